@@ -1,0 +1,38 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    // Libraries never print, never exit, never read process.env (except src/protocol/config.ts).
+    files: ['src/spiffe/**/*.ts', 'src/shamir/**/*.ts', 'src/protocol/**/*.ts', 'src/client/**/*.ts'],
+    ignores: ['src/protocol/config.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'exit', message: 'Libraries never exit the process.' },
+        { object: 'process', property: 'env', message: 'Read the environment only through src/protocol/config.ts.' },
+        { object: 'process', property: 'stdout', message: 'Libraries never print.' },
+        { object: 'process', property: 'stderr', message: 'Libraries never print.' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
+  },
+);

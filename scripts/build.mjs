@@ -1,0 +1,36 @@
+// Bundles every app into dist/ with esbuild. Code splitting keeps `spike`'s
+// start-up small: modules a command loads with `await import()` land in their
+// own chunks. Native modules stay external.
+import { build } from 'esbuild';
+import { rmSync, chmodSync } from 'node:fs';
+
+const entries = {
+  spike: 'src/pilot/main.ts',
+  'spike-nexus': 'src/nexus/main.ts',
+  'spike-keeper': 'src/keeper/main.ts',
+  'spike-bootstrap': 'src/bootstrap/main.ts',
+  'spike-dev-agent': 'src/devagent/main.ts',
+};
+
+rmSync('dist', { recursive: true, force: true });
+await build({
+  entryPoints: entries,
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  chunkNames: 'chunks/[name]-[hash]',
+  external: ['better-sqlite3', 'node-pty'],
+  // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
+  banner: {
+    js: "import { createRequire as __spikeCreateRequire } from 'node:module'; const require = __spikeCreateRequire(import.meta.url);",
+  },
+  legalComments: 'none',
+  sourcemap: false,
+  logLevel: 'warning',
+});
+for (const name of Object.keys(entries)) {
+  chmodSync(`dist/${name}.js`, 0o755);
+}
