@@ -15,15 +15,26 @@ export default tseslint.config(
     },
   },
   {
-    // Libraries never print, never exit, never read process.env (except src/protocol/config.ts).
+    // Only src/protocol/config/env.ts reads the environment; everything else takes an Env.
+    files: ['src/**/*.ts'],
+    ignores: ['src/protocol/config/env.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read the environment only through src/protocol/config/env.ts (pass an Env).' },
+      ],
+    },
+  },
+  {
+    // Libraries never print and never exit the process.
     files: ['src/spiffe/**/*.ts', 'src/shamir/**/*.ts', 'src/protocol/**/*.ts', 'src/client/**/*.ts'],
-    ignores: ['src/protocol/config.ts'],
+    ignores: ['src/protocol/config/env.ts'],
     rules: {
       'no-console': 'error',
       'no-restricted-properties': [
         'error',
+        { object: 'process', property: 'env', message: 'Read the environment only through src/protocol/config/env.ts (pass an Env).' },
         { object: 'process', property: 'exit', message: 'Libraries never exit the process.' },
-        { object: 'process', property: 'env', message: 'Read the environment only through src/protocol/config.ts.' },
         { object: 'process', property: 'stdout', message: 'Libraries never print.' },
         { object: 'process', property: 'stderr', message: 'Libraries never print.' },
       ],

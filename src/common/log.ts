@@ -1,0 +1,57 @@
+// JSON-lines logging for the apps (never for libraries): one object per line,
+// app logs on stdout, audit lines on stderr (as upstream SPIKE). Callers pass
+// structured fields; never pass secret material (shards, keys, secret values).
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export type LogFields = Record<string, string | number | boolean | null | undefined | readonly string[] | readonly number[] | Record<string, unknown>>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** An audit record (always written, whatever the level), on stderr. */
+  audit(action: string, fields: LogFields): void;
+}
+
+export interface LoggerOptions {
+  component: string;
+  level: LogLevel;
+  out?: (line: string) => void;
+  auditOut?: (line: string) => void;
+}
+
+export function parseLogLevel(s: string | undefined, fallback: LogLevel = 'warn'): LogLevel {
+  if (s === undefined) return fallback;
+  const l = s.trim().toLowerCase();
+  if (l === 'debug' || l === 'info' || l === 'warn' || l === 'error') return l;
+  if (l === 'warning') return 'warn';
+  return fallback;
+}
+
+export function createLogger(opts: LoggerOptions): Logger {
+  const out = opts.out ?? ((line: string) => process.stdout.write(line));
+  const auditOut = opts.auditOut ?? ((line: string) => process.stderr.write(line));
+  const min = ORDER[opts.level];
+  const write = (level: LogLevel, msg: string, fields?: LogFields): void => {
+    if (ORDER[level] < min) return;
+    out(JSON.stringify({ time: new Date().toISOString(), level: level.toUpperCase(), component: opts.component, msg, ...fields }) + '\n');
+  };
+  return {
+    debug: (m, f) => write('debug', m, f),
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+    audit: (action, fields) => {
+      auditOut(JSON.stringify({ time: new Date().toISOString(), level: 'AUDIT', component: opts.component, action, ...fields }) + '\n');
+    },
+  };
+}
+
+/** A one-line, secret-free description of an unknown thrown value. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return e.message.split('\n')[0] ?? e.name;
+  return String(e).split('\n')[0] ?? 'unknown error';
+}

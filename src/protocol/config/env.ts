@@ -1,0 +1,180 @@
+// The only module that reads process.env. Everything else receives an `Env`
+// (a plain record) so that tests can pass their own. Each parser validates and
+// throws ConfigError with one line naming the variable; values are never
+// echoed for variables that could hold secrets (none of SPIKE's do).
+import { homedir } from 'node:os';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+/** The process environment, frozen at first use. */
+export function processEnv(): Env {
+  return process.env;
+}
+
+/** A trimmed non-empty value, or undefined when unset or blank. */
+export function readString(env: Env, name: string): string | undefined {
+  const v = env[name];
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  return t === '' ? undefined : t;
+}
+
+export function readStringOr(env: Env, name: string, fallback: string): string {
+  return readString(env, name) ?? fallback;
+}
+
+/** A decimal integer within [min, max]; anything else is an error (upstream silently falls back; we don't). */
+export function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const v = readString(env, name);
+  if (v === undefined) return fallback;
+  if (!/^[0-9]+$/.test(v)) throw new ConfigError(name, `must be a whole number, got ${JSON.stringify(v)}`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${v}`);
+  }
+  return n;
+}
+
+export function readBool(env: Env, name: string, fallback: boolean): boolean {
+  const v = readString(env, name);
+  if (v === undefined) return fallback;
+  const l = v.toLowerCase();
+  if (l === 'true' || l === '1' || l === 'yes') return true;
+  if (l === 'false' || l === '0' || l === 'no') return false;
+  throw new ConfigError(name, `must be true or false, got ${JSON.stringify(v)}`);
+}
+
+export function readEnum<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const v = readString(env, name);
+  if (v === undefined) return fallback;
+  const l = v.toLowerCase();
+  const hit = allowed.find((a) => a === l);
+  if (hit === undefined) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  return hit;
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  'µs': 1e-3,
+  'μs': 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/** Go time.ParseDuration syntax ("1h30m", "500ms", "2.5s"), returned in milliseconds. "0" is 0. */
+export function parseGoDuration(s: string): number {
+  const str = s.trim();
+  if (str === '0') return 0;
+  const re = /([0-9]*\.?[0-9]+)(ns|us|µs|μs|ms|s|m|h)/y;
+  let pos = 0;
+  let total = 0;
+  if (str.length === 0) throw new Error('empty duration');
+  while (pos < str.length) {
+    re.lastIndex = pos;
+    const m = re.exec(str);
+    if (!m || m[1] === undefined || m[2] === undefined) throw new Error(`invalid duration ${JSON.stringify(s)}`);
+    total += Number(m[1]) * (DURATION_UNITS[m[2]] ?? Number.NaN);
+    pos = re.lastIndex;
+  }
+  if (!Number.isFinite(total)) throw new Error(`invalid duration ${JSON.stringify(s)}`);
+  return total;
+}
+
+/** A Go duration in [minMs, maxMs]. */
+export function readDuration(env: Env, name: string, fallbackMs: number, minMs: number, maxMs: number): number {
+  const v = readString(env, name);
+  if (v === undefined) return fallbackMs;
+  let ms: number;
+  try {
+    ms = parseGoDuration(v);
+  } catch {
+    throw new ConfigError(name, `must be a duration such as 30s, 5m or 1h, got ${JSON.stringify(v)}`);
+  }
+  if (ms < minMs || ms > maxMs) {
+    throw new ConfigError(name, `must be between ${fmtMs(minMs)} and ${fmtMs(maxMs)}, got ${v}`);
+  }
+  return ms;
+}
+
+function fmtMs(ms: number): string {
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/** An https URL with a host (what upstream accepts for Nexus and Keeper URLs). */
+export function parseHttpsUrl(name: string, raw: string): URL {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `invalid URL ${JSON.stringify(raw)}`);
+  }
+  if (u.protocol !== 'https:' || u.hostname === '') {
+    throw new ConfigError(name, `must be an https:// URL with a host, got ${JSON.stringify(raw)}`);
+  }
+  if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '') {
+    throw new ConfigError(name, `must not contain credentials, query or fragment: ${JSON.stringify(raw)}`);
+  }
+  return u;
+}
+
+export interface ListenAddress {
+  /** undefined = all interfaces (Go's ":8553"). */
+  host: string | undefined;
+  port: number;
+}
+
+/** Go listen-address syntax: ":8553", "127.0.0.1:8553", "[::1]:8553". Port 0 = any free port. */
+export function readListenAddress(env: Env, name: string, fallback: string): ListenAddress {
+  const v = readString(env, name) ?? fallback;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([a-zA-Z0-9.-]*))?:([0-9]{1,5})$/.exec(v);
+  if (!m) throw new ConfigError(name, `must be a listen address such as :8553 or 127.0.0.1:8553, got ${JSON.stringify(v)}`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new ConfigError(name, `port out of range: ${v}`);
+  const host = m[1] ?? (m[2] === '' ? undefined : m[2]);
+  return { host, port };
+}
+
+/** A comma-separated list of trust domains, each trimmed (upstream SPIKE_TRUST_ROOT_* semantics, empty items refused). */
+export function readTrustRootList(env: Env, name: string): readonly string[] {
+  const v = readString(env, name);
+  if (v === undefined) return ['spike.ist'];
+  const items = v.split(',').map((s) => s.trim());
+  for (const td of items) {
+    if (!/^[a-z0-9._-]+$/.test(td) || td.length > 255) {
+      throw new ConfigError(name, `invalid trust domain ${JSON.stringify(td)} (lowercase letters, digits, '.', '_', '-')`);
+    }
+  }
+  return Object.freeze(items);
+}
+
+/** The user's home directory, or undefined when it cannot be determined. */
+export function homeDir(env: Env): string | undefined {
+  const h = readString(env, 'HOME');
+  if (h !== undefined) return h;
+  try {
+    const d = homedir();
+    return d === '' ? undefined : d;
+  } catch {
+    return undefined;
+  }
+}
+
+export function userName(env: Env): string {
+  return readString(env, 'USER') ?? 'spike';
+}
