@@ -12,6 +12,8 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
+  /** A lifecycle event other tools wait for (docs/contracts.md): always written, at level INFO. */
+  event(msg: string, fields?: LogFields): void;
   /** An audit record (always written, whatever the level), on stderr. */
   audit(action: string, fields: LogFields): void;
 }
@@ -44,6 +46,9 @@ export function createLogger(opts: LoggerOptions): Logger {
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
+    event: (m, f) => {
+      out(JSON.stringify({ time: new Date().toISOString(), level: 'INFO', component: opts.component, msg: m, ...f }) + '\n');
+    },
     audit: (action, fields) => {
       auditOut(JSON.stringify({ time: new Date().toISOString(), level: 'AUDIT', component: opts.component, action, ...fields }) + '\n');
     },
