@@ -2,7 +2,7 @@
 // start-up small: modules a command loads with `await import()` land in their
 // own chunks. Native modules stay external.
 import { build } from 'esbuild';
-import { rmSync, chmodSync } from 'node:fs';
+import { rmSync, chmodSync, mkdirSync, symlinkSync } from 'node:fs';
 
 const entries = {
   spike: 'src/pilot/main.ts',
@@ -31,6 +31,9 @@ await build({
   sourcemap: false,
   logLevel: 'warning',
 });
+// dist/bin/<name> -> ../<name>.js, so that `export PATH="$PWD/dist/bin:$PATH"` (hack/env.sh) gives real command names.
+mkdirSync('dist/bin');
 for (const name of Object.keys(entries)) {
   chmodSync(`dist/${name}.js`, 0o755);
+  symlinkSync(`../${name}.js`, `dist/bin/${name}`);
 }
