@@ -1,0 +1,139 @@
+// Configuration shared by several apps, built on the env.ts primitives.
+// Upstream reference: shared/spec/upstream-recovery.md §3 (variables and
+// defaults). Where upstream silently falls back on an invalid value, we throw
+// a ConfigError naming the variable.
+import { join } from 'node:path';
+import {
+  ConfigError,
+  type Env,
+  homeDir,
+  parseHttpsUrl,
+  readDuration,
+  readEnum,
+  readInt,
+  readString,
+  readTrustRootList,
+  userName,
+} from './env.js';
+
+export interface SpiffeConfig {
+  /** The Workload API address, as given (parse it with src/spiffe/address.ts). */
+  endpointSocket: string;
+  /** How long to wait for the first SVID. */
+  sourceTimeoutMs: number;
+}
+
+export const DEFAULT_ENDPOINT_SOCKET = 'unix:///tmp/spire-agent/public/api.sock';
+export const DEFAULT_SOURCE_TIMEOUT_MS = 30_000;
+
+export function loadSpiffeConfig(env: Env): SpiffeConfig {
+  return {
+    endpointSocket: readString(env, 'SPIFFE_ENDPOINT_SOCKET') ?? DEFAULT_ENDPOINT_SOCKET,
+    sourceTimeoutMs: readDuration(env, 'SPIKE_SPIFFE_SOURCE_TIMEOUT', DEFAULT_SOURCE_TIMEOUT_MS, 1, 24 * 3_600_000),
+  };
+}
+
+/** Trust domains each role may come from (`SPIKE_TRUST_ROOT_*`, comma lists, default `spike.ist`). */
+export interface TrustRoots {
+  readonly pilot: readonly string[];
+  readonly nexus: readonly string[];
+  readonly keeper: readonly string[];
+  readonly bootstrap: readonly string[];
+  readonly liteWorkload: readonly string[];
+}
+
+export function loadTrustRoots(env: Env): TrustRoots {
+  return Object.freeze({
+    pilot: readTrustRootList(env, 'SPIKE_TRUST_ROOT_PILOT'),
+    nexus: readTrustRootList(env, 'SPIKE_TRUST_ROOT_NEXUS'),
+    keeper: readTrustRootList(env, 'SPIKE_TRUST_ROOT_KEEPER'),
+    bootstrap: readTrustRootList(env, 'SPIKE_TRUST_ROOT_BOOTSTRAP'),
+    liteWorkload: readTrustRootList(env, 'SPIKE_TRUST_ROOT_LITE_WORKLOAD'),
+  });
+}
+
+export interface ShamirConfig {
+  /** Share count n (`SPIKE_NEXUS_SHAMIR_SHARES`, default 3). */
+  shares: number;
+  /** Shares needed to rebuild the key (`SPIKE_NEXUS_SHAMIR_THRESHOLD`, default 2). */
+  threshold: number;
+  /** Largest share id accepted by restore (`SPIKE_NEXUS_SHAMIR_MAX_SHARE_COUNT`, default 1000). */
+  maxShareCount: number;
+}
+
+export const DEFAULT_SHAMIR_SHARES = 3;
+export const DEFAULT_SHAMIR_THRESHOLD = 2;
+export const DEFAULT_MAX_SHARE_COUNT = 1000;
+/** A hard ceiling so that a typo cannot make Nexus compute millions of shares. */
+const SHAMIR_LIMIT = 1_000_000;
+
+export function loadShamirConfig(env: Env): ShamirConfig {
+  const maxShareCount = readInt(env, 'SPIKE_NEXUS_SHAMIR_MAX_SHARE_COUNT', DEFAULT_MAX_SHARE_COUNT, 1, SHAMIR_LIMIT);
+  const shares = readInt(env, 'SPIKE_NEXUS_SHAMIR_SHARES', DEFAULT_SHAMIR_SHARES, 1, maxShareCount);
+  const threshold = readInt(env, 'SPIKE_NEXUS_SHAMIR_THRESHOLD', DEFAULT_SHAMIR_THRESHOLD, 1, maxShareCount);
+  if (threshold > shares) {
+    throw new ConfigError(
+      'SPIKE_NEXUS_SHAMIR_THRESHOLD',
+      `must not exceed SPIKE_NEXUS_SHAMIR_SHARES (${threshold} > ${shares})`,
+    );
+  }
+  return { shares, threshold, maxShareCount };
+}
+
+/**
+ * `SPIKE_NEXUS_KEEPER_PEERS`: comma list of https URLs; position i (1-based)
+ * is Keeper/share id i. Upstream rules (§3.2): an empty item, a non-https or
+ * hostless URL, or a duplicate is refused, naming the position. Unset → [].
+ * Callers that need keepers (sqlite/lite Nexus, Bootstrap) check for `[]`.
+ */
+export function loadKeeperPeers(env: Env): URL[] {
+  const name = 'SPIKE_NEXUS_KEEPER_PEERS';
+  const raw = readString(env, name);
+  if (raw === undefined) return [];
+  const out: URL[] = [];
+  const seen = new Set<string>();
+  raw.split(',').forEach((item, i) => {
+    const position = i + 1;
+    const t = item.trim();
+    if (t === '') throw new ConfigError(name, `empty url found at position ${position}`);
+    let u: URL;
+    try {
+      u = parseHttpsUrl(name, t);
+    } catch {
+      throw new ConfigError(name, `invalid url format at position ${position} (need https://host[:port])`);
+    }
+    const key = u.href.replace(/\/+$/, '');
+    if (seen.has(key)) throw new ConfigError(name, `duplicate url found at position ${position}`);
+    seen.add(key);
+    out.push(u);
+  });
+  return out;
+}
+
+/** Upstream data dir: `$SPIKE_NEXUS_DATA_DIR/data`, else `~/.spike/data`, else `/tmp/.spike-$USER/data`. */
+export function nexusDataDir(env: Env): string {
+  const custom = readString(env, 'SPIKE_NEXUS_DATA_DIR');
+  if (custom !== undefined) {
+    if (!custom.startsWith('/')) throw new ConfigError('SPIKE_NEXUS_DATA_DIR', 'must be an absolute path');
+    return join(custom, 'data');
+  }
+  const home = homeDir(env);
+  if (home !== undefined) return join(home, '.spike', 'data');
+  return join('/tmp', `.spike-${userName(env)}`, 'data');
+}
+
+export const DEFAULT_NEXUS_API_URL = 'https://localhost:8553';
+
+/** `SPIKE_NEXUS_API_URL` (default https://localhost:8553): an https URL with a host. */
+export function nexusApiUrl(env: Env): URL {
+  const raw = readString(env, 'SPIKE_NEXUS_API_URL') ?? DEFAULT_NEXUS_API_URL;
+  return parseHttpsUrl('SPIKE_NEXUS_API_URL', raw);
+}
+
+/** Same names as src/common/log.ts `LogLevel` (libraries do not import apps). */
+export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
+
+/** `SPIKE_SYSTEM_LOG_LEVEL`: DEBUG|INFO|WARN|ERROR, case-insensitive, default WARN. */
+export function logLevel(env: Env): LogLevelName {
+  return readEnum<LogLevelName>(env, 'SPIKE_SYSTEM_LOG_LEVEL', 'warn', ['debug', 'info', 'warn', 'error']);
+}
