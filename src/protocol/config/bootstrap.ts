@@ -1,0 +1,70 @@
+// SPIKE Bootstrap configuration (upstream-recovery.md §3.4, §7.5; spec README
+// decision 10). Keeper peers are loaded but not required here: Bootstrap
+// skips itself for the memory and lite backends, where none are configured.
+import { type Env, readBool, readDuration, readEnum, readInt } from './env.js';
+import {
+  type LogLevelName,
+  type ShamirConfig,
+  type SpiffeConfig,
+  type TrustRoots,
+  loadKeeperPeers,
+  loadShamirConfig,
+  loadSpiffeConfig,
+  loadTrustRoots,
+  logLevel,
+  nexusApiUrl,
+  nexusDataDir,
+} from './shared.js';
+
+export type BackendStore = 'sqlite' | 'lite' | 'memory';
+
+export interface BootstrapConfig {
+  spiffe: SpiffeConfig;
+  trustRoots: TrustRoots;
+  backend: BackendStore;
+  keeperPeers: URL[];
+  shamir: ShamirConfig;
+  nexusApiUrl: URL;
+  /** Where Nexus keeps its data; Bootstrap records its completion there. */
+  nexusDataDir: string;
+  /** `SPIKE_BOOTSTRAP_FORCE=true` runs even when this store was bootstrapped before. */
+  force: boolean;
+  /** Whole-run deadline (`SPIKE_BOOTSTRAP_TIMEOUT`, 0 = none). */
+  timeoutMs: number;
+  /** Per-keeper deadline over all attempts (`SPIKE_BOOTSTRAP_KEEPER_TIMEOUT`, 30s). */
+  keeperTimeoutMs: number;
+  /** Attempts per keeper (`SPIKE_BOOTSTRAP_KEEPER_MAX_RETRIES`, 5). */
+  keeperMaxRetries: number;
+  keeperRetryInitialMs: number;
+  keeperRetryMaxMs: number;
+  /** How long to wait for Nexus to verify the key (`SPIKE_BOOTSTRAP_INIT_VERIFICATION_TIMEOUT`, 30m). */
+  verificationTimeoutMs: number;
+  /** Deadline of one HTTP call (`SPIKE_HTTP_CLIENT_TIMEOUT`, 60s). */
+  httpTimeoutMs: number;
+  logLevel: LogLevelName;
+}
+
+const DAY_MS = 24 * 3_600_000;
+
+export function loadBootstrapConfig(env: Env): BootstrapConfig {
+  const keeperRetryInitialMs = readDuration(env, 'SPIKE_BOOTSTRAP_KEEPER_RETRY_INITIAL_INTERVAL', 2_000, 1, DAY_MS);
+  const keeperRetryMaxMs = readDuration(env, 'SPIKE_BOOTSTRAP_KEEPER_RETRY_MAX_INTERVAL', 30_000, 1, DAY_MS);
+  return {
+    spiffe: loadSpiffeConfig(env),
+    trustRoots: loadTrustRoots(env),
+    backend: readEnum<BackendStore>(env, 'SPIKE_NEXUS_BACKEND_STORE', 'sqlite', ['sqlite', 'lite', 'memory']),
+    keeperPeers: loadKeeperPeers(env),
+    shamir: loadShamirConfig(env),
+    nexusApiUrl: nexusApiUrl(env),
+    nexusDataDir: nexusDataDir(env),
+    force: readBool(env, 'SPIKE_BOOTSTRAP_FORCE', false),
+    timeoutMs: readDuration(env, 'SPIKE_BOOTSTRAP_TIMEOUT', 0, 0, DAY_MS),
+    keeperTimeoutMs: readDuration(env, 'SPIKE_BOOTSTRAP_KEEPER_TIMEOUT', 30_000, 1, DAY_MS),
+    keeperMaxRetries: readInt(env, 'SPIKE_BOOTSTRAP_KEEPER_MAX_RETRIES', 5, 1, 1000),
+    keeperRetryInitialMs,
+    keeperRetryMaxMs: Math.max(keeperRetryMaxMs, keeperRetryInitialMs),
+    verificationTimeoutMs: readDuration(env, 'SPIKE_BOOTSTRAP_INIT_VERIFICATION_TIMEOUT', 30 * 60_000, 1, DAY_MS),
+    httpTimeoutMs: readDuration(env, 'SPIKE_HTTP_CLIENT_TIMEOUT', 60_000, 1, DAY_MS),
+    logLevel: logLevel(env),
+  };
+}

@@ -1,0 +1,23 @@
+// SPIKE Keeper configuration (upstream-recovery.md §3.3). The Keeper knows
+// nothing of its index, of Nexus's URL or of Shamir parameters (ADR-0021).
+import { type Env, type ListenAddress, readListenAddress } from './env.js';
+import { type LogLevelName, type SpiffeConfig, type TrustRoots, loadSpiffeConfig, loadTrustRoots, logLevel } from './shared.js';
+
+export const DEFAULT_KEEPER_TLS_PORT = ':8443';
+
+export interface KeeperConfig {
+  spiffe: SpiffeConfig;
+  trustRoots: TrustRoots;
+  /** `SPIKE_KEEPER_TLS_PORT` (Go listen-address form, default `:8443`). */
+  listen: ListenAddress;
+  logLevel: LogLevelName;
+}
+
+export function loadKeeperConfig(env: Env): KeeperConfig {
+  return {
+    spiffe: loadSpiffeConfig(env),
+    trustRoots: loadTrustRoots(env),
+    listen: readListenAddress(env, 'SPIKE_KEEPER_TLS_PORT', DEFAULT_KEEPER_TLS_PORT),
+    logLevel: logLevel(env),
+  };
+}
