@@ -1,0 +1,38 @@
+// Typed store errors. Messages name the operation and, at most, the kind of
+// entity involved; they never contain secret values, root-key material or
+// decrypted fields.
+
+export type StoreErrorCode =
+  | 'not_found' // entity (secret path, version, policy) missing, deleted or nothing to undelete
+  | 'invalid_input' // a value the store refuses to persist (wrong type, empty name, ...)
+  | 'key_mismatch' // the root key does not open this store
+  | 'integrity' // stored data is inconsistent or fails to decrypt
+  | 'closed' // the store was closed
+  | 'io'; // the database could not be opened or written
+
+export class StoreError extends Error {
+  override readonly name: string = 'StoreError';
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Maps to HTTP 404 / upstream `entity_not_found`. */
+export class NotFoundError extends StoreError {
+  override readonly name = 'NotFoundError';
+  constructor(message: string) {
+    super('not_found', message);
+  }
+}
+
+/** The candidate root key fails the store's key check; nothing was written. */
+export class KeyMismatchError extends StoreError {
+  override readonly name = 'KeyMismatchError';
+  constructor() {
+    super('key_mismatch', 'the root key does not match this store');
+  }
+}

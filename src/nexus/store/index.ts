@@ -1,0 +1,72 @@
+// SPIKE Nexus store: secrets (versioned, soft-deletable) and policies, in an
+// AES-256-GCM-encrypted SQLite database or in memory.
+//
+// Public API
+// ----------
+//   openSqliteStore({ dataDir, rootKey, maxVersions, busyTimeoutMs?, now? }): SecretStore
+//     Opens (creating if needed) `<dataDir>/spike.db` — upstream's location,
+//     tables and encryption layout (upstream-secrets-policy.md §5). WAL,
+//     synchronous=FULL: every write method returns only once it is durable.
+//     Checks the root key first (same rules as checkRootKey): a mismatching
+//     key throws KeyMismatchError and writes nothing (the file is not even
+//     opened for writing). On first initialisation (no key-check value yet)
+//     it stores one in our extra table `spike_ts_key_check`, which upstream
+//     ignores.
+//   openMemoryStore({ maxVersions, now? }): SecretStore
+//     Same interface, nothing persisted (upstream `memory` backend).
+//   checkRootKey(dataDir, candidateKey): 'match' | 'mismatch' | 'empty'
+//     Read-only. 'empty' = no database, or neither a key-check value nor any
+//     encrypted row; otherwise verifies the key-check value or (upstream-only
+//     data) tries to decrypt one stored row. Never writes, never creates files.
+//   storeHoldsData(dataDir): boolean
+//     Read-only: true when the database holds a key-check value or any
+//     encrypted row (i.e. a root key was used with it before). Lets Nexus
+//     decide between "waiting for a restore" and "fresh".
+//
+// SecretStore (all methods synchronous; they complete, durably, before returning)
+//   putSecret(path, values) → new version number
+//   getSecret(path, version = 0) → values          (NotFoundError)
+//   deleteSecretVersions(path, versions)           (NotFoundError when path missing)
+//   undeleteSecretVersions(path, versions)         (NotFoundError when path missing / nothing undeleted)
+//   getSecretMetadata(path, version = 0) → { versions: Map<n, {version, createdTime, deletedTime}>,
+//                                           metadata: {currentVersion, oldestVersion, createdTime, updatedTime, maxVersions} }
+//   listSecretPaths() → sorted paths (deleted secrets included)
+//   putPolicy({ name, spiffeIdPattern, pathPattern, permissions }) → Policy (createdAt kept on update)
+//   getPolicy(name) → Policy                       (NotFoundError)
+//   deletePolicy(name) → boolean (false: no such policy)
+//   listPolicies() → Policy[] sorted by name
+//   close()                                        idempotent; zeroes the key copy
+//
+// Errors: StoreError { code } with subclasses NotFoundError (→ 404 /
+// entity_not_found) and KeyMismatchError. Messages never contain secret values.
+//
+// Versioning follows upstream (upstream-secrets-policy.md §4) with these fixes:
+//   - versions read back from SQLite keep their real numbers (upstream: 0);
+//   - pruned versions are deleted from the database (upstream: they come back);
+//   - a new version is max(all stored versions) + 1, so a put after deleting
+//     the current version never overwrites that deleted (undeletable) version;
+//   - oldestVersion is always the lowest live version (0 when none);
+//   - maxVersions is the configured value, applied to the secret on every put;
+//   - policy fields get distinct GCM nonces (base nonce XOR per-field salt, as
+//     upstream does for metadata); upstream-written rows (one shared nonce)
+//     are still read.
+// Input validation (path syntax, names, permissions) belongs to the routes;
+// the store only refuses what it could not store faithfully (non-string
+// values, empty path/name, ',' inside a permission) with StoreError
+// 'invalid_input', and treats negative/non-integer/huge version numbers as
+// versions that do not exist.
+
+export type {
+  SecretStore,
+  SecretVersionInfo,
+  SecretMetadataInfo,
+  SecretMetadata,
+  Policy,
+  PolicyInput,
+  SqliteStoreOptions,
+  MemoryStoreOptions,
+  KeyCheckResult,
+} from './types.js';
+export { StoreError, NotFoundError, KeyMismatchError, type StoreErrorCode } from './errors.js';
+export { openSqliteStore, checkRootKey, storeHoldsData } from './sqlite/open.js';
+export { openMemoryStore } from './memory.js';
