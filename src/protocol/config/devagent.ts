@@ -1,0 +1,87 @@
+// Configuration of spike-dev-agent (the development Workload API), built from
+// the environment through the primitives of env.ts. Invalid values throw
+// ConfigError (one line naming the variable).
+import { join, isAbsolute } from 'node:path';
+import {
+  ConfigError,
+  homeDir,
+  parseHttpsUrl,
+  readDuration,
+  readEnum,
+  readString,
+  readTrustRootList,
+  userName,
+  type Env,
+} from './env.js';
+
+export type DevAgentLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface DevAgentConfig {
+  /** SPIKE_DEV_DIR (default ~/.spike/dev): CA, entries.json, sockets, pid file. */
+  readonly devDir: string;
+  /** The trust domain the dev CA issues SVIDs in (bare name, e.g. "spike.ist"). */
+  readonly trustDomain: string;
+  /** SPIKE_DEV_AGENT_SVID_TTL (default 1h), milliseconds. */
+  readonly svidTtlMs: number;
+  /** Number of keepers, from SPIKE_NEXUS_KEEPER_PEERS (default 3): default entries keeper-1..keeper-N. */
+  readonly keeperCount: number;
+  /** SPIKE_SYSTEM_LOG_LEVEL (default warn). */
+  readonly logLevel: DevAgentLogLevel;
+}
+
+export const DEFAULT_SVID_TTL_MS = 3_600_000;
+/** Shortest TTL accepted: rotation happens at half the TTL. */
+export const MIN_SVID_TTL_MS = 1_000;
+/** Longest TTL accepted (30 days). */
+export const MAX_SVID_TTL_MS = 30 * 24 * 3_600_000;
+export const DEFAULT_KEEPER_COUNT = 3;
+
+const TRUST_DOMAIN_RE = /^[a-z0-9._-]{1,255}$/;
+
+/** SPIKE_DEV_DIR, else ~/.spike/dev, else /tmp/.spike-$USER/dev. Always absolute. */
+export function devDir(env: Env): string {
+  const v = readString(env, 'SPIKE_DEV_DIR');
+  if (v !== undefined) {
+    if (!isAbsolute(v)) throw new ConfigError('SPIKE_DEV_DIR', `must be an absolute path, got ${JSON.stringify(v)}`);
+    return v;
+  }
+  const home = homeDir(env);
+  if (home !== undefined && isAbsolute(home)) return join(home, '.spike', 'dev');
+  return join('/tmp', `.spike-${userName(env)}`, 'dev');
+}
+
+/** SPIKE_DEV_TRUST_DOMAIN, else the first item of SPIKE_TRUST_ROOT, else spike.ist. */
+export function devTrustDomain(env: Env): string {
+  const v = readString(env, 'SPIKE_DEV_TRUST_DOMAIN');
+  if (v !== undefined) {
+    const td = v.startsWith('spiffe://') ? v.slice('spiffe://'.length) : v;
+    if (!TRUST_DOMAIN_RE.test(td)) {
+      throw new ConfigError('SPIKE_DEV_TRUST_DOMAIN', `invalid trust domain ${JSON.stringify(v)} (lowercase letters, digits, '.', '_', '-')`);
+    }
+    return td;
+  }
+  const roots = readTrustRootList(env, 'SPIKE_TRUST_ROOT');
+  return roots[0] ?? 'spike.ist';
+}
+
+/** How many keeper URLs SPIKE_NEXUS_KEEPER_PEERS lists (each must be an https URL); 3 when unset. */
+export function keeperCount(env: Env): number {
+  const v = readString(env, 'SPIKE_NEXUS_KEEPER_PEERS');
+  if (v === undefined) return DEFAULT_KEEPER_COUNT;
+  const items = v.split(',').map((s) => s.trim());
+  for (const item of items) {
+    if (item === '') throw new ConfigError('SPIKE_NEXUS_KEEPER_PEERS', 'must be a comma-separated list of https URLs without empty items');
+    parseHttpsUrl('SPIKE_NEXUS_KEEPER_PEERS', item);
+  }
+  return items.length;
+}
+
+export function loadDevAgentConfig(env: Env): DevAgentConfig {
+  return Object.freeze({
+    devDir: devDir(env),
+    trustDomain: devTrustDomain(env),
+    svidTtlMs: readDuration(env, 'SPIKE_DEV_AGENT_SVID_TTL', DEFAULT_SVID_TTL_MS, MIN_SVID_TTL_MS, MAX_SVID_TTL_MS),
+    keeperCount: keeperCount(env),
+    logLevel: readEnum<DevAgentLogLevel>(env, 'SPIKE_SYSTEM_LOG_LEVEL', 'warn', ['debug', 'info', 'warn', 'error']),
+  });
+}
