@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The break-glass drill (shared/spec README §6), narrated, on a private stack in
+# a temporary directory with free loopback ports (your own stack is untouched):
+# start → write secrets → recover shards → Nexus crash (self-heals from Keepers)
+# → Keeper crash (refilled by Nexus) → total loss → operator restore → every
+# secret reads back. Ends with PASS (exit 0) or FAIL (exit 1).
+# SPIKE_DEMO_KEEP=true keeps the temporary directory for inspection.
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+bold() { if [ -t 1 ]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
+step() { printf '\n'; bold "== $* =="; }
+fail() { printf '\n'; bold "FAIL: $*"; exit 1; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+[ -f "$ROOT/dist/spike.js" ] || (cd "$ROOT" && npm run --silent build) || fail "build failed"
+
+DEMO_DIR=$(mktemp -d /tmp/spike-demo.XXXXXX)
+chmod 700 "$DEMO_DIR"
+cleanup() {
+  "$ROOT/hack/stop.sh" --kill >/dev/null 2>&1 || true
+  if [ "${SPIKE_DEMO_KEEP:-}" = true ]; then echo "(kept $DEMO_DIR)"; else rm -rf -- "$DEMO_DIR"; fi
+}
+trap cleanup EXIT
+
+# Four free loopback ports: Nexus and three Keepers.
+read -r P0 P1 P2 P3 < <(node -e '
+  const net = require("node:net");
+  const get = () => new Promise((ok) => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
+  Promise.all([get(), get(), get(), get()]).then((p) => console.log(p.join(" ")));')
+
+export SPIKE_DEV_DIR="$DEMO_DIR/dev"
+export SPIKE_NEXUS_DATA_DIR="$DEMO_DIR/nexus"
+export SPIKE_PILOT_RECOVERY_DIR="$DEMO_DIR/operator"
+export SPIKE_NEXUS_TLS_PORT="127.0.0.1:$P0"
+export SPIKE_NEXUS_API_URL="https://127.0.0.1:$P0"
+export SPIKE_NEXUS_KEEPER_PEERS="https://127.0.0.1:$P1,https://127.0.0.1:$P2,https://127.0.0.1:$P3"
+export SPIKE_DEV_LISTEN_HOST=127.0.0.1
+export SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL=2s
+export SPIKE_NEXUS_SHAMIR_SHARES=3 SPIKE_NEXUS_SHAMIR_THRESHOLD=2
+mkdir -m 700 "$SPIKE_PILOT_RECOVERY_DIR"
+
+START="$ROOT/hack/start.sh"
+STOP="$ROOT/hack/stop.sh"
+spike() { node "$ROOT/dist/spike.js" "$@"; }
+export -f spike 2>/dev/null || true
+
+step "1. Start the stack: dev Workload API, 3 Keepers, Nexus, Bootstrap"
+run "$START" || fail "the stack did not become ready"
+eval "$("$ROOT/hack/env.sh")"
+
+step "2. As superuser, store some secrets"
+run spike secret put secrets/db-creds username=admin 'password=c0rrect horse' || fail "secret put failed"
+run spike secret put secrets/api-key key=AKIA-DEMO-1234 || fail "secret put failed"
+
+step "3. While healthy: switch the Pilot to the recover role and save the shards"
+run "$ROOT/hack/spire-server-entry-recover-register.sh" || fail "role switch failed"
+run spike operator recover || fail "spike operator recover failed"
+SHARD_DIR="$SPIKE_PILOT_RECOVERY_DIR/recover"
+run ls -l "$SHARD_DIR"
+n=$(find "$SHARD_DIR" -maxdepth 1 -name 'spike.recovery.*.txt' | wc -l)
+[ "$n" -eq 3 ] || fail "expected 3 shard files, found $n"
+for f in "$SHARD_DIR"/spike.recovery.*.txt; do
+  [ "$(stat -c %a "$f")" = 600 ] || fail "$f is not mode 0600"
+  grep -Eq '^spike:[0-9]+:[0-9a-f]{64}$' "$f" || fail "$f is not in spike:<id>:<hex> form"
+done
+echo "3 shard files, each 0600, each spike:<id>:<64 hex>."
+
+step "4. Nexus crashes (SIGKILL) and restarts: it rebuilds its root key from the Keepers"
+run "$STOP" --kill nexus
+t0=$(date +%s%N)
+run "$START" || fail "Nexus did not recover from the Keepers"
+echo "Nexus ready again after $(( ($(date +%s%N) - t0) / 1000000 )) ms (start-up included)."
+
+step "5. A Keeper crashes and restarts empty: Nexus refills it"
+run "$STOP" --kill keeper-1
+off=$(stat -c %s "$SPIKE_DEV_DIR/logs/keeper-1.log")
+t0=$(date +%s%N)
+run "$START" || fail "keeper-1 did not restart"
+while ! tail -c +"$((off + 1))" "$SPIKE_DEV_DIR/logs/keeper-1.log" | grep -q '"msg":"shard_stored"'; do
+  [ $(( ($(date +%s%N) - t0) / 1000000000 )) -lt 30 ] || fail "keeper-1 was not refilled within 30 s"
+  sleep 0.2
+done
+echo "keeper-1 holds its shard again after $(( ($(date +%s%N) - t0) / 1000000 )) ms (update interval $SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL)."
+
+step "6. Disaster: Nexus and every Keeper die at once"
+run "$STOP" --kill nexus keeper-1 keeper-2 keeper-3
+run "$START"
+rc=$?
+[ "$rc" -eq 10 ] || fail "expected Nexus to wait for an operator restore (start.sh exit 10), got exit $rc"
+
+step "7. Break glass: switch to the restore role and feed the shards, one per run"
+run "$ROOT/hack/spire-server-entry-restore-register.sh" || fail "role switch failed"
+restored=false
+for f in "$SHARD_DIR"/spike.recovery.*.txt; do
+  printf '$ spike operator restore < %s\n' "$f"
+  out=$(spike operator restore <"$f") || fail "spike operator restore failed: $out"
+  printf '%s\n' "$out"
+  if grep -q 'restored and ready' <<<"$out"; then restored=true; break; fi
+done
+[ "$restored" = true ] || fail "Nexus was not restored after feeding every shard"
+
+step "8. Back to superuser: every secret reads back as written"
+run "$ROOT/hack/spire-server-entry-su-register.sh" || fail "role switch failed"
+got=$(spike secret get secrets/db-creds password) || fail "secret get failed"
+[ "$got" = 'c0rrect horse' ] || fail "secrets/db-creds password read back as something else"
+got=$(spike secret get secrets/api-key key) || fail "secret get failed"
+[ "$got" = 'AKIA-DEMO-1234' ] || fail "secrets/api-key read back as something else"
+run spike secret get secrets/db-creds username
+
+step "9. Clean up the shard files, as the seed advises after encrypting them"
+run rm -f "$SHARD_DIR"/spike.recovery.*.txt
+
+printf '\n'
+bold "PASS: the break-glass drill succeeded; no secret was lost."

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Give the Pilot the superuser role: SPIFFE ID spiffe://<trust domain>/spike/pilot/role/superuser.
+# With the dev agent the running Pilot gets the new SVID at once (an SVID rotation).
+set -euo pipefail
+# shellcheck source=hack/lib-entry.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib-entry.sh"
+spike_set_pilot_role superuser
