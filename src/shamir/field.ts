@@ -1,0 +1,29 @@
+// The P-256 scalar field (integers mod the group order n), as circl's
+// group.P256 scalars: 32-byte big-endian, values >= n rejected, never reduced.
+import { p256 } from '@noble/curves/nist.js';
+
+/** The field implementation from @noble/curves (arithmetic mod n). */
+export const Fn = p256.Point.Fn;
+
+/** n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551. */
+export const GROUP_ORDER: bigint = Fn.ORDER;
+
+/** Length of an encoded scalar. */
+export const SCALAR_BYTES = 32;
+
+/** Big-endian bytes to an unsigned integer (no range check). */
+export function bytesToBigInt(b: Uint8Array): bigint {
+  let v = 0n;
+  for (const byte of b) v = (v << 8n) | BigInt(byte);
+  return v;
+}
+
+/** True when `v` is exactly 32 bytes and, read big-endian, is < n (zero included). */
+export function isValidScalar(v: Uint8Array): boolean {
+  return v instanceof Uint8Array && v.length === SCALAR_BYTES && bytesToBigInt(v) < GROUP_ORDER;
+}
+
+/** A scalar as 32 bytes big-endian (a fresh buffer the caller owns). */
+export function scalarToBytes(s: bigint): Uint8Array {
+  return Fn.toBytes(s);
+}
