@@ -1,0 +1,241 @@
+// X.509-SVIDs (X509-SVID.md, go-spiffe svid/x509svid): parsing our own SVID
+// from the Workload API, verifying a peer's chain against the bundle of the
+// peer's trust domain, and converting an SVID to the PEM Node's `tls` needs.
+//
+// Extension parsing (KeyUsage bits, SANs, basic constraints) uses
+// @peculiar/x509, because node:crypto's X509Certificate.keyUsage is really the
+// EKU list. Signatures and validity use node:crypto.
+import 'reflect-metadata';
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import {
+  BasicConstraintsExtension,
+  KeyUsageFlags,
+  KeyUsagesExtension,
+  SubjectAlternativeNameExtension,
+  X509Certificate as AsnCertificate,
+} from '@peculiar/x509';
+import type { BundleSource } from './bundle.js';
+import { splitDerCertificates } from './der.js';
+import { parseSpiffeId, type SpiffeId } from './id.js';
+
+export class X509SvidError extends Error {
+  override readonly name = 'X509SvidError';
+}
+
+export interface X509Svid {
+  id: SpiffeId;
+  /** node:crypto certificates, leaf first, then intermediates. */
+  chain: X509Certificate[];
+  chainDer: Buffer[];
+  privateKey: KeyObject;
+  hint: string;
+  notAfter: Date;
+}
+
+/** Longest chain we follow (leaf + intermediates + root). */
+const MAX_CHAIN_LENGTH = 10;
+
+interface ParsedCert {
+  node: X509Certificate;
+  asn: AsnCertificate;
+}
+
+function parseCert(der: Buffer, what: string): ParsedCert {
+  try {
+    return { node: new X509Certificate(der), asn: new AsnCertificate(der) };
+  } catch {
+    throw new X509SvidError(`${what}: not a valid X.509 certificate`);
+  }
+}
+
+function splitChain(chainDer: Uint8Array | readonly Uint8Array[]): Buffer[] {
+  let ders: Buffer[];
+  try {
+    ders = Array.isArray(chainDer)
+      ? (chainDer as readonly Uint8Array[]).flatMap((d) => splitDerCertificates(d))
+      : splitDerCertificates(chainDer as Uint8Array);
+  } catch (e) {
+    throw new X509SvidError(`invalid certificate chain: ${(e as Error).message}`);
+  }
+  if (ders.length === 0) throw new X509SvidError('invalid certificate chain: no certificates');
+  if (ders.length > MAX_CHAIN_LENGTH) throw new X509SvidError(`invalid certificate chain: more than ${MAX_CHAIN_LENGTH} certificates`);
+  return ders;
+}
+
+function isCa(c: ParsedCert): boolean {
+  const bc = c.asn.getExtension(BasicConstraintsExtension);
+  return bc !== null && bc.ca;
+}
+
+function keyUsage(c: ParsedCert): number | undefined {
+  const ku = c.asn.getExtension(KeyUsagesExtension);
+  return ku === null ? undefined : ku.usages;
+}
+
+/** The URI SANs of a certificate, read at the ASN.1 level. */
+function uriSans(c: ParsedCert): string[] {
+  const out: string[] = [];
+  for (const ext of c.asn.getExtensions(SubjectAlternativeNameExtension)) {
+    for (const n of ext.names.items) if (n.type === 'url') out.push(n.value);
+  }
+  return out;
+}
+
+/** The SPIFFE ID of a leaf: exactly one URI SAN, a valid ID with a non-root path. */
+function leafId(c: ParsedCert): SpiffeId {
+  const uris = uriSans(c);
+  if (uris.length !== 1) {
+    throw new X509SvidError(`certificate must have exactly one URI SAN, found ${uris.length}`);
+  }
+  let id: SpiffeId;
+  try {
+    id = parseSpiffeId(uris[0] as string);
+  } catch (e) {
+    throw new X509SvidError(`certificate URI SAN is not a valid SPIFFE ID: ${(e as Error).message}`);
+  }
+  if (id.isTrustDomainId()) throw new X509SvidError(`leaf certificate SPIFFE ID "${id}" must have a non-root path`);
+  return id;
+}
+
+/** Leaf checks shared by our own SVID and peers': not a CA, digitalSignature, no keyCertSign/cRLSign. */
+function checkLeaf(c: ParsedCert): SpiffeId {
+  const id = leafId(c);
+  if (isCa(c) || c.node.ca) throw new X509SvidError(`leaf certificate "${id}" must not be a CA`);
+  const ku = keyUsage(c);
+  if (ku === undefined) throw new X509SvidError(`leaf certificate "${id}" has no key usage extension`);
+  if ((ku & KeyUsageFlags.digitalSignature) === 0) {
+    throw new X509SvidError(`leaf certificate "${id}" key usage must include digitalSignature`);
+  }
+  if ((ku & KeyUsageFlags.keyCertSign) !== 0) throw new X509SvidError(`leaf certificate "${id}" key usage must not include keyCertSign`);
+  if ((ku & KeyUsageFlags.cRLSign) !== 0) throw new X509SvidError(`leaf certificate "${id}" key usage must not include cRLSign`);
+  return id;
+}
+
+/** An intermediate / signing certificate: CA with keyCertSign. */
+function checkSigning(c: ParsedCert, index: number): void {
+  if (!isCa(c)) throw new X509SvidError(`certificate ${index} of the chain is not a CA`);
+  const ku = keyUsage(c);
+  if (ku === undefined || (ku & KeyUsageFlags.keyCertSign) === 0) {
+    throw new X509SvidError(`certificate ${index} of the chain is a CA without keyCertSign`);
+  }
+}
+
+function notAfter(c: X509Certificate): Date {
+  return new Date(c.validTo);
+}
+
+function checkValidity(c: X509Certificate, what: string, now: Date): void {
+  const from = new Date(c.validFrom);
+  const to = notAfter(c);
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new X509SvidError(`${what} has an unreadable validity period`);
+  if (now < from) throw new X509SvidError(`${what} is not yet valid (valid from ${from.toISOString()})`);
+  if (now > to) throw new X509SvidError(`${what} has expired (valid until ${to.toISOString()})`);
+}
+
+function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
+  try {
+    return child.checkIssued(parent) && child.verify(parent.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** The SPIFFE ID of a leaf certificate (DER), after the leaf checks. Throws `X509SvidError`. */
+export function spiffeIdFromLeafDer(der: Uint8Array): SpiffeId {
+  return checkLeaf(parseCert(Buffer.from(der), 'leaf certificate'));
+}
+
+/**
+ * Parses an X.509-SVID received from the Workload API (go-spiffe ParseRaw):
+ * leaf checks, every later certificate a CA with keyCertSign, and the PKCS#8
+ * private key matching the leaf. `expectedId` (the message's `spiffe_id`), when
+ * given, must equal the leaf's ID. Does not check the chain against a bundle.
+ * The caller still owns (and should zero) `keyPkcs8Der`.
+ */
+export function parseX509Svid(
+  chainDer: Uint8Array,
+  keyPkcs8Der: Uint8Array,
+  expectedId?: string,
+  hint = '',
+): X509Svid {
+  const ders = splitChain(chainDer);
+  const certs = ders.map((d, i) => parseCert(d, i === 0 ? 'leaf certificate' : `certificate ${i} of the chain`));
+  const leaf = certs[0] as ParsedCert;
+  const id = checkLeaf(leaf);
+  certs.slice(1).forEach((c, i) => checkSigning(c, i + 1));
+  if (expectedId !== undefined && expectedId !== '' && !id.equals(expectedId)) {
+    throw new X509SvidError(`SVID certificate holds "${id}" but the message says "${expectedId}"`);
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: Buffer.from(keyPkcs8Der), format: 'der', type: 'pkcs8' });
+  } catch {
+    throw new X509SvidError(`SVID "${id}": private key is not valid unencrypted PKCS#8 DER`);
+  }
+  let matches = false;
+  try {
+    matches = leaf.node.checkPrivateKey(privateKey);
+  } catch {
+    matches = false;
+  }
+  if (!matches) throw new X509SvidError(`SVID "${id}": private key does not match the leaf certificate`);
+  return {
+    id,
+    chain: certs.map((c) => c.node),
+    chainDer: ders,
+    privateKey,
+    hint,
+    notAfter: notAfter(leaf.node),
+  };
+}
+
+export interface VerifiedX509Svid {
+  id: SpiffeId;
+  /** The verified path, leaf first, ending with the bundle authority. */
+  verifiedChain: X509Certificate[];
+}
+
+/**
+ * Verifies a peer's chain (leaf first, then whatever intermediates it sent;
+ * certificates placed end to end may also be passed as one element) against
+ * the bundle of the leaf ID's own trust domain (go-spiffe x509svid.Verify plus
+ * the spec's leaf checks): leaf checks, signatures up to an authority of that
+ * bundle, every certificate on the path within its validity period.
+ */
+export function verifyX509Svid(chainDer: readonly Uint8Array[], bundles: BundleSource, now: Date = new Date()): VerifiedX509Svid {
+  const ders = splitChain(chainDer);
+  const certs = ders.map((d, i) => parseCert(d, i === 0 ? 'peer leaf certificate' : `peer certificate ${i}`));
+  const leaf = certs[0] as ParsedCert;
+  const id = checkLeaf(leaf);
+  const bundle = bundles.getX509BundleForTrustDomain(id.trustDomain);
+  if (bundle === undefined) throw new X509SvidError(`no bundle for trust domain "${id.trustDomain}" (peer "${id}")`);
+
+  checkValidity(leaf.node, `peer certificate "${id}"`, now);
+  const path: X509Certificate[] = [leaf.node];
+  const unused = certs.slice(1);
+  let current = leaf.node;
+  for (let depth = 0; depth < MAX_CHAIN_LENGTH; depth++) {
+    const authority = bundle.authorities.find((a) => issuedBy(current, a));
+    if (authority !== undefined) {
+      checkValidity(authority, `bundle authority "${authority.subject.replace(/\n/g, ', ')}"`, now);
+      path.push(authority);
+      return { id, verifiedChain: path };
+    }
+    const idx = unused.findIndex((c) => isCa(c) && issuedBy(current, c.node));
+    if (idx === -1) break;
+    const next = unused.splice(idx, 1)[0] as ParsedCert;
+    checkSigning(next, certs.indexOf(next));
+    checkValidity(next.node, `peer intermediate certificate ${certs.indexOf(next)}`, now);
+    path.push(next.node);
+    current = next.node;
+  }
+  throw new X509SvidError(`peer certificate "${id}" is not signed by an authority of the "${id.trustDomain}" bundle`);
+}
+
+/** PEM chain (leaf first) and PKCS#8 PEM key for Node's `tls` (which takes neither DER nor a KeyObject). */
+export function svidToTlsCredentials(svid: X509Svid): { cert: string; key: string } {
+  return {
+    cert: svid.chain.map((c) => c.toString()).join(''),
+    key: svid.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+  };
+}
