@@ -1,0 +1,29 @@
+// What Nexus needs from its storage backend, as small interfaces, so that the
+// root-key lifecycle and the routes can be tested with fakes. main.ts adapts
+// src/nexus/store (SQLite, memory) to these.
+
+/** Result of checking a candidate root key against the store's key-check value. */
+export type KeyCheck = 'match' | 'empty' | 'mismatch';
+
+/** One version of a secret: key → value. Values are secrets: never log them. */
+export type SecretValues = Record<string, string>;
+
+export interface SecretsStore {
+  /** Writes a new version (durable before it resolves). */
+  putSecret(path: string, values: SecretValues): Promise<void>;
+  /** The data of a version (0 = current), or undefined when the path, version or a live version is missing. */
+  getSecret(path: string, version: number): Promise<SecretValues | undefined>;
+  close(): Promise<void>;
+}
+
+/** The store before the root key is known. */
+export interface StoreGate {
+  /** True when the store holds a key-check value, i.e. data was encrypted with some root key (bootstrap happened). */
+  hasKeyCheck(): Promise<boolean>;
+  /** Compares `key` with the stored key-check value without changing anything. */
+  checkKey(key: Uint8Array): Promise<KeyCheck>;
+  /** Opens the store with `key` (the store keeps its own copy); writes the key-check value on first initialisation. */
+  open(key: Uint8Array): Promise<SecretsStore>;
+  /** Releases anything held before open (idempotent). */
+  close(): Promise<void>;
+}

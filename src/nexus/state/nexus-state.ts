@@ -1,0 +1,118 @@
+// Root-key lifecycle: a rebuilt key is installed only after the store's key
+// check ('match' or 'empty'); a 'mismatch' is refused and changes nothing
+// (spec README decision 7). Installs are serialised; the first one wins and
+// later candidates are answered 'already_installed'.
+import type { Logger } from '../../common/log.js';
+import { describeError } from '../../common/log.js';
+import { RootKey } from './rootkey.js';
+import type { SecretsStore, StoreGate } from './backend.js';
+
+export type KeySource = 'keepers' | 'restore';
+
+export type InstallResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: 'mismatch' | 'already_installed' | 'store_error' | 'closed' };
+
+export interface NexusStateOptions {
+  gate: StoreGate;
+  log: Logger;
+  /** Called (not awaited) after every successful install: push shards to the Keepers. */
+  onInstalled?: (source: KeySource) => void;
+}
+
+export class NexusState {
+  readonly rootKey = new RootKey();
+  #store: SecretsStore | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  #keyless = false;
+  readonly #gate: StoreGate;
+  readonly #log: Logger;
+  readonly #onInstalled: ((source: KeySource) => void) | undefined;
+
+  constructor(opts: NexusStateOptions) {
+    this.#gate = opts.gate;
+    this.#log = opts.log;
+    this.#onInstalled = opts.onInstalled;
+  }
+
+  /** True once the root key is installed and the store is open (or a keyless memory store is attached). */
+  ready(): boolean {
+    return this.#store !== undefined && (this.#keyless || this.rootKey.has());
+  }
+
+  /** Memory backend (upstream): no root key, no Keepers; the store is usable at once. */
+  async openKeyless(): Promise<void> {
+    this.#store = await this.#gate.open(new Uint8Array(0));
+    this.#keyless = true;
+  }
+
+  /** The open store, or undefined before the root key is known. */
+  store(): SecretsStore | undefined {
+    return this.#store;
+  }
+
+  /** Whether the store holds data encrypted with some key (for `restore_needed`). */
+  hasKeyCheck(): Promise<boolean> {
+    return this.#gate.hasKeyCheck();
+  }
+
+  /** Checks a candidate key against the store without installing it. */
+  checkKey(key: Uint8Array): Promise<'match' | 'empty' | 'mismatch'> {
+    return this.#gate.checkKey(key);
+  }
+
+  /**
+   * Checks `key` against the store and installs it. The caller keeps
+   * ownership of `key` (we copy it) and should zero it afterwards.
+   */
+  install(key: Uint8Array, source: KeySource): Promise<InstallResult> {
+    const run = this.#queue.then(() => this.#installNow(key, source));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #installNow(key: Uint8Array, source: KeySource): Promise<InstallResult> {
+    if (this.#closed) return { ok: false, reason: 'closed' };
+    if (this.ready()) return { ok: false, reason: 'already_installed' };
+    let check: 'match' | 'empty' | 'mismatch';
+    try {
+      check = await this.#gate.checkKey(key);
+    } catch (e) {
+      this.#log.error('root key check failed', { source, error: describeError(e) });
+      return { ok: false, reason: 'store_error' };
+    }
+    if (check === 'mismatch') {
+      this.#log.event('root_key_rejected', { source, reason: 'key_check_mismatch' });
+      return { ok: false, reason: 'mismatch' };
+    }
+    try {
+      this.#store = await this.#gate.open(key);
+    } catch (e) {
+      this.#log.error('opening the store failed', { source, error: describeError(e) });
+      return { ok: false, reason: 'store_error' };
+    }
+    this.rootKey.set(key);
+    this.#log.event('root_key_ready', { source });
+    try {
+      this.#onInstalled?.(source);
+    } catch (e) {
+      this.#log.error('post-install hook failed', { error: describeError(e) });
+    }
+    return { ok: true };
+  }
+
+  /** Closes the store and zeroes the key (idempotent). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#queue.catch(() => undefined);
+    const s = this.#store;
+    this.#store = undefined;
+    this.rootKey.clear();
+    try {
+      if (s !== undefined) await s.close();
+    } finally {
+      await this.#gate.close();
+    }
+  }
+}

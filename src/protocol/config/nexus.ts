@@ -1,0 +1,102 @@
+// SPIKE Nexus configuration (upstream-recovery.md §3.2), built from the
+// shared loaders plus Nexus's own variables. Invalid values throw a
+// ConfigError (one line naming the variable); upstream silently falls back.
+//
+// Differences from upstream, on purpose:
+// - SPIKE_NEXUS_BACKEND_STORE: an unknown value is an error (upstream: sqlite).
+// - SPIKE_NEXUS_RECOVERY_MAX_INTERVAL is wired in (upstream defines it but
+//   never reads it, and its keeper poll backoff caps at 60s). Default 5s,
+//   which is what upstream's doc comment promises.
+// - SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL must be > 0 (upstream panics on 0s).
+// - sqlite/lite need SPIKE_NEXUS_KEEPER_PEERS with exactly
+//   SPIKE_NEXUS_SHAMIR_SHARES entries, checked at start (upstream: fatal
+//   later, or a panic on the restore path).
+import { join } from 'node:path';
+import { ConfigError, type Env, type ListenAddress, readDuration, readEnum, readInt, readListenAddress } from './env.js';
+import {
+  type ShamirConfig,
+  type SpiffeConfig,
+  type TrustRoots,
+  type LogLevelName,
+  loadKeeperPeers,
+  loadShamirConfig,
+  loadSpiffeConfig,
+  loadTrustRoots,
+  logLevel,
+  nexusDataDir,
+} from './shared.js';
+
+export type NexusBackend = 'sqlite' | 'memory' | 'lite';
+
+export interface NexusConfig {
+  listen: ListenAddress;
+  backend: NexusBackend;
+  /** Keeper i (1-based position) holds share i. Empty only for the memory backend. */
+  keeperPeers: readonly URL[];
+  shamir: ShamirConfig;
+  /** Periodic shard push interval (`SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL`, default 5m). */
+  keeperUpdateIntervalMs: number;
+  /** Cap of the keeper poll backoff (`SPIKE_NEXUS_RECOVERY_MAX_INTERVAL`, default 5s; starts at 500ms). */
+  recoveryMaxIntervalMs: number;
+  /** Directory of spike.db (`$SPIKE_NEXUS_DATA_DIR/data`, upstream layout). */
+  dataDir: string;
+  /** `<dataDir>/spike.db` */
+  dbPath: string;
+  maxSecretVersions: number;
+  /** Largest ciphertext accepted by bootstrap verify (`SPIKE_NEXUS_CRYPTO_MAX_CIPHERTEXT_SIZE`). */
+  maxCiphertextSize: number;
+  /** Deadline for reading request headers (`SPIKE_HTTP_SERVER_READ_HEADER_TIMEOUT`, default 10s). */
+  readHeaderTimeoutMs: number;
+  /** Deadline for receiving a whole request (headers and body): slow bodies cannot hold a connection. */
+  requestTimeoutMs: number;
+  /** Deadline of each call to a Keeper (`SPIKE_HTTP_CLIENT_TIMEOUT`, default 60s as upstream; capped by us to 30s for keeper calls). */
+  keeperCallTimeoutMs: number;
+  trustRoots: TrustRoots;
+  spiffe: SpiffeConfig;
+  logLevel: LogLevelName;
+}
+
+export const DEFAULT_NEXUS_LISTEN = ':8553';
+export const DEFAULT_KEEPER_UPDATE_INTERVAL_MS = 5 * 60_000;
+export const DEFAULT_RECOVERY_MAX_INTERVAL_MS = 5_000;
+export const DEFAULT_MAX_SECRET_VERSIONS = 10;
+export const DEFAULT_MAX_CIPHERTEXT_SIZE = 65_536;
+
+const DAY_MS = 24 * 3_600_000;
+
+export function loadNexusConfig(env: Env): NexusConfig {
+  const backend = readEnum<NexusBackend>(env, 'SPIKE_NEXUS_BACKEND_STORE', 'sqlite', ['sqlite', 'memory', 'lite']);
+  const shamir = loadShamirConfig(env);
+  const keeperPeers = loadKeeperPeers(env);
+  if (backend !== 'memory') {
+    if (keeperPeers.length === 0) {
+      throw new ConfigError('SPIKE_NEXUS_KEEPER_PEERS', `must be configured for the ${backend} backend`);
+    }
+    if (keeperPeers.length !== shamir.shares) {
+      throw new ConfigError(
+        'SPIKE_NEXUS_KEEPER_PEERS',
+        `keeper count mismatch: SPIKE_NEXUS_SHAMIR_SHARES=${shamir.shares} but ${keeperPeers.length} keepers configured; these values must match`,
+      );
+    }
+  }
+  const dataDir = nexusDataDir(env);
+  const readHeaderTimeoutMs = readDuration(env, 'SPIKE_HTTP_SERVER_READ_HEADER_TIMEOUT', 10_000, 100, 10 * 60_000);
+  return {
+    listen: readListenAddress(env, 'SPIKE_NEXUS_TLS_PORT', DEFAULT_NEXUS_LISTEN),
+    backend,
+    keeperPeers: Object.freeze(keeperPeers),
+    shamir,
+    keeperUpdateIntervalMs: readDuration(env, 'SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL', DEFAULT_KEEPER_UPDATE_INTERVAL_MS, 1, 7 * DAY_MS),
+    recoveryMaxIntervalMs: readDuration(env, 'SPIKE_NEXUS_RECOVERY_MAX_INTERVAL', DEFAULT_RECOVERY_MAX_INTERVAL_MS, 500, DAY_MS),
+    dataDir,
+    dbPath: join(dataDir, 'spike.db'),
+    maxSecretVersions: readInt(env, 'SPIKE_NEXUS_MAX_SECRET_VERSIONS', DEFAULT_MAX_SECRET_VERSIONS, 1, 1_000_000),
+    maxCiphertextSize: readInt(env, 'SPIKE_NEXUS_CRYPTO_MAX_CIPHERTEXT_SIZE', DEFAULT_MAX_CIPHERTEXT_SIZE, 1, 64 * 1024 * 1024),
+    readHeaderTimeoutMs,
+    requestTimeoutMs: Math.max(readHeaderTimeoutMs, 30_000),
+    keeperCallTimeoutMs: Math.min(readDuration(env, 'SPIKE_HTTP_CLIENT_TIMEOUT', 60_000, 100, DAY_MS), 30_000),
+    trustRoots: loadTrustRoots(env),
+    spiffe: loadSpiffeConfig(env),
+    logLevel: logLevel(env),
+  };
+}
