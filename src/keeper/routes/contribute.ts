@@ -1,0 +1,37 @@
+// POST /v1/store/contribute (upstream-recovery.md §4.5): Nexus or Bootstrap
+// stores this Keeper's shard, overwriting any previous one.
+import { type ShardStore, isAllZero } from '../shard-store.js';
+import { WireError, decodeShardPutRequest, encodeErrEnvelope } from '../wire.js';
+import { type KeeperPeerPolicy, type KeeperRequest, type KeeperResponse, validPeerId } from './types.js';
+
+const BAD_REQUEST = 'api_bad_request';
+const UNAUTHORIZED = 'access_unauthorized';
+
+function answer(status: number, code?: string): KeeperResponse {
+  return { status, body: encodeErrEnvelope(code) };
+}
+
+/** Guard: the peer must be Nexus or Bootstrap. */
+export function guardContribute(policy: KeeperPeerPolicy, peerId: string | undefined): boolean {
+  return validPeerId(peerId) && policy.mayContribute(peerId);
+}
+
+export function contributeRoute(store: ShardStore, policy: KeeperPeerPolicy) {
+  return (req: KeeperRequest): KeeperResponse => {
+    let shard: Buffer | undefined;
+    try {
+      shard = decodeShardPutRequest(req.body);
+    } catch (e) {
+      if (e instanceof WireError) return answer(400, BAD_REQUEST);
+      throw e;
+    }
+    try {
+      if (!guardContribute(policy, req.peerId)) return answer(401, UNAUTHORIZED);
+      if (shard === undefined || isAllZero(shard)) return answer(400, BAD_REQUEST);
+      store.set(shard);
+      return answer(200);
+    } finally {
+      shard?.fill(0);
+    }
+  };
+}

@@ -1,0 +1,36 @@
+// What a Keeper route sees and answers, independent of the HTTP framework.
+
+export interface KeeperRequest {
+  method: string;
+  /** Exact request path (no query). */
+  path: string;
+  /** The `action` query parameter ('' when absent). */
+  action: string;
+  /** The raw request body; the router zeroes it after the route ran. */
+  body: Buffer;
+  /** The verified peer SPIFFE ID from the TLS layer, if any. */
+  peerId: string | undefined;
+}
+
+export interface KeeperResponse {
+  status: number;
+  /** Response bytes; the server zeroes them after sending. */
+  body: Buffer;
+}
+
+/** Who may do what (built from roles.ts predicates and the trust roots). */
+export interface KeeperPeerPolicy {
+  /** `PeerCanTalkToKeeper`: Nexus or Bootstrap. */
+  mayContribute(id: string): boolean;
+  /** `IsNexus` only. */
+  mayReadShard(id: string): boolean;
+}
+
+export type KeeperRoute = (req: KeeperRequest) => KeeperResponse;
+
+/** Upstream's peer-ID regex (`sdk:validation/validation.go`); a failure is a 401. */
+export const PEER_ID_PATTERN = /^spiffe:\/\/[a-zA-Z0-9.-]+(\/[a-zA-Z0-9._-]+)*$/;
+
+export function validPeerId(id: string | undefined): id is string {
+  return id !== undefined && PEER_ID_PATTERN.test(id);
+}

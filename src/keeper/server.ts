@@ -1,0 +1,128 @@
+// The Keeper's HTTPS server: fastify over an mTLS listener whose TLS-level
+// authorizer admits only Nexus and Bootstrap; one catch-all route hands every
+// request to the Keeper router (upstream routes by exact path + action, which
+// a catch-all reproduces exactly, Fallback 400 included). Every request gets
+// an audit line (caller, route, status; never the shard).
+import type { TLSSocket, Server as TlsServer } from 'node:tls';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from '../common/log.js';
+import type { ListenAddress } from '../protocol/config/env.js';
+import { attachMtlsServer, mtlsServerOptions, peerSpiffeId } from '../spiffe/tlsconfig.js';
+import { authorizeIf } from '../spiffe/authorizer.js';
+import type { X509Source } from '../spiffe/workloadapi.js';
+import type { ShardStore } from './shard-store.js';
+import type { KeeperPeerPolicy } from './routes/types.js';
+import { createKeeperRouter, fallback } from './router.js';
+
+/** Requests are tiny (`{"shard":[32 numbers]}` ≈ 130 bytes); anything over this is a 400. */
+export const KEEPER_BODY_LIMIT = 8 * 1024;
+
+export interface KeeperServerOptions {
+  source: X509Source;
+  policy: KeeperPeerPolicy;
+  store: ShardStore;
+  logger: Logger;
+  bodyLimit?: number;
+}
+
+export interface RunningKeeperServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+const JSON_HEADERS = {
+  'content-type': 'application/json',
+  'cache-control': 'no-store, no-cache, must-revalidate, private',
+  pragma: 'no-cache',
+  expires: '0',
+};
+
+export async function startKeeperServer(opts: KeeperServerOptions, listen: ListenAddress): Promise<RunningKeeperServer> {
+  const bodyLimit = opts.bodyLimit ?? KEEPER_BODY_LIMIT;
+  const router = createKeeperRouter(opts.store, opts.policy);
+  const app = Fastify({
+    https: mtlsServerOptions(opts.source),
+    logger: false,
+    bodyLimit,
+    requestTimeout: 30_000,
+    connectionTimeout: 30_000,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  });
+  const detach = attachMtlsServer(
+    app.server as unknown as TlsServer, // fastify's https server is a tls.Server
+    opts.source,
+    authorizeIf((id) => opts.policy.mayContribute(id), 'SPIKE Nexus or SPIKE Bootstrap'),
+  );
+
+  const send = (request: FastifyRequest, reply: FastifyReply, status: number, body: Buffer, route: string): FastifyReply => {
+    const caller = peerOf(request);
+    opts.logger.audit('keeper_request', { caller: caller ?? null, method: request.method, route, status });
+    const zero = (): void => {
+      body.fill(0);
+    };
+    reply.raw.once('finish', zero);
+    reply.raw.once('close', zero);
+    return reply.code(status).headers(JSON_HEADERS).send(body);
+  };
+
+  // Every body is taken raw (upstream ignores Content-Type) and parsed by the routes.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const handler = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const url = new URL(request.raw.url ?? '/', 'https://keeper.invalid');
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const res = router.handle({
+      method: request.method,
+      path: url.pathname,
+      action: url.searchParams.get('action') ?? '',
+      body,
+      peerId: peerOf(request),
+    });
+    return send(request, reply, res.status, res.body, res.route);
+  };
+  app.all('*', handler);
+  app.setNotFoundHandler(handler);
+  // Body too large, unreadable body, bad Content-Type, …: upstream's generic 400.
+  app.setErrorHandler((_err, request, reply) => {
+    const f = fallback();
+    return send(request, reply, f.status, f.body, 'error');
+  });
+
+  try {
+    await listenDualStack(app, listen);
+  } catch (e) {
+    detach();
+    await app.close();
+    throw e;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : listen.port;
+  return {
+    port,
+    async close() {
+      detach();
+      await app.close();
+    },
+  };
+}
+
+function peerOf(request: FastifyRequest): string | undefined {
+  return peerSpiffeId(request.raw.socket as TLSSocket)?.toString();
+}
+
+async function listenDualStack(app: { listen(o: { port: number; host: string }): Promise<string> }, listen: ListenAddress): Promise<void> {
+  if (listen.host !== undefined) {
+    await app.listen({ port: listen.port, host: listen.host });
+    return;
+  }
+  // Go's ":port" listens on every interface, IPv6 and IPv4.
+  try {
+    await app.listen({ port: listen.port, host: '::' });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw e;
+    await app.listen({ port: listen.port, host: '0.0.0.0' });
+  }
+}
