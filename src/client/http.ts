@@ -1,43 +1,17 @@
-// The mTLS HTTP transport of the SPIKE client (what spike-sdk-go's net package
-// does): POST a JSON body over HTTP/1.1 with the caller's current X509-SVID,
-// verify the server's SVID and pin its SPIFFE ID through an authorizer (never
-// a hostname check), no TLS session resumption, a deadline on every call, and
-// a cap on the response size.
-import https from 'node:https';
-import type { IncomingMessage } from 'node:http';
-import type { ConnectionOptions, TLSSocket, PeerCertificate } from 'node:tls';
-import { ClientError } from './errors.js';
+// The SPIKE client's connection to Nexus and Keepers: the transport of
+// transport.ts with TLS options taken fresh from the X509Source for every
+// request (a rotated SVID is used at once) and the server's SPIFFE ID pinned
+// by an authorizer.
 import { mtlsClientOptions } from '../spiffe/tlsconfig.js';
 import type { X509Source } from '../spiffe/workloadapi.js';
 import type { Authorizer } from '../spiffe/authorizer.js';
-
-/** Default cap on a response body; SPIKE answers are small (a secret is at most 64 KiB of ciphertext). */
-export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
-
-export interface HttpResponse {
-  status: number;
-  /** The raw body; callers zero it once decoded when it may hold secrets. */
-  body: Buffer;
-}
-
-export interface SpikeHttpClient {
-  postJson(url: URL, body: Uint8Array): Promise<HttpResponse>;
-  /** Closes pooled connections. Idempotent. */
-  close(): void;
-}
+import { createHttpsJsonClient, type SpikeHttpClient } from './transport.js';
 
 export interface SpikeHttpClientOptions {
   source: X509Source;
   /** Authorizes the server's SPIFFE ID (e.g. Nexus only, Keeper only). */
   serverAuthorizer: Authorizer;
   /** Deadline of each call, connect and whole request included. */
-  timeoutMs: number;
-  maxResponseBytes?: number;
-}
-
-export interface HttpsJsonClientOptions {
-  /** Fresh TLS options for each request (so a rotated SVID is used at once). */
-  tlsOptions: () => ConnectionOptions;
   timeoutMs: number;
   maxResponseBytes?: number;
 }
@@ -51,137 +25,3 @@ export function createSpikeHttpClient(opts: SpikeHttpClientOptions): SpikeHttpCl
   });
 }
 
-// Errors produced by our own checkServerIdentity wrapper: the server's SVID
-// failed SPIFFE verification or authorization.
-const identityErrors = new WeakSet<object>();
-
-/** The transport itself, parameterised by a TLS-options factory. */
-export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpClient {
-  if (!Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0) {
-    throw new RangeError('timeoutMs must be a positive number');
-  }
-  const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  // keepAlive reuses authorized connections; maxCachedSessions: 0 disables TLS
-  // session resumption, which would skip checkServerIdentity.
-  const agent = new https.Agent({ keepAlive: true, maxCachedSessions: 0, maxSockets: 16 });
-  let closed = false;
-
-  const postJson = (url: URL, body: Uint8Array): Promise<HttpResponse> => {
-    if (closed) return Promise.reject(new ClientError('transport', 'client is closed'));
-    if (url.protocol !== 'https:') {
-      return Promise.reject(new ClientError('transport', `refusing non-https URL ${url.origin}`));
-    }
-    let tls: ConnectionOptions;
-    try {
-      tls = opts.tlsOptions();
-    } catch (e) {
-      return Promise.reject(new ClientError('identity', `no usable X509-SVID: ${oneLine(e)}`, { cause: e }));
-    }
-    const check = tls.checkServerIdentity;
-    const checkServerIdentity = (host: string, cert: PeerCertificate): Error | undefined => {
-      let err: Error | undefined;
-      try {
-        err = check ? check(host, cert) : new Error('no SPIFFE server authorizer configured');
-      } catch (e) {
-        err = e instanceof Error ? e : new Error(String(e));
-      }
-      if (err) identityErrors.add(err);
-      return err;
-    };
-    return new Promise<HttpResponse>((resolve, reject) => {
-      const where = url.origin;
-      let settled = false;
-      let socket: TLSSocket | undefined;
-      const finish = (err: ClientError | undefined, res?: HttpResponse): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err) {
-          req.destroy();
-          reject(err);
-        } else if (res) {
-          resolve(res);
-        }
-      };
-      const req = https.request(url, {
-        method: 'POST',
-        agent,
-        ...tls,
-        rejectUnauthorized: true,
-        checkServerIdentity,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': String(body.byteLength),
-          accept: 'application/json',
-        },
-      });
-      const timer = setTimeout(() => {
-        finish(new ClientError('timeout', `no answer from ${where} within ${opts.timeoutMs} ms`));
-      }, opts.timeoutMs);
-      req.on('socket', (s) => {
-        socket = s as TLSSocket;
-      });
-      req.on('error', (e) => finish(classifyRequestError(e, socket, where)));
-      req.on('response', (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const declared = Number(res.headers['content-length'] ?? 'NaN');
-        if (Number.isFinite(declared) && declared > maxBytes) {
-          res.destroy();
-          finish(new ClientError('decode', `response from ${where} too large (${declared} bytes, limit ${maxBytes})`, { status: res.statusCode }));
-          return;
-        }
-        res.on('data', (chunk: Buffer) => {
-          if (settled) return;
-          size += chunk.length;
-          if (size > maxBytes) {
-            for (const c of chunks) c.fill(0);
-            chunk.fill(0);
-            res.destroy();
-            finish(new ClientError('decode', `response from ${where} too large (limit ${maxBytes} bytes)`, { status: res.statusCode }));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('error', (e) => finish(new ClientError('transport', `reading the answer of ${where} failed: ${oneLine(e)}`, { cause: e })));
-        res.on('end', () => {
-          const all = Buffer.concat(chunks, size);
-          for (const c of chunks) c.fill(0);
-          if (settled) {
-            all.fill(0);
-            return;
-          }
-          finish(undefined, { status: res.statusCode ?? 0, body: all });
-        });
-      });
-      req.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
-    });
-  };
-
-  return {
-    postJson,
-    close() {
-      if (closed) return;
-      closed = true;
-      agent.destroy();
-    },
-  };
-}
-
-function classifyRequestError(e: Error, socket: TLSSocket | undefined, where: string): ClientError {
-  // The server's certificate failed verification: either our SPIFFE check
-  // (checkServerIdentity, tagged above) or OpenSSL's chain verification (Node
-  // records it in socket.authorizationError before destroying the socket).
-  const authError = socket?.authorizationError as unknown;
-  if (identityErrors.has(e) || (authError !== undefined && authError !== null && authError !== '')) {
-    return new ClientError('identity', `server at ${where} failed SPIFFE authentication: ${oneLine(e)}`, { cause: e });
-  }
-  const code = (e as NodeJS.ErrnoException).code;
-  const detail = code ? `${code}` : oneLine(e);
-  return new ClientError('transport', `cannot reach ${where}: ${detail}`, { cause: e });
-}
-
-function oneLine(e: unknown): string {
-  const s = e instanceof Error ? e.message : String(e);
-  return s.split('\n')[0] ?? '';
-}

@@ -1,0 +1,217 @@
+// The client transport against a local mTLS server made with the test CA.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import https from 'node:https';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { ConnectionOptions, PeerCertificate } from 'node:tls';
+import { createTestCa, type TestCa, type TestSvid } from '../../helpers/testca.js';
+import { createHttpsJsonClient, type SpikeHttpClient } from '../../../src/client/transport.js';
+import { ClientError } from '../../../src/client/errors.js';
+import { spiffeIdFromLeafDer } from '../../../src/spiffe/x509svid.js';
+import { authorizeId, type Authorizer } from '../../../src/spiffe/authorizer.js';
+
+const TD = 'spike.ist';
+const NEXUS = `spiffe://${TD}/spike/nexus`;
+const PILOT = `spiffe://${TD}/spike/pilot/role/superuser`;
+
+let ca: TestCa;
+let otherCa: TestCa;
+let client: TestSvid;
+
+/** Client TLS options like mtlsClientOptions: chain against our CA, SPIFFE authorization, no hostname check. */
+function tlsFor(authorize: Authorizer): () => ConnectionOptions {
+  return () => ({
+    ca: [ca.certPem],
+    cert: client.certPem,
+    key: client.keyPem,
+    checkServerIdentity: (_host: string, cert: PeerCertificate) => {
+      try {
+        authorize(spiffeIdFromLeafDer(cert.raw));
+        return undefined;
+      } catch (e) {
+        return e as Error;
+      }
+    },
+  });
+}
+
+type Handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+
+async function serve(svid: TestSvid, handler: Handler): Promise<{ url: URL; close: () => Promise<void> }> {
+  const server = https.createServer(
+    { cert: svid.certPem, key: svid.keyPem, ca: [ca.certPem], requestCert: true, rejectUnauthorized: true },
+    handler,
+  );
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: new URL(`https://localhost:${port}/v1/x`),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+const clients: SpikeHttpClient[] = [];
+function newClient(authorize: Authorizer, timeoutMs = 5000, maxResponseBytes?: number): SpikeHttpClient {
+  const c = createHttpsJsonClient({ tlsOptions: tlsFor(authorize), timeoutMs, maxResponseBytes });
+  clients.push(c);
+  return c;
+}
+
+async function expectClientError(p: Promise<unknown>, kind: string): Promise<ClientError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(ClientError);
+  expect((e as ClientError).kind).toBe(kind);
+  return e as ClientError;
+}
+
+let nexusSvid: TestSvid;
+let echo: Awaited<ReturnType<typeof serve>>;
+
+beforeAll(async () => {
+  ca = await createTestCa(TD);
+  otherCa = await createTestCa(TD);
+  client = await ca.issue(PILOT);
+  nexusSvid = await ca.issue(NEXUS);
+  echo = await serve(nexusSvid, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(Buffer.concat(chunks));
+    });
+  });
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await echo.close();
+});
+
+describe('createHttpsJsonClient', () => {
+  it('posts over mTLS to a server with the pinned ID (hostname is not checked)', async () => {
+    const c = newClient(authorizeId(NEXUS));
+    const res = await c.postJson(echo.url, Buffer.from('{"a":1}'));
+    expect(res.status).toBe(200);
+    expect(res.body.toString()).toBe('{"a":1}');
+    // keep-alive: a second call works as well
+    expect((await c.postJson(echo.url, Buffer.from('{}'))).status).toBe(200);
+  });
+
+  it('a server with another SPIFFE ID → identity', async () => {
+    const c = newClient(authorizeId(`spiffe://${TD}/spike/keeper`));
+    const e = await expectClientError(c.postJson(echo.url, Buffer.from('{}')), 'identity');
+    expect(e.message).toContain('spike/nexus');
+  });
+
+  it('a server certificate from another CA → identity', async () => {
+    const foreign = await otherCa.issue(NEXUS);
+    const s = await serve(foreign, (_q, r) => r.end('{}'));
+    try {
+      const c = newClient(authorizeId(NEXUS));
+      await expectClientError(c.postJson(s.url, Buffer.from('{}')), 'identity');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('connection refused → transport, fast', async () => {
+    const srv = net.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as AddressInfo).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+    const c = newClient(authorizeId(NEXUS), 10_000);
+    const t0 = Date.now();
+    const e = await expectClientError(c.postJson(new URL(`https://127.0.0.1:${port}/`), Buffer.from('{}')), 'transport');
+    expect(e.message).toContain('ECONNREFUSED');
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it('a server that never answers → timeout within the deadline', async () => {
+    const s = await serve(nexusSvid, () => {
+      /* never answers */
+    });
+    try {
+      const c = newClient(authorizeId(NEXUS), 300);
+      const t0 = Date.now();
+      await expectClientError(c.postJson(s.url, Buffer.from('{}')), 'timeout');
+      const took = Date.now() - t0;
+      expect(took).toBeGreaterThanOrEqual(250);
+      expect(took).toBeLessThan(2000);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a TCP server that never speaks TLS → timeout (connect is under the deadline too)', async () => {
+    const sockets: net.Socket[] = [];
+    const srv = net.createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const c = newClient(authorizeId(NEXUS), 300);
+      const port = (srv.address() as AddressInfo).port;
+      await expectClientError(c.postJson(new URL(`https://127.0.0.1:${port}/`), Buffer.from('{}')), 'timeout');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+  });
+
+  it('returns non-200 answers with their body (the typed API maps them)', async () => {
+    const s = await serve(nexusSvid, (_q, r) => {
+      r.writeHead(401, { 'content-type': 'application/json' });
+      r.end('{"err":"access_unauthorized"}');
+    });
+    try {
+      const res = await newClient(authorizeId(NEXUS)).postJson(s.url, Buffer.from('{}'));
+      expect(res.status).toBe(401);
+      expect(res.body.toString()).toBe('{"err":"access_unauthorized"}');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('an oversized body → decode (declared or streamed)', async () => {
+    const big = Buffer.alloc(4096, 0x41);
+    const declared = await serve(nexusSvid, (_q, r) => {
+      r.writeHead(200, { 'content-length': String(big.length) });
+      r.end(big);
+    });
+    const chunked = await serve(nexusSvid, (_q, r) => {
+      r.writeHead(200);
+      r.write(big);
+      r.end(big);
+    });
+    try {
+      await expectClientError(newClient(authorizeId(NEXUS), 5000, 1024).postJson(declared.url, Buffer.from('{}')), 'decode');
+      await expectClientError(newClient(authorizeId(NEXUS), 5000, 1024).postJson(chunked.url, Buffer.from('{}')), 'decode');
+    } finally {
+      await declared.close();
+      await chunked.close();
+    }
+  });
+
+  it('refuses non-https URLs and calls after close', async () => {
+    const c = newClient(authorizeId(NEXUS));
+    await expectClientError(c.postJson(new URL('http://127.0.0.1:1/'), Buffer.from('{}')), 'transport');
+    c.close();
+    await expectClientError(c.postJson(echo.url, Buffer.from('{}')), 'transport');
+  });
+
+  it('no SVID available → identity', async () => {
+    const c = createHttpsJsonClient({
+      tlsOptions: () => {
+        throw new Error('source is closed');
+      },
+      timeoutMs: 1000,
+    });
+    clients.push(c);
+    await expectClientError(c.postJson(echo.url, Buffer.from('{}')), 'identity');
+  });
+});
