@@ -1,0 +1,30 @@
+// What a storage backend provides to the shared store logic (core.ts).
+import type { Policy } from './types.js';
+import type { SecretHeader } from './versioning.js';
+
+/** One atomic change to a secret, as planned by versioning.ts. */
+export interface SecretWrite {
+  readonly header: SecretHeader;
+  /** A new version and its values. */
+  readonly insert?: { readonly version: number; readonly values: Readonly<Record<string, string>> };
+  /** Versions whose deletedTime changed (value in `header`). */
+  readonly deletionChanged: readonly number[];
+  /** Versions to remove for good (pruned). */
+  readonly removed: readonly number[];
+}
+
+export interface StoreBackend {
+  readonly kind: 'sqlite' | 'memory';
+  /** Runs fn atomically (a write transaction for SQLite). */
+  atomically<T>(fn: () => T): T;
+  loadHeader(path: string): SecretHeader | undefined;
+  /** Values of a stored version; undefined when the row is missing. */
+  loadValues(path: string, version: number): Record<string, string> | undefined;
+  writeSecret(path: string, write: SecretWrite): void;
+  listPaths(): string[];
+  loadPolicy(name: string): Policy | undefined;
+  savePolicy(policy: Policy): void;
+  deletePolicy(name: string): boolean;
+  listPolicies(): Policy[];
+  close(): void;
+}

@@ -1,0 +1,181 @@
+// SecretStore on top of any StoreBackend: input sanity checks, versioning
+// plans (versioning.ts), atomicity, closed-state handling.
+import type { StoreBackend } from './backend.js';
+import { NotFoundError, StoreError } from './errors.js';
+import type { Policy, PolicyInput, SecretMetadata, SecretStore } from './types.js';
+import { planDelete, planPut, planUndelete, resolveReadableVersion, type SecretHeader } from './versioning.js';
+
+export interface CoreOptions {
+  readonly maxVersions: number;
+  readonly now: () => Date;
+}
+
+export function validateMaxVersions(n: number): void {
+  if (!Number.isSafeInteger(n) || n < 1) throw new StoreError('invalid_input', 'maxVersions must be a positive integer');
+}
+
+function checkPath(path: unknown): asserts path is string {
+  if (typeof path !== 'string' || path === '') throw new StoreError('invalid_input', 'secret path must be a non-empty string');
+}
+
+function checkValues(values: unknown): asserts values is Record<string, string> {
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+    throw new StoreError('invalid_input', 'secret values must be an object of strings');
+  }
+  for (const v of Object.values(values)) {
+    if (typeof v !== 'string') throw new StoreError('invalid_input', 'secret values must be strings');
+  }
+}
+
+function checkVersionList(versions: unknown): asserts versions is readonly number[] {
+  if (!Array.isArray(versions)) throw new StoreError('invalid_input', 'versions must be an array of numbers');
+  for (const v of versions) if (typeof v !== 'number') throw new StoreError('invalid_input', 'versions must be numbers');
+}
+
+function checkVersion(version: unknown): asserts version is number {
+  if (typeof version !== 'number') throw new StoreError('invalid_input', 'version must be a number');
+}
+
+function checkPolicyInput(input: PolicyInput): void {
+  if (typeof input !== 'object' || input === null) throw new StoreError('invalid_input', 'policy must be an object');
+  if (typeof input.name !== 'string' || input.name === '') throw new StoreError('invalid_input', 'policy name must be a non-empty string');
+  if (typeof input.spiffeIdPattern !== 'string' || typeof input.pathPattern !== 'string') {
+    throw new StoreError('invalid_input', 'policy patterns must be strings');
+  }
+  if (!Array.isArray(input.permissions)) throw new StoreError('invalid_input', 'policy permissions must be an array');
+  for (const p of input.permissions) {
+    if (typeof p !== 'string' || p === '' || p.includes(',')) {
+      throw new StoreError('invalid_input', 'each policy permission must be a non-empty string without commas');
+    }
+  }
+}
+
+function copyValues(values: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(values)) out[k] = v;
+  return out;
+}
+
+export function createStore(backend: StoreBackend, opts: CoreOptions): SecretStore {
+  validateMaxVersions(opts.maxVersions);
+  let closed = false;
+  const open = (): StoreBackend => {
+    if (closed) throw new StoreError('closed', 'the store is closed');
+    return backend;
+  };
+  const header = (b: StoreBackend, path: string): SecretHeader => {
+    const h = b.loadHeader(path);
+    if (h === undefined) throw new NotFoundError('secret not found');
+    return h;
+  };
+
+  return {
+    kind: backend.kind,
+
+    putSecret(path, values) {
+      checkPath(path);
+      checkValues(values);
+      const b = open();
+      const copy = copyValues(values);
+      return b.atomically(() => {
+        const plan = planPut(b.loadHeader(path), opts.now(), opts.maxVersions);
+        b.writeSecret(path, {
+          header: plan.header,
+          insert: { version: plan.newVersion, values: copy },
+          deletionChanged: [],
+          removed: plan.pruned,
+        });
+        return plan.newVersion;
+      });
+    },
+
+    getSecret(path, version = 0) {
+      checkPath(path);
+      checkVersion(version);
+      const b = open();
+      return b.atomically(() => {
+        const n = resolveReadableVersion(header(b, path), version);
+        const values = b.loadValues(path, n);
+        if (values === undefined) throw new StoreError('integrity', 'a listed secret version has no stored data');
+        return values;
+      });
+    },
+
+    deleteSecretVersions(path, versions) {
+      checkPath(path);
+      checkVersionList(versions);
+      const b = open();
+      b.atomically(() => {
+        const plan = planDelete(header(b, path), versions, opts.now());
+        b.writeSecret(path, { header: plan.header, deletionChanged: plan.changed, removed: [] });
+      });
+    },
+
+    undeleteSecretVersions(path, versions) {
+      checkPath(path);
+      checkVersionList(versions);
+      const b = open();
+      b.atomically(() => {
+        const plan = planUndelete(header(b, path), versions, opts.now());
+        b.writeSecret(path, { header: plan.header, deletionChanged: plan.changed, removed: [] });
+      });
+    },
+
+    getSecretMetadata(path, version = 0): SecretMetadata {
+      checkPath(path);
+      checkVersion(version);
+      const b = open();
+      return b.atomically(() => {
+        const h = header(b, path);
+        resolveReadableVersion(h, version);
+        return { versions: new Map(h.versions), metadata: { ...h.metadata } };
+      });
+    },
+
+    listSecretPaths() {
+      return open().listPaths();
+    },
+
+    putPolicy(input): Policy {
+      checkPolicyInput(input);
+      const b = open();
+      return b.atomically(() => {
+        const now = opts.now();
+        const existing = b.loadPolicy(input.name);
+        const policy: Policy = {
+          name: input.name,
+          spiffeIdPattern: input.spiffeIdPattern,
+          pathPattern: input.pathPattern,
+          permissions: [...input.permissions],
+          createdAt: existing?.createdAt ?? now,
+          updatedAt: now,
+        };
+        b.savePolicy(policy);
+        return policy;
+      });
+    },
+
+    getPolicy(name) {
+      if (typeof name !== 'string') throw new StoreError('invalid_input', 'policy name must be a string');
+      const p = open().loadPolicy(name);
+      if (p === undefined) throw new NotFoundError('policy not found');
+      return p;
+    },
+
+    deletePolicy(name) {
+      if (typeof name !== 'string') throw new StoreError('invalid_input', 'policy name must be a string');
+      const b = open();
+      return b.atomically(() => b.deletePolicy(name));
+    },
+
+    listPolicies() {
+      return open().listPolicies();
+    },
+
+    close() {
+      if (closed) return;
+      closed = true;
+      backend.close();
+    },
+  };
+}

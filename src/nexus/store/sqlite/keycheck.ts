@@ -1,0 +1,103 @@
+// Root-key check against a store (spec README decision 7), read-only.
+//   'empty'    no key-check value and no encrypted row (fresh or absent store)
+//   'match'    the key verifies the key-check value, or (upstream-only data)
+//              decrypts a stored row
+//   'mismatch' otherwise
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database, { type Database as Db } from 'better-sqlite3';
+import { DecryptError, fieldNonce, keyCheckMatches, METADATA_SALTS, open } from '../crypto.js';
+import { StoreError } from '../errors.js';
+import type { KeyCheckResult } from '../types.js';
+import { openPolicyFields, type PolicyRow } from './rows.js';
+import { DB_FILE_NAME, KEY_CHECK_TABLE } from './schema.js';
+
+export function dbFile(dataDir: string): string {
+  return join(dataDir, DB_FILE_NAME);
+}
+
+function tableExists(db: Db, name: string): boolean {
+  return db.prepare('SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?').get('table', name) !== undefined;
+}
+
+function tryOpen(key: Uint8Array, nonce: unknown, sealed: unknown): boolean {
+  if (!(nonce instanceof Uint8Array) || !(sealed instanceof Uint8Array)) return false;
+  try {
+    open(key, nonce, sealed).fill(0);
+    return true;
+  } catch (e) {
+    if (e instanceof DecryptError) return false;
+    throw e;
+  }
+}
+
+/** What a connection (read-only or inside a write transaction) says about a candidate key. */
+export function checkKeyOnDb(db: Db, key: Uint8Array): KeyCheckResult {
+  if (tableExists(db, KEY_CHECK_TABLE)) {
+    const row = db.prepare<[], { value: unknown }>(`SELECT value FROM ${KEY_CHECK_TABLE} WHERE id = 1`).get();
+    if (row !== undefined) return row.value instanceof Uint8Array && keyCheckMatches(key, row.value) ? 'match' : 'mismatch';
+  }
+  if (tableExists(db, 'secrets')) {
+    const row = db.prepare<[], { nonce: unknown; encrypted_data: unknown }>('SELECT nonce, encrypted_data FROM secrets LIMIT 1').get();
+    if (row !== undefined) return tryOpen(key, row.nonce, row.encrypted_data) ? 'match' : 'mismatch';
+  }
+  if (tableExists(db, 'secret_metadata')) {
+    const row = db.prepare<[], { nonce: unknown; encrypted_current_version: unknown }>(
+      'SELECT nonce, encrypted_current_version FROM secret_metadata LIMIT 1',
+    ).get();
+    if (row !== undefined) {
+      if (!(row.nonce instanceof Uint8Array) || row.nonce.length !== 12) return 'mismatch';
+      return tryOpen(key, fieldNonce(row.nonce, METADATA_SALTS.currentVersion), row.encrypted_current_version) ? 'match' : 'mismatch';
+    }
+  }
+  if (tableExists(db, 'policies')) {
+    const row = db.prepare<[], PolicyRow>(
+      'SELECT nonce, encrypted_spiffe_id_pattern, encrypted_path_pattern, encrypted_permissions FROM policies LIMIT 1',
+    ).get();
+    if (row !== undefined) {
+      try {
+        openPolicyFields(key, row);
+        return 'match';
+      } catch (e) {
+        if (e instanceof StoreError) return 'mismatch';
+        throw e;
+      }
+    }
+  }
+  return 'empty';
+}
+
+/** Runs fn on a read-only connection; undefined when there is no database file. Never creates or writes files. */
+function withReadOnlyDb<T>(dataDir: string, fn: (db: Db) => T): T | undefined {
+  const file = dbFile(dataDir);
+  if (!existsSync(file)) return undefined;
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (e) {
+    throw new StoreError('io', 'cannot open the store database read-only', { cause: e });
+  }
+  try {
+    return fn(db);
+  } catch (e) {
+    if (e instanceof StoreError) throw e;
+    throw new StoreError('io', 'cannot read the store database', { cause: e });
+  } finally {
+    db.close();
+  }
+}
+
+export function checkRootKey(dataDir: string, candidateKey: Uint8Array): KeyCheckResult {
+  return withReadOnlyDb(dataDir, (db) => checkKeyOnDb(db, candidateKey)) ?? 'empty';
+}
+
+/** true when the store was used with a root key before (key-check value or any encrypted row). */
+export function storeHoldsData(dataDir: string): boolean {
+  // Any 32-byte key answers 'empty' exactly when nothing is there to check.
+  const probe = Buffer.alloc(32);
+  try {
+    return checkRootKey(dataDir, probe) !== 'empty';
+  } finally {
+    probe.fill(0);
+  }
+}
