@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { WorkloadApiAddressError, parseWorkloadApiAddress } from '../../../src/spiffe/address.js';
+
+describe('parseWorkloadApiAddress', () => {
+  it.each([
+    ['unix:///tmp/agent.sock', 'unix:/tmp/agent.sock', 'unix'],
+    ['unix:/tmp/agent.sock', 'unix:/tmp/agent.sock', 'unix'],
+    ['unix:///tmp/a%20b.sock', 'unix:/tmp/a b.sock', 'unix'],
+    ['tcp://127.0.0.1:8000', 'ipv4:127.0.0.1:8000', 'tcp'],
+    ['TCP://127.0.0.1:8000', 'ipv4:127.0.0.1:8000', 'tcp'],
+    ['tcp://[::1]:8000', 'ipv6:[::1]:8000', 'tcp'],
+  ])('%s → %s', (addr, target, kind) => {
+    const a = parseWorkloadApiAddress(addr);
+    expect(a.target).toBe(target);
+    expect(a.kind).toBe(kind);
+    expect(a.display).toBe(addr);
+  });
+
+  it('tcp targets disable HTTP proxies', () => {
+    expect(parseWorkloadApiAddress('tcp://127.0.0.1:1').channelOptions).toEqual({ 'grpc.enable_http_proxy': 0 });
+  });
+
+  it.each([
+    ['', /empty/],
+    ['/tmp/agent.sock', /not a URI/],
+    ['unix:tmp/a.sock', /absolute/],
+    ['unix://', /must include the socket path/],
+    ['unix:', /must include the socket path/],
+    ['unix://tmp/a.sock', /no authority/],
+    ['unix:///tmp/a.sock?x=1', /query/],
+    ['unix:///tmp/a.sock#f', /fragment/],
+    ['unix://user@x/tmp/a.sock', /userinfo/],
+    [`unix:///tmp/${'x'.repeat(120)}.sock`, /longer than 107/],
+    ['tcp://localhost:5', /IP address/],
+    ['tcp://1.2.3.4', /port/],
+    ['tcp://1.2.3.4:0', /port 0/],
+    ['tcp://1.2.3.4:5/path', /path/],
+    ['tcp://1.2.3.4:5/', /path/],
+    ['tcp://u:p@1.2.3.4:5', /userinfo/],
+    ['tcp://1.2.3.4:5?q', /query/],
+    ['http://127.0.0.1:5', /unsupported scheme "http"/],
+    ['dns:///127.0.0.1:5', /unsupported scheme/],
+  ])('rejects %j', (addr, why) => {
+    expect(() => parseWorkloadApiAddress(addr)).toThrow(WorkloadApiAddressError);
+    expect(() => parseWorkloadApiAddress(addr)).toThrow(why);
+  });
+});
