@@ -50,7 +50,7 @@ export function authorizeMemberOf(td: string): Authorizer {
 /** IDs for which `predicate(id string)` is true; `description` says what is expected, for the error. */
 export function authorizeIf(predicate: (id: string) => boolean, description: string): Authorizer {
   return (id) => {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = predicate(id.toString());
     } catch {

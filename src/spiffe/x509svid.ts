@@ -172,7 +172,7 @@ export function parseX509Svid(
   } catch {
     throw new X509SvidError(`SVID "${id}": private key is not valid unencrypted PKCS#8 DER`);
   }
-  let matches = false;
+  let matches: boolean;
   try {
     matches = leaf.node.checkPrivateKey(privateKey);
   } catch {
