@@ -1,0 +1,146 @@
+// `spike operator restore` (alias `spike restore`): send one recovery shard to
+// a Nexus that waits for an operator restore (upstream restore.go, spec README
+// decisions 3 and 5). Order: role check → read input (hidden on a TTY, stdin
+// otherwise) → strict local validation → Nexus call → report.
+import type { Command } from 'commander';
+import { PATH_OPERATOR_RESTORE } from '../../protocol/paths.js';
+import { CliError, ExitCode } from '../exit.js';
+import { FORMAT_HELP, parseFormat } from '../format.js';
+import { goField, isJsonObject, parseJsonBytes, type JsonValue } from '../jsonbytes.js';
+import type { PilotDeps, PilotIo } from '../runtime.js';
+import { callFailure, describeAnswer, loadConfig, requireRole, withIdentity } from '../session.js';
+import { MAX_SHARD_INPUT_BYTES, parseShard, SHARD_BYTES } from '../shard.js';
+import { RESTORE_PROMPT, RESTORE_PROMPT_NOTICE, restoreCompleteText, restoreProgressText } from '../texts.js';
+
+export const RESTORE_SUMMARY = 'Restore SPIKE Nexus (do this if SPIKE Nexus cannot auto-recover)';
+const FAILED = 'Failed to communicate with SPIKE Nexus.';
+
+export interface RestoreOptions {
+  format: string;
+}
+
+export interface RestoreStatus {
+  collected: number;
+  remaining: number;
+  restored: boolean;
+}
+
+/** Reads the shard text: hidden prompt on a terminal, else stdin to EOF (≤ 4096 bytes). */
+export async function readShardInput(io: PilotIo): Promise<Buffer> {
+  if (io.stdinIsTty()) {
+    io.err(RESTORE_PROMPT_NOTICE);
+    const line = await io.readHidden(RESTORE_PROMPT);
+    // `read` hands us a JS string; copy it into a Buffer we can zero.
+    return Buffer.from(line, 'utf8');
+  }
+  return io.readStdin(MAX_SHARD_INPUT_BYTES);
+}
+
+/** `{"id":<id>,"shard":[32 numbers]}`, built byte by byte (the shard never becomes a string). */
+export function encodeRestoreRequest(id: number, value: Uint8Array): Buffer {
+  if (value.length !== SHARD_BYTES) throw new RangeError('shard value must be 32 bytes');
+  const out = Buffer.alloc(32 + SHARD_BYTES * 4);
+  let o = out.write(`{"id":${id},"shard":[`, 0, 'ascii');
+  for (let i = 0; i < value.length; i++) {
+    const b = value[i] as number;
+    if (i > 0) out[o++] = 0x2c;
+    if (b >= 100) out[o++] = 0x30 + Math.floor(b / 100);
+    if (b >= 10) out[o++] = 0x30 + (Math.floor(b / 10) % 10);
+    out[o++] = 0x30 + (b % 10);
+  }
+  out[o++] = 0x5d;
+  out[o++] = 0x7d;
+  const body = Buffer.alloc(o);
+  out.copy(body, 0, 0, o);
+  out.fill(0);
+  return body;
+}
+
+function count(v: JsonValue | undefined): number | undefined {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}
+
+/** Decodes a 200 restore answer `{"collected":n,"remaining":m,"restored":b}` (err → failure). */
+export function decodeRestoreResponse(body: Uint8Array): RestoreStatus {
+  let root: JsonValue;
+  try {
+    root = parseJsonBytes(body);
+  } catch {
+    throw new CliError(ExitCode.nexus, `${FAILED} (malformed answer)`);
+  }
+  if (!isJsonObject(root)) throw new CliError(ExitCode.nexus, `${FAILED} (malformed answer)`);
+  const err = goField(root, 'err');
+  if (typeof err === 'string' && err !== '') {
+    throw new CliError(ExitCode.nexus, `${FAILED} (${err.slice(0, 64).replace(/[^\x20-\x7e]/g, '?')})`);
+  }
+  const collected = count(goField(root, 'collected') ?? 0);
+  const remaining = count(goField(root, 'remaining') ?? 0);
+  const restored = goField(root, 'restored') ?? false;
+  if (collected === undefined || remaining === undefined || typeof restored !== 'boolean') {
+    throw new CliError(ExitCode.nexus, `${FAILED} (malformed answer)`);
+  }
+  return { collected, remaining, restored };
+}
+
+export async function runRestore(deps: PilotDeps, opts: RestoreOptions): Promise<void> {
+  const format = parseFormat(opts.format);
+  const cfg = loadConfig(deps.env);
+  await withIdentity(deps, cfg, async (identity) => {
+    requireRole(identity.spiffeId, 'restore', cfg);
+    const input = await readShardInput(deps.io);
+    let shard;
+    try {
+      shard = parseShard(input, cfg.maxShareCount);
+    } finally {
+      input.fill(0);
+    }
+    let status: RestoreStatus;
+    try {
+      const body = encodeRestoreRequest(shard.id, shard.value);
+      shard.value.fill(0);
+      let answer;
+      try {
+        const nexus = await identity.connectNexus();
+        answer = await nexus.post(PATH_OPERATOR_RESTORE, undefined, body);
+      } catch (e) {
+        throw callFailure(e, FAILED);
+      } finally {
+        body.fill(0);
+      }
+      try {
+        if (answer.status !== 200) throw new CliError(ExitCode.nexus, `${FAILED} (${describeAnswer(answer)})`);
+        status = decodeRestoreResponse(answer.body);
+      } finally {
+        answer.body.fill(0);
+      }
+    } finally {
+      shard.value.fill(0);
+    }
+    if (format === 'json') {
+      deps.io.out(JSON.stringify(status) + '\n');
+    } else if (status.restored) {
+      deps.io.out(restoreCompleteText());
+    } else {
+      deps.io.out(restoreProgressText(status.collected, status.remaining));
+    }
+  });
+}
+
+export function defineRestore(cmd: Command, deps: () => PilotDeps, name = 'operator restore'): Command {
+  return cmd
+    .description(RESTORE_SUMMARY)
+    .option('-f, --format <format>', FORMAT_HELP, 'human')
+    .addHelpText(
+      'after',
+      `
+Needs the 'restore' SPIFFE ID (spiffe://<trust root>/spike/pilot/role/restore).
+Reads one shard, spike:<id>:<64 hex characters>: hidden from a terminal, or
+from standard input to EOF (at most 4096 bytes). Run once per shard until
+SPIKE Nexus reports that it is restored.
+
+Examples:
+  spike ${name}
+  spike ${name} < spike.recovery.1.txt`,
+    )
+    .action(async (o: RestoreOptions) => runRestore(deps(), o));
+}

@@ -1,0 +1,105 @@
+// `spike secret get <path> [key]` (upstream get.go): superuser role, format
+// and path checks, POST /v1/store/secrets?action=get {"path","version"};
+// prints `<k>: <v>` lines (sorted by key), one value, or Go-style JSON.
+import { InvalidArgumentError, type Command } from 'commander';
+import { ACTION_GET, PATH_SECRETS } from '../../protocol/paths.js';
+import { CliError, ExitCode } from '../exit.js';
+import { parseFormat } from '../format.js';
+import { goField, isJsonObject, parseJsonBytes, type JsonValue } from '../jsonbytes.js';
+import type { PilotDeps } from '../runtime.js';
+import { answerFailure, checkSecretPath, goJsonIndentMap, goJsonString, goStringCompare, secretCallFailure } from '../secretapi.js';
+import { loadConfig, requireRole, withIdentity } from '../session.js';
+
+export const GET_SUMMARY = 'Get secrets from the specified path';
+
+export interface SecretGetOptions {
+  version: number;
+  format: string;
+}
+
+function parseVersion(v: string): number {
+  if (!/^[0-9]{1,9}$/.test(v)) throw new InvalidArgumentError('must be a whole number (0 = current version)');
+  return Number(v);
+}
+
+/** The `data` map of a get answer; null → undefined. */
+export function decodeGetResponse(body: Uint8Array): Record<string, string> | undefined {
+  let root: JsonValue;
+  try {
+    root = parseJsonBytes(body);
+  } catch {
+    throw new CliError(ExitCode.nexus, 'Failed to parse API response.');
+  }
+  if (!isJsonObject(root)) throw new CliError(ExitCode.nexus, 'Failed to parse API response.');
+  const err = goField(root, 'err');
+  if (typeof err === 'string' && err !== '') throw new CliError(ExitCode.nexus, `[${err.slice(0, 64)}]`);
+  const data = goField(root, 'data');
+  if (data === undefined || data === null) return undefined;
+  if (!isJsonObject(data)) throw new CliError(ExitCode.nexus, 'Failed to parse API response.');
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v !== 'string') throw new CliError(ExitCode.nexus, 'Failed to parse API response.');
+    out[k] = v;
+  }
+  return out;
+}
+
+/** What `secret get` prints for `data` (human or json), or a CliError for a missing key. */
+export function renderSecret(data: Readonly<Record<string, string>>, key: string | undefined, format: 'human' | 'json'): string {
+  if (key !== undefined) {
+    if (!Object.hasOwn(data, key)) throw new CliError(ExitCode.nexus, 'Key not found.');
+    const v = data[key] as string;
+    return format === 'json' ? `${goJsonString(v)}\n` : `${v}\n`;
+  }
+  if (format === 'json') return `${goJsonIndentMap(data, '    ')}\n`;
+  const keys = Object.keys(data).sort(goStringCompare);
+  if (keys.length === 0) throw new CliError(ExitCode.nexus, 'Key not found.');
+  return keys.map((k) => `${k}: ${data[k] as string}\n`).join('');
+}
+
+export async function runSecretGet(deps: PilotDeps, path: string, key: string | undefined, opts: SecretGetOptions): Promise<void> {
+  const format = parseFormat(opts.format);
+  if (format === 'yaml') throw new CliError(ExitCode.usage, 'the yaml format is not supported yet');
+  checkSecretPath(path);
+  const cfg = loadConfig(deps.env);
+  await withIdentity(deps, cfg, async (identity) => {
+    requireRole(identity.spiffeId, 'superuser', cfg);
+    const req = opts.version > 0 ? { path, version: opts.version } : { path };
+    let answer;
+    try {
+      const nexus = await identity.connectNexus();
+      answer = await nexus.post(PATH_SECRETS, ACTION_GET, Buffer.from(JSON.stringify(req), 'utf8'));
+    } catch (e) {
+      throw secretCallFailure(e);
+    }
+    let data;
+    try {
+      if (answer.status !== 200) throw answerFailure(answer);
+      data = decodeGetResponse(answer.body);
+    } finally {
+      answer.body.fill(0);
+    }
+    if (data === undefined) throw new CliError(ExitCode.nexus, 'Secret has no data.');
+    deps.io.out(renderSecret(data, key, format));
+  });
+}
+
+export function defineSecretGet(cmd: Command, deps: () => PilotDeps): Command {
+  return cmd
+    .description(GET_SUMMARY)
+    .argument('<path>', 'secret path')
+    .argument('[key]', 'print only the value of this key')
+    .option('-v, --version <n>', 'Specific version to retrieve (0 = current)', parseVersion, 0)
+    .option('-f, --format <format>', 'Output format: human/h/plain/p or json/j', 'human')
+    .addHelpText(
+      'after',
+      `
+Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser).
+
+Examples:
+  spike secret get secrets/db/creds
+  spike secret get secrets/db/creds password
+  spike secret get secrets/db/creds -v 2 -f json`,
+    )
+    .action(async (path: string, key: string | undefined, o: SecretGetOptions) => runSecretGet(deps(), path, key, o));
+}

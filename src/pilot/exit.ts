@@ -1,0 +1,42 @@
+// Exit codes of `spike` (spec README decision 2) and the one error type the
+// commands throw. main.ts prints `Error: <message>` on stderr and exits with
+// the code; nothing else ever reaches the user (no stack traces).
+
+export const ExitCode = {
+  /** Success, including "shard accepted, more needed". */
+  ok: 0,
+  /** SPIKE Nexus could not be reached, or answered with an error. */
+  nexus: 1,
+  /** Usage error or invalid input (bad flag, malformed shard, invalid path). */
+  usage: 2,
+  /** Identity failure: no SVID in time, wrong role, Nexus presented a wrong SPIFFE ID. */
+  identity: 3,
+  /** Local filesystem failure: recovery directory unsafe or unwritable. */
+  filesystem: 4,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * A failure to report to the operator: one line, never secret material.
+ * `message` is printed after `Error: `; it must not end with a newline.
+ */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    readonly exitCode: ExitCodeValue,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The line printed for a CliError (with its newline). */
+export function errorLine(message: string): string {
+  return `Error: ${oneLine(message)}\n`;
+}
+
+/** Collapses any line breaks so that an error is always exactly one line. */
+export function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ').trim();
+}

@@ -1,0 +1,72 @@
+// The real PilotIo: process streams, stdin to EOF with a byte limit, and a
+// hidden prompt through the `read` package (loaded only when needed).
+import { CliError, ExitCode } from './exit.js';
+import type { PilotIo } from './runtime.js';
+
+export function processIo(): PilotIo {
+  return {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    stdinIsTty: () => process.stdin.isTTY === true,
+    readStdin: (limit) => readLimited(process.stdin, limit),
+    async readHidden(prompt) {
+      const { read } = await import('read');
+      try {
+        // The prompt goes to stderr (the terminal) so stdout stays clean for -f json.
+        return await read({ prompt, silent: true, replace: '', input: process.stdin, output: process.stderr, terminal: true });
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : '';
+        throw new CliError(ExitCode.usage, msg === 'canceled' ? 'Input canceled.' : 'Failed to read the recovery shard from the terminal.');
+      }
+    },
+  };
+}
+
+/** Reads `stream` to EOF into one Buffer; more than `limit` bytes → CliError exit 2 (what was read is zeroed). */
+export function readLimited(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const wipe = (): void => {
+      for (const c of chunks) c.fill(0);
+    };
+    const cleanup = (): void => {
+      stream.removeListener('data', onData);
+      stream.removeListener('end', onEnd);
+      stream.removeListener('error', onError);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      if (done) return;
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += buf.length;
+      chunks.push(buf);
+      if (size > limit) {
+        done = true;
+        cleanup();
+        wipe();
+        stream.pause();
+        reject(new CliError(ExitCode.usage, `Input too long: more than ${limit} bytes.`));
+      }
+    };
+    const onEnd = (): void => {
+      if (done) return;
+      done = true;
+      cleanup();
+      const all = Buffer.concat(chunks, size);
+      wipe();
+      resolve(all);
+    };
+    const onError = (e: Error): void => {
+      if (done) return;
+      done = true;
+      cleanup();
+      wipe();
+      reject(new CliError(ExitCode.usage, `Failed to read standard input (${(e as NodeJS.ErrnoException).code ?? 'error'}).`));
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+    stream.resume();
+  });
+}

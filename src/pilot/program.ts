@@ -1,0 +1,56 @@
+// The commander tree of `spike`. Every command module is light: anything
+// heavy (grpc, TLS, x509, the HTTP client) is loaded with `await import()`
+// inside identity.ts, only by commands that talk to Nexus.
+import { Command } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
+import { defineRecover } from './commands/operator-recover.js';
+import { defineRestore } from './commands/operator-restore.js';
+import { defineSecretGet } from './commands/secret-get.js';
+import { defineSecretPut } from './commands/secret-put.js';
+import type { PilotDeps } from './runtime.js';
+
+export const VERSION: string = pkg.version;
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  success (restore: also "shard accepted, more shards needed")
+  1  SPIKE Nexus unreachable or answered with an error
+  2  usage error or invalid input (bad flag, malformed shard, invalid path)
+  3  identity failure (no SVID in time, wrong role, server is not SPIKE Nexus)
+  4  local filesystem failure (recovery directory unsafe or unwritable)`;
+
+export interface ProgramOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export function buildProgram(deps: () => PilotDeps, output: ProgramOutput): Command {
+  const program = new Command('spike');
+  // Set before adding subcommands: commander copies these settings to them.
+  program
+    .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s), outputError: () => undefined })
+    .exitOverride()
+    .helpCommand(true)
+    .description(`SPIKE v${VERSION}\n>> Secure your secrets with SPIFFE: https://spike.ist/ #`)
+    .version(VERSION, '-V, --version', 'Print the version of spike')
+    .addHelpText('after', `${EXIT_CODES_HELP}
+
+Examples:
+  spike operator recover        save recovery shards (while SPIKE Nexus is healthy)
+  spike operator restore        feed one shard to SPIKE Nexus after a total failure
+  spike secret put secrets/db/creds username=admin password=s3cr3t
+  spike secret get secrets/db/creds`);
+
+  const operator = program.command('operator').description('Manage admin operations');
+  defineRecover(operator.command('recover'), deps);
+  defineRestore(operator.command('restore'), deps);
+
+  const secret = program.command('secret').description('Manage secrets');
+  defineSecretPut(secret.command('put'), deps);
+  defineSecretGet(secret.command('get'), deps);
+
+  // The seed documents' older spelling.
+  defineRecover(program.command('recover'), deps, 'recover').summary('Alias of `spike operator recover`');
+  defineRestore(program.command('restore'), deps, 'restore').summary('Alias of `spike operator restore`');
+  return program;
+}

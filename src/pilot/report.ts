@@ -1,0 +1,27 @@
+// Turns any failure of a command into what the operator sees: one line on
+// stderr (never a stack trace) and the exit code of spec README decision 2.
+import { CommanderError } from 'commander';
+import { CliError, errorLine, ExitCode, oneLine } from './exit.js';
+import { NotReadyError } from './secretapi.js';
+import { NOT_READY_TEXT } from './texts.js';
+
+/** The exit code for a thrown value, after printing its one line. */
+export function reportFailure(e: unknown, err: (text: string) => void): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.ok;
+    if (e.code === 'commander.executeSubCommandAsync') return ExitCode.nexus;
+    err(errorLine(e.message.replace(/^error:\s*/i, '')));
+    return ExitCode.usage;
+  }
+  if (e instanceof NotReadyError) {
+    err(NOT_READY_TEXT);
+    return e.exitCode;
+  }
+  if (e instanceof CliError) {
+    err(errorLine(e.message));
+    return e.exitCode;
+  }
+  err(errorLine(`unexpected failure (${e instanceof Error ? oneLine(e.message) : 'unknown error'})`));
+  return ExitCode.nexus;
+}
+

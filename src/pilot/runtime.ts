@@ -1,0 +1,46 @@
+// What the commands need from the outside world, as interfaces, so that the
+// commands can be tested without processes or sockets. main.ts wires the real
+// implementations (identity.ts, io.ts).
+import type { Env } from '../protocol/config/env.js';
+import type { PilotConfig } from '../protocol/config/pilot.js';
+
+export interface PilotIo {
+  /** Writes to stdout. */
+  out(text: string): void;
+  /** Writes to stderr. */
+  err(text: string): void;
+  /** Whether stdin is a terminal (restore prompts and hides input then). */
+  stdinIsTty(): boolean;
+  /** Reads stdin to EOF; more than `limit` bytes is an error (CliError, exit 2). */
+  readStdin(limit: number): Promise<Buffer>;
+  /** Shows `prompt` on the terminal and reads one line without echo. */
+  readHidden(prompt: string): Promise<string>;
+}
+
+export interface NexusAnswer {
+  status: number;
+  /** Raw body; the command zeroes it after decoding. */
+  body: Buffer;
+}
+
+/** POSTs to SPIKE Nexus over mTLS with Nexus's SPIFFE ID pinned. Errors are the client's ClientError. */
+export interface NexusCaller {
+  post(path: string, action: string | undefined, body: Uint8Array): Promise<NexusAnswer>;
+}
+
+/** The Pilot's SVID, from the Workload API. */
+export interface PilotIdentity {
+  /** The Pilot's own SPIFFE ID. */
+  readonly spiffeId: string;
+  /** Opens the mTLS client of Nexus (no network traffic until a call). */
+  connectNexus(): Promise<NexusCaller>;
+  /** Closes the client and the Workload API stream. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface PilotDeps {
+  env: Env;
+  io: PilotIo;
+  /** Gets the SVID within cfg.spiffe.sourceTimeoutMs, or throws CliError (exit 3). */
+  openIdentity(cfg: PilotConfig): Promise<PilotIdentity>;
+}

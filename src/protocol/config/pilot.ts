@@ -1,0 +1,45 @@
+// The whole configuration of the `spike` CLI (SPIKE Pilot), from the
+// environment (upstream-recovery.md §3.1), built on env.ts and shared.ts.
+// Invalid values throw ConfigError naming the variable.
+import { type Env, homeDir, readDuration, readString, userName } from './env.js';
+import { loadShamirConfig, loadSpiffeConfig, loadTrustRoots, nexusApiUrl, type SpiffeConfig, type TrustRoots } from './shared.js';
+
+export interface PilotRecoveryDirInputs {
+  /** `SPIKE_PILOT_RECOVERY_DIR` when set: shards go to `<it>/recover`. */
+  customDir: string | undefined;
+  /** The user's home directory (`~/.spike/recover`), when known. */
+  homeDir: string | undefined;
+  /** `$USER` (default `spike`), for the `/tmp/.spike-$USER/recover` fallback. */
+  user: string;
+}
+
+export interface PilotConfig {
+  /** `SPIKE_NEXUS_API_URL` (default https://localhost:8553). */
+  nexusUrl: URL;
+  /** `SPIKE_TRUST_ROOT_*`: the Pilot's own roles use `pilot`, Nexus pinning uses `nexus`. */
+  trustRoots: TrustRoots;
+  /** `SPIFFE_ENDPOINT_SOCKET`, `SPIKE_SPIFFE_SOURCE_TIMEOUT`. */
+  spiffe: SpiffeConfig;
+  recoveryDir: PilotRecoveryDirInputs;
+  /** `SPIKE_NEXUS_SHAMIR_MAX_SHARE_COUNT` (default 1000): the largest shard id restore accepts. */
+  maxShareCount: number;
+  /** `SPIKE_HTTP_CLIENT_TIMEOUT` (default 60s): deadline of each call to Nexus. */
+  httpTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_CLIENT_TIMEOUT_MS = 60_000;
+
+export function loadPilotConfig(env: Env): PilotConfig {
+  return {
+    nexusUrl: nexusApiUrl(env),
+    trustRoots: loadTrustRoots(env),
+    spiffe: loadSpiffeConfig(env),
+    recoveryDir: {
+      customDir: readString(env, 'SPIKE_PILOT_RECOVERY_DIR'),
+      homeDir: homeDir(env),
+      user: userName(env),
+    },
+    maxShareCount: loadShamirConfig(env).maxShareCount,
+    httpTimeoutMs: readDuration(env, 'SPIKE_HTTP_CLIENT_TIMEOUT', DEFAULT_HTTP_CLIENT_TIMEOUT_MS, 1, 24 * 3_600_000),
+  };
+}
