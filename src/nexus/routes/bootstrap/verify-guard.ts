@@ -1,0 +1,32 @@
+// Who may call /v1/bootstrap/verify, and is the body valid (upstream-recovery.md §4.7).
+import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.js';
+import { isBootstrap } from '../../../protocol/roles.js';
+import { decodeVerifyRequest, encodeVerifyResponse, WireDecodeError } from '../../wire.js';
+import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
+
+export const NONCE_LENGTH = 12;
+
+export interface ValidVerify {
+  caller: string;
+  nonce: Buffer;
+  ciphertext: Buffer;
+}
+
+export function guardVerify(req: RouteRequest, deps: RouteDeps): GuardResult<ValidVerify> {
+  let nonce: Buffer | undefined;
+  let ciphertext: Buffer | undefined;
+  try {
+    ({ nonce, ciphertext } = decodeVerifyRequest(req.body));
+  } catch (e) {
+    if (e instanceof WireDecodeError) return refuse(400, encodeVerifyResponse('', API_BAD_REQUEST));
+    throw e;
+  }
+  if (!peerIs(req.peerId, isBootstrap, deps.roots.bootstrap)) {
+    deps.log.audit('bootstrap_verify', { caller: req.peerId ?? null, outcome: 'unauthorized' });
+    return refuse(401, encodeVerifyResponse('', ACCESS_UNAUTHORIZED));
+  }
+  if (nonce?.length !== NONCE_LENGTH) return refuse(400, encodeVerifyResponse('', API_BAD_REQUEST));
+  const ct = ciphertext ?? Buffer.alloc(0);
+  if (ct.length > deps.maxCiphertextSize) return refuse(400, encodeVerifyResponse('', API_BAD_REQUEST));
+  return pass({ caller: req.peerId, nonce, ciphertext: ct });
+}

@@ -1,0 +1,50 @@
+// Who may call /v1/operator/restore, and is the body valid
+// (upstream-recovery.md §4.4 rows 1–7, in upstream's order, plus: a shard
+// value ≥ the P-256 group order is refused with 400 — upstream crashes).
+import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.js';
+import { isPilotRestore } from '../../../protocol/roles.js';
+import { isValidScalar } from '../../../shamir/index.js';
+import { isAllZero } from '../../state/rootkey.js';
+import { decodeRestoreRequest, encodeRestoreResponse, WireDecodeError } from '../../wire.js';
+import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
+
+export const restoreBadRequest = (): string =>
+  encodeRestoreResponse({ collected: 0, remaining: 0, restored: false }, API_BAD_REQUEST);
+
+export interface ValidRestore {
+  caller: string;
+  id: number;
+  /** 32 bytes; the handler zeroes it. */
+  shard: Buffer;
+}
+
+export function guardRestore(req: RouteRequest, deps: RouteDeps): GuardResult<ValidRestore> {
+  if (deps.backend === 'memory') return refuse(400, restoreBadRequest());
+  let id: number;
+  let shard: Buffer | undefined;
+  try {
+    ({ id, shard } = decodeRestoreRequest(req.body));
+  } catch (e) {
+    if (e instanceof WireDecodeError) {
+      deps.log.audit('restore', { caller: req.peerId ?? null, outcome: 'malformed_body' });
+      return refuse(400, restoreBadRequest());
+    }
+    throw e;
+  }
+  if (!peerIs(req.peerId, isPilotRestore, deps.roots.pilot)) {
+    shard?.fill(0);
+    deps.log.audit('restore', { caller: req.peerId ?? null, shardId: id, outcome: 'unauthorized' });
+    return refuse(401, encodeRestoreResponse({ collected: 0, remaining: 0, restored: false }, ACCESS_UNAUTHORIZED));
+  }
+  const caller = req.peerId;
+  const invalid = (why: string): GuardResult<never> => {
+    shard?.fill(0);
+    deps.log.audit('restore', { caller, shardId: id, outcome: `invalid_${why}` });
+    return refuse(400, restoreBadRequest());
+  };
+  if (id < 1 || id > deps.shamir.maxShareCount) return invalid('id');
+  if (shard === undefined) return invalid('null_shard');
+  if (isAllZero(shard)) return invalid('zero_shard');
+  if (!isValidScalar(shard)) return invalid('shard_out_of_range');
+  return pass({ caller, id, shard });
+}

@@ -1,0 +1,150 @@
+// The Nexus HTTP application (fastify), with upstream's dispatch semantics
+// (upstream-secrets-policy.md §2.1–2.2):
+//   1. method ≠ POST → 400 {"err":"api_bad_request"} (every path, first);
+//   2. no root key yet (backend ≠ memory) and not an emergency path → 503 {"err":"state_not_ready"};
+//   3. exact path + `action` → route; none (or not served by this backend) → 400.
+// These run in onRequest, before the body is read. Bodies: any content type,
+// read raw (the routes decode with Go semantics), capped at `bodyLimit`
+// (oversized/unreadable → 400 with the route's BadRequest body, connection
+// closed). Every answer carries upstream's JSON headers. A route error never
+// kills the process: 500 {"err":"api_internal_error"}, logged without secrets.
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from 'fastify';
+import { API_BAD_REQUEST, API_INTERNAL_ERROR, STATE_NOT_READY } from '../../protocol/errors.js';
+import {
+  EMERGENCY_PATHS,
+  NEXUS_LITE_ROUTES,
+  NEXUS_ROUTES,
+  findRoute,
+  parseRequestTarget,
+  type NexusRouteName,
+} from '../../protocol/paths.js';
+import type { NexusBackend } from '../../protocol/config/nexus.js';
+import type { Logger } from '../../common/log.js';
+import { describeError } from '../../common/log.js';
+import { encodeErr } from '../wire.js';
+import type { NexusRoute, Reply } from '../routes/route.js';
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': 'application/json',
+  'cache-control': 'no-store, no-cache, must-revalidate, private',
+  pragma: 'no-cache',
+  expires: '0',
+});
+
+export interface NexusAppOptions {
+  routes: ReadonlyMap<NexusRouteName, NexusRoute>;
+  backend: NexusBackend;
+  /** True once the root key is installed (or always, for the memory backend). */
+  isReady: () => boolean;
+  log: Logger;
+  /** The verified SPIFFE ID of the caller (from the TLS socket; tests inject their own). */
+  peerIdOf: (req: FastifyRequest) => string | undefined;
+  bodyLimit?: number;
+  /** Whole-request deadline (headers + body). */
+  requestTimeoutMs?: number;
+  /** https server with mTLS; omitted in unit tests (fastify inject). */
+  serverFactory?: FastifyServerFactory;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    nexusRoute: NexusRoute | undefined;
+  }
+}
+
+export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestTimeout: opts.requestTimeoutMs ?? 30_000,
+    return503OnClosing: false,
+    ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
+  });
+  const log = opts.log;
+  app.decorateRequest('nexusRoute', undefined);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const send = (reply: import('fastify').FastifyReply, r: Reply, close = false): void => {
+    reply.code(r.status).headers(JSON_HEADERS);
+    if (close) reply.header('connection', 'close');
+    if (r.secret === true && Buffer.isBuffer(r.body)) {
+      const buf = r.body;
+      const zero = (): void => {
+        buf.fill(0);
+      };
+      reply.raw.once('finish', zero);
+      reply.raw.once('close', zero);
+    }
+    void reply.send(r.body);
+  };
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'POST') {
+      send(reply, { status: 400, body: encodeErr(API_BAD_REQUEST) }, true);
+      return reply;
+    }
+    const target = parseRequestTarget(req.url);
+    if (target === undefined) {
+      send(reply, { status: 400, body: encodeErr(API_BAD_REQUEST) }, true);
+      return reply;
+    }
+    if (opts.backend !== 'memory' && !opts.isReady() && !EMERGENCY_PATHS.has(target.path)) {
+      send(reply, { status: 503, body: encodeErr(STATE_NOT_READY) }, true);
+      return reply;
+    }
+    const def = findRoute(NEXUS_ROUTES, target.path, target.action);
+    const served = def !== undefined && (opts.backend !== 'lite' || NEXUS_LITE_ROUTES.has(def.name));
+    const route = served ? opts.routes.get(def.name) : undefined;
+    if (route === undefined) {
+      send(reply, { status: 400, body: encodeErr(API_BAD_REQUEST) }, true);
+      return reply;
+    }
+    req.nexusRoute = route;
+    return undefined;
+  });
+
+  app.all('*', async (req, reply) => {
+    const route = req.nexusRoute;
+    const body = Buffer.isBuffer(req.body) ? req.body : undefined;
+    if (route === undefined) {
+      send(reply, { status: 400, body: encodeErr(API_BAD_REQUEST) });
+      return reply;
+    }
+    try {
+      const r = await route.handle({ body, peerId: opts.peerIdOf(req) });
+      send(reply, r);
+    } catch (e) {
+      log.error('route failed', { route: route.name, error: describeError(e) });
+      send(reply, { status: 500, body: encodeErr(API_INTERNAL_ERROR) });
+    } finally {
+      body?.fill(0);
+    }
+    return reply;
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    // Body too large, bad content-length, aborted or timed-out body: the
+    // route's BadRequest, and the connection is closed (the rest of an
+    // oversized body is never read).
+    const code = (err as { code?: unknown }).code;
+    const status = (err as { statusCode?: unknown }).statusCode;
+    const clientError = typeof status === 'number' && status >= 400 && status < 500;
+    if (clientError) {
+      log.info('bad request body', { code: typeof code === 'string' ? code : 'unknown', route: req.nexusRoute?.name ?? null });
+      const body = req.nexusRoute?.badRequest() ?? encodeErr(API_BAD_REQUEST);
+      send(reply, { status: 400, body }, true);
+      return reply;
+    }
+    log.error('request failed', { error: describeError(err) });
+    send(reply, { status: 500, body: encodeErr(API_INTERNAL_ERROR) }, true);
+    return reply;
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    log.debug('request', { method: req.method, url: req.url.split('?')[0] ?? '', status: reply.statusCode });
+  });
+  return app;
+}
