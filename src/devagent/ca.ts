@@ -162,7 +162,8 @@ class LoadedDevCa implements DevCa {
       ],
     });
     const keyPkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-    return { spiffeId, certDer: Buffer.from(cert.rawData), keyPkcs8, notBefore, notAfter };
+    // The certificate holds whole seconds: report what it actually says.
+    return { spiffeId, certDer: Buffer.from(cert.rawData), keyPkcs8, notBefore: cert.notBefore, notAfter: cert.notAfter };
   }
 }
 
