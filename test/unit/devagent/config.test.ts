@@ -24,7 +24,7 @@ describe('loadDevAgentConfig', () => {
   });
 
   it('falls back to /tmp/.spike-$USER/dev without a home', () => {
-    expect(loadDevAgentConfig({ HOME: 'relative', USER: 'bob' }).devDir).toMatch(/\/\.spike\/dev$|^\/tmp\/\.spike-bob\/dev$/);
+    expect(loadDevAgentConfig({ HOME: 'relative', USER: 'bob' }).devDir).toBe('/tmp/.spike-bob/dev');
   });
 
   it.each([
