@@ -1,0 +1,145 @@
+// SPIKE Bootstrap's work once it decided to run (upstream-recovery.md §7.5):
+// root key → Shamir shares → share i to keeper i (all must accept) → Nexus
+// proves it rebuilt the same key (verify probe) → completion marker. The
+// network calls are injected so that this runs in unit tests without TLS.
+import { ClientError } from '../client/errors.js';
+import { computeShares } from '../shamir/index.js';
+import type { BootstrapConfig } from '../protocol/config/bootstrap.js';
+import { makeVerificationProbe } from './probe.js';
+import { generateRootKey } from './rootkey.js';
+import { RetryExhaustedError, retryWithBackoff } from './retry.js';
+import { writeMarker } from './marker.js';
+
+/** A failure that ends Bootstrap: one line, no secrets. */
+export class BootstrapError extends Error {
+  override readonly name = 'BootstrapError';
+}
+
+export interface BootstrapNetwork {
+  /** POST share to a keeper's /v1/store/contribute within `timeoutMs`. */
+  contribute(keeper: URL, shard: Uint8Array, timeoutMs: number): Promise<void>;
+  /** POST the probe to Nexus's /v1/bootstrap/verify; returns the hash. */
+  verify(nonce: Uint8Array, ciphertext: Uint8Array): Promise<string>;
+}
+
+export interface BootstrapRunOptions {
+  config: Pick<
+    BootstrapConfig,
+    | 'keeperPeers'
+    | 'shamir'
+    | 'nexusDataDir'
+    | 'keeperTimeoutMs'
+    | 'keeperMaxRetries'
+    | 'keeperRetryInitialMs'
+    | 'keeperRetryMaxMs'
+    | 'verificationTimeoutMs'
+  >;
+  network: BootstrapNetwork;
+  /** The Bootstrap's own SPIFFE ID, recorded in the marker. */
+  selfId: string;
+  onProgress?: (msg: string, fields: Record<string, string | number>) => void;
+  random?: (n: number) => Buffer;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** Verify retry pacing (defaults 1s → 10s). */
+  verifyRetryInitialMs?: number;
+  verifyRetryMaxMs?: number;
+}
+
+/** Retry keeper calls on anything but a definite refusal (400/401: retrying will not help). */
+function keeperRetryable(e: unknown): boolean {
+  if (!(e instanceof ClientError)) return false;
+  if (e.kind === 'status') return e.status !== 400 && e.status !== 401;
+  return e.kind === 'transport' || e.kind === 'timeout';
+}
+
+/** Nexus answers 503 until it has rebuilt the key from the keepers; 500 while it holds another key. */
+function verifyRetryable(e: unknown): boolean {
+  if (!(e instanceof ClientError)) return false;
+  if (e.kind === 'status') return e.status === 503 || e.status === 500 || e.status === 502 || e.status === 504;
+  return e.kind === 'transport' || e.kind === 'timeout';
+}
+
+function describe(e: unknown): string {
+  if (e instanceof RetryExhaustedError) return describe(e.last);
+  return e instanceof Error ? (e.message.split('\n')[0] ?? e.name) : String(e);
+}
+
+export async function runBootstrap(opts: BootstrapRunOptions): Promise<void> {
+  const { config } = opts;
+  const peers = config.keeperPeers;
+  const { shares: n, threshold } = config.shamir;
+  if (peers.length === 0) {
+    throw new BootstrapError('SPIKE_NEXUS_KEEPER_PEERS must be configured in the environment');
+  }
+  if (peers.length !== n) {
+    throw new BootstrapError(
+      `keeper count mismatch: SPIKE_NEXUS_SHAMIR_SHARES=${n} but ${peers.length} keepers configured in SPIKE_NEXUS_KEEPER_PEERS; these values must match`,
+    );
+  }
+
+  const rootKey = generateRootKey(opts.random);
+  const shares = computeShares(rootKey, threshold, n);
+  try {
+    await Promise.all(
+      peers.map(async (keeper, i) => {
+        const id = i + 1;
+        const share = shares.find((s) => s.id === id);
+        if (share === undefined) throw new BootstrapError(`no share with id ${id}`);
+        try {
+          await retryWithBackoff((_attempt, remainingMs) => opts.network.contribute(keeper, share.value, remainingMs), {
+            maxAttempts: config.keeperMaxRetries,
+            initialMs: config.keeperRetryInitialMs,
+            maxMs: config.keeperRetryMaxMs,
+            deadlineMs: config.keeperTimeoutMs,
+            retryable: keeperRetryable,
+            sleep: opts.sleep,
+            now: opts.now,
+            onRetry: (attempt, e, delayMs) => opts.onProgress?.('keeper_retry', { keeper: id, attempt, delay_ms: delayMs, error: describe(e) }),
+          });
+        } catch (e) {
+          const attempts = e instanceof RetryExhaustedError ? e.attempts : 1;
+          throw new BootstrapError(
+            `failed to reach keeper ${id} at ${keeper.origin} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${describe(e)}); ensure all keepers are running and rerun bootstrap`,
+          );
+        }
+        opts.onProgress?.('keeper_contributed', { keeper: id, url: keeper.origin });
+      }),
+    );
+
+    const probe = makeVerificationProbe(rootKey, opts.random);
+    let hash: string;
+    try {
+      hash = await retryWithBackoff(() => opts.network.verify(probe.nonce, probe.ciphertext), {
+        maxAttempts: Infinity,
+        initialMs: opts.verifyRetryInitialMs ?? 1000,
+        maxMs: opts.verifyRetryMaxMs ?? 10_000,
+        deadlineMs: config.verificationTimeoutMs,
+        retryable: verifyRetryable,
+        sleep: opts.sleep,
+        now: opts.now,
+        onRetry: (attempt, e, delayMs) => opts.onProgress?.('verify_retry', { attempt, delay_ms: delayMs, error: describe(e) }),
+      });
+    } catch (e) {
+      throw new BootstrapError(`SPIKE Nexus did not verify the new root key: ${describe(e)}`);
+    }
+    if (hash !== probe.expectedHash) {
+      throw new BootstrapError('SPIKE Nexus answered the verification probe with a wrong hash: it holds a different root key');
+    }
+  } finally {
+    rootKey.fill(0);
+    for (const s of shares) s.value.fill(0);
+  }
+
+  try {
+    writeMarker(config.nexusDataDir, {
+      bootstrap_completed: true,
+      completed_at: new Date().toISOString(),
+      completed_by: opts.selfId,
+      shares: n,
+      threshold,
+    });
+  } catch (e) {
+    throw new BootstrapError(`root key installed, but the completion marker could not be written in ${config.nexusDataDir}: ${describe(e)}`);
+  }
+}
