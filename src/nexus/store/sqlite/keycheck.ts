@@ -3,7 +3,7 @@
 //   'match'    the key verifies the key-check value, or (upstream-only data)
 //              decrypts a stored row
 //   'mismatch' otherwise
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
 import { DecryptError, fieldNonce, keyCheckMatches, METADATA_SALTS, open } from '../crypto.js';
@@ -67,13 +67,38 @@ export function checkKeyOnDb(db: Db, key: Uint8Array): KeyCheckResult {
   return 'empty';
 }
 
-/** Runs fn on a read-only connection; undefined when there is no database file. Never creates or writes files. */
+/**
+ * Opens the database without any effect on disk. With no (or an empty) WAL
+ * file, the main file holds everything: it is read into memory and opened
+ * from there (a read-only connection on the file would still create -wal and
+ * -shm files). With a non-empty WAL (unclean shutdown, or another open
+ * connection), a read-only connection on the file is needed to see the WAL's
+ * committed data; it never changes the database or WAL contents.
+ */
+function openWithoutSideEffects(file: string): Db {
+  const wal = `${file}-wal`;
+  if (existsSync(wal) && statSync(wal).size > 0) return new Database(file, { readonly: true, fileMustExist: true });
+  const image = readFileSync(file);
+  if (image.length === 0) return new Database(':memory:');
+  // A WAL-mode header (read/write versions 2) cannot be deserialized; the image is a full snapshot, so mark it rollback-mode.
+  if (image.length >= 100 && image.subarray(0, 16).toString('latin1') === 'SQLite format 3\0') {
+    if (image[18] === 2) image[18] = 1;
+    if (image[19] === 2) image[19] = 1;
+  }
+  try {
+    return new Database(image, { readonly: true });
+  } finally {
+    image.fill(0);
+  }
+}
+
+/** Runs fn on a side-effect-free connection; undefined when there is no database file. Never creates or writes files. */
 function withReadOnlyDb<T>(dataDir: string, fn: (db: Db) => T): T | undefined {
   const file = dbFile(dataDir);
   if (!existsSync(file)) return undefined;
   let db: Db;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = openWithoutSideEffects(file);
   } catch (e) {
     throw new StoreError('io', 'cannot open the store database read-only', { cause: e });
   }
