@@ -78,7 +78,8 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
       reply.raw.once('finish', zero);
       reply.raw.once('close', zero);
     }
-    void reply.send(r.body);
+    // A Buffer, so that fastify sends the bytes and headers exactly as given.
+    void reply.send(typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body);
   };
 
   app.addHook('onRequest', async (req, reply) => {
