@@ -1,0 +1,262 @@
+// SPIKE Keeper as a real process (dist/spike-keeper.js) behind the real dev
+// Workload API (dist/spike-dev-agent.js). Run `npm run build` first.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import { join, resolve } from 'node:path';
+import { X509Source } from '../../src/spiffe/workloadapi.js';
+import { authorizeIf } from '../../src/spiffe/authorizer.js';
+import { mtlsClientOptions } from '../../src/spiffe/tlsconfig.js';
+import { createSpikeHttpClient } from '../../src/client/http.js';
+import { contributeShard, fetchShard } from '../../src/client/api.js';
+import { ClientError } from '../../src/client/errors.js';
+import type { SpikeHttpClient } from '../../src/client/transport.js';
+import { isKeeper } from '../../src/protocol/roles.js';
+
+const DIST = resolve('dist');
+const ROOTS = ['spike.ist'];
+const keeperAuthorizer = authorizeIf((id) => isKeeper(id, ROOTS), 'a SPIKE Keeper');
+
+interface Proc {
+  child: ChildProcess;
+  lines: string[];
+  stderr: string[];
+  waitFor(pred: (obj: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+function start(script: string, args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, [join(DIST, script), ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const stderr: string[] = [];
+  const waiters = new Set<() => void>();
+  let buf = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      lines.push(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+    }
+    for (const w of waiters) w();
+  });
+  child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => {
+    r(code);
+    for (const w of waiters) w();
+  }));
+  const waitFor = (pred: (o: Record<string, unknown>) => boolean, timeoutMs = 20_000) =>
+    new Promise<Record<string, unknown>>((res, rej) => {
+      const check = (): void => {
+        for (const l of lines) {
+          try {
+            const o = JSON.parse(l) as Record<string, unknown>;
+            if (pred(o)) {
+              cleanup();
+              res(o);
+              return;
+            }
+          } catch {
+            /* not JSON */
+          }
+        }
+        if (child.exitCode !== null) {
+          cleanup();
+          rej(new Error(`${script} exited ${child.exitCode}: ${stderr.join('')}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        rej(new Error(`timeout waiting on ${script}; stdout=${lines.join('\n')} stderr=${stderr.join('')}`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
+  return { child, lines, stderr, waitFor, exited };
+}
+
+async function stop(p: Proc | undefined): Promise<number | null | undefined> {
+  if (!p) return undefined;
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
+  const killer = setTimeout(() => p.child.kill('SIGKILL'), 5000);
+  const code = await p.exited;
+  clearTimeout(killer);
+  return code;
+}
+
+let dir: string;
+let agent: Proc;
+let keeper: Proc;
+let keeperUrl: URL;
+const sources: X509Source[] = [];
+const clients: SpikeHttpClient[] = [];
+let nexusSource: X509Source;
+let bootstrapSource: X509Source;
+let pilotSource: X509Source;
+
+const sock = (w: string) => `unix://${join(dir, 'sockets', `${w}.sock`)}`;
+async function sourceFor(workload: string): Promise<X509Source> {
+  const s = await X509Source.create({ address: sock(workload), timeoutMs: 10_000 });
+  sources.push(s);
+  return s;
+}
+function clientFor(source: X509Source, timeoutMs = 5000): SpikeHttpClient {
+  const c = createSpikeHttpClient({ source, serverAuthorizer: keeperAuthorizer, timeoutMs });
+  clients.push(c);
+  return c;
+}
+
+/** A raw request (any method, path, body) with the given workload's SVID. */
+function raw(source: X509Source, method: string, path: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((res, rej) => {
+    const req = https.request(new URL(path, keeperUrl), {
+      method,
+      agent: false,
+      ...mtlsClientOptions(source, keeperAuthorizer),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+    req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+    req.on('error', rej);
+    req.on('response', (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => res({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.end(body);
+  });
+}
+
+const SHARD = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 13 + 5) % 256));
+
+beforeAll(async () => {
+  if (!existsSync(join(DIST, 'spike-keeper.js')) || !existsSync(join(DIST, 'spike-dev-agent.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` first');
+  }
+  dir = mkdtempSync('/tmp/kpe-');
+  agent = start('spike-dev-agent.js', ['run'], { SPIKE_DEV_DIR: dir, SPIKE_SYSTEM_LOG_LEVEL: 'warn' });
+  await agent.waitFor((o) => o.msg === 'agent_ready');
+  keeper = start('spike-keeper.js', [], {
+    SPIFFE_ENDPOINT_SOCKET: sock('keeper-1'),
+    SPIKE_KEEPER_TLS_PORT: '127.0.0.1:0',
+    SPIKE_SPIFFE_SOURCE_TIMEOUT: '10s',
+  });
+  const ev = await keeper.waitFor((o) => o.msg === 'keeper_listening');
+  keeperUrl = new URL(`https://127.0.0.1:${String(ev.port)}`);
+  [nexusSource, bootstrapSource, pilotSource] = await Promise.all([sourceFor('nexus'), sourceFor('bootstrap'), sourceFor('pilot')]);
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(sources.map((s) => s.close()));
+  const keeperExit = await stop(keeper);
+  await stop(agent);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  // SIGTERM is a clean exit
+  expect(keeperExit).toBe(0);
+});
+
+async function rejection(p: Promise<unknown>): Promise<ClientError> {
+  const e = await p.then(() => undefined, (x: unknown) => x);
+  expect(e).toBeInstanceOf(ClientError);
+  return e as ClientError;
+}
+
+describe('spike-keeper', () => {
+  it('an empty keeper answers 400 to Nexus, never 200 with null', async () => {
+    const e = await rejection(fetchShard(clientFor(nexusSource), keeperUrl));
+    expect(e.status).toBe(400);
+    expect(e.code).toBe('api_bad_request');
+  });
+
+  it('bootstrap may contribute but not read (401)', async () => {
+    await contributeShard(clientFor(bootstrapSource), keeperUrl, Buffer.alloc(32, 9));
+    const e = await rejection(fetchShard(clientFor(bootstrapSource), keeperUrl));
+    expect(e.status).toBe(401);
+    expect(e.code).toBe('access_unauthorized');
+  });
+
+  it('contribute then shard round-trips (as Nexus), upstream bytes', async () => {
+    const nexus = clientFor(nexusSource);
+    await contributeShard(nexus, keeperUrl, SHARD);
+    const got = await fetchShard(nexus, keeperUrl);
+    expect(got.equals(SHARD)).toBe(true);
+    const r = await raw(nexusSource, 'POST', '/v1/store/shard', '{}');
+    expect(r.status).toBe(200);
+    expect(r.body).toBe(`{"shard":[${[...SHARD].join(',')}],"Err":""}`);
+  });
+
+  it('a pilot SVID is refused at the TLS level', async () => {
+    const e = await rejection(contributeShard(clientFor(pilotSource), keeperUrl, Buffer.alloc(32, 1)));
+    expect(e.kind).toBe('transport');
+    // and the shard is unchanged
+    expect((await fetchShard(clientFor(nexusSource), keeperUrl)).equals(SHARD)).toBe(true);
+  });
+
+  it.each([
+    ['null body', 'POST', '/v1/store/contribute', 'null', 400, '{"err":"api_bad_request"}'],
+    ['empty body', 'POST', '/v1/store/contribute', '', 400, '{"err":"api_bad_request"}'],
+    ['short array of zeros', 'POST', '/v1/store/contribute', '{"shard":[0,0]}', 400, '{"err":"api_bad_request"}'],
+    ['element 256', 'POST', '/v1/store/contribute', '{"shard":[256]}', 400, '{"err":"api_bad_request"}'],
+    ['base64 string', 'POST', '/v1/store/contribute', '{"shard":"AAAA"}', 400, '{"err":"api_bad_request"}'],
+    ['string elements', 'POST', '/v1/store/contribute', '{"shard":["1","2"]}', 400, '{"err":"api_bad_request"}'],
+    ['wrong type', 'POST', '/v1/store/contribute', '{"shard":{"0":1}}', 400, '{"err":"api_bad_request"}'],
+    ['oversized body', 'POST', '/v1/store/contribute', `{"shard":[1],"pad":"${'x'.repeat(20_000)}"}`, 400, '{"err":"api_bad_request"}'],
+    ['GET', 'GET', '/v1/store/shard', '', 400, '{"err":"api_bad_request"}'],
+    ['PUT', 'PUT', '/v1/store/contribute', '{"shard":[1]}', 400, '{"err":"api_bad_request"}'],
+    ['unknown action', 'POST', '/v1/store/shard?action=get', '{}', 400, '{"err":"api_bad_request"}'],
+    ['unknown path', 'POST', '/v1/store/keep', '{}', 400, '{"err":"api_bad_request"}'],
+    ['shard with array body', 'POST', '/v1/store/shard', '[]', 400, '{"shard":null,"Err":"api_bad_request"}'],
+  ])('%s → %i and the keeper keeps serving', async (_name, method, path, body, status, answer) => {
+    const r = await raw(nexusSource, method, path, body);
+    expect(r.status).toBe(status);
+    expect(r.body).toBe(answer);
+    expect((await fetchShard(clientFor(nexusSource), keeperUrl)).equals(SHARD)).toBe(true);
+  });
+
+  it('ignores the content type (upstream does)', async () => {
+    const r = await raw(nexusSource, 'POST', '/v1/store/shard', '{}', { 'content-type': 'text/plain' });
+    expect(r.status).toBe(200);
+  });
+
+  it('writes an audit line per request with the caller and status, never the shard', async () => {
+    const audit = keeper.stderr.join('');
+    expect(audit).toContain('spiffe://spike.ist/spike/nexus');
+    expect(audit).toContain('"status":401');
+    expect(audit).not.toContain([...SHARD].join(','));
+    expect(keeper.lines.join('\n')).not.toContain([...SHARD].join(','));
+  });
+});
+
+describe('spike-keeper start-up', () => {
+  it('refuses to run with a non-keeper SPIFFE ID: one line, exit 1', async () => {
+    const p = start('spike-keeper.js', [], { SPIFFE_ENDPOINT_SOCKET: sock('nexus'), SPIKE_KEEPER_TLS_PORT: '127.0.0.1:0' });
+    expect(await p.exited).toBe(1);
+    const err = p.stderr.join('');
+    expect(err).toMatch(/SPIFFE ID is not valid: spiffe:\/\/spike\.ist\/spike\/nexus/);
+    expect(err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('gives up on a missing Workload API after SPIKE_SPIFFE_SOURCE_TIMEOUT, naming the socket', async () => {
+    const p = start('spike-keeper.js', [], {
+      SPIFFE_ENDPOINT_SOCKET: `unix://${join(dir, 'nope.sock')}`,
+      SPIKE_KEEPER_TLS_PORT: '127.0.0.1:0',
+      SPIKE_SPIFFE_SOURCE_TIMEOUT: '500ms',
+    });
+    expect(await p.exited).toBe(1);
+    expect(p.stderr.join('')).toContain('nope.sock');
+  });
+
+  it('rejects an invalid SPIKE_KEEPER_TLS_PORT with one line', async () => {
+    const p = start('spike-keeper.js', [], { SPIFFE_ENDPOINT_SOCKET: sock('keeper-1'), SPIKE_KEEPER_TLS_PORT: '8443' });
+    expect(await p.exited).toBe(1);
+    expect(p.stderr.join('')).toMatch(/^spike-keeper: SPIKE_KEEPER_TLS_PORT: /);
+  });
+});
