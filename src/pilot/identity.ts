@@ -35,6 +35,10 @@ export async function openWorkloadIdentity(cfg: PilotConfig): Promise<PilotIdent
     // A source that shows up after we gave up must not keep the process alive.
     creating.then((s) => s.close()).catch(() => undefined);
     if (e instanceof CliError) throw e;
+    // WorkloadApiError already names the socket and the deadline.
+    if (e instanceof Error && e.name === 'WorkloadApiError') {
+      throw new CliError(ExitCode.identity, `Failed to get an X509-SVID: ${oneLine(e.message)}`);
+    }
     throw svidFailure(cfg, e instanceof Error ? oneLine(e.message) : 'unknown error');
   } finally {
     clearTimeout(timer);

@@ -9,7 +9,8 @@ import { NOT_READY_TEXT } from './texts.js';
 export function reportFailure(e: unknown, err: (text: string) => void): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.ok;
-    if (e.code === 'commander.executeSubCommandAsync') return ExitCode.nexus;
+    // A group command without a subcommand: commander already printed its help (on stderr).
+    if (e.code === 'commander.help') return ExitCode.usage;
     err(errorLine(e.message.replace(/^error:\s*/i, '')));
     return ExitCode.usage;
   }

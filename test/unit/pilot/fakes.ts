@@ -1,0 +1,69 @@
+// Fake PilotDeps for command tests: a scripted Nexus that records calls, and
+// captured stdout/stderr.
+import { Readable } from 'node:stream';
+import { readLimited } from '../../../src/pilot/io.js';
+import type { NexusAnswer, PilotDeps } from '../../../src/pilot/runtime.js';
+import type { Env } from '../../../src/protocol/config/env.js';
+
+export interface Recorded {
+  path: string;
+  action: string | undefined;
+  body: string;
+}
+
+export interface Fake {
+  deps: PilotDeps;
+  out: string[];
+  err: string[];
+  calls: Recorded[];
+  closed: number;
+  prompts: string[];
+}
+
+export interface FakeOptions {
+  spiffeId: string;
+  env?: Env;
+  answer?: (call: Recorded) => NexusAnswer | Promise<NexusAnswer>;
+  stdin?: string | Buffer;
+  tty?: string;
+}
+
+export function fake(o: FakeOptions): Fake {
+  const f: Fake = { out: [], err: [], calls: [], closed: 0, prompts: [], deps: undefined as unknown as PilotDeps };
+  f.deps = {
+    env: o.env ?? { HOME: '/nonexistent-home' },
+    io: {
+      out: (t) => void f.out.push(t),
+      err: (t) => void f.err.push(t),
+      stdinIsTty: () => o.tty !== undefined,
+      readStdin: (limit) => readLimited(Readable.from([Buffer.from(o.stdin ?? '')]), limit),
+      readHidden: async (prompt) => {
+        f.prompts.push(prompt);
+        return o.tty ?? '';
+      },
+    },
+    openIdentity: async () => ({
+      spiffeId: o.spiffeId,
+      connectNexus: async () => ({
+        post: async (path, action, body) => {
+          const call = { path, action, body: Buffer.from(body).toString('utf8') };
+          f.calls.push(call);
+          if (!o.answer) throw new Error('no nexus in this test');
+          return o.answer(call);
+        },
+      }),
+      close: async () => {
+        f.closed++;
+      },
+    }),
+  };
+  return f;
+}
+
+export const json = (status: number, v: unknown): NexusAnswer => ({ status, body: Buffer.from(JSON.stringify(v)) });
+
+export const ID = {
+  recover: 'spiffe://spike.ist/spike/pilot/role/recover',
+  restore: 'spiffe://spike.ist/spike/pilot/role/restore',
+  superuser: 'spiffe://spike.ist/spike/pilot/role/superuser',
+};
