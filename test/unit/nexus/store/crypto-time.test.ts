@@ -4,8 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { DecryptError, fieldNonce, keyCheckMatches, keyCheckValue, open, seal } from '../../../../src/nexus/store/crypto.js';
 import { formatSqliteTime, parseSqliteTime } from '../../../../src/nexus/store/sqlite/time.js';
 
-const hex = (s: string) => Buffer.from(s, 'hex');
-
 describe('AES-256-GCM (McGrew–Viega test cases 13 and 14)', () => {
   const key = Buffer.alloc(32);
   const nonce = Buffer.alloc(12);
