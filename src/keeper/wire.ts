@@ -3,59 +3,26 @@
 // encoding/json semantics (case-insensitive keys, last duplicate wins,
 // `*[32]byte` as an array of integers 0..255, shorter zero-padded, longer
 // truncated, null → absent) and the exact response bytes Go would write.
-// Decoders throw WireError (→ 400); messages never include the input.
+// Decoding is src/protocol/gojson.ts; decoders throw WireError (= its
+// DecodeError, → 400); messages never include the input.
+import { decodeGoStruct, field, goBytes32 } from '../protocol/gojson.js';
 
-export class WireError extends Error {
-  override readonly name = 'WireError';
-}
+export { DecodeError as WireError } from '../protocol/gojson.js';
 
-/** Parses a request body the way Go's json.Unmarshal into a struct does: an object or null. */
-export function parseRequestObject(body: Uint8Array): Record<string, unknown> | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
-  } catch {
-    throw new WireError('request body is not JSON');
-  }
-  if (v === null) return null;
-  if (typeof v !== 'object' || Array.isArray(v)) throw new WireError('request body is not a JSON object');
-  return v as Record<string, unknown>;
-}
+const SHARD_PUT = { shard: field('shard', goBytes32, () => null) };
 
-/** The value of the last key matching `field` case-insensitively (Go's rule), or undefined. */
-export function goField(obj: Record<string, unknown> | null, field: string): unknown {
-  if (obj === null) return undefined;
-  const want = field.toLowerCase();
-  let found: unknown = undefined;
-  for (const [k, v] of Object.entries(obj)) {
-    if (k.toLowerCase() === want) found = v;
-  }
-  return found;
-}
-
-/** Go `*[32]byte`: null/absent → undefined; otherwise 32 bytes (zero it after use). */
-export function decodeShard32(v: unknown): Buffer | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) throw new WireError('shard must be an array of bytes');
-  const out = Buffer.alloc(32);
-  v.forEach((x: unknown, i) => {
-    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x > 255) {
-      out.fill(0);
-      throw new WireError('shard elements must be integers 0..255');
-    }
-    if (i < 32) out[i] = x;
-  });
-  return out;
-}
-
-/** `ShardPutRequest` (`POST /v1/store/contribute`): the shard, or undefined when null/missing. */
+/** `ShardPutRequest` (`POST /v1/store/contribute`): the shard, or undefined when null/missing (zero it after use). */
 export function decodeShardPutRequest(body: Uint8Array): Buffer | undefined {
-  return decodeShard32(goField(parseRequestObject(body), 'shard'));
+  const { shard } = decodeGoStruct(body, SHARD_PUT, 'ShardPutRequest');
+  if (shard === null) return undefined;
+  const out = Buffer.from(shard);
+  shard.fill(0);
+  return out;
 }
 
 /** `ShardGetRequest` (`POST /v1/store/shard`): an empty struct; any object or null. */
 export function decodeShardGetRequest(body: Uint8Array): void {
-  parseRequestObject(body);
+  decodeGoStruct(body, {}, 'ShardGetRequest');
 }
 
 /** `{"err":"<code>"}` (Fallback, `ShardPutResponse` errors) or `{}` with no code. */

@@ -1,7 +1,7 @@
 // POST /v1/store/contribute (upstream-recovery.md §4.5): Nexus or Bootstrap
 // stores this Keeper's shard, overwriting any previous one.
 import { type ShardStore, isAllZero } from '../shard-store.js';
-import { WireError, decodeShardPutRequest, encodeErrEnvelope } from '../wire.js';
+import { decodeShardPutRequest, encodeErrEnvelope } from '../wire.js';
 import { type KeeperPeerPolicy, type KeeperRequest, type KeeperResponse, validPeerId } from './types.js';
 
 const BAD_REQUEST = 'api_bad_request';
@@ -21,9 +21,9 @@ export function contributeRoute(store: ShardStore, policy: KeeperPeerPolicy) {
     let shard: Buffer | undefined;
     try {
       shard = decodeShardPutRequest(req.body);
-    } catch (e) {
-      if (e instanceof WireError) return answer(400, BAD_REQUEST);
-      throw e;
+    } catch {
+      // Any body Go's json.Unmarshal would refuse (see wire.ts) is a 400.
+      return answer(400, BAD_REQUEST);
     }
     try {
       if (!guardContribute(policy, req.peerId)) return answer(401, UNAUTHORIZED);

@@ -2,7 +2,7 @@
 // shard. An empty Keeper answers 400, never 200 with a null shard (which
 // would crash a Go Nexus).
 import type { ShardStore } from '../shard-store.js';
-import { WireError, decodeShardGetRequest, encodeShardGetResponse } from '../wire.js';
+import { decodeShardGetRequest, encodeShardGetResponse } from '../wire.js';
 import { type KeeperPeerPolicy, type KeeperRequest, type KeeperResponse, validPeerId } from './types.js';
 
 const BAD_REQUEST = 'api_bad_request';
@@ -21,9 +21,9 @@ export function shardRoute(store: ShardStore, policy: KeeperPeerPolicy) {
   return (req: KeeperRequest): KeeperResponse => {
     try {
       decodeShardGetRequest(req.body);
-    } catch (e) {
-      if (e instanceof WireError) return fail(400, BAD_REQUEST);
-      throw e;
+    } catch {
+      // Any body Go's json.Unmarshal would refuse (see wire.ts) is a 400.
+      return fail(400, BAD_REQUEST);
     }
     if (!guardShard(policy, req.peerId)) return fail(401, UNAUTHORIZED);
     const shard = store.get();

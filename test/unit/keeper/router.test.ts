@@ -80,6 +80,8 @@ describe('keeper router', () => {
     ['element 256', `{"shard":[256${',1'.repeat(31)}]}`],
     ['negative element', '{"shard":[-1]}'],
     ['fractional element', '{"shard":[1.5]}'],
+    ['float-looking element (Go refuses 1.0 for uint8)', '{"shard":[1.0]}'],
+    ['truncated JSON', '{"shard":[1,2'],
     ['string element', '{"shard":["1"]}'],
     ['number body', '42'],
   ])('contribute refuses %s with 400 api_bad_request', (_name, json) => {
