@@ -1,4 +1,5 @@
 // What a Keeper route sees and answers, independent of the HTTP framework.
+import { isWellFormedPeerId } from '../../protocol/roles.js';
 
 export interface KeeperRequest {
   method: string;
@@ -28,9 +29,7 @@ export interface KeeperPeerPolicy {
 
 export type KeeperRoute = (req: KeeperRequest) => KeeperResponse;
 
-/** Upstream's peer-ID regex (`sdk:validation/validation.go`); a failure is a 401. */
-export const PEER_ID_PATTERN = /^spiffe:\/\/[a-zA-Z0-9.-]+(\/[a-zA-Z0-9._-]+)*$/;
-
+/** A peer ID upstream's guard accepts (`sdk:validation` regex); anything else is a 401. */
 export function validPeerId(id: string | undefined): id is string {
-  return id !== undefined && PEER_ID_PATTERN.test(id);
+  return id !== undefined && isWellFormedPeerId(id);
 }
