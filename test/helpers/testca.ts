@@ -221,9 +221,10 @@ export function createTestCa(trustDomain = 'example.org', opts: CaOptions = {}):
   return makeCa(trustDomain, opts, undefined);
 }
 
-/** One `X509SVID` entry of an `X509SVIDResponse` for an SVID issued by `ca`. */
+/** One `X509SVID` entry (fresh buffers) of an `X509SVIDResponse` for an SVID issued by `ca`. */
 export function svidMessage(ca: TestCa, svid: TestSvid, hint = ''): NonNullable<X509SvidResponseMessage['svids']>[number] {
-  return { spiffe_id: svid.id, x509_svid: svid.chainDer, x509_svid_key: svid.keyPkcs8Der, bundle: ca.bundleDer(), hint };
+  // Copies: X509Source zeroes the key bytes of messages it has parsed.
+  return { spiffe_id: svid.id, x509_svid: Buffer.from(svid.chainDer), x509_svid_key: Buffer.from(svid.keyPkcs8Der), bundle: ca.bundleDer(), hint };
 }
 
 /** A full `X509SVIDResponse` with one SVID and optional federated bundles (keyed `spiffe://td`). */

@@ -1,0 +1,308 @@
+// X509Source: the Workload API client (go-spiffe workloadapi.X509Source).
+// Opens a FetchX509SVID stream, resolves `create()` on the first valid
+// response (or rejects at the deadline with an error naming the socket),
+// then keeps the stream open, replacing its state atomically with every full
+// snapshot (rotation). When the stream ends it re-opens it: at once after a
+// clean end that delivered data, otherwise with go-spiffe's linear backoff
+// (1 s, 2 s, … 30 s, reset after any message). INVALID_ARGUMENT and
+// UNIMPLEMENTED are final; CANCELLED is final only when we cancelled.
+// The last good SVID and bundles are kept through errors.
+import { EventEmitter } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
+import { parseWorkloadApiAddress, type WorkloadApiAddress } from './address.js';
+import { X509Bundle, X509BundleSet, type BundleSource } from './bundle.js';
+import { parseTrustDomain } from './id.js';
+import {
+  workloadApiClientConstructor,
+  workloadApiMetadata,
+  type WorkloadApiClient,
+  type X509SvidResponseMessage,
+} from './proto.js';
+import { parseX509Svid, type X509Svid } from './x509svid.js';
+
+export { workloadApiProto } from './proto.js';
+
+export class WorkloadApiError extends Error {
+  override readonly name = 'WorkloadApiError';
+  constructor(
+    message: string,
+    /** gRPC status code when the error came from the server. */
+    readonly code?: grpc.status,
+  ) {
+    super(message);
+  }
+}
+
+export interface BackoffOptions {
+  /** Added per consecutive failure (go-spiffe: 1 s). */
+  stepMs: number;
+  /** Upper bound (go-spiffe: 30 s). */
+  maxMs: number;
+}
+
+export interface X509SourceOptions {
+  /** `unix:///abs/path`, `unix:/abs/path` or `tcp://IP:PORT`. */
+  address: string;
+  /** Deadline for the first SVID. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Chooses the SVID to use among several (default: the first, as the spec says). */
+  picker?: (svids: readonly X509Svid[]) => X509Svid;
+  backoff?: Partial<BackoffOptions>;
+}
+
+/** The parsed content of one X509SVIDResponse. */
+export interface X509Context {
+  svids: X509Svid[];
+  bundles: X509BundleSet;
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = { stepMs: 1000, maxMs: 30_000 };
+
+export function formatDuration(ms: number): string {
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  if (ms > 1000) return `${(ms / 1000).toFixed(1)}s`;
+  return `${ms}ms`;
+}
+
+function statusName(code: grpc.status): string {
+  return grpc.status[code] ?? String(code);
+}
+
+function isEmpty(b: Uint8Array | undefined): boolean {
+  return b === undefined || b.length === 0;
+}
+
+/**
+ * Parses one X509SVIDResponse (go-spiffe parseX509Context): at least one
+ * SVID; every SVID's mandatory fields set and its certificate/key valid; a
+ * repeated non-empty hint is skipped; bundles from each SVID (keyed by its
+ * trust domain) plus `federated_bundles` (keys `spiffe://td` or bare `td`).
+ * Throws WorkloadApiError; never includes key material in messages. Zeroes
+ * the private-key bytes of the message.
+ */
+export function parseX509SvidResponse(msg: X509SvidResponseMessage): X509Context {
+  const raw = msg.svids ?? [];
+  try {
+    if (raw.length === 0) throw new WorkloadApiError('invalid X509SVIDResponse: no SVIDs in response');
+    const svids: X509Svid[] = [];
+    const bundles = new X509BundleSet();
+    const hints = new Set<string>();
+    raw.forEach((s, i) => {
+      const what = `invalid X509SVIDResponse: svids[${i}]`;
+      if (!s.spiffe_id) throw new WorkloadApiError(`${what}: spiffe_id is missing`);
+      if (isEmpty(s.x509_svid)) throw new WorkloadApiError(`${what}: x509_svid is missing`);
+      if (isEmpty(s.x509_svid_key)) throw new WorkloadApiError(`${what}: x509_svid_key is missing`);
+      const hint = s.hint ?? '';
+      if (hint !== '' && hints.has(hint)) return;
+      if (hint !== '') hints.add(hint);
+      let svid: X509Svid;
+      try {
+        svid = parseX509Svid(s.x509_svid as Uint8Array, s.x509_svid_key as Uint8Array, s.spiffe_id, hint);
+        bundles.set(X509Bundle.fromDer(svid.id.trustDomain, s.bundle ?? new Uint8Array()));
+      } catch (e) {
+        throw new WorkloadApiError(`${what}: ${(e as Error).message}`);
+      }
+      svids.push(svid);
+    });
+    for (const [key, der] of Object.entries(msg.federated_bundles ?? {})) {
+      let td: string;
+      try {
+        td = parseTrustDomain(key);
+      } catch (e) {
+        throw new WorkloadApiError(`invalid X509SVIDResponse: federated bundle key: ${(e as Error).message}`);
+      }
+      if (bundles.has(td)) continue; // our own trust domain's bundle comes from the SVID entry
+      try {
+        bundles.set(X509Bundle.fromDer(td, der));
+      } catch (e) {
+        throw new WorkloadApiError(`invalid X509SVIDResponse: ${(e as Error).message}`);
+      }
+    }
+    return { svids, bundles };
+  } finally {
+    for (const s of raw) s.x509_svid_key?.fill(0);
+  }
+}
+
+export class X509Source extends EventEmitter implements BundleSource {
+  readonly address: WorkloadApiAddress;
+  readonly #client: WorkloadApiClient;
+  readonly #picker: (svids: readonly X509Svid[]) => X509Svid;
+  readonly #backoff: BackoffOptions;
+  #call: grpc.ClientReadableStream<X509SvidResponseMessage> | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #failures = 0;
+  #closed = false;
+  #stopped = false;
+  #svid: X509Svid | undefined;
+  #svids: X509Svid[] = [];
+  #bundles = new X509BundleSet();
+  #lastProblem = 'no answer yet';
+  #firstUpdate: { resolve: () => void; reject: (e: Error) => void } | undefined;
+
+  private constructor(address: WorkloadApiAddress, opts: X509SourceOptions) {
+    super();
+    this.address = address;
+    this.#picker = opts.picker ?? ((svids) => svids[0] as X509Svid);
+    this.#backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
+    const Client = workloadApiClientConstructor();
+    this.#client = new Client(address.target, grpc.credentials.createInsecure(), {
+      ...address.channelOptions,
+      // Keep grpc-js' own reconnect delays short: our watch loop does the backoff.
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': Math.max(1000, this.#backoff.maxMs),
+    });
+  }
+
+  /** Connects and resolves with the first valid X.509-SVID; rejects with `WorkloadApiError` at the deadline. */
+  static async create(opts: X509SourceOptions): Promise<X509Source> {
+    const address = parseWorkloadApiAddress(opts.address);
+    if (!Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0) {
+      throw new WorkloadApiError(`X509Source: timeoutMs must be a positive number, got ${opts.timeoutMs}`);
+    }
+    const source = new X509Source(address, opts);
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        source.#firstUpdate = { resolve, reject };
+        timer = setTimeout(() => {
+          reject(
+            new WorkloadApiError(
+              `no X.509-SVID from the Workload API at ${address.display} within ${formatDuration(opts.timeoutMs)}: ${source.#lastProblem}`,
+            ),
+          );
+        }, opts.timeoutMs);
+        if (opts.signal) {
+          onAbort = () => reject(new WorkloadApiError(`waiting for an X.509-SVID from the Workload API at ${address.display} was aborted`));
+          if (opts.signal.aborted) onAbort();
+          else opts.signal.addEventListener('abort', onAbort, { once: true });
+        }
+        source.#watch();
+      });
+    } catch (e) {
+      await source.close();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
+      source.#firstUpdate = undefined;
+    }
+    return source;
+  }
+
+  /** The current default SVID. Throws after `close()`. */
+  getX509Svid(): X509Svid {
+    this.#checkOpen();
+    return this.#svid as X509Svid;
+  }
+
+  /** Every SVID of the current state (the default one is `getX509Svid()`). */
+  getX509Svids(): X509Svid[] {
+    this.#checkOpen();
+    return [...this.#svids];
+  }
+
+  getX509BundleForTrustDomain(td: string): X509Bundle | undefined {
+    this.#checkOpen();
+    return this.#bundles.getX509BundleForTrustDomain(td);
+  }
+
+  getBundles(): X509BundleSet {
+    this.#checkOpen();
+    return this.#bundles;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Stops watching and closes the connection. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stopped = true;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    const call = this.#call;
+    this.#call = undefined;
+    call?.cancel();
+    this.#client.close();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new WorkloadApiError('x509source: source is closed');
+  }
+
+  #report(err: Error): void {
+    // 'error' without a listener would throw: errors here are never fatal.
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
+  #watch(): void {
+    if (this.#stopped) return;
+    this.#retryTimer = undefined;
+    let received = false;
+    const call = this.#client.FetchX509SVID({}, workloadApiMetadata());
+    this.#call = call;
+    call.on('data', (msg: X509SvidResponseMessage) => {
+      if (call !== this.#call) return;
+      received = true;
+      this.#failures = 0;
+      this.#apply(msg);
+    });
+    // Non-OK statuses arrive as 'error' then 'status'; decide in 'status'.
+    call.on('error', () => {});
+    call.on('status', (st: grpc.StatusObject) => {
+      if (call !== this.#call) return;
+      this.#call = undefined;
+      this.#onStreamEnd(st, received);
+    });
+  }
+
+  #apply(msg: X509SvidResponseMessage): void {
+    let ctx: X509Context;
+    let svid: X509Svid;
+    try {
+      ctx = parseX509SvidResponse(msg);
+      svid = this.#picker(ctx.svids);
+      if (svid === undefined) throw new WorkloadApiError('invalid X509SVIDResponse: the picker chose no SVID');
+    } catch (e) {
+      const err = e instanceof WorkloadApiError ? e : new WorkloadApiError((e as Error).message);
+      this.#lastProblem = err.message;
+      this.#report(err);
+      return;
+    }
+    this.#svids = ctx.svids;
+    this.#bundles = ctx.bundles;
+    this.#svid = svid;
+    this.#firstUpdate?.resolve();
+    this.emit('update', svid);
+  }
+
+  #onStreamEnd(st: grpc.StatusObject, received: boolean): void {
+    if (this.#stopped) return;
+    if (st.code === grpc.status.OK) {
+      this.#lastProblem = 'the Workload API ended the stream';
+      if (received) {
+        this.#watch();
+        return;
+      }
+    } else {
+      this.#lastProblem = `${statusName(st.code)}: ${st.details || 'no details'}`;
+    }
+    const final = st.code === grpc.status.INVALID_ARGUMENT || st.code === grpc.status.UNIMPLEMENTED;
+    const err = new WorkloadApiError(`Workload API at ${this.address.display}: ${this.#lastProblem}`, st.code);
+    if (final) {
+      this.#stopped = true;
+      this.#firstUpdate?.reject(new WorkloadApiError(`Workload API at ${this.address.display} refused the request: ${this.#lastProblem}`, st.code));
+      this.#report(err);
+      return;
+    }
+    if (st.code !== grpc.status.OK) this.#report(err);
+    this.#failures++;
+    const delay = Math.min(this.#backoff.stepMs * this.#failures, this.#backoff.maxMs);
+    this.#retryTimer = setTimeout(() => this.#watch(), delay);
+  }
+}

@@ -1,0 +1,171 @@
+// An in-process Workload API (FetchX509SVID only) on a temp unix socket, for
+// tests of X509Source and of anything built on it. Model: go-spiffe's
+// internal/test/fakeworkloadapi, but it checks the security header properly
+// (INVALID_ARGUMENT) and listens on a unix socket.
+//
+//   const api = await FakeWorkloadApi.start();
+//   api.setResponse(svidResponse(ca, svid));   // pushed to every open stream at once
+//   api.setResponse(null);                     // "no identity": PERMISSION_DENIED
+//   api.setError(grpc.status.UNAVAILABLE, 'x') // every stream ends with that status
+//   api.endStreams();                          // end open streams cleanly (OK)
+//   await api.stop(); await api.restart();     // same socket path
+//   await api.close();                         // stop + remove the temp dir
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import {
+  addWorkloadApiService,
+  hasWorkloadApiHeader,
+  type X509SvidRequestMessage,
+  type X509SvidResponseMessage,
+} from '../../src/spiffe/proto.js';
+
+type Stream = grpc.ServerWritableStream<X509SvidRequestMessage, X509SvidResponseMessage>;
+interface Waiter {
+  pred: () => boolean;
+  resolve: () => void;
+}
+
+export class FakeWorkloadApi {
+  readonly dir: string;
+  readonly socketPath: string;
+  /** `unix:///…` address for X509Source. */
+  readonly address: string;
+  /** Number of FetchX509SVID calls received. */
+  calls = 0;
+  /** Calls that lacked the `workload.spiffe.io: true` header. */
+  callsWithoutHeader = 0;
+  #server: grpc.Server | undefined;
+  #response: X509SvidResponseMessage | null = null;
+  #error: { code: grpc.status; details: string } | null = null;
+  readonly #streams = new Set<Stream>();
+  readonly #waiters: Waiter[] = [];
+
+  private constructor() {
+    this.dir = mkdtempSync('/tmp/fwl-');
+    this.socketPath = join(this.dir, 'api.sock');
+    this.address = `unix://${this.socketPath}`;
+  }
+
+  static async start(): Promise<FakeWorkloadApi> {
+    const api = new FakeWorkloadApi();
+    await api.restart();
+    return api;
+  }
+
+  /** Number of streams currently open. */
+  get openStreams(): number {
+    return this.#streams.size;
+  }
+
+  /** Sets the full state and pushes it to every open stream; `null` = no identity (PERMISSION_DENIED). Clears any error. */
+  setResponse(resp: X509SvidResponseMessage | null): void {
+    this.#response = resp;
+    this.#error = null;
+    for (const s of [...this.#streams]) {
+      if (resp === null) this.#fail(s, grpc.status.PERMISSION_DENIED, 'no identity issued');
+      else s.write(resp);
+    }
+  }
+
+  /** Every open and future stream ends with this status until `setResponse` is called. */
+  setError(code: grpc.status, details: string): void {
+    this.#error = { code, details };
+    for (const s of [...this.#streams]) this.#fail(s, code, details);
+  }
+
+  /** Ends every open stream cleanly (status OK). */
+  endStreams(): void {
+    for (const s of [...this.#streams]) {
+      this.#streams.delete(s);
+      s.end();
+    }
+    this.#notify();
+  }
+
+  /** Resolves when `pred()` holds (checked on every call/stream change). */
+  waitFor(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
+    if (pred()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('FakeWorkloadApi.waitFor: timed out')), timeoutMs);
+      this.#waiters.push({
+        pred,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  /** Stops the server at once (open streams end with CANCELLED on the client). */
+  async stop(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    this.#streams.clear();
+    server?.forceShutdown();
+    rmSync(this.socketPath, { force: true });
+  }
+
+  /** (Re)starts on the same socket path. */
+  async restart(): Promise<void> {
+    if (this.#server) return;
+    rmSync(this.socketPath, { force: true });
+    const server = new grpc.Server();
+    addWorkloadApiService(server, { FetchX509SVID: (call) => this.#handle(call) });
+    await new Promise<void>((resolve, reject) => {
+      server.bindAsync(`unix://${this.socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve()));
+    });
+    this.#server = server;
+  }
+
+  /** Stops and removes the temp directory. */
+  async close(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  #handle(call: Stream): void {
+    this.calls++;
+    try {
+      if (!hasWorkloadApiHeader(call.metadata)) {
+        this.callsWithoutHeader++;
+        this.#fail(call, grpc.status.INVALID_ARGUMENT, 'security header missing from request');
+        return;
+      }
+      if (this.#error) {
+        this.#fail(call, this.#error.code, this.#error.details);
+        return;
+      }
+      if (this.#response === null) {
+        this.#fail(call, grpc.status.PERMISSION_DENIED, 'no identity issued');
+        return;
+      }
+      this.#streams.add(call);
+      call.on('cancelled', () => {
+        this.#streams.delete(call);
+        this.#notify();
+      });
+      call.write(this.#response);
+    } finally {
+      this.#notify();
+    }
+  }
+
+  #fail(call: Stream, code: grpc.status, details: string): void {
+    this.#streams.delete(call);
+    // Ending a server stream with a status: emit 'error' (call.destroy leaves the client hanging).
+    call.emit('error', { code, details });
+    this.#notify();
+  }
+
+  #notify(): void {
+    for (let i = this.#waiters.length - 1; i >= 0; i--) {
+      const w = this.#waiters[i] as Waiter;
+      if (w.pred()) {
+        this.#waiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+}
