@@ -8,7 +8,8 @@
 // (oversized/unreadable → 400 with the route's BadRequest body, connection
 // closed). Every answer carries upstream's JSON headers. A route error never
 // kills the process: 500 {"err":"api_internal_error"}, logged without secrets.
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from 'fastify';
+import type { SecureContextOptions, TlsOptions } from 'node:tls';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { API_BAD_REQUEST, API_INTERNAL_ERROR, STATE_NOT_READY } from '../../protocol/errors.js';
 import {
   EMERGENCY_PATHS,
@@ -44,8 +45,8 @@ export interface NexusAppOptions {
   bodyLimit?: number;
   /** Whole-request deadline (headers + body). */
   requestTimeoutMs?: number;
-  /** https server with mTLS; omitted in unit tests (fastify inject). */
-  serverFactory?: FastifyServerFactory;
+  /** TLS options of the https server (mtlsServerOptions); omitted in unit tests (fastify inject). */
+  https?: TlsOptions & SecureContextOptions;
 }
 
 declare module 'fastify' {
@@ -60,7 +61,9 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestTimeout: opts.requestTimeoutMs ?? 30_000,
     return503OnClosing: false,
-    ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
+    connectionTimeout: opts.requestTimeoutMs ?? 30_000,
+    forceCloseConnections: true,
+    ...(opts.https ? { https: opts.https } : {}),
   });
   const log = opts.log;
   app.decorateRequest('nexusRoute', undefined);

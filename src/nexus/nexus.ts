@@ -1,0 +1,135 @@
+// SPIKE Nexus wiring: store gate, root-key state, keeper recovery and push,
+// routes, and the mTLS listener. main.ts adds the process concerns (env,
+// SVID, signals); tests can start a Nexus in-process with their own parts.
+import type { NexusConfig } from '../protocol/config/nexus.js';
+import type { Logger } from '../common/log.js';
+import { describeError } from '../common/log.js';
+import type { X509Source } from '../spiffe/workloadapi.js';
+import { authorizeAny } from '../spiffe/authorizer.js';
+import { attachMtlsServer, mtlsServerOptions, peerSpiffeId } from '../spiffe/tlsconfig.js';
+import type { TLSSocket, Server as TlsServer } from 'node:tls';
+import type { StoreGate } from './state/backend.js';
+import { NexusState } from './state/nexus-state.js';
+import { liteGate, memoryGate, sqliteGate } from './state/store-gate.js';
+import { RestoreCollector } from './restore/collector.js';
+import { RateLimiter } from './restore/rate-limit.js';
+import { buildRoutes } from './routes/index.js';
+import { buildNexusApp } from './server/app.js';
+import { KeeperSync } from './sync/push.js';
+import { recoverFromKeepers } from './sync/recovery.js';
+import { createKeeperLinks } from './keeper-links.js';
+
+/** Restore: a burst of 10 submissions per caller, then one every 3 s. */
+export const RESTORE_RATE = { capacity: 10, refillMs: 3_000 };
+/** A partial restore collection is dropped after 15 minutes without submissions. */
+export const RESTORE_COLLECTION_TTL_MS = 15 * 60_000;
+
+export interface RunningNexus {
+  port: number;
+  state: NexusState;
+  close(): Promise<void>;
+}
+
+export function gateFor(config: NexusConfig): StoreGate {
+  switch (config.backend) {
+    case 'sqlite':
+      return sqliteGate(config.dataDir, config.maxSecretVersions);
+    case 'memory':
+      return memoryGate(config.maxSecretVersions);
+    case 'lite':
+      return liteGate();
+  }
+}
+
+export async function startNexus(config: NexusConfig, source: X509Source, log: Logger): Promise<RunningNexus> {
+  const keeperLinks = config.backend === 'memory' ? undefined : createKeeperLinks(source, config.keeperPeers, config.trustRoots.keeper, config.keeperCallTimeoutMs);
+  const state = new NexusState({
+    gate: gateFor(config),
+    log,
+    // Right after a recovery or a restore: push to every keeper at once
+    // (a keeper that restarted while Nexus was down is refilled now), then
+    // keep pushing periodically. Not awaited: answers never wait on keepers.
+    onInstalled: (from) => {
+      if (push === undefined) return;
+      void push.pushNow(`after_${from}`);
+      push.start();
+    },
+  });
+  const push =
+    keeperLinks === undefined
+      ? undefined
+      : new KeeperSync({
+          keepers: keeperLinks.links,
+          rootKey: state.rootKey,
+          threshold: config.shamir.threshold,
+          shares: config.shamir.shares,
+          log,
+          intervalMs: config.keeperUpdateIntervalMs,
+          retryMaxMs: config.recoveryMaxIntervalMs,
+        });
+
+  if (config.backend === 'memory') {
+    log.warn('in-memory mode: no SPIKE Keepers, not for production');
+    await state.openKeyless();
+  }
+
+  const routes = buildRoutes({
+    state,
+    backend: config.backend,
+    roots: config.trustRoots,
+    shamir: config.shamir,
+    log,
+    collector: new RestoreCollector(config.shamir.threshold, RESTORE_COLLECTION_TTL_MS),
+    restoreLimiter: new RateLimiter(RESTORE_RATE),
+    maxCiphertextSize: config.maxCiphertextSize,
+  });
+  const app = buildNexusApp({
+    routes,
+    backend: config.backend,
+    isReady: () => state.ready(),
+    log,
+    peerIdOf: (req) => peerSpiffeId(req.raw.socket as TLSSocket)?.toString(),
+    bodyLimit: Math.max(1024 * 1024, 2 * config.maxCiphertextSize + 4096),
+    requestTimeoutMs: config.requestTimeoutMs,
+    https: mtlsServerOptions(source),
+  });
+  // TLS level: any SVID that chains to the bundle (upstream AllowAll); routes check roles.
+  const detach = attachMtlsServer(app.server as unknown as TlsServer, source, authorizeAny());
+  app.server.headersTimeout = config.readHeaderTimeoutMs;
+  await app.listen({ port: config.listen.port, host: config.listen.host ?? '::' });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : config.listen.port;
+  // Before the root key is known: the emergency routes must be reachable.
+  log.event('nexus_listening', { port, backend: config.backend });
+
+  const abort = new AbortController();
+  let recovery: Promise<void> | undefined;
+  if (keeperLinks !== undefined) {
+    recovery = recoverFromKeepers({
+      keepers: keeperLinks.links,
+      threshold: config.shamir.threshold,
+      state,
+      log,
+      maxIntervalMs: config.recoveryMaxIntervalMs,
+      signal: abort.signal,
+    }).catch((e: unknown) => log.error('keeper recovery stopped', { error: describeError(e) }));
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    state,
+    close: () => {
+      closing ??= (async () => {
+        abort.abort();
+        detach();
+        await app.close();
+        await recovery;
+        await push?.stop();
+        keeperLinks?.close();
+        await state.close();
+      })();
+      return closing;
+    },
+  };
+}
