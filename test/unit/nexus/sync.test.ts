@@ -21,13 +21,14 @@ function setup(storedKey?: Uint8Array) {
   const logs = captureLogger();
   const gate = new FakeGate(storedKey);
   const keepers = [new FakeKeeper(1), new FakeKeeper(2), new FakeKeeper(3)];
-  let sync: KeeperSync | undefined;
-  const state = new NexusState({ gate, log: logs.log, onInstalled: () => void sync?.pushNow('installed') });
-  sync = new KeeperSync({ keepers, rootKey: state.rootKey, threshold: 2, shares: 3, log: logs.log, intervalMs: 60_000, retryMaxMs: 40 });
+  const ref: { sync?: KeeperSync } = {};
+  const state = new NexusState({ gate, log: logs.log, onInstalled: () => void ref.sync?.pushNow('installed') });
+  const sync = new KeeperSync({ keepers, rootKey: state.rootKey, threshold: 2, shares: 3, log: logs.log, intervalMs: 60_000, retryMaxMs: 40 });
+  ref.sync = sync;
   const abort = new AbortController();
   cleanups.push(async () => {
     abort.abort();
-    await sync?.stop();
+    await sync.stop();
     await state.close();
   });
   const run = (): Promise<void> =>
