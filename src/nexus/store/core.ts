@@ -2,7 +2,7 @@
 // plans (versioning.ts), atomicity, closed-state handling.
 import type { StoreBackend } from './backend.js';
 import { NotFoundError, StoreError } from './errors.js';
-import type { Policy, PolicyInput, SecretMetadata, SecretStore } from './types.js';
+import type { Policy, PolicyInput, SecretMetadata, SecretStore, SecretVersionInfo } from './types.js';
 import { planDelete, planPut, planUndelete, resolveReadableVersion, type SecretHeader } from './versioning.js';
 
 export interface CoreOptions {
@@ -54,6 +54,16 @@ function copyValues(values: Readonly<Record<string, string>>): Record<string, st
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(values)) out[k] = v;
   return out;
+}
+
+/** Deep copy (Dates included) so that callers can never reach a backend's state. */
+function copyMetadata(h: SecretHeader): SecretMetadata {
+  const versions = new Map<number, SecretVersionInfo>();
+  for (const [n, v] of h.versions) {
+    versions.set(n, { version: v.version, createdTime: new Date(v.createdTime), deletedTime: v.deletedTime === null ? null : new Date(v.deletedTime) });
+  }
+  const m = h.metadata;
+  return { versions, metadata: { ...m, createdTime: new Date(m.createdTime), updatedTime: new Date(m.updatedTime) } };
 }
 
 export function createStore(backend: StoreBackend, opts: CoreOptions): SecretStore {
@@ -128,7 +138,7 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
       return b.atomically(() => {
         const h = header(b, path);
         resolveReadableVersion(h, version);
-        return { versions: new Map(h.versions), metadata: { ...h.metadata } };
+        return copyMetadata(h);
       });
     },
 

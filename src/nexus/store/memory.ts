@@ -18,7 +18,14 @@ function copyRecord(r: Readonly<Record<string, string>>): Record<string, string>
 }
 
 function copyPolicy(p: Policy): Policy {
-  return { ...p, permissions: [...p.permissions], createdAt: new Date(p.createdAt), updatedAt: new Date(p.updatedAt) };
+  return {
+    name: p.name,
+    spiffeIdPattern: p.spiffeIdPattern,
+    pathPattern: p.pathPattern,
+    permissions: [...p.permissions],
+    createdAt: new Date(p.createdAt),
+    updatedAt: new Date(p.updatedAt),
+  };
 }
 
 function copyHeader(h: SecretHeader): SecretHeader {

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
-import { DecryptError, fieldNonce, keyCheckMatches, METADATA_SALTS, open } from '../crypto.js';
+import { DecryptError, fieldNonce, KEY_BYTES, keyCheckMatches, METADATA_SALTS, open } from '../crypto.js';
 import { StoreError } from '../errors.js';
 import type { KeyCheckResult } from '../types.js';
 import { openPolicyFields, type PolicyRow } from './rows.js';
@@ -113,6 +113,9 @@ function withReadOnlyDb<T>(dataDir: string, fn: (db: Db) => T): T | undefined {
 }
 
 export function checkRootKey(dataDir: string, candidateKey: Uint8Array): KeyCheckResult {
+  if (!(candidateKey instanceof Uint8Array) || candidateKey.length !== KEY_BYTES) {
+    throw new StoreError('invalid_input', `the root key must be ${KEY_BYTES} bytes`);
+  }
   return withReadOnlyDb(dataDir, (db) => checkKeyOnDb(db, candidateKey)) ?? 'empty';
 }
 

@@ -115,6 +115,12 @@ describe('checkRootKey', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  it('refuses a candidate key that is not 32 bytes', () => {
+    const dir = dataDir();
+    initialise(dir);
+    expect(() => checkRootKey(dir, Buffer.alloc(16, 1))).toThrow(expect.objectContaining({ name: 'StoreError', code: 'invalid_input' }));
+  });
+
   it('the key-check error says nothing about the key', () => {
     const dir = dataDir();
     initialise(dir);

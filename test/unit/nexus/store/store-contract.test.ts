@@ -252,6 +252,12 @@ describe.each(BACKENDS)('SecretStore ($name)', (backend) => {
     const p = h.store.putPolicy({ name: 'p', spiffeIdPattern: 'a', pathPattern: 'b', permissions: ['read'] });
     (p.permissions as string[]).push('write');
     expect(h.store.getPolicy('p').permissions).toEqual(['read']);
+    const md = h.store.getSecretMetadata('s');
+    const created = md.metadata.createdTime.getTime();
+    md.metadata.createdTime.setTime(0);
+    md.versions.get(1)?.createdTime.setTime(0);
+    expect(h.store.getSecretMetadata('s').metadata.createdTime.getTime()).toBe(created);
+    expect(h.store.getSecretMetadata('s').versions.get(1)?.createdTime.getTime()).toBe(created);
   });
 
   it('a closed store refuses every call; close is idempotent', () => {
