@@ -5,7 +5,7 @@ import type { DevAgentConfig } from '../protocol/config/devagent.js';
 import { loadOrCreateDevCa, type DevCa } from './ca.js';
 import { ControlServer, type ControlRequest, type ControlResponse } from './control.js';
 import { defaultWorkloads, EntryError, loadOrCreateEntries, validateEntryId, validateWorkloadName, writeEntriesFile } from './entries.js';
-import { devPaths, ensurePrivateDir, type DevPaths } from './paths.js';
+import { DevPathError, devPaths, ensurePrivateDir, type DevPaths } from './paths.js';
 import { WorkloadEndpoint, type WorkloadLog } from './workload.js';
 
 export interface DevAgentLog extends WorkloadLog {
@@ -80,11 +80,12 @@ class RunningDevAgent implements DevAgent {
     return this.#serial(async () => {
       const name = validateWorkloadName(workload);
       const id = validateEntryId(spiffeId, this.trustDomain);
+      // Creating the endpoint first checks its socket path before anything is written.
+      const ep = this.#endpoint(name);
       const next = new Map(this.#entries);
       next.set(name, id);
       writeEntriesFile(this.#paths.entries, next);
       this.#entries.set(name, id);
-      const ep = this.#endpoint(name);
       await ep.setIdentity(id);
       await ep.listen();
       this.log.info('entry_set', { workload: name, spiffe_id: id });
@@ -146,7 +147,7 @@ class RunningDevAgent implements DevAgent {
         }
       }
     } catch (e) {
-      if (e instanceof EntryError) return { ok: false, code: 'invalid', error: e.message };
+      if (e instanceof EntryError || e instanceof DevPathError) return { ok: false, code: 'invalid', error: e.message };
       this.log.error('control_request_failed', { op: req.op, error: (e as Error).message ?? String(e) });
       return { ok: false, code: 'internal', error: 'the agent could not apply the change; see its log' };
     }

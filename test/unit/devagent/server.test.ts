@@ -160,6 +160,14 @@ describe('dev agent (in-process)', () => {
     expect(agent.entries()).toEqual(before);
   });
 
+  it('refuses a workload whose socket path would be too long, before writing anything', async () => {
+    agent = await startDevAgent(config({ devDir: join(root, 'x'.repeat(45)) }), silent);
+    const before = readFileSync(join(root, 'x'.repeat(45), 'entries.json'), 'utf8');
+    await expect(agent.setEntry('w'.repeat(32), 'spiffe://spike.ist/w')).rejects.toThrow(/socket path too long/);
+    expect(readFileSync(join(root, 'x'.repeat(45), 'entries.json'), 'utf8')).toBe(before);
+    expect(agent.entries()['w'.repeat(32)]).toBeUndefined();
+  });
+
   it('rotates SVIDs at half their TTL and pushes them', async () => {
     agent = await startDevAgent(config({ svidTtlMs: 2_000 }), silent);
     const s = watch(client(agent.sockets()['nexus'] as string).FetchX509SVID({}, workloadApiMetadata()));
