@@ -1,19 +1,18 @@
 // openSqliteStore: key check first (read-only), then the read-write
 // connection (WAL, synchronous=FULL, busy timeout), upstream schema and, on
 // first initialisation, our key-check value.
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import Database, { type Database as Db } from 'better-sqlite3';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import type { Database as Db } from 'better-sqlite3';
 import { createStore, validateMaxVersions } from '../core.js';
 import { KEY_BYTES, keyCheckValue } from '../crypto.js';
 import { KeyMismatchError, StoreError } from '../errors.js';
 import type { SecretStore, SqliteStoreOptions } from '../types.js';
 import { sqliteBackend } from './backend.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, openConnection } from './connection.js';
 import { checkKeyOnDb, checkRootKey, dbFile } from './keycheck.js';
 import { KEY_CHECK_ALGORITHM, KEY_CHECK_SCHEMA, KEY_CHECK_TABLE, UPSTREAM_SCHEMA } from './schema.js';
 
 export { checkRootKey, storeHoldsData } from './keycheck.js';
-
-const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 function ownKeyCopy(rootKey: Uint8Array): Buffer {
   if (!(rootKey instanceof Uint8Array) || rootKey.length !== KEY_BYTES) {
@@ -31,12 +30,6 @@ function ensureDataDir(dataDir: string): void {
   }
 }
 
-function configure(db: Db, busyTimeoutMs: number): void {
-  db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-}
-
 export function openSqliteStore(opts: SqliteStoreOptions): SecretStore {
   validateMaxVersions(opts.maxVersions);
   const busy = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
@@ -49,11 +42,10 @@ export function openSqliteStore(opts: SqliteStoreOptions): SecretStore {
     if (checkRootKey(opts.dataDir, key) === 'mismatch') throw new KeyMismatchError();
 
     const file = dbFile(opts.dataDir);
-    const created = !existsSync(file);
     try {
-      db = new Database(file);
-      if (created) chmodSync(file, 0o600);
-      configure(db, busy);
+      // Created 0600 before SQLite touches it: its -wal and -shm files inherit the mode.
+      if (!existsSync(file)) closeSync(openSync(file, 'wx', 0o600));
+      db = openConnection(file, busy);
     } catch (e) {
       throw new StoreError('io', 'cannot open the store database', { cause: e });
     }

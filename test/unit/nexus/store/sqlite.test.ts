@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore, StoreError, type SecretStore } from '../../../../src/nexus/store/index.js';
+import { openConnection } from '../../../../src/nexus/store/sqlite/connection.js';
 import { steppingClock, tempDir, testKey } from './helpers.js';
 
 function goSeal(key: Uint8Array, nonce: Uint8Array, text: string): Buffer {
@@ -42,10 +43,23 @@ describe('openSqliteStore', () => {
     open().putSecret('a', { k: 'v' });
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     const file = join(dataDir, 'spike.db');
-    expect(statSync(file).mode & 0o777).toBe(0o600);
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(statSync(f).mode & 0o777, f).toBe(0o600);
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('its connection runs WAL, synchronous=FULL and a busy timeout', () => {
+    const { dataDir, open } = setup();
+    open().close();
+    const db = openConnection(join(dataDir, 'spike.db'), 1234);
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(1234);
     } finally {
       db.close();
     }
