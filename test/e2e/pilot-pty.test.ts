@@ -1,0 +1,92 @@
+// `spike operator restore` in a real pseudo-terminal (node-pty): the two
+// upstream prompt lines appear, the shard typed is not echoed, and it reaches
+// the fake Nexus intact.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn as spawnPty } from 'node-pty';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeNexus, SPIKE_BIN } from '../helpers/fakenexus.js';
+import { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
+import { createTestCa, svidResponse, type TestCa } from '../helpers/testca.js';
+
+const TD = 'spike.ist';
+const HEX = 'c3'.repeat(32);
+
+let ca: TestCa;
+let wl: FakeWorkloadApi;
+let nexus: FakeNexus;
+let tmp: string;
+
+beforeAll(async () => {
+  if (!existsSync(SPIKE_BIN)) throw new Error(`${SPIKE_BIN} is missing: run npm run build first`);
+  tmp = mkdtempSync('/tmp/pp-');
+  ca = await createTestCa(TD);
+  wl = await FakeWorkloadApi.start();
+  nexus = await FakeNexus.start({ ca, svid: await ca.issue(`spiffe://${TD}/spike/nexus`) });
+  nexus.respond(() => ({ status: 200, json: { collected: 1, remaining: 2, restored: false } }));
+});
+afterAll(async () => {
+  await nexus?.close();
+  await wl?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+interface PtyRun {
+  output: string;
+  code: number;
+}
+
+/** Runs spike in a pty; when `answer` is set, types it (plus Enter) once the prompt shows. */
+function runInPty(args: string[], answer: string | undefined): Promise<PtyRun> {
+  const term = spawnPty(process.execPath, [SPIKE_BIN, ...args], {
+    name: 'xterm',
+    cols: 200,
+    rows: 30,
+    cwd: tmp,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: tmp,
+      SPIFFE_ENDPOINT_SOCKET: wl.address,
+      SPIKE_NEXUS_API_URL: nexus.url,
+      SPIKE_SPIFFE_SOURCE_TIMEOUT: '10s',
+    },
+  });
+  let output = '';
+  let typed = false;
+  const killer = setTimeout(() => term.kill('SIGKILL'), 30_000);
+  return new Promise<PtyRun>((resolve) => {
+    term.onData((d) => {
+      output += d;
+      if (answer !== undefined && !typed && output.includes('Enter recovery shard: ')) {
+        typed = true;
+        term.write(`${answer}\r`);
+      }
+    });
+    term.onExit(({ exitCode }) => {
+      clearTimeout(killer);
+      resolve({ output, code: exitCode });
+    });
+  });
+}
+
+describe('restore on a terminal', () => {
+  it('prompts with upstream lines, hides the shard, trims it and sends it', async () => {
+    wl.setResponse(svidResponse(ca, await ca.issue(`spiffe://${TD}/spike/pilot/role/restore`)));
+    const r = await runInPty(['operator', 'restore'], `  spike:3:${HEX}  `);
+    expect(r.code).toBe(0);
+    expect(r.output).toContain('(your input will be hidden as you paste/type it)\r\nEnter recovery shard: ');
+    expect(r.output).not.toContain(HEX.slice(0, 8));
+    expect(r.output).toContain('Shards collected: 1\r\nShards remaining: 2\r\n');
+    expect(nexus.requests).toHaveLength(1);
+    expect(JSON.parse(nexus.requests[0]?.body.toString() ?? '')).toEqual({ id: 3, shard: Array(32).fill(0xc3) });
+  });
+
+  it('wrong role: exit 3 without prompting', async () => {
+    wl.setResponse(svidResponse(ca, await ca.issue(`spiffe://${TD}/spike/pilot/role/recover`)));
+    const before = nexus.requests.length;
+    const r = await runInPty(['operator', 'restore'], undefined);
+    expect(r.code).toBe(3);
+    expect(r.output).not.toContain('Enter recovery shard');
+    expect(r.output).toContain("Error: you need a 'restore' SPIFFE ID to use this command (access_unauthorized");
+    expect(nexus.requests.length).toBe(before);
+  });
+});
