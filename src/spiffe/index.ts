@@ -1,0 +1,12 @@
+// SPIFFE library: IDs, X.509-SVIDs and bundles, the Workload API client, mTLS.
+// No SPIKE knowledge. Import single modules where start-up time matters
+// (id.ts has no dependencies; the others load grpc-js and @peculiar/x509).
+export * from './id.js';
+export * from './der.js';
+export * from './bundle.js';
+export * from './x509svid.js';
+export * from './address.js';
+export * from './proto.js';
+export * from './workloadapi.js';
+export * from './authorizer.js';
+export * from './tlsconfig.js';

@@ -1,0 +1,144 @@
+// mTLS with Node's `tls` from an X509Source (go-spiffe spiffetls/tlsconfig).
+// The peer is checked the SPIFFE way, never by hostname: its chain must lead
+// to an authority of the bundle of the peer ID's own trust domain (Node's `ca`
+// is one flat store, so OpenSSL's check alone would let trust domain B sign
+// for A), the leaf must pass the X.509-SVID leaf checks, and the ID must pass
+// the authorizer.
+import type { DetailedPeerCertificate, PeerCertificate, Server, TLSSocket, ConnectionOptions, TlsOptions, SecureContextOptions } from 'node:tls';
+import type { Authorizer } from './authorizer.js';
+import type { BundleSource } from './bundle.js';
+import type { SpiffeId } from './id.js';
+import { svidToTlsCredentials, verifyX509Svid, X509SvidError } from './x509svid.js';
+import type { X509Source } from './workloadapi.js';
+
+const MIN_VERSION = 'TLSv1.2' as const;
+const MAX_PEER_CHAIN = 10;
+
+/** Verified peer IDs, recorded on sockets that passed verification and authorization. */
+const peerIds = new WeakMap<TLSSocket, SpiffeId>();
+
+/**
+ * The DER chain of a peer certificate as Node reports it (leaf first, then
+ * the `issuerCertificate` links, which end at the trust-store root).
+ */
+export function peerCertificateChain(peer: PeerCertificate | DetailedPeerCertificate): Buffer[] {
+  const out: Buffer[] = [];
+  const seen = new Set<string>();
+  let cur: PeerCertificate | DetailedPeerCertificate | undefined = peer;
+  while (cur !== undefined && cur.raw !== undefined && out.length < MAX_PEER_CHAIN) {
+    const fp = cur.fingerprint256 ?? cur.raw.toString('base64');
+    if (seen.has(fp)) break;
+    seen.add(fp);
+    out.push(cur.raw);
+    cur = 'issuerCertificate' in cur ? cur.issuerCertificate : undefined;
+  }
+  return out;
+}
+
+/**
+ * Verifies a connected TLS socket's peer: chain to the bundle of the peer's
+ * trust domain, leaf checks, then `authorize`. Returns the peer ID; throws
+ * `X509SvidError` or `AuthorizationError`.
+ */
+export function verifyPeerSocket(socket: TLSSocket, bundles: BundleSource, authorize: Authorizer): SpiffeId {
+  const peer = socket.getPeerCertificate(true);
+  if (peer === null || peer === undefined || peer.raw === undefined) throw new X509SvidError('peer presented no certificate');
+  const { id } = verifyX509Svid(peerCertificateChain(peer), bundles);
+  authorize(id);
+  return id;
+}
+
+function credentials(source: X509Source): SecureContextOptions {
+  const { cert, key } = svidToTlsCredentials(source.getX509Svid());
+  return { cert, key, ca: source.getBundles().allPems(), minVersion: MIN_VERSION };
+}
+
+/**
+ * Client options from the source's *current* SVID and bundles: mTLS, chain
+ * check by OpenSSL against every bundle, then in `checkServerIdentity` the
+ * SPIFFE verification (bundle of the server's own trust domain) and the
+ * authorizer, never a hostname check. Call it per connection so rotations are
+ * picked up. Resumed sessions skip `checkServerIdentity`: do not pass a
+ * `session`, and give https agents `maxCachedSessions: 0` (these options set
+ * `session: undefined`, which also overrides an https.Agent's cached session).
+ */
+export function mtlsClientOptions(source: X509Source, authorize: Authorizer): ConnectionOptions {
+  const bundles = source.getBundles();
+  return {
+    ...credentials(source),
+    rejectUnauthorized: true,
+    session: undefined,
+    checkServerIdentity: (_hostname: string, peer: PeerCertificate): Error | undefined => {
+      try {
+        const { id } = verifyX509Svid(peerCertificateChain(peer), bundles);
+        authorize(id);
+        return undefined;
+      } catch (e) {
+        return e instanceof Error ? e : new X509SvidError('peer verification failed');
+      }
+    },
+  };
+}
+
+/**
+ * Server options: the current SVID, every bundle as `ca`, client certificates
+ * required and checked by OpenSSL. Use with `attachMtlsServer`, which adds the
+ * per-trust-domain check, the authorizer and rotation.
+ */
+export function mtlsServerOptions(source: X509Source): TlsOptions {
+  return { ...credentials(source), requestCert: true, rejectUnauthorized: true };
+}
+
+export interface AttachOptions {
+  /** Called for every refused connection (e.g. to log it); the socket is already destroyed. */
+  onReject?: (err: Error, socket: TLSSocket) => void;
+  /** Called when rotation could not be applied (the old context stays). */
+  onRotationError?: (err: Error) => void;
+}
+
+/**
+ * Verifies and authorizes the peer of every `secureConnection` (resumed
+ * sessions included: the peer certificate is checked again each time),
+ * destroying sockets that fail, and records the verified ID for
+ * `peerSpiffeId`. Installs the source's new SVID/bundles with
+ * `server.setSecureContext` on every update. Returns a detach function.
+ */
+export function attachMtlsServer(server: Server, source: X509Source, authorize: Authorizer, opts: AttachOptions = {}): () => void {
+  const onSecure = (socket: TLSSocket): void => {
+    try {
+      const id = verifyPeerSocket(socket, source.getBundles(), authorize);
+      peerIds.set(socket, id);
+    } catch (e) {
+      peerIds.delete(socket);
+      socket.destroy();
+      try {
+        opts.onReject?.(e instanceof Error ? e : new Error(String(e)), socket);
+      } catch {
+        // A failing callback must not take the server down.
+      }
+    }
+  };
+  const onUpdate = (): void => {
+    try {
+      server.setSecureContext(credentials(source));
+    } catch (e) {
+      try {
+        opts.onRotationError?.(e instanceof Error ? e : new Error(String(e)));
+      } catch {
+        // ignore
+      }
+    }
+  };
+  // First in line: nothing (e.g. the HTTP parser) sees the socket before the check.
+  server.prependListener('secureConnection', onSecure);
+  source.on('update', onUpdate);
+  return () => {
+    server.off('secureConnection', onSecure);
+    source.off('update', onUpdate);
+  };
+}
+
+/** The verified peer SPIFFE ID recorded by `attachMtlsServer`, or undefined. */
+export function peerSpiffeId(socket: TLSSocket): SpiffeId | undefined {
+  return peerIds.get(socket);
+}
