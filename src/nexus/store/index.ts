@@ -16,8 +16,14 @@
 //     Same interface, nothing persisted (upstream `memory` backend).
 //   checkRootKey(dataDir, candidateKey): 'match' | 'mismatch' | 'empty'
 //     Read-only. 'empty' = no database, or neither a key-check value nor any
-//     encrypted row; otherwise verifies the key-check value or (upstream-only
-//     data) tries to decrypt one stored row. Never writes, never creates files.
+//     encrypted row; otherwise verifies the key-check value (HMAC-SHA256 of a
+//     fixed label under the key) or, for upstream-only data, tries to decrypt
+//     one stored row. Never writes, never creates files: with no pending WAL
+//     it reads an in-memory image of spike.db; with a non-empty WAL (crash,
+//     or another open connection) it uses a read-only connection, which may
+//     create a -shm index file but never changes the data.
+//     Throws StoreError 'invalid_input' for a key that is not 32 bytes, 'io'
+//     for an unreadable database.
 //   storeHoldsData(dataDir): boolean
 //     Read-only: true when the database holds a key-check value or any
 //     encrypted row (i.e. a root key was used with it before). Lets Nexus
@@ -38,7 +44,13 @@
 //   close()                                        idempotent; zeroes the key copy
 //
 // Errors: StoreError { code } with subclasses NotFoundError (→ 404 /
-// entity_not_found) and KeyMismatchError. Messages never contain secret values.
+// entity_not_found) and KeyMismatchError; code 'integrity' for rows that fail
+// to decrypt, 'closed' after close(), 'io' for open failures. Messages never
+// contain secret values or key material.
+//
+// Times: SQLite keeps version created/deleted times to the millisecond (Go's
+// "2006-01-02 15:04:05.999999999-07:00" text, UTC) and, as upstream, metadata
+// and policy times as whole Unix seconds; the memory store keeps milliseconds.
 //
 // Versioning follows upstream (upstream-secrets-policy.md §4) with these fixes:
 //   - versions read back from SQLite keep their real numbers (upstream: 0);
