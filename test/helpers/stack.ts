@@ -1,0 +1,357 @@
+// A local SPIKE stack of real processes from dist/ for e2e tests (build with
+// `npm run build` first): spike-dev-agent, N keepers, Nexus, Bootstrap, each
+// on free loopback ports, in a fresh short temp dir, each with its own
+// Workload API socket. Waits on the log events of docs/contracts.md instead
+// of sleeping. Always call `cleanup()` (afterAll): it kills every process it
+// started and removes the temp dir.
+//
+//   const stack = await Stack.create({ keepers: 3, env: { SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL: '2s' } });
+//   await stack.startAll();                       // agent, keepers, nexus, bootstrap → root_key_ready
+//   await stack.kill('nexus'); await stack.startNexus();
+//   await stack.proc('nexus').waitForEvent('root_key_ready');
+//   const pilot = await stack.pilotClient();      // in-process mTLS client as the `pilot` workload
+//   await stack.setEntry('pilot', stack.ids.restore);
+//   await stack.cleanup();
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { X509Source } from '../../src/spiffe/workloadapi.js';
+import { authorizeIf } from '../../src/spiffe/authorizer.js';
+import { createSpikeHttpClient, type SpikeHttpClient } from '../../src/client/index.js';
+
+export const REPO = resolve(import.meta.dirname, '..', '..');
+export const DIST = join(REPO, 'dist');
+
+export type LogLine = Record<string, unknown> & { msg?: string; action?: string };
+
+/** Ports the OS considers free right now (bound on 127.0.0.1, then released). */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<import('node:net').Server>((ok, ko) => {
+      const s = createServer();
+      s.once('error', ko);
+      s.listen(0, '127.0.0.1', () => ok(s));
+    })),
+  );
+  const ports = servers.map((s) => {
+    const a = s.address();
+    if (a === null || typeof a === 'string') throw new Error('no port');
+    return a.port;
+  });
+  await Promise.all(servers.map((s) => new Promise<void>((ok) => s.close(() => ok()))));
+  return ports;
+}
+
+interface Waiter {
+  match: (l: LogLine) => boolean;
+  from: number;
+  resolve: (l: LogLine) => void;
+}
+
+/** One running (or exited) process with its parsed log lines. */
+export class Proc {
+  /** Parsed JSON lines from stdout, then stderr (audit), in arrival order. */
+  readonly lines: LogLine[] = [];
+  /** Raw non-JSON output (for error messages). */
+  readonly raw: string[] = [];
+  readonly exited: Promise<number | null>;
+  exitCode: number | null | undefined = undefined;
+  readonly startedAt = Date.now();
+  #waiters: Waiter[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    const onData = (buf: string, chunk: Buffer): string => {
+      const text = buf + chunk.toString('utf8');
+      const parts = text.split('\n');
+      const rest = parts.pop() ?? '';
+      for (const p of parts) this.#line(p);
+      return rest;
+    };
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (c: Buffer) => (out = onData(out, c)));
+    child.stderr?.on('data', (c: Buffer) => (err = onData(err, c)));
+    this.exited = new Promise((ok) => {
+      child.once('exit', (code) => {
+        if (out) this.#line(out);
+        if (err) this.#line(err);
+        this.exitCode = code;
+        ok(code);
+      });
+    });
+  }
+
+  #line(text: string): void {
+    if (text.trim() === '') return;
+    let l: LogLine;
+    try {
+      const v: unknown = JSON.parse(text);
+      if (typeof v !== 'object' || v === null) throw new Error('not an object');
+      l = { ...(v as LogLine), _at: Date.now() };
+    } catch {
+      this.raw.push(text);
+      return;
+    }
+    const idx = this.lines.push(l) - 1;
+    for (const w of [...this.#waiters]) {
+      if (idx >= w.from && w.match(l)) {
+        this.#waiters = this.#waiters.filter((x) => x !== w);
+        w.resolve(l);
+      }
+    }
+  }
+
+  /** Lines whose `msg` (or audit `action`) is `msg`. */
+  events(msg: string): LogLine[] {
+    return this.lines.filter((l) => l.msg === msg || l.action === msg);
+  }
+
+  /** A mark for `waitForEvent(..., { after })`: only lines logged after now. */
+  mark(): number {
+    return this.lines.length;
+  }
+
+  /** Resolves with the first line `msg` (matching `where`) at or after `after`; rejects on timeout or exit. */
+  waitForEvent(msg: string, opts: { where?: (l: LogLine) => boolean; after?: number; timeoutMs?: number } = {}): Promise<LogLine> {
+    const from = opts.after ?? 0;
+    const match = (l: LogLine): boolean => (l.msg === msg || l.action === msg) && (opts.where?.(l) ?? true);
+    const hit = this.lines.slice(from).find(match);
+    if (hit) return Promise.resolve(hit);
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    return new Promise((ok, ko) => {
+      const w: Waiter = { match, from, resolve: (l) => done(() => ok(l)) };
+      const timer = setTimeout(() => done(() => ko(new Error(`${this.name}: no '${msg}' within ${timeoutMs}ms; output tail:\n${this.tail()}`))), timeoutMs);
+      const onExit = (): void => done(() => ko(new Error(`${this.name} exited (${this.exitCode}) before '${msg}':\n${this.tail()}`)));
+      void this.exited.then(onExit);
+      const done = (f: () => void): void => {
+        clearTimeout(timer);
+        this.#waiters = this.#waiters.filter((x) => x !== w);
+        f();
+      };
+      this.#waiters.push(w);
+    });
+  }
+
+  tail(n = 15): string {
+    return [...this.lines.slice(-n).map((l) => JSON.stringify(l)), ...this.raw.slice(-n)].join('\n');
+  }
+
+  running(): boolean {
+    return this.exitCode === undefined;
+  }
+
+  /** Sends `signal` and waits for the exit. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<number | null> {
+    if (!this.running()) return this.exitCode ?? null;
+    this.child.kill(signal);
+    const t = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    const code = await this.exited;
+    clearTimeout(t);
+    return code;
+  }
+}
+
+export interface StackOptions {
+  keepers?: number;
+  threshold?: number;
+  /** Extra environment for every process (e.g. SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL). */
+  env?: Record<string, string>;
+  trustDomain?: string;
+}
+
+export interface StackClient {
+  source: X509Source;
+  http: SpikeHttpClient;
+  /** The client's current SPIFFE ID. */
+  id(): string;
+  close(): Promise<void>;
+}
+
+export interface RunResult {
+  code: number | null;
+  proc: Proc;
+}
+
+export class Stack {
+  readonly procs = new Map<string, Proc>();
+  readonly all: Proc[] = [];
+  readonly ids: { nexus: string; keeper: string; bootstrap: string; superuser: string; recover: string; restore: string };
+
+  private constructor(
+    readonly dir: string,
+    readonly nexusPort: number,
+    readonly keeperPorts: number[],
+    readonly threshold: number,
+    readonly extraEnv: Record<string, string>,
+    readonly trustDomain: string,
+  ) {
+    const td = `spiffe://${trustDomain}`;
+    this.ids = {
+      nexus: `${td}/spike/nexus`,
+      keeper: `${td}/spike/keeper`,
+      bootstrap: `${td}/spike/bootstrap`,
+      superuser: `${td}/spike/pilot/role/superuser`,
+      recover: `${td}/spike/pilot/role/recover`,
+      restore: `${td}/spike/pilot/role/restore`,
+    };
+  }
+
+  static async create(opts: StackOptions = {}): Promise<Stack> {
+    if (!existsSync(join(DIST, 'spike-nexus.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+    const n = opts.keepers ?? 3;
+    const dir = mkdtempSync('/tmp/sk-');
+    const [nexusPort, ...keeperPorts] = await freePorts(n + 1);
+    if (nexusPort === undefined) throw new Error('no ports');
+    mkdirSync(join(dir, 'dev'), { recursive: true, mode: 0o700 });
+    return new Stack(dir, nexusPort, keeperPorts, opts.threshold ?? 2, opts.env ?? {}, opts.trustDomain ?? 'spike.ist');
+  }
+
+  get devDir(): string {
+    return join(this.dir, 'dev');
+  }
+  /** SPIKE_NEXUS_DATA_DIR (the DB is in `<this>/data/spike.db`). */
+  get nexusDataDir(): string {
+    return join(this.dir, 'nexus');
+  }
+  get nexusUrl(): URL {
+    return new URL(`https://127.0.0.1:${this.nexusPort}`);
+  }
+  get keeperUrls(): URL[] {
+    return this.keeperPorts.map((p) => new URL(`https://127.0.0.1:${p}`));
+  }
+  socketOf(workload: string): string {
+    return join(this.devDir, 'sockets', `${workload}.sock`);
+  }
+
+  /** The environment every process gets, for `workload`'s socket. */
+  envFor(workload: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH,
+      HOME: this.dir,
+      USER: process.env.USER ?? 'spike',
+      SPIKE_DEV_DIR: this.devDir,
+      SPIKE_NEXUS_DATA_DIR: this.nexusDataDir,
+      SPIFFE_ENDPOINT_SOCKET: `unix://${this.socketOf(workload)}`,
+      SPIKE_NEXUS_API_URL: this.nexusUrl.origin,
+      SPIKE_NEXUS_TLS_PORT: `127.0.0.1:${this.nexusPort}`,
+      SPIKE_NEXUS_KEEPER_PEERS: this.keeperUrls.map((u) => u.origin).join(','),
+      SPIKE_NEXUS_SHAMIR_SHARES: String(this.keeperPorts.length),
+      SPIKE_NEXUS_SHAMIR_THRESHOLD: String(this.threshold),
+      SPIKE_SYSTEM_LOG_LEVEL: 'info',
+      SPIKE_SPIFFE_SOURCE_TIMEOUT: '20s',
+      ...this.extraEnv,
+      ...extra,
+    };
+  }
+
+  /** Spawns `dist/<bin>.js args` as process `name`. */
+  spawn(name: string, bin: string, args: string[], env: NodeJS.ProcessEnv): Proc {
+    const old = this.procs.get(name);
+    if (old?.running()) throw new Error(`${name} is already running`);
+    const child = spawn(process.execPath, [join(DIST, `${bin}.js`), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = new Proc(name, child);
+    this.procs.set(name, p);
+    this.all.push(p);
+    return p;
+  }
+
+  proc(name: string): Proc {
+    const p = this.procs.get(name);
+    if (!p) throw new Error(`no process ${name}`);
+    return p;
+  }
+
+  async startAgent(): Promise<Proc> {
+    const p = this.spawn('agent', 'spike-dev-agent', ['run'], this.envFor('agent'));
+    await p.waitForEvent('agent_ready');
+    return p;
+  }
+
+  /** Keeper i (1-based), waits for `keeper_listening`. */
+  async startKeeper(i: number): Promise<Proc> {
+    const port = this.keeperPorts[i - 1];
+    if (port === undefined) throw new Error(`no keeper ${i}`);
+    const p = this.spawn(`keeper-${i}`, 'spike-keeper', [], this.envFor(`keeper-${i}`, { SPIKE_KEEPER_TLS_PORT: `127.0.0.1:${port}` }));
+    await p.waitForEvent('keeper_listening');
+    return p;
+  }
+
+  async startKeepers(): Promise<Proc[]> {
+    return Promise.all(this.keeperPorts.map((_, i) => this.startKeeper(i + 1)));
+  }
+
+  /** Nexus, waits for `nexus_listening`. */
+  async startNexus(extra: Record<string, string> = {}): Promise<Proc> {
+    const p = this.spawn('nexus', 'spike-nexus', [], this.envFor('nexus', extra));
+    await p.waitForEvent('nexus_listening');
+    return p;
+  }
+
+  /** Runs `spike-bootstrap -init` to completion. */
+  async bootstrap(extra: Record<string, string> = {}): Promise<RunResult> {
+    const p = this.spawn('bootstrap', 'spike-bootstrap', ['-init'], this.envFor('bootstrap', extra));
+    const code = await p.exited;
+    return { code, proc: p };
+  }
+
+  /** Agent, keepers, Nexus, Bootstrap; resolves when Nexus logged `root_key_ready`. */
+  async startAll(): Promise<void> {
+    await this.startAgent();
+    await this.startKeepers();
+    const nexus = await this.startNexus();
+    const b = await this.bootstrap();
+    if (b.code !== 0) throw new Error(`bootstrap failed (${b.code}):\n${b.proc.tail()}`);
+    await nexus.waitForEvent('root_key_ready');
+  }
+
+  /** SIGKILL (a crash) and wait for the exit. */
+  async kill(name: string): Promise<void> {
+    await this.proc(name).stop('SIGKILL');
+  }
+
+  /** SIGTERM (clean shutdown); returns the exit code. */
+  async stop(name: string): Promise<number | null> {
+    return this.proc(name).stop('SIGTERM');
+  }
+
+  /** `spike-dev-agent entry set <workload> <id>` (the agent pushes the new SVID before it returns). */
+  async setEntry(workload: string, id: string): Promise<void> {
+    const p = this.spawn(`entry-${workload}-${this.all.length}`, 'spike-dev-agent', ['entry', 'set', workload, id], this.envFor('agent'));
+    const code = await p.exited;
+    if (code !== 0) throw new Error(`entry set failed (${code}):\n${p.tail()}`);
+  }
+
+  /**
+   * An in-process mTLS client authenticated as `workload` (its socket), that
+   * accepts only a server whose SPIFFE ID is `serverId` (default: Nexus).
+   * Closed by cleanup().
+   */
+  async client(workload: string, serverId: string = this.ids.nexus, timeoutMs = 15_000): Promise<StackClient> {
+    const source = await X509Source.create({ address: `unix://${this.socketOf(workload)}`, timeoutMs: 20_000 });
+    const http = createSpikeHttpClient({ source, serverAuthorizer: authorizeIf((id) => id === serverId, serverId), timeoutMs });
+    const c: StackClient = {
+      source,
+      http,
+      id: () => source.getX509Svid().id.toString(),
+      close: async () => {
+        http.close();
+        await source.close();
+      },
+    };
+    this.#clients.push(c);
+    return c;
+  }
+
+  #clients: StackClient[] = [];
+
+  /** Kills everything still running and removes the temp dir. */
+  async cleanup(): Promise<void> {
+    await Promise.all(this.#clients.splice(0).map((c) => c.close().catch(() => undefined)));
+    await Promise.all(this.all.filter((p) => p.running()).map((p) => p.stop('SIGKILL', 5000)));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
