@@ -53,6 +53,7 @@ export async function startKeeperServer(opts: KeeperServerOptions, listen: Liste
     app.server as unknown as TlsServer, // fastify's https server is a tls.Server
     opts.source,
     authorizeIf((id) => opts.policy.mayContribute(id), 'SPIKE Nexus or SPIKE Bootstrap'),
+    { onReject: (err) => opts.logger.audit('keeper_tls_rejected', { error: err.message.split('\n')[0] ?? err.name }) },
   );
 
   const send = (request: FastifyRequest, reply: FastifyReply, status: number, body: Buffer, route: string): FastifyReply => {
