@@ -63,7 +63,8 @@ function runInPty(args: string[], answer: string | undefined): Promise<PtyRun> {
     });
     term.onExit(({ exitCode }) => {
       clearTimeout(killer);
-      resolve({ output, code: exitCode });
+      // Drop terminal control sequences (readline redraws the prompt with them).
+      resolve({ output: output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''), code: exitCode });
     });
   });
 }

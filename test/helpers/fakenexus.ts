@@ -113,7 +113,8 @@ export class FakeNexus {
 // Running the built `spike` (dist/spike.js) against the fakes.
 
 
-export const SPIKE_BIN = resolvePath('dist/spike.js');
+/** The CLI under test: dist/spike.js, or another build named by SPIKE_E2E_SPIKE_BIN. */
+export const SPIKE_BIN = process.env.SPIKE_E2E_SPIKE_BIN ?? resolvePath('dist/spike.js');
 
 export interface CliRun {
   code: number | null;
