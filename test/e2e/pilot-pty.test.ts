@@ -64,6 +64,7 @@ function runInPty(args: string[], answer: string | undefined): Promise<PtyRun> {
     term.onExit(({ exitCode }) => {
       clearTimeout(killer);
       // Drop terminal control sequences (readline redraws the prompt with them).
+      // eslint-disable-next-line no-control-regex -- ESC is exactly what we remove
       resolve({ output: output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''), code: exitCode });
     });
   });
