@@ -83,13 +83,16 @@ export function loadShamirConfig(env: Env): ShamirConfig {
 /**
  * `SPIKE_NEXUS_KEEPER_PEERS`: comma list of https URLs; position i (1-based)
  * is Keeper/share id i. Upstream rules (§3.2): an empty item, a non-https or
- * hostless URL, or a duplicate is refused, naming the position. Unset → [].
- * Callers that need keepers (sqlite/lite Nexus, Bootstrap) check for `[]`.
+ * hostless URL, or a duplicate is refused, naming the position. Unset → []
+ * unless `required` (sqlite/lite Nexus, Bootstrap), then a ConfigError.
  */
-export function loadKeeperPeers(env: Env): URL[] {
+export function loadKeeperPeers(env: Env, opts: { required?: boolean } = {}): URL[] {
   const name = 'SPIKE_NEXUS_KEEPER_PEERS';
   const raw = readString(env, name);
-  if (raw === undefined) return [];
+  if (raw === undefined) {
+    if (opts.required === true) throw new ConfigError(name, 'must be configured in the environment');
+    return [];
+  }
   const out: URL[] = [];
   const seen = new Set<string>();
   raw.split(',').forEach((item, i) => {

@@ -53,6 +53,7 @@ describe('loadShamirConfig', () => {
 describe('loadKeeperPeers', () => {
   it('is empty when unset', () => {
     expect(loadKeeperPeers({})).toEqual([]);
+    expect(() => loadKeeperPeers({}, { required: true })).toThrow(/SPIKE_NEXUS_KEEPER_PEERS: must be configured/);
   });
   it('parses the dev list in order', () => {
     const peers = loadKeeperPeers({ SPIKE_NEXUS_KEEPER_PEERS: 'https://localhost:8443, https://localhost:8543,https://localhost:8643' });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeShares } from '../../../src/shamir/index.js';
 import {
@@ -229,5 +230,36 @@ describe('generic bodies', () => {
     expect(s(encodeErrorOnly('api_bad_request'))).toBe('{"err":"api_bad_request"}');
     expect(s(encodeErrorOnly('state_not_ready'))).toBe('{"err":"state_not_ready"}');
     expect(s(encodeReadFailure())).toBe('{"Code":"data_read_failure","Msg":"failed to read request body","Wrapped":null}');
+  });
+});
+
+describe('restore request properties', () => {
+  it('decode(encode(id, shard)) is the identity', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e15, max: 1e15 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (id, shard) => {
+        const r = decodeRestoreRequest(encodeRestoreRequest(id, shard));
+        expect(r.id).toBe(id);
+        expect(r.shard).toEqual(shard);
+      }),
+    );
+  });
+  it('any input decodes or throws DecodeError, never anything else', () => {
+    const bodies = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc.record({ id: fc.jsonValue(), shard: fc.oneof(fc.jsonValue(), fc.array(fc.oneof(fc.integer(), fc.double(), fc.string()))) }).map((o) => JSON.stringify(o)),
+    );
+    fc.assert(
+      fc.property(bodies, (body) => {
+        try {
+          const r = decodeRestoreRequest(Buffer.from(body));
+          expect(Number.isSafeInteger(r.id)).toBe(true);
+          if (r.shard !== null) expect(r.shard).toHaveLength(32);
+        } catch (e) {
+          expect(e).toBeInstanceOf(DecodeError);
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
