@@ -12,7 +12,7 @@ import { createSpikeHttpClient } from '../../src/client/http.js';
 import { contributeShard, fetchShard } from '../../src/client/api.js';
 import { ClientError } from '../../src/client/errors.js';
 import type { SpikeHttpClient } from '../../src/client/transport.js';
-import { isKeeper } from '../../src/protocol/roles.js';
+import { isKeeper, isNexus } from '../../src/protocol/roles.js';
 
 const DIST = resolve('dist');
 const ROOTS = ['spike.ist'];
@@ -198,6 +198,28 @@ describe('spike-keeper', () => {
     expect(e.kind).toBe('transport');
     // and the shard is unchanged
     expect((await fetchShard(clientFor(nexusSource), keeperUrl)).equals(SHARD)).toBe(true);
+  });
+
+  it('a client pinned to Nexus refuses the keeper SVID → identity', async () => {
+    const pinned = createSpikeHttpClient({
+      source: nexusSource,
+      serverAuthorizer: authorizeIf((id) => isNexus(id, ROOTS), 'SPIKE Nexus'),
+      timeoutMs: 5000,
+    });
+    clients.push(pinned);
+    const e = await rejection(fetchShard(pinned, keeperUrl));
+    expect(e.kind).toBe('identity');
+  });
+
+  it('a rotated SVID is used by an existing client at once (pilot → nexus via entry set)', async () => {
+    const rotating = await sourceFor('pilot');
+    const c = clientFor(rotating);
+    expect((await rejection(fetchShard(c, keeperUrl))).kind).toBe('transport');
+    const updated = new Promise<void>((r) => rotating.once('update', () => r()));
+    const set = start('spike-dev-agent.js', ['entry', 'set', 'pilot', 'spiffe://spike.ist/spike/nexus'], { SPIKE_DEV_DIR: dir });
+    expect(await set.exited).toBe(0);
+    await updated;
+    expect((await fetchShard(c, keeperUrl)).equals(SHARD)).toBe(true);
   });
 
   it.each([
