@@ -1,7 +1,8 @@
 // Keeper dispatch (upstream-recovery.md §4.1): exact path + empty `action` +
 // POST; anything else is the Fallback 400 `{"err":"api_bad_request"}`.
 import type { ShardStore } from './shard-store.js';
-import { encodeErrEnvelope } from './wire.js';
+import { API_BAD_REQUEST, API_INTERNAL_ERROR } from '../protocol/errors.js';
+import { encodeFallback } from './wire.js';
 import { contributeRoute } from './routes/contribute.js';
 import { shardRoute } from './routes/shard.js';
 import type { KeeperPeerPolicy, KeeperRequest, KeeperResponse, KeeperRoute } from './routes/types.js';
@@ -10,7 +11,7 @@ export const KEEPER_CONTRIBUTE_PATH = '/v1/store/contribute';
 export const KEEPER_SHARD_PATH = '/v1/store/shard';
 
 export function fallback(): KeeperResponse {
-  return { status: 400, body: encodeErrEnvelope('api_bad_request') };
+  return { status: 400, body: encodeFallback(API_BAD_REQUEST) };
 }
 
 export interface KeeperRouter {
@@ -31,7 +32,7 @@ export function createKeeperRouter(store: ShardStore, policy: KeeperPeerPolicy):
         return { ...route(req), route: req.path };
       } catch {
         // A route bug must never take the Keeper down nor leak details.
-        return { status: 500, body: encodeErrEnvelope('api_internal_error'), route: req.path };
+        return { status: 500, body: encodeFallback(API_INTERNAL_ERROR), route: req.path };
       } finally {
         req.body.fill(0);
       }

@@ -1,19 +1,20 @@
-// The Keeper's wire format, byte-compatible with upstream's Go structs
-// (upstream-recovery.md §4.2, §4.5, §4.6): request decoding with Go
-// encoding/json semantics (case-insensitive keys, last duplicate wins,
-// `*[32]byte` as an array of integers 0..255, shorter zero-padded, longer
-// truncated, null → absent) and the exact response bytes Go would write.
-// Decoding is src/protocol/gojson.ts; decoders throw WireError (= its
-// DecodeError, → 400); messages never include the input.
-import { decodeGoStruct, field, goBytes32 } from '../protocol/gojson.js';
-
-export { DecodeError as WireError } from '../protocol/gojson.js';
-
-const SHARD_PUT = { shard: field('shard', goBytes32, () => null) };
+// The Keeper's wire format, from src/protocol/messages.ts (upstream's Go
+// structs, upstream-recovery.md §4.2, §4.5, §4.6): Go encoding/json decoding
+// and the exact response bytes Go would write. Decoders throw DecodeError
+// (→ 400); messages never include the input.
+import {
+  decodeContributeRequest,
+  encodeContributeResponse,
+  encodeErrorOnly,
+  encodeShardResponse,
+  shardGetRequest,
+  shardGetResponse,
+  shardPutResponse,
+} from '../protocol/messages.js';
 
 /** `ShardPutRequest` (`POST /v1/store/contribute`): the shard, or undefined when null/missing (zero it after use). */
 export function decodeShardPutRequest(body: Uint8Array): Buffer | undefined {
-  const { shard } = decodeGoStruct(body, SHARD_PUT, 'ShardPutRequest');
+  const { shard } = decodeContributeRequest(body);
   if (shard === null) return undefined;
   const out = Buffer.from(shard);
   shard.fill(0);
@@ -22,34 +23,15 @@ export function decodeShardPutRequest(body: Uint8Array): Buffer | undefined {
 
 /** `ShardGetRequest` (`POST /v1/store/shard`): an empty struct; any object or null. */
 export function decodeShardGetRequest(body: Uint8Array): void {
-  decodeGoStruct(body, {}, 'ShardGetRequest');
+  shardGetRequest.decode(body);
 }
 
-/** `{"err":"<code>"}` (Fallback, `ShardPutResponse` errors) or `{}` with no code. */
-export function encodeErrEnvelope(code: string | undefined): Buffer {
-  return Buffer.from(code ? `{"err":${JSON.stringify(code)}}` : '{}');
-}
+/** Fallback body `{"err":"<code>"}`. */
+export const encodeFallback = (code: string): Buffer => encodeErrorOnly(code);
 
-/**
- * `ShardGetResponse`: `{"shard":[…]|null,"Err":"<code>"}` (the `Err` key has no
- * JSON tag upstream). Built straight into a Buffer so that the shard never
- * becomes an (unzeroable) string; zero the result after sending.
- */
-export function encodeShardGetResponse(shard: Uint8Array | undefined, code: string): Buffer {
-  const tail = Buffer.from(`,"Err":${JSON.stringify(code)}}`);
-  if (shard === undefined) return Buffer.concat([Buffer.from('{"shard":null'), tail]);
-  const head = Buffer.from('{"shard":[');
-  const out = Buffer.alloc(head.length + shard.length * 4 + 1 + tail.length);
-  let pos = head.copy(out, 0);
-  shard.forEach((b, i) => {
-    if (i > 0) out[pos++] = 0x2c; // ','
-    if (b >= 100) out[pos++] = 0x30 + Math.floor(b / 100);
-    if (b >= 10) out[pos++] = 0x30 + (Math.floor(b / 10) % 10);
-    out[pos++] = 0x30 + (b % 10);
-  });
-  out[pos++] = 0x5d; // ']'
-  pos += tail.copy(out, pos);
-  const result = Buffer.from(out.subarray(0, pos));
-  out.fill(0);
-  return result;
-}
+/** `ShardPutResponse`: `{}` on success, `{"err":"<code>"}` otherwise. */
+export const encodeContribute = (code?: string): Buffer => (code ? shardPutResponse.error(code) : encodeContributeResponse());
+
+/** `ShardGetResponse`: `{"shard":[…],"Err":""}`, or `{"shard":null,"Err":"<code>"}` (the `Err` key has no JSON tag upstream). */
+export const encodeShard = (shard: Uint8Array | undefined, code = ''): Buffer =>
+  shard === undefined ? shardGetResponse.error(code) : encodeShardResponse(shard);

@@ -1,14 +1,15 @@
 // POST /v1/store/contribute (upstream-recovery.md §4.5): Nexus or Bootstrap
 // stores this Keeper's shard, overwriting any previous one.
 import { type ShardStore, isAllZero } from '../shard-store.js';
-import { decodeShardPutRequest, encodeErrEnvelope } from '../wire.js';
+import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST } from '../../protocol/errors.js';
+import { decodeShardPutRequest, encodeContribute } from '../wire.js';
 import { type KeeperPeerPolicy, type KeeperRequest, type KeeperResponse, validPeerId } from './types.js';
 
-const BAD_REQUEST = 'api_bad_request';
-const UNAUTHORIZED = 'access_unauthorized';
+const BAD_REQUEST = API_BAD_REQUEST;
+const UNAUTHORIZED = ACCESS_UNAUTHORIZED;
 
 function answer(status: number, code?: string): KeeperResponse {
-  return { status, body: encodeErrEnvelope(code) };
+  return { status, body: encodeContribute(code) };
 }
 
 /** Guard: the peer must be Nexus or Bootstrap. */

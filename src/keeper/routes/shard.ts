@@ -2,14 +2,15 @@
 // shard. An empty Keeper answers 400, never 200 with a null shard (which
 // would crash a Go Nexus).
 import type { ShardStore } from '../shard-store.js';
-import { decodeShardGetRequest, encodeShardGetResponse } from '../wire.js';
+import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST } from '../../protocol/errors.js';
+import { decodeShardGetRequest, encodeShard } from '../wire.js';
 import { type KeeperPeerPolicy, type KeeperRequest, type KeeperResponse, validPeerId } from './types.js';
 
-const BAD_REQUEST = 'api_bad_request';
-const UNAUTHORIZED = 'access_unauthorized';
+const BAD_REQUEST = API_BAD_REQUEST;
+const UNAUTHORIZED = ACCESS_UNAUTHORIZED;
 
 function fail(status: number, code: string): KeeperResponse {
-  return { status, body: encodeShardGetResponse(undefined, code) };
+  return { status, body: encodeShard(undefined, code) };
 }
 
 /** Guard: the peer must be Nexus. */
@@ -29,7 +30,7 @@ export function shardRoute(store: ShardStore, policy: KeeperPeerPolicy) {
     const shard = store.get();
     if (shard === undefined) return fail(400, BAD_REQUEST);
     try {
-      return { status: 200, body: encodeShardGetResponse(shard, '') };
+      return { status: 200, body: encodeShard(shard) };
     } finally {
       shard.fill(0);
     }
