@@ -26,7 +26,7 @@ export interface Reply {
 export interface NexusRoute {
   readonly name: NexusRouteName;
   /** The route's own BadRequest body (oversized or unreadable bodies). */
-  badRequest(): string;
+  badRequest(): string | Buffer;
   handle(req: RouteRequest): Promise<Reply>;
 }
 
@@ -45,7 +45,7 @@ export interface RouteDeps {
 export type GuardResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reply: Reply };
 
 export const pass = <T>(value: T): GuardResult<T> => ({ ok: true, value });
-export const refuse = (status: number, body: string): GuardResult<never> => ({ ok: false, reply: { status, body } });
+export const refuse = (status: number, body: string | Buffer): GuardResult<never> => ({ ok: false, reply: { status, body } });
 
 /** Upstream route guard: a well-formed peer SPIFFE ID that satisfies `predicate`. */
 export function peerIs(

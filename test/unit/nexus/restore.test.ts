@@ -23,6 +23,10 @@ describe('POST /v1/operator/restore: guards (§4.4)', () => {
       '"x"',
       JSON.stringify({ id: '1', shard: ok }),
       JSON.stringify({ id: 1.5, shard: ok }),
+      `{"id":1.0,"shard":[${ok.join(',')}]}`,
+      `{"id":1e0,"shard":[${ok.join(',')}]}`,
+      `{"id":1,"shard":[${ok.slice(0, 31).join(',')},1.0]}`,
+      `{"id":1,"shard":[${ok.join(',')}]} trailing`,
       JSON.stringify({ id: 1, shard: Buffer.from(ok).toString('base64') }),
       JSON.stringify({ id: 1, shard: [...ok.slice(0, 31), 256] }),
       JSON.stringify({ id: 1, shard: [...ok.slice(0, 31), -1] }),
@@ -77,6 +81,14 @@ describe('POST /v1/operator/restore: guards (§4.4)', () => {
     const r = await h.post(R, '{}', IDS.superuser);
     expect(r.status).toBe(400);
     expect(r.body).toBe(BAD);
+  });
+
+  it('duplicate keys: the last case-insensitive match wins (Go)', async () => {
+    h = await makeHarness({ storedKey: keyOf(1), threshold: 3, shares: 5 });
+    const [s1] = sharesOf(keyOf(1), 3, 5);
+    const r = await h.post(R, `{"id":1001,"ID":1,"shard":[${arr(s1!.value).join(',')}]}`, IDS.restore);
+    expect(r.status).toBe(200);
+    expect(h.logs.audits.at(-1)).toEqual(expect.objectContaining({ shardId: 1, outcome: 'collected' }));
   });
 
   it('accepts upstream-compatible bodies: case-insensitive keys, short arrays padded, long truncated', async () => {

@@ -2,13 +2,13 @@
 // (upstream-recovery.md §4.3 rows 1–5, in upstream's order).
 import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.js';
 import { isPilotRecover } from '../../../protocol/roles.js';
-import { decodeObject, encodeRecoverError, WireDecodeError } from '../../wire.js';
+import { decodeRecoverRequest, encodeRecoverError, WireDecodeError } from '../../wire.js';
 import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
 
 export function guardRecover(req: RouteRequest, deps: RouteDeps): GuardResult<{ caller: string }> {
   if (deps.backend === 'memory') return refuse(400, encodeRecoverError(API_BAD_REQUEST));
   try {
-    decodeObject(req.body);
+    decodeRecoverRequest(req.body);
   } catch (e) {
     if (e instanceof WireDecodeError) return refuse(400, encodeRecoverError(API_BAD_REQUEST));
     throw e;

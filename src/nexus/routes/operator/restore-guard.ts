@@ -8,7 +8,7 @@ import { isAllZero } from '../../state/rootkey.js';
 import { decodeRestoreRequest, encodeRestoreResponse, WireDecodeError } from '../../wire.js';
 import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
 
-export const restoreBadRequest = (): string =>
+export const restoreBadRequest = (): Buffer =>
   encodeRestoreResponse({ collected: 0, remaining: 0, restored: false }, API_BAD_REQUEST);
 
 export interface ValidRestore {
