@@ -20,14 +20,14 @@ function show(s: string): string {
   return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
 }
 
-function checkTrustDomain(td: string, whole: string): void {
-  if (td === '') throw new SpiffeIdError(`invalid SPIFFE ID ${show(whole)}: trust domain is missing`);
+function checkTrustDomain(td: string, whole: string, what = 'SPIFFE ID'): void {
+  if (td === '') throw new SpiffeIdError(`invalid ${what} ${show(whole)}: trust domain is missing`);
   if (td.length > MAX_TRUST_DOMAIN_LENGTH) {
-    throw new SpiffeIdError(`invalid SPIFFE ID ${show(whole)}: trust domain longer than ${MAX_TRUST_DOMAIN_LENGTH} bytes`);
+    throw new SpiffeIdError(`invalid ${what} ${show(whole)}: trust domain longer than ${MAX_TRUST_DOMAIN_LENGTH} bytes`);
   }
   if (!TD_CHARS.test(td)) {
     throw new SpiffeIdError(
-      `invalid SPIFFE ID ${show(whole)}: trust domain may only contain lowercase letters, digits, '.', '-' and '_'`,
+      `invalid ${what} ${show(whole)}: trust domain may only contain lowercase letters, digits, '.', '-' and '_'`,
     );
   }
 }
@@ -116,7 +116,7 @@ export function parseTrustDomain(s: string): string {
     }
     return id.trustDomain;
   }
-  checkTrustDomain(s, s);
+  checkTrustDomain(s, s, 'trust domain');
   return s;
 }
 

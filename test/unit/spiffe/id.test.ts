@@ -92,5 +92,9 @@ describe('parseTrustDomain', () => {
     expect(() => parseTrustDomain(s)).toThrow(SpiffeIdError);
   });
 
+  it('names a trust domain in its errors', () => {
+    expect(() => parseTrustDomain('Example.org')).toThrow(/^invalid trust domain "Example.org": .*lowercase/);
+  });
+
   it('trustDomainId', () => expect(trustDomainId('example.org').toString()).toBe('spiffe://example.org'));
 });

@@ -245,3 +245,43 @@ describe('rotation', () => {
     });
   });
 });
+
+describe('https with a session-caching agent', () => {
+  it('mtlsClientOptions defeat the agent session cache, so every request is verified', async () => {
+    const https = await import('node:https');
+    const server = await sourceWith(await ca.issue(SERVER_ID));
+    const client = await sourceWith(await ca.issue(CLIENT_ID));
+    const httpsServer = https.createServer(mtlsServerOptions(server.source), (req, res) => {
+      res.end(peerSpiffeId(req.socket as tls.TLSSocket)?.toString() ?? 'none');
+    });
+    attachMtlsServer(httpsServer, server.source, authorizeAny());
+    const port = await listen(httpsServer);
+    const agent = new https.Agent({ keepAlive: false, maxCachedSessions: 10 });
+    let checks = 0;
+    const authorize: Authorizer = (id) => {
+      checks++;
+      authorizeId(SERVER_ID)(id);
+    };
+    try {
+      for (let i = 0; i < 3; i++) {
+        const { body, reused } = await new Promise<{ body: string; reused: boolean }>((resolve, reject) => {
+          const req = https.request(
+            { ...mtlsClientOptions(client.source, authorize), host: '127.0.0.1', port, path: '/', method: 'GET', agent },
+            (res) => {
+              let b = '';
+              res.on('data', (d: Buffer) => (b += d.toString()));
+              res.on('end', () => resolve({ body: b, reused: (res.socket as tls.TLSSocket).isSessionReused() }));
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        });
+        expect(body).toBe(CLIENT_ID);
+        expect(reused).toBe(false);
+      }
+      expect(checks).toBe(3);
+    } finally {
+      agent.destroy();
+    }
+  });
+});
