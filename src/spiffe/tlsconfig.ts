@@ -4,6 +4,7 @@
 // is one flat store, so OpenSSL's check alone would let trust domain B sign
 // for A), the leaf must pass the X.509-SVID leaf checks, and the ID must pass
 // the authorizer.
+import { createHash } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate, Server, TLSSocket, ConnectionOptions, TlsOptions, SecureContextOptions } from 'node:tls';
 import type { Authorizer } from './authorizer.js';
 import type { BundleSource } from './bundle.js';
@@ -38,14 +39,55 @@ export function peerCertificateChain(peer: PeerCertificate | DetailedPeerCertifi
 /**
  * Verifies a connected TLS socket's peer: chain to the bundle of the peer's
  * trust domain, leaf checks, then `authorize`. Returns the peer ID; throws
- * `X509SvidError` or `AuthorizationError`.
+ * `X509SvidError` or `AuthorizationError`. `extraIntermediates` are candidate
+ * intermediates to try besides the ones Node reports (see attachMtlsServer).
  */
-export function verifyPeerSocket(socket: TLSSocket, bundles: BundleSource, authorize: Authorizer): SpiffeId {
+export function verifyPeerSocket(
+  socket: TLSSocket,
+  bundles: BundleSource,
+  authorize: Authorizer,
+  extraIntermediates: readonly Buffer[] = [],
+): SpiffeId {
+  return verifyPeerSocketChain(socket, bundles, authorize, extraIntermediates).id;
+}
+
+function verifyPeerSocketChain(
+  socket: TLSSocket,
+  bundles: BundleSource,
+  authorize: Authorizer,
+  extraIntermediates: readonly Buffer[],
+): { id: SpiffeId; chain: Buffer[] } {
   const peer = socket.getPeerCertificate(true);
   if (peer === null || peer === undefined || peer.raw === undefined) throw new X509SvidError('peer presented no certificate');
-  const { id } = verifyX509Svid(peerCertificateChain(peer), bundles);
+  const chain = peerCertificateChain(peer);
+  const { id, verifiedChain } = verifyX509Svid([...chain, ...extraIntermediates], bundles);
   authorize(id);
-  return id;
+  return { id, chain: verifiedChain.map((c) => c.raw) };
+}
+
+/**
+ * Intermediates seen on full handshakes, by leaf fingerprint: on a resumed
+ * session Node reports only the peer's leaf, so the path is rebuilt from
+ * these and verified again against the current bundles. Bounded.
+ */
+class IntermediateCache {
+  readonly #map = new Map<string, Buffer[]>();
+  constructor(readonly max: number) {}
+  get(leaf: Buffer): Buffer[] {
+    return this.#map.get(leafKey(leaf)) ?? [];
+  }
+  remember(chain: Buffer[]): void {
+    const [leaf, ...rest] = chain;
+    if (leaf === undefined || rest.length < 2) return; // leaf + authority only: nothing to remember
+    const key = leafKey(leaf);
+    this.#map.delete(key);
+    this.#map.set(key, rest.slice(0, -1)); // intermediates only; authorities come from the bundle
+    if (this.#map.size > this.max) this.#map.delete(this.#map.keys().next().value as string);
+  }
+}
+
+function leafKey(leaf: Buffer): string {
+  return createHash('sha256').update(leaf).digest('base64');
 }
 
 function credentials(source: X509Source): SecureContextOptions {
@@ -104,9 +146,13 @@ export interface AttachOptions {
  * `server.setSecureContext` on every update. Returns a detach function.
  */
 export function attachMtlsServer(server: Server, source: X509Source, authorize: Authorizer, opts: AttachOptions = {}): () => void {
+  const intermediates = new IntermediateCache(1024);
   const onSecure = (socket: TLSSocket): void => {
     try {
-      const id = verifyPeerSocket(socket, source.getBundles(), authorize);
+      const peer = socket.getPeerCertificate(false);
+      const extra = peer?.raw ? intermediates.get(peer.raw) : [];
+      const { id, chain } = verifyPeerSocketChain(socket, source.getBundles(), authorize, extra);
+      intermediates.remember(chain);
       peerIds.set(socket, id);
     } catch (e) {
       peerIds.delete(socket);

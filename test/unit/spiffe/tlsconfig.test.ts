@@ -285,3 +285,18 @@ describe('https with a session-caching agent', () => {
     }
   });
 });
+
+describe('intermediate CAs', () => {
+  it('peers whose SVIDs come from an intermediate are verified on both sides', async () => {
+    const inter = await ca.child();
+    const server = await sourceWith(await inter.issue(SERVER_ID));
+    const client = await sourceWith(await inter.issue(CLIENT_ID));
+    expect(client.source.getX509Svid().chain).toHaveLength(2);
+    const { port } = await spiffeServer(server.source, authorizeId(CLIENT_ID));
+    const o = await exchange(port, mtlsClientOptions(client.source, authorizeId(SERVER_ID)), true);
+    expect(o).toMatchObject({ ok: true, reply: `pong ${CLIENT_ID}` });
+    // resumption with an intermediate in the client's chain still verifies
+    const resumed = await exchange(port, { ...mtlsClientOptions(client.source, authorizeId(SERVER_ID)), session: o.ok ? o.session : undefined });
+    expect(resumed).toMatchObject({ ok: true, reused: true, reply: `pong ${CLIENT_ID}` });
+  });
+});
