@@ -44,7 +44,7 @@ async function statusOf(p: Promise<unknown>): Promise<number | string> {
   }
 }
 
-let shards: Map<number, Buffer | null>;
+let shards: Map<number, Uint8Array | null>;
 
 describe('SPIKE Nexus with real processes', () => {
   it('bootstrap → ready → put/get a secret over mTLS', async () => {
@@ -99,7 +99,7 @@ describe('SPIKE Nexus with real processes', () => {
     measured.keeperWithoutShardAsSeenByNexus = Number(refilled.withoutShardMs);
     const asNexus = await stack.client('nexus', stack.ids.keeper);
     const s = await fetchShard(asNexus.http, stack.keeperUrls[1]!);
-    expect(Buffer.from(s).equals(shards.get(2)!)).toBe(true);
+    expect(Buffer.from(s).equals(Buffer.from(shards.get(2)!))).toBe(true);
   });
 
   it('everything killed → restore_needed → wrong/mixed shards refused → right shards restore', async () => {
@@ -152,6 +152,19 @@ describe('SPIKE Nexus with real processes', () => {
     await asRole(stack.ids.superuser);
     expect(await getSecret(pilot.http, stack.nexusUrl, 'app/db')).toEqual({ user: 'admin', pass: 'hunter2' });
     expect(stack.proc('nexus').events('root_key_ready')).toHaveLength(1);
+  });
+
+  it('refuses to start with an invalid configuration or a non-Nexus SVID (exit 1, one line)', async () => {
+    const bad = stack.spawn('nexus-bad-config', 'spike-nexus', [], stack.envFor('nexus', { SPIKE_NEXUS_BACKEND_STORE: 'postgres' }));
+    expect(await bad.exited).toBe(1);
+    expect(bad.raw.join('\n')).toMatch(/^spike-nexus: SPIKE_NEXUS_BACKEND_STORE: must be one of/);
+    expect(bad.raw).toHaveLength(1);
+    const mismatch = stack.spawn('nexus-bad-count', 'spike-nexus', [], stack.envFor('nexus', { SPIKE_NEXUS_SHAMIR_SHARES: '4' }));
+    expect(await mismatch.exited).toBe(1);
+    expect(mismatch.raw.join('\n')).toMatch(/SPIKE_NEXUS_KEEPER_PEERS: keeper count mismatch/);
+    const notNexus = stack.spawn('nexus-as-keeper', 'spike-nexus', [], stack.envFor('keeper-1', { SPIKE_NEXUS_TLS_PORT: '127.0.0.1:0' }));
+    expect(await notNexus.exited).toBe(1);
+    expect(notNexus.raw.join('\n')).toMatch(/SPIFFE ID is not valid: spiffe:\/\/spike.ist\/spike\/keeper/);
   });
 
   it('SIGTERM shuts Nexus down cleanly', async () => {
