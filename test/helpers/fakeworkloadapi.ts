@@ -29,8 +29,10 @@ interface Waiter {
 export class FakeWorkloadApi {
   readonly dir: string;
   readonly socketPath: string;
-  /** `unix:///…` address for X509Source. */
-  readonly address: string;
+  /** Address for X509Source: `unix:///…`, or `tcp://127.0.0.1:PORT` when started with `{ tcp: true }`. */
+  address: string;
+  readonly #tcp: boolean;
+  #tcpPort = 0;
   /** Number of FetchX509SVID calls received. */
   calls = 0;
   /** Calls that lacked the `workload.spiffe.io: true` header. */
@@ -41,14 +43,16 @@ export class FakeWorkloadApi {
   readonly #streams = new Set<Stream>();
   readonly #waiters: Waiter[] = [];
 
-  private constructor() {
+  private constructor(tcp: boolean) {
     this.dir = mkdtempSync('/tmp/fwl-');
     this.socketPath = join(this.dir, 'api.sock');
     this.address = `unix://${this.socketPath}`;
+    this.#tcp = tcp;
   }
 
-  static async start(): Promise<FakeWorkloadApi> {
-    const api = new FakeWorkloadApi();
+  /** Listens on a temp unix socket, or on 127.0.0.1 (a free port, kept across restarts) with `{ tcp: true }`. */
+  static async start(opts: { tcp?: boolean } = {}): Promise<FakeWorkloadApi> {
+    const api = new FakeWorkloadApi(opts.tcp === true);
     await api.restart();
     return api;
   }
@@ -107,15 +111,20 @@ export class FakeWorkloadApi {
     rmSync(this.socketPath, { force: true });
   }
 
-  /** (Re)starts on the same socket path. */
+  /** (Re)starts on the same socket path (or TCP port). */
   async restart(): Promise<void> {
     if (this.#server) return;
     rmSync(this.socketPath, { force: true });
     const server = new grpc.Server();
     addWorkloadApiService(server, { FetchX509SVID: (call) => this.#handle(call) });
-    await new Promise<void>((resolve, reject) => {
-      server.bindAsync(`unix://${this.socketPath}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve()));
+    const target = this.#tcp ? `127.0.0.1:${this.#tcpPort}` : `unix://${this.socketPath}`;
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(target, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
     });
+    if (this.#tcp) {
+      this.#tcpPort = port;
+      this.address = `tcp://127.0.0.1:${port}`;
+    }
     this.#server = server;
   }
 

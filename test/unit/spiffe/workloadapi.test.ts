@@ -238,6 +238,25 @@ describe('X509Source', () => {
   });
 });
 
+describe('X509Source over tcp://', () => {
+  it('fetches and rotates through a tcp://IP:PORT address', async () => {
+    const api = await FakeWorkloadApi.start({ tcp: true });
+    let source: X509Source | undefined;
+    try {
+      expect(api.address).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+      api.setResponse(svidResponse(ca, svid1));
+      source = await X509Source.create({ address: api.address, timeoutMs: 5000, backoff: FAST });
+      expect(source.getX509Svid().id.toString()).toBe(ID);
+      const updated = nextUpdate(source);
+      api.setResponse(svidResponse(ca, svid2));
+      expect((await updated).id.toString()).toBe('spiffe://example.org/rotated');
+    } finally {
+      await source?.close();
+      await api.close();
+    }
+  });
+});
+
 describe('X509Source leaves no handle open after close()', () => {
   it('a process using it exits by itself', async () => {
     const dir = mkdtempSync('/tmp/xsh-');
