@@ -40,3 +40,9 @@ export function errorLine(message: string): string {
 export function oneLine(s: string): string {
   return s.replace(/[\r\n]+/g, ' ').trim();
 }
+
+/** The first line of an unknown error's message (what follows may be a stack or a dump). */
+export function firstLine(e: unknown): string {
+  const s = e instanceof Error ? e.message : typeof e === 'string' ? e : 'unknown error';
+  return (s.split(/\r?\n/)[0] ?? '').trim() || 'unknown error';
+}

@@ -3,7 +3,7 @@
 // ID. The heavy modules (grpc, TLS, x509) are loaded here with `await
 // import()` so that `spike --help` never loads them.
 import type { PilotConfig } from '../protocol/config/pilot.js';
-import { CliError, ExitCode, oneLine } from './exit.js';
+import { CliError, ExitCode, firstLine } from './exit.js';
 import type { NexusCaller, PilotIdentity } from './runtime.js';
 
 /** Extra time past SPIKE_SPIFFE_SOURCE_TIMEOUT before we stop waiting for X509Source.create ourselves. */
@@ -37,9 +37,9 @@ export async function openWorkloadIdentity(cfg: PilotConfig): Promise<PilotIdent
     if (e instanceof CliError) throw e;
     // WorkloadApiError already names the socket and the deadline.
     if (e instanceof Error && e.name === 'WorkloadApiError') {
-      throw new CliError(ExitCode.identity, `Failed to get an X509-SVID: ${oneLine(e.message)}`);
+      throw new CliError(ExitCode.identity, `Failed to get an X509-SVID: ${firstLine(e)}`);
     }
-    throw svidFailure(cfg, e instanceof Error ? oneLine(e.message) : 'unknown error');
+    throw svidFailure(cfg, firstLine(e));
   } finally {
     clearTimeout(timer);
   }
@@ -49,7 +49,7 @@ export async function openWorkloadIdentity(cfg: PilotConfig): Promise<PilotIdent
     spiffeId = source.getX509Svid().id.toString();
   } catch (e) {
     await source.close();
-    throw svidFailure(cfg, e instanceof Error ? oneLine(e.message) : 'no SVID');
+    throw svidFailure(cfg, firstLine(e));
   }
 
   const closers: (() => void)[] = [];

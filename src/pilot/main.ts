@@ -3,7 +3,7 @@
 // Workload API, Nexus) into the commands and turns every failure into one
 // `Error: …` line on stderr and an exit code (spec README decision 2).
 import { processEnv } from '../protocol/config/env.js';
-import { errorLine, ExitCode, oneLine } from './exit.js';
+import { errorLine, ExitCode, firstLine } from './exit.js';
 import { processIo } from './io.js';
 import { buildProgram } from './program.js';
 import { reportFailure } from './report.js';
@@ -29,11 +29,11 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 process.on('uncaughtException', (e) => {
-  process.stderr.write(errorLine(`unexpected failure (${oneLine(e.message)})`));
+  process.stderr.write(errorLine(`unexpected failure (${firstLine(e)})`));
   process.exit(ExitCode.nexus);
 });
 process.on('unhandledRejection', (e) => {
-  process.stderr.write(errorLine(`unexpected failure (${e instanceof Error ? oneLine(e.message) : 'unknown error'})`));
+  process.stderr.write(errorLine(`unexpected failure (${firstLine(e)})`));
   process.exit(ExitCode.nexus);
 });
 

@@ -1,7 +1,7 @@
 // Turns any failure of a command into what the operator sees: one line on
 // stderr (never a stack trace) and the exit code of spec README decision 2.
 import { CommanderError } from 'commander';
-import { CliError, errorLine, ExitCode, oneLine } from './exit.js';
+import { CliError, errorLine, ExitCode, firstLine } from './exit.js';
 import { NotReadyError } from './secretapi.js';
 import { NOT_READY_TEXT } from './texts.js';
 
@@ -22,7 +22,7 @@ export function reportFailure(e: unknown, err: (text: string) => void): number {
     err(errorLine(e.message));
     return e.exitCode;
   }
-  err(errorLine(`unexpected failure (${e instanceof Error ? oneLine(e.message) : 'unknown error'})`));
+  err(errorLine(`unexpected failure (${firstLine(e)})`));
   return ExitCode.nexus;
 }
 

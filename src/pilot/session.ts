@@ -4,7 +4,7 @@
 import { ConfigError, type Env } from '../protocol/config/env.js';
 import { loadPilotConfig, type PilotConfig } from '../protocol/config/pilot.js';
 import { isPilotOperator, isPilotRecover, isPilotRestore } from '../protocol/roles.js';
-import { CliError, ExitCode, oneLine } from './exit.js';
+import { CliError, ExitCode, firstLine, oneLine } from './exit.js';
 import type { NexusAnswer, PilotDeps, PilotIdentity } from './runtime.js';
 
 export function loadConfig(env: Env): PilotConfig {
@@ -68,7 +68,7 @@ export function callFailure(e: unknown, headline: string): CliError {
     }
     return new CliError(ExitCode.nexus, `${headline} (${oneLine(e.message)})`);
   }
-  return new CliError(ExitCode.nexus, `${headline} (${e instanceof Error ? oneLine(e.message) : 'unknown error'})`);
+  return new CliError(ExitCode.nexus, `${headline} (${firstLine(e)})`);
 }
 
 /** The upstream error code of a non-200 answer (`{"err":"…"}`), if it has one. Zeroes nothing. */

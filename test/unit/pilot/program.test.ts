@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { CliError, ExitCode } from '../../../src/pilot/exit.js';
+import { parseFormat } from '../../../src/pilot/format.js';
+import { buildProgram } from '../../../src/pilot/program.js';
+import { reportFailure } from '../../../src/pilot/report.js';
+import { NotReadyError } from '../../../src/pilot/secretapi.js';
+import { fake, ID, json } from './fakes.js';
+
+/** Parses argv like main.ts does and returns the exit code plus what was printed. */
+async function run(args: string[], f = fake({ spiffeId: ID.restore, stdin: `spike:1:${'11'.repeat(32)}`, answer: () => json(200, { collected: 1, remaining: 1, restored: false }) })) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) };
+  let code: number = ExitCode.ok;
+  try {
+    await buildProgram(() => f.deps, io).parseAsync(['node', 'spike', ...args]);
+  } catch (e) {
+    code = reportFailure(e, io.err);
+  }
+  return { code, out: out.join('') + f.out.join(''), err: err.join('') + f.err.join(''), calls: f.calls };
+}
+
+describe('the commander tree', () => {
+  it('--version and --help exit 0 without opening an identity', async () => {
+    const f = fake({ spiffeId: ID.restore });
+    f.deps.openIdentity = () => Promise.reject(new Error('must not be called'));
+    const v = await run(['--version'], f);
+    expect(v.code).toBe(0);
+    expect(v.out).toMatch(/^\d+\.\d+\.\d+\n$/);
+    const h = await run(['--help'], f);
+    expect(h.code).toBe(0);
+    expect(h.out).toContain('Exit codes:');
+  });
+
+  it('operator restore and the restore alias run the same command', async () => {
+    for (const args of [['operator', 'restore'], ['restore']]) {
+      const r = await run(args);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('Shards collected: 1');
+      expect(r.calls).toHaveLength(1);
+    }
+  });
+
+  it('usage errors exit 2 with one Error line', async () => {
+    for (const args of [['nope'], ['operator', 'restore', '--bogus'], ['secret', 'get'], ['secret', 'get', 'p', '-v', '-1'], ['restore', '-f', 'xml']]) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(ExitCode.usage);
+      expect(r.err, args.join(' ')).toMatch(/^Error: [^\n]+\n$/);
+      expect(r.calls).toEqual([]);
+    }
+  });
+
+  it('a bare group prints its help and exits 2', async () => {
+    const r = await run(['operator']);
+    expect(r.code).toBe(ExitCode.usage);
+    expect(r.err).toContain('recover');
+    expect(r.err).not.toContain('Error:');
+  });
+});
+
+describe('reportFailure', () => {
+  it('prints one line and never a stack', () => {
+    const lines: string[] = [];
+    expect(reportFailure(new CliError(ExitCode.filesystem, 'a\nb'), (s) => void lines.push(s))).toBe(4);
+    expect(reportFailure(new Error('boom\n    at x (y.js:1:1)'), (s) => void lines.push(s))).toBe(1);
+    expect(reportFailure(new NotReadyError(ExitCode.nexus, 'x'), (s) => void lines.push(s))).toBe(1);
+    expect(lines).toEqual([
+      'Error: a b\n',
+      'Error: unexpected failure (boom)\n',
+      '\n  SPIKE is not ready yet. Please wait a moment and try again.\n',
+    ]);
+  });
+});
+
+describe('parseFormat', () => {
+  it('accepts upstream aliases and refuses the rest', () => {
+    expect(['human', 'h', 'plain', 'p', ''].map((f) => parseFormat(f))).toEqual(Array(5).fill('human'));
+    expect(['json', 'j'].map((f) => parseFormat(f))).toEqual(['json', 'json']);
+    expect(() => parseFormat('yaml')).toThrow("invalid format 'yaml'. Valid formats are: human/h/plain/p, json/j");
+    expect(() => parseFormat('JSON')).toThrow(CliError);
+    expect(parseFormat('y', ['human', 'json', 'yaml'])).toBe('yaml');
+  });
+});
