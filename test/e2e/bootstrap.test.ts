@@ -269,3 +269,26 @@ describe('spike-bootstrap -init', () => {
     expect(wrong.stderr.join('')).toMatch(/bootstrap SPIFFE ID required/);
   });
 });
+
+describe('spike-bootstrap -init with the real SPIKE Nexus', () => {
+  let stack: import('../helpers/stack.js').Stack | undefined;
+  afterAll(async () => {
+    await stack?.cleanup();
+  });
+
+  it('Nexus rebuilds the key from the keepers and verifies it; a second run skips', async () => {
+    const { Stack } = await import('../helpers/stack.js');
+    stack = await Stack.create({ keepers: 3 });
+    await stack.startAgent();
+    await stack.startKeepers();
+    const nexus = await stack.startNexus();
+    const first = await stack.bootstrap();
+    expect(first.code).toBe(0);
+    expect(first.proc.lines.some((l) => l.msg === 'bootstrap_completed')).toBe(true);
+    await nexus.waitForEvent('root_key_ready');
+    expect(existsSync(join(stack.nexusDataDir, 'data', 'bootstrap.json'))).toBe(true);
+    const second = await stack.bootstrap();
+    expect(second.code).toBe(0);
+    expect(second.proc.lines.some((l) => l.msg === 'bootstrap_skipped')).toBe(true);
+  }, 90_000);
+});
