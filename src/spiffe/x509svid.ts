@@ -168,7 +168,9 @@ export function parseX509Svid(
   }
   let privateKey: KeyObject;
   try {
-    privateKey = createPrivateKey({ key: Buffer.from(keyPkcs8Der), format: 'der', type: 'pkcs8' });
+    // A view, not a copy: the caller zeroes its key bytes and no stray copy should remain.
+    const keyView = Buffer.from(keyPkcs8Der.buffer, keyPkcs8Der.byteOffset, keyPkcs8Der.byteLength);
+    privateKey = createPrivateKey({ key: keyView, format: 'der', type: 'pkcs8' });
   } catch {
     throw new X509SvidError(`SVID "${id}": private key is not valid unencrypted PKCS#8 DER`);
   }
