@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       config,
       selfId: self,
       network: {
-        contribute: (keeper, shard) => contributeShard(keepers, keeper, shard),
+        contribute: (keeper, shard, timeoutMs) => contributeShard(keepers, keeper, shard, { timeoutMs }),
         verify: (nonce, ciphertext) => verifyBootstrap(nexus, config.nexusApiUrl, nonce, ciphertext),
       },
       onProgress: (msg, fields) => logger.info(msg, fields),

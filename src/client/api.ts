@@ -34,13 +34,13 @@ import {
 } from '../protocol/messages.js';
 import { wipe } from '../protocol/gojson.js';
 import { errCodeOf } from './json.js';
-import type { HttpResponse, SpikeHttpClient } from './transport.js';
+import type { CallOptions, HttpResponse, SpikeHttpClient } from './transport.js';
 
 /** Sends `body` (zeroed afterwards) and returns the 200 answer, or throws ClientError('status'). */
-async function call(client: SpikeHttpClient, url: URL, body: Buffer, what: string): Promise<HttpResponse> {
+async function call(client: SpikeHttpClient, url: URL, body: Buffer, what: string, opts?: CallOptions): Promise<HttpResponse> {
   let res: HttpResponse;
   try {
-    res = await client.postJson(url, body);
+    res = await client.postJson(url, body, opts);
   } finally {
     body.fill(0);
   }
@@ -78,15 +78,15 @@ function decode200<T extends { err: string }>(res: HttpResponse, what: string, d
 // ---- Keeper ---------------------------------------------------------------
 
 /** `POST <keeper>/v1/store/contribute` `{"shard":[…]}` (the caller still owns `shard`). */
-export async function contributeShard(client: SpikeHttpClient, keeper: URL, shard: Uint8Array): Promise<void> {
+export async function contributeShard(client: SpikeHttpClient, keeper: URL, shard: Uint8Array, opts?: CallOptions): Promise<void> {
   if (shard.length !== 32) throw new RangeError('a shard is 32 bytes');
-  const res = await call(client, urlFor(keeper, PATH_KEEPER_CONTRIBUTE), encodeContributeRequest(shard), 'contribute shard');
+  const res = await call(client, urlFor(keeper, PATH_KEEPER_CONTRIBUTE), encodeContributeRequest(shard), 'contribute shard', opts);
   decode200(res, 'contribute shard', decodeContributeResponse);
 }
 
 /** `POST <keeper>/v1/store/shard` `{}` → the 32-byte shard (zero it after use). */
-export async function fetchShard(client: SpikeHttpClient, keeper: URL): Promise<Buffer> {
-  const res = await call(client, urlFor(keeper, PATH_KEEPER_SHARD), shardGetRequest.encode({}), 'fetch shard');
+export async function fetchShard(client: SpikeHttpClient, keeper: URL, opts?: CallOptions): Promise<Buffer> {
+  const res = await call(client, urlFor(keeper, PATH_KEEPER_SHARD), shardGetRequest.encode({}), 'fetch shard', opts);
   const { shard } = decode200(res, 'fetch shard', decodeShardResponse);
   if (shard === null) throw new ClientError('decode', 'fetch shard: answer has no shard');
   const out = Buffer.from(shard);
@@ -97,14 +97,14 @@ export async function fetchShard(client: SpikeHttpClient, keeper: URL): Promise<
 // ---- Nexus: bootstrap and operator -----------------------------------------
 
 /** `POST <nexus>/v1/bootstrap/verify` `{"nonce":b64,"ciphertext":b64}` → the hex SHA-256 Nexus computed. */
-export async function verifyBootstrap(client: SpikeHttpClient, nexus: URL, nonce: Uint8Array, ciphertext: Uint8Array): Promise<string> {
-  const res = await call(client, urlFor(nexus, PATH_BOOTSTRAP_VERIFY), encodeBootstrapVerifyRequest(nonce, ciphertext), 'bootstrap verify');
+export async function verifyBootstrap(client: SpikeHttpClient, nexus: URL, nonce: Uint8Array, ciphertext: Uint8Array, opts?: CallOptions): Promise<string> {
+  const res = await call(client, urlFor(nexus, PATH_BOOTSTRAP_VERIFY), encodeBootstrapVerifyRequest(nonce, ciphertext), 'bootstrap verify', opts);
   return decode200(res, 'bootstrap verify', decodeBootstrapVerifyResponse).hash;
 }
 
 /** `POST <nexus>/v1/operator/recover` `{}` → shards by id, null kept (zero them after use); absent/null map → empty. */
-export async function recover(client: SpikeHttpClient, nexus: URL): Promise<Map<number, Buffer | null>> {
-  const res = await call(client, urlFor(nexus, PATH_OPERATOR_RECOVER), recoverRequest.encode({}), 'recover');
+export async function recover(client: SpikeHttpClient, nexus: URL, opts?: CallOptions): Promise<Map<number, Buffer | null>> {
+  const res = await call(client, urlFor(nexus, PATH_OPERATOR_RECOVER), recoverRequest.encode({}), 'recover', opts);
   const shards = decode200(res, 'recover', decodeRecoverResponse).shards ?? new Map<number, Uint8Array | null>();
   const out = new Map<number, Buffer | null>();
   for (const [id, v] of shards) {
@@ -121,10 +121,10 @@ export interface RestoreStatus {
 }
 
 /** `POST <nexus>/v1/operator/restore` `{"id":n,"shard":[…]}` (the caller still owns `shard`). */
-export async function restore(client: SpikeHttpClient, nexus: URL, id: number, shard: Uint8Array): Promise<RestoreStatus> {
+export async function restore(client: SpikeHttpClient, nexus: URL, id: number, shard: Uint8Array, opts?: CallOptions): Promise<RestoreStatus> {
   if (!Number.isSafeInteger(id)) throw new RangeError('shard id must be an integer');
   if (shard.length !== 32) throw new RangeError('a shard is 32 bytes');
-  const res = await call(client, urlFor(nexus, PATH_OPERATOR_RESTORE), encodeRestoreRequest(id, shard), 'restore');
+  const res = await call(client, urlFor(nexus, PATH_OPERATOR_RESTORE), encodeRestoreRequest(id, shard), 'restore', opts);
   const { collected, remaining, restored } = decode200(res, 'restore', decodeRestoreResponse);
   return { collected, remaining, restored };
 }
@@ -132,14 +132,14 @@ export async function restore(client: SpikeHttpClient, nexus: URL, id: number, s
 // ---- Nexus: secrets --------------------------------------------------------
 
 /** `POST <nexus>/v1/store/secrets` `{"path":p,"values":{…}}`. */
-export async function putSecret(client: SpikeHttpClient, nexus: URL, path: string, values: Readonly<Record<string, string>>): Promise<void> {
+export async function putSecret(client: SpikeHttpClient, nexus: URL, path: string, values: Readonly<Record<string, string>>, opts?: CallOptions): Promise<void> {
   const body = secretPutRequest.encode({ path, values: { ...values }, err: '' });
-  const res = await call(client, urlFor(nexus, PATH_SECRETS), body, 'put secret');
+  const res = await call(client, urlFor(nexus, PATH_SECRETS), body, 'put secret', opts);
   decode200(res, 'put secret', (raw) => secretPutResponse.decode(raw));
 }
 
 /** `POST <nexus>/v1/store/secrets?action=get` `{"path":p[,"version":v]}` → the values (404 → ClientError status 404). */
-export async function getSecret(client: SpikeHttpClient, nexus: URL, path: string, version = 0): Promise<Record<string, string>> {
-  const res = await call(client, urlFor(nexus, PATH_SECRETS, ACTION_GET), secretGetRequest.encode({ path, version }), 'get secret');
+export async function getSecret(client: SpikeHttpClient, nexus: URL, path: string, version = 0, opts?: CallOptions): Promise<Record<string, string>> {
+  const res = await call(client, urlFor(nexus, PATH_SECRETS, ACTION_GET), secretGetRequest.encode({ path, version }), 'get secret', opts);
   return decode200(res, 'get secret', (raw) => secretGetResponse.decode(raw)).data ?? {};
 }

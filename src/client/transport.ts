@@ -17,8 +17,15 @@ export interface HttpResponse {
   body: Buffer;
 }
 
+export interface CallOptions {
+  /** A shorter deadline for this call (the client's `timeoutMs` is the upper bound). */
+  timeoutMs?: number;
+  /** Aborts the call (reported as kind `timeout`: the caller's deadline). */
+  signal?: AbortSignal;
+}
+
 export interface SpikeHttpClient {
-  postJson(url: URL, body: Uint8Array): Promise<HttpResponse>;
+  postJson(url: URL, body: Uint8Array, opts?: CallOptions): Promise<HttpResponse>;
   /** Closes pooled connections. Idempotent. */
   close(): void;
 }
@@ -45,8 +52,10 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
   const agent = new https.Agent({ keepAlive: true, maxCachedSessions: 0, maxSockets: 16 });
   let closed = false;
 
-  const postJson = (url: URL, body: Uint8Array): Promise<HttpResponse> => {
+  const postJson = (url: URL, body: Uint8Array, call: CallOptions = {}): Promise<HttpResponse> => {
     if (closed) return Promise.reject(new ClientError('transport', 'client is closed'));
+    if (call.signal?.aborted) return Promise.reject(new ClientError('timeout', `call to ${url.origin} aborted`));
+    const deadlineMs = call.timeoutMs !== undefined && call.timeoutMs > 0 ? Math.min(call.timeoutMs, opts.timeoutMs) : opts.timeoutMs;
     if (url.protocol !== 'https:') {
       return Promise.reject(new ClientError('transport', `refusing non-https URL ${url.origin}`));
     }
@@ -71,10 +80,12 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
       const where = url.origin;
       let settled = false;
       let socket: TLSSocket | undefined;
+      const onAbort = (): void => finish(new ClientError('timeout', `call to ${where} aborted`));
       const finish = (err: ClientError | undefined, res?: HttpResponse): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        call.signal?.removeEventListener('abort', onAbort);
         if (err) {
           req.destroy();
           reject(err);
@@ -95,8 +106,9 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
         },
       });
       const timer = setTimeout(() => {
-        finish(new ClientError('timeout', `no answer from ${where} within ${opts.timeoutMs} ms`));
-      }, opts.timeoutMs);
+        finish(new ClientError('timeout', `no answer from ${where} within ${deadlineMs} ms`));
+      }, deadlineMs);
+      call.signal?.addEventListener('abort', onAbort, { once: true });
       req.on('socket', (s) => {
         socket = s as TLSSocket;
       });

@@ -149,6 +149,25 @@ describe('createHttpsJsonClient', () => {
     }
   });
 
+  it('a per-call deadline and an abort signal end the call as timeout', async () => {
+    const s = await serve(nexusSvid, () => {
+      /* never answers */
+    });
+    try {
+      const c = newClient(authorizeId(NEXUS), 10_000);
+      const t0 = Date.now();
+      await expectClientError(c.postJson(s.url, Buffer.from('{}'), { timeoutMs: 200 }), 'timeout');
+      expect(Date.now() - t0).toBeLessThan(2000);
+      const ac = new AbortController();
+      const p = c.postJson(s.url, Buffer.from('{}'), { signal: ac.signal });
+      ac.abort();
+      await expectClientError(p, 'timeout');
+      await expectClientError(c.postJson(s.url, Buffer.from('{}'), { signal: ac.signal }), 'timeout');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a TCP server that never speaks TLS → timeout (connect is under the deadline too)', async () => {
     const sockets: net.Socket[] = [];
     const srv = net.createServer((s) => sockets.push(s));
