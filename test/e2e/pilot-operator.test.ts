@@ -109,13 +109,14 @@ describe('spike operator recover', () => {
     expect(existsSync(join(tmp, 'r'))).toBe(false);
   });
 
-  it('an unsafe recovery directory is exit 4 and nothing is written', async () => {
+  it('an unsafe recovery directory is exit 4, nothing fetched, nothing written', async () => {
     await asRole(ROLE.recover);
     nexus.respond(() => ({ status: 200, json: { shards: { '1': bytes(HEX) } } }));
     const r = await runSpike(['operator', 'recover'], { env: env({ SPIKE_PILOT_RECOVERY_DIR: '/tmp' }) });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/^Error: Refusing to use recovery directory \/tmp: .*\n$/);
     expect(existsSync('/tmp/recover/spike.recovery.1.txt')).toBe(false);
+    expect(nexus.requests).toEqual([]);
   });
 });
 

@@ -1,12 +1,13 @@
 // `spike operator recover` (alias `spike recover`): fetch every shard from a
 // healthy Nexus and save one file per shard (upstream recover.go, spec README
-// decision 6). Order: role check → Nexus call → validate the whole answer →
-// prepare and check the directory → remove old files → write → report.
+// decision 6). Order: role check → check what already exists of the directory
+// → Nexus call → validate the whole answer → create and check the directory →
+// remove old files → write → report.
 import type { Command } from 'commander';
 import { PATH_OPERATOR_RECOVER } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../exit.js';
 import { FORMAT_HELP, parseFormat } from '../format.js';
-import { prepareRecoveryDir } from '../recovery/directory.js';
+import { precheckRecoveryDir, prepareRecoveryDir } from '../recovery/directory.js';
 import { decodeRecoverResponse } from '../recovery/response.js';
 import { removeOldRecoveryFiles, writeRecoveryFiles } from '../recovery/writer.js';
 import type { PilotDeps } from '../runtime.js';
@@ -25,6 +26,8 @@ export async function runRecover(deps: PilotDeps, opts: RecoverOptions): Promise
   const cfg = loadConfig(deps.env);
   await withIdentity(deps, cfg, async (identity) => {
     requireRole(identity.spiffeId, 'recover', cfg);
+    // Fail before fetching any shard when the directory is already known to be unusable.
+    precheckRecoveryDir(cfg.recoveryDir);
     const nexus = await identity.connectNexus();
     let answer;
     try {

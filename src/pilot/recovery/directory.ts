@@ -91,6 +91,24 @@ function ensureSafeDirectory(path: string, uid: number): void {
   checkDirectorySafe(path, uid);
 }
 
+/**
+ * Checks without creating anything: the location is allowed and every part
+ * that already exists is safe. Lets recover fail before fetching any shard.
+ */
+export function precheckRecoveryDir(inputs: RecoveryDirInputs, uid: number = currentUid()): string {
+  const plan = planRecoveryDir(inputs);
+  for (const d of plan.chain) {
+    let exists = true;
+    try {
+      lstatSync(d);
+    } catch {
+      exists = false;
+    }
+    if (exists) checkDirectorySafe(d, uid);
+  }
+  return plan.dir;
+}
+
 /** Resolves, creates (0700) and checks the recovery directory; returns it. */
 export function prepareRecoveryDir(inputs: RecoveryDirInputs, uid: number = currentUid()): string {
   const plan = planRecoveryDir(inputs);

@@ -1,4 +1,4 @@
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runRecover } from '../../../src/pilot/commands/operator-recover.js';
@@ -92,9 +92,28 @@ describe('operator recover', () => {
     );
   });
 
-  it('an unsafe directory: exit 4 and nothing written', async () => {
-    const f = fake({ spiffeId: ID.recover, env: { SPIKE_PILOT_RECOVERY_DIR: '/etc/x' }, answer: () => json(200, { shards: { '1': arr(1) } }) });
+  it('an unsafe directory: exit 4 before fetching any shard', async () => {
+    for (const dir of ['/etc/x', '/tmp']) {
+      const f = fake({ spiffeId: ID.recover, env: { SPIKE_PILOT_RECOVERY_DIR: dir }, answer: () => json(200, { shards: { '1': arr(1) } }) });
+      expect(await exitOf(runRecover(f.deps, { format: 'human' }))).toBe(ExitCode.filesystem);
+      expect(f.calls).toEqual([]);
+    }
+  });
+
+  it('a directory that turns out unsafe after the call: exit 4, nothing written', async () => {
+    const base = join(tmp, 'late');
+    const f = fake({
+      spiffeId: ID.recover,
+      env: { SPIKE_PILOT_RECOVERY_DIR: base },
+      answer: () => {
+        // created world-writable between the check and the write
+        mkdirSync(base, { mode: 0o700 });
+        chmodSync(base, 0o777);
+        return json(200, { shards: { '1': arr(1) } });
+      },
+    });
     expect(await exitOf(runRecover(f.deps, { format: 'human' }))).toBe(ExitCode.filesystem);
+    expect(readdirSync(base)).toEqual([]);
   });
 
   it('a bad format is exit 2 before anything else', async () => {

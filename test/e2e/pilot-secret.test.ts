@@ -1,0 +1,89 @@
+// `spike secret put/get` (built CLI) against the fake mTLS Nexus: upstream's
+// requests and output, decision 2's exit codes. Needs `npm run build` first.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeNexus, runSpike, SPIKE_BIN } from '../helpers/fakenexus.js';
+import { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
+import { createTestCa, svidResponse, type TestCa } from '../helpers/testca.js';
+
+const TD = 'spike.ist';
+const SUPERUSER = `spiffe://${TD}/spike/pilot/role/superuser`;
+
+let ca: TestCa;
+let wl: FakeWorkloadApi;
+let nexus: FakeNexus;
+let tmp: string;
+const store = new Map<string, Record<string, string>>();
+
+beforeAll(async () => {
+  if (!existsSync(SPIKE_BIN)) throw new Error(`${SPIKE_BIN} is missing: run npm run build first`);
+  tmp = mkdtempSync('/tmp/ps-');
+  ca = await createTestCa(TD);
+  wl = await FakeWorkloadApi.start();
+  wl.setResponse(svidResponse(ca, await ca.issue(SUPERUSER)));
+  nexus = await FakeNexus.start({ ca, svid: await ca.issue(`spiffe://${TD}/spike/nexus`) });
+  nexus.respond((req) => {
+    const body = JSON.parse(req.body.toString()) as { path: string; values?: Record<string, string> };
+    if (req.url === '/v1/store/secrets') {
+      store.set(body.path, body.values ?? {});
+      return { status: 200, json: {} };
+    }
+    if (req.url === '/v1/store/secrets?action=get') {
+      const data = store.get(body.path);
+      return data ? { status: 200, json: { data } } : { status: 404, json: { data: null, err: 'api_not_found' } };
+    }
+    return { status: 400, json: { err: 'api_bad_request' } };
+  });
+});
+afterAll(async () => {
+  await nexus?.close();
+  await wl?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const env = (): Record<string, string> => ({ HOME: tmp, SPIFFE_ENDPOINT_SOCKET: wl.address, SPIKE_NEXUS_API_URL: nexus.url });
+
+describe('spike secret', () => {
+  it('put then get (human, one key, json)', async () => {
+    const put = await runSpike(['secret', 'put', 'apps/db', 'user=admin', 'pass=a=b'], { env: env() });
+    expect(put).toMatchObject({ code: 0, stdout: 'OK\n', stderr: '' });
+    expect(JSON.parse(nexus.requests.at(-1)?.body.toString() ?? '')).toEqual({ path: 'apps/db', values: { user: 'admin', pass: 'a=b' } });
+
+    const get = await runSpike(['secret', 'get', 'apps/db'], { env: env() });
+    expect(get).toMatchObject({ code: 0, stdout: 'pass: a=b\nuser: admin\n' });
+    const one = await runSpike(['secret', 'get', 'apps/db', 'user'], { env: env() });
+    expect(one.stdout).toBe('admin\n');
+    const js = await runSpike(['secret', 'get', 'apps/db', '-f', 'json'], { env: env() });
+    expect(js.stdout).toBe('{\n    "pass": "a=b",\n    "user": "admin"\n}\n');
+  });
+
+  it('not found: exit 1 with upstream text', async () => {
+    const r = await runSpike(['secret', 'get', 'nope'], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('Error: Resource not found.\n');
+  });
+
+  it('invalid path or pair: exit 2, nothing sent', async () => {
+    const before = nexus.requests.length;
+    const a = await runSpike(['secret', 'put', 'bad path', 'a=b'], { env: env() });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe('Error: Invalid secret path: bad path\n');
+    const b = await runSpike(['secret', 'put', 'p', 'a=b', 'oops'], { env: env() });
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe('Error: Invalid key-value pair: oops\n');
+    expect(nexus.requests.length).toBe(before);
+  });
+
+  it('without the superuser role: exit 3, nothing sent', async () => {
+    wl.setResponse(svidResponse(ca, await ca.issue(`spiffe://${TD}/spike/pilot/role/recover`)));
+    try {
+      const before = nexus.requests.length;
+      const r = await runSpike(['secret', 'get', 'apps/db'], { env: env() });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/^Error: you need a 'pilot' SPIFFE ID to use this command \(access_unauthorized.*\)\n$/);
+      expect(nexus.requests.length).toBe(before);
+    } finally {
+      wl.setResponse(svidResponse(ca, await ca.issue(SUPERUSER)));
+    }
+  });
+});
