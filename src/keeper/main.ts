@@ -44,7 +44,10 @@ async function main(): Promise<void> {
 
   let server;
   try {
-    server = await startKeeperServer({ source, policy: keeperPeerPolicy(config.trustRoots), store, logger }, config.listen);
+    server = await startKeeperServer(
+      { source, policy: keeperPeerPolicy(config.trustRoots), store, logger, readHeaderTimeoutMs: config.readHeaderTimeoutMs },
+      config.listen,
+    );
   } catch (e) {
     await source.close();
     die(`cannot listen on port ${config.listen.port}: ${describeError(e)}`);

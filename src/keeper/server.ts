@@ -23,6 +23,8 @@ export interface KeeperServerOptions {
   store: ShardStore;
   logger: Logger;
   bodyLimit?: number;
+  /** Time a client has to send its request headers (default 10s). */
+  readHeaderTimeoutMs?: number;
 }
 
 export interface RunningKeeperServer {
@@ -44,7 +46,7 @@ export async function startKeeperServer(opts: KeeperServerOptions, listen: Liste
     https: mtlsServerOptions(opts.source),
     logger: false,
     bodyLimit,
-    requestTimeout: 30_000,
+    requestTimeout: Math.max(30_000, opts.readHeaderTimeoutMs ?? 0),
     connectionTimeout: 30_000,
     forceCloseConnections: true,
     return503OnClosing: true,
@@ -66,6 +68,8 @@ export async function startKeeperServer(opts: KeeperServerOptions, listen: Liste
     reply.raw.once('close', zero);
     return reply.code(status).headers(JSON_HEADERS).send(body);
   };
+
+  app.server.headersTimeout = opts.readHeaderTimeoutMs ?? 10_000;
 
   // Every body is taken raw (upstream ignores Content-Type) and parsed by the routes.
   app.removeAllContentTypeParsers();

@@ -233,6 +233,8 @@ describe('spike-keeper', () => {
     ['oversized body', 'POST', '/v1/store/contribute', `{"shard":[1],"pad":"${'x'.repeat(20_000)}"}`, 400, '{"err":"api_bad_request"}'],
     ['GET', 'GET', '/v1/store/shard', '', 400, '{"err":"api_bad_request"}'],
     ['PUT', 'PUT', '/v1/store/contribute', '{"shard":[1]}', 400, '{"err":"api_bad_request"}'],
+    ['DELETE', 'DELETE', '/v1/store/shard', '', 400, '{"err":"api_bad_request"}'],
+    ['PATCH', 'PATCH', '/v1/store/contribute', '{"shard":[1]}', 400, '{"err":"api_bad_request"}'],
     ['unknown action', 'POST', '/v1/store/shard?action=get', '{}', 400, '{"err":"api_bad_request"}'],
     ['unknown path', 'POST', '/v1/store/keep', '{}', 400, '{"err":"api_bad_request"}'],
     ['shard with array body', 'POST', '/v1/store/shard', '[]', 400, '{"shard":null,"Err":"api_bad_request"}'],
@@ -243,9 +245,31 @@ describe('spike-keeper', () => {
     expect((await fetchShard(clientFor(nexusSource), keeperUrl)).equals(SHARD)).toBe(true);
   });
 
-  it('ignores the content type (upstream does)', async () => {
+  it('ignores the content type (upstream does); a malformed one is a 400, not a crash', async () => {
     const r = await raw(nexusSource, 'POST', '/v1/store/shard', '{}', { 'content-type': 'text/plain' });
     expect(r.status).toBe(200);
+    const bad = await raw(nexusSource, 'POST', '/v1/store/shard', '{}', { 'content-type': 'a b;;=' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toBe('{"err":"api_bad_request"}');
+    const head = await raw(nexusSource, 'HEAD', '/v1/store/shard', '');
+    expect(head.status).toBe(400);
+    expect((await fetchShard(clientFor(nexusSource), keeperUrl)).equals(SHARD)).toBe(true);
+  });
+
+  it('answers with upstream headers', async () => {
+    const r = await new Promise<import('node:http').IncomingMessage>((res, rej) => {
+      const req = https.request(new URL('/v1/store/shard', keeperUrl), { method: 'POST', agent: false, ...mtlsClientOptions(nexusSource, keeperAuthorizer) });
+      req.on('error', rej);
+      req.on('response', (m) => {
+        m.resume();
+        res(m);
+      });
+      req.end('{}');
+    });
+    expect(r.headers['content-type']).toBe('application/json');
+    expect(r.headers['cache-control']).toBe('no-store, no-cache, must-revalidate, private');
+    expect(r.headers.pragma).toBe('no-cache');
+    expect(r.headers.expires).toBe('0');
   });
 
   it('writes an audit line per request with the caller and status, never the shard', async () => {

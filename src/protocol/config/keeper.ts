@@ -1,6 +1,6 @@
 // SPIKE Keeper configuration (upstream-recovery.md §3.3). The Keeper knows
 // nothing of its index, of Nexus's URL or of Shamir parameters (ADR-0021).
-import { type Env, type ListenAddress, readListenAddress } from './env.js';
+import { type Env, type ListenAddress, readDuration, readListenAddress } from './env.js';
 import { type LogLevelName, type SpiffeConfig, type TrustRoots, loadSpiffeConfig, loadTrustRoots, logLevel } from './shared.js';
 
 export const DEFAULT_KEEPER_TLS_PORT = ':8443';
@@ -10,6 +10,8 @@ export interface KeeperConfig {
   trustRoots: TrustRoots;
   /** `SPIKE_KEEPER_TLS_PORT` (Go listen-address form, default `:8443`). */
   listen: ListenAddress;
+  /** `SPIKE_HTTP_SERVER_READ_HEADER_TIMEOUT` (default 10s): time allowed to send request headers. */
+  readHeaderTimeoutMs: number;
   logLevel: LogLevelName;
 }
 
@@ -18,6 +20,7 @@ export function loadKeeperConfig(env: Env): KeeperConfig {
     spiffe: loadSpiffeConfig(env),
     trustRoots: loadTrustRoots(env),
     listen: readListenAddress(env, 'SPIKE_KEEPER_TLS_PORT', DEFAULT_KEEPER_TLS_PORT),
+    readHeaderTimeoutMs: readDuration(env, 'SPIKE_HTTP_SERVER_READ_HEADER_TIMEOUT', 10_000, 100, 3_600_000),
     logLevel: logLevel(env),
   };
 }
