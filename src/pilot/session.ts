@@ -63,9 +63,8 @@ function isClientErrorLike(e: unknown): e is ClientErrorLike {
 export function callFailure(e: unknown, headline: string): CliError {
   if (e instanceof CliError) return e;
   if (isClientErrorLike(e)) {
-    if (e.kind === 'identity') {
-      return new CliError(ExitCode.identity, `${headline} (the server is not SPIKE Nexus: ${oneLine(e.message)})`);
-    }
+    // The client's message says which side failed (the server's SVID, or our own).
+    if (e.kind === 'identity') return new CliError(ExitCode.identity, `${headline} (${oneLine(e.message)})`);
     return new CliError(ExitCode.nexus, `${headline} (${oneLine(e.message)})`);
   }
   return new CliError(ExitCode.nexus, `${headline} (${firstLine(e)})`);

@@ -181,7 +181,7 @@ describe('spike operator restore', () => {
     try {
       const r = await runSpike(['operator', 'restore'], { env: env({ SPIKE_NEXUS_API_URL: impostor.url }), stdin: SHARD });
       expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(/^Error: Failed to communicate with SPIKE Nexus\. \(the server is not SPIKE Nexus: .*\)\n$/);
+      expect(r.stderr).toMatch(/^Error: Failed to communicate with SPIKE Nexus\. \(server at https:\/\/127\.0\.0\.1:\d+ failed SPIFFE authentication: .*spike\/keeper.*\)\n$/);
       expect(impostor.requests).toEqual([]);
     } finally {
       await impostor.close();
