@@ -102,6 +102,22 @@ describe('SPIKE Nexus with real processes', () => {
     expect(Buffer.from(s).equals(Buffer.from(shards.get(2)!))).toBe(true);
   });
 
+  it('keeper restarted between two pushes (unnoticed) → refilled within one interval', async () => {
+    await stack.kill('keeper-3');
+    const t0 = Date.now();
+    await stack.startKeeper(3);
+    const asNexus = await stack.client('nexus', stack.ids.keeper);
+    const end = Date.now() + 15_000;
+    for (;;) {
+      if ((await statusOf(fetchShard(asNexus.http, stack.keeperUrls[2]!))) === 200) break;
+      if (Date.now() > end) throw new Error('keeper 3 was not refilled');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    measured.keeperUnnoticedRestartToRefilled = Date.now() - t0;
+    // bounded by the push interval (2s here) plus the restart itself
+    expect(measured.keeperUnnoticedRestartToRefilled).toBeLessThan(2_000 + 3_000);
+  });
+
   it('everything killed → restore_needed → wrong/mixed shards refused → right shards restore', async () => {
     for (const n of ['nexus', 'keeper-1', 'keeper-2', 'keeper-3']) await stack.kill(n);
     await stack.startKeepers();
