@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { loadBootstrapConfig } from '../../../src/protocol/config/bootstrap.js';
+
+describe('loadBootstrapConfig', () => {
+  it('has upstream defaults (§3.4)', () => {
+    const c = loadBootstrapConfig({ HOME: '/home/u' });
+    expect(c.backend).toBe('sqlite');
+    expect(c.keeperPeers).toEqual([]);
+    expect(c.shamir).toMatchObject({ shares: 3, threshold: 2 });
+    expect(c.nexusApiUrl.href).toBe('https://localhost:8553/');
+    expect(c.nexusDataDir).toBe('/home/u/.spike/data');
+    expect(c.force).toBe(false);
+    expect(c.timeoutMs).toBe(0);
+    expect(c.keeperTimeoutMs).toBe(30_000);
+    expect(c.keeperMaxRetries).toBe(5);
+    expect(c.keeperRetryInitialMs).toBe(2_000);
+    expect(c.keeperRetryMaxMs).toBe(30_000);
+    expect(c.verificationTimeoutMs).toBe(30 * 60_000);
+  });
+
+  it('reads overrides and refuses invalid values', () => {
+    const c = loadBootstrapConfig({
+      SPIKE_NEXUS_DATA_DIR: '/srv/spike',
+      SPIKE_BOOTSTRAP_FORCE: 'true',
+      SPIKE_NEXUS_BACKEND_STORE: 'LITE',
+      SPIKE_NEXUS_KEEPER_PEERS: 'https://k1:8443,https://k2:8543',
+    });
+    expect(c.nexusDataDir).toBe('/srv/spike/data');
+    expect(c.force).toBe(true);
+    expect(c.backend).toBe('lite');
+    expect(c.keeperPeers.map((u) => u.origin)).toEqual(['https://k1:8443', 'https://k2:8543']);
+    expect(() => loadBootstrapConfig({ SPIKE_NEXUS_BACKEND_STORE: 'postgres' })).toThrow(/SPIKE_NEXUS_BACKEND_STORE/);
+    expect(() => loadBootstrapConfig({ SPIKE_BOOTSTRAP_FORCE: 'maybe' })).toThrow(/SPIKE_BOOTSTRAP_FORCE/);
+    expect(() => loadBootstrapConfig({ SPIKE_BOOTSTRAP_KEEPER_MAX_RETRIES: '0' })).toThrow(/SPIKE_BOOTSTRAP_KEEPER_MAX_RETRIES/);
+    expect(() => loadBootstrapConfig({ SPIKE_NEXUS_KEEPER_PEERS: 'http://k1' })).toThrow(/SPIKE_NEXUS_KEEPER_PEERS/);
+  });
+});
