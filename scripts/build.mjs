@@ -2,7 +2,7 @@
 // start-up small: modules a command loads with `await import()` land in their
 // own chunks. Native modules stay external.
 import { build } from 'esbuild';
-import { rmSync, chmodSync, mkdirSync, symlinkSync } from 'node:fs';
+import { rmSync, chmodSync, mkdirSync, symlinkSync, renameSync } from 'node:fs';
 
 const entries = {
   spike: 'src/pilot/main.ts',
@@ -12,10 +12,13 @@ const entries = {
   'spike-dev-agent': 'src/devagent/main.ts',
 };
 
-rmSync('dist', { recursive: true, force: true });
+// Build into a fresh directory and swap it in at the end, so that processes
+// started from the previous dist/ (e.g. a running e2e test) keep working.
+const out = `dist.tmp-${process.pid}`;
+rmSync(out, { recursive: true, force: true });
 await build({
   entryPoints: entries,
-  outdir: 'dist',
+  outdir: out,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -32,8 +35,16 @@ await build({
   logLevel: 'warning',
 });
 // dist/bin/<name> -> ../<name>.js, so that `export PATH="$PWD/dist/bin:$PATH"` (hack/env.sh) gives real command names.
-mkdirSync('dist/bin');
+mkdirSync(`${out}/bin`);
 for (const name of Object.keys(entries)) {
-  chmodSync(`dist/${name}.js`, 0o755);
-  symlinkSync(`../${name}.js`, `dist/bin/${name}`);
+  chmodSync(`${out}/${name}.js`, 0o755);
+  symlinkSync(`../${name}.js`, `${out}/bin/${name}`);
 }
+const old = `dist.old-${process.pid}`;
+try {
+  renameSync('dist', old);
+} catch {
+  // no previous build
+}
+renameSync(out, 'dist');
+rmSync(old, { recursive: true, force: true });
