@@ -76,8 +76,12 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
       if (err) identityErrors.add(err);
       return err;
     };
-    return new Promise<HttpResponse>((resolve, reject) => {
+    const startedAt = Date.now();
+    // A keep-alive socket the server closed while idle fails with ECONNRESET
+    // on reuse; such a request never reached the server: retry it once.
+    const attempt = (mayRetry: boolean): Promise<HttpResponse> => new Promise<HttpResponse>((resolve, reject) => {
       const where = url.origin;
+      const remainingMs = Math.max(1, deadlineMs - (Date.now() - startedAt));
       let settled = false;
       let socket: TLSSocket | undefined;
       const onAbort = (): void => finish(new ClientError('timeout', `call to ${where} aborted`));
@@ -107,12 +111,21 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
       });
       const timer = setTimeout(() => {
         finish(new ClientError('timeout', `no answer from ${where} within ${deadlineMs} ms`));
-      }, deadlineMs);
+      }, remainingMs);
       call.signal?.addEventListener('abort', onAbort, { once: true });
       req.on('socket', (s) => {
         socket = s as TLSSocket;
       });
-      req.on('error', (e) => finish(classifyRequestError(e, socket, where)));
+      req.on('error', (e) => {
+        if (mayRetry && !settled && req.reusedSocket && (e as NodeJS.ErrnoException).code === 'ECONNRESET') {
+          settled = true;
+          clearTimeout(timer);
+          call.signal?.removeEventListener('abort', onAbort);
+          attempt(false).then(resolve, reject);
+          return;
+        }
+        finish(classifyRequestError(e, socket, where));
+      });
       req.on('response', (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -147,6 +160,7 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
       });
       req.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
     });
+    return attempt(true);
   };
 
   return {

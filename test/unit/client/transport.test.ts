@@ -110,6 +110,30 @@ describe('createHttpsJsonClient', () => {
     expect(e.message).toContain('spike/nexus');
   });
 
+  it('retries once when a reused keep-alive socket turns out closed by the server', async () => {
+    const served = new WeakMap<object, number>();
+    let resets = 0;
+    const s = await serve(nexusSvid, (req, res) => {
+      const n = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, n);
+      if (n === 2) {
+        resets++;
+        req.socket.destroy(); // the idle-close race: the request never reaches the app
+        return;
+      }
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
+    try {
+      const c = newClient(authorizeId(NEXUS));
+      expect((await c.postJson(s.url, Buffer.from('{}'))).status).toBe(200);
+      expect((await c.postJson(s.url, Buffer.from('{}'))).status).toBe(200);
+      expect(resets).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a server certificate from another CA → identity', async () => {
     const foreign = await otherCa.issue(NEXUS);
     const s = await serve(foreign, (_q, r) => r.end('{}'));
