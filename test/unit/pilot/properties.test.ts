@@ -1,0 +1,65 @@
+// Property tests: the shard format round-trips, no input crashes the parser,
+// and the byte JSON parser agrees with JSON.parse on valid JSON.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CliError, ExitCode } from '../../../src/pilot/exit.js';
+import { JsonBytesError, parseJsonBytes } from '../../../src/pilot/jsonbytes.js';
+import { formatShardFile, parseShard } from '../../../src/pilot/shard.js';
+
+const nonZero32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((v) => v.some((b) => b !== 0));
+
+describe('shard format', () => {
+  it('formatShardFile → parseShard is the identity', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), nonZero32, (id, value) => {
+        const s = parseShard(formatShardFile(id, value), 1000);
+        expect(s.id).toBe(id);
+        expect([...s.value]).toEqual([...value]);
+      }),
+    );
+  });
+
+  it('any input either parses or is a one-line exit-2 refusal', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (input) => {
+        try {
+          const s = parseShard(input, 1000);
+          expect(s.value.length).toBe(32);
+        } catch (e) {
+          expect(e).toBeInstanceOf(CliError);
+          expect((e as CliError).exitCode).toBe(ExitCode.usage);
+          expect((e as CliError).message).not.toMatch(/\n/);
+        }
+      }),
+    );
+  });
+});
+
+describe('parseJsonBytes', () => {
+  it('agrees with JSON.parse on valid JSON', () => {
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        expect(parseJsonBytes(Buffer.from(text))).toEqual(JSON.parse(text));
+      }),
+    );
+  });
+
+  it('refuses what JSON.parse refuses, and never throws anything else', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (text) => {
+        let ok = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          ok = false;
+        }
+        try {
+          parseJsonBytes(Buffer.from(text));
+          expect(ok).toBe(true);
+        } catch (e) {
+          expect(e).toBeInstanceOf(JsonBytesError);
+        }
+      }),
+    );
+  });
+});
