@@ -35,9 +35,13 @@ export async function openWorkloadIdentity(cfg: PilotConfig): Promise<PilotIdent
     // A source that shows up after we gave up must not keep the process alive.
     creating.then((s) => s.close()).catch(() => undefined);
     if (e instanceof CliError) throw e;
+    // A malformed SPIFFE_ENDPOINT_SOCKET is a configuration error, not an identity failure.
+    if (e instanceof Error && e.name === 'WorkloadApiAddressError') {
+      throw new CliError(ExitCode.usage, `Invalid configuration: SPIFFE_ENDPOINT_SOCKET: ${firstLine(e)}`);
+    }
     // WorkloadApiError already names the socket and the deadline.
     if (e instanceof Error && e.name === 'WorkloadApiError') {
-      throw new CliError(ExitCode.identity, `Failed to get an X509-SVID: ${firstLine(e)}`);
+      throw new CliError(ExitCode.identity, `Failed to get an X509-SVID: ${firstLine(e).replace(/\s*Resolution note:\s*$/, '')}`);
     }
     throw svidFailure(cfg, firstLine(e));
   } finally {

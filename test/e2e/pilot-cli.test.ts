@@ -47,5 +47,8 @@ describe('spike without a Workload API', () => {
     const r = await runSpike(['operator', 'recover'], { env: { ...NOWHERE, SPIKE_NEXUS_API_URL: 'http://x' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^Error: Invalid configuration: SPIKE_NEXUS_API_URL: .*\n$/);
+    const s = await runSpike(['operator', 'restore'], { env: { ...NOWHERE, SPIFFE_ENDPOINT_SOCKET: 'unix:relative' } });
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/^Error: Invalid configuration: SPIFFE_ENDPOINT_SOCKET: .*\n$/);
   });
 });
