@@ -2,7 +2,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, re
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../../src/pilot/exit.js';
-import { checkDirectorySafe, planRecoveryDir, prepareRecoveryDir } from '../../../src/pilot/recovery/directory.js';
+import { checkDirectorySafe, planRecoveryDir, precheckRecoveryDir, prepareRecoveryDir } from '../../../src/pilot/recovery/directory.js';
 import { decodeRecoverResponse } from '../../../src/pilot/recovery/response.js';
 import { isOldRecoveryFile, removeOldRecoveryFiles, writeRecoveryFiles } from '../../../src/pilot/recovery/writer.js';
 
@@ -201,4 +201,17 @@ describe('decodeRecoverResponse', () => {
       expect(refused(body).message).toContain(text);
     });
   }
+});
+
+describe('precheckRecoveryDir', () => {
+  it('creates nothing and accepts a path that does not exist yet', () => {
+    expect(precheckRecoveryDir({ customDir: join(tmp, 'new'), homeDir: undefined, user: 'a' })).toBe(join(tmp, 'new', 'recover'));
+    expect(existsSync(join(tmp, 'new'))).toBe(false);
+  });
+
+  it('refuses an existing unsafe part', () => {
+    mkdirSync(join(tmp, 'open'), { mode: 0o700 });
+    chmodSync(join(tmp, 'open'), 0o755);
+    fsRefusal(() => precheckRecoveryDir({ customDir: join(tmp, 'open'), homeDir: undefined, user: 'a' }));
+  });
 });
