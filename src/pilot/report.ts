@@ -9,8 +9,9 @@ import { NOT_READY_TEXT } from './texts.js';
 export function reportFailure(e: unknown, err: (text: string) => void): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return ExitCode.ok;
-    // A group command without a subcommand: commander already printed its help (on stderr).
-    if (e.code === 'commander.help') return ExitCode.usage;
+    // Help was printed: on request (`spike help`, exit 0) or because a group
+    // command was run without a subcommand (printed on stderr, a usage error).
+    if (e.code === 'commander.help') return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     err(errorLine(e.message.replace(/^error:\s*/i, '')));
     return ExitCode.usage;
   }

@@ -50,6 +50,12 @@ describe('the commander tree', () => {
     }
   });
 
+  it('`spike help` exits 0', async () => {
+    const r = await run(['help']);
+    expect(r.code).toBe(ExitCode.ok);
+    expect(r.out).toContain('Exit codes:');
+  });
+
   it('a bare group prints its help and exits 2', async () => {
     const r = await run(['operator']);
     expect(r.code).toBe(ExitCode.usage);
