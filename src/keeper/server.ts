@@ -13,6 +13,7 @@ import type { X509Source } from '../spiffe/workloadapi.js';
 import type { ShardStore } from './shard-store.js';
 import type { KeeperPeerPolicy } from './routes/types.js';
 import { createKeeperRouter, fallback } from './router.js';
+import { PATH_KEEPER_CONTRIBUTE } from '../protocol/paths.js';
 
 /** Requests are tiny (`{"shard":[32 numbers]}` ≈ 130 bytes); anything over this is a 400. */
 export const KEEPER_BODY_LIMIT = 8 * 1024;
@@ -61,6 +62,8 @@ export async function startKeeperServer(opts: KeeperServerOptions, listen: Liste
   const send = (request: FastifyRequest, reply: FastifyReply, status: number, body: Buffer, route: string): FastifyReply => {
     const caller = peerOf(request);
     opts.logger.audit('keeper_request', { caller: caller ?? null, method: request.method, route, status });
+    // Lifecycle event (docs/contracts.md): the Keeper holds a (new) shard. Never the value.
+    if (status === 200 && route === PATH_KEEPER_CONTRIBUTE) opts.logger.event('shard_stored', { from: caller ?? null });
     const zero = (): void => {
       body.fill(0);
     };
