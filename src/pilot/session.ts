@@ -6,6 +6,7 @@ import { loadPilotConfig, type PilotConfig } from '../protocol/config/pilot.js';
 import { isPilotOperator, isPilotRecover, isPilotRestore } from '../protocol/roles.js';
 import { CliError, ExitCode, firstLine, oneLine } from './exit.js';
 import type { NexusAnswer, PilotDeps, PilotIdentity } from './runtime.js';
+import { MEMORY_WARNING_TEXT } from './texts.js';
 
 export function loadConfig(env: Env): PilotConfig {
   try {
@@ -37,6 +38,7 @@ export function requireRole(spiffeId: string, role: PilotRole, cfg: PilotConfig)
 
 /** Runs `fn` with the Pilot's identity and always closes it. */
 export async function withIdentity<T>(deps: PilotDeps, cfg: PilotConfig, fn: (id: PilotIdentity) => Promise<T>): Promise<T> {
+  if (cfg.showMemoryWarning) deps.io.err(MEMORY_WARNING_TEXT);
   const identity = await deps.openIdentity(cfg);
   try {
     return await fn(identity);

@@ -1,7 +1,7 @@
 // The whole configuration of the `spike` CLI (SPIKE Pilot), from the
 // environment (upstream-recovery.md §3.1), built on env.ts and shared.ts.
 // Invalid values throw ConfigError naming the variable.
-import { type Env, homeDir, readDuration, readString, userName } from './env.js';
+import { type Env, homeDir, readBool, readDuration, readString, userName } from './env.js';
 import { loadShamirConfig, loadSpiffeConfig, loadTrustRoots, nexusApiUrl, type SpiffeConfig, type TrustRoots } from './shared.js';
 
 export interface PilotRecoveryDirInputs {
@@ -25,6 +25,8 @@ export interface PilotConfig {
   maxShareCount: number;
   /** `SPIKE_HTTP_CLIENT_TIMEOUT` (default 60s): deadline of each call to Nexus. */
   httpTimeoutMs: number;
+  /** `SPIKE_PILOT_SHOW_MEMORY_WARNING` (default false): warn that memory cannot be locked. */
+  showMemoryWarning: boolean;
 }
 
 export const DEFAULT_HTTP_CLIENT_TIMEOUT_MS = 60_000;
@@ -41,5 +43,6 @@ export function loadPilotConfig(env: Env): PilotConfig {
     },
     maxShareCount: loadShamirConfig(env).maxShareCount,
     httpTimeoutMs: readDuration(env, 'SPIKE_HTTP_CLIENT_TIMEOUT', DEFAULT_HTTP_CLIENT_TIMEOUT_MS, 1, 24 * 3_600_000),
+    showMemoryWarning: readBool(env, 'SPIKE_PILOT_SHOW_MEMORY_WARNING', false),
   };
 }

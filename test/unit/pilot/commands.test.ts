@@ -122,6 +122,12 @@ describe('operator recover', () => {
     expect(f.closed).toBe(0);
   });
 
+  it('SPIKE_PILOT_SHOW_MEMORY_WARNING=true prints upstream warning on stderr', async () => {
+    const f = fake({ spiffeId: ID.restore, env: { ...env(), SPIKE_PILOT_SHOW_MEMORY_WARNING: 'true' } });
+    await expect(runRecover(f.deps, { format: 'human' })).rejects.toThrow(CliError);
+    expect(f.err.join('')).toBe('\nMemory locking is not available.\nConsider disabling swap to enhance security.\n');
+  });
+
   it('a bad environment value is exit 2', async () => {
     const f = fake({ spiffeId: ID.recover, env: { SPIKE_NEXUS_API_URL: 'http://x' } });
     await expect(runRecover(f.deps, { format: 'human' })).rejects.toThrow(/Invalid configuration: SPIKE_NEXUS_API_URL/);
