@@ -1,17 +1,17 @@
 // Reading the `err` code of any SPIKE answer, whatever its status (Go's SDK
-// never reads non-200 bodies; we do, for precise errors). Go key matching:
-// `err` and `Err` (ShardGetResponse) both count; the last one wins.
-import { parseGoJson } from '../protocol/gojson.js';
+// never reads non-200 bodies; we do, for precise errors). Decoded as Go
+// would decode `struct{ Err string }`: `err` and `Err` (ShardGetResponse)
+// both match, the last one wins, other keys are ignored.
+import { decodeGoStruct, field, goString } from '../protocol/gojson.js';
 
+const errOnly = { err: field('err', goString, () => '') };
+const ERR_CODE = /^[a-z0-9_]{1,128}$/;
+
+/** The answer's well-formed `err` code, or undefined (none, empty, malformed body or code). */
 export function errCodeOf(body: Uint8Array): string | undefined {
   try {
-    const node = parseGoJson(body);
-    if (node.kind !== 'object') return undefined;
-    let code: string | undefined;
-    for (const [k, v] of node.entries) {
-      if (k.toLowerCase() === 'err' && v.kind === 'string') code = v.value;
-    }
-    return code !== undefined && code !== '' && code.length <= 128 && /^[a-z0-9_]+$/.test(code) ? code : undefined;
+    const { err } = decodeGoStruct(body, errOnly, 'error answer');
+    return ERR_CODE.test(err) ? err : undefined;
   } catch {
     return undefined;
   }

@@ -1,16 +1,12 @@
 // POST /v1/store/contribute (upstream-recovery.md §4.5): Nexus or Bootstrap
-// stores this Keeper's shard, overwriting any previous one.
+// stores this Keeper's shard, overwriting any previous one. The wire format
+// (Go's ShardPutRequest/ShardPutResponse) is protocol/messages.ts.
 import { type ShardStore, isAllZero } from '../shard-store.js';
 import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST } from '../../protocol/errors.js';
-import { decodeShardPutRequest, encodeContribute } from '../wire.js';
+import { decodeContributeRequest, encodeContributeResponse, shardPutResponse } from '../../protocol/messages.js';
 import { type KeeperPeerPolicy, type KeeperRequest, type KeeperResponse, validPeerId } from './types.js';
 
-const BAD_REQUEST = API_BAD_REQUEST;
-const UNAUTHORIZED = ACCESS_UNAUTHORIZED;
-
-function answer(status: number, code?: string): KeeperResponse {
-  return { status, body: encodeContribute(code) };
-}
+const fail = (status: number, code: string): KeeperResponse => ({ status, body: shardPutResponse.error(code) });
 
 /** Guard: the peer must be Nexus or Bootstrap. */
 export function guardContribute(policy: KeeperPeerPolicy, peerId: string | undefined): boolean {
@@ -19,18 +15,18 @@ export function guardContribute(policy: KeeperPeerPolicy, peerId: string | undef
 
 export function contributeRoute(store: ShardStore, policy: KeeperPeerPolicy) {
   return (req: KeeperRequest): KeeperResponse => {
-    let shard: Buffer | undefined;
+    let shard: Uint8Array | null;
     try {
-      shard = decodeShardPutRequest(req.body);
+      ({ shard } = decodeContributeRequest(req.body));
     } catch {
-      // Any body Go's json.Unmarshal would refuse (see wire.ts) is a 400.
-      return answer(400, BAD_REQUEST);
+      // Any body Go's json.Unmarshal would refuse is a 400 (the decoder zeroes what it read).
+      return fail(400, API_BAD_REQUEST);
     }
     try {
-      if (!guardContribute(policy, req.peerId)) return answer(401, UNAUTHORIZED);
-      if (shard === undefined || isAllZero(shard)) return answer(400, BAD_REQUEST);
+      if (!guardContribute(policy, req.peerId)) return fail(401, ACCESS_UNAUTHORIZED);
+      if (shard === null || isAllZero(shard)) return fail(400, API_BAD_REQUEST);
       store.set(shard);
-      return answer(200);
+      return { status: 200, body: encodeContributeResponse() };
     } finally {
       shard?.fill(0);
     }
