@@ -42,7 +42,12 @@ interface ParsedCert {
 
 function parseCert(der: Buffer, what: string): ParsedCert {
   try {
-    return { node: new X509Certificate(der), asn: new AsnCertificate(der) };
+    const asn = new AsnCertificate(der);
+    // @peculiar/x509 decodes extensions lazily on first access and throws its
+    // own errors there (and then caches an empty list): decode them all now,
+    // so that a malformed extension is refused here as an X509SvidError.
+    void asn.extensions;
+    return { node: new X509Certificate(der), asn };
   } catch {
     throw new X509SvidError(`${what}: not a valid X.509 certificate`);
   }
