@@ -3,12 +3,12 @@
 // from the Keepers as Nexus would and decrypts the probe). Run
 // `npm run build` first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createDecipheriv, createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { DIST, Proc, minimalEnv, spawnBin } from '../helpers/proc.js';
 import { X509Source } from '../../src/spiffe/workloadapi.js';
 import { authorizeIf } from '../../src/spiffe/authorizer.js';
 import { mtlsServerOptions } from '../../src/spiffe/tlsconfig.js';
@@ -18,82 +18,10 @@ import type { SpikeHttpClient } from '../../src/client/transport.js';
 import { isKeeper } from '../../src/protocol/roles.js';
 import { recoverSecret } from '../../src/shamir/index.js';
 
-const DIST = resolve('dist');
 const ROOTS = ['spike.ist'];
 
-interface Proc {
-  child: ChildProcess;
-  lines: string[];
-  stderr: string[];
-  waitFor(pred: (obj: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
-
-function start(script: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [join(DIST, script), ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const stderr: string[] = [];
-  const waiters = new Set<() => void>();
-  let buf = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      lines.push(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-    }
-    for (const w of waiters) w();
-  });
-  child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => {
-    r(code);
-    for (const w of waiters) w();
-  }));
-  const waitFor = (pred: (o: Record<string, unknown>) => boolean, timeoutMs = 20_000) =>
-    new Promise<Record<string, unknown>>((res, rej) => {
-      const check = (): void => {
-        for (const l of lines) {
-          try {
-            const o = JSON.parse(l) as Record<string, unknown>;
-            if (pred(o)) {
-              cleanup();
-              res(o);
-              return;
-            }
-          } catch {
-            /* not JSON */
-          }
-        }
-        if (child.exitCode !== null) {
-          cleanup();
-          rej(new Error(`${script} exited ${child.exitCode}: ${stderr.join('')}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        rej(new Error(`timeout waiting on ${script}; stdout=${lines.join('\n')} stderr=${stderr.join('')}`));
-      }, timeoutMs);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        waiters.delete(check);
-      };
-      waiters.add(check);
-      check();
-    });
-  return { child, lines, stderr, waitFor, exited };
-}
-
-async function stop(p: Proc | undefined): Promise<number | null | undefined> {
-  if (!p) return undefined;
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-  const killer = setTimeout(() => p.child.kill('SIGKILL'), 5000);
-  const code = await p.exited;
-  clearTimeout(killer);
-  return code;
-}
+/** `node dist/<script> args` with PATH, HOME and `env` only. */
+const start = (script: string, args: string[], env: Record<string, string>): Proc => spawnBin(script, script, args, minimalEnv(env));
 
 let dir: string;
 let agent: Proc;
@@ -157,29 +85,24 @@ function bootstrapEnv(dataDir: string, extra: Record<string, string> = {}): Reco
   };
 }
 
-async function runBootstrapProcess(env: Record<string, string>, args = ['-init']): Promise<Proc & { code: number | null }> {
+/** Runs `spike-bootstrap args` to its exit (`exitCode` is then set). */
+async function runBootstrapProcess(env: Record<string, string>, args = ['-init']): Promise<Proc> {
   const p = start('spike-bootstrap.js', args, env);
-  const code = await p.exited;
-  return Object.assign(p, { code });
+  await p.exited;
+  return p;
 }
 
-const events = (p: Proc): unknown[] => p.lines.flatMap((l) => {
-  try {
-    return [(JSON.parse(l) as { msg: unknown }).msg];
-  } catch {
-    return [];
-  }
-});
+const events = (p: Proc): unknown[] => p.lines.map((l) => l.msg);
 
 beforeAll(async () => {
   if (!existsSync(join(DIST, 'spike-bootstrap.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   dir = mkdtempSync('/tmp/kbe-');
   agent = start('spike-dev-agent.js', ['run'], { SPIKE_DEV_DIR: dir, SPIKE_NEXUS_KEEPER_PEERS: 'https://a:1,https://b:2,https://c:3' });
-  await agent.waitFor((o) => o.msg === 'agent_ready');
+  await agent.waitForEvent('agent_ready');
   for (const n of [1, 2, 3]) {
     keepers.push(start('spike-keeper.js', [], { SPIFFE_ENDPOINT_SOCKET: sock(`keeper-${n}`), SPIKE_KEEPER_TLS_PORT: '127.0.0.1:0' }));
   }
-  keeperUrls = (await Promise.all(keepers.map((k) => k.waitFor((o) => o.msg === 'keeper_listening')))).map(
+  keeperUrls = (await Promise.all(keepers.map((k) => k.waitForEvent('keeper_listening')))).map(
     (ev) => new URL(`https://127.0.0.1:${String(ev.port)}`),
   );
   nexusSource = await X509Source.create({ address: sock('nexus'), timeoutMs: 10_000 });
@@ -196,8 +119,8 @@ afterAll(async () => {
     await new Promise<void>((r) => stubNexus.close(() => r()));
   }
   await nexusSource?.close();
-  for (const k of keepers) await stop(k);
-  await stop(agent);
+  for (const k of keepers) await k.stop('SIGTERM', 5000);
+  await agent?.stop('SIGTERM', 5000);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -206,8 +129,8 @@ describe('spike-bootstrap -init', () => {
     const data = join(dir, 'nexus');
     notReadyFor = verifyCalls + 2; // Nexus answers 503 twice first
     const first = await runBootstrapProcess(bootstrapEnv(data));
-    expect(first.stderr.join('')).toBe('');
-    expect(first.code).toBe(0);
+    expect(first.stderr()).toBe('');
+    expect(first.exitCode).toBe(0);
     expect(events(first)).toContain('bootstrap_completed');
     const marker = join(data, 'data', 'bootstrap.json');
     expect(statSync(marker).mode & 0o777).toBe(0o600);
@@ -218,16 +141,16 @@ describe('spike-bootstrap -init', () => {
     const k23 = recoverSecret([{ id: 2, value: shards1[1] as Buffer }, { id: 3, value: shards1[2] as Buffer }], 2);
     expect(Buffer.from(k12).equals(Buffer.from(k23))).toBe(true);
     // no secret material on any output
-    const all = first.lines.join('\n') + first.stderr.join('');
+    const all = first.stdout() + first.stderr();
     for (const s of shards1) expect(all).not.toContain([...s].join(','));
 
     const second = await runBootstrapProcess(bootstrapEnv(data));
-    expect(second.code).toBe(0);
+    expect(second.exitCode).toBe(0);
     expect(events(second)).toContain('bootstrap_skipped');
     expect((await keeperShards()).map((b) => b.toString('hex'))).toEqual(shards1.map((b) => b.toString('hex')));
 
     const forced = await runBootstrapProcess(bootstrapEnv(data, { SPIKE_BOOTSTRAP_FORCE: 'true' }));
-    expect(forced.code).toBe(0);
+    expect(forced.exitCode).toBe(0);
     expect(events(forced)).toContain('bootstrap_completed');
     expect((await keeperShards())[0]?.equals(shards1[0] as Buffer)).toBe(false);
   });
@@ -235,7 +158,7 @@ describe('spike-bootstrap -init', () => {
   it('skips for the memory and lite backends', async () => {
     for (const backend of ['memory', 'lite']) {
       const p = await runBootstrapProcess(bootstrapEnv(join(dir, `nx-${backend}`), { SPIKE_NEXUS_BACKEND_STORE: backend }));
-      expect(p.code).toBe(0);
+      expect(p.exitCode).toBe(0);
       expect(events(p)).toContain('bootstrap_skipped');
       expect(existsSync(join(dir, `nx-${backend}`, 'data', 'bootstrap.json'))).toBe(false);
     }
@@ -244,8 +167,8 @@ describe('spike-bootstrap -init', () => {
   it('refuses a keeper count different from SPIKE_NEXUS_SHAMIR_SHARES: one line, non-zero, no marker', async () => {
     const data = join(dir, 'nx-mismatch');
     const p = await runBootstrapProcess(bootstrapEnv(data, { SPIKE_NEXUS_SHAMIR_SHARES: '4', SPIKE_NEXUS_SHAMIR_THRESHOLD: '2' }));
-    expect(p.code).not.toBe(0);
-    const err = p.stderr.join('').trim();
+    expect(p.exitCode).not.toBe(0);
+    const err = p.stderr().trim();
     expect(err.split('\n')).toHaveLength(1);
     expect(err).toContain('keeper count mismatch');
     expect(existsSync(join(data, 'data', 'bootstrap.json'))).toBe(false);
@@ -255,18 +178,18 @@ describe('spike-bootstrap -init', () => {
     const data = join(dir, 'nx-down');
     const peers = [...keeperUrls.slice(0, 2).map((u) => u.origin), 'https://127.0.0.1:1'].join(',');
     const p = await runBootstrapProcess(bootstrapEnv(data, { SPIKE_NEXUS_KEEPER_PEERS: peers, SPIKE_BOOTSTRAP_KEEPER_MAX_RETRIES: '2' }));
-    expect(p.code).toBe(1);
-    expect(p.stderr.join('')).toMatch(/failed to reach keeper 3 at https:\/\/127\.0\.0\.1:1 after 2 attempts/);
+    expect(p.exitCode).toBe(1);
+    expect(p.stderr()).toMatch(/failed to reach keeper 3 at https:\/\/127\.0\.0\.1:1 after 2 attempts/);
     expect(existsSync(join(data, 'data', 'bootstrap.json'))).toBe(false);
   });
 
   it('refuses a usage error and a non-bootstrap identity', async () => {
     const usage = await runBootstrapProcess(bootstrapEnv(join(dir, 'nx-u')), []);
-    expect(usage.code).toBe(2);
-    expect(usage.stderr.join('')).toContain('usage: spike-bootstrap -init');
+    expect(usage.exitCode).toBe(2);
+    expect(usage.stderr()).toContain('usage: spike-bootstrap -init');
     const wrong = await runBootstrapProcess(bootstrapEnv(join(dir, 'nx-w'), { SPIFFE_ENDPOINT_SOCKET: sock('pilot') }));
-    expect(wrong.code).toBe(1);
-    expect(wrong.stderr.join('')).toMatch(/bootstrap SPIFFE ID required/);
+    expect(wrong.exitCode).toBe(1);
+    expect(wrong.stderr()).toMatch(/bootstrap SPIFFE ID required/);
   });
 });
 

@@ -1,10 +1,10 @@
 // SPIKE Keeper as a real process (dist/spike-keeper.js) behind the real dev
 // Workload API (dist/spike-dev-agent.js). Run `npm run build` first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { DIST, Proc, minimalEnv, spawnBin } from '../helpers/proc.js';
 import { X509Source } from '../../src/spiffe/workloadapi.js';
 import { authorizeIf } from '../../src/spiffe/authorizer.js';
 import { mtlsClientOptions } from '../../src/spiffe/tlsconfig.js';
@@ -14,83 +14,11 @@ import { ClientError } from '../../src/client/errors.js';
 import type { SpikeHttpClient } from '../../src/client/transport.js';
 import { isKeeper, isNexus } from '../../src/protocol/roles.js';
 
-const DIST = resolve('dist');
 const ROOTS = ['spike.ist'];
 const keeperAuthorizer = authorizeIf((id) => isKeeper(id, ROOTS), 'a SPIKE Keeper');
 
-interface Proc {
-  child: ChildProcess;
-  lines: string[];
-  stderr: string[];
-  waitFor(pred: (obj: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
-
-function start(script: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [join(DIST, script), ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const stderr: string[] = [];
-  const waiters = new Set<() => void>();
-  let buf = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      lines.push(buf.slice(0, i));
-      buf = buf.slice(i + 1);
-    }
-    for (const w of waiters) w();
-  });
-  child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => {
-    r(code);
-    for (const w of waiters) w();
-  }));
-  const waitFor = (pred: (o: Record<string, unknown>) => boolean, timeoutMs = 20_000) =>
-    new Promise<Record<string, unknown>>((res, rej) => {
-      const check = (): void => {
-        for (const l of lines) {
-          try {
-            const o = JSON.parse(l) as Record<string, unknown>;
-            if (pred(o)) {
-              cleanup();
-              res(o);
-              return;
-            }
-          } catch {
-            /* not JSON */
-          }
-        }
-        if (child.exitCode !== null) {
-          cleanup();
-          rej(new Error(`${script} exited ${child.exitCode}: ${stderr.join('')}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        rej(new Error(`timeout waiting on ${script}; stdout=${lines.join('\n')} stderr=${stderr.join('')}`));
-      }, timeoutMs);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        waiters.delete(check);
-      };
-      waiters.add(check);
-      check();
-    });
-  return { child, lines, stderr, waitFor, exited };
-}
-
-async function stop(p: Proc | undefined): Promise<number | null | undefined> {
-  if (!p) return undefined;
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-  const killer = setTimeout(() => p.child.kill('SIGKILL'), 5000);
-  const code = await p.exited;
-  clearTimeout(killer);
-  return code;
-}
+/** `node dist/<script> args` with PATH, HOME and `env` only. */
+const start = (script: string, args: string[], env: Record<string, string>): Proc => spawnBin(script, script, args, minimalEnv(env));
 
 let dir: string;
 let agent: Proc;
@@ -142,13 +70,13 @@ beforeAll(async () => {
   }
   dir = mkdtempSync('/tmp/kpe-');
   agent = start('spike-dev-agent.js', ['run'], { SPIKE_DEV_DIR: dir, SPIKE_SYSTEM_LOG_LEVEL: 'warn' });
-  await agent.waitFor((o) => o.msg === 'agent_ready');
+  await agent.waitForEvent('agent_ready');
   keeper = start('spike-keeper.js', [], {
     SPIFFE_ENDPOINT_SOCKET: sock('keeper-1'),
     SPIKE_KEEPER_TLS_PORT: '127.0.0.1:0',
     SPIKE_SPIFFE_SOURCE_TIMEOUT: '10s',
   });
-  const ev = await keeper.waitFor((o) => o.msg === 'keeper_listening');
+  const ev = await keeper.waitForEvent('keeper_listening');
   keeperUrl = new URL(`https://127.0.0.1:${String(ev.port)}`);
   [nexusSource, bootstrapSource, pilotSource] = await Promise.all([sourceFor('nexus'), sourceFor('bootstrap'), sourceFor('pilot')]);
 }, 60_000);
@@ -156,8 +84,8 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) c.close();
   await Promise.all(sources.map((s) => s.close()));
-  const keeperExit = await stop(keeper);
-  await stop(agent);
+  const keeperExit = await keeper?.stop('SIGTERM', 5000);
+  await agent?.stop('SIGTERM', 5000);
   if (dir) rmSync(dir, { recursive: true, force: true });
   // SIGTERM is a clean exit
   expect(keeperExit).toBe(0);
@@ -273,11 +201,11 @@ describe('spike-keeper', () => {
   });
 
   it('writes an audit line per request with the caller and status, never the shard', async () => {
-    const audit = keeper.stderr.join('');
+    const audit = keeper.stderr();
     expect(audit).toContain('spiffe://spike.ist/spike/nexus');
     expect(audit).toContain('"status":401');
     expect(audit).not.toContain([...SHARD].join(','));
-    expect(keeper.lines.join('\n')).not.toContain([...SHARD].join(','));
+    expect(keeper.stdout()).not.toContain([...SHARD].join(','));
   });
 });
 
@@ -285,7 +213,7 @@ describe('spike-keeper start-up', () => {
   it('refuses to run with a non-keeper SPIFFE ID: one line, exit 1', async () => {
     const p = start('spike-keeper.js', [], { SPIFFE_ENDPOINT_SOCKET: sock('nexus'), SPIKE_KEEPER_TLS_PORT: '127.0.0.1:0' });
     expect(await p.exited).toBe(1);
-    const err = p.stderr.join('');
+    const err = p.stderr();
     expect(err).toMatch(/SPIFFE ID is not valid: spiffe:\/\/spike\.ist\/spike\/nexus/);
     expect(err.trim().split('\n')).toHaveLength(1);
   });
@@ -297,12 +225,12 @@ describe('spike-keeper start-up', () => {
       SPIKE_SPIFFE_SOURCE_TIMEOUT: '500ms',
     });
     expect(await p.exited).toBe(1);
-    expect(p.stderr.join('')).toContain('nope.sock');
+    expect(p.stderr()).toContain('nope.sock');
   });
 
   it('rejects an invalid SPIKE_KEEPER_TLS_PORT with one line', async () => {
     const p = start('spike-keeper.js', [], { SPIFFE_ENDPOINT_SOCKET: sock('keeper-1'), SPIKE_KEEPER_TLS_PORT: '8443' });
     expect(await p.exited).toBe(1);
-    expect(p.stderr.join('')).toMatch(/^spike-keeper: SPIKE_KEEPER_TLS_PORT: /);
+    expect(p.stderr()).toMatch(/^spike-keeper: SPIKE_KEEPER_TLS_PORT: /);
   });
 });

@@ -12,18 +12,17 @@
 //   const pilot = await stack.pilotClient();      // in-process mTLS client as the `pilot` workload
 //   await stack.setEntry('pilot', stack.ids.restore);
 //   await stack.cleanup();
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { X509Source } from '../../src/spiffe/workloadapi.js';
 import { authorizeIf } from '../../src/spiffe/authorizer.js';
 import { createSpikeHttpClient, type SpikeHttpClient } from '../../src/client/index.js';
 
-export const REPO = resolve(import.meta.dirname, '..', '..');
-export const DIST = join(REPO, 'dist');
+import { DIST, Proc, spawnBin } from './proc.js';
 
-export type LogLine = Record<string, unknown> & { msg?: string; action?: string };
+// The process harness lives in proc.ts; re-exported for the tests that import it from here.
+export { DIST, REPO, Proc, type LogLine } from './proc.js';
 
 /** Ports the OS considers free right now (bound on 127.0.0.1, then released). */
 export async function freePorts(n: number): Promise<number[]> {
@@ -41,118 +40,6 @@ export async function freePorts(n: number): Promise<number[]> {
   });
   await Promise.all(servers.map((s) => new Promise<void>((ok) => s.close(() => ok()))));
   return ports;
-}
-
-interface Waiter {
-  match: (l: LogLine) => boolean;
-  from: number;
-  resolve: (l: LogLine) => void;
-}
-
-/** One running (or exited) process with its parsed log lines. */
-export class Proc {
-  /** Parsed JSON lines from stdout, then stderr (audit), in arrival order. */
-  readonly lines: LogLine[] = [];
-  /** Raw non-JSON output (for error messages). */
-  readonly raw: string[] = [];
-  readonly exited: Promise<number | null>;
-  exitCode: number | null | undefined = undefined;
-  readonly startedAt = Date.now();
-  #waiters: Waiter[] = [];
-
-  constructor(
-    readonly name: string,
-    readonly child: ChildProcess,
-  ) {
-    const onData = (buf: string, chunk: Buffer): string => {
-      const text = buf + chunk.toString('utf8');
-      const parts = text.split('\n');
-      const rest = parts.pop() ?? '';
-      for (const p of parts) this.#line(p);
-      return rest;
-    };
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (c: Buffer) => (out = onData(out, c)));
-    child.stderr?.on('data', (c: Buffer) => (err = onData(err, c)));
-    this.exited = new Promise((ok) => {
-      child.once('exit', (code) => {
-        if (out) this.#line(out);
-        if (err) this.#line(err);
-        this.exitCode = code;
-        ok(code);
-      });
-    });
-  }
-
-  #line(text: string): void {
-    if (text.trim() === '') return;
-    let l: LogLine;
-    try {
-      const v: unknown = JSON.parse(text);
-      if (typeof v !== 'object' || v === null) throw new Error('not an object');
-      l = { ...(v as LogLine), _at: Date.now() };
-    } catch {
-      this.raw.push(text);
-      return;
-    }
-    const idx = this.lines.push(l) - 1;
-    for (const w of [...this.#waiters]) {
-      if (idx >= w.from && w.match(l)) {
-        this.#waiters = this.#waiters.filter((x) => x !== w);
-        w.resolve(l);
-      }
-    }
-  }
-
-  /** Lines whose `msg` (or audit `action`) is `msg`. */
-  events(msg: string): LogLine[] {
-    return this.lines.filter((l) => l.msg === msg || l.action === msg);
-  }
-
-  /** A mark for `waitForEvent(..., { after })`: only lines logged after now. */
-  mark(): number {
-    return this.lines.length;
-  }
-
-  /** Resolves with the first line `msg` (matching `where`) at or after `after`; rejects on timeout or exit. */
-  waitForEvent(msg: string, opts: { where?: (l: LogLine) => boolean; after?: number; timeoutMs?: number } = {}): Promise<LogLine> {
-    const from = opts.after ?? 0;
-    const match = (l: LogLine): boolean => (l.msg === msg || l.action === msg) && (opts.where?.(l) ?? true);
-    const hit = this.lines.slice(from).find(match);
-    if (hit) return Promise.resolve(hit);
-    const timeoutMs = opts.timeoutMs ?? 30_000;
-    return new Promise((ok, ko) => {
-      const w: Waiter = { match, from, resolve: (l) => done(() => ok(l)) };
-      const timer = setTimeout(() => done(() => ko(new Error(`${this.name}: no '${msg}' within ${timeoutMs}ms; output tail:\n${this.tail()}`))), timeoutMs);
-      const onExit = (): void => done(() => ko(new Error(`${this.name} exited (${this.exitCode}) before '${msg}':\n${this.tail()}`)));
-      void this.exited.then(onExit);
-      const done = (f: () => void): void => {
-        clearTimeout(timer);
-        this.#waiters = this.#waiters.filter((x) => x !== w);
-        f();
-      };
-      this.#waiters.push(w);
-    });
-  }
-
-  tail(n = 15): string {
-    return [...this.lines.slice(-n).map((l) => JSON.stringify(l)), ...this.raw.slice(-n)].join('\n');
-  }
-
-  running(): boolean {
-    return this.exitCode === undefined;
-  }
-
-  /** Sends `signal` and waits for the exit. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<number | null> {
-    if (!this.running()) return this.exitCode ?? null;
-    this.child.kill(signal);
-    const t = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    const code = await this.exited;
-    clearTimeout(t);
-    return code;
-  }
 }
 
 export interface StackOptions {
@@ -252,8 +139,7 @@ export class Stack {
   spawn(name: string, bin: string, args: string[], env: NodeJS.ProcessEnv): Proc {
     const old = this.procs.get(name);
     if (old?.running()) throw new Error(`${name} is already running`);
-    const child = spawn(process.execPath, [join(DIST, `${bin}.js`), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const p = new Proc(name, child);
+    const p = spawnBin(name, bin, args, env);
     this.procs.set(name, p);
     this.all.push(p);
     return p;
