@@ -2,11 +2,12 @@
 // does): POST a JSON body over HTTP/1.1 with the caller's current X509-SVID,
 // verify the server's SVID and pin its SPIFFE ID through an authorizer (never
 // a hostname check), no TLS session resumption, a deadline on every call, and
-// a cap on the response size.
+// a cap on the response size. What may be sent twice is decided in resend.ts.
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { ConnectionOptions, TLSSocket, PeerCertificate } from 'node:tls';
 import { ClientError } from './errors.js';
+import { isIdempotentUrl, mayResend } from './resend.js';
 
 /** Default cap on a response body; SPIKE answers are small (a secret is at most 64 KiB of ciphertext). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
@@ -22,6 +23,12 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Aborts the call (reported as kind `timeout`: the caller's deadline). */
   signal?: AbortSignal;
+  /**
+   * Whether sending this request twice changes nothing (default: by route,
+   * see resend.ts). Only idempotent requests use pooled connections and are
+   * re-sent when a pooled connection turns out dead.
+   */
+  idempotent?: boolean;
 }
 
 export interface SpikeHttpClient {
@@ -47,9 +54,12 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
     throw new RangeError('timeoutMs must be a positive number');
   }
   const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  // keepAlive reuses authorized connections; maxCachedSessions: 0 disables TLS
-  // session resumption, which would skip checkServerIdentity.
-  const agent = new https.Agent({ keepAlive: true, maxCachedSessions: 0, maxSockets: 16 });
+  // keepAlive reuses authorized connections (idempotent calls only);
+  // maxCachedSessions: 0 disables TLS session resumption, which would skip
+  // checkServerIdentity. Other calls get a connection of their own, so that
+  // they never go out on one the server already closed.
+  const pooled = new https.Agent({ keepAlive: true, maxCachedSessions: 0, maxSockets: 16 });
+  const oneShot = new https.Agent({ keepAlive: false, maxCachedSessions: 0, maxSockets: 16 });
   let closed = false;
 
   const postJson = (url: URL, body: Uint8Array, call: CallOptions = {}): Promise<HttpResponse> => {
@@ -76,14 +86,18 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
       if (err) identityErrors.add(err);
       return err;
     };
+    const idempotent = call.idempotent ?? isIdempotentUrl(url);
+    const agent = idempotent ? pooled : oneShot;
     const startedAt = Date.now();
-    // A keep-alive socket the server closed while idle fails with ECONNRESET
-    // on reuse; such a request never reached the server: retry it once.
+    // A keep-alive socket the server closed while idle fails on reuse; the
+    // request is sent once more only when that is safe (resend.ts).
     const attempt = (mayRetry: boolean): Promise<HttpResponse> => new Promise<HttpResponse>((resolve, reject) => {
       const where = url.origin;
       const remainingMs = Math.max(1, deadlineMs - (Date.now() - startedAt));
       let settled = false;
       let socket: TLSSocket | undefined;
+      let bytesBefore = 0;
+      let answered = false;
       const onAbort = (): void => finish(new ClientError('timeout', `call to ${where} aborted`));
       const finish = (err: ClientError | undefined, res?: HttpResponse): void => {
         if (settled) return;
@@ -115,9 +129,19 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
       call.signal?.addEventListener('abort', onAbort, { once: true });
       req.on('socket', (s) => {
         socket = s as TLSSocket;
+        // Counts every byte handed to the socket, buffered ones included (undefined once destroyed).
+        bytesBefore = socket.bytesWritten ?? 0;
       });
       req.on('error', (e) => {
-        if (mayRetry && !settled && req.reusedSocket && (e as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        const written = socket?.bytesWritten as number | undefined;
+        const resend = mayResend({
+          reusedSocket: req.reusedSocket,
+          code: (e as NodeJS.ErrnoException).code,
+          requestBytesSent: socket === undefined ? 0 : written === undefined ? Infinity : written - bytesBefore,
+          answered,
+          idempotent,
+        });
+        if (mayRetry && !settled && resend) {
           settled = true;
           clearTimeout(timer);
           call.signal?.removeEventListener('abort', onAbort);
@@ -127,6 +151,7 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
         finish(classifyRequestError(e, socket, where));
       });
       req.on('response', (res: IncomingMessage) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
         const declared = Number(res.headers['content-length'] ?? 'NaN');
@@ -168,7 +193,8 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
     close() {
       if (closed) return;
       closed = true;
-      agent.destroy();
+      pooled.destroy();
+      oneShot.destroy();
     },
   };
 }

@@ -110,25 +110,83 @@ describe('createHttpsJsonClient', () => {
     expect(e.message).toContain('spike/nexus');
   });
 
-  it('retries once when a reused keep-alive socket turns out closed by the server', async () => {
-    const served = new WeakMap<object, number>();
-    let resets = 0;
+  /** A server that drops the connection, without answering, when `drop(path, k)` for the `k`th request read on that connection. */
+  async function dropping(drop: (path: string, k: number) => boolean) {
+    const seen = new WeakMap<object, number>();
+    const got: { path: string; reused: boolean }[] = [];
+    let drops = 0;
     const s = await serve(nexusSvid, (req, res) => {
-      const n = (served.get(req.socket) ?? 0) + 1;
-      served.set(req.socket, n);
-      if (n === 2) {
-        resets++;
-        req.socket.destroy(); // the idle-close race: the request never reaches the app
+      const k = (seen.get(req.socket) ?? 0) + 1;
+      seen.set(req.socket, k);
+      got.push({ path: req.url ?? '', reused: k > 1 });
+      if (drop(req.url ?? '', k)) {
+        drops++;
+        req.socket.destroy(); // as if the server closed the idle connection: no answer
         return;
       }
       req.resume();
       req.on('end', () => res.end('{}'));
     });
+    return { s, got, drops: () => drops };
+  }
+
+  it('re-sends an idempotent call once when a reused keep-alive socket turns out closed', async () => {
+    const { s, got, drops } = await dropping((_p, k) => k === 2);
     try {
       const c = newClient(authorizeId(NEXUS));
-      expect((await c.postJson(s.url, Buffer.from('{}'))).status).toBe(200);
-      expect((await c.postJson(s.url, Buffer.from('{}'))).status).toBe(200);
-      expect(resets).toBe(1);
+      const get = new URL('/v1/store/secrets?action=get', s.url);
+      expect((await c.postJson(get, Buffer.from('{}'))).status).toBe(200);
+      expect((await c.postJson(get, Buffer.from('{}'))).status).toBe(200);
+      expect(drops()).toBe(1);
+      expect(got).toHaveLength(3); // the dropped one and its re-send
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('never re-sends a secret put that reached the server (it would create another version)', async () => {
+    const { s, got, drops } = await dropping((path) => path === '/v1/store/secrets');
+    try {
+      const c = newClient(authorizeId(NEXUS));
+      // a pooled keep-alive connection exists
+      expect((await c.postJson(new URL('/v1/store/secrets?action=get', s.url), Buffer.from('{}'))).status).toBe(200);
+      const before = got.length;
+      const e = await expectClientError(c.postJson(new URL('/v1/store/secrets', s.url), Buffer.from('{"path":"a","values":{}}')), 'transport');
+      expect(e.message).toContain('ECONNRESET');
+      expect(got.slice(before)).toEqual([{ path: '/v1/store/secrets', reused: false }]);
+      expect(drops()).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('sends non-idempotent calls on a connection of their own, never a pooled one', async () => {
+    const { s, got } = await dropping(() => false);
+    try {
+      const c = newClient(authorizeId(NEXUS));
+      const get = new URL('/v1/store/secrets?action=get', s.url);
+      await c.postJson(get, Buffer.from('{}'));
+      await c.postJson(new URL('/v1/store/secrets', s.url), Buffer.from('{}'));
+      await c.postJson(new URL('/v1/operator/restore', s.url), Buffer.from('{}'));
+      await c.postJson(get, Buffer.from('{}'));
+      expect(got.map((g) => g.reused)).toEqual([false, false, false, true]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('CallOptions.idempotent overrides the route table both ways', async () => {
+    const { s, drops } = await dropping((_p, k) => k === 2);
+    try {
+      const c = newClient(authorizeId(NEXUS));
+      const get = new URL('/v1/store/secrets?action=get', s.url);
+      expect((await c.postJson(get, Buffer.from('{}'))).status).toBe(200);
+      // declared not idempotent: a fresh connection, so it is its first request there
+      expect((await c.postJson(get, Buffer.from('{}'), { idempotent: false })).status).toBe(200);
+      expect(drops()).toBe(0);
+      // an unknown path declared idempotent rides on the pooled connection and is re-sent
+      expect((await c.postJson(s.url, Buffer.from('{}'), { idempotent: true })).status).toBe(200);
+      expect(drops()).toBe(1);
     } finally {
       await s.close();
     }
