@@ -46,19 +46,16 @@ export interface BootstrapRunOptions {
   verifyRetryMaxMs?: number;
 }
 
-/** Retry keeper calls on anything but a definite refusal (400/401: retrying will not help). */
-function keeperRetryable(e: unknown): boolean {
-  if (!(e instanceof ClientError)) return false;
-  if (e.kind === 'status') return e.status !== 400 && e.status !== 401;
-  return e.kind === 'transport' || e.kind === 'timeout';
+/** A client failure worth another attempt: no answer (transport, timeout), or an answer whose status `retryStatus` accepts. */
+function retryableWhen(retryStatus: (status: number | undefined) => boolean): (e: unknown) => boolean {
+  return (e) => e instanceof ClientError && (e.kind === 'status' ? retryStatus(e.status) : e.kind === 'transport' || e.kind === 'timeout');
 }
 
+/** Keeper calls: anything but a definite refusal (400/401: retrying will not help). */
+const keeperRetryable = retryableWhen((status) => status !== 400 && status !== 401);
+
 /** Nexus answers 503 until it has rebuilt the key from the keepers; 500 while it holds another key. */
-function verifyRetryable(e: unknown): boolean {
-  if (!(e instanceof ClientError)) return false;
-  if (e.kind === 'status') return e.status === 503 || e.status === 500 || e.status === 502 || e.status === 504;
-  return e.kind === 'transport' || e.kind === 'timeout';
-}
+const verifyRetryable = retryableWhen((status) => status === 503 || status === 500 || status === 502 || status === 504);
 
 function describe(e: unknown): string {
   if (e instanceof RetryExhaustedError) return describe(e.last);

@@ -193,6 +193,19 @@ describe('runBootstrap', () => {
     expect(f.attempts.get('https://127.0.0.1:8443')).toBe(1);
   });
 
+  it('retries a keeper that answers 503 or times out; a malformed answer (decode) is not retried', async () => {
+    const flaky = fakeNetwork({
+      failKeeper: (id, a) =>
+        id === 1 && a === 1 ? new ClientError('status', 'busy', { status: 503 }) : id === 1 && a === 2 ? new ClientError('timeout', 'slow') : undefined,
+    });
+    await runBootstrap({ config: baseConfig(join(tmp(), 'data')), network: flaky.net, selfId: 'x', sleep: async () => undefined });
+    expect(flaky.attempts.get('https://127.0.0.1:8443')).toBe(3);
+    const garbled = fakeNetwork({ failKeeper: (id) => (id === 2 ? new ClientError('decode', 'malformed answer') : undefined) });
+    const run = runBootstrap({ config: baseConfig(join(tmp(), 'data')), network: garbled.net, selfId: 'x', sleep: async () => undefined });
+    await expect(run).rejects.toThrow(/keeper 2/);
+    expect(garbled.attempts.get('https://127.0.0.1:8543')).toBe(1);
+  });
+
   it('a wrong hash is fatal and leaves no marker', async () => {
     const dir = join(tmp(), 'data');
     await expect(runBootstrap({ config: baseConfig(dir), network: fakeNetwork({ wrongHash: true }).net, selfId: 'x' })).rejects.toThrow(/wrong hash/);
