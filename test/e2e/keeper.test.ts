@@ -43,7 +43,13 @@ function clientFor(source: X509Source, timeoutMs = 5000): SpikeHttpClient {
 }
 
 /** A raw request (any method, path, body) with the given workload's SVID. */
-function raw(source: X509Source, method: string, path: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function raw(
+  source: X509Source,
+  method: string,
+  path: string,
+  body: Buffer | string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: import('node:http').IncomingHttpHeaders }> {
   return new Promise((res, rej) => {
     const req = https.request(new URL(path, keeperUrl), {
       method,
@@ -56,7 +62,7 @@ function raw(source: X509Source, method: string, path: string, body: Buffer | st
     req.on('response', (r) => {
       const chunks: Buffer[] = [];
       r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => res({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      r.on('end', () => res({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: r.headers }));
     });
     req.end(body);
   });
@@ -185,15 +191,8 @@ describe('spike-keeper', () => {
   });
 
   it('answers with upstream headers', async () => {
-    const r = await new Promise<import('node:http').IncomingMessage>((res, rej) => {
-      const req = https.request(new URL('/v1/store/shard', keeperUrl), { method: 'POST', agent: false, ...mtlsClientOptions(nexusSource, keeperAuthorizer) });
-      req.on('error', rej);
-      req.on('response', (m) => {
-        m.resume();
-        res(m);
-      });
-      req.end('{}');
-    });
+    const r = await raw(nexusSource, 'POST', '/v1/store/shard', '{}');
+    expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('application/json');
     expect(r.headers['cache-control']).toBe('no-store, no-cache, must-revalidate, private');
     expect(r.headers.pragma).toBe('no-cache');
