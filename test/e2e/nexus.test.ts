@@ -71,8 +71,8 @@ describe('SPIKE Nexus with real processes', () => {
     shards = await recover(pilot.http, stack.nexusUrl);
     expect([...shards.keys()].sort()).toEqual([1, 2, 3]);
     expect([...shards.values()].every((v) => v !== null && v.length === 32)).toBe(true);
-    const audit = stack.proc('nexus').events('recover').at(-1);
-    expect(audit?.caller).toBe(stack.ids.recover);
+    const audit = await stack.proc('nexus').waitForEvent('recover', { where: (l) => l.caller === stack.ids.recover, timeoutMs: 5_000 });
+    expect(audit.caller).toBe(stack.ids.recover);
   });
 
   it('Nexus killed and restarted → ready from keepers, secret intact', async () => {
