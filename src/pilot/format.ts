@@ -30,6 +30,11 @@ export function parseFormat(value: string, supported: readonly OutputFormat[] = 
 
 export const FORMAT_HELP = 'Output format: human/h/plain/p or json/j';
 
+/** Upstream format.go's help, for commands that print all three formats. */
+export const FORMAT_HELP_ALL = 'Output format: human/h/plain/p, json/j, or yaml/y';
+
+export const ALL_FORMATS: readonly OutputFormat[] = ['human', 'json', 'yaml'];
+
 function printable(s: string): string {
   const cut = s.length > 40 ? `${s.slice(0, 40)}…` : s;
   return cut.replace(/[^\x20-\x7e…]/g, '?');

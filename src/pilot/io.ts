@@ -9,6 +9,7 @@ export function processIo(): PilotIo {
     err: (text) => void process.stderr.write(text),
     stdinIsTty: () => process.stdin.isTTY === true,
     readStdin: (limit) => readLimited(process.stdin, limit),
+    readLine: (limit) => readOneLine(process.stdin, limit),
     async readHidden(prompt) {
       const { read } = await import('read');
       try {
@@ -67,6 +68,29 @@ export function readLimited(stream: NodeJS.ReadableStream, limit: number): Promi
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('error', onError);
+    stream.resume();
+  });
+}
+
+/** Reads up to the first line break (or EOF) of `stream`, then stops reading; at most `limit` characters are kept. */
+export function readOneLine(stream: NodeJS.ReadableStream, limit: number): Promise<string> {
+  return new Promise<string>((resolve) => {
+    let text = '';
+    const finish = (): void => {
+      stream.removeListener('data', onData);
+      stream.removeListener('end', finish);
+      stream.removeListener('error', finish);
+      stream.pause();
+      const i = text.search(/\r?\n/);
+      resolve((i < 0 ? text : text.slice(0, i)).slice(0, limit));
+    };
+    const onData = (chunk: Buffer | string): void => {
+      text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      if (text.includes('\n') || text.length > limit) finish();
+    };
+    stream.on('data', onData);
+    stream.on('end', finish);
+    stream.on('error', finish);
     stream.resume();
   });
 }

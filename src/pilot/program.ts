@@ -5,8 +5,17 @@ import { Command } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { defineRecover } from './commands/operator-recover.js';
 import { defineRestore } from './commands/operator-restore.js';
+import { definePolicyApply } from './commands/policy-apply.js';
+import { definePolicyCreate } from './commands/policy-create.js';
+import { definePolicyDelete } from './commands/policy-delete.js';
+import { definePolicyGet } from './commands/policy-get.js';
+import { definePolicyList } from './commands/policy-list.js';
+import { defineSecretDelete } from './commands/secret-delete.js';
 import { defineSecretGet } from './commands/secret-get.js';
+import { defineSecretList } from './commands/secret-list.js';
+import { defineSecretMetadata } from './commands/secret-metadata-get.js';
 import { defineSecretPut } from './commands/secret-put.js';
+import { defineSecretUndelete } from './commands/secret-undelete.js';
 import type { PilotDeps } from './runtime.js';
 
 export const VERSION: string = pkg.version;
@@ -39,7 +48,8 @@ Examples:
   spike operator recover        save recovery shards (while SPIKE Nexus is healthy)
   spike operator restore        feed one shard to SPIKE Nexus after a total failure
   spike secret put secrets/db/creds username=admin password=s3cr3t
-  spike secret get secrets/db/creds`);
+  spike secret get secrets/db/creds
+  spike policy list`);
 
   const operator = program.command('operator').description('Manage admin operations');
   defineRecover(operator.command('recover'), deps);
@@ -48,6 +58,17 @@ Examples:
   const secret = program.command('secret').description('Manage secrets');
   defineSecretPut(secret.command('put'), deps);
   defineSecretGet(secret.command('get'), deps);
+  defineSecretList(secret.command('list'), deps);
+  defineSecretDelete(secret.command('delete'), deps);
+  defineSecretUndelete(secret.command('undelete'), deps);
+  defineSecretMetadata(secret.command('metadata'), deps);
+
+  const policy = program.command('policy').description('Manage policies');
+  definePolicyCreate(policy.command('create'), deps);
+  definePolicyApply(policy.command('apply'), deps);
+  definePolicyList(policy.command('list'), deps);
+  definePolicyGet(policy.command('get'), deps);
+  definePolicyDelete(policy.command('delete'), deps);
 
   // The seed documents' older spelling.
   defineRecover(program.command('recover'), deps, 'recover').summary('Alias of `spike operator recover`');

@@ -15,6 +15,8 @@ export interface PilotIo {
   readStdin(limit: number): Promise<Buffer>;
   /** Shows `prompt` on the terminal and reads one line without echo. */
   readHidden(prompt: string): Promise<string>;
+  /** Reads one line from stdin (without its line break; at most `limit` characters); '' at EOF. */
+  readLine(limit: number): Promise<string>;
 }
 
 export interface NexusAnswer {

@@ -4,11 +4,12 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { ACTION_GET, PATH_SECRETS } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../exit.js';
-import { parseFormat } from '../format.js';
+import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../format.js';
 import { goField, isJsonObject, parseJsonBytes, type JsonValue } from '../jsonbytes.js';
 import type { PilotDeps } from '../runtime.js';
 import { answerFailure, checkSecretPath, goJsonIndentMap, goJsonString, goStringCompare, secretCallFailure } from '../secretapi.js';
 import { loadConfig, requireRole, withIdentity } from '../session.js';
+import { y, yamlMarshal } from '../yaml.js';
 
 export const GET_SUMMARY = 'Get secrets from the specified path';
 
@@ -44,22 +45,27 @@ export function decodeGetResponse(body: Uint8Array): Record<string, string> | un
   return out;
 }
 
-/** What `secret get` prints for `data` (human or json), or a CliError for a missing key. */
-export function renderSecret(data: Readonly<Record<string, string>>, key: string | undefined, format: 'human' | 'json'): string {
+/** What `secret get` prints for `data`, or a CliError for a missing key. */
+export function renderSecret(data: Readonly<Record<string, string>>, key: string | undefined, format: OutputFormat): string {
   if (key !== undefined) {
     if (!Object.hasOwn(data, key)) throw new CliError(ExitCode.nexus, 'Key not found.');
     const v = data[key] as string;
+    // yaml: yaml.Marshal printed with "%s\n" (so a blank line ends it).
+    if (format === 'yaml') return `${yamlMarshal(y.str(v))}\n`;
     return format === 'json' ? `${goJsonString(v)}\n` : `${v}\n`;
   }
   if (format === 'json') return `${goJsonIndentMap(data, '    ')}\n`;
+  if (format === 'yaml') {
+    const keys = Object.keys(data).sort(goStringCompare);
+    return `${yamlMarshal(y.map(keys.map((k) => [k, y.str(data[k] as string)])))}\n`;
+  }
   const keys = Object.keys(data).sort(goStringCompare);
   if (keys.length === 0) throw new CliError(ExitCode.nexus, 'Key not found.');
   return keys.map((k) => `${k}: ${data[k] as string}\n`).join('');
 }
 
 export async function runSecretGet(deps: PilotDeps, path: string, key: string | undefined, opts: SecretGetOptions): Promise<void> {
-  const format = parseFormat(opts.format);
-  if (format === 'yaml') throw new CliError(ExitCode.usage, 'the yaml format is not supported yet');
+  const format = parseFormat(opts.format, ALL_FORMATS);
   checkSecretPath(path);
   const cfg = loadConfig(deps.env);
   await withIdentity(deps, cfg, async (identity) => {
@@ -90,7 +96,7 @@ export function defineSecretGet(cmd: Command, deps: () => PilotDeps): Command {
     .argument('<path>', 'secret path')
     .argument('[key]', 'print only the value of this key')
     .option('-v, --version <n>', 'Specific version to retrieve (0 = current)', parseVersion, 0)
-    .option('-f, --format <format>', 'Output format: human/h/plain/p or json/j', 'human')
+    .option('-f, --format <format>', FORMAT_HELP_ALL, 'human')
     .addHelpText(
       'after',
       `

@@ -1,7 +1,7 @@
 // Fake PilotDeps for command tests: a scripted Nexus that records calls, and
 // captured stdout/stderr.
 import { Readable } from 'node:stream';
-import { readLimited } from '../../../src/pilot/io.js';
+import { readLimited, readOneLine } from '../../../src/pilot/io.js';
 import type { NexusAnswer, PilotDeps } from '../../../src/pilot/runtime.js';
 import type { Env } from '../../../src/protocol/config/env.js';
 
@@ -37,6 +37,7 @@ export function fake(o: FakeOptions): Fake {
       err: (t) => void f.err.push(t),
       stdinIsTty: () => o.tty !== undefined,
       readStdin: (limit) => readLimited(Readable.from([Buffer.from(o.stdin ?? '')]), limit),
+      readLine: (limit) => readOneLine(Readable.from([Buffer.from(o.stdin ?? '')]), limit),
       readHidden: async (prompt) => {
         f.prompts.push(prompt);
         return o.tty ?? '';

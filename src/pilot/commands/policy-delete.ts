@@ -1,0 +1,42 @@
+// `spike policy delete [policy-name]` (upstream delete.go): the name must be
+// listed, then a confirmation line is read from stdin (`y`/`Y` proceeds),
+// then POST /v1/acl/policy?action=delete {"id":name}.
+import type { Command } from 'commander';
+import { asSuperuser } from '../nexusapi.js';
+import { requirePolicyExists, resolvePolicyName } from '../policyview.js';
+import type { PilotDeps } from '../runtime.js';
+
+export const POLICY_DELETE_SUMMARY = 'Delete a policy';
+
+export async function runPolicyDelete(deps: PilotDeps, arg: string | undefined, o: { name?: string }): Promise<void> {
+  const name = resolvePolicyName(arg, o.name);
+  await asSuperuser(deps, async (api) => {
+    await requirePolicyExists(api, name);
+    deps.io.out(`Are you sure you want to delete policy '${name}'? (y/N): `);
+    const answer = (await deps.io.readLine(1024)).trim();
+    if (answer !== 'y' && answer !== 'Y') {
+      deps.io.out('Operation canceled.\n');
+      return;
+    }
+    await api.deletePolicy(name);
+    deps.io.out('Policy deleted successfully.\n');
+  });
+}
+
+export function definePolicyDelete(cmd: Command, deps: () => PilotDeps): Command {
+  return cmd
+    .description(POLICY_DELETE_SUMMARY)
+    .argument('[policy-name]', 'policy name')
+    .option('--name <name>', 'Policy name to delete (alternative to the argument)')
+    .addHelpText(
+      'after',
+      `
+Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser).
+Asks for confirmation on standard input; only y or Y deletes.
+
+Examples:
+  spike policy delete db-read
+  echo y | spike policy delete --name db-read`,
+    )
+    .action(async (arg: string | undefined, o: { name?: string }) => runPolicyDelete(deps(), arg, o));
+}

@@ -1,0 +1,36 @@
+// `spike policy get [policy-name]` (upstream get.go): the name must be listed
+// (`Error: Entity not found.`), then POST /v1/acl/policy?action=get {"id":name}.
+import type { Command } from 'commander';
+import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat } from '../format.js';
+import { asSuperuser } from '../nexusapi.js';
+import { renderPolicy, requirePolicyExists, resolvePolicyName } from '../policyview.js';
+import type { PilotDeps } from '../runtime.js';
+
+export const POLICY_GET_SUMMARY = 'Get policy details';
+
+export async function runPolicyGet(deps: PilotDeps, arg: string | undefined, o: { name?: string; format: string }): Promise<void> {
+  const format = parseFormat(o.format, ALL_FORMATS);
+  const name = resolvePolicyName(arg, o.name);
+  await asSuperuser(deps, async (api) => {
+    await requirePolicyExists(api, name);
+    deps.io.out(renderPolicy(await api.getPolicy(name), format));
+  });
+}
+
+export function definePolicyGet(cmd: Command, deps: () => PilotDeps): Command {
+  return cmd
+    .description(POLICY_GET_SUMMARY)
+    .argument('[policy-name]', 'policy name')
+    .option('--name <name>', 'Policy name to look up (alternative to the argument)')
+    .option('-f, --format <format>', FORMAT_HELP_ALL, 'human')
+    .addHelpText(
+      'after',
+      `
+Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser).
+
+Examples:
+  spike policy get db-read
+  spike policy get --name db-read -f yaml`,
+    )
+    .action(async (arg: string | undefined, o: { name?: string; format: string }) => runPolicyGet(deps(), arg, o));
+}

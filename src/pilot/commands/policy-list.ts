@@ -1,0 +1,44 @@
+// `spike policy list` (upstream list.go): POST /v1/acl/policy?action=list
+// {"spiffeidPattern","pathPattern"} — Nexus filters by exact equality of the
+// stored pattern; the two filters are mutually exclusive.
+import { Option, type Command } from 'commander';
+import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat } from '../format.js';
+import { asSuperuser } from '../nexusapi.js';
+import { renderPolicyList } from '../policyview.js';
+import type { PilotDeps } from '../runtime.js';
+
+export const POLICY_LIST_SUMMARY = 'List policies, optionally filtering by path pattern or SPIFFE ID pattern';
+
+export interface PolicyListFlags {
+  pathPattern?: string;
+  spiffeidPattern?: string;
+  format: string;
+}
+
+export async function runPolicyList(deps: PilotDeps, o: PolicyListFlags): Promise<void> {
+  const format = parseFormat(o.format, ALL_FORMATS);
+  await asSuperuser(deps, async (api) => {
+    const policies = await api.listPolicies({ spiffeidPattern: o.spiffeidPattern ?? '', pathPattern: o.pathPattern ?? '' });
+    deps.io.out(renderPolicyList(policies, format));
+  });
+}
+
+export function definePolicyList(cmd: Command, deps: () => PilotDeps): Command {
+  return cmd
+    .description(POLICY_LIST_SUMMARY)
+    .addOption(new Option('--path-pattern <pattern>', 'Only policies with exactly this path pattern').conflicts('spiffeidPattern'))
+    .addOption(new Option('--spiffeid-pattern <pattern>', 'Only policies with exactly this SPIFFE ID pattern'))
+    .option('-f, --format <format>', FORMAT_HELP_ALL, 'human')
+    .addHelpText(
+      'after',
+      `
+Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser).
+The filters compare the stored pattern text exactly (they are not matched as
+regular expressions).
+
+Examples:
+  spike policy list
+  spike policy list --path-pattern '^secrets/db/.*$' -f json`,
+    )
+    .action(async (o: PolicyListFlags) => runPolicyList(deps(), o));
+}

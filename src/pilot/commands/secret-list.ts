@@ -1,0 +1,43 @@
+// `spike secret list` (upstream list.go): superuser role, then
+// POST /v1/store/secrets?action=list {}; prints `- <path>` lines,
+// `No secrets found.`, a JSON array (2-space indent) or a YAML list.
+import type { Command } from 'commander';
+import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../format.js';
+import { goMarshalIndent } from '../jsonindent.js';
+import { asSuperuser } from '../nexusapi.js';
+import type { PilotDeps } from '../runtime.js';
+import { y, yamlMarshal } from '../yaml.js';
+
+export const LIST_SUMMARY = 'List all secret paths';
+
+/** What `secret list` prints for `keys` (kept in Nexus's order, which is sorted). */
+export function renderSecretList(keys: readonly string[], format: OutputFormat): string {
+  if (format === 'json') return keys.length === 0 ? '[]\n' : `${goMarshalIndent(keys, '  ')}\n`;
+  if (format === 'yaml') return keys.length === 0 ? '[]\n' : yamlMarshal(y.seq(keys.map((k) => y.str(k))));
+  if (keys.length === 0) return 'No secrets found.\n';
+  return keys.map((k) => `- ${k}\n`).join('');
+}
+
+export async function runSecretList(deps: PilotDeps, opts: { format: string }): Promise<void> {
+  const format = parseFormat(opts.format, ALL_FORMATS);
+  await asSuperuser(deps, async (api) => {
+    deps.io.out(renderSecretList(await api.listSecrets(), format));
+  });
+}
+
+export function defineSecretList(cmd: Command, deps: () => PilotDeps): Command {
+  return cmd
+    .description(LIST_SUMMARY)
+    .option('-f, --format <format>', FORMAT_HELP_ALL, 'human')
+    .addHelpText(
+      'after',
+      `
+Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser).
+Lists every stored path, sorted, including secrets whose versions are all deleted.
+
+Examples:
+  spike secret list
+  spike secret list -f json`,
+    )
+    .action(async (o: { format: string }) => runSecretList(deps(), o));
+}

@@ -1,0 +1,152 @@
+// `spike secret metadata get <path>` (upstream metadata_get.go, print.go):
+// POST /v1/store/secrets/metadata?action=get {"path","version"}; prints the
+// versions and metadata as upstream's human layout, JSON (2-space indent) or YAML.
+import type { Command } from 'commander';
+import { goTimeText } from '../../protocol/gojson.js';
+import type { GoTimeValue, SecretMetadataResponse } from '../../protocol/messages.js';
+import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../format.js';
+import { formatHumanTime, formatRfc3339Nano, isZeroTime } from '../gotime.js';
+import { goMarshalIndent, obj, type GoJson } from '../jsonindent.js';
+import { asSuperuser } from '../nexusapi.js';
+import type { PilotDeps } from '../runtime.js';
+import { checkSecretPath, goStringCompare } from '../secretapi.js';
+import { parseSingleVersion } from '../versions.js';
+import { y, yamlMarshal, type YamlNode } from '../yaml.js';
+
+export const METADATA_SUMMARY = 'Manage secret metadata';
+export const METADATA_GET_SUMMARY = 'Gets secret metadata from the specified path';
+
+const SEPARATOR = `${'-'.repeat(50)}\n`;
+
+const t = (v: GoTimeValue): string => formatRfc3339Nano(goTimeText(v));
+
+/** upstream print.go printSecretResponse; versions in ascending order (Go's map order is random). */
+function renderHuman(m: SecretMetadataResponse): string {
+  let out = '';
+  const md = m.metadata;
+  const hasMetadata =
+    md.currentVersion !== 0 || md.oldestVersion !== 0 || md.maxVersions !== 0 || !isZeroTime(t(md.createdTime)) || !isZeroTime(t(md.updatedTime));
+  if (hasMetadata) {
+    out += `\nMetadata:\n${SEPARATOR}`;
+    out += `Current Version : ${md.currentVersion}\n`;
+    out += `Oldest Version  : ${md.oldestVersion}\n`;
+    out += `Created Time    : ${formatHumanTime(t(md.createdTime))}\n`;
+    out += `Last Updated    : ${formatHumanTime(t(md.updatedTime))}\n`;
+    out += `Max Versions    : ${md.maxVersions}\n`;
+    out += SEPARATOR;
+  }
+  const versions = [...(m.versions ?? new Map()).entries()].sort((a, b) => a[0] - b[0]);
+  if (versions.length > 0) {
+    out += `\nSecret Versions:\n${SEPARATOR}`;
+    for (const [n, v] of versions) {
+      out += `Version ${n}:\n  Created: ${formatHumanTime(t(v.createdTime))}\n`;
+      if (v.deletedTime !== null) out += `  Deleted: ${formatHumanTime(t(v.deletedTime))}\n`;
+      out += SEPARATOR;
+    }
+  }
+  return out;
+}
+
+function renderJson(m: SecretMetadataResponse): string {
+  const md = m.metadata;
+  const entries: [string, GoJson][] = [];
+  const versions = [...(m.versions ?? new Map()).entries()];
+  if (versions.length > 0) {
+    // Go sorts map[int] keys as strings.
+    versions.sort((a, b) => goStringCompare(String(a[0]), String(b[0])));
+    entries.push([
+      'versions',
+      obj(
+        versions.map(([n, v]) => [
+          String(n),
+          obj([
+            ['createdTime', t(v.createdTime)],
+            ['version', v.version],
+            ['deletedTime', v.deletedTime === null ? null : t(v.deletedTime)],
+          ]),
+        ]),
+      ),
+    ]);
+  }
+  entries.push([
+    'metadata',
+    obj([
+      ['currentVersion', md.currentVersion],
+      ['oldestVersion', md.oldestVersion],
+      ['createdTime', t(md.createdTime)],
+      ['updatedTime', t(md.updatedTime)],
+      ['maxVersions', md.maxVersions],
+    ]),
+  ]);
+  // cmd.Println: one more newline.
+  return `${goMarshalIndent(obj(entries), '  ')}\n`;
+}
+
+function renderYaml(m: SecretMetadataResponse): string {
+  const md = m.metadata;
+  const versions = [...(m.versions ?? new Map()).entries()].sort((a, b) => a[0] - b[0]);
+  const doc: YamlNode = y.map([
+    [
+      'versions',
+      y.map(
+        versions.map(([n, v]) => [
+          n,
+          y.map([
+            ['createdtime', y.time(t(v.createdTime))],
+            ['version', y.int(v.version)],
+            ['deletedtime', v.deletedTime === null ? y.null() : y.time(t(v.deletedTime))],
+          ]),
+        ]),
+      ),
+    ],
+    [
+      'metadata',
+      y.map([
+        ['currentversion', y.int(md.currentVersion)],
+        ['oldestversion', y.int(md.oldestVersion)],
+        ['createdtime', y.time(t(md.createdTime))],
+        ['updatedtime', y.time(t(md.updatedTime))],
+        ['maxversions', y.int(md.maxVersions)],
+      ]),
+    ],
+  ]);
+  return yamlMarshal(doc);
+}
+
+export function renderSecretMetadata(m: SecretMetadataResponse, format: OutputFormat): string {
+  if (format === 'json') return renderJson(m);
+  if (format === 'yaml') return renderYaml(m);
+  return renderHuman(m);
+}
+
+export async function runSecretMetadataGet(deps: PilotDeps, path: string, opts: { version: string; format: string }): Promise<void> {
+  const format = parseFormat(opts.format, ALL_FORMATS);
+  const version = parseSingleVersion(opts.version);
+  checkSecretPath(path);
+  await asSuperuser(deps, async (api) => {
+    deps.io.out(renderSecretMetadata(await api.getSecretMetadata(path, version), format));
+  });
+}
+
+export function defineSecretMetadata(cmd: Command, deps: () => PilotDeps): Command {
+  cmd.description(METADATA_SUMMARY);
+  cmd
+    .command('get')
+    .description(METADATA_GET_SUMMARY)
+    .argument('<path>', 'secret path')
+    .option('-v, --version <n>', 'Specific version to retrieve (0 = current)', '0')
+    .option('-f, --format <format>', FORMAT_HELP_ALL, 'human')
+    .addHelpText(
+      'after',
+      `
+Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser).
+The requested version (0 = current) must exist and not be deleted; the answer
+then lists every version, deleted ones included.
+
+Examples:
+  spike secret metadata get secrets/db/creds
+  spike secret metadata get secrets/db/creds -v 2 -f json`,
+    )
+    .action(async (path: string, o: { version: string; format: string }) => runSecretMetadataGet(deps(), path, o));
+  return cmd;
+}

@@ -1,0 +1,296 @@
+// A small YAML emitter reproducing what gopkg.in/yaml.v3 `Marshal` prints for
+// the shapes `spike` outputs: strings, integers, null, timestamps, sequences
+// and mappings (struct keys in declaration order, map keys sorted by the
+// caller). yaml.v3 specifics kept here: 4-space indentation, a mapping inside
+// a sequence item indented by 2 (past "- "), no line wrapping, plain scalars
+// unless the string would read back as something else (then "double quoted"),
+// single quotes when a plain scalar is not allowed by the emitter, literal
+// block scalars (`|`, `|-`, `|+`) for strings containing a newline.
+
+export type YamlNode =
+  | { readonly kind: 'str'; readonly value: string }
+  | { readonly kind: 'int'; readonly value: number }
+  | { readonly kind: 'null' }
+  /** A time.Time: printed plain as given (already RFC 3339 Nano). */
+  | { readonly kind: 'time'; readonly value: string }
+  | { readonly kind: 'seq'; readonly items: readonly YamlNode[] }
+  | { readonly kind: 'map'; readonly entries: readonly (readonly [YamlKey, YamlNode])[] };
+
+export type YamlKey = string | number;
+
+export const y = {
+  str: (value: string): YamlNode => ({ kind: 'str', value }),
+  int: (value: number): YamlNode => ({ kind: 'int', value }),
+  null: (): YamlNode => ({ kind: 'null' }),
+  time: (value: string): YamlNode => ({ kind: 'time', value }),
+  seq: (items: readonly YamlNode[]): YamlNode => ({ kind: 'seq', items }),
+  map: (entries: readonly (readonly [YamlKey, YamlNode])[]): YamlNode => ({ kind: 'map', entries }),
+};
+
+const BEST_INDENT = 4;
+
+/** yaml.Marshal(node): the document text (always ends with a newline). */
+export function yamlMarshal(node: YamlNode): string {
+  return `${emitNode(node, -1, 'root')}\n`;
+}
+
+type Context = 'root' | 'map' | 'seq';
+
+/** Indentation of a block collection (or block scalar) nested in `ctx` at `indent` (libyaml increase_indent). */
+function nestedIndent(indent: number, ctx: Context, flow: boolean): number {
+  if (indent < 0) return flow ? BEST_INDENT : 0;
+  if (ctx === 'seq') return indent + 2;
+  return BEST_INDENT * Math.floor((indent + BEST_INDENT) / BEST_INDENT);
+}
+
+/**
+ * The text of `node` placed right after its indicator (`key:` / `- ` / start
+ * of document); block collections start on the next line, except in a
+ * sequence item where a mapping's first key shares the "- " line.
+ */
+function emitNode(node: YamlNode, indent: number, ctx: Context): string {
+  switch (node.kind) {
+    case 'null':
+      return 'null';
+    case 'int':
+      return String(node.value);
+    case 'time':
+      return node.value;
+    case 'str':
+      return scalar(node.value, nestedIndent(indent, ctx, true), false);
+    case 'seq': {
+      if (node.items.length === 0) return '[]';
+      const ind = nestedIndent(indent, ctx, false);
+      const pad = ' '.repeat(ind);
+      const lines = node.items.map((item) => `- ${emitNode(item, ind, 'seq')}`);
+      const body = lines.join(`\n${pad}`);
+      return ctx === 'seq' ? body : ctx === 'root' ? `${pad}${body}` : `\n${pad}${body}`;
+    }
+    case 'map': {
+      if (node.entries.length === 0) return '{}';
+      const ind = nestedIndent(indent, ctx, false);
+      const pad = ' '.repeat(ind);
+      const lines = node.entries.map(([k, v]) => entry(k, v, ind));
+      const body = lines.join(`\n${pad}`);
+      return ctx === 'seq' ? body : ctx === 'root' ? `${pad}${body}` : `\n${pad}${body}`;
+    }
+  }
+}
+
+function entry(key: YamlKey, value: YamlNode, indent: number): string {
+  const k = typeof key === 'number' ? String(key) : scalar(key, indent, true);
+  const v = emitNode(value, indent, 'map');
+  const sep = v.startsWith('\n') ? ':' : ': ';
+  if (typeof key === 'string' && !simpleKeyAllowed(key)) {
+    // libyaml's complex key form for keys longer than 128 characters.
+    return `? ${k}\n${' '.repeat(indent)}${sep}${v}`;
+  }
+  return `${k}${sep}${v}`;
+}
+
+function simpleKeyAllowed(key: string): boolean {
+  return Buffer.byteLength(key, 'utf8') <= 128 && !/[\n\r\u0085\u2028\u2029]/.test(key);
+}
+
+// ---------------------------------------------------------------------------
+// Scalars
+
+/** A string scalar in yaml.v3 style; `blockIndent` is where literal block lines go. */
+function scalar(s: string, blockIndent: number, simpleKey: boolean): string {
+  const a = analyze(s);
+  // encode.go stringv: newline → literal, else plain when it would read back as a string.
+  let style: 'plain' | 'single' | 'double' | 'literal' = s.includes('\n') ? 'literal' : canUsePlain(s) ? 'plain' : 'double';
+  // emitterc.go select_scalar_style (block context).
+  if (style === 'plain') {
+    if (!a.blockPlainAllowed) style = 'single';
+    if (s.length === 0 && simpleKey) style = 'single';
+  }
+  if (style === 'single' && !a.singleQuotedAllowed) style = 'double';
+  if (style === 'literal' && (!a.blockAllowed || simpleKey)) style = 'double';
+  switch (style) {
+    case 'plain':
+      return s;
+    case 'single':
+      return `'${s.replace(/'/g, "''")}'`;
+    case 'double':
+      return doubleQuoted(s);
+    case 'literal':
+      return literal(s, blockIndent);
+  }
+}
+
+const isBreak = (c: string): boolean => c === '\n' || c === '\r' || c === '\u0085' || c === '\u2028' || c === '\u2029';
+const isBlankOrEnd = (c: string | undefined): boolean => c === undefined || c === ' ' || c === '\t' || isBreak(c);
+
+/** libyaml is_printable, on code points. */
+function isPrintable(cp: number): boolean {
+  return (
+    cp === 0x0a ||
+    (cp >= 0x20 && cp <= 0x7e) ||
+    (cp >= 0xa0 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff)
+  );
+}
+
+interface Analysis {
+  blockPlainAllowed: boolean;
+  singleQuotedAllowed: boolean;
+  blockAllowed: boolean;
+}
+
+/** emitterc.go yaml_emitter_analyze_scalar (block context only). */
+function analyze(s: string): Analysis {
+  const chars = Array.from(s);
+  if (chars.length === 0) return { blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
+  let blockIndicators = s.startsWith('---') || s.startsWith('...');
+  let specialCharacters = false;
+  let tabCharacters = false;
+  let lineBreaks = false;
+  let leadingSpace = false;
+  let leadingBreak = false;
+  let trailingSpace = false;
+  let trailingBreak = false;
+  let breakSpace = false;
+  let spaceBreak = false;
+  let previousSpace = false;
+  let previousBreak = false;
+  let precededByWhitespace = true;
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as string;
+    const first = i === 0;
+    const last = i === chars.length - 1;
+    const followedByWhitespace = isBlankOrEnd(chars[i + 1]);
+    if (first) {
+      if ('#,[]{}&*!|>\'"%@`'.includes(c)) blockIndicators = true;
+      if ((c === '?' || c === ':' || c === '-') && followedByWhitespace) blockIndicators = true;
+    } else if (c === ':' && followedByWhitespace) blockIndicators = true;
+    else if (c === '#' && precededByWhitespace) blockIndicators = true;
+    const cp = c.codePointAt(0) as number;
+    if (c === '\t') tabCharacters = true;
+    else if (!isPrintable(cp)) specialCharacters = true;
+    if (isBreak(c)) lineBreaks = true;
+    if (c === ' ') {
+      if (first) leadingSpace = true;
+      if (last) trailingSpace = true;
+      if (previousBreak) breakSpace = true;
+      previousSpace = true;
+      previousBreak = false;
+    } else if (isBreak(c)) {
+      if (first) leadingBreak = true;
+      if (last) trailingBreak = true;
+      if (previousSpace) spaceBreak = true;
+      previousBreak = true;
+      previousSpace = false;
+    } else {
+      previousSpace = false;
+      previousBreak = false;
+    }
+    precededByWhitespace = isBlankOrEnd(c);
+  }
+  let blockPlainAllowed = true;
+  let singleQuotedAllowed = true;
+  let blockAllowed = true;
+  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) blockPlainAllowed = false;
+  if (trailingSpace) blockAllowed = false;
+  if (breakSpace) {
+    blockPlainAllowed = false;
+    singleQuotedAllowed = false;
+  }
+  if (spaceBreak || tabCharacters || specialCharacters) {
+    blockPlainAllowed = false;
+    singleQuotedAllowed = false;
+  }
+  if (spaceBreak || specialCharacters) blockAllowed = false;
+  if (lineBreaks) blockPlainAllowed = false;
+  if (blockIndicators) blockPlainAllowed = false;
+  return { blockPlainAllowed, singleQuotedAllowed, blockAllowed };
+}
+
+/** emitterc.go yaml_emitter_write_double_quoted_scalar (no line wrapping). */
+function doubleQuoted(s: string): string {
+  let out = '"';
+  for (const c of s) {
+    const cp = c.codePointAt(0) as number;
+    if (!isPrintable(cp) || cp === 0xfeff || isBreak(c) || c === '"' || c === '\\') {
+      out += `\\${escapeOf(cp)}`;
+    } else out += c;
+  }
+  return `${out}"`;
+}
+
+function escapeOf(cp: number): string {
+  const named: Record<number, string> = {
+    0x00: '0', 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x1b: 'e',
+    0x22: '"', 0x5c: '\\', 0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P',
+  };
+  const n = named[cp];
+  if (n !== undefined) return n;
+  const hex = cp.toString(16).toUpperCase();
+  if (cp <= 0xff) return `x${hex.padStart(2, '0')}`;
+  if (cp <= 0xffff) return `u${hex.padStart(4, '0')}`;
+  return `U${hex.padStart(8, '0')}`;
+}
+
+/** A literal block scalar with yaml.v3's indentation and chomping hints. */
+function literal(s: string, indent: number): string {
+  let hints = '';
+  if (s.startsWith(' ') || isBreak(s[0] as string)) hints += String(BEST_INDENT);
+  if (!s.endsWith('\n')) hints += '-';
+  else if (s.length === 1 || s.endsWith('\n\n')) hints += '+';
+  const pad = ' '.repeat(indent);
+  const lines = s.split('\n').map((l) => (l === '' ? '' : pad + l));
+  const body = lines.join('\n');
+  // A value that does not end with a newline gets one from the next line's indent.
+  return `|${hints}\n${s.endsWith('\n') ? body.slice(0, -1) : body}`;
+}
+
+// ---------------------------------------------------------------------------
+// resolve.go: would this string, unquoted, read back as a non-string?
+
+const OLD_BOOLS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF']);
+const RESOLVED = new Set([
+  'true', 'True', 'TRUE', 'false', 'False', 'FALSE', '', '~', 'null', 'Null', 'NULL',
+  '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '<<',
+]);
+const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const TIMESTAMP_LAYOUTS = [
+  /^\d{4}-\d{1,2}-\d{1,2}[Tt]\d{1,2}:\d{1,2}:\d{1,2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/,
+  /^\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{1,2}:\d{1,2}(\.\d+)?$/,
+  /^\d{4}-\d{1,2}-\d{1,2}$/,
+];
+
+/** encode.go stringv's canUsePlain: resolves to !!str and is not a YAML 1.1 bool or base-60 float. */
+export function canUsePlain(s: string): boolean {
+  if (RESOLVED.has(s) || OLD_BOOLS.has(s) || BASE60_FLOAT.test(s)) return false;
+  const c = s[0];
+  if (c === '.') return !/^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(s);
+  if (c !== undefined && /[-+0-9]/.test(c)) {
+    if (TIMESTAMP_LAYOUTS.some((re) => re.test(s)) && validDate(s)) return false;
+    const plain = s.replace(/_/g, '');
+    if (isGoInt(plain) || YAML_STYLE_FLOAT.test(plain)) return false;
+  }
+  return true;
+}
+
+/** strconv.ParseInt(s, 0, 64) or ParseUint(s, 0, 64) would succeed. */
+function isGoInt(s: string): boolean {
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
+  if (m === null) return false;
+  const body = m[2] as string;
+  let v: bigint;
+  if (/^0[0-7]+$/.test(body)) v = BigInt(`0o${body.slice(1)}`);
+  else v = BigInt(body.replace(/^0[oO]/, '0o'));
+  if (m[1] === '-') return v <= 2n ** 63n;
+  if (m[1] === '+') return v < 2n ** 63n;
+  return v < 2n ** 64n;
+}
+
+/** Go's time.Parse rejects impossible dates (month 13, day 32, hour 25). */
+function validDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt ](\d{1,2}):(\d{1,2}):(\d{1,2}))?/.exec(s);
+  if (m === null) return false;
+  const [mo, d, h, mi, se] = [m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as [number, number, number, number, number];
+  const dim = new Date(Date.UTC(Number(m[1]), mo, 0)).getUTCDate();
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= dim && h < 24 && mi < 60 && se < 60;
+}
