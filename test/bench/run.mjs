@@ -1,0 +1,314 @@
+#!/usr/bin/env node
+// `npm run bench` (after `npm run build`): measures spike-ts against
+// baselines taken in the same run, on a real local stack, and writes
+// bench-results.json plus a table with PASS/MISS against the issue's targets:
+//   (a) `spike --version` and `spike operator restore` (non-TTY) wall time vs `node -e 0`
+//   (b) Nexus secret get/put throughput, p50/p99 over mTLS keep-alive vs a bare https mTLS echo server
+//   (c) Nexus start → root_key_ready with the Keepers up
+//   (d) Shamir computeShares / recoverSecret per second
+// Everything is bounded in count and time (a watchdog ends the run), traffic
+// stays on 127.0.0.1, every process is stopped and the temp dir removed.
+import { execFileSync, fork } from 'node:child_process';
+import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { Stack } from './lib/stack.mjs';
+import { killAll, runTimed } from './lib/procs.mjs';
+import { fetchSvid, pinSpiffeId } from './lib/svid.mjs';
+import { mtlsAgent, post, runLoad } from './lib/load.mjs';
+import { median, round } from './lib/stats.mjs';
+import { Buffer } from 'node:buffer';
+import { performance } from 'node:perf_hooks';
+
+const REPO = resolve(import.meta.dirname, '..', '..');
+const OUT = join(REPO, process.env.BENCH_OUT ?? 'bench-results.json');
+const PROFILE_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+const WATCHDOG_MS = 6 * 60_000;
+const CLI_RUNS = 11; // odd: the median is a sample
+const RESTORE_RUNS = 7; // Nexus allows a burst of 10 restore calls per caller
+const NEXUS_RESTARTS = 5;
+const LOAD = { concurrency: 8, warmupMs: 1000, durationMs: 3000, rounds: 3, maxRequests: 200_000 };
+
+const log = (s) => process.stderr.write(`bench: ${s}\n`);
+
+/** Wall time of `node args…` (ms), checked for exit 0. */
+async function timeNode(args, opts = {}) {
+  const r = await runTimed(args[0] ?? 'node', process.execPath, args, opts, 30_000);
+  if (r.code !== 0) throw new Error(`node ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
+  return { ms: r.ms, stdout: r.stdout };
+}
+
+/** Interleaves runs of several commands (same conditions), after `warmup` unmeasured rounds. */
+async function interleaved(commands, runs, warmup = 2) {
+  const out = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  for (let i = 0; i < warmup + runs; i++) {
+    for (const [k, f] of Object.entries(commands)) {
+      const { ms } = await f();
+      if (i >= warmup) out[k].push(ms);
+    }
+  }
+  return out;
+}
+
+// ---- (a) CLI wall time ------------------------------------------------------
+
+async function benchCli(stack) {
+  const pilotEnv = stack.envFor('pilot');
+  const spike = stack.bin('spike');
+  // The baseline gets the same environment as `spike` (an inherited NODE_EXTRA_CA_CERTS alone costs ~40 ms).
+  const bare = () => timeNode(['-e', '0'], { env: pilotEnv });
+  const version = await interleaved(
+    { bare, version: () => timeNode([spike, '--version'], { env: pilotEnv }) },
+    CLI_RUNS,
+  );
+
+  // A real shard: recover as the `recover` role, then restore with it as `restore`.
+  await stack.setEntry('pilot', stack.ids.recover);
+  const rec = await timeNode([spike, 'operator', 'recover'], { env: pilotEnv });
+  const recDir = join(stack.dir, 'pilot', 'recover');
+  const file = readdirSync(recDir).find((f) => /^spike\.recovery\.\d+\.txt$/.test(f));
+  if (!file) throw new Error('spike operator recover wrote no shard file');
+  const shard = readFileSync(join(recDir, file));
+  await stack.setEntry('pilot', stack.ids.restore);
+  // Nexus has its root key: restore answers `restored:true` after the full
+  // path (SVID, mTLS, shard parse, rate limit, audit) and changes nothing.
+  const restore = await interleaved(
+    {
+      bare,
+      restore: async () => {
+        const r = await timeNode([spike, 'operator', 'restore'], { env: pilotEnv, stdin: shard });
+        if (!r.stdout.includes('SPIKE is now restored')) throw new Error(`unexpected restore output: ${r.stdout}`);
+        return r;
+      },
+    },
+    RESTORE_RUNS,
+    1,
+  );
+  if (PROFILE_DIR) {
+    // One extra, unmeasured run of each command under the V8 profiler (BENCH_CPU_PROF=<dir>).
+    await timeNode(['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', 'spike-version.cpuprofile', spike, '--version'], { env: pilotEnv });
+    await timeNode(['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', 'spike-restore.cpuprofile', spike, 'operator', 'restore'], { env: pilotEnv, stdin: shard });
+  }
+  shard.fill(0);
+  await stack.setEntry('pilot', stack.ids.superuser);
+  return { version, restore, recoverMs: rec.ms };
+}
+
+// ---- (b) Nexus throughput vs an echo server -----------------------------------
+
+async function startEcho(nexusSvid, clientId) {
+  const child = fork(join(import.meta.dirname, 'echo-server.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { PATH: process.env.PATH } });
+  const port = await new Promise((ok, ko) => {
+    const t = setTimeout(() => ko(new Error('echo server did not start')), 10_000);
+    child.once('message', (m) => (clearTimeout(t), ok(m.port)));
+    child.once('exit', (c) => ko(new Error(`echo server exited ${c}`)));
+    child.send({ cert: nexusSvid.cert, key: nexusSvid.key, ca: nexusSvid.ca, clientId });
+  });
+  return { port, stop: () => child.kill('SIGTERM') };
+}
+
+async function benchThroughput(stack) {
+  const pilot = await fetchSvid(stack.socketOf('pilot'));
+  const nexusSvid = await fetchSvid(stack.socketOf('nexus'));
+  const echo = await startEcho(nexusSvid, pilot.id);
+  const pin = pinSpiffeId(stack.ids.nexus);
+  const value = Buffer.from('{"path":"bench/get","values":{"user":"admin","pass":"0123456789abcdef"}}');
+  const targets = {
+    nexusGet: { url: `${stack.nexusUrl}/v1/store/secrets?action=get`, body: () => Buffer.from('{"path":"bench/get"}') },
+    nexusPut: { url: `${stack.nexusUrl}/v1/store/secrets`, body: (i) => Buffer.from(`{"path":"bench/put/${i % 64}","values":{"k":"v${i}"}}`) },
+    echoGet: { url: `https://127.0.0.1:${echo.port}/v1/store/secrets?action=get`, body: () => Buffer.from('{"path":"bench/get"}') },
+    echoPut: { url: `https://127.0.0.1:${echo.port}/v1/store/secrets`, body: (i) => Buffer.from(`{"path":"bench/put/${i % 64}","values":{"k":"v${i}"}}`) },
+  };
+  const agents = [];
+  try {
+    const agent = () => {
+      const a = mtlsAgent(pilot, LOAD.concurrency, pin);
+      agents.push(a);
+      return a;
+    };
+    const seedAgent = agent();
+    const seeded = await post(seedAgent, targets.nexusPut.url, value);
+    if (seeded.status !== 200) throw new Error(`seeding the secret failed: HTTP ${seeded.status}`);
+    const results = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
+    for (const t of Object.values(targets)) {
+      await runLoad({ agent: agent(), url: t.url, body: t.body, concurrency: LOAD.concurrency, durationMs: LOAD.warmupMs });
+    }
+    for (let round = 0; round < LOAD.rounds; round++) {
+      for (const [name, t] of Object.entries(targets)) {
+        const r = await runLoad({ agent: agent(), url: t.url, body: t.body, concurrency: LOAD.concurrency, durationMs: LOAD.durationMs, maxRequests: LOAD.maxRequests });
+        if (r.failed > 0) throw new Error(`${name}: ${r.failed} failed requests (statuses ${JSON.stringify(r.statuses)})`);
+        results[name].push(r);
+      }
+    }
+    const summary = (rs) => ({
+      perSecond: median(rs.map((r) => r.perSecond)),
+      p50: median(rs.map((r) => r.p50)),
+      p99: median(rs.map((r) => r.p99)),
+      requests: rs.reduce((n, r) => n + r.ok, 0),
+    });
+    return Object.fromEntries(Object.entries(results).map(([k, rs]) => [k, summary(rs)]));
+  } finally {
+    for (const a of agents) a.destroy();
+    pilot.key = '';
+    nexusSvid.key = '';
+    echo.stop();
+  }
+}
+
+// ---- (c) Nexus start → ready ------------------------------------------------
+
+async function benchNexusStart(stack) {
+  const listening = [];
+  const ready = [];
+  for (let i = 0; i < NEXUS_RESTARTS + 1; i++) {
+    const code = await stack.proc('nexus').stop('SIGTERM', 10_000);
+    if (code !== 0) log(`nexus exited with ${code} on SIGTERM`);
+    const nexus = stack.spawnNexus();
+    const l = await nexus.waitFor('nexus_listening', 20_000);
+    const r = await nexus.waitFor('root_key_ready', 20_000);
+    if (r.source !== 'keepers') throw new Error(`root key came from ${r.source}, expected keepers`);
+    if (i > 0) {
+      listening.push(l._at - nexus.startedAt);
+      ready.push(r._at - nexus.startedAt);
+    }
+  }
+  return { listening, ready };
+}
+
+// ---- (d) Shamir ---------------------------------------------------------------
+
+async function benchShamir(dir) {
+  // src/shamir is not a standalone file in dist/: bundle it (in memory) for the micro-benchmark.
+  const out = await build({ entryPoints: [join(REPO, 'src/shamir/index.ts')], bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'silent' });
+  const file = join(dir, 'shamir-bench.mjs');
+  writeFileSync(file, out.outputFiles[0].contents);
+  const { computeShares, recoverSecret } = await import(pathToFileURL(file).href);
+  const key = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
+  const rate = (f, ms) => {
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < ms && n < 1_000_000) {
+      f();
+      n++;
+    }
+    return n / ((performance.now() - t0) / 1000);
+  };
+  const shares = computeShares(key, 2, 3);
+  const compute = () => computeShares(key, 2, 3);
+  const recover = () => recoverSecret(shares.slice(0, 2), 2);
+  rate(compute, 300);
+  rate(recover, 300);
+  const c = [];
+  const r = [];
+  for (let i = 0; i < 3; i++) {
+    c.push(rate(compute, 700));
+    r.push(rate(recover, 700));
+  }
+  if (Buffer.compare(Buffer.from(recover()), Buffer.from(key)) !== 0) throw new Error('shamir round trip failed');
+  return { computePerSecond: median(c), recoverPerSecond: median(r) };
+}
+
+// ---- report ---------------------------------------------------------------------
+
+function figures(a, b, c, d) {
+  const bare = median([...a.version.bare, ...a.restore.bare]);
+  const ver = median(a.version.version);
+  const res = median(a.restore.restore);
+  const rows = [
+    { name: 'spike --version (ms)', value: ver, baseline: 'node -e 0', baselineValue: median(a.version.bare), ratio: ver / median(a.version.bare), target: '≤ 1.5×', pass: ver / median(a.version.bare) <= 1.5 },
+    { name: 'spike operator restore (ms)', value: res, baseline: 'node -e 0', baselineValue: median(a.restore.bare), ratio: res / median(a.restore.bare), target: '≤ 3×', pass: res / median(a.restore.bare) <= 3 },
+    { name: 'spike operator recover (ms, 1 run)', value: a.recoverMs, baseline: 'node -e 0', baselineValue: bare, ratio: a.recoverMs / bare },
+    { name: 'Nexus get (req/s)', value: b.nexusGet.perSecond, baseline: 'echo', baselineValue: b.echoGet.perSecond, ratio: b.nexusGet.perSecond / b.echoGet.perSecond, target: '≥ 0.5×', pass: b.nexusGet.perSecond / b.echoGet.perSecond >= 0.5 },
+    { name: 'Nexus get p50 (ms)', value: b.nexusGet.p50, baseline: 'echo', baselineValue: b.echoGet.p50, ratio: b.nexusGet.p50 / b.echoGet.p50 },
+    { name: 'Nexus get p99 (ms)', value: b.nexusGet.p99, baseline: 'echo', baselineValue: b.echoGet.p99, ratio: b.nexusGet.p99 / b.echoGet.p99 },
+    { name: 'Nexus put (req/s)', value: b.nexusPut.perSecond, baseline: 'echo', baselineValue: b.echoPut.perSecond, ratio: b.nexusPut.perSecond / b.echoPut.perSecond },
+    { name: 'Nexus put p50 (ms)', value: b.nexusPut.p50, baseline: 'echo', baselineValue: b.echoPut.p50, ratio: b.nexusPut.p50 / b.echoPut.p50 },
+    { name: 'Nexus put p99 (ms)', value: b.nexusPut.p99, baseline: 'echo', baselineValue: b.echoPut.p99, ratio: b.nexusPut.p99 / b.echoPut.p99 },
+    { name: 'Nexus start → listening (ms)', value: median(c.listening) },
+    { name: 'Nexus start → ready (ms)', value: median(c.ready), target: '≤ 1000 ms', pass: median(c.ready) <= 1000 },
+    { name: 'Shamir computeShares 2-of-3 (/s)', value: d.computePerSecond },
+    { name: 'Shamir recoverSecret 2-of-3 (/s)', value: d.recoverPerSecond },
+  ];
+  return rows.map((r) => ({
+    ...r,
+    value: round(r.value, 1),
+    ...(r.baselineValue === undefined ? {} : { baselineValue: round(r.baselineValue, 1), ratio: round(r.ratio, 2) }),
+  }));
+}
+
+function table(rows) {
+  const cols = [
+    ['figure', (r) => r.name],
+    ['value', (r) => String(r.value)],
+    ['baseline', (r) => (r.baseline ? `${r.baselineValue} (${r.baseline})` : '')],
+    ['ratio', (r) => (r.ratio === undefined ? '' : `${r.ratio}×`)],
+    ['target', (r) => r.target ?? ''],
+    ['result', (r) => (r.pass === undefined ? '' : r.pass ? 'PASS' : 'MISS')],
+  ];
+  const cells = [cols.map(([h]) => h), ...rows.map((r) => cols.map(([, f]) => f(r)))];
+  const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
+  const line = (row) => `| ${row.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(cells[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+}
+
+async function main() {
+  const stack = await Stack.create(REPO, 3);
+  const watchdog = setTimeout(() => {
+    log(`watchdog: the bench took longer than ${WATCHDOG_MS / 1000}s; stopping`);
+    killAll();
+    process.exit(1);
+  }, WATCHDOG_MS);
+  const onSignal = () => {
+    killAll();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    log(`stack in ${stack.dir}: starting`);
+    await stack.startAll();
+    log('(d) Shamir');
+    const d = await benchShamir(stack.dir);
+    log('(a) CLI wall time');
+    const a = await benchCli(stack);
+    log('(b) Nexus throughput vs echo server');
+    const b = await benchThroughput(stack);
+    log('(c) Nexus start → ready');
+    const c = await benchNexusStart(stack);
+    const rows = figures(a, b, c, d);
+    let commit = 'unknown';
+    try {
+      commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
+    } catch {
+      // not a git checkout
+    }
+    const result = {
+      date: new Date().toISOString(),
+      commit,
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      settings: { CLI_RUNS, RESTORE_RUNS, NEXUS_RESTARTS, LOAD },
+      figures: rows,
+      raw: { cli: a, throughput: b, nexusStart: c, shamir: d },
+    };
+    writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${table(rows)}\n\nnode ${process.version}, ${result.cpus} CPUs (${result.cpuModel}); medians; written to ${OUT}\n`);
+    return rows.every((r) => r.pass !== false) ? 0 : 3;
+  } finally {
+    clearTimeout(watchdog);
+    await stack.cleanup().catch(() => undefined);
+    killAll();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    log(`failed: ${e instanceof Error ? e.message : String(e)}`);
+    killAll();
+    process.exit(1);
+  },
+);
