@@ -1,0 +1,312 @@
+// Adversarial (issue 6 item 2, second part), against a real stack from dist/
+// (npm run build first), 3 Keepers / threshold 3 so that a restore takes three
+// legitimate submissions spread over the attacks:
+//   - callers without the operator roles calling recover/restore directly
+//     over mTLS → 401, and nothing changes (no shard collected);
+//   - slow and oversized request bodies (and idle pre-TLS connections) do not
+//     block the restore route, and Nexus closes them in bounded time;
+//   - a flood from non-restore callers (401) costs the operator nothing;
+//     a flood from the restore ID itself is rate limited (429), and the
+//     legitimate restore still succeeds once a token is back;
+//   - afterwards every secret reads back: the attacks changed nothing.
+// Measured counts and times are printed (console.info).
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientError, getSecret, putSecret, recover, restore } from '../../src/client/index.js';
+import { svidToTlsCredentials } from '../../src/spiffe/x509svid.js';
+import { Stack, type StackClient } from '../helpers/stack.js';
+
+const THRESHOLD = 3;
+const READ_HEADER_TIMEOUT_MS = 2_000;
+
+let stack: Stack;
+let pilot: StackClient;
+let shards: Map<number, Buffer | null>;
+const measured: Record<string, unknown> = {};
+const SECRETS: Record<string, Record<string, string>> = {
+  'app/db': { user: 'admin', pass: 'hunter2' },
+  'app/api': { token: 'tok-123' },
+};
+
+beforeAll(async () => {
+  stack = await Stack.create({
+    keepers: 3,
+    threshold: THRESHOLD,
+    env: {
+      SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL: '2s',
+      SPIKE_NEXUS_RECOVERY_MAX_INTERVAL: '1s',
+      SPIKE_HTTP_SERVER_READ_HEADER_TIMEOUT: `${READ_HEADER_TIMEOUT_MS}ms`,
+    },
+  });
+  await stack.startAll();
+  pilot = await stack.client('pilot');
+  for (const [p, v] of Object.entries(SECRETS)) await putSecret(pilot.http, stack.nexusUrl, p, v);
+}, 120_000);
+
+afterAll(async () => {
+  console.info('adversarial nexus measurements:', JSON.stringify(measured, null, 1));
+  await stack?.cleanup();
+});
+
+// ---- helpers ----------------------------------------------------------------
+
+async function asRole(id: string): Promise<void> {
+  await stack.setEntry('pilot', id);
+  const end = Date.now() + 10_000;
+  while (pilot.id() !== id) {
+    if (Date.now() > end) throw new Error(`pilot SVID did not rotate to ${id}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function statusOf(p: Promise<unknown>): Promise<number | string> {
+  try {
+    await p;
+    return 200;
+  } catch (e) {
+    if (e instanceof ClientError) return e.status ?? e.kind;
+    throw e;
+  }
+}
+
+function shard(id: number): Buffer {
+  const s = shards.get(id);
+  if (!s) throw new Error(`no shard ${id}`);
+  return s;
+}
+
+/** A raw mTLS connection to Nexus with the Pilot's current SVID (for hand-made requests). */
+async function rawMtls(): Promise<TLSSocket> {
+  const { cert, key } = svidToTlsCredentials(pilot.source.getX509Svid());
+  return new Promise((resolve, reject) => {
+    // The test talks to its own Nexus; the server's SVID is checked by the real clients elsewhere.
+    const s = tlsConnect({ host: '127.0.0.1', port: stack.nexusPort, cert, key, rejectUnauthorized: false, servername: '' }, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+interface Watched {
+  socket: Socket;
+  closed: Promise<number>;
+  data: () => string;
+}
+
+/** Records what the server sends and when it closes the connection (ms since `t0`). */
+function watch(socket: Socket, t0: number): Watched {
+  let text = '';
+  socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+  socket.on('error', () => undefined);
+  const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now() - t0)));
+  return { socket, closed, data: () => text };
+}
+
+const restoreHead = (contentLength: number): string =>
+  `POST /v1/operator/restore HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${contentLength}\r\n\r\n`;
+
+// ---- tests --------------------------------------------------------------------
+
+describe('callers without the operator roles → 401 over mTLS, and nothing changes', () => {
+  let keeper: StackClient;
+  let bootstrap: StackClient;
+  let nexusAsClient: StackClient;
+
+  beforeAll(async () => {
+    keeper = await stack.client('keeper-1');
+    bootstrap = await stack.client('bootstrap');
+    nexusAsClient = await stack.client('nexus');
+  });
+
+  it('recover: superuser, restore role, look-alike roles, keeper, bootstrap, Nexus itself → 401', async () => {
+    const results: Record<string, number | string> = {};
+    for (const id of [stack.ids.superuser, stack.ids.restore, `${stack.ids.recover}x`, 'spiffe://spike.ist/spike/pilot/role', 'spiffe://spike.ist/spike/pilot']) {
+      await asRole(id);
+      results[id] = await statusOf(recover(pilot.http, stack.nexusUrl));
+    }
+    results.keeper = await statusOf(recover(keeper.http, stack.nexusUrl));
+    results.bootstrap = await statusOf(recover(bootstrap.http, stack.nexusUrl));
+    results.nexus = await statusOf(recover(nexusAsClient.http, stack.nexusUrl));
+    expect(Object.values(results).every((s) => s === 401), JSON.stringify(results)).toBe(true);
+    // positive control: the recover role gets the shards
+    await asRole(stack.ids.recover);
+    shards = await recover(pilot.http, stack.nexusUrl);
+    expect([...shards.keys()].sort()).toEqual([1, 2, 3]);
+  });
+
+  it('total crash → restore needed; restore from non-restore callers with valid shards → 401, nothing collected', async () => {
+    for (const n of ['nexus', 'keeper-1', 'keeper-2', 'keeper-3']) await stack.kill(n);
+    await stack.startKeepers();
+    const nexus = await stack.startNexus();
+    await nexus.waitForEvent('restore_needed', { where: (l) => l.collected === 0 && l.threshold === THRESHOLD, timeoutMs: 30_000 });
+    const results: Record<string, number | string> = {};
+    for (const id of [stack.ids.superuser, stack.ids.recover, `${stack.ids.restore}x`, 'spiffe://spike.ist/spike/pilot/role']) {
+      await asRole(id);
+      results[id] = await statusOf(restore(pilot.http, stack.nexusUrl, 1, shard(1)));
+    }
+    results.keeper = await statusOf(restore(keeper.http, stack.nexusUrl, 2, shard(2)));
+    results.bootstrap = await statusOf(restore(bootstrap.http, stack.nexusUrl, 3, shard(3)));
+    results.nexus = await statusOf(restore(nexusAsClient.http, stack.nexusUrl, 1, shard(1)));
+    expect(Object.values(results).every((s) => s === 401), JSON.stringify(results)).toBe(true);
+    expect(nexus.events('restore').filter((a) => a.outcome === 'unauthorized')).toHaveLength(7);
+    expect(nexus.events('restore').filter((a) => a.outcome === 'collected')).toHaveLength(0);
+    expect(nexus.events('root_key_ready')).toHaveLength(0);
+  }, 90_000);
+});
+
+describe('slow and oversized bodies do not block the restore route', () => {
+  // Opened by the first test, observed by the next ones (their deadlines run in parallel).
+  let t0 = 0;
+  let idle: Watched[] = [];
+  let slowHeaders: Watched[] = [];
+  let slowBodies: Watched[] = [];
+
+  it('with idle, slow-header, slow-body and oversized connections open, a legitimate restore answers at once; oversized bodies get 400 and are cut off', async () => {
+    await asRole(stack.ids.restore);
+    t0 = Date.now();
+    // 30 TCP connections that never start TLS
+    idle = await Promise.all(
+      Array.from({ length: 30 }, () => new Promise<Watched>((resolve, reject) => {
+        const s = netConnect(stack.nexusPort, '127.0.0.1', () => resolve(watch(s, t0)));
+        s.once('error', reject);
+      })),
+    );
+    // 10 mTLS connections (restore role) that send half a request header and stall
+    slowHeaders = await Promise.all(Array.from({ length: 10 }, async () => {
+      const s = await rawMtls();
+      const w = watch(s, t0);
+      s.write('POST /v1/operator/restore HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-le');
+      return w;
+    }));
+    // 20 mTLS connections (restore role) that send the headers and 5 of 1000 body bytes, then stall
+    slowBodies = await Promise.all(Array.from({ length: 20 }, async () => {
+      const s = await rawMtls();
+      const w = watch(s, t0);
+      s.write(restoreHead(1000) + '{"id"');
+      return w;
+    }));
+    // 3 oversized bodies (8 MiB, above the 1 MiB limit), streamed as fast as the server takes them
+    const oversized = await Promise.all(Array.from({ length: 3 }, async () => {
+      const s = await rawMtls();
+      const w = watch(s, t0);
+      const big = 8 * 1024 * 1024;
+      s.write(restoreHead(big));
+      s.write(Buffer.alloc(big, 0x20));
+      return w;
+    }));
+    // 2 chunked bodies (no content-length) of 4 MiB
+    const chunked = await Promise.all(Array.from({ length: 2 }, async () => {
+      const s = await rawMtls();
+      const w = watch(s, t0);
+      s.write('POST /v1/operator/restore HTTP/1.1\r\nhost: 127.0.0.1\r\ntransfer-encoding: chunked\r\n\r\n');
+      const piece = Buffer.alloc(64 * 1024, 0x20);
+      for (let i = 0; i < 64; i++) s.write(`${piece.length.toString(16)}\r\n${piece.toString('latin1')}\r\n`);
+      return w;
+    }));
+    // 2 announcing 1 GiB and sending nothing more
+    const hugeAnnounced = await Promise.all(Array.from({ length: 2 }, async () => {
+      const s = await rawMtls();
+      const w = watch(s, t0);
+      s.write(restoreHead(1024 * 1024 * 1024));
+      return w;
+    }));
+
+    // the legitimate restore goes through while all of that is open
+    const t1 = Date.now();
+    expect(await restore(pilot.http, stack.nexusUrl, 1, shard(1))).toEqual({ collected: 1, remaining: 2, restored: false });
+    measured.legitRestoreUnderSlowAndOversizedMs = Date.now() - t1;
+    expect(measured.legitRestoreUnderSlowAndOversizedMs).toBeLessThan(5_000);
+
+    // oversized: refused and the connection closed, without reading the whole body
+    const oversizedClosed = await Promise.all([...oversized, ...chunked, ...hugeAnnounced].map((w) => w.closed));
+    measured.oversizedClosedAfterMs = Math.max(...oversizedClosed);
+    expect(measured.oversizedClosedAfterMs).toBeLessThan(10_000);
+    // announced too large: a clean 400 before any body is read
+    for (const w of hugeAnnounced) expect(w.data()).toMatch(/^HTTP\/1\.1 400 /);
+    // streamed too large: the 400 is sent and the connection closed while the client is still
+    // writing, so the client may see only the reset (the rest of the body is never read)
+    for (const w of [...oversized, ...chunked]) expect(w.data()).toMatch(/^(HTTP\/1\.1 400 |$)/);
+
+    // nothing from the attackers was collected: still exactly one shard, same process
+    const nexus = stack.proc('nexus');
+    expect(nexus.events('restore').filter((a) => a.outcome === 'collected')).toHaveLength(1);
+    expect(nexus.running()).toBe(true);
+  }, 60_000);
+
+  it(`slow headers are cut off by SPIKE_HTTP_SERVER_READ_HEADER_TIMEOUT (${READ_HEADER_TIMEOUT_MS} ms here), give or take 2 s`, async () => {
+    const closed = await Promise.all(slowHeaders.map((w) => w.closed));
+    measured.slowHeadersClosedAfterMs = Math.max(...closed);
+    for (const w of slowHeaders) expect(w.data()).not.toMatch(/^HTTP\/1\.1 200 /);
+    expect(measured.slowHeadersClosedAfterMs).toBeLessThan(READ_HEADER_TIMEOUT_MS + 2_000);
+  }, 60_000);
+
+  it('slow bodies are cut off by the request deadline (30 s), give or take 5 s', async () => {
+    const closed = await Promise.all(slowBodies.map((w) => w.closed));
+    measured.slowBodiesClosedAfterMs = Math.max(...closed);
+    for (const w of slowBodies) expect(w.data()).not.toMatch(/^HTTP\/1\.1 200 /);
+    expect(measured.slowBodiesClosedAfterMs).toBeLessThan(35_000);
+  }, 60_000);
+
+  it('TCP connections that never start TLS are closed within the header deadline, give or take 2 s (not held for minutes)', async () => {
+    const bound = READ_HEADER_TIMEOUT_MS + 2_000;
+    const giveUpAt = Math.max(t0 + bound + 5_000, Date.now() + 1_000);
+    const closed = await Promise.all(idle.map((w) => Promise.race([w.closed, new Promise<number>((r) => setTimeout(() => r(Infinity), giveUpAt - Date.now()))])));
+    measured.idlePreTlsClosedAfterMs = Math.max(...closed) === Infinity ? `still open after ${Date.now() - t0} ms` : Math.max(...closed);
+    expect(measured.idlePreTlsClosedAfterMs).toBeLessThan(bound);
+  }, 60_000);
+});
+
+describe('restore flooding', () => {
+  it('a flood from non-restore callers (401) does not slow or rate-limit the operator', async () => {
+    const keeper = await stack.client('keeper-2');
+    const bootstrap = await stack.client('bootstrap');
+    const flood = Promise.all(
+      Array.from({ length: 200 }, (_, i) => statusOf(restore(i % 2 === 0 ? keeper.http : bootstrap.http, stack.nexusUrl, 2, shard(2)))),
+    );
+    const t0 = Date.now();
+    const legit = await restore(pilot.http, stack.nexusUrl, 2, shard(2));
+    measured.legitRestoreDuringUnauthorizedFloodMs = Date.now() - t0;
+    const statuses = await flood;
+    measured.unauthorizedFlood = { sent: statuses.length, status401: statuses.filter((s) => s === 401).length };
+    expect(legit).toEqual({ collected: 2, remaining: 1, restored: false });
+    expect(statuses.every((s) => s === 401), JSON.stringify(statuses.filter((s) => s !== 401))).toBe(true);
+  }, 60_000);
+
+  it('a flood from the restore ID itself is rate limited (429); the legitimate last shard still restores', async () => {
+    const nexus = stack.proc('nexus');
+    // garbage for an id that is already collected (first value wins): harmless but counted
+    const garbage = Buffer.from(shard(1));
+    garbage[0] = garbage[0]! ^ 0x55;
+    const statuses = await Promise.all(Array.from({ length: 40 }, () => statusOf(restore(pilot.http, stack.nexusUrl, 1, garbage))));
+    const limited = statuses.filter((s) => s === 429).length;
+    measured.restoreRoleFlood = { sent: statuses.length, status200: statuses.filter((s) => s === 200).length, status429: limited };
+    expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
+    expect(limited).toBeGreaterThanOrEqual(40 - 10);
+    // the collection is intact (the duplicates were ignored): still 2 of 3
+    expect(nexus.events('restore').filter((a) => a.outcome === 'collected')).toHaveLength(2);
+    // the operator's last shard: rate limited at first, then accepted once a token is back (1 per 3 s)
+    const t0 = Date.now();
+    let attempts = 0;
+    let done: Awaited<ReturnType<typeof restore>> | undefined;
+    while (done === undefined) {
+      attempts++;
+      try {
+        done = await restore(pilot.http, stack.nexusUrl, 3, shard(3));
+      } catch (e) {
+        if (!(e instanceof ClientError) || e.status !== 429) throw e;
+        if (Date.now() - t0 > 10_000) throw new Error('still rate limited after 10 s', { cause: e });
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    measured.legitLastShardAfterFlood = { waitedMs: Date.now() - t0, attempts };
+    expect(done).toEqual({ collected: 3, remaining: 0, restored: true });
+    await nexus.waitForEvent('root_key_ready', { where: (l) => l.source === 'restore' });
+    expect(nexus.events('root_key_rejected')).toHaveLength(0);
+  }, 60_000);
+
+  it('after all the attacks every secret reads back and Nexus is the same process', async () => {
+    await asRole(stack.ids.superuser);
+    for (const [p, v] of Object.entries(SECRETS)) expect(await getSecret(pilot.http, stack.nexusUrl, p)).toEqual(v);
+    expect(stack.proc('nexus').running()).toBe(true);
+    expect(stack.proc('nexus').events('root_key_ready')).toHaveLength(1);
+  });
+});
