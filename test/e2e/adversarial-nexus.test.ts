@@ -251,7 +251,7 @@ describe('slow and oversized bodies do not block the restore route', () => {
     const giveUpAt = Math.max(t0 + bound + 5_000, Date.now() + 1_000);
     const closed = await Promise.all(idle.map((w) => Promise.race([w.closed, new Promise<number>((r) => setTimeout(() => r(Infinity), giveUpAt - Date.now()))])));
     measured.idlePreTlsClosedAfterMs = Math.max(...closed) === Infinity ? `still open after ${Date.now() - t0} ms` : Math.max(...closed);
-    expect(measured.idlePreTlsClosedAfterMs).toBeLessThan(bound);
+    expect(Math.max(...closed)).toBeLessThan(bound);
   }, 60_000);
 });
 
