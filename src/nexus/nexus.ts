@@ -83,6 +83,14 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
     restoreLimiter: new RateLimiter(RESTORE_RATE),
     maxCiphertextSize: config.maxCiphertextSize,
   });
+  // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval
+  // (default 30 s), and drops a connection that never finishes its TLS handshake
+  // only after handshakeTimeout (default 120 s): bound both by the header deadline.
+  const https = {
+    ...mtlsServerOptions(source),
+    handshakeTimeout: config.readHeaderTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, config.readHeaderTimeoutMs),
+  };
   const app = buildNexusApp({
     routes,
     backend: config.backend,
@@ -91,7 +99,7 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
     peerIdOf: (req) => peerSpiffeId(req.raw.socket as TLSSocket)?.toString(),
     bodyLimit: Math.max(1024 * 1024, 2 * config.maxCiphertextSize + 4096),
     requestTimeoutMs: config.requestTimeoutMs,
-    https: mtlsServerOptions(source),
+    https,
   });
   // TLS level: any SVID that chains to the bundle (upstream AllowAll); routes check roles.
   const detach = attachMtlsServer(app.server as unknown as TlsServer, source, authorizeAny());
