@@ -250,6 +250,6 @@ describe('secret put/get', () => {
     await expect(runSecretGet(nf.deps, 'p', undefined, { version: 0, format: 'human' })).rejects.toThrow('Resource not found.');
     const nk = fake({ spiffeId: ID.superuser, answer: () => json(200, { data: { a: '1' } }) });
     await expect(runSecretGet(nk.deps, 'p', 'zz', { version: 0, format: 'human' })).rejects.toThrow('Key not found.');
-    expect(await exitOf(runSecretGet(nk.deps, 'p', undefined, { version: 0, format: 'yaml' }))).toBe(ExitCode.usage);
+    expect(await exitOf(runSecretGet(nk.deps, 'p', undefined, { version: 0, format: 'toml' }))).toBe(ExitCode.usage);
   });
 });
