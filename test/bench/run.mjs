@@ -268,7 +268,8 @@ async function main() {
   process.once('SIGTERM', onSignal);
   try {
     log(`stack in ${stack.dir}: starting`);
-    await stack.startAll();
+    // With BENCH_CPU_PROF, the first Nexus (startup, (a) and (b)) is profiled; its profile is written when (c) stops it.
+    await stack.startAll(PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', 'nexus.cpuprofile'] : []);
     log('(d) Shamir');
     const d = await benchShamir(stack.dir);
     log('(a) CLI wall time');

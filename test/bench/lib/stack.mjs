@@ -78,8 +78,8 @@ export class Stack {
     return join(this.dist, `${name}.js`);
   }
 
-  spawn(name, bin, args, env) {
-    const p = new Proc(name, process.execPath, [this.bin(bin), ...args], { env });
+  spawn(name, bin, args, env, nodeArgs = []) {
+    const p = new Proc(name, process.execPath, [...nodeArgs, this.bin(bin), ...args], { env });
     this.procs.set(name, p);
     return p;
   }
@@ -104,8 +104,8 @@ export class Stack {
   }
 
   /** Spawns Nexus (no waiting): the caller times `nexus_listening` / `root_key_ready`. */
-  spawnNexus() {
-    return this.spawn('nexus', 'spike-nexus', [], this.envFor('nexus'));
+  spawnNexus(nodeArgs = []) {
+    return this.spawn('nexus', 'spike-nexus', [], this.envFor('nexus'), nodeArgs);
   }
 
   async bootstrap() {
@@ -114,10 +114,10 @@ export class Stack {
   }
 
   /** Agent, keepers, Nexus, Bootstrap; resolves when Nexus has its root key. */
-  async startAll() {
+  async startAll(nexusNodeArgs = []) {
     await this.startAgent();
     await this.startKeepers();
-    const nexus = this.spawnNexus();
+    const nexus = this.spawnNexus(nexusNodeArgs);
     await nexus.waitFor('nexus_listening', 20_000);
     await this.bootstrap();
     await nexus.waitFor('root_key_ready', 30_000);
