@@ -43,8 +43,16 @@ const JSON_HEADERS = {
 export async function startKeeperServer(opts: KeeperServerOptions, listen: ListenAddress): Promise<RunningKeeperServer> {
   const bodyLimit = opts.bodyLimit ?? KEEPER_BODY_LIMIT;
   const router = createKeeperRouter(opts.store, opts.policy);
+  const readHeaderTimeoutMs = opts.readHeaderTimeoutMs ?? 10_000;
   const app = Fastify({
-    https: mtlsServerOptions(opts.source),
+    // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval
+    // (default 30 s), and drops a connection that never finishes its TLS handshake
+    // only after handshakeTimeout (default 120 s): bound both by the header deadline.
+    https: {
+      ...mtlsServerOptions(opts.source),
+      handshakeTimeout: readHeaderTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, readHeaderTimeoutMs),
+    },
     logger: false,
     bodyLimit,
     requestTimeout: Math.max(30_000, opts.readHeaderTimeoutMs ?? 0),
@@ -72,7 +80,7 @@ export async function startKeeperServer(opts: KeeperServerOptions, listen: Liste
     return reply.code(status).headers(JSON_HEADERS).send(body);
   };
 
-  app.server.headersTimeout = opts.readHeaderTimeoutMs ?? 10_000;
+  app.server.headersTimeout = readHeaderTimeoutMs;
 
   // Every body is taken raw (upstream ignores Content-Type) and parsed by the routes.
   app.removeAllContentTypeParsers();
