@@ -153,3 +153,174 @@ export function runSpike(args: readonly string[], opts: CliRunOptions): Promise<
     });
   });
 }
+
+// ---------------------------------------------------------------------------
+// An in-memory Nexus behind the fake: secrets and policies with upstream's
+// versioning rules (upstream-secrets-policy.md §4) and wire shapes (§2.3–2.4),
+// for e2e tests of the `spike secret` and `spike policy` commands.
+
+interface MemVersion {
+  data: Record<string, string>;
+  createdTime: string;
+  deletedTime: string | null;
+}
+interface MemSecret {
+  versions: Map<number, MemVersion>;
+  currentVersion: number;
+  oldestVersion: number;
+  createdTime: string;
+  updatedTime: string;
+  maxVersions: number;
+}
+interface MemPolicy {
+  name: string;
+  spiffeidPattern: string;
+  pathPattern: string;
+  permissions: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MemoryNexusOptions {
+  /** The clock (RFC 3339 text); default: the real time. */
+  now?: () => string;
+  maxVersions?: number;
+}
+
+export class MemoryNexus {
+  readonly secrets = new Map<string, MemSecret>();
+  readonly policies = new Map<string, MemPolicy>();
+  readonly #now: () => string;
+  readonly #max: number;
+
+  constructor(opts: MemoryNexusOptions = {}) {
+    this.#now = opts.now ?? (() => new Date().toISOString());
+    this.#max = opts.maxVersions ?? 10;
+  }
+
+  /** A FakeHandler answering the secret and policy routes (anything else: 400). */
+  readonly handler: FakeHandler = (req) => {
+    const notFound = (extra: object = {}): FakeAnswer => ({ status: 404, json: { ...extra, err: 'api_not_found' } });
+    const bad: FakeAnswer = { status: 400, json: { err: 'api_bad_request' } };
+    if (req.method !== 'POST') return bad;
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(req.body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return bad;
+    }
+    const path = typeof body.path === 'string' ? body.path : '';
+    const versions = Array.isArray(body.versions) ? (body.versions as number[]) : [];
+    const s = this.secrets.get(path);
+    switch (req.url) {
+      case '/v1/store/secrets':
+        this.#put(path, (body.values ?? {}) as Record<string, string>);
+        return { status: 200, json: {} };
+      case '/v1/store/secrets?action=get': {
+        const v = s && this.#readable(s, (body.version as number | undefined) ?? 0);
+        return v ? { status: 200, json: { data: v.data } } : notFound({ data: null });
+      }
+      case '/v1/store/secrets?action=list':
+        return { status: 200, json: { keys: [...this.secrets.keys()].sort() } };
+      case '/v1/store/secrets?action=delete': {
+        if (!s) return notFound();
+        const now = this.#now();
+        for (const n of versions.length === 0 ? [0] : versions) {
+          const v = s.versions.get(n === 0 ? s.currentVersion : n);
+          if (v) v.deletedTime = now;
+        }
+        if (s.versions.get(s.currentVersion)?.deletedTime) {
+          s.currentVersion = this.#highestLive(s);
+          s.updatedTime = now;
+        }
+        s.oldestVersion = Math.min(...[...s.versions].filter(([, v]) => !v.deletedTime).map(([n]) => n), Infinity);
+        if (s.oldestVersion === Infinity) s.oldestVersion = 0;
+        return { status: 200, json: {} };
+      }
+      case '/v1/store/secrets?action=undelete': {
+        if (!s) return notFound();
+        let undone = 0;
+        for (const n of versions.length === 0 ? [0] : versions) {
+          if (n === 0 && s.currentVersion === 0) continue;
+          const num = n === 0 ? s.currentVersion : n;
+          const v = s.versions.get(num);
+          if (v?.deletedTime) {
+            v.deletedTime = null;
+            undone = Math.max(undone, num);
+          }
+        }
+        if (undone === 0) return notFound();
+        if (undone > s.currentVersion) {
+          s.currentVersion = undone;
+          s.updatedTime = this.#now();
+        }
+        s.oldestVersion = Math.min(...[...s.versions].filter(([, v]) => !v.deletedTime).map(([n]) => n));
+        return { status: 200, json: {} };
+      }
+      case '/v1/store/secrets/metadata?action=get': {
+        if (!s || !this.#readable(s, (body.version as number | undefined) ?? 0)) return notFound({ metadata: {} });
+        const vs = Object.fromEntries(
+          [...s.versions].map(([n, v]) => [String(n), { createdTime: v.createdTime, version: n, deletedTime: v.deletedTime }]),
+        );
+        const { currentVersion, oldestVersion, createdTime, updatedTime, maxVersions } = s;
+        return { status: 200, json: { versions: vs, metadata: { currentVersion, oldestVersion, createdTime, updatedTime, maxVersions } } };
+      }
+      case '/v1/acl/policy': {
+        const name = String(body.name ?? '');
+        const now = this.#now();
+        const old = this.policies.get(name);
+        this.policies.set(name, {
+          name,
+          spiffeidPattern: String(body.spiffeidPattern ?? ''),
+          pathPattern: String(body.pathPattern ?? ''),
+          permissions: (body.permissions ?? []) as string[],
+          createdAt: old?.createdAt ?? now,
+          updatedAt: now,
+        });
+        return { status: 200, json: {} };
+      }
+      case '/v1/acl/policy?action=get': {
+        const p = this.policies.get(String(body.id ?? ''));
+        if (!p) return { status: 500, json: { err: 'api_internal_error' } }; // upstream's quirk
+        const { spiffeidPattern, ...rest } = p;
+        return { status: 200, json: { id: '', ...rest, spiffiedPattern: spiffeidPattern } };
+      }
+      case '/v1/acl/policy?action=delete':
+        if (!this.policies.delete(String(body.id ?? ''))) return { status: 500, json: { err: 'api_internal_error' } };
+        return { status: 200, json: {} };
+      case '/v1/acl/policy?action=list': {
+        const sp = String(body.spiffeidPattern ?? '');
+        const pp = String(body.pathPattern ?? '');
+        const all = [...this.policies.values()].filter((p) => (sp !== '' ? p.spiffeidPattern === sp : pp !== '' ? p.pathPattern === pp : true));
+        return { status: 200, json: { policies: all.map((p) => ({ id: '', name: p.name })) } };
+      }
+      default:
+        return bad;
+    }
+  };
+
+  #put(path: string, data: Record<string, string>): void {
+    const now = this.#now();
+    let s = this.secrets.get(path);
+    if (!s) {
+      s = { versions: new Map(), currentVersion: 0, oldestVersion: 1, createdTime: now, updatedTime: now, maxVersions: this.#max };
+      this.secrets.set(path, s);
+    }
+    const n = s.currentVersion !== 0 ? s.currentVersion + 1 : Math.max(0, ...s.versions.keys()) + 1;
+    s.versions.set(n, { data: { ...data }, createdTime: now, deletedTime: null });
+    s.currentVersion = n;
+    s.updatedTime = now;
+    const nums = [...s.versions.keys()].sort((a, b) => a - b);
+    while (nums.length > s.maxVersions) s.versions.delete(nums.shift() as number);
+    s.oldestVersion = nums[0] ?? 0;
+  }
+
+  #highestLive(s: MemSecret): number {
+    return Math.max(0, ...[...s.versions].filter(([, v]) => !v.deletedTime).map(([n]) => n));
+  }
+
+  #readable(s: MemSecret, version: number): MemVersion | undefined {
+    const v = s.versions.get(version === 0 ? s.currentVersion : version);
+    return v && !v.deletedTime ? v : undefined;
+  }
+}
