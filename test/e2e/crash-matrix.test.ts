@@ -196,7 +196,22 @@ describe(`crash matrix (${SHARES} keepers, threshold ${THRESHOLD})`, () => {
           }
         }
       };
-      await Promise.all(Array.from({ length: 8 }, worker));
+      // one sequential writer overwriting a single path (new versions of one secret)
+      let hotSent = 0;
+      let hotAcked = 0;
+      const hotWriter = async (): Promise<void> => {
+        while (killing === undefined) {
+          const v = ++hotSent;
+          try {
+            await putSecret(pilot.http, stack.nexusUrl, `hot/${round}`, { v: String(v) });
+            hotAcked = v;
+          } catch (e) {
+            statusOf(e);
+            if (killing === undefined) throw new Error(`hot write ${v} failed before the kill: ${String(e)}`, { cause: e });
+          }
+        }
+      };
+      await Promise.all([...Array.from({ length: 8 }, worker), hotWriter()]);
       await killing;
       const restartMs = await restartNexusFromKeepers();
       // unanswered writes may or may not have landed; answered ones must have
@@ -209,7 +224,20 @@ describe(`crash matrix (${SHARES} keepers, threshold ${THRESHOLD})`, () => {
           expect(statusOf(e)).toBe(404);
         }
       }
-      rounds.push({ sent: next, answered200: answered.size, failedAtKill: failed.size, unansweredButStored, restartToReadyMs: restartMs });
+      // the overwritten secret: at least the last answered version, at most the last one sent
+      const hot = Number((await getSecret(pilot.http, stack.nexusUrl, `hot/${round}`)).v);
+      expect(hot).toBeGreaterThanOrEqual(hotAcked);
+      expect(hot).toBeLessThanOrEqual(hotSent);
+      acked.set(`hot/${round}`, String(hot));
+      rounds.push({
+        sent: next,
+        answered200: answered.size,
+        failedAtKill: failed.size,
+        unansweredButStored,
+        hotVersionsAnswered: hotAcked,
+        hotVersionAfterRestart: hot,
+        restartToReadyMs: restartMs,
+      });
       expect(failed.size).toBeGreaterThan(0); // the kill really hit writes in flight
     }
     measured.burst = rounds;
