@@ -28,7 +28,7 @@ let ca: TestCa;
 let otherTdCa: TestCa;
 let wl: FakeWorkloadApi;
 let tmp: string;
-const observed: Record<string, { tcp: number; handshakes: number; appBytes: number; exit: number | null }> = {};
+const observed: Record<string, { tcp: number; handshakes: number; appBytes: number; exit: number | null; stderr: string }> = {};
 
 beforeAll(async () => {
   if (!existsSync(SPIKE_BIN)) throw new Error(`${SPIKE_BIN} is missing: run npm run build first`);
@@ -99,7 +99,7 @@ const commands: Command[] = [
 ];
 
 function expectRefused(r: CliRun, fake: TlsFakeNexus, key: string): void {
-  observed[key] = { tcp: fake.tcpConnections, handshakes: fake.secureConnections, appBytes: fake.appBytes, exit: r.code };
+  observed[key] = { tcp: fake.tcpConnections, handshakes: fake.secureConnections, appBytes: fake.appBytes, exit: r.code, stderr: r.stderr.trim() };
   expect(r.code, r.stderr).toBe(3);
   expect(r.stderr).toMatch(/^Error: [^\n]+\n$/);
   expect(r.stdout).toBe('');
