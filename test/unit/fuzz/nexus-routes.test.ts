@@ -9,6 +9,8 @@ import { IDS, keyOf, makeHarness, type Harness, type HarnessOptions } from '../n
 import { RUNS } from './refusal.js';
 
 const DOCUMENTED = [200, 400, 401, 404, 429, 503];
+/** Every secret value the fuzzer sends starts with this; no log or audit line may contain it. */
+const SECRET = 'FUZZSECRET';
 const ROUTE_PATHS = ['/v1/operator/restore', '/v1/operator/recover', '/v1/store/secrets', '/v1/acl/policy'];
 
 let h: Harness | undefined;
@@ -44,7 +46,10 @@ const jsonBody = fc.oneof(
   fc.record(
     {
       path: fc.oneof(fc.constantFrom('a', 'app/db', 'a b', '', '../x', 'x'.repeat(501)), fc.string({ maxLength: 20 })),
-      values: fc.oneof(fc.constant(null), fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string({ maxLength: 8 }), fc.integer()), { maxKeys: 3 })),
+      values: fc.oneof(
+        fc.constant(null),
+        fc.dictionary(fc.oneof(fc.constantFrom('k', 'user', 'pass'), fc.string({ maxLength: 8 })), fc.oneof(fc.string({ maxLength: 8 }).map((v) => `${SECRET}${v}`), fc.integer()), { maxKeys: 3 }),
+      ),
       version: fc.oneof(fc.integer({ min: -2, max: 5 }), fc.constant(1.5), fc.constant(2 ** 64)),
     },
     { requiredKeys: [] },
@@ -72,6 +77,7 @@ async function expectHealthy(ready: boolean): Promise<void> {
   const hh = h as Harness;
   const failures = hh.logs.lines.filter((l) => l.level === 'ERROR' || l.level === 'error');
   expect(failures).toEqual([]);
+  expect(JSON.stringify([...hh.logs.lines, ...hh.logs.audits])).not.toContain(SECRET);
   const put = await hh.post('/v1/store/secrets', '{"path":"after/fuzz","values":{"k":"v"}}', IDS.superuser);
   expect(put.status).toBe(ready ? 200 : 503);
   if (ready) {
