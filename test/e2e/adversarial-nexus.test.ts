@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientError, getSecret, putSecret, recover, restore } from '../../src/client/index.js';
 import { svidToTlsCredentials } from '../../src/spiffe/x509svid.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
+import { createTestCa } from '../helpers/testca.js';
 
 const THRESHOLD = 3;
 const READ_HEADER_TIMEOUT_MS = 2_000;
@@ -151,6 +152,29 @@ describe('callers without the operator roles → 401 over mTLS, and nothing chan
     expect(nexus.events('restore').filter((a) => a.outcome === 'collected')).toHaveLength(0);
     expect(nexus.events('root_key_ready')).toHaveLength(0);
   }, 90_000);
+});
+
+describe('callers without a trusted SVID never reach the restore route', () => {
+  it('no client certificate, or a restore-role certificate from a CA outside the bundle → refused at TLS, no HTTP answer, nothing collected', async () => {
+    const forged = await (await createTestCa('spike.ist')).issue(stack.ids.restore);
+    const body = JSON.stringify({ id: 1, shard: [...shard(1)] });
+    const attempts: Record<string, string> = {};
+    for (const [name, creds] of [['no certificate', {}], ['forged restore role', { cert: forged.certPem, key: forged.keyPem }]] as const) {
+      const t0 = Date.now();
+      const s = tlsConnect({ host: '127.0.0.1', port: stack.nexusPort, rejectUnauthorized: false, ...creds });
+      const w = watch(s, t0);
+      s.once('secureConnect', () => s.write(restoreHead(Buffer.byteLength(body)) + body));
+      const closedAfter = await Promise.race([w.closed, new Promise<number>((r) => setTimeout(() => r(Infinity), 10_000))]);
+      s.destroy();
+      attempts[name] = `closed after ${closedAfter} ms, answer ${JSON.stringify(w.data())}`;
+      expect(closedAfter, name).toBeLessThan(10_000);
+      expect(w.data(), name).toBe('');
+    }
+    measured.untrustedClientCerts = attempts;
+    const nexus = stack.proc('nexus');
+    expect(nexus.events('restore').filter((a) => a.outcome === 'collected')).toHaveLength(0);
+    expect(nexus.running()).toBe(true);
+  });
 });
 
 describe('slow and oversized bodies do not block the restore route', () => {
