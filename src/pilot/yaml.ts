@@ -120,7 +120,10 @@ function scalar(s: string, blockIndent: number, simpleKey: boolean): string {
 }
 
 const isBreak = (c: string): boolean => c === '\n' || c === '\r' || c === '\u0085' || c === '\u2028' || c === '\u2029';
-const isBlankOrEnd = (c: string | undefined): boolean => c === undefined || c === ' ' || c === '\t' || isBreak(c);
+/** libyaml is_blank (space, tab) or the end of the value: what "followed by whitespace" means. */
+const isBlankOrEnd = (c: string | undefined): boolean => c === undefined || c === ' ' || c === '\t';
+/** libyaml is_blankz: blank, a line break or NUL. */
+const isBlankz = (c: string): boolean => c === ' ' || c === '\t' || c === '\0' || isBreak(c);
 
 /** libyaml is_printable, on code points. */
 function isPrintable(cp: number): boolean {
@@ -185,7 +188,7 @@ function analyze(s: string): Analysis {
       previousSpace = false;
       previousBreak = false;
     }
-    precededByWhitespace = isBlankOrEnd(c);
+    precededByWhitespace = isBlankz(c);
   }
   let blockPlainAllowed = true;
   let singleQuotedAllowed = true;
@@ -231,17 +234,35 @@ function escapeOf(cp: number): string {
   return `U${hex.padStart(8, '0')}`;
 }
 
-/** A literal block scalar with yaml.v3's indentation and chomping hints. */
+/**
+ * A literal block scalar, written as emitterc.go write_literal_scalar does:
+ * the header (`|`, indentation hint, chomping hint), then each line at
+ * `indent`. Like yaml.v3 v3.0.1, a leading line break serves as the end of
+ * the header line (so it does not read back). No trailing newline: the
+ * caller's line end, or the value's own final break, ends the block.
+ */
 function literal(s: string, indent: number): string {
   let hints = '';
   if (s.startsWith(' ') || isBreak(s[0] as string)) hints += String(BEST_INDENT);
-  if (!s.endsWith('\n')) hints += '-';
-  else if (s.length === 1 || s.endsWith('\n\n')) hints += '+';
+  if (!isBreak(s.at(-1) as string)) hints += '-';
+  else if (s.length === 1 || isBreak(s.at(-2) as string)) hints += '+';
   const pad = ' '.repeat(indent);
-  const lines = s.split('\n').map((l) => (l === '' ? '' : pad + l));
-  const body = lines.join('\n');
-  // A value that does not end with a newline gets one from the next line's indent.
-  return `|${hints}\n${s.endsWith('\n') ? body.slice(0, -1) : body}`;
+  let out = `|${hints}`;
+  let indention = false; // true right after a line break
+  let breaks = true;
+  for (const c of s) {
+    if (isBreak(c)) {
+      out += c;
+      indention = true;
+      breaks = true;
+    } else {
+      if (breaks) out += `${indention ? '' : '\n'}${pad}`;
+      out += c;
+      indention = false;
+      breaks = false;
+    }
+  }
+  return breaks && s.length > 0 ? out.slice(0, -1) : out;
 }
 
 // ---------------------------------------------------------------------------
@@ -250,7 +271,8 @@ function literal(s: string, indent: number): string {
 const OLD_BOOLS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON', 'n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF']);
 const RESOLVED = new Set([
   'true', 'True', 'TRUE', 'false', 'False', 'FALSE', '', '~', 'null', 'Null', 'NULL',
-  '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '<<',
+  '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF',
+  // "<<" is in the map too, but v3.0.1's resolve table has no hint for '<', so it stays a plain string.
 ]);
 const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;

@@ -62,6 +62,8 @@ describe('yaml scalars', () => {
     ['secrets/db/.*', 'k: secrets/db/.*\n'],
     ['?x', 'k: ?x\n'],
     ['? x', "k: '? x'\n"],
+    ['<<', 'k: <<\n'],
+    ['n', 'k: "n"\n'],
   ])('%j', (s, want) => {
     expect(str(s)).toBe(want);
   });
@@ -72,7 +74,9 @@ describe('yaml scalars', () => {
     expect(str('a\n\n')).toBe('k: |+\n    a\n\n');
     expect(str('a\n\nb')).toBe('k: |-\n    a\n\n    b\n');
     expect(str(' a\nb')).toBe('k: |4-\n     a\n    b\n');
-    expect(str('\nb')).toBe('k: |4-\n\n    b\n');
+    // yaml.v3 v3.0.1: a leading break ends the header line (it does not read back).
+    expect(str('\nb')).toBe('k: |4-\n    b\n');
+    expect(str('\n\nb\n')).toBe('k: |4\n\n    b\n');
     // Not allowed as a block: a space before a break, a trailing space.
     expect(str('a \nb')).toBe('k: "a \\nb"\n');
     expect(str('a\nb ')).toBe('k: "a\\nb "\n');
