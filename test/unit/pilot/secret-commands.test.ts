@@ -222,3 +222,26 @@ describe('secret get -f yaml', () => {
     expect(await get(undefined, {})).toBe('{}\n\n');
   });
 });
+
+describe('Nexus failures (every new command shares nexusapi.ts)', () => {
+  it('transport failure → exit 1; the server failing SPIFFE authentication → exit 3; 200 with err → exit 1', async () => {
+    const down = fake({
+      spiffeId: ID.superuser,
+      answer: () => {
+        throw Object.assign(new Error('cannot reach https://localhost:8553: ECONNREFUSED'), { name: 'ClientError', kind: 'transport' });
+      },
+    });
+    const e1 = await failure(runSecretList(down.deps, { format: 'human' }));
+    expect([e1.exitCode, e1.message]).toEqual([ExitCode.nexus, 'Failed to connect to SPIKE Nexus. (cannot reach https://localhost:8553: ECONNREFUSED)']);
+    const impostor = fake({
+      spiffeId: ID.superuser,
+      answer: () => {
+        throw Object.assign(new Error("unauthorized SPIFFE ID: 'spiffe://spike.ist/spike/keeper'"), { name: 'ClientError', kind: 'identity' });
+      },
+    });
+    expect((await failure(runSecretDelete(impostor.deps, 'p', { versions: '0' }))).exitCode).toBe(ExitCode.identity);
+    const odd = fake({ spiffeId: ID.superuser, answer: () => json(200, { err: 'data_invalid_input' }) });
+    const e3 = await failure(runSecretUndelete(odd.deps, 'p', { versions: '0' }));
+    expect([e3.exitCode, e3.message]).toEqual([ExitCode.nexus, 'Invalid input provided.']);
+  });
+});
