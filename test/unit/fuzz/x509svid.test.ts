@@ -9,6 +9,8 @@ import { X509SvidError, parseX509Svid, spiffeIdFromLeafDer, verifyX509Svid } fro
 import { createTestCa, type TestCa, type TestSvid } from '../../helpers/testca.js';
 import { RUNS, expectRefusal } from './refusal.js';
 
+/** Certificate parsing and ECDSA checks: a few seconds per property here, more on a loaded CI machine. */
+const SLOW_MS = 90_000;
 const ID = 'spiffe://example.org/spike/nexus';
 const ID2 = 'spiffe://example.org/spike/keeper';
 
@@ -65,7 +67,7 @@ function checkVerify(chain: Buffer[], expectedIds: readonly string[]): void {
 }
 
 describe('fuzz: verifyX509Svid', () => {
-  it('arbitrary bytes as a chain', () => {
+  it('arbitrary bytes as a chain', { timeout: SLOW_MS }, () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 3 }), (parts) => {
         checkVerify(parts.map((p) => Buffer.from(p)), []);
@@ -74,7 +76,7 @@ describe('fuzz: verifyX509Svid', () => {
     );
   });
 
-  it('DER-looking garbage (SEQUENCE headers with random content)', () => {
+  it('DER-looking garbage (SEQUENCE headers with random content)', { timeout: SLOW_MS }, () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 120 }), (body) => {
         const len = body.length;
@@ -85,7 +87,7 @@ describe('fuzz: verifyX509Svid', () => {
     );
   });
 
-  it('good SVIDs with mutated leaf bytes', () => {
+  it('good SVIDs with mutated leaf bytes', { timeout: SLOW_MS }, () => {
     fc.assert(
       fc.property(edits, fc.boolean(), (es, useIntermediate) => {
         const svid = useIntermediate ? viaIntermediate : direct;
@@ -96,7 +98,7 @@ describe('fuzz: verifyX509Svid', () => {
     );
   });
 
-  it('good chains with a mutated intermediate, concatenated, or reordered', () => {
+  it('good chains with a mutated intermediate, concatenated, or reordered', { timeout: SLOW_MS }, () => {
     fc.assert(
       fc.property(edits, fc.constantFrom('mutate-inter', 'concat', 'reverse', 'dup', 'stranger'), (es, how) => {
         const [leaf, inter] = viaIntermediate.chainDers as [Buffer, Buffer];
@@ -116,7 +118,7 @@ describe('fuzz: verifyX509Svid', () => {
     );
   });
 
-  it('leaf ID extraction on mutated leaves', () => {
+  it('leaf ID extraction on mutated leaves', { timeout: SLOW_MS }, () => {
     fc.assert(
       fc.property(edits, (es) => {
         try {
@@ -132,7 +134,7 @@ describe('fuzz: verifyX509Svid', () => {
 });
 
 describe('fuzz: parseX509Svid', () => {
-  it('mutated chain or key: parsed with the matching key, or refused without echoing the key', () => {
+  it('mutated chain or key: parsed with the matching key, or refused without echoing the key', { timeout: SLOW_MS }, () => {
     fc.assert(
       fc.property(edits, fc.constantFrom('chain', 'key', 'both', 'swap-key'), (es, what) => {
         const chain = what === 'chain' || what === 'both' ? mutate(direct.chainDer, es) : Buffer.from(direct.chainDer);
