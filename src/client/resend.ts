@@ -20,6 +20,7 @@ export const IDEMPOTENT_ROUTES: ReadonlySet<NexusRouteName | KeeperRouteName> = 
   'cipherEncrypt',
   'cipherDecrypt',
   'operatorRecover',
+  'operatorStatus',
   'bootstrapVerify',
   'keeperShard',
   'keeperContribute',

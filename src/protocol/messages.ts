@@ -227,6 +227,39 @@ export function decodeRestoreResponse(raw: unknown): RestoreResponse {
   return restoreResponse.decode(raw);
 }
 
+/**
+ * spike-ts only: the answer of `/v1/operator/status` (restore progress, never
+ * values). `ids` are the shard ids collected so far, ascending.
+ */
+export interface StatusResponse {
+  ready: boolean;
+  collected: number;
+  remaining: number;
+  threshold: number;
+  ids: number[] | null;
+  err: string;
+}
+export const statusResponse: ResponseCodec<StatusResponse> = responseCodec<StatusResponse>(
+  'status response',
+  {
+    ready: field('ready', goBool, () => false),
+    collected: field('collected', goInt, () => 0),
+    remaining: field('remaining', goInt, () => 0),
+    threshold: field('threshold', goInt, () => 0),
+    ids: field('ids', goIntSlice, () => null),
+    err: errSpec,
+  },
+  (w, v) =>
+    w.object([
+      ['ready', (x) => x.bool(v.ready)],
+      ['collected', (x) => x.int(v.collected)],
+      ['remaining', (x) => x.int(v.remaining)],
+      ['threshold', (x) => x.int(v.threshold)],
+      ['ids', (x) => x.array(v.ids, int)],
+      errField(v.err),
+    ]),
+);
+
 // ---------------------------------------------------------------------------
 // Keeper: contribute (ShardPut) and shard (ShardGet)
 
@@ -677,6 +710,7 @@ export const RESPONSE_CODECS: { readonly [K in NexusRouteName | KeeperRouteName]
   cipherDecrypt: cipherDecryptResponse,
   operatorRecover: recoverResponse,
   operatorRestore: restoreResponse,
+  operatorStatus: statusResponse,
   bootstrapVerify: bootstrapVerifyResponse,
   keeperContribute: shardPutResponse,
   keeperShard: shardGetResponse,

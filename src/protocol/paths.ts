@@ -13,6 +13,8 @@ export const PATH_CIPHER_ENCRYPT = '/v1/cipher/encrypt';
 export const PATH_CIPHER_DECRYPT = '/v1/cipher/decrypt';
 export const PATH_OPERATOR_RECOVER = '/v1/operator/recover';
 export const PATH_OPERATOR_RESTORE = '/v1/operator/restore';
+/** spike-ts only (optional on the wire): restore progress without submitting a shard; upstream answers 400. */
+export const PATH_OPERATOR_STATUS = '/v1/operator/status';
 export const PATH_BOOTSTRAP_VERIFY = '/v1/bootstrap/verify';
 /** Defined by the SDK, routed by nobody (→ 400). */
 export const PATH_AUTH_INITIALIZATION = '/v1/auth/initialization';
@@ -49,6 +51,7 @@ export type NexusRouteName =
   | 'cipherDecrypt'
   | 'operatorRecover'
   | 'operatorRestore'
+  | 'operatorStatus'
   | 'bootstrapVerify';
 
 export type KeeperRouteName = 'keeperContribute' | 'keeperShard';
@@ -75,6 +78,7 @@ export const NEXUS_ROUTES: readonly Route<NexusRouteName>[] = Object.freeze([
   { name: 'cipherDecrypt', path: PATH_CIPHER_DECRYPT, action: ACTION_DEFAULT },
   { name: 'operatorRecover', path: PATH_OPERATOR_RECOVER, action: ACTION_DEFAULT },
   { name: 'operatorRestore', path: PATH_OPERATOR_RESTORE, action: ACTION_DEFAULT },
+  { name: 'operatorStatus', path: PATH_OPERATOR_STATUS, action: ACTION_DEFAULT },
   { name: 'bootstrapVerify', path: PATH_BOOTSTRAP_VERIFY, action: ACTION_DEFAULT },
 ] as const);
 
@@ -83,12 +87,13 @@ export const NEXUS_LITE_ROUTES: ReadonlySet<NexusRouteName> = new Set<NexusRoute
   'bootstrapVerify',
   'operatorRecover',
   'operatorRestore',
+  'operatorStatus',
   'cipherEncrypt',
   'cipherDecrypt',
 ]);
 
 /** Paths that bypass the "no root key yet" 503 gate. */
-export const EMERGENCY_PATHS: ReadonlySet<string> = new Set([PATH_OPERATOR_RECOVER, PATH_OPERATOR_RESTORE]);
+export const EMERGENCY_PATHS: ReadonlySet<string> = new Set([PATH_OPERATOR_RECOVER, PATH_OPERATOR_RESTORE, PATH_OPERATOR_STATUS]);
 
 export const KEEPER_ROUTES: readonly Route<KeeperRouteName>[] = Object.freeze([
   { name: 'keeperContribute', path: PATH_KEEPER_CONTRIBUTE, action: ACTION_DEFAULT },
