@@ -2,19 +2,14 @@
 // from the Workload API, verifying a peer's chain against the bundle of the
 // peer's trust domain, and converting an SVID to the PEM Node's `tls` needs.
 //
-// Extension parsing (KeyUsage bits, SANs, basic constraints) uses
-// @peculiar/x509, because node:crypto's X509Certificate.keyUsage is really the
-// EKU list. Signatures and validity use node:crypto.
-import 'reflect-metadata';
+// node:crypto parses the certificate and checks signatures, issuer names and
+// validity; KeyUsage bits, BasicConstraints and the SAN URIs come from our
+// strict DER reader (certext.ts), because node:crypto's
+// X509Certificate.keyUsage is really the EKU list. (No @peculiar/x509 here:
+// it costs a CLI ~30 ms of start-up; tests use it as an oracle.)
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
-import {
-  BasicConstraintsExtension,
-  KeyUsageFlags,
-  KeyUsagesExtension,
-  SubjectAlternativeNameExtension,
-  X509Certificate as AsnCertificate,
-} from '@peculiar/x509';
 import type { BundleSource } from './bundle.js';
+import { CertDerError, KeyUsage, readCertExtensions, type CertExtensions } from './certext.js';
 import { splitDerCertificates } from './der.js';
 import { parseSpiffeId, type SpiffeId } from './id.js';
 
@@ -37,19 +32,21 @@ const MAX_CHAIN_LENGTH = 10;
 
 interface ParsedCert {
   node: X509Certificate;
-  asn: AsnCertificate;
+  ext: CertExtensions;
 }
 
 function parseCert(der: Buffer, what: string): ParsedCert {
+  let node: X509Certificate;
   try {
-    const asn = new AsnCertificate(der);
-    // @peculiar/x509 decodes extensions lazily on first access and throws its
-    // own errors there (and then caches an empty list): decode them all now,
-    // so that a malformed extension is refused here as an X509SvidError.
-    void asn.extensions;
-    return { node: new X509Certificate(der), asn };
+    node = new X509Certificate(der);
   } catch {
     throw new X509SvidError(`${what}: not a valid X.509 certificate`);
+  }
+  try {
+    return { node, ext: readCertExtensions(der) };
+  } catch (e) {
+    const why = e instanceof CertDerError ? e.message : 'unreadable extensions';
+    throw new X509SvidError(`${what}: not a valid X.509 certificate (${why})`);
   }
 }
 
@@ -68,22 +65,16 @@ function splitChain(chainDer: Uint8Array | readonly Uint8Array[]): Buffer[] {
 }
 
 function isCa(c: ParsedCert): boolean {
-  const bc = c.asn.getExtension(BasicConstraintsExtension);
-  return bc !== null && bc.ca;
+  return c.ext.isCa;
 }
 
 function keyUsage(c: ParsedCert): number | undefined {
-  const ku = c.asn.getExtension(KeyUsagesExtension);
-  return ku === null ? undefined : ku.usages;
+  return c.ext.keyUsage;
 }
 
 /** The URI SANs of a certificate, read at the ASN.1 level. */
 function uriSans(c: ParsedCert): string[] {
-  const out: string[] = [];
-  for (const ext of c.asn.getExtensions(SubjectAlternativeNameExtension)) {
-    for (const n of ext.names.items) if (n.type === 'url') out.push(n.value);
-  }
-  return out;
+  return c.ext.uris;
 }
 
 /** The SPIFFE ID of a leaf: exactly one URI SAN, a valid ID with a non-root path. */
@@ -108,11 +99,11 @@ function checkLeaf(c: ParsedCert): SpiffeId {
   if (isCa(c) || c.node.ca) throw new X509SvidError(`leaf certificate "${id}" must not be a CA`);
   const ku = keyUsage(c);
   if (ku === undefined) throw new X509SvidError(`leaf certificate "${id}" has no key usage extension`);
-  if ((ku & KeyUsageFlags.digitalSignature) === 0) {
+  if ((ku & KeyUsage.digitalSignature) === 0) {
     throw new X509SvidError(`leaf certificate "${id}" key usage must include digitalSignature`);
   }
-  if ((ku & KeyUsageFlags.keyCertSign) !== 0) throw new X509SvidError(`leaf certificate "${id}" key usage must not include keyCertSign`);
-  if ((ku & KeyUsageFlags.cRLSign) !== 0) throw new X509SvidError(`leaf certificate "${id}" key usage must not include cRLSign`);
+  if ((ku & KeyUsage.keyCertSign) !== 0) throw new X509SvidError(`leaf certificate "${id}" key usage must not include keyCertSign`);
+  if ((ku & KeyUsage.cRLSign) !== 0) throw new X509SvidError(`leaf certificate "${id}" key usage must not include cRLSign`);
   return id;
 }
 
@@ -120,7 +111,7 @@ function checkLeaf(c: ParsedCert): SpiffeId {
 function checkSigning(c: ParsedCert, index: number): void {
   if (!isCa(c)) throw new X509SvidError(`certificate ${index} of the chain is not a CA`);
   const ku = keyUsage(c);
-  if (ku === undefined || (ku & KeyUsageFlags.keyCertSign) === 0) {
+  if (ku === undefined || (ku & KeyUsage.keyCertSign) === 0) {
     throw new X509SvidError(`certificate ${index} of the chain is a CA without keyCertSign`);
   }
 }
