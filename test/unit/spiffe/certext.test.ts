@@ -1,0 +1,193 @@
+// certext.ts, the strict DER reader of KeyUsage / BasicConstraints / SAN URIs,
+// cross-checked against @peculiar/x509 (the test oracle) on generated
+// certificates, plus hand-made malformed encodings and mutated certificates.
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import fc from 'fast-check';
+import {
+  BasicConstraintsExtension,
+  Extension,
+  KeyUsagesExtension,
+  SubjectAlternativeNameExtension,
+  X509Certificate as AsnCertificate,
+  X509CertificateGenerator,
+  cryptoProvider,
+  type JsonGeneralName,
+} from '@peculiar/x509';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CertDerError, KeyUsage, readCertExtensions } from '../../../src/spiffe/certext.js';
+import { createTestCa } from '../../helpers/testca.js';
+
+cryptoProvider.set(webcrypto as unknown as Parameters<typeof cryptoProvider.set>[0]);
+const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const SLOW_MS = 90_000;
+
+let keys: webcrypto.CryptoKeyPair;
+beforeAll(async () => {
+  keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+});
+
+interface Spec {
+  ku: { bits: number; critical: boolean } | null;
+  bc: { ca: boolean; pathLen?: number; critical: boolean } | null;
+  names: JsonGeneralName[] | null;
+}
+
+async function makeCert(spec: Spec): Promise<Buffer> {
+  const extensions: Extension[] = [];
+  if (spec.ku) extensions.push(new KeyUsagesExtension(spec.ku.bits, spec.ku.critical));
+  if (spec.bc) extensions.push(new BasicConstraintsExtension(spec.bc.ca, spec.bc.pathLen, spec.bc.critical));
+  if (spec.names) extensions.push(new SubjectAlternativeNameExtension(spec.names));
+  const cert = await X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: 'CN=certext',
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 3600_000),
+    keys,
+    signingAlgorithm: ALG,
+    extensions,
+  });
+  return Buffer.from(cert.rawData);
+}
+
+/** What @peculiar/x509 reads from the same bytes. */
+function oracle(der: Buffer): { keyUsage: number | undefined; keyUsageCritical: boolean; isCa: boolean; uris: string[] } {
+  const c = new AsnCertificate(der);
+  const ku = c.getExtension(KeyUsagesExtension);
+  const bc = c.getExtension(BasicConstraintsExtension);
+  const uris = c.getExtensions(SubjectAlternativeNameExtension).flatMap((e) => e.names.items.filter((n) => n.type === 'url').map((n) => n.value));
+  return { keyUsage: ku?.usages, keyUsageCritical: ku?.critical ?? false, isCa: bc?.ca ?? false, uris };
+}
+
+const uriChars = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-._~/:%'.split(''));
+const generalName: fc.Arbitrary<JsonGeneralName> = fc.oneof(
+  fc.array(uriChars, { minLength: 1, maxLength: 40 }).map((cs) => ({ type: 'url' as const, value: `spiffe://${cs.join('')}` })),
+  fc.domain().map((d) => ({ type: 'dns' as const, value: d })),
+  fc.emailAddress().map((e) => ({ type: 'email' as const, value: e })),
+  fc.ipV4().map((ip) => ({ type: 'ip' as const, value: ip })),
+);
+const spec: fc.Arbitrary<Spec> = fc.record({
+  ku: fc.option(fc.record({ bits: fc.integer({ min: 1, max: 511 }), critical: fc.boolean() }), { nil: null }),
+  bc: fc.option(
+    fc.record({ ca: fc.boolean(), pathLen: fc.option(fc.integer({ min: 0, max: 300 }), { nil: undefined }), critical: fc.boolean() }),
+    { nil: null },
+  ),
+  names: fc.option(fc.array(generalName, { minLength: 1, maxLength: 5 }), { nil: null }),
+});
+
+describe('readCertExtensions', () => {
+  it('agrees with @peculiar/x509 on generated certificates', { timeout: SLOW_MS }, async () => {
+    await fc.assert(
+      fc.asyncProperty(spec, async (s) => {
+        const der = await makeCert(s);
+        const mine = readCertExtensions(der);
+        expect(mine).toEqual(oracle(der));
+        // And with what was asked for.
+        expect(mine.keyUsage).toBe(s.ku?.bits);
+        expect(mine.isCa).toBe(s.bc?.ca ?? false);
+        expect(mine.uris).toEqual((s.names ?? []).filter((n) => n.type === 'url').map((n) => n.value));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('reads a real SVID and a real CA', async () => {
+    const ca = await createTestCa('example.org');
+    const svid = await ca.issue('spiffe://example.org/w');
+    expect(readCertExtensions(svid.leafDer)).toEqual({ keyUsage: KeyUsage.digitalSignature, keyUsageCritical: true, isCa: false, uris: ['spiffe://example.org/w'] });
+    expect(readCertExtensions(ca.certDer)).toEqual({
+      keyUsage: KeyUsage.keyCertSign | KeyUsage.cRLSign,
+      keyUsageCritical: true,
+      isCa: true,
+      uris: ['spiffe://example.org'],
+    });
+  });
+
+  it('mutated certificates: refused with CertDerError, or read as @peculiar/x509 reads them', { timeout: SLOW_MS }, async () => {
+    const der = await makeCert({ ku: { bits: 1, critical: true }, bc: { ca: false, critical: true }, names: [{ type: 'url', value: 'spiffe://a/b' }, { type: 'dns', value: 'x.y' }] });
+    fc.assert(
+      fc.property(fc.nat(), fc.integer({ min: 1, max: 255 }), fc.constantFrom('xor', 'insert', 'delete', 'truncate'), (at, byte, op) => {
+        const b = [...der];
+        const i = at % b.length;
+        if (op === 'xor') b[i] = (b[i] as number) ^ byte;
+        else if (op === 'insert') b.splice(i, 0, byte);
+        else if (op === 'delete') b.splice(i, 1);
+        else b.length = i;
+        const m = Buffer.from(b);
+        let mine;
+        try {
+          mine = readCertExtensions(m);
+        } catch (e) {
+          expect(e).toBeInstanceOf(CertDerError);
+          expect((e as Error).message).not.toContain('\n');
+          return;
+        }
+        let theirs;
+        try {
+          theirs = oracle(m);
+        } catch {
+          return; // we are more lenient than the oracle only where the oracle is stricter about fields we do not read
+        }
+        expect(mine.uris).toEqual(theirs.uris);
+        expect(mine.isCa).toBe(theirs.isCa);
+        expect(mine.keyUsage).toBe(theirs.keyUsage);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('arbitrary bytes never crash it', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), (b) => {
+        try {
+          readCertExtensions(b);
+        } catch (e) {
+          expect(e).toBeInstanceOf(CertDerError);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  // Hand-made certificates: only the TBSCertificate's extensions matter here.
+  const tlv = (tag: number, ...parts: number[][]): number[] => {
+    const body = parts.flat();
+    const len = body.length < 0x80 ? [body.length] : body.length < 0x100 ? [0x81, body.length] : [0x82, body.length >> 8, body.length & 0xff];
+    return [tag, ...len, ...body];
+  };
+  const certWith = (...exts: number[][]): Buffer =>
+    Buffer.from(tlv(0x30, tlv(0x30, tlv(0x02, [1]), tlv(0xa3, tlv(0x30, ...exts))), tlv(0x30, tlv(0x06, [0x2a])), tlv(0x03, [0])));
+  const ext = (oid: number[], value: number[], critical?: number): number[] =>
+    tlv(0x30, tlv(0x06, oid), ...(critical === undefined ? [] : [tlv(0x01, [critical])]), tlv(0x04, value));
+  const KU_OID = [0x55, 0x1d, 0x0f];
+  const BC_OID = [0x55, 0x1d, 0x13];
+  const SAN_OID = [0x55, 0x1d, 0x11];
+
+  it('reads minimal hand-made encodings', () => {
+    const c = certWith(ext(KU_OID, tlv(0x03, [7, 0x80]), 0xff), ext(BC_OID, tlv(0x30, tlv(0x01, [0xff]))), ext(SAN_OID, tlv(0x30, tlv(0x86, [...Buffer.from('spiffe://t/x')]))));
+    expect(readCertExtensions(c)).toEqual({ keyUsage: 1, keyUsageCritical: true, isCa: true, uris: ['spiffe://t/x'] });
+    // decipherOnly (bit 8) needs a second byte.
+    expect(readCertExtensions(certWith(ext(KU_OID, tlv(0x03, [7, 0x00, 0x80])))).keyUsage).toBe(KeyUsage.decipherOnly);
+    expect(readCertExtensions(certWith()).keyUsage).toBeUndefined();
+  });
+
+  it.each([
+    ['a repeated extension', certWith(ext(KU_OID, tlv(0x03, [7, 0x80])), ext(KU_OID, tlv(0x03, [7, 0x80])))],
+    ['a BOOLEAN that is not 00/ff', certWith(ext(KU_OID, tlv(0x03, [7, 0x80]), 0x01))],
+    ['non-zero unused bits', certWith(ext(KU_OID, tlv(0x03, [1, 0x81])))],
+    ['too many unused bits', certWith(ext(KU_OID, tlv(0x03, [8, 0x80])))],
+    ['an over-long KeyUsage', certWith(ext(KU_OID, tlv(0x03, [0, 1, 2, 3])))],
+    ['trailing bytes in KeyUsage', certWith(ext(KU_OID, [...tlv(0x03, [7, 0x80]), 0]))],
+    ['a BasicConstraints with junk', certWith(ext(BC_OID, tlv(0x30, tlv(0x04, [1]))))],
+    ['a negative pathLen', certWith(ext(BC_OID, tlv(0x30, tlv(0x01, [0xff]), tlv(0x02, [0x80]))))],
+    ['a universal tag in GeneralNames', certWith(ext(SAN_OID, tlv(0x30, tlv(0x0c, [0x41]))))],
+    ['a non-ASCII URI', certWith(ext(SAN_OID, tlv(0x30, tlv(0x86, [0x73, 0xc3, 0xa9]))))],
+    ['an extension without a value', certWith(tlv(0x30, tlv(0x06, KU_OID)))],
+    ['an indefinite length', Buffer.from([0x30, 0x80, 0x00, 0x00])],
+    ['a non-minimal length', Buffer.from([0x30, 0x81, 0x03, 0x30, 0x01, 0x00])],
+    ['a high tag number', Buffer.from([0x30, 0x03, 0x1f, 0x01, 0x00])],
+    ['trailing bytes', Buffer.concat([certWith(), Buffer.from([0])])],
+  ])('refuses %s', (_what, der) => {
+    expect(() => readCertExtensions(der)).toThrow(CertDerError);
+  });
+});
