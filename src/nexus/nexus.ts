@@ -14,6 +14,7 @@ import { liteGate, memoryGate, sqliteGate } from './state/store-gate.js';
 import { RestoreCollector } from './restore/collector.js';
 import { RateLimiter } from './restore/rate-limit.js';
 import { buildRoutes } from './routes/index.js';
+import { PolicyIndex } from './auth/policy-index.js';
 import { buildNexusApp } from './server/app.js';
 import { KeeperSync } from './sync/push.js';
 import { recoverFromKeepers } from './sync/recovery.js';
@@ -82,6 +83,7 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
     collector: new RestoreCollector(config.shamir.threshold, RESTORE_COLLECTION_TTL_MS),
     restoreLimiter: new RateLimiter(RESTORE_RATE),
     maxCiphertextSize: config.maxCiphertextSize,
+    policies: new PolicyIndex(log),
   });
   // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval
   // (default 30 s), and drops a connection that never finishes its TLS handshake

@@ -1,5 +1,5 @@
-// The request decoders and response encoders the Nexus routes use, on top of
-// src/protocol/messages.ts (Go encoding/json semantics: case-insensitive
+// The operator and bootstrap routes' codecs, thin adapters over
+// src/protocol/messages.ts (secret and policy routes use messages.ts directly) (Go encoding/json semantics: case-insensitive
 // keys with the last match winning, `1.0` is not an int, `[32]byte` arrays
 // zero-padded/truncated, padded base64 `[]byte`, sorted map keys, HTML-safe
 // escaping). Decoders throw WireDecodeError (= messages' DecodeError) → 400.
@@ -13,10 +13,6 @@ import {
   recoverRequest,
   recoverResponse,
   restoreResponse,
-  secretGetRequest,
-  secretGetResponse,
-  secretPutRequest,
-  secretPutResponse,
 } from '../protocol/messages.js';
 
 export { DecodeError as WireDecodeError };
@@ -76,35 +72,3 @@ export function decodeVerifyRequest(body: Uint8Array | undefined): VerifyRequest
 }
 
 export const encodeVerifyResponse = (hash: string, err = ''): Buffer => bootstrapVerifyResponse.encode({ hash, err });
-
-// ---- secrets ---------------------------------------------------------------------
-
-export interface SecretPutRequest {
-  path: string;
-  values: Record<string, string> | undefined;
-}
-
-export function decodeSecretPutRequest(body: Uint8Array | undefined): SecretPutRequest {
-  const r = secretPutRequest.decode(body);
-  return { path: r.path, values: r.values ?? undefined };
-}
-
-export interface SecretGetRequest {
-  path: string;
-  version: number;
-}
-
-export function decodeSecretGetRequest(body: Uint8Array | undefined): SecretGetRequest {
-  const r = secretGetRequest.decode(body);
-  return { path: r.path, version: r.version };
-}
-
-/** `{}` on success, `{"err":…}` otherwise. */
-export const encodeSecretPutResponse = (err = ''): Buffer => secretPutResponse.encode({ err });
-
-/** `{"data":{…}}`: a Buffer the caller zeroes (it holds secret values). */
-export const encodeSecretGetResponse = (data: Readonly<Record<string, string>>): Buffer =>
-  secretGetResponse.encode({ data: { ...data }, err: '' });
-
-/** `{"data":null,"err":…}` */
-export const encodeSecretGetError = (code: string): Buffer => secretGetResponse.error(code);

@@ -1,6 +1,5 @@
-// The routes this Nexus serves, by upstream route name. Routes not built yet
-// (delete, undelete, list, metadata, policies, cipher) answer 400 like any
-// unknown route.
+// The routes this Nexus serves, by upstream route name. Routes not built
+// here (cipher) answer 400 like any unknown route.
 import type { NexusRouteName } from '../../protocol/paths.js';
 import type { NexusRoute, RouteDeps } from './route.js';
 import { recoverRoute } from './operator/recover.js';
@@ -8,8 +7,30 @@ import { restoreRoute } from './operator/restore.js';
 import { verifyRoute } from './bootstrap/verify.js';
 import { putSecretRoute } from './secret/put.js';
 import { getSecretRoute } from './secret/get.js';
+import { deleteSecretRoute } from './secret/delete.js';
+import { undeleteSecretRoute } from './secret/undelete.js';
+import { listSecretsRoute } from './secret/list.js';
+import { getSecretMetadataRoute } from './secret/metadata-get.js';
+import { putPolicyRoute } from './policy/put.js';
+import { getPolicyRoute } from './policy/get.js';
+import { deletePolicyRoute } from './policy/delete.js';
+import { listPoliciesRoute } from './policy/list.js';
 
 export function buildRoutes(deps: RouteDeps): ReadonlyMap<NexusRouteName, NexusRoute> {
-  const routes = [recoverRoute(deps), restoreRoute(deps), verifyRoute(deps), putSecretRoute(deps), getSecretRoute(deps)];
+  const routes = [
+    recoverRoute(deps),
+    restoreRoute(deps),
+    verifyRoute(deps),
+    putSecretRoute(deps),
+    getSecretRoute(deps),
+    deleteSecretRoute(deps),
+    undeleteSecretRoute(deps),
+    listSecretsRoute(deps),
+    getSecretMetadataRoute(deps),
+    putPolicyRoute(deps),
+    getPolicyRoute(deps),
+    deletePolicyRoute(deps),
+    listPoliciesRoute(deps),
+  ];
   return new Map(routes.map((r) => [r.name, r]));
 }

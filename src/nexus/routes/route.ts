@@ -4,10 +4,13 @@ import type { NexusRouteName } from '../../protocol/paths.js';
 import type { TrustRoots, ShamirConfig } from '../../protocol/config/shared.js';
 import type { NexusBackend } from '../../protocol/config/nexus.js';
 import { isWellFormedPeerId } from '../../protocol/roles.js';
+import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST } from '../../protocol/errors.js';
+import { DecodeError, errorBodyFor } from '../../protocol/messages.js';
 import type { Logger } from '../../common/log.js';
 import type { NexusState } from '../state/nexus-state.js';
 import type { RestoreCollector } from '../restore/collector.js';
 import type { RateLimiter } from '../restore/rate-limit.js';
+import type { PolicyIndex } from '../auth/policy-index.js';
 
 export interface RouteRequest {
   /** The raw body (undefined when none was sent). The app zeroes it after the route returns. */
@@ -39,6 +42,8 @@ export interface RouteDeps {
   collector: RestoreCollector;
   restoreLimiter: RateLimiter;
   maxCiphertextSize: number;
+  /** Compiled policies of the open store (secret and policy routes). */
+  policies: PolicyIndex;
 }
 
 /** A guard either lets the request through (typed) or answers it. */
@@ -55,3 +60,26 @@ export function peerIs(
 ): peerId is string {
   return peerId !== undefined && isWellFormedPeerId(peerId) && predicate(peerId, roots);
 }
+
+/**
+ * Decodes a body with a messages.ts codec (Go encoding/json semantics);
+ * malformed → 400 with the route's BadRequest() body. Parsing comes before
+ * authorization, as upstream.
+ */
+export function decodeBody<T>(route: NexusRouteName, decode: (raw: unknown) => T, body: Buffer | undefined): GuardResult<T> {
+  try {
+    return pass(decode(body));
+  } catch (e) {
+    if (e instanceof DecodeError) return refuse(400, errorBodyFor(route, API_BAD_REQUEST));
+    throw e;
+  }
+}
+
+/** 401 with the route's Unauthorized() body, audit-logged. */
+export function unauthorized(route: NexusRouteName, event: string, deps: RouteDeps, peerId: string | undefined, fields: Record<string, unknown>): GuardResult<never> {
+  deps.log.audit(event, { caller: peerId ?? null, ...fields, outcome: 'unauthorized' });
+  return refuse(401, errorBodyFor(route, ACCESS_UNAUTHORIZED));
+}
+
+/** 400 with the route's BadRequest() body. */
+export const badRequest = (route: NexusRouteName): GuardResult<never> => refuse(400, errorBodyFor(route, API_BAD_REQUEST));

@@ -1,6 +1,7 @@
 // What Nexus needs from its storage backend, as small interfaces, so that the
-// root-key lifecycle and the routes can be tested with fakes. main.ts adapts
-// src/nexus/store (SQLite, memory) to these.
+// root-key lifecycle and the routes can be tested with fakes. store-gate.ts
+// adapts src/nexus/store (SQLite, memory) to these.
+import type { SecretStore } from '../store/index.js';
 
 /** Result of checking a candidate root key against the store's key-check value. */
 export type KeyCheck = 'match' | 'empty' | 'mismatch';
@@ -8,13 +9,11 @@ export type KeyCheck = 'match' | 'empty' | 'mismatch';
 /** One version of a secret: key → value. Values are secrets: never log them. */
 export type SecretValues = Record<string, string>;
 
-export interface SecretsStore {
-  /** Writes a new version (durable before it resolves). */
-  putSecret(path: string, values: SecretValues): Promise<void>;
-  /** The data of a version (0 = current), or undefined when the path, version or a live version is missing. */
-  getSecret(path: string, version: number): Promise<SecretValues | undefined>;
-  close(): Promise<void>;
-}
+/**
+ * The open store the routes use: src/nexus/store's SecretStore (synchronous,
+ * durable before it returns; NotFoundError → 404).
+ */
+export type SecretsStore = SecretStore;
 
 /** The store before the root key is known. */
 export interface StoreGate {

@@ -110,7 +110,7 @@ export class NexusState {
     this.#store = undefined;
     this.rootKey.clear();
     try {
-      if (s !== undefined) await s.close();
+      s?.close();
     } finally {
       await this.#gate.close();
     }

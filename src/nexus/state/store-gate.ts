@@ -1,38 +1,14 @@
-// Adapters from src/nexus/store (synchronous, durable) to the StoreGate /
-// SecretsStore interfaces the Nexus lifecycle and routes use.
-import {
-  checkRootKey,
-  NotFoundError,
-  openMemoryStore,
-  openSqliteStore,
-  storeHoldsData,
-  type SecretStore,
-} from '../store/index.js';
+// Adapters from src/nexus/store (synchronous, durable) to the StoreGate the
+// Nexus lifecycle uses.
+import { checkRootKey, openMemoryStore, openSqliteStore, StoreError, storeHoldsData } from '../store/index.js';
 import type { SecretsStore, StoreGate } from './backend.js';
-
-function wrap(s: SecretStore): SecretsStore {
-  return {
-    putSecret: async (path, values) => {
-      s.putSecret(path, values);
-    },
-    getSecret: async (path, version) => {
-      try {
-        return s.getSecret(path, version);
-      } catch (e) {
-        if (e instanceof NotFoundError) return undefined;
-        throw e;
-      }
-    },
-    close: async () => s.close(),
-  };
-}
 
 /** The SQLite store at `<dataDir>/spike.db`, keyed by the root key. */
 export function sqliteGate(dataDir: string, maxVersions: number): StoreGate {
   return {
     hasKeyCheck: async () => storeHoldsData(dataDir),
     checkKey: async (key) => checkRootKey(dataDir, key),
-    open: async (key) => wrap(openSqliteStore({ dataDir, rootKey: key, maxVersions })),
+    open: async (key) => openSqliteStore({ dataDir, rootKey: key, maxVersions }),
     close: async () => undefined,
   };
 }
@@ -42,19 +18,33 @@ export function memoryGate(maxVersions: number): StoreGate {
   return {
     hasKeyCheck: async () => false,
     checkKey: async () => 'empty',
-    open: async () => wrap(openMemoryStore({ maxVersions })),
+    open: async () => openMemoryStore({ maxVersions }),
     close: async () => undefined,
   };
 }
 
-/** Upstream `lite` backend: no secret storage, only the root key (cipher/verify). Nothing to check a key against. */
+/**
+ * Upstream `lite` backend: no secret storage, only the root key (cipher/verify).
+ * Nothing to check a key against. The dispatcher never routes secret or policy
+ * requests here; should one arrive, every call fails (→ 500).
+ */
 export function liteGate(): StoreGate {
+  const refuse = (): never => {
+    throw new StoreError('closed', 'the lite backend stores no secrets or policies');
+  };
   const none: SecretsStore = {
-    putSecret: async () => {
-      throw new Error('the lite backend stores no secrets');
-    },
-    getSecret: async () => undefined,
-    close: async () => undefined,
+    kind: 'memory',
+    putSecret: refuse,
+    getSecret: refuse,
+    deleteSecretVersions: refuse,
+    undeleteSecretVersions: refuse,
+    getSecretMetadata: refuse,
+    listSecretPaths: refuse,
+    putPolicy: refuse,
+    getPolicy: refuse,
+    deletePolicy: refuse,
+    listPolicies: refuse,
+    close: () => undefined,
   };
   return {
     hasKeyCheck: async () => false,

@@ -4,13 +4,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createLogger, type Logger } from '../../../src/common/log.js';
-import { openMemoryStore, NotFoundError } from '../../../src/nexus/store/index.js';
+import { openMemoryStore } from '../../../src/nexus/store/index.js';
 import type { SecretsStore, StoreGate } from '../../../src/nexus/state/backend.js';
 import { NexusState, type KeySource } from '../../../src/nexus/state/nexus-state.js';
 import { RestoreCollector } from '../../../src/nexus/restore/collector.js';
 import { RateLimiter } from '../../../src/nexus/restore/rate-limit.js';
 import { buildRoutes } from '../../../src/nexus/routes/index.js';
 import { buildNexusApp } from '../../../src/nexus/server/app.js';
+import { PolicyIndex } from '../../../src/nexus/auth/policy-index.js';
 import type { KeeperLink } from '../../../src/nexus/sync/keepers.js';
 import { computeShares } from '../../../src/shamir/index.js';
 import type { NexusBackend } from '../../../src/protocol/config/nexus.js';
@@ -48,6 +49,7 @@ export function captureLogger(): { log: Logger; lines: LogLine[]; audits: LogLin
 export class FakeGate implements StoreGate {
   keyCheck: Buffer | undefined;
   opened = 0;
+  maxVersions = 10;
   constructor(keyCheck?: Uint8Array) {
     this.keyCheck = keyCheck === undefined ? undefined : Buffer.from(keyCheck);
   }
@@ -61,21 +63,7 @@ export class FakeGate implements StoreGate {
   async open(key: Uint8Array): Promise<SecretsStore> {
     if (key.length === 32 && this.keyCheck === undefined) this.keyCheck = Buffer.from(key);
     this.opened++;
-    const s = openMemoryStore({ maxVersions: 10 });
-    return {
-      putSecret: async (p, v) => {
-        s.putSecret(p, v);
-      },
-      getSecret: async (p, v) => {
-        try {
-          return s.getSecret(p, v);
-        } catch (e) {
-          if (e instanceof NotFoundError) return undefined;
-          throw e;
-        }
-      },
-      close: async () => s.close(),
-    };
+    return openMemoryStore({ maxVersions: this.maxVersions });
   }
   async close(): Promise<void> {}
 }
@@ -161,6 +149,7 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
     collector,
     restoreLimiter: new RateLimiter(o.rate ?? { capacity: 100, refillMs: 1000 }),
     maxCiphertextSize: 65536,
+    policies: new PolicyIndex(logs.log),
   });
   const app = buildNexusApp({
     routes,

@@ -1,6 +1,7 @@
 // The app on a real socket (plain HTTP: the TLS layer is src/spiffe's):
 // a slow body cannot block other callers and is cut off by the request
 // deadline; an oversized body gets 400 and the connection is closed, not left hanging.
+import { PolicyIndex } from '../../../src/nexus/auth/policy-index.js';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildNexusApp } from '../../../src/nexus/server/app.js';
@@ -30,6 +31,7 @@ async function listening(opts: { requestTimeoutMs: number; bodyLimit: number }):
       collector: new RestoreCollector(2, 60_000),
       restoreLimiter: new RateLimiter({ capacity: 10, refillMs: 1000 }),
       maxCiphertextSize: 65536,
+      policies: new PolicyIndex(logs.log),
     }),
     backend: 'sqlite',
     isReady: () => state.ready(),

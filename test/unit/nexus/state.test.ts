@@ -36,7 +36,7 @@ describe('NexusState over the real SQLite store', () => {
     const s1 = new NexusState({ gate: sqliteGate(dir, 10), log: a.log });
     expect(await s1.hasKeyCheck()).toBe(false);
     expect(await s1.install(keyOf(1), 'restore')).toEqual({ ok: true });
-    await s1.store()?.putSecret('app/x', { k: 'v' });
+    s1.store()?.putSecret('app/x', { k: 'v' });
     await s1.close();
     expect(s1.rootKey.has()).toBe(false);
 
@@ -47,7 +47,7 @@ describe('NexusState over the real SQLite store', () => {
     expect(b.events('root_key_rejected')).toEqual([expect.objectContaining({ source: 'keepers', reason: 'key_check_mismatch' })]);
     expect(s2.ready()).toBe(false);
     expect(await s2.install(keyOf(1), 'keepers')).toEqual({ ok: true });
-    expect(await s2.store()?.getSecret('app/x', 0)).toEqual({ k: 'v' });
+    expect(s2.store()?.getSecret('app/x', 0)).toEqual({ k: 'v' });
     expect(await s2.install(keyOf(1), 'restore')).toEqual({ ok: false, reason: 'already_installed' });
     await s2.close();
   });

@@ -1,9 +1,8 @@
-// Who may call secret get (for now: the Pilot superuser only), and is the
-// body valid (upstream-secrets-policy.md §2.3).
-import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.js';
-import { isPilotOperator } from '../../../protocol/roles.js';
-import { decodeSecretGetRequest, encodeSecretGetError, WireDecodeError } from '../../wire.js';
-import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
+// Who may call secret get — superuser, or a policy granting `read` on the
+// path (upstream AllowSPIFFEIDForSecretRead) — and is the body valid.
+import { secretGetRequest } from '../../../protocol/messages.js';
+import { mayAccess } from '../../auth/authorize.js';
+import { type GuardResult, type RouteDeps, type RouteRequest, badRequest, decodeBody, pass, unauthorized } from '../route.js';
 import { isValidSecretPath } from '../validation.js';
 
 export interface ValidGet {
@@ -13,18 +12,10 @@ export interface ValidGet {
 }
 
 export function guardGet(req: RouteRequest, deps: RouteDeps): GuardResult<ValidGet> {
-  let path: string;
-  let version: number;
-  try {
-    ({ path, version } = decodeSecretGetRequest(req.body));
-  } catch (e) {
-    if (e instanceof WireDecodeError) return refuse(400, encodeSecretGetError(API_BAD_REQUEST));
-    throw e;
-  }
-  if (!peerIs(req.peerId, isPilotOperator, deps.roots.pilot)) {
-    deps.log.audit('secret_get', { caller: req.peerId ?? null, path, outcome: 'unauthorized' });
-    return refuse(401, encodeSecretGetError(ACCESS_UNAUTHORIZED));
-  }
-  if (!isValidSecretPath(path)) return refuse(400, encodeSecretGetError(API_BAD_REQUEST));
+  const d = decodeBody('secretGet', (b) => secretGetRequest.decode(b), req.body);
+  if (!d.ok) return d;
+  const { path, version } = d.value;
+  if (!mayAccess(req.peerId, path, ['read'], deps.state.store(), deps)) return unauthorized('secretGet', 'secret_get', deps, req.peerId, { path });
+  if (!isValidSecretPath(path)) return badRequest('secretGet');
   return pass({ caller: req.peerId, path, version });
 }

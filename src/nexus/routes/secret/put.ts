@@ -1,29 +1,23 @@
-// Secret put (POST /v1/store/secrets): a new version through the store.
-// Values are never logged.
-import { API_BAD_REQUEST, API_INTERNAL_ERROR } from '../../../protocol/errors.js';
-import { describeError } from '../../../common/log.js';
-import { encodeSecretPutResponse } from '../../wire.js';
+// Secret put (POST /v1/store/secrets): a new version (the full map, no
+// merge), pruned beyond SPIKE_NEXUS_MAX_SECRET_VERSIONS. 200 `{}`. Values
+// are never logged.
+import { secretPutResponse } from '../../../protocol/messages.js';
+import { API_BAD_REQUEST } from '../../../protocol/errors.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
+import { storeCall } from '../store-call.js';
 import { guardPut, type ValidPut } from './put-guard.js';
 
-export async function handlePut(p: ValidPut, deps: RouteDeps): Promise<Reply> {
-  const store = deps.state.store();
-  try {
-    if (store === undefined) throw new Error('store is not open');
-    await store.putSecret(p.path, p.values);
-  } catch (e) {
-    deps.log.error('secret put failed', { path: p.path, error: describeError(e) });
-    deps.log.audit('secret_put', { caller: p.caller, path: p.path, outcome: 'internal_error' });
-    return { status: 500, body: encodeSecretPutResponse(API_INTERNAL_ERROR) };
-  }
-  deps.log.audit('secret_put', { caller: p.caller, path: p.path, outcome: 'ok' });
-  return { status: 200, body: encodeSecretPutResponse() };
+export function handlePut(p: ValidPut, deps: RouteDeps): Reply {
+  return storeCall(deps, { route: 'secretPut', event: 'secret_put', caller: p.caller, fields: { path: p.path } }, (store) => {
+    store.putSecret(p.path, p.values);
+    return { status: 200, body: secretPutResponse.encode({ err: '' }) };
+  });
 }
 
 export function putSecretRoute(deps: RouteDeps): NexusRoute {
   return {
     name: 'secretPut',
-    badRequest: () => encodeSecretPutResponse(API_BAD_REQUEST),
+    badRequest: () => secretPutResponse.error(API_BAD_REQUEST),
     handle: async (req: RouteRequest) => {
       const g = guardPut(req, deps);
       return g.ok ? handlePut(g.value, deps) : g.reply;
