@@ -5,8 +5,13 @@
 // code. Bodies that may hold shards or secret values are zeroed after use;
 // no value ever appears in an error message.
 import {
+  ACTION_DELETE,
   ACTION_GET,
+  ACTION_LIST,
+  ACTION_UNDELETE,
   PATH_BOOTSTRAP_VERIFY,
+  PATH_POLICY,
+  PATH_SECRETS_METADATA,
   PATH_KEEPER_CONTRIBUTE,
   PATH_KEEPER_SHARD,
   PATH_OPERATOR_RECOVER,
@@ -25,7 +30,23 @@ import {
   encodeBootstrapVerifyRequest,
   encodeContributeRequest,
   encodeRestoreRequest,
+  policyDeleteRequest,
+  policyDeleteResponse,
+  policyGetRequest,
+  policyGetResponse,
+  policyListRequest,
+  policyListResponse,
+  policyPutRequest,
+  policyPutResponse,
   recoverRequest,
+  secretDeleteRequest,
+  secretDeleteResponse,
+  secretListRequest,
+  secretListResponse,
+  secretMetadataRequest,
+  secretMetadataResponse,
+  secretUndeleteRequest,
+  secretUndeleteResponse,
   secretGetRequest,
   secretGetResponse,
   secretPutRequest,
@@ -34,6 +55,7 @@ import {
 } from '../protocol/messages.js';
 import { wipe } from '../protocol/gojson.js';
 import { errCodeOf } from './json.js';
+import type { GoTimeValue, Policy as WirePolicy, SecretMetadataContent, SecretVersionInfo } from '../protocol/messages.js';
 import type { CallOptions, HttpResponse, SpikeHttpClient } from './transport.js';
 
 /** Sends `body` (zeroed afterwards) and returns the 200 answer, or throws ClientError('status'). */
@@ -142,4 +164,108 @@ export async function putSecret(client: SpikeHttpClient, nexus: URL, path: strin
 export async function getSecret(client: SpikeHttpClient, nexus: URL, path: string, version = 0, opts?: CallOptions): Promise<Record<string, string>> {
   const res = await call(client, urlFor(nexus, PATH_SECRETS, ACTION_GET), secretGetRequest.encode({ path, version }), 'get secret', opts);
   return decode200(res, 'get secret', (raw) => secretGetResponse.decode(raw)).data ?? {};
+}
+
+/**
+ * `POST <nexus>/v1/store/secrets?action=delete` `{"path":p,"versions":[…]}`:
+ * soft-deletes versions (`[]` or 0 = the current one; unknown ones ignored).
+ * 404 when the path does not exist.
+ */
+export async function deleteSecret(client: SpikeHttpClient, nexus: URL, path: string, versions: readonly number[] = [], opts?: CallOptions): Promise<void> {
+  const body = secretDeleteRequest.encode({ path, versions: [...versions] });
+  const res = await call(client, urlFor(nexus, PATH_SECRETS, ACTION_DELETE), body, 'delete secret', opts);
+  decode200(res, 'delete secret', (raw) => secretDeleteResponse.decode(raw));
+}
+
+/**
+ * `POST <nexus>/v1/store/secrets?action=undelete` `{"path":p,"versions":[…]}`
+ * (`[]` = the current version, or the highest deleted one when none is live).
+ * 404 when the path does not exist or nothing was undeleted.
+ */
+export async function undeleteSecret(client: SpikeHttpClient, nexus: URL, path: string, versions: readonly number[] = [], opts?: CallOptions): Promise<void> {
+  const body = secretUndeleteRequest.encode({ path, versions: [...versions] });
+  const res = await call(client, urlFor(nexus, PATH_SECRETS, ACTION_UNDELETE), body, 'undelete secret', opts);
+  decode200(res, 'undelete secret', (raw) => secretUndeleteResponse.decode(raw));
+}
+
+/** `POST <nexus>/v1/store/secrets?action=list` `{}` → every stored path, sorted (deleted secrets included). */
+export async function listSecrets(client: SpikeHttpClient, nexus: URL, opts?: CallOptions): Promise<string[]> {
+  const res = await call(client, urlFor(nexus, PATH_SECRETS, ACTION_LIST), secretListRequest.encode({}), 'list secrets', opts);
+  return decode200(res, 'list secrets', (raw) => secretListResponse.decode(raw)).keys ?? [];
+}
+
+export interface SecretMetadataAnswer {
+  /** Every version (deleted ones too), by version number. */
+  versions: Map<number, SecretVersionInfo>;
+  metadata: SecretMetadataContent;
+}
+
+/** `POST <nexus>/v1/store/secrets/metadata?action=get` `{"path":p[,"version":v]}` (404 when that version is not readable). */
+export async function getSecretMetadata(client: SpikeHttpClient, nexus: URL, path: string, version = 0, opts?: CallOptions): Promise<SecretMetadataAnswer> {
+  const res = await call(client, urlFor(nexus, PATH_SECRETS_METADATA, ACTION_GET), secretMetadataRequest.encode({ path, version }), 'get secret metadata', opts);
+  const r = decode200(res, 'get secret metadata', (raw) => secretMetadataResponse.decode(raw));
+  return { versions: r.versions ?? new Map(), metadata: r.metadata };
+}
+
+// ---- Nexus: policies ---------------------------------------------------------
+
+export interface PolicySpec {
+  name: string;
+  spiffeIdPattern: string;
+  pathPattern: string;
+  permissions: readonly string[];
+}
+
+export interface PolicyAnswer extends PolicySpec {
+  createdAt: GoTimeValue;
+  updatedAt: GoTimeValue;
+}
+
+/** `POST <nexus>/v1/acl/policy` `{"name","spiffeidPattern","pathPattern","permissions"}`: create or replace (upsert). */
+export async function putPolicy(client: SpikeHttpClient, nexus: URL, policy: PolicySpec, opts?: CallOptions): Promise<void> {
+  const body = policyPutRequest.encode({
+    name: policy.name,
+    spiffeidPattern: policy.spiffeIdPattern,
+    pathPattern: policy.pathPattern,
+    permissions: [...policy.permissions],
+  });
+  const res = await call(client, urlFor(nexus, PATH_POLICY), body, 'put policy', opts);
+  decode200(res, 'put policy', (raw) => policyPutResponse.decode(raw));
+}
+
+function policyAnswer(p: WirePolicy): PolicyAnswer {
+  return {
+    name: p.name,
+    spiffeIdPattern: p.spiffeidPattern,
+    pathPattern: p.pathPattern,
+    permissions: p.permissions ?? [],
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
+}
+
+/** `POST <nexus>/v1/acl/policy?action=get` `{"id":"<name>"}` → the policy (unknown name: ClientError status 404 from spike-ts, 500 from upstream). */
+export async function getPolicy(client: SpikeHttpClient, nexus: URL, name: string, opts?: CallOptions): Promise<PolicyAnswer> {
+  const res = await call(client, urlFor(nexus, PATH_POLICY, ACTION_GET), policyGetRequest.encode({ id: name }), 'get policy', opts);
+  return policyAnswer(decode200(res, 'get policy', (raw) => policyGetResponse.decode(raw)));
+}
+
+/** `POST <nexus>/v1/acl/policy?action=delete` `{"id":"<name>"}` (unknown name: 404 from spike-ts, 500 from upstream). */
+export async function deletePolicy(client: SpikeHttpClient, nexus: URL, name: string, opts?: CallOptions): Promise<void> {
+  const res = await call(client, urlFor(nexus, PATH_POLICY, ACTION_DELETE), policyDeleteRequest.encode({ id: name }), 'delete policy', opts);
+  decode200(res, 'delete policy', (raw) => policyDeleteResponse.decode(raw));
+}
+
+export interface PolicyListFilter {
+  /** Keep policies whose SPIFFE ID pattern equals this exactly (takes precedence). */
+  spiffeIdPattern?: string;
+  /** Keep policies whose path pattern equals this exactly. */
+  pathPattern?: string;
+}
+
+/** `POST <nexus>/v1/acl/policy?action=list` `{"spiffeidPattern","pathPattern"}` → policy names (upstream answers `{"id":"","name"}` items). */
+export async function listPolicies(client: SpikeHttpClient, nexus: URL, filter: PolicyListFilter = {}, opts?: CallOptions): Promise<string[]> {
+  const body = policyListRequest.encode({ spiffeidPattern: filter.spiffeIdPattern ?? '', pathPattern: filter.pathPattern ?? '' });
+  const res = await call(client, urlFor(nexus, PATH_POLICY, ACTION_LIST), body, 'list policies', opts);
+  return (decode200(res, 'list policies', (raw) => policyListResponse.decode(raw)).policies ?? []).map((p) => p.name);
 }
