@@ -11,6 +11,7 @@ import type { BundleSource } from './bundle.js';
 import type { SpiffeId } from './id.js';
 import { svidToTlsCredentials, verifyX509Svid, X509SvidError } from './x509svid.js';
 import type { X509Source } from './workloadapi.js';
+import type { X509SvidSource } from './x509context.js';
 
 const MIN_VERSION = 'TLSv1.2' as const;
 const MAX_PEER_CHAIN = 10;
@@ -90,7 +91,7 @@ function leafKey(leaf: Buffer): string {
   return createHash('sha256').update(leaf).digest('base64');
 }
 
-function credentials(source: X509Source): SecureContextOptions {
+function credentials(source: X509SvidSource): SecureContextOptions {
   const { cert, key } = svidToTlsCredentials(source.getX509Svid());
   return { cert, key, ca: source.getBundles().allPems(), minVersion: MIN_VERSION };
 }
@@ -104,7 +105,7 @@ function credentials(source: X509Source): SecureContextOptions {
  * `session`, and give https agents `maxCachedSessions: 0` (these options set
  * `session: undefined`, which also overrides an https.Agent's cached session).
  */
-export function mtlsClientOptions(source: X509Source, authorize: Authorizer): ConnectionOptions {
+export function mtlsClientOptions(source: X509SvidSource, authorize: Authorizer): ConnectionOptions {
   const bundles = source.getBundles();
   return {
     ...credentials(source),
@@ -127,7 +128,7 @@ export function mtlsClientOptions(source: X509Source, authorize: Authorizer): Co
  * required and checked by OpenSSL. Use with `attachMtlsServer`, which adds the
  * per-trust-domain check, the authorizer and rotation.
  */
-export function mtlsServerOptions(source: X509Source): TlsOptions {
+export function mtlsServerOptions(source: X509SvidSource): TlsOptions {
   return { ...credentials(source), requestCert: true, rejectUnauthorized: true };
 }
 

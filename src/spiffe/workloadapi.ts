@@ -10,35 +10,35 @@
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { parseWorkloadApiAddress, type WorkloadApiAddress } from './address.js';
-import { X509Bundle, X509BundleSet, type BundleSource } from './bundle.js';
-import { parseTrustDomain } from './id.js';
+import { X509BundleSet, type X509Bundle } from './bundle.js';
 import {
   workloadApiClientConstructor,
   workloadApiMetadata,
   type WorkloadApiClient,
   type X509SvidResponseMessage,
 } from './proto.js';
-import { parseX509Svid, type X509Svid } from './x509svid.js';
+import type { X509Svid } from './x509svid.js';
+import {
+  DEFAULT_BACKOFF,
+  WorkloadApiError,
+  formatDuration,
+  parseX509SvidResponse,
+  type BackoffOptions,
+  type X509Context,
+  type X509SvidSource,
+} from './x509context.js';
 
 export { workloadApiProto } from './proto.js';
 
-export class WorkloadApiError extends Error {
-  override readonly name = 'WorkloadApiError';
-  constructor(
-    message: string,
-    /** gRPC status code when the error came from the server. */
-    readonly code?: grpc.status,
-  ) {
-    super(message);
-  }
-}
-
-export interface BackoffOptions {
-  /** Added per consecutive failure (go-spiffe: 1 s). */
-  stepMs: number;
-  /** Upper bound (go-spiffe: 30 s). */
-  maxMs: number;
-}
+export {
+  WorkloadApiError,
+  formatDuration,
+  parseX509SvidResponse,
+  StaticX509Source,
+  type BackoffOptions,
+  type X509Context,
+  type X509SvidSource,
+} from './x509context.js';
 
 export interface X509SourceOptions {
   /** `unix:///abs/path`, `unix:/abs/path` or `tcp://IP:PORT`. */
@@ -51,81 +51,11 @@ export interface X509SourceOptions {
   backoff?: Partial<BackoffOptions>;
 }
 
-/** The parsed content of one X509SVIDResponse. */
-export interface X509Context {
-  svids: X509Svid[];
-  bundles: X509BundleSet;
-}
-
-const DEFAULT_BACKOFF: BackoffOptions = { stepMs: 1000, maxMs: 30_000 };
-
-export function formatDuration(ms: number): string {
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  if (ms > 1000) return `${(ms / 1000).toFixed(1)}s`;
-  return `${ms}ms`;
-}
-
 function statusName(code: grpc.status): string {
   return grpc.status[code] ?? String(code);
 }
 
-function isEmpty(b: Uint8Array | undefined): boolean {
-  return b === undefined || b.length === 0;
-}
-
-/**
- * Parses one X509SVIDResponse (go-spiffe parseX509Context): at least one
- * SVID; every SVID's mandatory fields set and its certificate/key valid; a
- * repeated non-empty hint is skipped; bundles from each SVID (keyed by its
- * trust domain) plus `federated_bundles` (keys `spiffe://td` or bare `td`).
- * Throws WorkloadApiError; never includes key material in messages. Zeroes
- * the private-key bytes of the message.
- */
-export function parseX509SvidResponse(msg: X509SvidResponseMessage): X509Context {
-  const raw = msg.svids ?? [];
-  try {
-    if (raw.length === 0) throw new WorkloadApiError('invalid X509SVIDResponse: no SVIDs in response');
-    const svids: X509Svid[] = [];
-    const bundles = new X509BundleSet();
-    const hints = new Set<string>();
-    raw.forEach((s, i) => {
-      const what = `invalid X509SVIDResponse: svids[${i}]`;
-      if (!s.spiffe_id) throw new WorkloadApiError(`${what}: spiffe_id is missing`);
-      if (isEmpty(s.x509_svid)) throw new WorkloadApiError(`${what}: x509_svid is missing`);
-      if (isEmpty(s.x509_svid_key)) throw new WorkloadApiError(`${what}: x509_svid_key is missing`);
-      const hint = s.hint ?? '';
-      if (hint !== '' && hints.has(hint)) return;
-      if (hint !== '') hints.add(hint);
-      let svid: X509Svid;
-      try {
-        svid = parseX509Svid(s.x509_svid as Uint8Array, s.x509_svid_key as Uint8Array, s.spiffe_id, hint);
-        bundles.set(X509Bundle.fromDer(svid.id.trustDomain, s.bundle ?? new Uint8Array()));
-      } catch (e) {
-        throw new WorkloadApiError(`${what}: ${(e as Error).message}`);
-      }
-      svids.push(svid);
-    });
-    for (const [key, der] of Object.entries(msg.federated_bundles ?? {})) {
-      let td: string;
-      try {
-        td = parseTrustDomain(key);
-      } catch (e) {
-        throw new WorkloadApiError(`invalid X509SVIDResponse: federated bundle key: ${(e as Error).message}`);
-      }
-      if (bundles.has(td)) continue; // our own trust domain's bundle comes from the SVID entry
-      try {
-        bundles.set(X509Bundle.fromDer(td, der));
-      } catch (e) {
-        throw new WorkloadApiError(`invalid X509SVIDResponse: ${(e as Error).message}`);
-      }
-    }
-    return { svids, bundles };
-  } finally {
-    for (const s of raw) s.x509_svid_key?.fill(0);
-  }
-}
-
-export class X509Source extends EventEmitter implements BundleSource {
+export class X509Source extends EventEmitter implements X509SvidSource {
   readonly address: WorkloadApiAddress;
   readonly #client: WorkloadApiClient;
   readonly #picker: (svids: readonly X509Svid[]) => X509Svid;
