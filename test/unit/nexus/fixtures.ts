@@ -50,6 +50,8 @@ export class FakeGate implements StoreGate {
   keyCheck: Buffer | undefined;
   opened = 0;
   maxVersions = 10;
+  /** Clock of the stores it opens (tests set it for exact times). */
+  now: (() => Date) | undefined;
   constructor(keyCheck?: Uint8Array) {
     this.keyCheck = keyCheck === undefined ? undefined : Buffer.from(keyCheck);
   }
@@ -63,7 +65,7 @@ export class FakeGate implements StoreGate {
   async open(key: Uint8Array): Promise<SecretsStore> {
     if (key.length === 32 && this.keyCheck === undefined) this.keyCheck = Buffer.from(key);
     this.opened++;
-    return openMemoryStore({ maxVersions: this.maxVersions });
+    return openMemoryStore({ maxVersions: this.maxVersions, ...(this.now ? { now: this.now } : {}) });
   }
   async close(): Promise<void> {}
 }
@@ -125,6 +127,10 @@ export interface HarnessOptions {
   installed?: Uint8Array;
   rate?: { capacity: number; refillMs: number };
   bodyLimit?: number;
+  /** SPIKE_NEXUS_MAX_SECRET_VERSIONS of the stores the gate opens. */
+  maxVersions?: number;
+  /** Clock of the stores the gate opens. */
+  now?: () => Date;
 }
 
 export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -133,6 +139,8 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
   const shares = o.shares ?? 3;
   const logs = captureLogger();
   const gate = new FakeGate(o.storedKey);
+  if (o.maxVersions !== undefined) gate.maxVersions = o.maxVersions;
+  gate.now = o.now;
   const installs: KeySource[] = [];
   const state = new NexusState({ gate, log: logs.log, onInstalled: (s) => installs.push(s) });
   if (backend === 'memory') await state.openKeyless();

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkPattern,
+  checkPolicyAccess,
+  compileFullMatch,
+  compilePattern,
+  compilePolicy,
+  grants,
+  linearEngine,
+  mayReachReserved,
+  PatternError,
+  PolicyIndex,
+  reservedViolation,
+} from '../../../src/nexus/auth/index.js';
+import { openMemoryStore } from '../../../src/nexus/store/index.js';
+import { captureLogger } from './fixtures.js';
+
+const APP = 'spiffe://spike.ist/workload/app-1';
+
+describe('permissions', () => {
+  it('super grants everything, otherwise every wanted permission is needed', () => {
+    expect(grants(['super'], ['read', 'write', 'list', 'execute'])).toBe(true);
+    expect(grants(['read'], ['read'])).toBe(true);
+    expect(grants(['read'], ['write'])).toBe(false);
+    expect(grants(['read', 'write'], ['read', 'write'])).toBe(true);
+    expect(grants(['read'], ['read', 'write'])).toBe(false);
+    expect(grants([], ['list'])).toBe(false);
+  });
+});
+
+describe('patterns', () => {
+  it('match unanchored (Go MatchString) unless anchored', () => {
+    expect(compilePattern('app').test('my/app/db')).toBe(true);
+    expect(compilePattern('^app').test('my/app/db')).toBe(false);
+    expect(compilePattern('^secrets/app/.*$').test('secrets/app/db')).toBe(true);
+    expect(compilePattern('^secrets/app/.*$').test('x/secrets/app/db')).toBe(false);
+    expect(compilePattern('db$').test('a/db')).toBe(true);
+    expect(compilePattern('db$').test('a/db\n')).toBe(false); // Go: $ is end of text without (?m)
+    expect(compilePattern('a{2,3}b\\d\\w\\s?[^x]').test('aab1_ y')).toBe(true);
+  });
+
+  it('refuses syntax RE2 and JavaScript read differently, and invalid patterns', () => {
+    for (const p of ['', 'x'.repeat(501), '(?i)abc', '(a)\\1', '\\Qa\\E', '\\pL', '\\z', '[]a]', '[[:alpha:]]', 'a{1001}', 'a{3,2}', '(', 'a)', '[a', 'a\\', '*a']) {
+      expect(() => compilePattern(p), p).toThrow(PatternError);
+    }
+    expect(() => compilePattern('x'.repeat(500))).not.toThrow();
+    expect(() => compilePattern('a{2}\\.\\-\\/\\(\\)')).not.toThrow();
+  });
+
+  it('runs on the linear-time engine: catastrophic shapes finish at once', () => {
+    expect(linearEngine()).toBe(true);
+    const long = 'a'.repeat(5000);
+    const t0 = Date.now();
+    for (const p of ['.*.*.*.*z', '(a+)+z', '(a|a)*z', 'a*a*a*a*a*z', '(.*)*z']) expect(compilePattern(p).test(long)).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  it('without the linear engine, refuses the shapes of catastrophic backtracking', () => {
+    for (const p of ['(a+)+', '(.*)*', '(x|y)*', '(a*){2,}', '.*.*.*']) expect(() => checkPattern(p, true), p).toThrow(PatternError);
+    for (const p of ['^spike/.*$', '(ab)+', '(a|b)', 'a+b?c{2}', '.*x.*']) expect(() => checkPattern(p, true), p).not.toThrow();
+  });
+});
+
+describe('reserved spike/system/* rule (upstream reserved.go)', () => {
+  const pair = (spiffeIdPattern: string, pathPattern: string) => ({
+    spiffeIdPattern,
+    pathPattern,
+    pathFull: compileFullMatch(pathPattern),
+    spiffeIdFull: compileFullMatch(spiffeIdPattern),
+  });
+  it('the path pattern must describe the whole reserved path', () => {
+    const anchoredId = `^${APP}$`;
+    for (const p of ['^spike/system/acl$', 'spike/system/acl', '^spike/system/.*$', '.*']) expect(mayReachReserved(pair(anchoredId, p), 'spike/system/acl'), p).toBe(true);
+    for (const p of ['acl', 'system', 'spike', 'spike/system/a']) expect(mayReachReserved(pair(anchoredId, p), 'spike/system/acl'), p).toBe(false);
+  });
+  it('the SPIFFE ID pattern must be precise: ^…$ or a catch-all', () => {
+    expect(mayReachReserved(pair(`^${APP}$`, 'spike/system/acl'), 'spike/system/acl')).toBe(true);
+    expect(mayReachReserved(pair('.*', 'spike/system/acl'), 'spike/system/acl')).toBe(true);
+    expect(mayReachReserved(pair(APP, 'spike/system/acl'), 'spike/system/acl')).toBe(false);
+    expect(mayReachReserved(pair(`^${APP}`, 'spike/system/acl'), 'spike/system/acl')).toBe(false);
+  });
+  it('names the first reserved path reached only by substring match (acl, secret, cipher/exec)', () => {
+    const v = (id: string, path: string) => reservedViolation(pair(id, path), compilePattern(path));
+    expect(v(APP, 'system')).toBe('spike/system/acl');
+    expect(v(`^${APP}$`, 'secret')).toBe('spike/system/secret');
+    expect(v(`^${APP}$`, 'exec')).toBe('spike/system/cipher/exec');
+    expect(v(APP, '^secrets/app/.*$')).toBeUndefined();
+    expect(v(`^${APP}$`, 'spike/system/secret')).toBeUndefined();
+    expect(v(APP, 'spike/system/secret')).toBe('spike/system/secret');
+  });
+});
+
+describe('checkPolicyAccess', () => {
+  const pol = (spiffeIdPattern: string, pathPattern: string, permissions: string[], name = 'p') => compilePolicy({ name, spiffeIdPattern, pathPattern, permissions });
+  it('grants by SPIFFE ID and path regex and permission', () => {
+    const ps = [pol('^spiffe://spike\\.ist/workload/app-1$', '^secrets/app/', ['read'])];
+    expect(checkPolicyAccess(ps, APP, 'secrets/app/db', ['read'])).toBe(true);
+    expect(checkPolicyAccess(ps, APP, 'secrets/app/db', ['write'])).toBe(false);
+    expect(checkPolicyAccess(ps, APP, 'secrets/other', ['read'])).toBe(false);
+    expect(checkPolicyAccess(ps, 'spiffe://spike.ist/workload/app-10', 'secrets/app/db', ['read'])).toBe(false);
+    expect(checkPolicyAccess([], APP, 'secrets/app/db', ['read'])).toBe(false);
+  });
+  it('any policy may grant; super is a joker', () => {
+    const ps = [pol('app-1', 'nothing-here', ['read'], 'a'), pol('app-1', 'secrets', ['super'], 'b')];
+    expect(checkPolicyAccess(ps, APP, 'secrets/x', ['write'])).toBe(true);
+  });
+  it('on a reserved path, policies reaching it by substring only are ignored', () => {
+    const log = captureLogger();
+    const loose = [pol('app-1', 'spike/system/secret', ['list'])];
+    expect(checkPolicyAccess(loose, APP, 'spike/system/secret', ['list'], log.log)).toBe(false);
+    expect(log.lines.some((l) => l.msg?.includes('reserved'))).toBe(true);
+    const precise = [pol(`^${APP}$`, 'spike/system/secret', ['list'])];
+    expect(checkPolicyAccess(precise, APP, 'spike/system/secret', ['list'])).toBe(true);
+    // an ordinary path that merely contains the reserved words is not reserved
+    expect(checkPolicyAccess(loose, APP, 'x/spike/system/secret/y', ['list'])).toBe(true);
+  });
+});
+
+describe('PolicyIndex', () => {
+  it('compiles once per store until invalidated; skips stored policies that do not compile', () => {
+    const { log, lines } = captureLogger();
+    const store = openMemoryStore({ maxVersions: 10 });
+    store.putPolicy({ name: 'good', spiffeIdPattern: 'app', pathPattern: 'x', permissions: ['read'] });
+    store.putPolicy({ name: 'bad', spiffeIdPattern: '(?i)app', pathPattern: 'x', permissions: ['read'] });
+    const idx = new PolicyIndex(log);
+    const first = idx.policies(store);
+    expect(first.map((p) => p.name)).toEqual(['good']);
+    expect(lines.some((l) => l.policy === 'bad')).toBe(true);
+    expect(idx.policies(store)).toBe(first);
+    store.putPolicy({ name: 'more', spiffeIdPattern: 'app', pathPattern: 'y', permissions: ['read'] });
+    expect(idx.policies(store)).toBe(first);
+    idx.invalidate();
+    expect(idx.policies(store).map((p) => p.name)).toEqual(['good', 'more']);
+    const other = openMemoryStore({ maxVersions: 10 });
+    expect(idx.policies(other)).toEqual([]);
+    store.close();
+    other.close();
+  });
+});
