@@ -1,0 +1,114 @@
+// File operations of the break-glass additions: exclusive 0600 writes
+// (O_CREAT|O_EXCL|O_NOFOLLOW, fsync), the manifest written atomically
+// (temporary file + rename + directory fsync), clean-up of earlier encrypted
+// shard files, and size-limited reads. Failures are CliError exit 4 (writes)
+// or exit 2 (reading an input the operator named).
+import { closeSync, constants, fsyncSync, openSync, readSync, readdirSync, renameSync, unlinkSync, writeSync, fstatSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliError, ExitCode } from '../exit.js';
+
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+export function errnoCode(e: unknown): string {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : 'error';
+}
+
+/** Creates `path` (must not exist, not through a symlink), mode 0600, writes, fsyncs. */
+export function writeExclusive(path: string, content: Uint8Array): void {
+  const fd = openSync(path, CREATE_FLAGS, 0o600);
+  try {
+    let off = 0;
+    while (off < content.length) off += writeSync(fd, content, off, content.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes `name` in `dir` atomically: a 0600 temporary file, fsync, rename over, fsync the directory. */
+export function writeAtomic(dir: string, name: string, content: Uint8Array): string {
+  const path = join(dir, name);
+  const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+  try {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // usually absent
+    }
+    writeExclusive(tmp, content);
+    renameSync(tmp, path);
+    fsyncDirectory(dir);
+    return path;
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already renamed or never created
+    }
+    throw new CliError(ExitCode.filesystem, `Failed to write ${path} (${errnoCode(e)}).`);
+  }
+}
+
+/** Earlier break-glass outputs recover replaces: `spike.recovery.<…>.age` files and the manifest. */
+export function isOldBreakglassFile(name: string): boolean {
+  return (name.startsWith('spike.recovery.') && name.endsWith('.age')) || name === 'spike.recovery.manifest.json';
+}
+
+/** Removes earlier encrypted shard files and the manifest from `dir` (plaintext ones: writer.ts). */
+export function removeOldBreakglassFiles(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    throw new CliError(ExitCode.filesystem, `Failed to read recover directory: ${dir} (${errnoCode(e)}).`);
+  }
+  for (const name of names) {
+    if (!isOldBreakglassFile(name)) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch (e) {
+      throw new CliError(ExitCode.filesystem, `Failed to remove old recovery file ${join(dir, name)} (${errnoCode(e)}).`);
+    }
+  }
+}
+
+/**
+ * Reads a regular file of at most `limit` bytes into a Buffer the caller
+ * zeroes. Errors are one line naming the file (exit 2 by default: the
+ * operator named it).
+ */
+export function readLimitedFile(path: string, limit: number, what = 'file', exitCode: 2 | 4 = ExitCode.usage): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY);
+  } catch (e) {
+    throw new CliError(exitCode, `Cannot read ${what} ${path} (${errnoCode(e)}).`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new CliError(exitCode, `Cannot read ${what} ${path} (not a regular file).`);
+    if (st.size > limit) throw new CliError(exitCode, `Cannot read ${what} ${path} (larger than ${limit} bytes).`);
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < buf.length) {
+      const n = readSync(fd, buf, off, buf.length - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return off === buf.length ? buf : buf.subarray(0, off);
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(exitCode, `Cannot read ${what} ${path} (${errnoCode(e)}).`);
+  } finally {
+    closeSync(fd);
+  }
+}
