@@ -22,7 +22,7 @@ import {
 import type { NexusBackend } from '../../protocol/config/nexus.js';
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
-import { encodeErr } from '../wire.js';
+import { encodeErrorOnly as encodeErr } from '../../protocol/messages.js';
 import type { NexusRoute, Reply } from '../routes/route.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;

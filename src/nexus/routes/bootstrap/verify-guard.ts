@@ -1,7 +1,10 @@
 // Who may call /v1/bootstrap/verify, and is the body valid (upstream-recovery.md §4.7).
 import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.js';
 import { isBootstrap } from '../../../protocol/roles.js';
-import { decodeVerifyRequest, encodeVerifyResponse, WireDecodeError } from '../../wire.js';
+import { bootstrapVerifyResponse, DecodeError, decodeBootstrapVerifyRequest } from '../../../protocol/messages.js';
+
+/** A view on decoded bytes (zeroing it zeroes them). */
+const asBuffer = (u: Uint8Array | null): Buffer | undefined => (u === null ? undefined : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
 
 export const NONCE_LENGTH = 12;
@@ -16,17 +19,19 @@ export function guardVerify(req: RouteRequest, deps: RouteDeps): GuardResult<Val
   let nonce: Buffer | undefined;
   let ciphertext: Buffer | undefined;
   try {
-    ({ nonce, ciphertext } = decodeVerifyRequest(req.body));
+    const r = decodeBootstrapVerifyRequest(req.body);
+    nonce = asBuffer(r.nonce);
+    ciphertext = asBuffer(r.ciphertext);
   } catch (e) {
-    if (e instanceof WireDecodeError) return refuse(400, encodeVerifyResponse('', API_BAD_REQUEST));
+    if (e instanceof DecodeError) return refuse(400, bootstrapVerifyResponse.error(API_BAD_REQUEST));
     throw e;
   }
   if (!peerIs(req.peerId, isBootstrap, deps.roots.bootstrap)) {
     deps.log.audit('bootstrap_verify', { caller: req.peerId ?? null, outcome: 'unauthorized' });
-    return refuse(401, encodeVerifyResponse('', ACCESS_UNAUTHORIZED));
+    return refuse(401, bootstrapVerifyResponse.error(ACCESS_UNAUTHORIZED));
   }
-  if (nonce?.length !== NONCE_LENGTH) return refuse(400, encodeVerifyResponse('', API_BAD_REQUEST));
+  if (nonce?.length !== NONCE_LENGTH) return refuse(400, bootstrapVerifyResponse.error(API_BAD_REQUEST));
   const ct = ciphertext ?? Buffer.alloc(0);
-  if (ct.length > deps.maxCiphertextSize) return refuse(400, encodeVerifyResponse('', API_BAD_REQUEST));
+  if (ct.length > deps.maxCiphertextSize) return refuse(400, bootstrapVerifyResponse.error(API_BAD_REQUEST));
   return pass({ caller: req.peerId, nonce, ciphertext: ct });
 }

@@ -3,7 +3,7 @@
 // {"hash": hex(sha256(plaintext))}. Decryption failure → 500 as upstream.
 import { createDecipheriv, createHash } from 'node:crypto';
 import { API_BAD_REQUEST, API_INTERNAL_ERROR } from '../../../protocol/errors.js';
-import { encodeVerifyResponse } from '../../wire.js';
+import { bootstrapVerifyResponse, encodeBootstrapVerifyResponse } from '../../../protocol/messages.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
 import { guardVerify, type ValidVerify } from './verify-guard.js';
 
@@ -25,18 +25,18 @@ export function handleVerify(v: ValidVerify, deps: RouteDeps): Reply {
   const plain = deps.state.rootKey.use((k) => openGcm(k, v.nonce, v.ciphertext));
   if (plain === undefined) {
     deps.log.audit('bootstrap_verify', { caller: v.caller, outcome: 'decrypt_failed' });
-    return { status: 500, body: encodeVerifyResponse('', API_INTERNAL_ERROR) };
+    return { status: 500, body: bootstrapVerifyResponse.error(API_INTERNAL_ERROR) };
   }
   const hash = createHash('sha256').update(plain).digest('hex');
   plain.fill(0);
   deps.log.audit('bootstrap_verify', { caller: v.caller, outcome: 'ok' });
-  return { status: 200, body: encodeVerifyResponse(hash) };
+  return { status: 200, body: encodeBootstrapVerifyResponse(hash) };
 }
 
 export function verifyRoute(deps: RouteDeps): NexusRoute {
   return {
     name: 'bootstrapVerify',
-    badRequest: () => encodeVerifyResponse('', API_BAD_REQUEST),
+    badRequest: () => bootstrapVerifyResponse.error(API_BAD_REQUEST),
     handle: async (req: RouteRequest) => {
       const g = guardVerify(req, deps);
       return g.ok ? handleVerify(g.value, deps) : g.reply;

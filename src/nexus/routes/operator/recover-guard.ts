@@ -2,20 +2,20 @@
 // (upstream-recovery.md §4.3 rows 1–5, in upstream's order).
 import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.js';
 import { isPilotRecover } from '../../../protocol/roles.js';
-import { decodeRecoverRequest, encodeRecoverError, WireDecodeError } from '../../wire.js';
+import { DecodeError, recoverRequest, recoverResponse } from '../../../protocol/messages.js';
 import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
 
 export function guardRecover(req: RouteRequest, deps: RouteDeps): GuardResult<{ caller: string }> {
-  if (deps.backend === 'memory') return refuse(400, encodeRecoverError(API_BAD_REQUEST));
+  if (deps.backend === 'memory') return refuse(400, recoverResponse.error(API_BAD_REQUEST));
   try {
-    decodeRecoverRequest(req.body);
+    recoverRequest.decode(req.body);
   } catch (e) {
-    if (e instanceof WireDecodeError) return refuse(400, encodeRecoverError(API_BAD_REQUEST));
+    if (e instanceof DecodeError) return refuse(400, recoverResponse.error(API_BAD_REQUEST));
     throw e;
   }
   if (!peerIs(req.peerId, isPilotRecover, deps.roots.pilot)) {
     deps.log.audit('recover', { caller: req.peerId ?? null, outcome: 'unauthorized' });
-    return refuse(401, encodeRecoverError(ACCESS_UNAUTHORIZED));
+    return refuse(401, recoverResponse.error(ACCESS_UNAUTHORIZED));
   }
   return pass({ caller: req.peerId });
 }

@@ -5,7 +5,7 @@
 import { API_INTERNAL_ERROR, STATE_NOT_READY } from '../../../protocol/errors.js';
 import { computeShares, type Share } from '../../../shamir/index.js';
 import { describeError } from '../../../common/log.js';
-import { encodeRecoverError, encodeRecoverResponse } from '../../wire.js';
+import { encodeRecoverResponse, recoverResponse } from '../../../protocol/messages.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
 import { guardRecover } from './recover-guard.js';
 
@@ -16,11 +16,11 @@ export function handleRecover(caller: string, deps: RouteDeps): Reply {
   } catch (e) {
     deps.log.error('computing recovery shares failed', { error: describeError(e) });
     deps.log.audit('recover', { caller, outcome: 'internal_error' });
-    return { status: 500, body: encodeRecoverError(API_INTERNAL_ERROR) };
+    return { status: 500, body: recoverResponse.error(API_INTERNAL_ERROR) };
   }
   if (shares === undefined) {
     deps.log.audit('recover', { caller, outcome: 'not_ready' });
-    return { status: 503, body: encodeRecoverError(STATE_NOT_READY) };
+    return { status: 503, body: recoverResponse.error(STATE_NOT_READY) };
   }
   try {
     const body = encodeRecoverResponse(shares);
@@ -34,7 +34,7 @@ export function handleRecover(caller: string, deps: RouteDeps): Reply {
 export function recoverRoute(deps: RouteDeps): NexusRoute {
   return {
     name: 'operatorRecover',
-    badRequest: () => encodeRecoverError('api_bad_request'),
+    badRequest: () => recoverResponse.error('api_bad_request'),
     handle: async (req: RouteRequest) => {
       const g = guardRecover(req, deps);
       return g.ok ? handleRecover(g.value.caller, deps) : g.reply;

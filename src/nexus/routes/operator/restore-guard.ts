@@ -5,11 +5,10 @@ import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.j
 import { isPilotRestore } from '../../../protocol/roles.js';
 import { isValidScalar } from '../../../shamir/index.js';
 import { isAllZero } from '../../state/rootkey.js';
-import { decodeRestoreRequest, encodeRestoreResponse, WireDecodeError } from '../../wire.js';
+import { DecodeError, decodeRestoreRequest, restoreResponse } from '../../../protocol/messages.js';
 import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
 
-export const restoreBadRequest = (): Buffer =>
-  encodeRestoreResponse({ collected: 0, remaining: 0, restored: false }, API_BAD_REQUEST);
+export const restoreBadRequest = (): Buffer => restoreResponse.error(API_BAD_REQUEST);
 
 export interface ValidRestore {
   caller: string;
@@ -23,9 +22,12 @@ export function guardRestore(req: RouteRequest, deps: RouteDeps): GuardResult<Va
   let id: number;
   let shard: Buffer | undefined;
   try {
-    ({ id, shard } = decodeRestoreRequest(req.body));
+    const r = decodeRestoreRequest(req.body);
+    id = r.id;
+    // A view on the decoded bytes: zeroing it zeroes them.
+    shard = r.shard === null ? undefined : Buffer.from(r.shard.buffer, r.shard.byteOffset, r.shard.byteLength);
   } catch (e) {
-    if (e instanceof WireDecodeError) {
+    if (e instanceof DecodeError) {
       deps.log.audit('restore', { caller: req.peerId ?? null, outcome: 'malformed_body' });
       return refuse(400, restoreBadRequest());
     }
@@ -34,7 +36,7 @@ export function guardRestore(req: RouteRequest, deps: RouteDeps): GuardResult<Va
   if (!peerIs(req.peerId, isPilotRestore, deps.roots.pilot)) {
     shard?.fill(0);
     deps.log.audit('restore', { caller: req.peerId ?? null, shardId: id, outcome: 'unauthorized' });
-    return refuse(401, encodeRestoreResponse({ collected: 0, remaining: 0, restored: false }, ACCESS_UNAUTHORIZED));
+    return refuse(401, restoreResponse.error(ACCESS_UNAUTHORIZED));
   }
   const caller = req.peerId;
   const invalid = (why: string): GuardResult<never> => {
