@@ -19,7 +19,8 @@
 // Matching is as Go's MatchString: unanchored unless the pattern anchors.
 import { setFlagsFromString } from 'node:v8';
 
-export const MAX_PATTERN_LENGTH = 500;
+/** Path patterns are further capped at 500 by validation; SPIFFE ID patterns at 2048 (an ID's own limit). */
+export const MAX_PATTERN_LENGTH = 2048;
 /** RE2's limit on `{n,m}` counts. */
 const MAX_REPEAT = 1000;
 

@@ -108,6 +108,17 @@ describe('policy validation → 400, nothing stored', () => {
     expect((await h!.post(LIST, '[]', SU)).body).toBe('{"policies":null,"err":"api_bad_request"}');
   });
 
+  it('validation itself cannot be made to backtrack (long adversarial patterns answer at once)', async () => {
+    await ready();
+    const t0 = Date.now();
+    for (const id of [`spiffe://a${'/'.repeat(2000)}!`, `spiffe://a${'/a'.repeat(1000)}!`, `^spiffe://${'a'.repeat(2040)}`]) {
+      expect((await h!.post(P, spec('p', { spiffeidPattern: id }), SU)).status).toBe(400);
+    }
+    expect((await h!.post(P, spec('p', { pathPattern: `${'a*'.repeat(200)}b` }), SU)).status).toBe(200);
+    expect((await h!.post('/v1/store/secrets?action=get', j({ path: 'a'.repeat(500) }), 'spiffe://spike.ist/workload/x')).status).toBe(401);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
   it('accepts deliberate reserved-path policies (both patterns anchored)', async () => {
     await ready();
     const r = await h!.post(P, spec('acl-admin', { spiffeidPattern: APP_RE, pathPattern: '^spike/system/acl$', permissions: ['write', 'read', 'list'] }), SU);

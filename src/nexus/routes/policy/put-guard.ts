@@ -38,7 +38,7 @@ export function guardPolicyPut(req: RouteRequest, deps: RouteDeps): GuardResult<
   if (!permissions.every(isPermission)) return refuse('invalid permission');
   let policy: CompiledPolicy;
   try {
-    policy = compilePolicy({ name, spiffeIdPattern: spiffeidPattern, pathPattern, permissions: [...new Set(permissions)] });
+    policy = compilePolicy({ name, spiffeIdPattern: spiffeidPattern, pathPattern, permissions });
   } catch (e) {
     if (e instanceof PatternError) return refuse(`pattern: ${e.message}`);
     throw e;
