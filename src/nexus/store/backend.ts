@@ -1,5 +1,5 @@
 // What a storage backend provides to the shared store logic (core.ts).
-import type { Policy } from './types.js';
+import type { Policy, SecretVersionInfo } from './types.js';
 import type { SecretHeader } from './versioning.js';
 
 /** One atomic change to a secret, as planned by versioning.ts. */
@@ -17,7 +17,13 @@ export interface StoreBackend {
   readonly kind: 'sqlite' | 'memory';
   /** Runs fn atomically (a write transaction for SQLite). */
   atomically<T>(fn: () => T): T;
+  /** Runs fn on one consistent read snapshot, taking no write lock (a deferred transaction for SQLite). */
+  readSnapshot<T>(fn: () => T): T;
   loadHeader(path: string): SecretHeader | undefined;
+  /** The secret's current version alone (the get path); undefined when the secret does not exist. */
+  loadCurrentVersion(path: string): number | undefined;
+  /** One version's row alone (the get path); undefined when it is not stored. */
+  loadVersionInfo(path: string, version: number): SecretVersionInfo | undefined;
   /** Values of a stored version; undefined when the row is missing. */
   loadValues(path: string, version: number): Record<string, string> | undefined;
   writeSecret(path: string, write: SecretWrite): void;

@@ -3,7 +3,7 @@
 import type { StoreBackend } from './backend.js';
 import { NotFoundError, StoreError } from './errors.js';
 import type { Policy, PolicyInput, SecretMetadata, SecretStore, SecretVersionInfo } from './types.js';
-import { planDelete, planPut, planUndelete, resolveReadableVersion, type SecretHeader } from './versioning.js';
+import { planDelete, planPut, planUndelete, resolveReadableVersion, resolveReadableVersionOf, type SecretHeader } from './versioning.js';
 
 export interface CoreOptions {
   readonly maxVersions: number;
@@ -103,8 +103,11 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
       checkPath(path);
       checkVersion(version);
       const b = open();
-      return b.atomically(() => {
-        const n = resolveReadableVersion(header(b, path), version);
+      // The hot path: a read snapshot, the current version and the one needed row only.
+      return b.readSnapshot(() => {
+        const current = b.loadCurrentVersion(path);
+        if (current === undefined) throw new NotFoundError('secret not found');
+        const n = resolveReadableVersionOf(current, version, (v) => b.loadVersionInfo(path, v));
         const values = b.loadValues(path, n);
         if (values === undefined) throw new StoreError('integrity', 'a listed secret version has no stored data');
         return values;

@@ -38,6 +38,12 @@ function memoryBackend(): StoreBackend {
   return {
     kind: 'memory',
     atomically: (fn) => fn(),
+    readSnapshot: (fn) => fn(),
+    loadCurrentVersion: (path) => secrets.get(path)?.header.metadata.currentVersion,
+    loadVersionInfo(path, version) {
+      const v = secrets.get(path)?.header.versions.get(version);
+      return v === undefined ? undefined : { ...v };
+    },
     loadHeader(path) {
       const s = secrets.get(path);
       return s === undefined ? undefined : copyHeader(s.header);

@@ -2,7 +2,7 @@
 // functions over a secret's header (metadata + version list, no values), so
 // that the SQLite and memory backends share one implementation. Each planner
 // returns the new header and what changed; the backend persists exactly that.
-import { NotFoundError } from './errors.js';
+import { NotFoundError, StoreError } from './errors.js';
 import type { SecretMetadataInfo, SecretVersionInfo } from './types.js';
 
 export interface SecretHeader {
@@ -153,11 +153,27 @@ export function planUndelete(existing: SecretHeader, requested: readonly number[
 
 /** The live version that `requested` (0 = current) names; throws NotFoundError otherwise. */
 export function resolveReadableVersion(header: SecretHeader, requested: number): number {
-  const n = requested === 0 ? header.metadata.currentVersion : requested;
+  return resolveReadableVersionOf(header.metadata.currentVersion, requested, (n) => header.versions.get(n));
+}
+
+/**
+ * resolveReadableVersion from the current version and a lookup of single
+ * versions (the get path reads only what it needs). A current version that
+ * is not stored is an integrity failure, as loadHeader reports it.
+ */
+export function resolveReadableVersionOf(
+  currentVersion: number,
+  requested: number,
+  lookup: (version: number) => SecretVersionInfo | undefined,
+): number {
+  const n = requested === 0 ? currentVersion : requested;
   if (n === 0) throw new NotFoundError('secret has no live version');
   if (!isVersionNumber(n)) throw new NotFoundError('secret version not found');
-  const v = header.versions.get(n);
-  if (v === undefined) throw new NotFoundError('secret version not found');
+  const v = lookup(n);
+  if (v === undefined) {
+    if (requested === 0) throw new StoreError('integrity', 'secret metadata names a current version that is not stored');
+    throw new NotFoundError('secret version not found');
+  }
   if (v.deletedTime !== null) throw new NotFoundError('secret version is deleted');
   return n;
 }

@@ -4,7 +4,7 @@ import type { SecretWrite, StoreBackend } from '../backend.js';
 import { StoreError } from '../errors.js';
 import type { Policy, SecretVersionInfo } from '../types.js';
 import type { SecretHeader } from '../versioning.js';
-import { openMetadata, openPolicyFields, openSecretValues, sealMetadata, sealPolicyFields, sealSecretValues, type MetadataRow, type PolicyRow } from './rows.js';
+import { openCurrentVersion, openMetadata, openPolicyFields, openSecretValues, sealMetadata, sealPolicyFields, sealSecretValues, type MetadataRow, type PolicyRow } from './rows.js';
 import { dateToUnixSeconds, formatSqliteTime, parseSqliteTime, unixSecondsToDate } from './time.js';
 
 interface VersionRow {
@@ -35,6 +35,10 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
     metadata: db.prepare<[string], MetadataRow>(
       'SELECT nonce, encrypted_current_version, encrypted_oldest_version, encrypted_created_time, encrypted_updated_time, encrypted_max_versions FROM secret_metadata WHERE path = ?',
     ),
+    currentVersion: db.prepare<[string], { nonce: unknown; encrypted_current_version: unknown }>(
+      'SELECT nonce, encrypted_current_version FROM secret_metadata WHERE path = ?',
+    ),
+    version: db.prepare<[string, number], VersionRow>('SELECT version, created_time, deleted_time FROM secrets WHERE path = ? AND version = ?'),
     versions: db.prepare<[string], VersionRow>('SELECT version, created_time, deleted_time FROM secrets WHERE path = ? ORDER BY version'),
     values: db.prepare<[string, number], { nonce: unknown; encrypted_data: unknown }>(
       'SELECT nonce, encrypted_data FROM secrets WHERE path = ? AND version = ?',
@@ -75,6 +79,22 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
     deletePolicy: db.prepare('DELETE FROM policies WHERE name = ?'),
   };
 
+  const decodeVersion = (row: VersionRow): SecretVersionInfo => {
+    const version = toSafeInt(row.version, 'secret version');
+    const createdTime = parseSqliteTime(row.created_time);
+    if (createdTime === undefined) throw integrity('secret version');
+    let deletedTime: Date | null = null;
+    if (row.deleted_time !== null && row.deleted_time !== undefined) {
+      const d = parseSqliteTime(row.deleted_time);
+      if (d === undefined) throw integrity('secret version');
+      deletedTime = d;
+    }
+    return { version, createdTime, deletedTime };
+  };
+
+  // Transaction wrappers built once (better-sqlite3 builds a function per call otherwise).
+  const run = db.transaction((fn: () => unknown) => fn());
+
   const decodePolicy = (row: PolicyFullRow): Policy => {
     const fields = openPolicyFields(key, row);
     const createdAt = unixSecondsToDate(toSafeInt(row.created_time, 'policy'));
@@ -87,7 +107,22 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
     kind: 'sqlite',
 
     atomically<T>(fn: () => T): T {
-      return db.transaction(fn).immediate();
+      return run.immediate(fn) as T;
+    },
+
+    readSnapshot<T>(fn: () => T): T {
+      // WAL: a deferred transaction that only reads holds a read snapshot and never blocks writers.
+      return run.deferred(fn) as T;
+    },
+
+    loadCurrentVersion(path): number | undefined {
+      const m = q.currentVersion.get(path);
+      return m === undefined ? undefined : openCurrentVersion(key, m.nonce, m.encrypted_current_version);
+    },
+
+    loadVersionInfo(path, version): SecretVersionInfo | undefined {
+      const row = q.version.get(path, version);
+      return row === undefined ? undefined : decodeVersion(row);
     },
 
     loadHeader(path): SecretHeader | undefined {
@@ -96,16 +131,8 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
       const metadata = openMetadata(key, m);
       const versions = new Map<number, SecretVersionInfo>();
       for (const row of q.versions.all(path)) {
-        const version = toSafeInt(row.version, 'secret version');
-        const createdTime = parseSqliteTime(row.created_time);
-        if (createdTime === undefined) throw integrity('secret version');
-        let deletedTime: Date | null = null;
-        if (row.deleted_time !== null && row.deleted_time !== undefined) {
-          const d = parseSqliteTime(row.deleted_time);
-          if (d === undefined) throw integrity('secret version');
-          deletedTime = d;
-        }
-        versions.set(version, { version, createdTime, deletedTime });
+        const info = decodeVersion(row);
+        versions.set(info.version, info);
       }
       if (metadata.currentVersion !== 0 && !versions.has(metadata.currentVersion)) {
         throw new StoreError('integrity', 'secret metadata names a current version that is not stored');
