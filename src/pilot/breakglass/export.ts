@@ -1,0 +1,108 @@
+// What `spike operator recover` adds after it has validated Nexus's answer:
+// optional age encryption (one armored file per shard, no plaintext file is
+// ever written) and the manifest, written atomically last. Recipients: one
+// for every shard, or exactly one per shard (shard i → the i-th recipient,
+// ids ascending). On failure every file this run wrote is removed again.
+import { unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliError, ExitCode } from '../exit.js';
+import { recoveryFileName } from '../recovery/writer.js';
+import { formatShardFile } from '../shard.js';
+import { AGE_SUFFIX } from './age.js';
+import { errnoCode, fsyncDirectory, removeOldBreakglassFiles, writeAtomic, writeExclusive } from './files.js';
+import { buildManifest, MANIFEST_FILE, serializeManifest, type Manifest } from './manifest.js';
+import { deduceThreshold } from './polynomial.js';
+
+export interface ExportResult {
+  files: string[];
+  manifestPath: string;
+  manifest: Manifest;
+}
+
+/** Shard id → recipient, or a usage error (exit 2) before anything is written. */
+export function assignRecipients(ids: readonly number[], recipients: readonly string[]): Map<number, string> {
+  const sorted = [...ids].sort((a, b) => a - b);
+  if (recipients.length === 1) return new Map(sorted.map((id) => [id, recipients[0] as string]));
+  if (recipients.length === sorted.length) return new Map(sorted.map((id, i) => [id, recipients[i] as string]));
+  throw new CliError(
+    ExitCode.usage,
+    `SPIKE Nexus exported ${sorted.length} shards but ${recipients.length} age recipients were given: give one recipient for all shards, or exactly one per shard. Nothing was written.`,
+  );
+}
+
+export function encryptedFileName(id: number): string {
+  return `${recoveryFileName(id)}${AGE_SUFFIX}`;
+}
+
+function removeAll(paths: readonly string[]): void {
+  for (const p of paths) {
+    try {
+      unlinkSync(p);
+    } catch {
+      // best effort: the error that brought us here is what the operator sees
+    }
+  }
+}
+
+/**
+ * Writes the age-encrypted shard files (when `recipients` is non-empty) and
+ * the manifest into `dir` (prepared by the caller; plaintext files of earlier
+ * runs already removed). `plaintextFiles` are the files the caller already
+ * wrote (plaintext mode), removed again if the manifest cannot be written.
+ */
+export async function exportBreakglass(opts: {
+  dir: string;
+  shards: ReadonlyMap<number, Uint8Array>;
+  nexusId: string;
+  recipients: readonly string[];
+  plaintextFiles?: readonly string[];
+  now?: Date;
+}): Promise<ExportResult> {
+  const { dir, shards } = opts;
+  const ids = [...shards.keys()].sort((a, b) => a - b);
+  const byId = opts.recipients.length > 0 ? assignRecipients(ids, opts.recipients) : undefined;
+  const shareList = ids.map((id) => ({ id, value: shards.get(id) as Uint8Array }));
+  const threshold = deduceThreshold(shareList);
+  const written: string[] = [...(opts.plaintextFiles ?? [])];
+  try {
+    removeOldBreakglassFiles(dir);
+    if (byId !== undefined) {
+      const { encryptToRecipient } = await import('./age.js');
+      for (const id of ids) {
+        const plain = formatShardFile(id, shards.get(id) as Uint8Array);
+        let armored: Buffer;
+        try {
+          armored = await encryptToRecipient(plain, byId.get(id) as string);
+        } finally {
+          plain.fill(0);
+        }
+        const path = join(dir, encryptedFileName(id));
+        try {
+          writeExclusive(path, armored);
+        } catch (e) {
+          throw new CliError(ExitCode.filesystem, `Failed to save shard ${id}: ${path} (${errnoCode(e)}).`);
+        }
+        written.push(path);
+      }
+      try {
+        fsyncDirectory(dir);
+      } catch (e) {
+        throw new CliError(ExitCode.filesystem, `Failed to sync recovery directory ${dir} (${errnoCode(e)}).`);
+      }
+    }
+    const manifest = buildManifest({
+      shares: shards,
+      threshold,
+      nexusId: opts.nexusId,
+      exportedAt: opts.now ?? new Date(),
+      encryption: byId === undefined ? 'none' : 'age',
+      fileOf: (id) => (byId === undefined ? recoveryFileName(id) : encryptedFileName(id)),
+      recipientOf: (id) => byId?.get(id),
+    });
+    const manifestPath = writeAtomic(dir, MANIFEST_FILE, Buffer.from(serializeManifest(manifest), 'utf8'));
+    return { files: written, manifestPath, manifest };
+  } catch (e) {
+    removeAll(written);
+    throw e;
+  }
+}

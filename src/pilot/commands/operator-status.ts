@@ -1,0 +1,44 @@
+// `spike operator status`: where a restore stands, without submitting a
+// shard (spike-ts only; needs a Nexus with /v1/operator/status). Recover or
+// restore role. Exit 0 with the status; 1 when Nexus fails or does not
+// support the route; 3 for a wrong role.
+import type { Command } from 'commander';
+import { CliError, ExitCode } from '../exit.js';
+import { FORMAT_HELP, parseFormat } from '../format.js';
+import type { PilotDeps } from '../runtime.js';
+import { loadConfig, withIdentity } from '../session.js';
+import { fetchRestoreStatus, requireRecoverOrRestore, STATUS_UNSUPPORTED, statusText } from '../breakglass/status.js';
+
+export const STATUS_SUMMARY = 'Show where a restore stands (shards collected, remaining, ids) without sending a shard';
+
+export interface StatusOptions {
+  format: string;
+}
+
+export async function runStatus(deps: PilotDeps, opts: StatusOptions): Promise<void> {
+  const format = parseFormat(opts.format);
+  const cfg = loadConfig(deps.env);
+  await withIdentity(deps, cfg, async (identity) => {
+    requireRecoverOrRestore(identity.spiffeId, cfg);
+    const s = await fetchRestoreStatus(await identity.connectNexus());
+    if (s === 'unsupported') throw new CliError(ExitCode.nexus, STATUS_UNSUPPORTED);
+    deps.io.out(format === 'json' ? JSON.stringify(s) + '\n' : statusText(s));
+  });
+}
+
+export function defineStatus(cmd: Command, deps: () => PilotDeps): Command {
+  return cmd
+    .description(STATUS_SUMMARY)
+    .option('-f, --format <format>', FORMAT_HELP, 'human')
+    .addHelpText(
+      'after',
+      `
+Needs the 'recover' or 'restore' SPIFFE ID. Never sends or shows shard values.
+JSON: {"ready":false,"collected":1,"remaining":1,"threshold":2,"ids":[2]}.
+Upstream SPIKE Nexus has no status route: spike says so and exits 1.
+
+Example:
+  spike operator status -f json`,
+    )
+    .action(async (o: StatusOptions) => runStatus(deps(), o));
+}
