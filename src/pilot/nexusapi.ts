@@ -1,41 +1,23 @@
 // The SPIKE Nexus calls of `spike secret list|delete|undelete|metadata get`
-// and `spike policy …`, typed, over the Pilot's NexusCaller. Wire shapes are
-// protocol/messages.ts's codecs (upstream's bytes); answers are mapped to
-// upstream's HandleAPIError texts with decision 2's exit codes.
+// and `spike policy …`: src/client/api.ts's typed calls, sent through the
+// Pilot's NexusCaller (so unit tests script Nexus at the request level), with
+// failures mapped to upstream's HandleAPIError texts and decision 2's exit codes.
 import {
-  DecodeError,
-  policyDeleteRequest,
-  policyDeleteResponse,
-  policyGetRequest,
-  policyGetResponse,
-  policyListRequest,
-  policyListResponse,
-  policyPutRequest,
-  policyPutResponse,
-  secretDeleteRequest,
-  secretDeleteResponse,
-  secretListRequest,
-  secretListResponse,
-  secretMetadataRequest,
-  secretMetadataResponse,
-  secretUndeleteRequest,
-  secretUndeleteResponse,
-  type Policy,
-  type PolicyListRequest,
-  type PolicyPutRequest,
-  type SecretMetadataResponse,
-} from '../protocol/messages.js';
-import {
-  ACTION_DELETE,
-  ACTION_GET,
-  ACTION_LIST,
-  ACTION_UNDELETE,
-  PATH_POLICY,
-  PATH_SECRETS,
-  PATH_SECRETS_METADATA,
-} from '../protocol/paths.js';
+  deletePolicy,
+  deleteSecret,
+  getPolicy,
+  getSecretMetadata,
+  listPolicies,
+  listSecrets,
+  putPolicy,
+  undeleteSecret,
+  type SecretMetadataAnswer,
+} from '../client/api.js';
+import type { SpikeHttpClient } from '../client/transport.js';
+import { ACTION_PARAM } from '../protocol/paths.js';
+import type { Policy, PolicyListRequest, PolicyPutRequest, SecretMetadataResponse } from '../protocol/messages.js';
 import { CliError, ExitCode } from './exit.js';
-import type { NexusAnswer, NexusCaller, PilotDeps } from './runtime.js';
+import type { NexusCaller, PilotDeps } from './runtime.js';
 import { answerFailure, NotReadyError, secretCallFailure } from './secretapi.js';
 import { loadConfig, requireRole, withIdentity } from './session.js';
 
@@ -49,14 +31,23 @@ export interface PilotNexusApi {
   /** The request's `id` carries the policy name (upstream). */
   getPolicy(name: string): Promise<Policy>;
   deletePolicy(name: string): Promise<void>;
-  /** Policies (404 → empty, as the SDK does). */
+  /** Policies (404 → empty, as the SDK does); only `name` is meaningful, `id` is always "" as upstream. */
   listPolicies(filter: PolicyListRequest): Promise<Policy[]>;
 }
 
-const PARSE_FAILED = 'Failed to parse API response.';
+/** Any base: the adapter below only passes the path and the action on. */
+const NEXUS_BASE = new URL('https://spike-nexus.invalid');
+
+/** api.ts's transport interface over a NexusCaller. */
+function callerClient(caller: NexusCaller): SpikeHttpClient {
+  return {
+    postJson: (url, body) => caller.post(url.pathname, url.searchParams.get(ACTION_PARAM) ?? undefined, body),
+    close: () => undefined,
+  };
+}
 
 /** Upstream HandleAPIError for an `err` code carried by a 200 answer. */
-function errCodeFailure(code: string): CliError {
+function errCodeFailure(code: string | undefined): CliError {
   switch (code) {
     case 'state_not_ready':
       return new NotReadyError(ExitCode.nexus, 'SPIKE is not ready yet.');
@@ -69,68 +60,75 @@ function errCodeFailure(code: string): CliError {
     case 'data_invalid_input':
       return new CliError(ExitCode.nexus, 'Invalid input provided.');
     default:
-      return new CliError(ExitCode.nexus, `[${/^[a-z0-9_]{1,64}$/.test(code) ? code : 'gen_general_failure'}]`);
+      return new CliError(ExitCode.nexus, `[${code ?? 'gen_general_failure'}]`);
   }
 }
 
-export function pilotNexusApi(caller: NexusCaller): PilotNexusApi {
-  async function call<T extends { err: string }>(
-    path: string,
-    action: string | undefined,
-    body: Buffer,
-    decode: (raw: Uint8Array) => T,
-    onNotFound?: () => T,
-  ): Promise<T> {
-    let answer: NexusAnswer;
-    try {
-      answer = await caller.post(path, action, body);
-    } catch (e) {
-      throw secretCallFailure(e);
-    } finally {
-      body.fill(0);
-    }
-    try {
-      if (answer.status === 404 && onNotFound) return onNotFound();
-      if (answer.status !== 200) throw answerFailure(answer);
-      let v: T;
-      try {
-        v = decode(answer.body);
-      } catch (e) {
-        if (e instanceof DecodeError || e instanceof SyntaxError) throw new CliError(ExitCode.nexus, PARSE_FAILED);
-        throw e;
-      }
-      if (v.err !== '') throw errCodeFailure(v.err);
-      return v;
-    } finally {
-      answer.body.fill(0);
-    }
+interface ClientErrorLike {
+  kind: string;
+  status?: number;
+  code?: string;
+}
+
+function clientErrorOf(e: unknown): ClientErrorLike | undefined {
+  return e instanceof Error && e.name === 'ClientError' ? (e as Error & ClientErrorLike) : undefined;
+}
+
+/** A failed typed call → what the operator sees. */
+function failure(e: unknown): CliError {
+  const ce = clientErrorOf(e);
+  if (ce?.kind === 'status' && ce.status !== undefined) {
+    if (ce.status === 200) return errCodeFailure(ce.code);
+    return answerFailure({ status: ce.status, body: Buffer.alloc(0) });
   }
+  if (ce?.kind === 'decode') return new CliError(ExitCode.nexus, 'Failed to parse API response.');
+  return secretCallFailure(e);
+}
+
+function isNotFound(e: unknown): boolean {
+  const ce = clientErrorOf(e);
+  return ce?.kind === 'status' && ce.status === 404;
+}
+
+async function mapped<T>(p: Promise<T>, onNotFound?: () => T): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (onNotFound && isNotFound(e)) return onNotFound();
+    throw failure(e);
+  }
+}
+
+const listedPolicy = (name: string): Policy => ({
+  id: '',
+  name,
+  spiffeidPattern: '',
+  pathPattern: '',
+  permissions: null,
+  createdAt: '0001-01-01T00:00:00Z',
+  updatedAt: '0001-01-01T00:00:00Z',
+});
+
+const metadataResponse = (m: SecretMetadataAnswer): SecretMetadataResponse => ({ versions: m.versions, metadata: m.metadata, err: '' });
+
+export function pilotNexusApi(caller: NexusCaller): PilotNexusApi {
+  const client = callerClient(caller);
+  const base = NEXUS_BASE;
   return {
-    async listSecrets() {
-      const r = await call(PATH_SECRETS, ACTION_LIST, secretListRequest.encode({}), (b) => secretListResponse.decode(b), () => secretListResponse.zero());
-      return r.keys ?? [];
+    listSecrets: () => mapped(listSecrets(client, base), () => []),
+    deleteSecret: (path, versions) => mapped(deleteSecret(client, base, path, versions)),
+    undeleteSecret: (path, versions) => mapped(undeleteSecret(client, base, path, versions)),
+    getSecretMetadata: async (path, version) => metadataResponse(await mapped(getSecretMetadata(client, base, path, version))),
+    putPolicy: (p) =>
+      mapped(putPolicy(client, base, { name: p.name, spiffeIdPattern: p.spiffeidPattern, pathPattern: p.pathPattern, permissions: p.permissions ?? [] })),
+    getPolicy: async (name) => {
+      const p = await mapped(getPolicy(client, base, name));
+      return { id: '', name: p.name, spiffeidPattern: p.spiffeIdPattern, pathPattern: p.pathPattern, permissions: [...p.permissions], createdAt: p.createdAt, updatedAt: p.updatedAt };
     },
-    async deleteSecret(path, versions) {
-      await call(PATH_SECRETS, ACTION_DELETE, secretDeleteRequest.encode({ path, versions: [...versions] }), (b) => secretDeleteResponse.decode(b));
-    },
-    async undeleteSecret(path, versions) {
-      await call(PATH_SECRETS, ACTION_UNDELETE, secretUndeleteRequest.encode({ path, versions: [...versions] }), (b) => secretUndeleteResponse.decode(b));
-    },
-    async getSecretMetadata(path, version) {
-      return call(PATH_SECRETS_METADATA, ACTION_GET, secretMetadataRequest.encode({ path, version }), (b) => secretMetadataResponse.decode(b));
-    },
-    async putPolicy(p) {
-      await call(PATH_POLICY, undefined, policyPutRequest.encode(p), (b) => policyPutResponse.decode(b));
-    },
-    async getPolicy(name) {
-      return call(PATH_POLICY, ACTION_GET, policyGetRequest.encode({ id: name }), (b) => policyGetResponse.decode(b));
-    },
-    async deletePolicy(name) {
-      await call(PATH_POLICY, ACTION_DELETE, policyDeleteRequest.encode({ id: name }), (b) => policyDeleteResponse.decode(b));
-    },
-    async listPolicies(filter) {
-      const r = await call(PATH_POLICY, ACTION_LIST, policyListRequest.encode(filter), (b) => policyListResponse.decode(b), () => policyListResponse.zero());
-      return r.policies ?? [];
+    deletePolicy: (name) => mapped(deletePolicy(client, base, name)),
+    listPolicies: async (filter) => {
+      const names = await mapped(listPolicies(client, base, { spiffeIdPattern: filter.spiffeidPattern, pathPattern: filter.pathPattern }), () => []);
+      return names.map(listedPolicy);
     },
   };
 }
