@@ -28,6 +28,12 @@ export class RestoreCollector {
     return this.#shares.length;
   }
 
+  /** The ids collected so far, ascending (never the values): for /v1/operator/status. */
+  ids(): number[] {
+    this.#expire();
+    return this.#shares.map((s) => s.id).sort((a, b) => a - b);
+  }
+
   /** Adds share (`id`, copy of `value`). */
   submit(id: number, value: Uint8Array): SubmitResult {
     this.#expire();

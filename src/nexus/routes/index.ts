@@ -4,6 +4,7 @@ import type { NexusRouteName } from '../../protocol/paths.js';
 import type { NexusRoute, RouteDeps } from './route.js';
 import { recoverRoute } from './operator/recover.js';
 import { restoreRoute } from './operator/restore.js';
+import { statusDepsFrom, statusRoute } from './operator/status.js';
 import { verifyRoute } from './bootstrap/verify.js';
 import { putSecretRoute } from './secret/put.js';
 import { getSecretRoute } from './secret/get.js';
@@ -20,6 +21,8 @@ export function buildRoutes(deps: RouteDeps): ReadonlyMap<NexusRouteName, NexusR
   const routes = [
     recoverRoute(deps),
     restoreRoute(deps),
+    // spike-ts only (optional on the wire): restore progress, never values.
+    statusRoute(statusDepsFrom(deps, deps.collector)),
     verifyRoute(deps),
     putSecretRoute(deps),
     getSecretRoute(deps),
