@@ -4,20 +4,17 @@
 import { processEnv } from '../protocol/config/env.js';
 import { loadBootstrapConfig, type BootstrapConfig } from '../protocol/config/bootstrap.js';
 import { isBootstrap, isKeeper, isNexus } from '../protocol/roles.js';
-import { X509Source } from '../spiffe/workloadapi.js';
 import { authorizeIf } from '../spiffe/authorizer.js';
 import { createSpikeHttpClient } from '../client/http.js';
 import { contributeShard, verifyBootstrap } from '../client/api.js';
 import { createLogger, describeError } from '../common/log.js';
+import { acquireIdentity, fatalFor, loadConfigOrDie, type Die } from '../common/startup.js';
 import { USAGE, parseBootstrapArgs } from './args.js';
 import { decideBootstrap } from './decide.js';
 import { markerExists } from './marker.js';
 import { runBootstrap } from './run.js';
 
-function die(message: string, code = 1): never {
-  process.stderr.write(`spike-bootstrap: ${message}\n`);
-  process.exit(code);
-}
+const die: Die = fatalFor('spike-bootstrap');
 
 async function main(): Promise<void> {
   const args = parseBootstrapArgs(process.argv.slice(2));
@@ -27,12 +24,7 @@ async function main(): Promise<void> {
   }
   if (args.kind === 'error') die(args.message, 2);
 
-  let config: BootstrapConfig;
-  try {
-    config = loadBootstrapConfig(processEnv());
-  } catch (e) {
-    die(describeError(e));
-  }
+  const config: BootstrapConfig = loadConfigOrDie(die, () => loadBootstrapConfig(processEnv()));
   const logger = createLogger({ component: 'bootstrap', level: config.logLevel });
   if (config.timeoutMs > 0) {
     setTimeout(() => die(`timed out after SPIKE_BOOTSTRAP_TIMEOUT (${config.timeoutMs} ms)`), config.timeoutMs).unref();
@@ -51,18 +43,13 @@ async function main(): Promise<void> {
   }
   logger.info('bootstrap starting', { reason: decision.reason });
 
-  let source: X509Source;
-  try {
-    source = await X509Source.create({ address: config.spiffe.endpointSocket, timeoutMs: config.spiffe.sourceTimeoutMs });
-  } catch (e) {
-    die(`cannot get an X509-SVID: ${describeError(e)}`);
-  }
-  source.on('error', (e: unknown) => logger.warn('workload API stream error', { error: describeError(e) }));
-  const self = source.getX509Svid().id.toString();
-  if (!isBootstrap(self, config.trustRoots.bootstrap)) {
-    await source.close();
-    die(`bootstrap SPIFFE ID required, got ${self}`);
-  }
+  const { source, self } = await acquireIdentity({
+    spiffe: config.spiffe,
+    logger,
+    die,
+    allowed: (id) => isBootstrap(id, config.trustRoots.bootstrap),
+    refusal: (id) => `bootstrap SPIFFE ID required, got ${id}`,
+  });
 
   const roots = config.trustRoots;
   const keepers = createSpikeHttpClient({
