@@ -1,41 +1,15 @@
 #!/usr/bin/env node
-// `spike`, the SPIKE Pilot CLI. Wires the real world (process streams, the
-// Workload API, Nexus) into the commands and turns every failure into one
-// `Error: …` line on stderr and an exit code (spec README decision 2).
-import { processEnv } from '../protocol/config/env.js';
-import { errorLine, ExitCode, firstLine } from './exit.js';
-import { processIo } from './io.js';
-import { buildProgram } from './program.js';
-import { reportFailure } from './report.js';
-import type { PilotDeps } from './runtime.js';
+// `spike`, the SPIKE Pilot CLI: the entry point. A lone `--version` / `-V`
+// is answered here before anything else loads (commander and the command
+// modules are most of a bare `spike`'s start-up: test/bench/README.md);
+// everything else goes to cli.ts, which wires the real world into the
+// commander program.
+import pkg from '../../package.json' with { type: 'json' };
 
-async function main(argv: readonly string[]): Promise<number> {
-  const io = processIo();
-  let deps: PilotDeps | undefined;
-  const lazyDeps = (): PilotDeps => {
-    deps ??= {
-      env: processEnv(),
-      io,
-      openIdentity: async (cfg) => (await import('./identity.js')).openWorkloadIdentity(cfg),
-    };
-    return deps;
-  };
-  try {
-    await buildProgram(lazyDeps, io).parseAsync(argv as string[]);
-    return ExitCode.ok;
-  } catch (e) {
-    return reportFailure(e, io.err);
-  }
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  // Same text as commander's `.version(VERSION)` (program.ts), which answers every other spelling.
+  process.stdout.write(`${pkg.version}\n`);
+  process.exit(0);
 }
-
-process.on('uncaughtException', (e) => {
-  process.stderr.write(errorLine(`unexpected failure (${firstLine(e)})`));
-  process.exit(ExitCode.nexus);
-});
-process.on('unhandledRejection', (e) => {
-  process.stderr.write(errorLine(`unexpected failure (${firstLine(e)})`));
-  process.exit(ExitCode.nexus);
-});
-
-// Exit explicitly: a stray handle (a late Workload API stream) must never keep the CLI alive.
-process.exit(await main(process.argv));
+await import('./cli.js');

@@ -1,0 +1,40 @@
+// The `spike` program proper (entry: main.ts): wires the real world (process
+// streams, the Workload API, Nexus) into the commands and turns every failure
+// into one `Error: …` line on stderr and an exit code (spec README decision 2).
+import { processEnv } from '../protocol/config/env.js';
+import { errorLine, ExitCode, firstLine } from './exit.js';
+import { processIo } from './io.js';
+import { buildProgram } from './program.js';
+import { reportFailure } from './report.js';
+import type { PilotDeps } from './runtime.js';
+
+async function main(argv: readonly string[]): Promise<number> {
+  const io = processIo();
+  let deps: PilotDeps | undefined;
+  const lazyDeps = (): PilotDeps => {
+    deps ??= {
+      env: processEnv(),
+      io,
+      openIdentity: async (cfg) => (await import('./identity.js')).openWorkloadIdentity(cfg),
+    };
+    return deps;
+  };
+  try {
+    await buildProgram(lazyDeps, io).parseAsync(argv as string[]);
+    return ExitCode.ok;
+  } catch (e) {
+    return reportFailure(e, io.err);
+  }
+}
+
+process.on('uncaughtException', (e) => {
+  process.stderr.write(errorLine(`unexpected failure (${firstLine(e)})`));
+  process.exit(ExitCode.nexus);
+});
+process.on('unhandledRejection', (e) => {
+  process.stderr.write(errorLine(`unexpected failure (${firstLine(e)})`));
+  process.exit(ExitCode.nexus);
+});
+
+// Exit explicitly: a stray handle (a late Workload API stream) must never keep the CLI alive.
+process.exit(await main(process.argv));
