@@ -1,6 +1,7 @@
 // The Keeper's only state: one 32-byte shard, in memory, never persisted or
 // logged (upstream-recovery.md §7.4). Every copy handed out or replaced is
 // the caller's to zero; the stored copy is zeroed on replace and on clear.
+import { isAllZero } from '../protocol/bytes.js';
 
 export const SHARD_SIZE = 32;
 
@@ -32,10 +33,4 @@ export class ShardStore {
     this.#shard?.fill(0);
     this.#shard = undefined;
   }
-}
-
-export function isAllZero(b: Uint8Array): boolean {
-  let acc = 0;
-  for (const x of b) acc |= x;
-  return acc === 0;
 }

@@ -1,7 +1,8 @@
 // POST /v1/store/contribute (upstream-recovery.md §4.5): Nexus or Bootstrap
 // stores this Keeper's shard, overwriting any previous one. The wire format
 // (Go's ShardPutRequest/ShardPutResponse) is protocol/messages.ts.
-import { type ShardStore, isAllZero } from '../shard-store.js';
+import type { ShardStore } from '../shard-store.js';
+import { isAllZero } from '../../protocol/bytes.js';
 import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST } from '../../protocol/errors.js';
 import { decodeContributeRequest, encodeContributeResponse, shardPutResponse } from '../../protocol/messages.js';
 import { type KeeperPeerPolicy, type KeeperRequest, type KeeperResponse, validPeerId } from './types.js';

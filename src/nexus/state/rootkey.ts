@@ -1,6 +1,7 @@
 // The root key, held in one Buffer that this module owns: keys are copied in
 // (the caller keeps and zeroes its own copy) and the held copy is zeroed when
 // replaced or cleared. "No key" is upstream's all-zero state.
+import { isAllZero } from '../../protocol/bytes.js';
 export const ROOT_KEY_LENGTH = 32;
 
 export class RootKey {
@@ -35,10 +36,4 @@ export class RootKey {
     this.#key?.fill(0);
     this.#key = undefined;
   }
-}
-
-export function isAllZero(b: Uint8Array): boolean {
-  let acc = 0;
-  for (const x of b) acc |= x;
-  return acc === 0;
 }

@@ -10,7 +10,7 @@ import { isValidScalar, recoverSecret, type Share } from '../../shamir/index.js'
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
 import type { NexusState } from '../state/nexus-state.js';
-import { isAllZero } from '../state/rootkey.js';
+import { isAllZero } from '../../protocol/bytes.js';
 import type { KeeperLink } from './keepers.js';
 import { sleep } from './sleep.js';
 

@@ -4,7 +4,7 @@
 import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.js';
 import { isPilotRestore } from '../../../protocol/roles.js';
 import { isValidScalar } from '../../../shamir/index.js';
-import { isAllZero } from '../../state/rootkey.js';
+import { isAllZero } from '../../../protocol/bytes.js';
 import { DecodeError, decodeRestoreRequest, restoreResponse } from '../../../protocol/messages.js';
 import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
 
