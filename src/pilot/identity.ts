@@ -1,13 +1,13 @@
-// The real PilotIdentity: an X509Source on the Workload API (with a deadline,
-// spec README decision 4) and the mTLS client of Nexus pinning Nexus's SPIFFE
-// ID. The heavy modules (grpc, TLS, x509) are loaded here with `await
-// import()` so that `spike --help` never loads them.
+// The real PilotIdentity: one X.509-SVID fetched from the Workload API (with
+// a deadline, spec README decision 4) and the mTLS client of Nexus pinning
+// Nexus's SPIFFE ID. A CLI run is short, so it uses the light one-shot fetch
+// (src/spiffe/fetch.ts, node:http2) rather than X509Source (grpc-js, which
+// also follows rotations): ~40 ms less start-up (test/bench/README.md). The
+// TLS/HTTP modules are loaded here with `await import()` so that
+// `spike --help` never loads them.
 import type { PilotConfig } from '../protocol/config/pilot.js';
 import { CliError, ExitCode, firstLine } from './exit.js';
 import type { NexusCaller, PilotIdentity } from './runtime.js';
-
-/** Extra time past SPIKE_SPIFFE_SOURCE_TIMEOUT before we stop waiting for X509Source.create ourselves. */
-const SOURCE_GRACE_MS = 1000;
 
 function svidFailure(cfg: PilotConfig, detail: string): CliError {
   return new CliError(
@@ -17,72 +17,55 @@ function svidFailure(cfg: PilotConfig, detail: string): CliError {
 }
 
 export async function openWorkloadIdentity(cfg: PilotConfig): Promise<PilotIdentity> {
-  const { X509Source } = await import('../spiffe/workloadapi.js');
-  const timeoutMs = cfg.spiffe.sourceTimeoutMs;
-  const abort = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const creating = X509Source.create({ address: cfg.spiffe.endpointSocket, timeoutMs, signal: abort.signal });
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      abort.abort();
-      reject(svidFailure(cfg, `no SVID within ${timeoutMs} ms`));
-    }, timeoutMs + SOURCE_GRACE_MS);
-  });
-  let source: Awaited<typeof creating>;
+  const { fetchX509Source } = await import('../spiffe/fetch.js');
+  let source: Awaited<ReturnType<typeof fetchX509Source>>;
   try {
-    source = await Promise.race([creating, deadline]);
+    // fetchX509Source has its own deadline (SPIKE_SPIFFE_SOURCE_TIMEOUT) and leaves nothing open.
+    source = await fetchX509Source({ address: cfg.spiffe.endpointSocket, timeoutMs: cfg.spiffe.sourceTimeoutMs });
   } catch (e) {
-    // A source that shows up after we gave up must not keep the process alive.
-    creating.then((s) => s.close()).catch(() => undefined);
-    if (e instanceof CliError) throw e;
     // A malformed SPIFFE_ENDPOINT_SOCKET is a configuration error, not an identity failure.
     if (e instanceof Error && e.name === 'WorkloadApiAddressError') {
       throw new CliError(ExitCode.usage, `Invalid configuration: SPIFFE_ENDPOINT_SOCKET: ${firstLine(e)}`);
     }
     // WorkloadApiError already names the socket and the deadline.
     if (e instanceof Error && e.name === 'WorkloadApiError') {
-      throw new CliError(ExitCode.identity, `Failed to get an X509-SVID: ${firstLine(e).replace(/\s*Resolution note:\s*$/, '')}`);
+      throw new CliError(ExitCode.identity, `Failed to get an X509-SVID: ${firstLine(e)}`);
     }
     throw svidFailure(cfg, firstLine(e));
-  } finally {
-    clearTimeout(timer);
   }
-
-  let spiffeId: string;
-  try {
-    spiffeId = source.getX509Svid().id.toString();
-  } catch (e) {
-    await source.close();
-    throw svidFailure(cfg, firstLine(e));
-  }
+  const spiffeId = source.getX509Svid().id.toString();
 
   const closers: (() => void)[] = [];
   let closed = false;
   return {
     spiffeId,
     async connectNexus(): Promise<NexusCaller> {
-      const [{ createSpikeHttpClient }, { authorizeIf }, { isNexus }, { urlFor }] = await Promise.all([
-        import('../client/http.js'),
+      const [{ createHttpsJsonClient }, { mtlsClientOptions }, { authorizeIf }, { isNexus }, { urlFor }] = await Promise.all([
+        import('../client/transport.js'),
+        import('../spiffe/tlsconfig.js'),
         import('../spiffe/authorizer.js'),
         import('../protocol/roles.js'),
         import('../protocol/paths.js'),
       ]);
       const roots = cfg.trustRoots.nexus;
-      const client = createSpikeHttpClient({
-        source,
-        serverAuthorizer: authorizeIf((id) => isNexus(id, roots), `a SPIKE Nexus SPIFFE ID (trust roots ${roots.join(', ')})`),
-        timeoutMs: cfg.httpTimeoutMs,
-      });
+      let nexusId: string | undefined;
+      const serverAuthorizer = authorizeIf((id) => {
+          const ok = isNexus(id, roots);
+          if (ok) nexusId = id;
+          return ok;
+        }, `a SPIKE Nexus SPIFFE ID (trust roots ${roots.join(', ')})`);
+      // What createSpikeHttpClient does, with the fetched (static) source: same transport, same TLS options.
+      const client = createHttpsJsonClient({ tlsOptions: () => mtlsClientOptions(source, serverAuthorizer), timeoutMs: cfg.httpTimeoutMs });
       closers.push(() => client.close());
       return {
         post: (path, action, body) => client.postJson(urlFor(cfg.nexusUrl, path, action), body),
+        peerId: () => nexusId,
       };
     },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
       for (const c of closers) c();
-      await source.close();
     },
   };
 }

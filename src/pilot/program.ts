@@ -5,6 +5,9 @@ import { Command } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { defineRecover } from './commands/operator-recover.js';
 import { defineRestore } from './commands/operator-restore.js';
+import { definePreflight } from './commands/operator-preflight.js';
+import { defineStatus } from './commands/operator-status.js';
+import { defineVerify } from './commands/operator-verify.js';
 import { definePolicyApply } from './commands/policy-apply.js';
 import { definePolicyCreate } from './commands/policy-create.js';
 import { definePolicyDelete } from './commands/policy-delete.js';
@@ -47,6 +50,7 @@ export function buildProgram(deps: () => PilotDeps, output: ProgramOutput): Comm
 Examples:
   spike operator recover        save recovery shards (while SPIKE Nexus is healthy)
   spike operator restore        feed one shard to SPIKE Nexus after a total failure
+  spike operator verify         check shard files offline against the manifest
   spike secret put secrets/db/creds username=admin password=s3cr3t
   spike secret get secrets/db/creds
   spike policy list`);
@@ -54,6 +58,10 @@ Examples:
   const operator = program.command('operator').description('Manage admin operations');
   defineRecover(operator.command('recover'), deps);
   defineRestore(operator.command('restore'), deps);
+  // spike-ts break-glass additions (docs/runbook.md).
+  defineStatus(operator.command('status'), deps);
+  defineVerify(operator.command('verify'), deps);
+  definePreflight(operator.command('preflight'), deps);
 
   const secret = program.command('secret').description('Manage secrets');
   defineSecretPut(secret.command('put'), deps);

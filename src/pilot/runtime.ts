@@ -28,6 +28,8 @@ export interface NexusAnswer {
 /** POSTs to SPIKE Nexus over mTLS with Nexus's SPIFFE ID pinned. Errors are the client's ClientError. */
 export interface NexusCaller {
   post(path: string, action: string | undefined, body: Uint8Array): Promise<NexusAnswer>;
+  /** The SPIFFE ID the server presented on the last connection, once known (recover records it in the manifest). */
+  peerId?(): string | undefined;
 }
 
 /** The Pilot's SVID, from the Workload API. */

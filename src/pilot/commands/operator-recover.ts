@@ -2,9 +2,13 @@
 // healthy Nexus and save one file per shard (upstream recover.go, spec README
 // decision 6). Order: role check → check what already exists of the directory
 // → Nexus call → validate the whole answer → create and check the directory →
-// remove old files → write → report.
+// remove old files → write → manifest → report. spike-ts additions
+// (docs/runbook.md): the manifest spike.recovery.manifest.json (no secret
+// material) and, with --recipient/--recipients-file, one age-encrypted file
+// per shard instead of any plaintext file.
 import type { Command } from 'commander';
 import { PATH_OPERATOR_RECOVER } from '../../protocol/paths.js';
+import { nexusId as nexusIdOf } from '../../protocol/roles.js';
 import { CliError, ExitCode } from '../exit.js';
 import { FORMAT_HELP, parseFormat } from '../format.js';
 import { precheckRecoveryDir, prepareRecoveryDir } from '../recovery/directory.js';
@@ -13,17 +17,48 @@ import { removeOldRecoveryFiles, writeRecoveryFiles } from '../recovery/writer.j
 import type { PilotDeps } from '../runtime.js';
 import { callFailure, describeAnswer, loadConfig, requireRole, withIdentity } from '../session.js';
 import { recoverSuccessText } from '../texts.js';
+import { readLimitedFile } from '../breakglass/files.js';
+import { displayFingerprint } from '../breakglass/manifest.js';
 
 export const RECOVER_SUMMARY = 'Recover SPIKE Nexus (do this while SPIKE Nexus is healthy)';
 const FAILED = 'Failed to retrieve recovery shards.';
 
 export interface RecoverOptions {
   format: string;
+  recipient?: string[];
+  recipientsFile?: string;
+}
+
+/** The age recipients of --recipient and --recipients-file (exit 2 when invalid); [] for plaintext. */
+async function recipientsOf(opts: RecoverOptions): Promise<string[]> {
+  const flags = opts.recipient ?? [];
+  if (flags.length === 0 && opts.recipientsFile === undefined) return [];
+  const { parseRecipients } = await import('../breakglass/age.js');
+  const text = opts.recipientsFile === undefined ? undefined : readLimitedFile(opts.recipientsFile, 1024 * 1024, 'recipients file').toString('utf8');
+  return parseRecipients(flags, text, opts.recipientsFile);
+}
+
+function encryptedSuccessText(dir: string): string {
+  return [
+    '',
+    '  SPIKE Recovery shards saved, age-encrypted, to the recovery directory:',
+    `  ${dir}`,
+    '',
+    '  No plaintext shard was written. Each spike.recovery.<id>.txt.age file',
+    '  opens only with the age identity of its recipient. Hand each file to',
+    '  its custodian; they check it with `spike operator verify -i <key file>`.',
+    '',
+  ].join('\n') + '\n';
+}
+
+function fingerprintText(fingerprint: string, manifestPath: string): string {
+  return ['  Shard set fingerprint (write it into your runbook):', `  ${displayFingerprint(fingerprint)}`, `  Manifest: ${manifestPath}`, ''].join('\n') + '\n';
 }
 
 export async function runRecover(deps: PilotDeps, opts: RecoverOptions): Promise<void> {
   const format = parseFormat(opts.format);
   const cfg = loadConfig(deps.env);
+  const recipients = await recipientsOf(opts);
   await withIdentity(deps, cfg, async (identity) => {
     requireRole(identity.spiffeId, 'recover', cfg);
     // Fail before fetching any shard when the directory is already known to be unusable.
@@ -43,13 +78,36 @@ export async function runRecover(deps: PilotDeps, opts: RecoverOptions): Promise
       answer.body.fill(0);
     }
     try {
+      const { assignRecipients, exportBreakglass } = await import('../breakglass/export.js');
+      // A recipient count that fits no rule is refused before the disk is touched.
+      if (recipients.length > 0) assignRecipients([...shards.keys()], recipients);
       const dir = prepareRecoveryDir(cfg.recoveryDir);
       removeOldRecoveryFiles(dir);
-      const files = writeRecoveryFiles(dir, shards);
+      const plaintext = recipients.length === 0 ? writeRecoveryFiles(dir, shards) : [];
+      const r = await exportBreakglass({
+        dir,
+        shards,
+        nexusId: nexus.peerId?.() ?? nexusIdOf(cfg.trustRoots.nexus[0] ?? 'spike.ist'),
+        recipients,
+        plaintextFiles: plaintext,
+      });
       if (format === 'json') {
-        deps.io.out(JSON.stringify({ directory: dir, files }, null, 2) + '\n');
+        deps.io.out(
+          JSON.stringify(
+            {
+              directory: dir,
+              files: r.files,
+              manifest: r.manifestPath,
+              fingerprint: r.manifest.fingerprint,
+              threshold: r.manifest.threshold,
+              encrypted: recipients.length > 0,
+            },
+            null,
+            2,
+          ) + '\n',
+        );
       } else {
-        deps.io.out(recoverSuccessText(dir));
+        deps.io.out((recipients.length > 0 ? encryptedSuccessText(dir) : recoverSuccessText(dir)) + fingerprintText(r.manifest.fingerprint, r.manifestPath));
       }
     } finally {
       for (const v of shards.values()) v.fill(0);
@@ -57,20 +115,31 @@ export async function runRecover(deps: PilotDeps, opts: RecoverOptions): Promise
   });
 }
 
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
 export function defineRecover(cmd: Command, deps: () => PilotDeps, name = 'operator recover'): Command {
   return cmd
     .description(RECOVER_SUMMARY)
     .option('-f, --format <format>', FORMAT_HELP, 'human')
+    .option('-r, --recipient <age recipient>', 'encrypt to this age recipient (repeatable: one for all shards, or one per shard in id order)', collect, [])
+    .option('-R, --recipients-file <file>', 'age recipients, one per line (# comments), same rule as --recipient')
     .addHelpText(
       'after',
       `
 Needs the 'recover' SPIFFE ID (spiffe://<trust root>/spike/pilot/role/recover).
 Saves one file per shard, spike.recovery.<id>.txt (mode 0600), in
-$SPIKE_PILOT_RECOVERY_DIR/recover, else ~/.spike/recover, else /tmp/.spike-$USER/recover.
-Encrypt the shards, keep them in separate safe places, then erase the files.
+$SPIKE_PILOT_RECOVERY_DIR/recover, else ~/.spike/recover, else /tmp/.spike-$USER/recover,
+and the manifest spike.recovery.manifest.json (check digests, no secrets);
+prints the shard set fingerprint.
+With --recipient/--recipients-file: spike.recovery.<id>.txt.age (armored age)
+instead, and no plaintext shard file is ever written.
+Otherwise encrypt the shards, keep them in separate safe places, then erase the files.
 
-Example:
-  spike ${name}`,
+Examples:
+  spike ${name}
+  spike ${name} -r age1alice… -r age1bob… -r age1carol…`,
     )
     .action(async (o: RecoverOptions) => runRecover(deps(), o));
 }

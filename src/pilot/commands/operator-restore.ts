@@ -1,7 +1,9 @@
 // `spike operator restore` (alias `spike restore`): send one recovery shard to
 // a Nexus that waits for an operator restore (upstream restore.go, spec README
 // decisions 3 and 5). Order: role check → read input (hidden on a TTY, stdin
-// otherwise) → strict local validation → Nexus call → report.
+// otherwise; or --file, an age file decrypted in memory with --identity) →
+// strict local validation → the --manifest check (spike-ts) → Nexus call →
+// report. Every local refusal is exit 2 and sends nothing.
 import type { Command } from 'commander';
 import { PATH_OPERATOR_RESTORE } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../exit.js';
@@ -17,6 +19,10 @@ const FAILED = 'Failed to communicate with SPIKE Nexus.';
 
 export interface RestoreOptions {
   format: string;
+  file?: string;
+  identity?: string;
+  manifest?: string;
+  fingerprint?: string;
 }
 
 export interface RestoreStatus {
@@ -87,12 +93,23 @@ export async function runRestore(deps: PilotDeps, opts: RestoreOptions): Promise
   const cfg = loadConfig(deps.env);
   await withIdentity(deps, cfg, async (identity) => {
     requireRole(identity.spiffeId, 'restore', cfg);
-    const input = await readShardInput(deps.io);
+    const manifest = opts.manifest === undefined ? undefined : (await import('../breakglass/load.js')).loadManifest(opts.manifest, opts.fingerprint);
+    if (manifest === undefined && opts.fingerprint !== undefined) throw new CliError(ExitCode.usage, '--fingerprint needs --manifest <file>.');
+    const fromFile = opts.file !== undefined || opts.identity !== undefined;
+    const input = fromFile ? await (await import('../breakglass/restore-source.js')).readShardFromFile(opts) : await readShardInput(deps.io);
     let shard;
     try {
       shard = parseShard(input, cfg.maxShareCount);
     } finally {
       input.fill(0);
+    }
+    if (manifest !== undefined) {
+      try {
+        (await import('../breakglass/restore-source.js')).checkShardAgainstManifest(manifest, shard.id, shard.value);
+      } catch (e) {
+        shard.value.fill(0);
+        throw e;
+      }
     }
     let status: RestoreStatus;
     try {
@@ -130,17 +147,23 @@ export function defineRestore(cmd: Command, deps: () => PilotDeps, name = 'opera
   return cmd
     .description(RESTORE_SUMMARY)
     .option('-f, --format <format>', FORMAT_HELP, 'human')
+    .option('--file <file>', 'read the shard from this file (spike.recovery.<id>.txt, or .txt.age with --identity)')
+    .option('-i, --identity <file>', 'age identity file to decrypt an encrypted shard file in memory')
+    .option('-m, --manifest <file>', 'check the shard against this manifest before sending it')
+    .option('--fingerprint <hex>', 'with --manifest: the shard set fingerprint written down at export')
     .addHelpText(
       'after',
       `
 Needs the 'restore' SPIFFE ID (spiffe://<trust root>/spike/pilot/role/restore).
 Reads one shard, spike:<id>:<64 hex characters>: hidden from a terminal, or
-from standard input to EOF (at most 4096 bytes). Run once per shard until
-SPIKE Nexus reports that it is restored.
+from standard input to EOF (at most 4096 bytes), or from --file. Run once per
+shard until SPIKE Nexus reports that it is restored. With --manifest a shard
+that is not in the manifest's set is refused locally (exit 2, nothing sent).
 
 Examples:
   spike ${name}
-  spike ${name} < spike.recovery.1.txt`,
+  spike ${name} < spike.recovery.1.txt
+  spike ${name} --file spike.recovery.1.txt.age -i ~/alice.agekey -m spike.recovery.manifest.json`,
     )
     .action(async (o: RestoreOptions) => runRestore(deps(), o));
 }

@@ -55,9 +55,12 @@ describe('operator recover', () => {
     const f = fake({ spiffeId: ID.recover, env: env(), answer: () => json(200, { shards: { '1': arr(1), '2': arr(2), '3': arr(3) } }) });
     await runRecover(f.deps, { format: 'human' });
     const dir = join(tmp, 'r', 'recover');
-    expect(f.out.join('')).toBe(recoverSuccessText(dir));
+    // The seed's text, then the shard set fingerprint and the manifest (spike-ts, docs/runbook.md).
+    expect(f.out.join('')).toMatch(
+      new RegExp(`^${recoverSuccessText(dir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}  Shard set fingerprint \\(write it into your runbook\\):\n  ([0-9a-f]{4} ){15}[0-9a-f]{4}\n  Manifest: ${dir}/spike\\.recovery\\.manifest\\.json\n\n$`),
+    );
     expect(f.calls).toEqual([{ path: '/v1/operator/recover', action: undefined, body: '{}' }]);
-    expect(readdirSync(dir).sort()).toEqual(['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt']);
+    expect(readdirSync(dir).sort()).toEqual(['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt', 'spike.recovery.manifest.json']);
     expect(readFileSync(join(dir, 'spike.recovery.3.txt'), 'latin1')).toBe(`spike:3:${'03'.repeat(32)}`);
     expect(lstatSync(join(dir, 'spike.recovery.1.txt')).mode & 0o777).toBe(0o600);
     expect(f.closed).toBe(1);
@@ -67,7 +70,14 @@ describe('operator recover', () => {
     const f = fake({ spiffeId: ID.recover, env: env(), answer: () => json(200, { shards: { '1': arr(171) } }) });
     await runRecover(f.deps, { format: 'j' });
     const dir = join(tmp, 'r', 'recover');
-    expect(JSON.parse(f.out.join(''))).toEqual({ directory: dir, files: [join(dir, 'spike.recovery.1.txt')] });
+    expect(JSON.parse(f.out.join(''))).toEqual({
+      directory: dir,
+      files: [join(dir, 'spike.recovery.1.txt')],
+      manifest: join(dir, 'spike.recovery.manifest.json'),
+      fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      threshold: 1,
+      encrypted: false,
+    });
     expect(f.out.join('')).not.toContain('ab'.repeat(4));
   });
 
