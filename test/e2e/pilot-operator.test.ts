@@ -69,7 +69,8 @@ describe('spike operator recover', () => {
     expect(r.code).toBe(0);
     const dir = join(tmp, 'r', 'recover');
     expect(r.stdout).toContain(`  SPIKE Recovery shards saved to the recovery directory:\n  ${dir}\n`);
-    expect(readdirSync(dir).sort()).toEqual(['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt']);
+    // spike-ts adds the manifest (docs/runbook.md): check digests, no secret.
+    expect(readdirSync(dir).sort()).toEqual(['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt', 'spike.recovery.manifest.json']);
     expect(readFileSync(join(dir, 'spike.recovery.2.txt'), 'latin1')).toBe(`spike:2:${'ab'.repeat(32)}`);
     expect(readFileSync(join(dir, 'spike.recovery.3.txt'), 'latin1')).toBe(`spike:3:${HEX}`);
     for (const f of readdirSync(dir)) expect(lstatSync(join(dir, f)).mode & 0o777).toBe(0o600);
@@ -85,7 +86,7 @@ describe('spike operator recover', () => {
     const r = await runSpike(['recover', '-f', 'json'], { env: env() });
     expect(r.code).toBe(0);
     const dir = join(tmp, 'r', 'recover');
-    expect(JSON.parse(r.stdout)).toEqual({ directory: dir, files: [join(dir, 'spike.recovery.1.txt')] });
+    expect(JSON.parse(r.stdout)).toMatchObject({ directory: dir, files: [join(dir, 'spike.recovery.1.txt')], encrypted: false });
     expect(r.stdout).not.toContain(HEX);
   });
 

@@ -4,7 +4,7 @@
 // whose name and content disagree, a value that does not match (typo or
 // another set); with at least `threshold` good shards, also that they
 // rebuild the manifest's whole set. Exit 0 when all is well, 2 otherwise.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../exit.js';
@@ -86,6 +86,9 @@ export async function runVerify(deps: PilotDeps, args: readonly string[], opts: 
   ]);
   let defaultDir: string | undefined;
   const p = plan(args, opts.manifest, () => (defaultDir = planRecoveryDir(loadConfig(deps.env).recoveryDir).dir));
+  if (opts.manifest === undefined && !existsSync(p.manifestPath)) {
+    throw new CliError(ExitCode.usage, `No manifest at ${p.manifestPath} (pass --manifest <file>).`);
+  }
   const m = loadManifest(p.manifestPath, opts.fingerprint);
   // In a directory (or with no arguments) every file the manifest lists must be there.
   const listed = args.length === 0 || args.every(isDirectory);
