@@ -50,10 +50,10 @@ export async function openWorkloadIdentity(cfg: PilotConfig): Promise<PilotIdent
       const roots = cfg.trustRoots.nexus;
       let nexusId: string | undefined;
       const serverAuthorizer = authorizeIf((id) => {
-          const ok = isNexus(id, roots);
-          if (ok) nexusId = id;
-          return ok;
-        }, `a SPIKE Nexus SPIFFE ID (trust roots ${roots.join(', ')})`);
+        const ok = isNexus(id, roots);
+        if (ok) nexusId = id;
+        return ok;
+      }, `a SPIKE Nexus SPIFFE ID (trust roots ${roots.join(', ')})`);
       // What createSpikeHttpClient does, with the fetched (static) source: same transport, same TLS options.
       const client = createHttpsJsonClient({ tlsOptions: () => mtlsClientOptions(source, serverAuthorizer), timeoutMs: cfg.httpTimeoutMs });
       closers.push(() => client.close());
