@@ -1,0 +1,62 @@
+// The break-glass additions against a Nexus that lacks them (as upstream
+// SPIKE Nexus: an unknown path answers 400 api_bad_request): the built
+// `spike` says so plainly and never guesses. Also: `--version` stays fast
+// (age is loaded only by the commands that use it).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeNexus, runSpike, SPIKE_BIN } from '../helpers/fakenexus.js';
+import { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
+import { createTestCa, svidResponse, type TestCa } from '../helpers/testca.js';
+
+const TD = 'spike.ist';
+let ca: TestCa;
+let wl: FakeWorkloadApi;
+let nexus: FakeNexus;
+let tmp: string;
+
+beforeAll(async () => {
+  if (!existsSync(SPIKE_BIN)) throw new Error(`${SPIKE_BIN} is missing: run npm run build first`);
+  ca = await createTestCa(TD);
+  wl = await FakeWorkloadApi.start();
+  wl.setResponse(svidResponse(ca, await ca.issue(`spiffe://${TD}/spike/pilot/role/restore`)));
+  nexus = await FakeNexus.start({ ca, svid: await ca.issue(`spiffe://${TD}/spike/nexus`) });
+  nexus.respond(() => ({ status: 400, json: { err: 'api_bad_request' } }));
+  tmp = mkdtempSync('/tmp/bgu-');
+});
+afterAll(async () => {
+  await nexus?.close();
+  await wl?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const env = (): Record<string, string> => ({
+  HOME: tmp,
+  SPIFFE_ENDPOINT_SOCKET: wl.address,
+  SPIKE_NEXUS_API_URL: nexus.url,
+  SPIKE_PILOT_RECOVERY_DIR: join(tmp, 'r'),
+  SPIKE_SPIFFE_SOURCE_TIMEOUT: '10s',
+  SPIKE_HTTP_CLIENT_TIMEOUT: '10s',
+});
+
+describe('break-glass commands against a Nexus without the status route', () => {
+  it('status: one plain line, exit 1', async () => {
+    const r = await runSpike(['operator', 'status'], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Error: This SPIKE Nexus does not support `spike operator status` \(no \/v1\/operator\/status route[^\n]*\n$/);
+    expect(nexus.requests.at(-1)).toMatchObject({ url: '/v1/operator/status' });
+  });
+
+  it('preflight: the state is a warning, not a failure (exit 0)', async () => {
+    const r = await runSpike(['operator', 'preflight', '--for', 'restore'], { env: env() });
+    expect(r.stdout).toMatch(/nexus-state +WARN +unknown: this SPIKE Nexus has no status route/);
+    expect(r.code).toBe(0);
+  });
+
+  it('--version answers at once without loading age', async () => {
+    const r = await runSpike(['--version'], { env: {} });
+    expect(r).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+    expect(r.ms).toBeLessThan(2_000);
+  });
+});
