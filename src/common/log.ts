@@ -1,6 +1,13 @@
 // JSON-lines logging for the apps (never for libraries): one object per line,
 // app logs on stdout, audit lines on stderr (as upstream SPIKE). Callers pass
 // structured fields; never pass secret material (shards, keys, secret values).
+//
+// Audit lines (one per Nexus request) are buffered and written together: at
+// the end of the current event-loop turn (setImmediate), at once when 64 KiB
+// are pending, and synchronously on process 'exit' (so SIGTERM/SIGINT, which
+// end through lifecycle.ts's process.exit, and crashes lose none). A SIGKILL
+// may lose the lines of the last turn — requests answered within the last
+// millisecond or so; nothing else is ever lost. Logging stays per-line.
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -33,9 +40,58 @@ export function parseLogLevel(s: string | undefined, fallback: LogLevel = 'warn'
   return fallback;
 }
 
+export interface BufferedWriter {
+  write(line: string): void;
+  /** Writes whatever is pending, now. */
+  flush(): void;
+}
+
+/** Lines joined and written by `sink` once per event-loop turn (see the top of this file). */
+export function bufferedWriter(sink: (chunk: string) => void, maxPendingBytes = 64 * 1024): BufferedWriter {
+  let pending: string[] = [];
+  let bytes = 0;
+  let scheduled = false;
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const chunk = pending.join('');
+    pending = [];
+    bytes = 0;
+    sink(chunk);
+  };
+  const onTurnEnd = (): void => {
+    scheduled = false;
+    flush();
+  };
+  return {
+    write(line) {
+      pending.push(line);
+      bytes += line.length;
+      if (bytes >= maxPendingBytes) {
+        flush();
+      } else if (!scheduled) {
+        scheduled = true;
+        setImmediate(onTurnEnd);
+      }
+    },
+    flush,
+  };
+}
+
+let stderrAudit: BufferedWriter | undefined;
+
+/** The process-wide buffered audit writer on stderr, flushed on 'exit'. */
+function processAuditWriter(): BufferedWriter {
+  if (stderrAudit === undefined) {
+    const w = bufferedWriter((chunk) => process.stderr.write(chunk));
+    process.on('exit', () => w.flush()); // stderr writes to files and pipes are synchronous
+    stderrAudit = w;
+  }
+  return stderrAudit;
+}
+
 export function createLogger(opts: LoggerOptions): Logger {
   const out = opts.out ?? ((line: string) => process.stdout.write(line));
-  const auditOut = opts.auditOut ?? ((line: string) => process.stderr.write(line));
+  const auditOut = opts.auditOut ?? ((line: string) => processAuditWriter().write(line));
   const min = ORDER[opts.level];
   const write = (level: LogLevel, msg: string, fields?: LogFields): void => {
     if (ORDER[level] < min) return;
