@@ -17,6 +17,7 @@ import { ClientError, getSecret, putSecret, recover, restore } from '../../src/c
 import { svidToTlsCredentials } from '../../src/spiffe/x509svid.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
 import { createTestCa } from '../helpers/testca.js';
+import { statusOf } from '../helpers/status.js';
 
 const THRESHOLD = 3;
 const READ_HEADER_TIMEOUT_MS = 2_000;
@@ -53,23 +54,9 @@ afterAll(async () => {
 // ---- helpers ----------------------------------------------------------------
 
 async function asRole(id: string): Promise<void> {
-  await stack.setEntry('pilot', id);
-  const end = Date.now() + 10_000;
-  while (pilot.id() !== id) {
-    if (Date.now() > end) throw new Error(`pilot SVID did not rotate to ${id}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await stack.switchIdentity(pilot, id);
 }
 
-async function statusOf(p: Promise<unknown>): Promise<number | string> {
-  try {
-    await p;
-    return 200;
-  } catch (e) {
-    if (e instanceof ClientError) return e.status ?? e.kind;
-    throw e;
-  }
-}
 
 function shard(id: number): Buffer {
   const s = shards.get(id);

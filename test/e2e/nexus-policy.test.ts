@@ -3,8 +3,9 @@
 // management through a policy on spike/system/acl; the reserved rule;
 // invalid policies → 400; a policy change takes effect at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientError, deletePolicy, getPolicy, getSecret, listPolicies, listSecrets, putPolicy, putSecret } from '../../src/client/index.js';
+import { deletePolicy, getPolicy, getSecret, listPolicies, listSecrets, putPolicy, putSecret } from '../../src/client/index.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
+import { statusOf } from '../helpers/status.js';
 
 const APP1 = 'spiffe://spike.ist/workload/app-1';
 const APP1_RE = '^spiffe://spike\\.ist/workload/app-1$';
@@ -25,15 +26,6 @@ afterAll(async () => {
   await stack?.cleanup();
 });
 
-async function statusOf(p: Promise<unknown>): Promise<number | string> {
-  try {
-    await p;
-    return 200;
-  } catch (e) {
-    if (e instanceof ClientError) return e.status ?? e.kind;
-    throw e;
-  }
-}
 
 describe('SPIKE Nexus policies over mTLS', () => {
   it('create, apply (upsert keeps createdAt), get, list with filters, delete', async () => {

@@ -5,7 +5,6 @@
 // full break-glass restore.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ClientError,
   deleteSecret,
   getSecret,
   getSecretMetadata,
@@ -18,6 +17,7 @@ import {
 } from '../../src/client/index.js';
 import { urlFor } from '../../src/protocol/paths.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
+import { statusOf } from '../helpers/status.js';
 
 const APP1 = 'spiffe://spike.ist/workload/app-1';
 const APP2 = 'spiffe://spike.ist/workload/app-2';
@@ -43,23 +43,9 @@ afterAll(async () => {
 });
 
 async function asRole(c: StackClient, workload: string, id: string): Promise<void> {
-  await stack.setEntry(workload, id);
-  const end = Date.now() + 10_000;
-  while (c.id() !== id) {
-    if (Date.now() > end) throw new Error(`${workload} SVID did not rotate to ${id}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await stack.switchIdentity(c, id, workload);
 }
 
-async function statusOf(p: Promise<unknown>): Promise<number | string> {
-  try {
-    await p;
-    return 200;
-  } catch (e) {
-    if (e instanceof ClientError) return e.status ?? e.kind;
-    throw e;
-  }
-}
 
 describe('SPIKE Nexus secrets over mTLS', () => {
   it('a workload allowed by a policy reads its secret; a denied one gets 401', async () => {

@@ -4,8 +4,9 @@
 // wrong/mixed shards refused; restore on a healthy Nexus changes nothing;
 // wrong peer IDs refused. The measured times are printed (console.info).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientError, fetchShard, getSecret, putSecret, recover, restore } from '../../src/client/index.js';
+import { fetchShard, getSecret, putSecret, recover, restore } from '../../src/client/index.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
+import { statusOf } from '../helpers/status.js';
 
 const INTERVAL = '2s';
 
@@ -25,24 +26,9 @@ afterAll(async () => {
 });
 
 async function asRole(id: string): Promise<void> {
-  await stack.setEntry('pilot', id);
-  // The agent pushes the new SVID before `entry set` returns; the source may still be processing it.
-  const end = Date.now() + 10_000;
-  while (pilot.id() !== id) {
-    if (Date.now() > end) throw new Error(`pilot SVID did not rotate to ${id}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await stack.switchIdentity(pilot, id);
 }
 
-async function statusOf(p: Promise<unknown>): Promise<number | string> {
-  try {
-    await p;
-    return 200;
-  } catch (e) {
-    if (e instanceof ClientError) return e.status ?? e.kind;
-    throw e;
-  }
-}
 
 let shards: Map<number, Uint8Array | null>;
 

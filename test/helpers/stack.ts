@@ -234,6 +234,20 @@ export class Stack {
 
   #clients: StackClient[] = [];
 
+  /**
+   * Gives `workload` the SPIFFE ID `id` and waits until the in-process client
+   * `c` (of that workload) uses it: `entry set` returns once the agent pushed
+   * the SVID, but the client's source may still be applying it.
+   */
+  async switchIdentity(c: StackClient, id: string, workload = 'pilot', timeoutMs = 10_000): Promise<void> {
+    await this.setEntry(workload, id);
+    const end = Date.now() + timeoutMs;
+    while (c.id() !== id) {
+      if (Date.now() > end) throw new Error(`${workload} SVID did not rotate to ${id}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   /** Kills everything still running and removes the temp dir. */
   async cleanup(): Promise<void> {
     await Promise.all(this.#clients.splice(0).map((c) => c.close().catch(() => undefined)));
