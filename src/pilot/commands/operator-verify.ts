@@ -73,7 +73,11 @@ function report(m: Manifest, manifestPath: string, r: VerifyReport, describeSet:
     ...r.files.map((f) => `${f.ok ? 'OK  ' : 'FAIL'}  ${f.file.padEnd(width)}  ${f.detail}`),
     '',
     describeSet(m),
-    r.ok ? 'All checked shards are good.' : `Verification FAILED: ${r.files.filter((f) => !f.ok).length} of ${r.files.length} file(s) bad${r.files.every((f) => f.ok) ? ' (set check)' : ''}.`,
+    r.ok
+      ? 'All checked shards are good.'
+      : r.files.every((f) => f.ok)
+        ? 'Verification FAILED: the set check failed.'
+        : `Verification FAILED: ${r.files.filter((f) => !f.ok).length} of ${r.files.length} file(s) bad.`,
   ];
   return lines.join('\n') + '\n';
 }
