@@ -3,9 +3,8 @@
 // emergency routes check them. The body is upstream's empty request: any JSON
 // object or `null` (the Pilot sends `{}`).
 import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST } from '../../../protocol/errors.js';
-import { statusResponse } from '../../../protocol/messages.js';
+import { DecodeError, recoverRequest, statusResponse } from '../../../protocol/messages.js';
 import { isPilotRecover, isPilotRestore } from '../../../protocol/roles.js';
-import { decodeRecoverRequest, WireDecodeError } from '../../wire.js';
 import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
 
 /** `{"ready":false,"collected":0,"remaining":0,"threshold":0,"ids":null,"err":"<code>"}` */
@@ -17,9 +16,10 @@ const isRecoverOrRestore = (id: string, roots: readonly string[]): boolean => is
 
 export function guardStatus(req: RouteRequest, deps: Pick<RouteDeps, 'roots' | 'log'>): GuardResult<{ caller: string }> {
   try {
-    decodeRecoverRequest(req.body);
+    // Upstream's empty request struct (reqres.RecoverRequest's shape).
+    recoverRequest.decode(req.body);
   } catch (e) {
-    if (e instanceof WireDecodeError) return refuse(400, statusBadRequest());
+    if (e instanceof DecodeError) return refuse(400, statusBadRequest());
     throw e;
   }
   if (!peerIs(req.peerId, isRecoverOrRestore, deps.roots.pilot)) {
