@@ -85,29 +85,30 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
     void reply.send(typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body);
   };
 
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback-style hooks (no promise per request); an early answer sends and does not call done().
+  app.addHook('onRequest', (req, reply, done) => {
     if (req.method !== 'POST') {
       send(reply, { status: 400, body: encodeErr(API_BAD_REQUEST) }, true);
-      return reply;
+      return;
     }
     const target = parseRequestTarget(req.url);
     if (target === undefined) {
       send(reply, { status: 400, body: encodeErr(API_BAD_REQUEST) }, true);
-      return reply;
+      return;
     }
     if (opts.backend !== 'memory' && !opts.isReady() && !EMERGENCY_PATHS.has(target.path)) {
       send(reply, { status: 503, body: encodeErr(STATE_NOT_READY) }, true);
-      return reply;
+      return;
     }
     const def = findRoute(NEXUS_ROUTES, target.path, target.action);
     const served = def !== undefined && (opts.backend !== 'lite' || NEXUS_LITE_ROUTES.has(def.name));
     const route = served ? opts.routes.get(def.name) : undefined;
     if (route === undefined) {
       send(reply, { status: 400, body: encodeErr(API_BAD_REQUEST) }, true);
-      return reply;
+      return;
     }
     req.nexusRoute = route;
-    return undefined;
+    done();
   });
 
   app.all('*', async (req, reply) => {
@@ -148,7 +149,7 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
   });
 
   // One audit line per request, as upstream's HandleRoute does (never bodies).
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const target = parseRequestTarget(req.url);
     log.audit('request', {
       caller: opts.peerIdOf(req) ?? null,
@@ -157,6 +158,7 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
       route: req.nexusRoute?.name ?? null,
       status: reply.statusCode,
     });
+    done();
   });
   return app;
 }
