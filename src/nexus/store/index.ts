@@ -32,7 +32,8 @@
 // SecretStore (all methods synchronous; they complete, durably, before returning)
 //   putSecret(path, values) → new version number
 //   getSecret(path, version = 0) → values          (NotFoundError; a read snapshot, no write lock,
-//                                                   reads only the current version and the one row)
+//                                                   reads only the current version — cached per path,
+//                                                   dropped on every write — and the one row)
 //   deleteSecretVersions(path, versions)           (NotFoundError when path missing)
 //   undeleteSecretVersions(path, versions)         (NotFoundError when path missing / nothing undeleted)
 //   getSecretMetadata(path, version = 0) → { versions: Map<n, {version, createdTime, deletedTime}>,

@@ -38,7 +38,9 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
     currentVersion: db.prepare<[string], { nonce: unknown; encrypted_current_version: unknown }>(
       'SELECT nonce, encrypted_current_version FROM secret_metadata WHERE path = ?',
     ),
-    version: db.prepare<[string, number], VersionRow>('SELECT version, created_time, deleted_time FROM secrets WHERE path = ? AND version = ?'),
+    version: db.prepare<[string, number], VersionRow & { nonce: unknown; encrypted_data: unknown }>(
+      'SELECT version, created_time, deleted_time, nonce, encrypted_data FROM secrets WHERE path = ? AND version = ?',
+    ),
     versions: db.prepare<[string], VersionRow>('SELECT version, created_time, deleted_time FROM secrets WHERE path = ? ORDER BY version'),
     values: db.prepare<[string, number], { nonce: unknown; encrypted_data: unknown }>(
       'SELECT nonce, encrypted_data FROM secrets WHERE path = ? AND version = ?',
@@ -92,6 +94,18 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
     return { version, createdTime, deletedTime };
   };
 
+  // The get path's caches (this connection is spike.db's only writer: Nexus opens
+  // one store; every write below goes through writeSecret, which drops the
+  // path's entries before changing anything, so a rolled-back write leaves
+  // nothing stale):
+  //  - the current version of recently read secrets (a plain number, no
+  //    secret): saves the metadata query and its decryption;
+  //  - the row read by loadVersionInfo, for the loadValues that follows it in
+  //    the same synchronous call (one query for both).
+  const currentVersions = new Map<string, number>();
+  const MAX_CACHED_PATHS = 4096;
+  let lastRow: { path: string; version: number; nonce: unknown; data: unknown } | undefined;
+
   // Transaction wrappers built once (better-sqlite3 builds a function per call otherwise).
   const run = db.transaction((fn: () => unknown) => fn());
 
@@ -116,12 +130,19 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
     },
 
     loadCurrentVersion(path): number | undefined {
+      const cached = currentVersions.get(path);
+      if (cached !== undefined) return cached;
       const m = q.currentVersion.get(path);
-      return m === undefined ? undefined : openCurrentVersion(key, m.nonce, m.encrypted_current_version);
+      if (m === undefined) return undefined;
+      const n = openCurrentVersion(key, m.nonce, m.encrypted_current_version);
+      if (currentVersions.size >= MAX_CACHED_PATHS) currentVersions.clear();
+      currentVersions.set(path, n);
+      return n;
     },
 
     loadVersionInfo(path, version): SecretVersionInfo | undefined {
       const row = q.version.get(path, version);
+      lastRow = row === undefined ? undefined : { path, version, nonce: row.nonce, data: row.encrypted_data };
       return row === undefined ? undefined : decodeVersion(row);
     },
 
@@ -141,11 +162,16 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
     },
 
     loadValues(path, version) {
+      const memo = lastRow;
+      lastRow = undefined;
+      if (memo !== undefined && memo.path === path && memo.version === version) return openSecretValues(key, memo.nonce, memo.data);
       const row = q.values.get(path, version);
       return row === undefined ? undefined : openSecretValues(key, row.nonce, row.encrypted_data);
     },
 
     writeSecret(path, write: SecretWrite) {
+      currentVersions.delete(path);
+      lastRow = undefined;
       const sm = sealMetadata(key, write.header.metadata);
       q.upsertMetadata.run(path, sm.nonce, sm.currentVersion, sm.oldestVersion, sm.createdTime, sm.updatedTime, sm.maxVersions);
       if (write.insert !== undefined) {
@@ -205,6 +231,8 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
     },
 
     close() {
+      currentVersions.clear();
+      lastRow = undefined;
       try {
         if (db.open) db.close();
       } finally {

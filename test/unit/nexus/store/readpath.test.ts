@@ -52,6 +52,33 @@ describe('getSecret read path (SQLite)', () => {
     expect(store.getSecret('p')).toEqual({ n: '3' });
   });
 
+  it('a read after every kind of write sees that write (the cached current version is dropped on write)', () => {
+    const t = tempDir();
+    const store = openSqliteStore({ dataDir: t.dir, rootKey: testKey(), maxVersions: 2 });
+    cleanups.push(t.cleanup, () => store.close());
+    store.putSecret('c', { v: '1' });
+    expect(store.getSecret('c')).toEqual({ v: '1' });
+    store.putSecret('c', { v: '2' });
+    expect(store.getSecret('c')).toEqual({ v: '2' });
+    store.deleteSecretVersions('c', [2]);
+    expect(store.getSecret('c')).toEqual({ v: '1' });
+    store.undeleteSecretVersions('c', [2]);
+    expect(store.getSecret('c')).toEqual({ v: '2' });
+    store.putSecret('c', { v: '3' }); // prunes version 1 (maxVersions 2)
+    expect(store.getSecret('c')).toEqual({ v: '3' });
+    expect(() => store.getSecret('c', 1)).toThrow(NotFoundError);
+    expect(store.getSecret('c', 2)).toEqual({ v: '2' });
+    store.deleteSecretVersions('c', [2, 3]);
+    expect(() => store.getSecret('c')).toThrow(NotFoundError);
+    // And a fresh store on the same file agrees (nothing was only in memory).
+    store.close();
+    const again = openSqliteStore({ dataDir: t.dir, rootKey: testKey(), maxVersions: 2 });
+    cleanups.push(() => again.close());
+    expect(() => again.getSecret('c')).toThrow(NotFoundError);
+    again.undeleteSecretVersions('c', [3]);
+    expect(again.getSecret('c')).toEqual({ v: '3' });
+  });
+
   it('a current version whose row is gone is an integrity failure, not "not found"', () => {
     const { store, file } = open();
     store.putSecret('x', { a: 'b' });
