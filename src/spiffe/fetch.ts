@@ -144,26 +144,29 @@ function attempt(address: WorkloadApiAddress, timeoutMs: number, maxBytes: numbe
       const code = grpcStatus(h); // trailers-only answer
       if (code !== undefined) finish({ kind: 'status', code, details: grpcMessage(h['grpc-message']) });
     });
+    let expected: number | undefined; // frame length (5-byte prefix + message) once the prefix is in
     req.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       have += chunk.length;
-      if (have < 5) return;
-      const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, have);
-      if (head[0] !== 0) {
-        finish({ kind: 'failure', problem: 'the Workload API sent a compressed message (not negotiated)' });
-        return;
+      if (expected === undefined) {
+        if (have < 5) return;
+        const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, 5);
+        if (head[0] !== 0) {
+          finish({ kind: 'failure', problem: 'the Workload API sent a compressed message (not negotiated)' });
+          return;
+        }
+        const len = head.readUInt32BE(1);
+        if (len > maxBytes) {
+          finish({ kind: 'failure', problem: `the Workload API sent a message of ${len} bytes (limit ${maxBytes})` });
+          return;
+        }
+        expected = 5 + len;
       }
-      const len = head.readUInt32BE(1);
-      if (len > maxBytes) {
-        finish({ kind: 'failure', problem: `the Workload API sent a message of ${len} bytes (limit ${maxBytes})` });
-        return;
-      }
-      if (have < 5 + len) {
-        if (head !== chunk) head.fill(0);
-        return;
-      }
-      const bytes = Buffer.from(head.subarray(5, 5 + len));
-      if (head !== chunk) head.fill(0);
+      if (have < expected) return;
+      // One copy of the whole frame, once; the chunks are zeroed by finish().
+      const all = chunks.length === 1 ? chunk : Buffer.concat(chunks, have);
+      const bytes = Buffer.from(all.subarray(5, expected));
+      if (all !== chunk) all.fill(0);
       finish({ kind: 'message', bytes });
     });
     req.on('trailers', (t) => {

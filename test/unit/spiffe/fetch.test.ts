@@ -113,6 +113,13 @@ describe('fetchX509Context (fake Workload API)', () => {
     expect(api.calls).toBeGreaterThan(1);
   });
 
+  it('a message spread over many HTTP/2 DATA frames is reassembled', async () => {
+    const api = await fake();
+    api.setResponse({ ...svidResponse(ca, svid), crl: [Buffer.alloc(200_000, 0x5a)] });
+    const ctx = await fetchX509Context({ address: api.address, timeoutMs: 5000 });
+    expect(ctx.svids[0]?.id.toString()).toBe(ID);
+  });
+
   it('a message larger than the limit is refused', async () => {
     const api = await fake();
     api.setResponse(svidResponse(ca, svid));
