@@ -135,7 +135,7 @@ describe('callers without the operator roles → 401 over mTLS, and nothing chan
     results.bootstrap = await statusOf(restore(bootstrap.http, stack.nexusUrl, 3, shard(3)));
     results.nexus = await statusOf(restore(nexusAsClient.http, stack.nexusUrl, 1, shard(1)));
     expect(Object.values(results).every((s) => s === 401), JSON.stringify(results)).toBe(true);
-    expect(nexus.events('restore').filter((a) => a.outcome === 'unauthorized')).toHaveLength(7);
+    expect(await nexus.waitForCount('restore', 7, { where: (a) => a.outcome === 'unauthorized' })).toHaveLength(7);
     expect(nexus.events('restore').filter((a) => a.outcome === 'collected')).toHaveLength(0);
     expect(nexus.events('root_key_ready')).toHaveLength(0);
   }, 90_000);
@@ -239,7 +239,7 @@ describe('slow and oversized bodies do not block the restore route', () => {
 
     // nothing from the attackers was collected: still exactly one shard, same process
     const nexus = stack.proc('nexus');
-    expect(nexus.events('restore').filter((a) => a.outcome === 'collected')).toHaveLength(1);
+    expect(await nexus.waitForCount('restore', 1, { where: (a) => a.outcome === 'collected' })).toHaveLength(1);
     expect(nexus.running()).toBe(true);
   }, 60_000);
 
@@ -293,7 +293,7 @@ describe('restore flooding', () => {
     expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
     expect(limited).toBeGreaterThanOrEqual(40 - 10);
     // the collection is intact (the duplicates were ignored): still 2 of 3
-    expect(nexus.events('restore').filter((a) => a.outcome === 'collected')).toHaveLength(2);
+    expect(await nexus.waitForCount('restore', 2, { where: (a) => a.outcome === 'collected' })).toHaveLength(2);
     // the operator's last shard: rate limited at first, then accepted once a token is back (1 per 3 s)
     const t0 = Date.now();
     let attempts = 0;

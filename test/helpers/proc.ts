@@ -144,6 +144,19 @@ export class Proc {
     });
   }
 
+  /**
+   * Resolves once at least `n` lines `msg` (matching `where`) were logged. Log
+   * lines travel through a pipe (and audit lines may be buffered), so a test
+   * that counts them right after an HTTP answer must wait for them first.
+   */
+  async waitForCount(msg: string, n: number, opts: { where?: (l: LogLine) => boolean; timeoutMs?: number } = {}): Promise<LogLine[]> {
+    const matching = (): LogLine[] => this.events(msg).filter((l) => opts.where?.(l) ?? true);
+    if (matching().length < n) {
+      await this.waitForEvent(msg, { where: (l) => (opts.where?.(l) ?? true) && matching().length >= n, timeoutMs: opts.timeoutMs ?? 5_000 });
+    }
+    return matching();
+  }
+
   tail(n = 15): string {
     return [...this.lines.slice(-n).map((l) => JSON.stringify(l)), ...this.raw.slice(-n)].join('\n');
   }
