@@ -2,10 +2,17 @@
 // a deadline, spec README decision 4) and the mTLS client of Nexus pinning
 // Nexus's SPIFFE ID. A CLI run is short, so it uses the light one-shot fetch
 // (src/spiffe/fetch.ts, node:http2) rather than X509Source (grpc-js, which
-// also follows rotations): ~40 ms less start-up (test/bench/README.md). The
-// TLS/HTTP modules are loaded here with `await import()` so that
-// `spike --help` never loads them.
+// also follows rotations): ~40 ms less start-up (test/bench/README.md). This
+// module is itself loaded with `await import()` (cli.ts), so `spike --help`
+// never loads it or the TLS/HTTP modules it imports statically (one chunk
+// instead of six dynamic imports).
+import { createHttpsJsonClient } from '../client/transport.js';
 import type { PilotConfig } from '../protocol/config/pilot.js';
+import { urlFor } from '../protocol/paths.js';
+import { isNexus } from '../protocol/roles.js';
+import { authorizeIf } from '../spiffe/authorizer.js';
+import { fetchX509Source } from '../spiffe/fetch.js';
+import { mtlsClientOptions } from '../spiffe/tlsconfig.js';
 import { CliError, ExitCode, firstLine } from './exit.js';
 import type { NexusCaller, PilotIdentity } from './runtime.js';
 
@@ -17,7 +24,6 @@ function svidFailure(cfg: PilotConfig, detail: string): CliError {
 }
 
 export async function openWorkloadIdentity(cfg: PilotConfig): Promise<PilotIdentity> {
-  const { fetchX509Source } = await import('../spiffe/fetch.js');
   let source: Awaited<ReturnType<typeof fetchX509Source>>;
   try {
     // fetchX509Source has its own deadline (SPIKE_SPIFFE_SOURCE_TIMEOUT) and leaves nothing open.
@@ -40,13 +46,6 @@ export async function openWorkloadIdentity(cfg: PilotConfig): Promise<PilotIdent
   return {
     spiffeId,
     async connectNexus(): Promise<NexusCaller> {
-      const [{ createHttpsJsonClient }, { mtlsClientOptions }, { authorizeIf }, { isNexus }, { urlFor }] = await Promise.all([
-        import('../client/transport.js'),
-        import('../spiffe/tlsconfig.js'),
-        import('../spiffe/authorizer.js'),
-        import('../protocol/roles.js'),
-        import('../protocol/paths.js'),
-      ]);
       const roots = cfg.trustRoots.nexus;
       let nexusId: string | undefined;
       const serverAuthorizer = authorizeIf((id) => {
