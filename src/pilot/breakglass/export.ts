@@ -9,7 +9,8 @@ import { CliError, ExitCode } from '../exit.js';
 import { recoveryFileName } from '../recovery/writer.js';
 import { formatShardFile } from '../shard.js';
 import { AGE_SUFFIX } from './age.js';
-import { errnoCode, fsyncDirectory, removeOldBreakglassFiles, writeAtomic, writeExclusive } from './files.js';
+import { errnoCode, fsyncDirectory, writeExclusive } from '../fsutil.js';
+import { removeOldBreakglassFiles, writeAtomic } from './files.js';
 import { buildManifest, MANIFEST_FILE, serializeManifest, type Manifest } from './manifest.js';
 import { deduceThreshold } from './polynomial.js';
 

@@ -3,36 +3,10 @@
 // (temporary file + rename + directory fsync), clean-up of earlier encrypted
 // shard files, and size-limited reads. Failures are CliError exit 4 (writes)
 // or exit 2 (reading an input the operator named).
-import { closeSync, constants, fsyncSync, openSync, readSync, readdirSync, renameSync, unlinkSync, writeSync, fstatSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, renameSync, unlinkSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, ExitCode } from '../exit.js';
-
-const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-
-export function errnoCode(e: unknown): string {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : 'error';
-}
-
-/** Creates `path` (must not exist, not through a symlink), mode 0600, writes, fsyncs. */
-export function writeExclusive(path: string, content: Uint8Array): void {
-  const fd = openSync(path, CREATE_FLAGS, 0o600);
-  try {
-    let off = 0;
-    while (off < content.length) off += writeSync(fd, content, off, content.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-export function fsyncDirectory(dir: string): void {
-  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
+import { errnoCode, fsyncDirectory, removeMatching, writeExclusive } from '../fsutil.js';
 
 /** Writes `name` in `dir` atomically: a 0600 temporary file, fsync, rename over, fsync the directory. */
 export function writeAtomic(dir: string, name: string, content: Uint8Array): string {
@@ -65,20 +39,7 @@ export function isOldBreakglassFile(name: string): boolean {
 
 /** Removes earlier encrypted shard files and the manifest from `dir` (plaintext ones: writer.ts). */
 export function removeOldBreakglassFiles(dir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (e) {
-    throw new CliError(ExitCode.filesystem, `Failed to read recover directory: ${dir} (${errnoCode(e)}).`);
-  }
-  for (const name of names) {
-    if (!isOldBreakglassFile(name)) continue;
-    try {
-      unlinkSync(join(dir, name));
-    } catch (e) {
-      throw new CliError(ExitCode.filesystem, `Failed to remove old recovery file ${join(dir, name)} (${errnoCode(e)}).`);
-    }
-  }
+  removeMatching(dir, isOldBreakglassFile);
 }
 
 /**

@@ -3,9 +3,10 @@
 // with O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600, fsynced, then the directory
 // fsynced (spec README decision 6). On any failure the files written by this
 // run are removed again, so a run leaves all shards or none.
-import { closeSync, constants, fsyncSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { CliError, ExitCode } from '../exit.js';
+import { errnoCode, fsyncDirectory, removeMatching, writeExclusive } from '../fsutil.js';
 import { formatShardFile } from '../shard.js';
 
 export function recoveryFileName(id: number): string {
@@ -17,48 +18,9 @@ export function isOldRecoveryFile(name: string): boolean {
   return name.startsWith('spike.recovery') && extname(name) === '.txt';
 }
 
-function errCode(e: unknown): string {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : 'error';
-}
-
 /** Removes earlier recovery files from `dir` (upstream behaviour; other files are left alone). */
 export function removeOldRecoveryFiles(dir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (e) {
-    throw new CliError(ExitCode.filesystem, `Failed to read recover directory: ${dir} (${errCode(e)}).`);
-  }
-  for (const name of names) {
-    if (!isOldRecoveryFile(name)) continue;
-    try {
-      unlinkSync(join(dir, name));
-    } catch (e) {
-      throw new CliError(ExitCode.filesystem, `Failed to remove old recovery file ${join(dir, name)} (${errCode(e)}).`);
-    }
-  }
-}
-
-const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-
-function writeOne(path: string, content: Uint8Array): void {
-  const fd = openSync(path, CREATE_FLAGS, 0o600);
-  try {
-    let off = 0;
-    while (off < content.length) off += writeSync(fd, content, off, content.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function fsyncDirectory(dir: string): void {
-  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  removeMatching(dir, isOldRecoveryFile);
 }
 
 /**
@@ -74,10 +36,10 @@ export function writeRecoveryFiles(dir: string, shards: ReadonlyMap<number, Uint
       const path = join(dir, recoveryFileName(id));
       const content = formatShardFile(id, shards.get(id) as Uint8Array);
       try {
-        writeOne(path, content);
+        writeExclusive(path, content);
         written.push(path);
       } catch (e) {
-        throw new CliError(ExitCode.filesystem, `Failed to save shard ${id}: ${path} (${errCode(e)}).`);
+        throw new CliError(ExitCode.filesystem, `Failed to save shard ${id}: ${path} (${errnoCode(e)}).`);
       } finally {
         content.fill(0);
       }
@@ -85,7 +47,7 @@ export function writeRecoveryFiles(dir: string, shards: ReadonlyMap<number, Uint
     try {
       fsyncDirectory(dir);
     } catch (e) {
-      throw new CliError(ExitCode.filesystem, `Failed to sync recovery directory ${dir} (${errCode(e)}).`);
+      throw new CliError(ExitCode.filesystem, `Failed to sync recovery directory ${dir} (${errnoCode(e)}).`);
     }
     return written;
   } catch (e) {
