@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { readLimited, readOneLine } from '../../../src/pilot/io.js';
 import type { NexusAnswer, PilotDeps } from '../../../src/pilot/runtime.js';
 import type { Env } from '../../../src/protocol/config/env.js';
+import { CliError } from '../../../src/pilot/exit.js';
 
 export interface Recorded {
   path: string;
@@ -68,3 +69,14 @@ export const ID = {
   restore: 'spiffe://spike.ist/spike/pilot/role/restore',
   superuser: 'spiffe://spike.ist/spike/pilot/role/superuser',
 };
+
+/** The CliError a command promise rejects with (fails the test otherwise). */
+export async function failure(p: Promise<unknown>): Promise<CliError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof CliError) return e;
+    throw e;
+  }
+  throw new Error('expected a CliError');
+}

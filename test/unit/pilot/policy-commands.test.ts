@@ -9,18 +9,8 @@ import { runPolicyCreate } from '../../../src/pilot/commands/policy-create.js';
 import { runPolicyDelete } from '../../../src/pilot/commands/policy-delete.js';
 import { runPolicyGet } from '../../../src/pilot/commands/policy-get.js';
 import { runPolicyList } from '../../../src/pilot/commands/policy-list.js';
-import { CliError, ExitCode } from '../../../src/pilot/exit.js';
-import { fake, ID, json, type Recorded } from './fakes.js';
-
-async function failure(p: Promise<unknown>): Promise<CliError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CliError) return e;
-    throw e;
-  }
-  throw new Error('expected a CliError');
-}
+import { ExitCode } from '../../../src/pilot/exit.js';
+import { fake, ID, json, type Recorded, failure } from './fakes.js';
 
 const POLICY = {
   id: '',

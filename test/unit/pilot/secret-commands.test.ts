@@ -7,18 +7,8 @@ import { runSecretGet } from '../../../src/pilot/commands/secret-get.js';
 import { runSecretList } from '../../../src/pilot/commands/secret-list.js';
 import { runSecretMetadataGet } from '../../../src/pilot/commands/secret-metadata-get.js';
 import { runSecretUndelete } from '../../../src/pilot/commands/secret-undelete.js';
-import { CliError, ExitCode } from '../../../src/pilot/exit.js';
-import { fake, ID, json } from './fakes.js';
-
-async function failure(p: Promise<unknown>): Promise<CliError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CliError) return e;
-    throw e;
-  }
-  throw new Error('expected a CliError');
-}
+import { ExitCode } from '../../../src/pilot/exit.js';
+import { fake, ID, json, failure } from './fakes.js';
 
 describe('secret list', () => {
   const keys = ['apps/a', 'apps/b:c', 'db/creds'];

@@ -18,23 +18,13 @@ import { loadManifest } from '../../../../src/pilot/breakglass/load.js';
 import { MANIFEST_FILE } from '../../../../src/pilot/breakglass/manifest.js';
 import type { PreflightSvid, PreflightWorld } from '../../../../src/pilot/breakglass/preflight.js';
 import { parseShard, formatShardFile } from '../../../../src/pilot/shard.js';
-import { fake, ID, json } from '../fakes.js';
+import { fake, ID, json, failure } from '../fakes.js';
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'bg-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-async function failure(p: Promise<unknown>): Promise<CliError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CliError) return e;
-    throw e;
-  }
-  throw new Error('expected a CliError');
-}
 
 const setOf = (b: number, t = 2, n = 3): Map<number, Buffer> =>
   new Map(computeShares(new Uint8Array(32).fill(b), t, n).map((s) => [s.id, Buffer.from(s.value)]));

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as age from 'age-encryption';
 import { computeShares } from '../../../../src/shamir/index.js';
-import { CliError, ExitCode } from '../../../../src/pilot/exit.js';
+import { ExitCode } from '../../../../src/pilot/exit.js';
 import { runRecover } from '../../../../src/pilot/commands/operator-recover.js';
 import { runRestore } from '../../../../src/pilot/commands/operator-restore.js';
-import { fake, ID, json } from '../fakes.js';
+import { fake, ID, json, failure } from '../fakes.js';
 
 let tmp: string;
 beforeEach(() => {
@@ -23,16 +23,6 @@ const env = (): Record<string, string> => ({ SPIKE_PILOT_RECOVERY_DIR: join(tmp,
 const shares = computeShares(new Uint8Array(32).fill(5), 2, 3);
 const recoverAnswer = () => json(200, { shards: Object.fromEntries(shares.map((s) => [String(s.id), Array.from(s.value)])) });
 const hex = (v: Uint8Array): string => Buffer.from(v).toString('hex');
-
-async function failure(p: Promise<unknown>): Promise<CliError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CliError) return e;
-    throw e;
-  }
-  throw new Error('expected a CliError');
-}
 
 async function keys(n: number): Promise<{ identity: string; recipient: string }[]> {
   return Promise.all(
