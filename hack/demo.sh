@@ -65,6 +65,7 @@ for f in "$SHARD_DIR"/spike.recovery.*.txt; do
   grep -Eq '^spike:[0-9]+:[0-9a-f]{64}$' "$f" || fail "$f is not in spike:<id>:<hex> form"
 done
 echo "3 shard files, each 0600, each spike:<id>:<64 hex>."
+run spike operator verify || fail "the shard files do not verify against their manifest"
 
 step "4. Nexus crashes (SIGKILL) and restarts: it rebuilds its root key from the Keepers"
 run "$STOP" --kill nexus
@@ -91,10 +92,11 @@ rc=$?
 
 step "7. Break glass: switch to the restore role and feed the shards, one per run"
 run "$ROOT/hack/spire-server-entry-restore-register.sh" || fail "role switch failed"
+run spike operator status || fail "spike operator status failed"
 restored=false
 for f in "$SHARD_DIR"/spike.recovery.*.txt; do
-  printf '$ spike operator restore < %s\n' "$f"
-  out=$(spike operator restore <"$f") || fail "spike operator restore failed: $out"
+  printf '$ spike operator restore --manifest %s < %s\n' "$SHARD_DIR/spike.recovery.manifest.json" "$f"
+  out=$(spike operator restore --manifest "$SHARD_DIR/spike.recovery.manifest.json" <"$f") || fail "spike operator restore failed: $out"
   printf '%s\n' "$out"
   if grep -q 'restored and ready' <<<"$out"; then restored=true; break; fi
 done
