@@ -1,14 +1,15 @@
 // The SPIKE client's connection to Nexus and Keepers: the transport of
-// transport.ts with TLS options taken fresh from the X509Source for every
+// transport.ts with TLS options taken fresh from the SVID source for every
 // request (a rotated SVID is used at once) and the server's SPIFFE ID pinned
 // by an authorizer.
 import { mtlsClientOptions } from '../spiffe/tlsconfig.js';
-import type { X509Source } from '../spiffe/workloadapi.js';
+import type { X509SvidSource } from '../spiffe/x509context.js';
 import type { Authorizer } from '../spiffe/authorizer.js';
 import { createHttpsJsonClient, type SpikeHttpClient } from './transport.js';
 
 export interface SpikeHttpClientOptions {
-  source: X509Source;
+  /** Any SVID source: the streaming X509Source (servers) or a one-shot fetched one (CLIs). */
+  source: X509SvidSource;
   /** Authorizes the server's SPIFFE ID (e.g. Nexus only, Keeper only). */
   serverAuthorizer: Authorizer;
   /** Deadline of each call, connect and whole request included. */

@@ -6,13 +6,12 @@
 // module is itself loaded with `await import()` (cli.ts), so `spike --help`
 // never loads it or the TLS/HTTP modules it imports statically (one chunk
 // instead of six dynamic imports).
-import { createHttpsJsonClient } from '../client/transport.js';
+import { createSpikeHttpClient } from '../client/http.js';
 import type { PilotConfig } from '../protocol/config/pilot.js';
 import { urlFor } from '../protocol/paths.js';
 import { isNexus } from '../protocol/roles.js';
 import { authorizeIf } from '../spiffe/authorizer.js';
 import { fetchX509Source } from '../spiffe/fetch.js';
-import { mtlsClientOptions } from '../spiffe/tlsconfig.js';
 import { CliError, ExitCode, firstLine } from './exit.js';
 import type { NexusCaller, PilotIdentity } from './runtime.js';
 
@@ -53,8 +52,7 @@ export async function openWorkloadIdentity(cfg: PilotConfig): Promise<PilotIdent
         if (ok) nexusId = id;
         return ok;
       }, `a SPIKE Nexus SPIFFE ID (trust roots ${roots.join(', ')})`);
-      // What createSpikeHttpClient does, with the fetched (static) source: same transport, same TLS options.
-      const client = createHttpsJsonClient({ tlsOptions: () => mtlsClientOptions(source, serverAuthorizer), timeoutMs: cfg.httpTimeoutMs });
+      const client = createSpikeHttpClient({ source, serverAuthorizer, timeoutMs: cfg.httpTimeoutMs });
       closers.push(() => client.close());
       return {
         post: (path, action, body) => client.postJson(urlFor(cfg.nexusUrl, path, action), body),
