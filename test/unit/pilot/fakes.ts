@@ -4,7 +4,9 @@ import { Readable } from 'node:stream';
 import { readLimited, readOneLine } from '../../../src/pilot/io.js';
 import type { NexusAnswer, PilotDeps } from '../../../src/pilot/runtime.js';
 import type { Env } from '../../../src/protocol/config/env.js';
-import { CliError } from '../../../src/pilot/exit.js';
+import { CliError, ExitCode } from '../../../src/pilot/exit.js';
+import { buildProgram } from '../../../src/pilot/program.js';
+import { reportFailure } from '../../../src/pilot/report.js';
 
 export interface Recorded {
   path: string;
@@ -79,4 +81,18 @@ export async function failure(p: Promise<unknown>): Promise<CliError> {
     throw e;
   }
   throw new Error('expected a CliError');
+}
+
+/** Parses argv like main.ts does (against the fake `f`) and returns the exit code plus what was printed. */
+export async function runProgram(args: string[], f: Fake) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) };
+  let code: number = ExitCode.ok;
+  try {
+    await buildProgram(() => f.deps, io).parseAsync(['node', 'spike', ...args]);
+  } catch (e) {
+    code = reportFailure(e, io.err);
+  }
+  return { code, out: out.join('') + f.out.join(''), err: err.join('') + f.err.join(''), calls: f.calls };
 }

@@ -2,21 +2,10 @@
 // (exit 2, nothing sent), help without an identity.
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/pilot/exit.js';
-import { buildProgram } from '../../../src/pilot/program.js';
-import { reportFailure } from '../../../src/pilot/report.js';
-import { fake, ID, json, type Fake } from './fakes.js';
+import { fake, ID, json, runProgram, type Fake } from './fakes.js';
 
 async function run(args: string[], f: Fake = fake({ spiffeId: ID.superuser, answer: () => json(200, { keys: ['a'], policies: [] }) })) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) };
-  let code: number = ExitCode.ok;
-  try {
-    await buildProgram(() => f.deps, io).parseAsync(['node', 'spike', ...args]);
-  } catch (e) {
-    code = reportFailure(e, io.err);
-  }
-  return { code, out: out.join('') + f.out.join(''), err: err.join('') + f.err.join(''), calls: f.calls };
+  return runProgram(args, f);
 }
 
 describe('secret and policy commands in the tree', () => {

@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../../src/pilot/exit.js';
 import { parseFormat } from '../../../src/pilot/format.js';
-import { buildProgram } from '../../../src/pilot/program.js';
 import { reportFailure } from '../../../src/pilot/report.js';
 import { NotReadyError } from '../../../src/pilot/secretapi.js';
-import { fake, ID, json } from './fakes.js';
+import { fake, ID, json, runProgram } from './fakes.js';
 
 /** Parses argv like main.ts does and returns the exit code plus what was printed. */
 async function run(args: string[], f = fake({ spiffeId: ID.restore, stdin: `spike:1:${'11'.repeat(32)}`, answer: () => json(200, { collected: 1, remaining: 1, restored: false }) })) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) };
-  let code: number = ExitCode.ok;
-  try {
-    await buildProgram(() => f.deps, io).parseAsync(['node', 'spike', ...args]);
-  } catch (e) {
-    code = reportFailure(e, io.err);
-  }
-  return { code, out: out.join('') + f.out.join(''), err: err.join('') + f.err.join(''), calls: f.calls };
+  return runProgram(args, f);
 }
 
 describe('the commander tree', () => {
