@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { GROUP_ORDER, ShamirError, computeShares, isValidScalar, recoverSecret, type Share } from '../../../src/shamir/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-// The repository's sibling folder: <repo>/../shared/vectors.
-const vectorsPath = resolve(here, '../../../../shared/vectors/shamir-p256.json');
+// Upstream SPIKE's shares (spike-sdk-go v0.19.9 + circl v1.6.3); origin and how
+// to regenerate: test/fixtures/README.md.
+const vectorsPath = resolve(here, '../../fixtures/shamir-p256.json');
 
 interface Vector {
   rootKey: string;
@@ -31,7 +32,7 @@ function code(fn: () => unknown): string {
   throw new Error('did not throw');
 }
 
-describe('computeShares: shared/vectors/shamir-p256.json', () => {
+describe('computeShares: test/fixtures/shamir-p256.json', () => {
   it('has vectors', () => {
     expect(vectors.length).toBeGreaterThan(5);
   });
@@ -43,7 +44,9 @@ describe('computeShares: shared/vectors/shamir-p256.json', () => {
   });
 });
 
-// upstream-recovery.md §6.7 (recovery-file form spike:<id>:<hex>).
+// Three more vectors in recovery-file form (spike:<id>:<hex>), computed outside
+// this project from upstream's rules (spike-sdk-go v0.19.9 crypto.ComputeShares:
+// a Python re-implementation cross-checked with Go's crypto/rand.Int + SHA-256).
 const spec67: { rootKey: string; threshold: number; lines: string[] }[] = [
   {
     rootKey: '01'.repeat(32),
@@ -76,7 +79,7 @@ const spec67: { rootKey: string; threshold: number; lines: string[] }[] = [
   },
 ];
 
-describe('computeShares: upstream-recovery.md §6.7', () => {
+describe('computeShares: upstream recovery-file vectors', () => {
   it.each(spec67.map((v, i) => [i + 1, v] as const))('vector %i', (_i, v) => {
     const shares = computeShares(unhex(v.rootKey), v.threshold, v.lines.length);
     expect(shares.map((s) => `spike:${s.id}:${hex(s.value)}`)).toEqual(v.lines);
