@@ -4,7 +4,7 @@
 // (must be the Nexus ID), logging, and clean shutdown on SIGTERM/SIGINT
 // (stop serving, close the store, zero the root key).
 import { processEnv } from '../protocol/config/env.js';
-import { loadNexusConfig } from '../protocol/config/nexus.js';
+import { loadNexusConfig } from './config.js';
 import { isNexus } from '../protocol/roles.js';
 import { createLogger, describeError } from '../common/log.js';
 import { createLifecycle } from '../common/lifecycle.js';

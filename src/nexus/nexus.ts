@@ -1,7 +1,7 @@
 // SPIKE Nexus wiring: store gate, root-key state, keeper recovery and push,
 // routes, and the mTLS listener. main.ts adds the process concerns (env,
 // SVID, signals); tests can start a Nexus in-process with their own parts.
-import type { NexusConfig } from '../protocol/config/nexus.js';
+import type { NexusConfig } from './config.js';
 import type { Logger } from '../common/log.js';
 import { describeError } from '../common/log.js';
 import type { X509Source } from '../spiffe/workloadapi.js';

@@ -2,7 +2,7 @@
 // dependencies routes share.
 import type { NexusRouteName } from '../../protocol/paths.js';
 import type { TrustRoots, ShamirConfig } from '../../protocol/config/shared.js';
-import type { NexusBackend } from '../../protocol/config/nexus.js';
+import type { NexusBackend } from '../config.js';
 import { isWellFormedPeerId } from '../../protocol/roles.js';
 import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST } from '../../protocol/errors.js';
 import { DecodeError, errorBodyFor } from '../../protocol/messages.js';

@@ -19,7 +19,7 @@ import {
   parseRequestTarget,
   type NexusRouteName,
 } from '../../protocol/paths.js';
-import type { NexusBackend } from '../../protocol/config/nexus.js';
+import type { NexusBackend } from '../config.js';
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
 import { encodeErrorOnly as encodeErr } from '../../protocol/messages.js';

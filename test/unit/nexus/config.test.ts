@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadNexusConfig } from '../../../src/protocol/config/nexus.js';
+import { loadNexusConfig } from '../../../src/nexus/config.js';
 import { ConfigError } from '../../../src/protocol/config/env.js';
 
 const PEERS = 'https://localhost:8443,https://localhost:8543,https://localhost:8643';

@@ -14,7 +14,7 @@ import { buildNexusApp } from '../../../src/nexus/server/app.js';
 import { PolicyIndex } from '../../../src/nexus/auth/policy-index.js';
 import type { KeeperLink } from '../../../src/nexus/sync/keepers.js';
 import { computeShares } from '../../../src/shamir/index.js';
-import type { NexusBackend } from '../../../src/protocol/config/nexus.js';
+import type { NexusBackend } from '../../../src/nexus/config.js';
 
 export const TD = 'spike.ist';
 export const IDS = {

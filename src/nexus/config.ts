@@ -12,7 +12,7 @@
 //   SPIKE_NEXUS_SHAMIR_SHARES entries, checked at start (upstream: fatal
 //   later, or a panic on the restore path).
 import { join } from 'node:path';
-import { ConfigError, type Env, type ListenAddress, readDuration, readEnum, readInt, readListenAddress } from './env.js';
+import { ConfigError, type Env, type ListenAddress, readDuration, readEnum, readInt, readListenAddress } from '../protocol/config/env.js';
 import {
   type ShamirConfig,
   type SpiffeConfig,
@@ -24,7 +24,7 @@ import {
   loadTrustRoots,
   logLevel,
   nexusDataDir,
-} from './shared.js';
+} from '../protocol/config/shared.js';
 
 export type NexusBackend = 'sqlite' | 'memory' | 'lite';
 
