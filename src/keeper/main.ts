@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // spike-keeper: holds one root-key shard in memory for SPIKE Nexus.
 import { processEnv } from '../protocol/config/env.js';
-import { loadKeeperConfig } from '../protocol/config/keeper.js';
+import { loadKeeperConfig } from './config.js';
 import { isKeeper } from '../protocol/roles.js';
 import { createLogger, describeError } from '../common/log.js';
 import { createLifecycle } from '../common/lifecycle.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadKeeperConfig } from '../../../src/protocol/config/keeper.js';
+import { loadKeeperConfig } from '../../../src/keeper/config.js';
 import { ConfigError } from '../../../src/protocol/config/env.js';
 
 describe('loadKeeperConfig', () => {

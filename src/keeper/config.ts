@@ -1,7 +1,7 @@
-// SPIKE Keeper configuration (upstream-recovery.md §3.3). The Keeper knows
+// SPIKE Keeper configuration (upstream's variables and defaults). The Keeper knows
 // nothing of its index, of Nexus's URL or of Shamir parameters (ADR-0021).
-import { type Env, type ListenAddress, readDuration, readListenAddress } from './env.js';
-import { type LogLevelName, type SpiffeConfig, type TrustRoots, loadSpiffeConfig, loadTrustRoots, logLevel } from './shared.js';
+import { type Env, type ListenAddress, readDuration, readListenAddress } from '../protocol/config/env.js';
+import { type LogLevelName, type SpiffeConfig, type TrustRoots, loadSpiffeConfig, loadTrustRoots, logLevel } from '../protocol/config/shared.js';
 
 export const DEFAULT_KEEPER_TLS_PORT = ':8443';
 
