@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The break-glass drill (shared/spec README §6), narrated, on a private stack in
+# The break-glass drill (docs/design.md § The drill), narrated, on a private stack in
 # a temporary directory with free loopback ports (your own stack is untouched):
 # start → write secrets → recover shards → Nexus crash (self-heals from Keepers)
 # → Keeper crash (refilled by Nexus) → total loss → operator restore → every

@@ -1,6 +1,6 @@
-// Whether Bootstrap should run (upstream `ShouldBootstrap`, §7.5, with spec
-// README decision 10 for bare metal).
-import type { BackendStore } from '../protocol/config/bootstrap.js';
+// Whether Bootstrap should run (upstream `ShouldBootstrap` in app/bootstrap;
+// for bare metal see docs/design.md § Bootstrap).
+import type { BackendStore } from './config.js';
 
 export type BootstrapDecision = { run: true; reason: string } | { run: false; reason: string };
 

@@ -1,4 +1,4 @@
-// Bootstrap runs once per store (spec README decision 10): completion is
+// Bootstrap runs once per store (docs/design.md § Bootstrap): completion is
 // recorded in `<nexus data dir>/bootstrap.json` (the bare-metal equivalent of
 // upstream's Kubernetes ConfigMap), written atomically with mode 0600.
 import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';

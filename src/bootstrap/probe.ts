@@ -1,4 +1,4 @@
-// The verification probe Bootstrap sends to Nexus (upstream-recovery.md §4.7):
+// The verification probe Bootstrap sends to Nexus (as upstream Nexus checks it):
 // plaintext = lower-case hex of 32 random bytes, AES-256-GCM with the root
 // key, random 12-byte nonce, no AAD; Go's gcm.Seal output = ciphertext ‖ tag.
 // Nexus answers hex(SHA-256(plaintext)).

@@ -1,10 +1,10 @@
-// SPIKE Bootstrap's work once it decided to run (upstream-recovery.md §7.5):
+// SPIKE Bootstrap's work once it decided to run (upstream app/bootstrap):
 // root key → Shamir shares → share i to keeper i (all must accept) → Nexus
 // proves it rebuilt the same key (verify probe) → completion marker. The
 // network calls are injected so that this runs in unit tests without TLS.
 import { ClientError } from '../client/errors.js';
 import { computeShares } from '../shamir/index.js';
-import type { BootstrapConfig } from '../protocol/config/bootstrap.js';
+import type { BootstrapConfig } from './config.js';
 import { makeVerificationProbe } from './probe.js';
 import { generateRootKey } from './rootkey.js';
 import { RetryExhaustedError, retryWithBackoff } from './retry.js';

@@ -1,7 +1,7 @@
 // The dev agent's certificate authority: a self-signed ECDSA P-256 root kept in
 // SPIKE_DEV_DIR (ca.crt, ca.key — PKCS#8 PEM, 0600), created once and reused,
-// which issues short-lived X.509-SVIDs with the profile of the spec
-// (spiffe-workload-api.md §6 "Dev CA profiles").
+// which issues short-lived X.509-SVIDs with the profile described
+// in docs/dev-agent.md.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { createPrivateKey, createPublicKey, randomBytes, webcrypto } from 'node:crypto';

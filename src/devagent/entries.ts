@@ -41,7 +41,7 @@ export function validateEntryId(id: string, trustDomain: string): string {
   return parsed.toString();
 }
 
-/** The entries a fresh SPIKE_DEV_DIR starts with (spec README §3). */
+/** The entries a fresh SPIKE_DEV_DIR starts with (docs/design.md § The local stack). */
 export function defaultEntries(trustDomain: string, keeperCount: number): Map<string, string> {
   const td = `spiffe://${trustDomain}`;
   const m = new Map<string, string>();

@@ -1,4 +1,4 @@
-// The Keeper's peer rules (upstream-recovery.md §2.4), from roles.ts:
+// The Keeper's peer rules (as upstream SPIKE 0.8.2), from roles.ts:
 // TLS level and /v1/store/contribute accept Nexus or Bootstrap
 // (`PeerCanTalkToKeeper`); /v1/store/shard accepts Nexus only.
 import type { TrustRoots } from '../protocol/config/shared.js';

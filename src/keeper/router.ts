@@ -1,4 +1,4 @@
-// Keeper dispatch (upstream-recovery.md §4.1): POST + exact path + `action`
+// Keeper dispatch (upstream spike-sdk-go net/serve.go): POST + exact path + `action`
 // as in protocol/paths.ts's KEEPER_ROUTES; anything else is the Fallback 400
 // `{"err":"api_bad_request"}`.
 import type { ShardStore } from './shard-store.js';

@@ -1,5 +1,5 @@
 // The Keeper's only state: one 32-byte shard, in memory, never persisted or
-// logged (upstream-recovery.md §7.4). Every copy handed out or replaced is
+// logged (as upstream app/keeper/internal/state). Every copy handed out or replaced is
 // the caller's to zero; the stored copy is zeroed on replace and on clear.
 import { isAllZero } from '../protocol/bytes.js';
 

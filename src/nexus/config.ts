@@ -1,4 +1,4 @@
-// SPIKE Nexus configuration (upstream-recovery.md §3.2), built from the
+// SPIKE Nexus configuration (upstream's variables and defaults), built from the
 // shared loaders plus Nexus's own variables. Invalid values throw a
 // ConfigError (one line naming the variable); upstream silently falls back.
 //

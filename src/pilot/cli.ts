@@ -1,6 +1,6 @@
 // The `spike` program proper (entry: main.ts): wires the real world (process
 // streams, the Workload API, Nexus) into the commands and turns every failure
-// into one `Error: …` line on stderr and an exit code (spec README decision 2).
+// into one `Error: …` line on stderr and an exit code (docs/design.md § Exit codes).
 import { processEnv } from '../protocol/config/env.js';
 import { errorLine, ExitCode, firstLine } from './exit.js';
 import { processIo } from './io.js';

@@ -1,4 +1,4 @@
-// Exit codes of `spike` (spec README decision 2) and the one error type the
+// Exit codes of `spike` (docs/design.md § Exit codes) and the one error type the
 // commands throw. main.ts prints `Error: <message>` on stderr and exits with
 // the code; nothing else ever reaches the user (no stack traces).
 

@@ -1,4 +1,4 @@
-// File-system primitives of the recovery files (spec README decision 6):
+// File-system primitives of the recovery files (docs/design.md § Recovery directory and files):
 // exclusive 0600 creation that never follows a symlink, fsync of files and
 // directories, and the clean-up of earlier outputs. Shared by the plaintext
 // writer (recovery/writer.ts) and the break-glass additions (breakglass/files.ts).

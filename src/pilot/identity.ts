@@ -1,5 +1,5 @@
 // The real PilotIdentity: one X.509-SVID fetched from the Workload API (with
-// a deadline, spec README decision 4) and the mTLS client of Nexus pinning
+// a deadline, docs/design.md § No hanging) and the mTLS client of Nexus pinning
 // Nexus's SPIFFE ID. A CLI run is short, so it uses the light one-shot fetch
 // (src/spiffe/fetch.ts, node:http2) rather than X509Source (grpc-js, which
 // also follows rotations): ~40 ms less start-up (test/bench/README.md). This

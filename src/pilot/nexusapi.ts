@@ -1,7 +1,7 @@
 // The SPIKE Nexus calls of `spike secret list|delete|undelete|metadata get`
 // and `spike policy …`: src/client/api.ts's typed calls, sent through the
 // Pilot's NexusCaller (so unit tests script Nexus at the request level), with
-// failures mapped to upstream's HandleAPIError texts and decision 2's exit codes.
+// failures mapped to upstream's HandleAPIError texts and the exit codes of docs/design.md § Exit codes.
 import {
   deletePolicy,
   deleteSecret,

@@ -1,5 +1,5 @@
 // Turns any failure of a command into what the operator sees: one line on
-// stderr (never a stack trace) and the exit code of spec README decision 2.
+// stderr (never a stack trace) and the exit code of docs/design.md § Exit codes.
 import { CommanderError } from 'commander';
 import { CliError, errorLine, ExitCode, firstLine } from './exit.js';
 import { NotReadyError } from './secretapi.js';

@@ -1,5 +1,5 @@
 // Shared by the `spike secret` commands: upstream's path check and its
-// stdout.HandleAPIError texts, with decision 2's exit codes.
+// stdout.HandleAPIError texts, with the exit codes of docs/design.md § Exit codes.
 import { CliError, ExitCode } from './exit.js';
 import type { NexusAnswer } from './runtime.js';
 import { callFailure } from './session.js';

@@ -1,6 +1,6 @@
 // Steps every Nexus-talking command shares: configuration, the Pilot's own
 // role check (before any network call), and turning client failures into the
-// exit codes of spec README decision 2.
+// exit codes of docs/design.md § Exit codes.
 import { ConfigError, type Env } from '../protocol/config/env.js';
 import { loadPilotConfig, type PilotConfig } from '../protocol/config/pilot.js';
 import { isPilotOperator, isPilotRecover, isPilotRestore } from '../protocol/roles.js';

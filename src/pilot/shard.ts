@@ -1,5 +1,5 @@
 // The recovery shard text format `spike:<id>:<64 hex>` (upstream restore.go),
-// parsed strictly (spec README decision 5) and produced byte-exactly for the
+// parsed strictly (docs/design.md § Restore input) and produced byte-exactly for the
 // recovery files. Works on bytes so that a shard value never becomes a JS
 // string; callers zero the buffers they own.
 import { CliError, ExitCode } from './exit.js';

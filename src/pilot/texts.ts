@@ -1,5 +1,5 @@
 // The words `spike` prints on success (seed document 000 and upstream
-// recover.go / restore.go; spec README decision 3). Byte-exact: tests pin them.
+// recover.go / restore.go; docs/design.md § Texts). Byte-exact: tests pin them.
 
 /** Upstream recover.go step 11: 12 lines, two-space indent. */
 export function recoverSuccessText(dir: string): string {

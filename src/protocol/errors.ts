@@ -1,6 +1,6 @@
 // Error codes of the SPIKE wire protocol: the `err` strings of response bodies
-// and the SDK catalogue (spike-sdk-go errors/sentinel.go, spec
-// upstream-recovery.md Appendix A). Generated from the spec table; keep the
+// and the SDK catalogue (spike-sdk-go errors/sentinel.go,
+// v0.19.9). Generated from that catalogue; keep the
 // names equal to the upper-cased codes.
 
 /** ErrGeneralFailure: general failure */
@@ -354,7 +354,7 @@ export const ERROR_CATALOGUE: Readonly<Record<string, CodeInfo>> = Object.freeze
   [SYSTEM_MEM_LOCK_FAILED]: { sentinel: 'ErrSystemMemLockFailed', message: 'failed to lock memory' }
 });
 
-/** The codes Nexus and Keeper put in `err` fields (upstream-secrets-policy.md §2.7). */
+/** The codes Nexus and Keeper put in `err` fields (spike-sdk-go errors/sentinel.go). */
 export type WireErrorCode =
   | typeof API_BAD_REQUEST
   | typeof API_NOT_FOUND
@@ -376,7 +376,7 @@ export function messageFor(code: string): string {
   return (ERROR_CATALOGUE[fromCode(code)] as CodeInfo).message;
 }
 
-/** HTTP status → the code the Go SDK reports (upstream-recovery.md §4.8); 200 → undefined. */
+/** HTTP status → the code the Go SDK reports (spike-sdk-go net/post.go); 200 → undefined. */
 export function codeForStatus(status: number): string | undefined {
   switch (status) {
     case 200:

@@ -1,5 +1,4 @@
-// Go encoding/json compatibility (spec upstream-recovery.md §4.2,
-// upstream-secrets-policy.md §2.2).
+// Go encoding/json compatibility (docs/design.md § Wire compatibility).
 //
 // Decoding: bodies from the network are parsed into a tree that keeps every
 // key in order (duplicates included) and every number's literal text, because

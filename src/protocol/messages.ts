@@ -1,6 +1,6 @@
 // Request and response codecs for every SPIKE route, byte-compatible with
-// upstream's Go structs (spike-sdk-go api/entity/v1/reqres, spec
-// upstream-recovery.md §4 and upstream-secrets-policy.md §2).
+// upstream's Go structs (spike-sdk-go api/entity/v1/reqres;
+// docs/design.md § Wire compatibility).
 //
 // Encoders return the exact bytes Go's json.Marshal writes: fields in
 // declaration order, `err` omitted when empty (except Keeper's `Err`), error

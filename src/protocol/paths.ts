@@ -1,5 +1,5 @@
 // URL paths and `action` values of the SPIKE HTTP API (spike-sdk-go
-// api/url; spec upstream-secrets-policy.md §2.1, upstream-recovery.md §4).
+// api/url).
 // Every route is POST; the operation is chosen by the exact path plus the
 // `action` query parameter ("" when absent).
 

@@ -1,5 +1,5 @@
-// SPIKE role SPIFFE IDs and predicates (spike-sdk-go spiffeid, spec
-// upstream-recovery.md §2.2–2.3). Predicates compare strings exactly as
+// SPIKE role SPIFFE IDs and predicates (spike-sdk-go spiffeid/spiffeid.go
+// and auth.go). Predicates compare strings exactly as
 // upstream: `id == base || id startsWith base + "/"` for any trust root of
 // the role; no normalisation, case-sensitive. Kept free of heavy imports:
 // the CLI loads this on start-up.

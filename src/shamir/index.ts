@@ -1,5 +1,5 @@
 // Shamir secret sharing over the P-256 scalar field, byte-compatible with
-// upstream SPIKE (spec README decision 8, upstream-recovery.md §6). Pure, no I/O.
+// upstream SPIKE (docs/design.md § Shamir). Pure, no I/O.
 export { computeShares, MAX_SHARES } from './split.js';
 export { recoverSecret } from './recover.js';
 export { ShamirError, type ShamirErrorCode } from './errors.js';

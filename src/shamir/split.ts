@@ -1,6 +1,6 @@
 // Deterministic share generation, byte-identical to upstream SPIKE
-// (spike-sdk-go crypto.ComputeShares with circl >= 1.6.2; spec
-// upstream-recovery.md §6.2): c0 = root key, c1..c(t-1) from the SHA-256
+// (spike-sdk-go crypto.ComputeShares with circl >= 1.6.2;
+// docs/design.md § Shamir): c0 = root key, c1..c(t-1) from the SHA-256
 // chain reader seeded with the root key, share x = f(x) mod n for x = 1..n.
 import { ShamirError } from './errors.js';
 import { Fn, GROUP_ORDER, SCALAR_BYTES, bytesToBigInt, scalarToBytes } from './field.js';

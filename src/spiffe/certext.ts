@@ -1,8 +1,8 @@
 // The three certificate extensions SPIFFE needs that node:crypto does not
 // expose faithfully: KeyUsage (X509Certificate.keyUsage is really the EKU
 // list), BasicConstraints and the URI entries of SubjectAlternativeName.
-// A small, strict DER walker over the certificate's own bytes (RFC 5280
-// §4.1, §4.2.1.3, §4.2.1.6, §4.2.1.9): definite minimal lengths, low tag
+// A small, strict DER walker over the certificate's own bytes
+// (RFC 5280 §4.1, §4.2.1.3, §4.2.1.6, §4.2.1.9): definite minimal lengths, low tag
 // numbers, every element inside its parent, no trailing bytes, no repeated
 // extension. Anything else is refused with CertDerError. Bounded: one pass,
 // no recursion beyond the fixed depth of the structures read.

@@ -1,5 +1,5 @@
 // A small, strict protobuf decoder for exactly one message type, the Workload
-// API's X509SVIDResponse (spiffe-workload-api.md §1.3), so that the one-shot
+// API's X509SVIDResponse (the SPIFFE Workload API's workload.proto), so that the one-shot
 // fetch (fetch.ts) needs neither grpc-js nor protobufjs. Wire format rules
 // (protobuf encoding spec): varints of at most 10 bytes, lengths inside the
 // buffer, field number ≥ 1, wire types 0/1/2/5 (groups are refused), a known

@@ -1,5 +1,5 @@
 // Our own definition of the SPIFFE Workload API (X.509 profile), written from
-// the field tables of the spec (shared/spec/spiffe-workload-api.md §1.3).
+// the SPIFFE Workload API standard's workload.proto.
 // The wire contract is the service name (no proto `package`, so paths are
 // `/SpiffeWorkloadAPI/<Method>`), the message names, field names and numbers.
 //

@@ -1,4 +1,4 @@
-// POST /v1/store/contribute (upstream-recovery.md §4.5): Nexus or Bootstrap
+// POST /v1/store/contribute (upstream keeper route/store/contribute.go): Nexus or Bootstrap
 // stores this Keeper's shard, overwriting any previous one. The wire format
 // (Go's ShardPutRequest/ShardPutResponse) is protocol/messages.ts.
 import type { ShardStore } from '../shard-store.js';

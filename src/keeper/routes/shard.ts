@@ -1,4 +1,4 @@
-// POST /v1/store/shard (upstream-recovery.md §4.6): Nexus reads this Keeper's
+// POST /v1/store/shard (upstream keeper route/store/shard.go): Nexus reads this Keeper's
 // shard. An empty Keeper answers 400, never 200 with a null shard (which
 // would crash a Go Nexus). The wire format (Go's ShardGetRequest/
 // ShardGetResponse, whose `Err` key has no JSON tag) is protocol/messages.ts.

@@ -1,4 +1,4 @@
-// Upstream's policy check (upstream-secrets-policy.md §3.3, spike
+// Upstream's policy check (upstream spike
 // state/base/policy.go CheckPolicyAccess): any policy whose SPIFFE ID regex
 // matches the peer and whose path regex matches the path (both unanchored
 // unless anchored by the pattern) grants its permissions; on a reserved

@@ -1,6 +1,6 @@
 // Per-route authorization of the secret and policy routes (upstream
-// spike-sdk-go predicate/secret.go, policy.go; upstream-secrets-policy.md
-// §3.2): a well-formed peer ID (else 401), then the Pilot superuser is
+// spike-sdk-go predicate/secret.go, policy.go and
+// the route guards): a well-formed peer ID (else 401), then the Pilot superuser is
 // allowed everything, a lite workload nothing, anyone else what a policy
 // grants on the route's path. Recover, restore and bootstrap verify have
 // their own role-only guards and never consult policies.

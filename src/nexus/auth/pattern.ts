@@ -1,6 +1,6 @@
 // Policy patterns: Go RE2 regular expressions written by operators, compiled
 // to JavaScript RegExps with RE2's semantics for the syntax our validation
-// lets through (upstream-secrets-policy.md §2.4, §3.3).
+// lets through (upstream's policy validation and CheckPolicyAccess).
 //
 // Catastrophic backtracking: RE2 matches in linear time, V8's default engine
 // backtracks (`.*.*.*z` against 500 characters takes seconds). We compile

@@ -1,5 +1,5 @@
-// The reserved `spike/system/*` rule (upstream-secrets-policy.md §3.4,
-// upstream spike state/base/reserved.go): a policy may reach a reserved path
+// The reserved `spike/system/*` rule (upstream spike
+// state/base/reserved.go): a policy may reach a reserved path
 // P only deliberately — its path pattern describes P as a whole
 // (`^(?:<pathPattern>)$` matches P) and its SPIFFE ID pattern is precise
 // (anchored with `^…$`, or a catch-all whose full-match form matches the

@@ -1,5 +1,5 @@
-// Collection of operator-submitted shards for a restore (upstream-recovery.md
-// §5.2, without its latch): distinct ids are collected until `threshold` are
+// Collection of operator-submitted shards for a restore (upstream
+// operator/restore.go, without its latch): distinct ids are collected until `threshold` are
 // held; the same id again is ignored (first value wins, as upstream — a wrong
 // first value is caught by the key check, which resets the collection).
 // A partial collection older than `ttlMs` since its last submission is

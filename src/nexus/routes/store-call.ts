@@ -1,5 +1,5 @@
 // Runs one store operation for a route and maps its outcome to upstream's
-// answers (upstream-secrets-policy.md §2.2 step 5): NotFoundError → 404
+// answers (upstream's JSON route pipeline): NotFoundError → 404
 // `api_not_found`, anything else → 500 `api_internal_error` (logged without
 // values). Every outcome is audit-logged with the caller and path, never
 // with secret values.

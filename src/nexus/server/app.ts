@@ -1,5 +1,5 @@
 // The Nexus HTTP application (fastify), with upstream's dispatch semantics
-// (upstream-secrets-policy.md §2.1–2.2):
+// (spike-sdk-go net/serve.go and upstream's route pipeline):
 //   1. method ≠ POST → 400 {"err":"api_bad_request"} (every path, first);
 //   2. no root key yet (backend ≠ memory) and not an emergency path → 503 {"err":"state_not_ready"};
 //   3. exact path + `action` → route; none (or not served by this backend) → 400.

@@ -1,6 +1,6 @@
 // Root-key lifecycle: a rebuilt key is installed only after the store's key
 // check ('match' or 'empty'); a 'mismatch' is refused and changes nothing
-// (spec README decision 7). Installs are serialised; the first one wins and
+// (docs/design.md § Restore). Installs are serialised; the first one wins and
 // later candidates are answered 'already_installed'.
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';

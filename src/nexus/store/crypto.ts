@@ -1,5 +1,5 @@
-// AES-256-GCM as upstream's persist layer uses it (upstream-secrets-policy.md
-// §5.3): key = the root key, 12-byte nonce, 16-byte tag appended to the
+// AES-256-GCM as upstream's persist layer uses it (upstream
+// persist/crypto.go): key = the root key, 12-byte nonce, 16-byte tag appended to the
 // ciphertext (Go `Seal`), no associated data, no KDF. Plus the per-field nonce
 // derivation (base nonce XOR a 12-byte ASCII salt) and our key-check value.
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';

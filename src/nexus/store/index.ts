@@ -5,7 +5,7 @@
 // ----------
 //   openSqliteStore({ dataDir, rootKey, maxVersions, busyTimeoutMs?, now? }): SecretStore
 //     Opens (creating if needed) `<dataDir>/spike.db` — upstream's location,
-//     tables and encryption layout (upstream-secrets-policy.md §5). WAL,
+//     tables and encryption layout (docs/design.md § Store). WAL,
 //     synchronous=FULL: every write method returns only once it is durable.
 //     Checks the root key first (same rules as checkRootKey): a mismatching
 //     key throws KeyMismatchError and writes nothing (the file is not even
@@ -54,7 +54,7 @@
 // "2006-01-02 15:04:05.999999999-07:00" text, UTC) and, as upstream, metadata
 // and policy times as whole Unix seconds; the memory store keeps milliseconds.
 //
-// Versioning follows upstream (upstream-secrets-policy.md §4) with these fixes:
+// Versioning follows upstream (state/base/secret.go) with these fixes:
 //   - versions read back from SQLite keep their real numbers (upstream: 0);
 //   - pruned versions are deleted from the database (upstream: they come back);
 //   - a new version is max(all stored versions) + 1, so a put after deleting

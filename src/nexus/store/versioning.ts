@@ -1,4 +1,4 @@
-// Upstream secret versioning (upstream-secrets-policy.md §4) as pure
+// Upstream secret versioning (upstream state/base/secret.go) as pure
 // functions over a secret's header (metadata + version list, no values), so
 // that the SQLite and memory backends share one implementation. Each planner
 // returns the new header and what changed; the backend persists exactly that.

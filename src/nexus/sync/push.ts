@@ -1,4 +1,4 @@
-// Shard distribution to the Keepers (upstream-recovery.md §7.3, done better):
+// Shard distribution to the Keepers (upstream `sendShardsToKeepers`, done better):
 // share i → keeper i every `intervalMs`, immediately after a recovery or a
 // restore (pushNow), and — our addition — keepers whose last push failed are
 // retried with backoff (500ms doubling to `retryMaxMs`) instead of waiting a

@@ -1,5 +1,5 @@
-// Recovery of the root key from the Keepers (upstream-recovery.md §7.2, done
-// better): each round asks every keeper for its shard in parallel; only the
+// Recovery of the root key from the Keepers (upstream
+// `InitializeBackingStoreFromKeepers`, done better): each round asks every keeper for its shard in parallel; only the
 // shards of ONE round are combined (no stale mixing across rounds); as soon as
 // a round yields `threshold` good shards the key is rebuilt, checked against
 // the store and installed (NexusState pushes to the keepers right after).

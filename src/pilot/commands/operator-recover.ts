@@ -1,6 +1,6 @@
 // `spike operator recover` (alias `spike recover`): fetch every shard from a
-// healthy Nexus and save one file per shard (upstream recover.go, spec README
-// decision 6). Order: role check → check what already exists of the directory
+// healthy Nexus and save one file per shard (upstream recover.go;
+// docs/design.md § Recovery directory and files). Order: role check → check what already exists of the directory
 // → Nexus call → validate the whole answer → create and check the directory →
 // remove old files → write → manifest → report. spike-ts additions
 // (docs/runbook.md): the manifest spike.recovery.manifest.json (no secret

@@ -1,6 +1,6 @@
 // `spike operator restore` (alias `spike restore`): send one recovery shard to
-// a Nexus that waits for an operator restore (upstream restore.go, spec README
-// decisions 3 and 5). Order: role check → read input (hidden on a TTY, stdin
+// a Nexus that waits for an operator restore (upstream restore.go;
+// docs/design.md § Texts and § Restore input). Order: role check → read input (hidden on a TTY, stdin
 // otherwise; or --file, an age file decrypted in memory with --identity) →
 // strict local validation → the --manifest check (spike-ts) → Nexus call →
 // report. Every local refusal is exit 2 and sends nothing.

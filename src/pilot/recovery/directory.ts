@@ -1,6 +1,6 @@
-// Where `spike operator recover` writes shards (upstream `sdk:config/fs`,
-// upstream-recovery.md §1.3) and the safety checks we add (spec README
-// decision 6): every directory we own on the way — $SPIKE_PILOT_RECOVERY_DIR
+// Where `spike operator recover` writes shards (upstream spike-sdk-go
+// config/fs) and the safety checks we add (docs/design.md § Recovery
+// directory and files): every directory we own on the way — $SPIKE_PILOT_RECOVERY_DIR
 // itself or ~/.spike or /tmp/.spike-$USER, and the `recover` folder — must be
 // a real directory (not a symlink), owned by the current user and closed to
 // group and others. Failures are CliError exit 4; nothing is written.

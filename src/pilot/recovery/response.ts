@@ -1,5 +1,5 @@
 // Validation of Nexus's recover answer `{"shards":{"<id>":[32 numbers]}}`
-// before anything touches the disk (spec README decision 6). Stricter than
+// before anything touches the disk (docs/design.md § Recovery directory and files). Stricter than
 // upstream's Go decoder: no shards, null, wrong length, all-zero values,
 // duplicate or non-canonical ids and ids outside 1..n are refused (exit 1).
 import { CliError, ExitCode } from '../exit.js';

@@ -1,7 +1,7 @@
 // Writes the recovery files: upstream's names and bytes
 // (`spike.recovery.<id>.txt`, `spike:<id>:<hex>` without newline), created
 // with O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600, fsynced, then the directory
-// fsynced (spec README decision 6). On any failure the files written by this
+// fsynced (docs/design.md § Recovery directory and files). On any failure the files written by this
 // run are removed again, so a run leaves all shards or none.
 import { unlinkSync } from 'node:fs';
 import { extname, join } from 'node:path';

@@ -1,5 +1,5 @@
 // The whole configuration of the `spike` CLI (SPIKE Pilot), from the
-// environment (upstream-recovery.md §3.1), built on env.ts and shared.ts.
+// environment (upstream's variables and defaults), built on env.ts and shared.ts.
 // Invalid values throw ConfigError naming the variable.
 import { type Env, homeDir, readBool, readDuration, readString, userName } from './env.js';
 import { loadShamirConfig, loadSpiffeConfig, loadTrustRoots, nexusApiUrl, type SpiffeConfig, type TrustRoots } from './shared.js';

@@ -1,5 +1,5 @@
 // Configuration shared by several apps, built on the env.ts primitives.
-// Upstream reference: shared/spec/upstream-recovery.md §3 (variables and
+// Upstream reference: spike-sdk-go config/env (variables and
 // defaults). Where upstream silently falls back on an invalid value, we throw
 // a ConfigError naming the variable.
 import { join } from 'node:path';
@@ -82,7 +82,7 @@ export function loadShamirConfig(env: Env): ShamirConfig {
 
 /**
  * `SPIKE_NEXUS_KEEPER_PEERS`: comma list of https URLs; position i (1-based)
- * is Keeper/share id i. Upstream rules (§3.2): an empty item, a non-https or
+ * is Keeper/share id i. Upstream rules: an empty item, a non-https or
  * hostless URL, or a duplicate is refused, naming the position. Unset → []
  * unless `required` (sqlite/lite Nexus, Bootstrap), then a ConfigError.
  */

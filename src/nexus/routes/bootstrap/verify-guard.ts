@@ -1,4 +1,4 @@
-// Who may call /v1/bootstrap/verify, and is the body valid (upstream-recovery.md §4.7).
+// Who may call /v1/bootstrap/verify, and is the body valid (as upstream).
 import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.js';
 import { isBootstrap } from '../../../protocol/roles.js';
 import { bootstrapVerifyResponse, DecodeError, decodeBootstrapVerifyRequest } from '../../../protocol/messages.js';

@@ -1,5 +1,5 @@
 // Who may call /v1/operator/recover, and is the body valid
-// (upstream-recovery.md §4.3 rows 1–5, in upstream's order).
+// (upstream recover_intercept.go, in upstream's order).
 import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.js';
 import { isPilotRecover } from '../../../protocol/roles.js';
 import { DecodeError, recoverRequest, recoverResponse } from '../../../protocol/messages.js';

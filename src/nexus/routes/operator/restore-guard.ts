@@ -1,5 +1,5 @@
 // Who may call /v1/operator/restore, and is the body valid
-// (upstream-recovery.md §4.4 rows 1–7, in upstream's order, plus: a shard
+// (upstream restore_intercept.go, in upstream's order, plus: a shard
 // value ≥ the P-256 group order is refused with 400 — upstream crashes).
 import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.js';
 import { isPilotRestore } from '../../../protocol/roles.js';

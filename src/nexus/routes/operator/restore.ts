@@ -1,5 +1,5 @@
-// /v1/operator/restore (upstream-recovery.md §5.2, made safe — spec README
-// decision 7):
+// /v1/operator/restore (upstream operator/restore.go, made safe —
+// docs/design.md § Restore):
 // - rate-limited per caller ID (429, restore body with api_bad_request);
 // - a Nexus that already has its root key changes nothing and answers
 //   {"collected":0,"remaining":0,"restored":true}: nothing was collected,

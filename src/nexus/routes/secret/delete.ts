@@ -1,7 +1,7 @@
 // Secret delete (POST /v1/store/secrets?action=delete): soft-deletes the
 // listed versions (none or 0 = current; unknown versions ignored), then
 // current = highest live version (0 if none). 200 `{}`; 404 when the path
-// does not exist (upstream-secrets-policy.md §4).
+// does not exist (upstream state/base/secret.go).
 import { secretDeleteResponse } from '../../../protocol/messages.js';
 import { API_BAD_REQUEST } from '../../../protocol/errors.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';

@@ -1,6 +1,6 @@
 // Who may list secrets — superuser, or a policy granting `list` on the
 // reserved path spike/system/secret (upstream AllowSPIFFEIDForSecretList;
-// the policy must satisfy the reserved rule, §3.4) — and is the body valid
+// the policy must satisfy the reserved rule, auth/reserved.ts) — and is the body valid
 // JSON (`{}`; fields are ignored).
 import { secretListRequest } from '../../../protocol/messages.js';
 import { mayAccess } from '../../auth/authorize.js';

@@ -1,6 +1,6 @@
 // Who may call secret put — superuser, or a policy granting `write` on the
 // path (upstream AllowSPIFFEIDForSecretWrite) — and is the body valid
-// (upstream-secrets-policy.md §2.3: path, key names).
+// (upstream's checks: path, key names).
 import { secretPutRequest } from '../../../protocol/messages.js';
 import { mayAccess } from '../../auth/authorize.js';
 import { type GuardResult, type RouteDeps, type RouteRequest, badRequest, decodeBody, pass, unauthorized } from '../route.js';

@@ -1,7 +1,7 @@
 // Secret undelete (POST /v1/store/secrets?action=undelete): restores the
 // listed deleted versions (none = current, or the highest deleted one when
 // no version is live; 0 = current). 200 `{}`; 404 when the path does not
-// exist or nothing was undeleted (upstream-secrets-policy.md §4).
+// exist or nothing was undeleted (upstream state/base/secret.go).
 import { secretUndeleteResponse } from '../../../protocol/messages.js';
 import { API_BAD_REQUEST } from '../../../protocol/errors.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';

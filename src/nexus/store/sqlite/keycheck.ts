@@ -1,4 +1,4 @@
-// Root-key check against a store (spec README decision 7), read-only.
+// Root-key check against a store (docs/design.md § Restore), read-only.
 //   'empty'    no key-check value and no encrypted row (fresh or absent store)
 //   'match'    the key verifies the key-check value, or (upstream-only data)
 //              decrypts a stored row

@@ -1,4 +1,4 @@
-// Encrypting and decrypting upstream's rows (upstream-secrets-policy.md §5.3).
+// Encrypting and decrypting upstream's rows (upstream persist/secret.go, policy.go).
 // Every function takes the root key explicitly; plaintext buffers are zeroed
 // as soon as they have been sealed or parsed.
 import { DecryptError, fieldNonce, METADATA_SALTS, newNonce, NONCE_BYTES, open, POLICY_SALTS, seal } from '../crypto.js';

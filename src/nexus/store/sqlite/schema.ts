@@ -1,4 +1,4 @@
-// Upstream SPIKE 0.8.2's SQLite schema (upstream-secrets-policy.md §5.2), plus
+// Upstream SPIKE 0.8.2's SQLite schema (upstream sqlite/ddl/statement.go), plus
 // our key-check table, which upstream never reads.
 
 export const DB_FILE_NAME = 'spike.db';
@@ -35,7 +35,7 @@ CREATE INDEX IF NOT EXISTS idx_secrets_path ON secrets(path);
 CREATE INDEX IF NOT EXISTS idx_secrets_created_time ON secrets(created_time);
 `;
 
-/** One row: HMAC-SHA256(root key, label) written at first initialisation (spec README decision 7). */
+/** One row: HMAC-SHA256(root key, label) written at first initialisation (docs/design.md § Restore). */
 export const KEY_CHECK_TABLE = 'spike_ts_key_check';
 export const KEY_CHECK_SCHEMA = `
 CREATE TABLE IF NOT EXISTS ${KEY_CHECK_TABLE} (
