@@ -2,7 +2,7 @@
 // spike-bootstrap -init: generates the root key once per store, hands share i
 // to Keeper i and waits until SPIKE Nexus proves it rebuilt the same key.
 import { processEnv } from '../protocol/config/env.js';
-import { loadBootstrapConfig, type BootstrapConfig } from '../protocol/config/bootstrap.js';
+import { loadBootstrapConfig, type BootstrapConfig } from './config.js';
 import { isBootstrap, isKeeper, isNexus } from '../protocol/roles.js';
 import { authorizeIf } from '../spiffe/authorizer.js';
 import { createSpikeHttpClient } from '../client/http.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadBootstrapConfig } from '../../../src/protocol/config/bootstrap.js';
+import { loadBootstrapConfig } from '../../../src/bootstrap/config.js';
 
 describe('loadBootstrapConfig', () => {
   it('has upstream defaults (§3.4)', () => {

@@ -1,7 +1,7 @@
-// SPIKE Bootstrap configuration (upstream-recovery.md §3.4, §7.5; spec README
-// decision 10). Keeper peers are loaded but not required here: Bootstrap
+// SPIKE Bootstrap configuration (upstream app/bootstrap;
+// docs/design.md § Bootstrap). Keeper peers are loaded but not required here: Bootstrap
 // skips itself for the memory and lite backends, where none are configured.
-import { type Env, readBool, readDuration, readEnum, readInt } from './env.js';
+import { type Env, readBool, readDuration, readEnum, readInt } from '../protocol/config/env.js';
 import {
   type LogLevelName,
   type ShamirConfig,
@@ -14,7 +14,7 @@ import {
   logLevel,
   nexusApiUrl,
   nexusDataDir,
-} from './shared.js';
+} from '../protocol/config/shared.js';
 
 export type BackendStore = 'sqlite' | 'lite' | 'memory';
 
