@@ -1,7 +1,7 @@
 // The dev agent: the dev CA, the registration entries and one Workload API
 // endpoint per workload, plus the control socket through which
 // `spike-dev-agent entry …` changes entries while the agent runs.
-import type { DevAgentConfig } from '../protocol/config/devagent.js';
+import type { DevAgentConfig } from './config.js';
 import { loadOrCreateDevCa, type DevCa } from './ca.js';
 import { ControlServer, type ControlRequest, type ControlResponse } from './control.js';
 import { defaultWorkloads, EntryError, loadOrCreateEntries, validateEntryId, validateWorkloadName, writeEntriesFile } from './entries.js';

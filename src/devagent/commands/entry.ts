@@ -1,7 +1,7 @@
 // `spike-dev-agent entry set|delete|list`: through the running agent when
 // there is one (the change reaches every open stream before the command
 // returns), else by editing entries.json directly.
-import { loadDevAgentConfig } from '../../protocol/config/devagent.js';
+import { loadDevAgentConfig } from '../config.js';
 import type { Env } from '../../protocol/config/env.js';
 import { defaultEntries, loadOrCreateEntries, readEntriesFile, validateEntryId, validateWorkloadName, writeEntriesFile } from '../entries.js';
 import { devPaths, ensurePrivateDir } from '../paths.js';

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createLogger } from '../../common/log.js';
-import { loadDevAgentConfig } from '../../protocol/config/devagent.js';
+import { loadDevAgentConfig } from '../config.js';
 import type { Env } from '../../protocol/config/env.js';
 import { ControlError, controlRequest } from '../control.js';
 import { devPaths, ensurePrivateDir, type DevPaths } from '../paths.js';

@@ -1,6 +1,6 @@
 // `spike-dev-agent socket <workload>`: the workload's socket path (for scripts:
 // SPIFFE_ENDPOINT_SOCKET=unix://$(spike-dev-agent socket pilot)).
-import { loadDevAgentConfig } from '../../protocol/config/devagent.js';
+import { loadDevAgentConfig } from '../config.js';
 import type { Env } from '../../protocol/config/env.js';
 import { validateWorkloadName } from '../entries.js';
 import { checkSocketPath, devPaths } from '../paths.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadDevAgentConfig } from '../../../src/protocol/config/devagent.js';
+import { loadDevAgentConfig } from '../../../src/devagent/config.js';
 import { ConfigError } from '../../../src/protocol/config/env.js';
 
 describe('loadDevAgentConfig', () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { controlRequest } from '../../../src/devagent/control.js';
 import { startDevAgent, type DevAgent } from '../../../src/devagent/server.js';
-import type { DevAgentConfig } from '../../../src/protocol/config/devagent.js';
+import type { DevAgentConfig } from '../../../src/devagent/config.js';
 import {
   workloadApiClientConstructor,
   workloadApiMetadata,

@@ -12,7 +12,7 @@ import {
   readTrustRootList,
   userName,
   type Env,
-} from './env.js';
+} from '../protocol/config/env.js';
 
 export type DevAgentLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
