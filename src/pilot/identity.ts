@@ -7,7 +7,7 @@
 // never loads it or the TLS/HTTP modules it imports statically (one chunk
 // instead of six dynamic imports).
 import { createSpikeHttpClient } from '../client/http.js';
-import type { PilotConfig } from '../protocol/config/pilot.js';
+import type { PilotConfig } from './config.js';
 import { urlFor } from '../protocol/paths.js';
 import { isNexus } from '../protocol/roles.js';
 import { authorizeIf } from '../spiffe/authorizer.js';

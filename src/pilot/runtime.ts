@@ -2,7 +2,7 @@
 // commands can be tested without processes or sockets. main.ts wires the real
 // implementations (identity.ts, io.ts).
 import type { Env } from '../protocol/config/env.js';
-import type { PilotConfig } from '../protocol/config/pilot.js';
+import type { PilotConfig } from './config.js';
 
 export interface PilotIo {
   /** Writes to stdout. */

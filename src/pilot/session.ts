@@ -2,7 +2,7 @@
 // role check (before any network call), and turning client failures into the
 // exit codes of docs/design.md § Exit codes.
 import { ConfigError, type Env } from '../protocol/config/env.js';
-import { loadPilotConfig, type PilotConfig } from '../protocol/config/pilot.js';
+import { loadPilotConfig, type PilotConfig } from './config.js';
 import { isPilotOperator, isPilotRecover, isPilotRestore } from '../protocol/roles.js';
 import { CliError, ExitCode, firstLine, oneLine } from './exit.js';
 import type { NexusAnswer, PilotDeps, PilotIdentity } from './runtime.js';

@@ -4,7 +4,7 @@
 // hygiene from /proc (Linux; elsewhere nothing is reported). Loaded with
 // `await import()` by `spike operator preflight` only.
 import { readFileSync } from 'node:fs';
-import type { PilotConfig } from '../../protocol/config/pilot.js';
+import type { PilotConfig } from '../config.js';
 import { CliError, ExitCode, firstLine } from '../exit.js';
 import { precheckRecoveryDir } from '../recovery/directory.js';
 import type { PreflightSvid, PreflightWorld } from './preflight.js';

@@ -2,7 +2,7 @@
 // FAIL or SKIP (a check that needs an earlier one that failed), one line of
 // detail, and the exit code a failure stands for (docs/cli.md). The checks
 // talk to the world only through `PreflightWorld`, so they are unit-testable.
-import type { PilotConfig } from '../../protocol/config/pilot.js';
+import type { PilotConfig } from '../config.js';
 import { isPilotRecover, isPilotRestore } from '../../protocol/roles.js';
 import { CliError, ExitCode, firstLine, type ExitCodeValue } from '../exit.js';
 import type { NexusAnswer } from '../runtime.js';

@@ -6,7 +6,7 @@ import { API_BAD_REQUEST } from '../../protocol/errors.js';
 import { statusResponse } from '../../protocol/messages.js';
 import { PATH_OPERATOR_STATUS } from '../../protocol/paths.js';
 import { isPilotRecover, isPilotRestore } from '../../protocol/roles.js';
-import type { PilotConfig } from '../../protocol/config/pilot.js';
+import type { PilotConfig } from '../config.js';
 import { CliError, ExitCode } from '../exit.js';
 import type { NexusAnswer, NexusCaller } from '../runtime.js';
 import { answerCode, callFailure, describeAnswer } from '../session.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/protocol/config/env.js';
-import { loadPilotConfig } from '../../../src/protocol/config/pilot.js';
+import { loadPilotConfig } from '../../../src/pilot/config.js';
 
 describe('loadPilotConfig', () => {
   it('has upstream defaults', () => {

@@ -1,8 +1,8 @@
 // The whole configuration of the `spike` CLI (SPIKE Pilot), from the
 // environment (upstream's variables and defaults), built on env.ts and shared.ts.
 // Invalid values throw ConfigError naming the variable.
-import { type Env, homeDir, readBool, readDuration, readString, userName } from './env.js';
-import { loadShamirConfig, loadSpiffeConfig, loadTrustRoots, nexusApiUrl, type SpiffeConfig, type TrustRoots } from './shared.js';
+import { type Env, homeDir, readBool, readDuration, readString, userName } from '../protocol/config/env.js';
+import { loadShamirConfig, loadSpiffeConfig, loadTrustRoots, nexusApiUrl, type SpiffeConfig, type TrustRoots } from '../protocol/config/shared.js';
 
 export interface PilotRecoveryDirInputs {
   /** `SPIKE_PILOT_RECOVERY_DIR` when set: shards go to `<it>/recover`. */
