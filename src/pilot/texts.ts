@@ -1,4 +1,4 @@
-// The words `spike` prints on success (seed document 000 and upstream
+// The words `spike` prints on success (the documents this project implements and upstream
 // recover.go / restore.go; docs/design.md § Texts). Byte-exact: tests pin them.
 
 /** Upstream recover.go step 11: 12 lines, two-space indent. */

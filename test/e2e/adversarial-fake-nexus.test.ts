@@ -1,4 +1,4 @@
-// Adversarial (issue 6 item 2, first part): the real `spike` (dist/spike.js)
+// Adversarial, Pilot side: the real `spike` (dist/spike.js)
 // against a fake Nexus on real TLS that presents a bad certificate. The Pilot
 // gets its SVID from a fake Workload API whose bundle trusts the test CA.
 // Every bad certificate must end in exit 3 with one `Error:` line, and the fake

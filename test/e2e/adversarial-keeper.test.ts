@@ -1,4 +1,4 @@
-// Adversarial, Keeper side (issue 6 item 2, slow connections): a Keeper holds
+// Adversarial, Keeper side (slow connections): a Keeper holds
 // a shard Nexus needs to recover after a crash, so connections that never
 // finish TLS or never finish their headers must neither block Nexus's calls
 // nor be held open for minutes. Real processes from dist/ (npm run build

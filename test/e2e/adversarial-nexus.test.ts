@@ -1,4 +1,4 @@
-// Adversarial (issue 6 item 2, second part), against a real stack from dist/
+// Adversarial, Nexus side, against a real stack from dist/
 // (npm run build first), 3 Keepers / threshold 3 so that a restore takes three
 // legitimate submissions spread over the attacks:
 //   - callers without the operator roles calling recover/restore directly

@@ -41,7 +41,7 @@ async function keeperShards(): Promise<Buffer[]> {
   return Promise.all(keeperUrls.map((u) => fetchShard(nexusClient, u)));
 }
 
-/** The stub Nexus: /v1/bootstrap/verify only, as upstream (§4.7). */
+/** The stub Nexus: /v1/bootstrap/verify only, as upstream. */
 function handleVerify(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));

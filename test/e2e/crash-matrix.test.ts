@@ -1,4 +1,4 @@
-// Crash matrix (issue 6 item 1), real processes from dist/ (npm run build
+// Crash matrix: real processes from dist/ (npm run build
 // first), 5 Keepers / threshold 3:
 //   - SIGKILL Nexus in the middle of a burst of secret writes: every write
 //     answered 200 reads back after the restart (three rounds);

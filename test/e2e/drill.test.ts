@@ -1,4 +1,4 @@
-// The break-glass drill of shared/spec README §6, end to end, exactly as an
+// The break-glass drill (docs/design.md § The drill), end to end, exactly as an
 // operator runs it: `hack/demo.sh` drives the real binaries (dev agent, three
 // Keepers, Nexus, Bootstrap) and the real `spike` CLI on a private stack with
 // free loopback ports, and ends with PASS or FAIL.

@@ -1,6 +1,6 @@
 // The built `spike` against the fake mTLS Nexus with an in-memory store:
 // every `spike secret` and `spike policy` command, upstream's requests and
-// output layouts, decision 2's exit codes. Needs `npm run build` first.
+// output layouts, the exit codes of docs/design.md § Exit codes. Needs `npm run build` first.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // `spike secret put/get` (built CLI) against the fake mTLS Nexus: upstream's
-// requests and output, decision 2's exit codes. Needs `npm run build` first.
+// requests and output, the exit codes of docs/design.md § Exit codes. Needs `npm run build` first.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeNexus, runSpike, SPIKE_BIN } from '../helpers/fakenexus.js';

@@ -156,7 +156,7 @@ export function runSpike(args: readonly string[], opts: CliRunOptions): Promise<
 
 // ---------------------------------------------------------------------------
 // An in-memory Nexus behind the fake: secrets and policies with upstream's
-// versioning rules (upstream-secrets-policy.md §4) and wire shapes (§2.3–2.4),
+// versioning rules (upstream state/base/secret.go) and wire shapes,
 // for e2e tests of the `spike secret` and `spike policy` commands.
 
 interface MemVersion {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadBootstrapConfig } from '../../../src/bootstrap/config.js';
 
 describe('loadBootstrapConfig', () => {
-  it('has upstream defaults (§3.4)', () => {
+  it('has upstream defaults', () => {
     const c = loadBootstrapConfig({ HOME: '/home/u' });
     expect(c.backend).toBe('sqlite');
     expect(c.keeperPeers).toEqual([]);

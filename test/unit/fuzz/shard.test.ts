@@ -1,5 +1,5 @@
-// Fuzz: the Pilot's recovery-shard parser (`spike:<id>:<64 hex>`, spec README
-// decision 5). Any input either parses into a canonical shard or is refused
+// Fuzz: the Pilot's recovery-shard parser (`spike:<id>:<64 hex>`,
+// docs/design.md § Restore input). Any input either parses into a canonical shard or is refused
 // with a one-line exit-2 CliError that never repeats the hex (secret) part.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Every policy route (upstream-secrets-policy.md §2.4, §3) through the app
+// Every policy route (upstream SPIKE 0.8.2 semantics) through the app
 // with injected peer IDs.
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDS, keyOf, makeHarness, type Harness } from './fixtures.js';

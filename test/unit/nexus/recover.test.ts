@@ -10,7 +10,7 @@ afterEach(async () => {
 const VECTOR1 =
   '{"shards":{"1":[115,206,111,133,35,197,8,252,110,10,135,145,242,20,12,126,238,127,195,248,246,226,212,12,218,214,34,241,22,55,56,148],"2":[230,155,222,9,70,137,16,247,219,20,14,34,227,39,23,252,219,254,134,240,236,196,167,24,180,171,68,225,43,109,112,39],"3":[89,105,76,142,105,77,24,242,72,29,148,179,212,58,35,123,12,150,79,59,59,142,219,159,154,198,156,14,68,64,130,105]}}';
 
-describe('POST /v1/operator/recover (§4.3)', () => {
+describe('POST /v1/operator/recover', () => {
   it('returns every share as upstream marshals it (vector 1) and audits the caller', async () => {
     h = await makeHarness({ installed: keyOf(1) });
     const r = await h.post('/v1/operator/recover', '{}', IDS.recover);

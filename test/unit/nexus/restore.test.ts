@@ -12,7 +12,7 @@ const R = '/v1/operator/restore';
 const arr = (v: Uint8Array): number[] => Array.from(v);
 const BAD = '{"collected":0,"remaining":0,"restored":false,"err":"api_bad_request"}';
 
-describe('POST /v1/operator/restore: guards (§4.4)', () => {
+describe('POST /v1/operator/restore: guards', () => {
   it('refuses malformed bodies with the restore BadRequest body', async () => {
     h = await makeHarness({ storedKey: keyOf(1) });
     const ok = arr(sharesOf(keyOf(1))[0]!.value);
@@ -102,7 +102,7 @@ describe('POST /v1/operator/restore: guards (§4.4)', () => {
   });
 });
 
-describe('POST /v1/operator/restore: state machine (§5.2 + decision 7)', () => {
+describe('POST /v1/operator/restore: state machine (upstream's, made safe)', () => {
   it('collects, then restores with the right shards: root_key_ready, push hook, audit without values', async () => {
     const key = keyOf(1);
     h = await makeHarness({ storedKey: key });

@@ -1,4 +1,4 @@
-// Every secret route (upstream-secrets-policy.md §2.3, §4) through the app
+// Every secret route (upstream SPIKE 0.8.2 semantics) through the app
 // with injected peer IDs: exact bodies and status codes, versioning,
 // authorization by superuser / policy / lite workload.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,7 +41,7 @@ async function policy(name: string, spiffeidPattern: string, pathPattern: string
   expect(r.body).toBe('{}');
 }
 
-describe('versioning over the API (upstream §4)', () => {
+describe('versioning over the API (upstream rules)', () => {
   it('put makes versions; get reads current and by number; 404 body for missing', async () => {
     await ready();
     await put('app/db', { pass: 'v1' });

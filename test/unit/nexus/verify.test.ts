@@ -15,7 +15,7 @@ function seal(key: Uint8Array, nonce: Buffer, plain: Buffer): Buffer {
   return Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]);
 }
 
-describe('POST /v1/bootstrap/verify (§4.7)', () => {
+describe('POST /v1/bootstrap/verify', () => {
   it('decrypts the probe with the root key and returns hex(sha256(plaintext))', async () => {
     const key = keyOf(3);
     h = await makeHarness({ installed: key });

@@ -1,6 +1,7 @@
 // `spike secret list|delete|undelete|metadata get` and `get -f yaml` against
 // a scripted Nexus: upstream's request bytes, byte-exact output layouts
-// (upstream-secrets-policy.md §1.5), decision 2's exit codes.
+// (upstream app/spike/internal/cmd/secret), the exit codes of docs/design.md
+// § Exit codes.
 import { describe, expect, it } from 'vitest';
 import { runSecretDelete } from '../../../src/pilot/commands/secret-delete.js';
 import { runSecretGet } from '../../../src/pilot/commands/secret-get.js';

@@ -26,7 +26,9 @@ import {
   encodeBootstrapVerifyResponse,
 } from '../../../src/protocol/messages.js';
 
-// upstream-recovery.md §6.7 vector 1, verbatim.
+// Upstream Nexus's recover answer for root key 01 x 32 (threshold 2, 3 shares),
+// as Go's encoding/json writes it, verbatim (the shares match
+// test/unit/shamir/shamir.test.ts's first recovery-file vector).
 const VECTOR1_RECOVER_BODY =
   '{"shards":{"1":[115,206,111,133,35,197,8,252,110,10,135,145,242,20,12,126,238,127,195,248,246,226,212,12,218,214,34,241,22,55,56,148],"2":[230,155,222,9,70,137,16,247,219,20,14,34,227,39,23,252,219,254,134,240,236,196,167,24,180,171,68,225,43,109,112,39],"3":[89,105,76,142,105,77,24,242,72,29,148,179,212,58,35,123,12,150,79,59,59,142,219,159,154,198,156,14,68,64,130,105]}}';
 const SHARD1 = [115, 206, 111, 133, 35, 197, 8, 252, 110, 10, 135, 145, 242, 20, 12, 126, 238, 127, 195, 248, 246, 226, 212, 12, 218, 214, 34, 241, 22, 55, 56, 148];
@@ -46,7 +48,7 @@ function decodeFails(fn: () => unknown): DecodeError {
 }
 
 describe('recover', () => {
-  it('encodes §6.7 vector 1 byte for byte', () => {
+  it('encodes the root-key-01 recover answer byte for byte', () => {
     const shares = computeShares(new Uint8Array(32).fill(1), 2, 3);
     expect(s(encodeRecoverResponse(shares))).toBe(VECTOR1_RECOVER_BODY);
     const asMap = new Map(shares.map((x) => [x.id, x.value] as const));
@@ -83,7 +85,7 @@ describe('recover', () => {
 describe('restore request decoding (Go json.Unmarshal into {ID int; Shard *[32]byte})', () => {
   const dec = (body: string) => decodeRestoreRequest(Buffer.from(body));
 
-  it('decodes the spec example', () => {
+  it('decodes the upstream example', () => {
     const r = dec(`{"id":1,"shard":${shard1Json}}`);
     expect(r.id).toBe(1);
     expect([...(r.shard ?? [])]).toEqual(SHARD1);

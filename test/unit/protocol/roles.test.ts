@@ -20,7 +20,7 @@ import {
 
 const R = ['spike.ist'];
 
-describe('ID builders (upstream §2.2)', () => {
+describe('ID builders (upstream spiffeid.go)', () => {
   it('build the upstream templates', () => {
     expect(nexusId('spike.ist')).toBe('spiffe://spike.ist/spike/nexus');
     expect(keeperId('spike.ist')).toBe('spiffe://spike.ist/spike/keeper');
@@ -32,7 +32,7 @@ describe('ID builders (upstream §2.2)', () => {
   });
 });
 
-describe('predicates (upstream §2.3)', () => {
+describe('predicates (upstream auth.go)', () => {
   it('match the base or below it, nothing else', () => {
     expect(isPilotRecover('spiffe://spike.ist/spike/pilot/role/recover', R)).toBe(true);
     expect(isPilotRecover('spiffe://spike.ist/spike/pilot/role/recover/alice', R)).toBe(true);

@@ -1,5 +1,5 @@
 // The SecretStore contract, run against both backends: upstream versioning
-// semantics (upstream-secrets-policy.md §4) with our documented fixes.
+// semantics (upstream state/base/secret.go) with our documented fixes.
 import { afterEach, describe, expect, it } from 'vitest';
 import { NotFoundError, StoreError, type SecretStore } from '../../../../src/nexus/store/index.js';
 import { BACKENDS, steppingClock, type Harness } from './helpers.js';
