@@ -8,7 +8,7 @@ import type { X509Source } from '../spiffe/workloadapi.js';
 import { authorizeAny } from '../spiffe/authorizer.js';
 import { attachMtlsServer, mtlsServerOptions, peerSpiffeId } from '../spiffe/tlsconfig.js';
 import type { TLSSocket, Server as TlsServer } from 'node:tls';
-import type { StoreGate } from './state/backend.js';
+import type { StoreGate } from './state/store-interface.js';
 import { NexusState } from './state/nexus-state.js';
 import { liteGate, memoryGate, sqliteGate } from './state/store-gate.js';
 import { RestoreCollector } from './restore/collector.js';

@@ -8,7 +8,7 @@ import type { TrustRoots } from '../../protocol/config/shared.js';
 import { isLiteWorkload, isPilotOperator, isWellFormedPeerId } from '../../protocol/roles.js';
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
-import type { SecretsStore } from '../state/backend.js';
+import type { SecretsStore } from '../state/store-interface.js';
 import { checkPolicyAccess } from './access.js';
 import type { Permission } from './permissions.js';
 import type { PolicyIndex } from './policy-index.js';

@@ -6,7 +6,7 @@
 // fail to decrypt or compile.
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
-import type { SecretsStore } from '../state/backend.js';
+import type { SecretsStore } from '../state/store-interface.js';
 import { compilePolicy, type CompiledPolicy } from './compiled-policy.js';
 
 export class PolicyIndex {

@@ -8,7 +8,7 @@ import { errorBodyFor } from '../../protocol/messages.js';
 import type { NexusRouteName } from '../../protocol/paths.js';
 import { describeError } from '../../common/log.js';
 import { NotFoundError } from '../store/index.js';
-import type { SecretsStore } from '../state/backend.js';
+import type { SecretsStore } from '../state/store-interface.js';
 import type { Reply, RouteDeps } from './route.js';
 
 export interface StoreCallContext {

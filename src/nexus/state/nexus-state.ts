@@ -5,7 +5,7 @@
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
 import { RootKey } from './rootkey.js';
-import type { SecretsStore, StoreGate } from './backend.js';
+import type { SecretsStore, StoreGate } from './store-interface.js';
 
 export type KeySource = 'keepers' | 'restore';
 

@@ -1,7 +1,7 @@
 // Adapters from src/nexus/store (synchronous, durable) to the StoreGate the
 // Nexus lifecycle uses.
 import { checkRootKey, openMemoryStore, openSqliteStore, StoreError, storeHoldsData } from '../store/index.js';
-import type { SecretsStore, StoreGate } from './backend.js';
+import type { SecretsStore, StoreGate } from './store-interface.js';
 
 /** The SQLite store at `<dataDir>/spike.db`, keyed by the root key. */
 export function sqliteGate(dataDir: string, maxVersions: number): StoreGate {

@@ -5,7 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createLogger, type Logger } from '../../../src/common/log.js';
 import { openMemoryStore } from '../../../src/nexus/store/index.js';
-import type { SecretsStore, StoreGate } from '../../../src/nexus/state/backend.js';
+import type { SecretsStore, StoreGate } from '../../../src/nexus/state/store-interface.js';
 import { NexusState, type KeySource } from '../../../src/nexus/state/nexus-state.js';
 import { RestoreCollector } from '../../../src/nexus/restore/collector.js';
 import { RateLimiter } from '../../../src/nexus/restore/rate-limit.js';
