@@ -1,6 +1,6 @@
 // SecretStore on top of any StoreBackend: input sanity checks, versioning
 // plans (versioning.ts), atomicity, closed-state handling.
-import type { StoreBackend } from './backend.js';
+import type { StoreBackend } from './store-backend.js';
 import { NotFoundError, StoreError } from './errors.js';
 import type { Policy, PolicyInput, SecretMetadata, SecretStore, SecretVersionInfo } from './types.js';
 import { planDelete, planPut, planUndelete, resolveReadableVersion, resolveReadableVersionOf, type SecretHeader } from './versioning.js';

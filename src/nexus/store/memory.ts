@@ -1,6 +1,6 @@
 // The `memory` backend (upstream `memory`): everything in process memory,
 // deep-copied in and out, nothing persisted, no root key.
-import type { SecretWrite, StoreBackend } from './backend.js';
+import type { SecretWrite, StoreBackend } from './store-backend.js';
 import { createStore } from './core.js';
 import { compareBytewise } from './order.js';
 import type { MemoryStoreOptions, Policy, SecretStore } from './types.js';

@@ -1,6 +1,6 @@
 // StoreBackend over an open better-sqlite3 database and the root key.
 import type { Database } from 'better-sqlite3';
-import type { SecretWrite, StoreBackend } from '../backend.js';
+import type { SecretWrite, StoreBackend } from '../store-backend.js';
 import { StoreError } from '../errors.js';
 import type { Policy, SecretVersionInfo } from '../types.js';
 import type { SecretHeader } from '../versioning.js';
