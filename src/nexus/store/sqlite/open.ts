@@ -7,7 +7,7 @@ import { createStore, validateMaxVersions } from '../core.js';
 import { KEY_BYTES, keyCheckValue } from '../crypto.js';
 import { KeyMismatchError, StoreError } from '../errors.js';
 import type { SecretStore, SqliteStoreOptions } from '../types.js';
-import { sqliteBackend } from './backend.js';
+import { sqliteBackend } from './sqlite-backend.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openConnection } from './connection.js';
 import { checkKeyOnDb, checkRootKey, dbFile } from './keycheck.js';
 import { KEY_CHECK_ALGORITHM, KEY_CHECK_SCHEMA, KEY_CHECK_TABLE, UPSTREAM_SCHEMA } from './schema.js';
