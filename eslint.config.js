@@ -27,7 +27,7 @@ export default tseslint.config(
   },
   {
     // Libraries never print and never exit the process.
-    files: ['src/spiffe/**/*.ts', 'src/shamir/**/*.ts', 'src/protocol/**/*.ts', 'src/client/**/*.ts'],
+    files: ['src/spiffe/**/*.ts', 'src/shamir/**/*.ts', 'src/protocol/**/*.ts', 'src/client/**/*.ts', 'src/util/**/*.ts'],
     ignores: ['src/protocol/config/env.ts'],
     rules: {
       'no-console': 'error',
@@ -39,6 +39,11 @@ export default tseslint.config(
         { object: 'process', property: 'stderr', message: 'Libraries never print.' },
       ],
     },
+  },
+  {
+    // src/util sits below every library: it imports nothing from the project.
+    files: ['src/util/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'src/util imports nothing from the project.' }] }] },
   },
   {
     files: ['**/*.js', '**/*.mjs'],
