@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import vitest from '@vitest/eslint-plugin';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
@@ -44,6 +45,24 @@ export default tseslint.config(
     // src/util sits below every library: it imports nothing from the project.
     files: ['src/util/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'src/util imports nothing from the project.' }] }] },
+  },
+  {
+    // Tests must be able to fail: no expect inside catch/if, no test without an assertion.
+    files: ['test/**/*.test.ts'],
+    plugins: { vitest },
+    rules: {
+      'vitest/no-conditional-expect': 'error',
+      'vitest/no-conditional-tests': 'error',
+      // helpers that assert: expect*, fc.assert (a property), *.waitFor (fails on timeout), *Refusal/*Fails/*OrRefuses
+      'vitest/expect-expect': [
+        'error',
+        { assertFunctionNames: ['expect', 'expect*', 'fc.assert', '*.waitFor', '*Refusal', '*Fails', '*OrRefuses'] },
+      ],
+      'vitest/valid-expect': ['error', { maxArgs: 2 }],
+      'vitest/no-standalone-expect': 'error',
+      'vitest/no-identical-title': 'error',
+      'vitest/no-focused-tests': 'error',
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

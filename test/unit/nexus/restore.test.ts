@@ -102,7 +102,7 @@ describe('POST /v1/operator/restore: guards', () => {
   });
 });
 
-describe('POST /v1/operator/restore: state machine (upstream's, made safe)', () => {
+describe("POST /v1/operator/restore: state machine (upstream's, made safe)", () => {
   it('collects, then restores with the right shards: root_key_ready, push hook, audit without values', async () => {
     const key = keyOf(1);
     h = await makeHarness({ storedKey: key });

@@ -161,6 +161,13 @@ describe('keeper sync (push)', () => {
       await state.close();
     });
     sync.start();
-    await until(() => keepers.every((k) => k.contributions >= 2));
+    await until(() => keepers.every((k) => k.shard !== undefined));
+    const [, second] = sharesOf(keyOf(1), 2, 2);
+    // keeper 2 restarts empty; nothing tells Nexus
+    keepers[1]!.shard = undefined;
+    const before = keepers[1]!.contributions;
+    await until(() => keepers[1]!.shard !== undefined);
+    expect(keepers[1]!.contributions).toBeGreaterThan(before);
+    expect(Buffer.from(keepers[1]!.shard!).equals(Buffer.from(second!.value))).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../../src/pilot/exit.js';
 import { JsonBytesError, parseJsonBytes } from '../../../src/pilot/jsonbytes.js';
 import { formatShardFile, parseShard } from '../../../src/pilot/shard.js';
+import { ONE_LINE, attempt, otherThan, returns } from '../../helpers/expect.js';
 
 const nonZero32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((v) => v.some((b) => b !== 0));
 
@@ -22,14 +23,9 @@ describe('shard format', () => {
   it('any input either parses or is a one-line exit-2 refusal', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (input) => {
-        try {
-          const s = parseShard(input, 1000);
-          expect(s.value.length).toBe(32);
-        } catch (e) {
-          expect(e).toBeInstanceOf(CliError);
-          expect((e as CliError).exitCode).toBe(ExitCode.usage);
-          expect((e as CliError).message).not.toMatch(/\n/);
-        }
+        const parse = () => parseShard(input, 1000);
+        expect(parse).not.toThrow(otherThan(CliError, { exitCode: ExitCode.usage, message: ONE_LINE }));
+        expect([undefined, 32]).toContain(attempt(parse)?.value.length);
       }),
     );
   });
@@ -47,18 +43,10 @@ describe('parseJsonBytes', () => {
   it('refuses what JSON.parse refuses, and never throws anything else', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 40 }), (text) => {
-        let ok = true;
-        try {
-          JSON.parse(text);
-        } catch {
-          ok = false;
-        }
-        try {
-          parseJsonBytes(Buffer.from(text));
-          expect(ok).toBe(true);
-        } catch (e) {
-          expect(e).toBeInstanceOf(JsonBytesError);
-        }
+        const mine = () => parseJsonBytes(Buffer.from(text));
+        expect(mine).not.toThrow(otherThan(JsonBytesError));
+        // parses exactly when JSON.parse does
+        expect(returns(mine)).toBe(returns(() => JSON.parse(text)));
       }),
     );
   });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GROUP_ORDER, ShamirError, computeShares, isValidScalar, recoverSecret, type Share } from '../../../src/shamir/index.js';
+import { sayingNothingOf } from '../../helpers/expect.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Upstream SPIKE's shares (spike-sdk-go v0.19.9 + circl v1.6.3); origin and how
@@ -213,12 +214,8 @@ describe('refusals', () => {
 
   it('error messages never contain share or key bytes', () => {
     const bad = { id: 2, value: new Uint8Array(32).fill(0xff) };
-    try {
-      recoverSecret([good[0] as Share, bad], 2);
-    } catch (e) {
-      const m = (e as Error).message.toLowerCase();
-      expect(m).not.toContain('ff'.repeat(4));
-      expect(m).not.toContain(hex((good[0] as Share).value).slice(0, 8));
-    }
+    const recover = () => recoverSecret([good[0] as Share, bad], 2);
+    expect(recover).toThrow(ShamirError);
+    expect(recover).toThrow(sayingNothingOf('ff'.repeat(4), hex((good[0] as Share).value).slice(0, 8)));
   });
 });

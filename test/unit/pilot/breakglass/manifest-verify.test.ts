@@ -137,8 +137,7 @@ describe('verifyShards', () => {
   it('recognises a whole stale set', () => {
     const r = verifyShards(m, [1, 2, 3].map((id) => input(id, B.get(id)!)));
     expect(r.ok).toBe(false);
-    expect(r.set.kind).toBe('foreign_set');
-    if (r.set.kind === 'foreign_set') expect(r.set.fingerprint).toBe(manifestOf(B, 2).fingerprint);
+    expect(r.set).toMatchObject({ kind: 'foreign_set', fingerprint: manifestOf(B, 2).fingerprint });
   });
 
   it('names a typo: malformed text, or a changed hex digit', () => {
