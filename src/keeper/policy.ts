@@ -3,7 +3,7 @@
 // (`PeerCanTalkToKeeper`); /v1/store/shard accepts Nexus only.
 import type { TrustRoots } from '../protocol/config/shared.js';
 import { isNexus, peerCanTalkToKeeper } from '../protocol/roles.js';
-import type { KeeperPeerPolicy } from './routes/types.js';
+import type { KeeperPeerPolicy } from './routes/route.js';
 
 export function keeperPeerPolicy(roots: TrustRoots): KeeperPeerPolicy {
   return {

@@ -7,7 +7,7 @@ import { encodeErrorOnly } from '../protocol/messages.js';
 import { KEEPER_ROUTES, findRoute, type KeeperRouteName } from '../protocol/paths.js';
 import { contributeRoute } from './routes/contribute.js';
 import { shardRoute } from './routes/shard.js';
-import type { KeeperPeerPolicy, KeeperRequest, KeeperResponse, KeeperRoute } from './routes/types.js';
+import type { KeeperPeerPolicy, KeeperRequest, KeeperResponse, KeeperRoute } from './routes/route.js';
 
 export function fallback(): KeeperResponse {
   return { status: 400, body: encodeErrorOnly(API_BAD_REQUEST) };

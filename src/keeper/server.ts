@@ -11,7 +11,7 @@ import { attachMtlsServer, mtlsServerOptions, peerSpiffeId } from '../spiffe/tls
 import { authorizeIf } from '../spiffe/authorizer.js';
 import type { X509Source } from '../spiffe/workloadapi.js';
 import type { ShardStore } from './shard-store.js';
-import type { KeeperPeerPolicy } from './routes/types.js';
+import type { KeeperPeerPolicy } from './routes/route.js';
 import { createKeeperRouter, fallback } from './router.js';
 import { PATH_KEEPER_CONTRIBUTE } from '../protocol/paths.js';
 

@@ -5,7 +5,7 @@ import type { ShardStore } from '../shard-store.js';
 import { isAllZero } from '../../protocol/bytes.js';
 import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST } from '../../protocol/errors.js';
 import { decodeContributeRequest, encodeContributeResponse, shardPutResponse } from '../../protocol/messages.js';
-import { type KeeperPeerPolicy, type KeeperRequest, type KeeperResponse, validPeerId } from './types.js';
+import { type KeeperPeerPolicy, type KeeperRequest, type KeeperResponse, validPeerId } from './route.js';
 
 const fail = (status: number, code: string): KeeperResponse => ({ status, body: shardPutResponse.error(code) });
 

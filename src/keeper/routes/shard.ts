@@ -5,7 +5,7 @@
 import type { ShardStore } from '../shard-store.js';
 import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST } from '../../protocol/errors.js';
 import { encodeShardResponse, shardGetRequest, shardGetResponse } from '../../protocol/messages.js';
-import { type KeeperPeerPolicy, type KeeperRequest, type KeeperResponse, validPeerId } from './types.js';
+import { type KeeperPeerPolicy, type KeeperRequest, type KeeperResponse, validPeerId } from './route.js';
 
 /** `{"shard":null,"Err":"<code>"}` */
 const fail = (status: number, code: string): KeeperResponse => ({ status, body: shardGetResponse.error(code) });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ShardStore } from '../../../src/keeper/shard-store.js';
 import { createKeeperRouter } from '../../../src/keeper/router.js';
-import type { KeeperPeerPolicy, KeeperRequest } from '../../../src/keeper/routes/types.js';
+import type { KeeperPeerPolicy, KeeperRequest } from '../../../src/keeper/routes/route.js';
 
 const NEXUS = 'spiffe://spike.ist/spike/nexus';
 const BOOTSTRAP = 'spiffe://spike.ist/spike/bootstrap';
