@@ -5,7 +5,8 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { createPrivateKey, createPublicKey, randomBytes, webcrypto } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, lstatSync, openSync, readFileSync, unlinkSync, writeSync, constants as fsc } from 'node:fs';
+import { lstatSync, readFileSync, unlinkSync } from 'node:fs';
+import { createFileAtomic } from '../common/durable-file.js';
 import { devPaths, ensurePrivateDir } from './paths.js';
 
 // @peculiar/x509 types its provider with the DOM Crypto type; node's webcrypto is the same API.
@@ -66,27 +67,6 @@ async function selfSignRoot(keys: CryptoKeyPair, trustDomain: string, now: Date)
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-}
-
-/** Writes `data` to `path` only if `path` does not exist yet (temp file + link: all or nothing). Returns false if it existed. */
-function writeFileExclusive(path: string, data: Buffer | string, mode: number): boolean {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, mode);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(tmp, path);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
-  } finally {
-    unlinkSync(tmp);
-  }
 }
 
 function readPrivateFile(path: string): Buffer | undefined {
@@ -197,7 +177,7 @@ export async function loadOrCreateDevCa(dir: string, trustDomain: string, now: D
     const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
     const pem = Buffer.from(`-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END PRIVATE KEY-----\n`);
     der.fill(0);
-    const created = writeFileExclusive(paths.caKey, pem, 0o600);
+    const created = createFileAtomic(paths.caKey, pem, { mode: 0o600 });
     pem.fill(0);
     if (created) {
       // A new key: any old certificate cannot belong to it.
@@ -227,7 +207,7 @@ export async function loadOrCreateDevCa(dir: string, trustDomain: string, now: D
     // signing key plus the public key, which CryptoKeyPair carries.
     const publicKey = await webcrypto.subtle.importKey('spki', spkiDer, KEY_ALG, true, ['verify']);
     const cert = await selfSignRoot({ privateKey: signingKey, publicKey }, trustDomain, now);
-    writeFileExclusive(paths.caCert, cert.toString('pem') + '\n', 0o644);
+    createFileAtomic(paths.caCert, Buffer.from(cert.toString('pem') + '\n'), { mode: 0o644 });
     certPem = readOptionalFile(paths.caCert);
     if (certPem === undefined) throw new DevCaError(`${paths.caCert} vanished while creating the dev CA`);
   }

@@ -1,9 +1,8 @@
 // Registration entries of the dev agent: workload name → SPIFFE ID, kept in
-// <SPIKE_DEV_DIR>/entries.json as a flat JSON object, written atomically
-// (temp file + fsync + rename, mode 0600).
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, constants as fsc } from 'node:fs';
-import { dirname } from 'node:path';
+// <SPIKE_DEV_DIR>/entries.json as a flat JSON object, replaced atomically
+// (common/durable-file.ts: temp file, fsync, rename, directory fsync; mode 0600).
+import { readFileSync } from 'node:fs';
+import { replaceFileAtomic } from '../common/durable-file.js';
 import { parseSpiffeId, SpiffeIdError } from '../spiffe/id.js';
 
 export const WORKLOAD_NAME_RE = /^[a-z0-9-]{1,32}$/;
@@ -102,37 +101,7 @@ export function readEntriesFile(path: string, trustDomain: string): Map<string, 
 
 /** Replaces entries.json atomically: a reader sees the old or the new file, never a mix. */
 export function writeEntriesFile(path: string, entries: Entries): void {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
-  try {
-    try {
-      writeSync(fd, serializeEntries(entries));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already renamed or gone */
-    }
-    throw e;
-  }
-  fsyncDir(dirname(path));
-}
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, fsc.O_RDONLY);
-    fsyncSync(fd);
-  } catch {
-    /* best effort: some filesystems refuse fsync on directories */
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  replaceFileAtomic(path, Buffer.from(serializeEntries(entries), 'utf8'));
 }
 
 /** entries.json, created with the default entries on first use. */

@@ -9,7 +9,8 @@ import { CliError, ExitCode } from '../exit.js';
 import { recoveryFileName } from '../recovery/writer.js';
 import { formatShardFile } from '../shard.js';
 import { AGE_SUFFIX } from './age.js';
-import { errnoCode, fsyncDirectory, writeExclusive } from '../fsutil.js';
+import { fsyncDirectory, writeFileExclusive } from '../../common/durable-file.js';
+import { errnoCode } from '../fsutil.js';
 import { removeOldBreakglassFiles, writeAtomic } from './files.js';
 import { buildManifest, MANIFEST_FILE, serializeManifest, type Manifest } from './manifest.js';
 import { deduceThreshold } from './polynomial.js';
@@ -79,7 +80,7 @@ export async function exportBreakglass(opts: {
         }
         const path = join(dir, encryptedFileName(id));
         try {
-          writeExclusive(path, armored);
+          writeFileExclusive(path, armored, { syncDirectory: false });
         } catch (e) {
           throw new CliError(ExitCode.filesystem, `Failed to save shard ${id}: ${path} (${errnoCode(e)}).`);
         }

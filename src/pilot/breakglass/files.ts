@@ -1,33 +1,20 @@
-// File operations of the break-glass additions: exclusive 0600 writes
-// (O_CREAT|O_EXCL|O_NOFOLLOW, fsync), the manifest written atomically
-// (temporary file + rename + directory fsync), clean-up of earlier encrypted
+// File operations of the break-glass additions: the manifest written
+// atomically (through common/durable-file.ts), clean-up of earlier encrypted
 // shard files, and size-limited reads. Failures are CliError exit 4 (writes)
 // or exit 2 (reading an input the operator named).
-import { closeSync, constants, openSync, readSync, renameSync, unlinkSync, fstatSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, ExitCode } from '../exit.js';
-import { errnoCode, fsyncDirectory, removeMatching, writeExclusive } from '../fsutil.js';
+import { replaceFileAtomic } from '../../common/durable-file.js';
+import { errnoCode, removeMatching } from '../fsutil.js';
 
-/** Writes `name` in `dir` atomically: a 0600 temporary file, fsync, rename over, fsync the directory. */
+/** Writes `name` in `dir` atomically (common/durable-file.ts: 0600 temporary file, fsync, rename, directory fsync); exit 4 on failure. */
 export function writeAtomic(dir: string, name: string, content: Uint8Array): string {
   const path = join(dir, name);
-  const tmp = join(dir, `.${name}.${process.pid}.tmp`);
   try {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // usually absent
-    }
-    writeExclusive(tmp, content);
-    renameSync(tmp, path);
-    fsyncDirectory(dir);
+    replaceFileAtomic(path, content);
     return path;
   } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already renamed or never created
-    }
     throw new CliError(ExitCode.filesystem, `Failed to write ${path} (${errnoCode(e)}).`);
   }
 }

@@ -1,12 +1,14 @@
 // Writes the recovery files: upstream's names and bytes
 // (`spike.recovery.<id>.txt`, `spike:<id>:<hex>` without newline), created
 // with O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600, fsynced, then the directory
-// fsynced (docs/design.md § Recovery directory and files). On any failure the files written by this
-// run are removed again, so a run leaves all shards or none.
+// fsynced once (common/durable-file.ts; docs/design.md § Recovery directory
+// and files). On any failure the files written by this run are removed
+// again, so a run leaves all shards or none.
 import { unlinkSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { CliError, ExitCode } from '../exit.js';
-import { errnoCode, fsyncDirectory, removeMatching, writeExclusive } from '../fsutil.js';
+import { fsyncDirectory, writeFileExclusive } from '../../common/durable-file.js';
+import { errnoCode, removeMatching } from '../fsutil.js';
 import { formatShardFile } from '../shard.js';
 
 export function recoveryFileName(id: number): string {
@@ -36,7 +38,7 @@ export function writeRecoveryFiles(dir: string, shards: ReadonlyMap<number, Uint
       const path = join(dir, recoveryFileName(id));
       const content = formatShardFile(id, shards.get(id) as Uint8Array);
       try {
-        writeExclusive(path, content);
+        writeFileExclusive(path, content, { syncDirectory: false });
         written.push(path);
       } catch (e) {
         throw new CliError(ExitCode.filesystem, `Failed to save shard ${id}: ${path} (${errnoCode(e)}).`);

@@ -1,0 +1,126 @@
+// Durable file writes for the apps: the one implementation of "write it all,
+// fsync the file, fsync its directory", never through a symbolic link.
+// Three ways to put content at a path, as the callers need them:
+//   writeFileExclusive  the path itself is created (O_CREAT|O_EXCL|O_NOFOLLOW):
+//                       fails with EEXIST when anything, a symlink included, is there
+//                       (the Pilot's shard files, written in a batch: it syncs the
+//                       directory once at the end);
+//   replaceFileAtomic   a temporary file renamed over the path: readers see the old
+//                       or the new content, never a mix (entries.json, bootstrap.json,
+//                       the recovery manifest); rename replaces a symlink, never follows it;
+//   createFileAtomic    a temporary file hard-linked to the path: created whole or not
+//                       at all, an existing path (a symlink included) is left alone
+//                       (the dev CA's key and certificate).
+// Content is bytes: secrets (shards, keys) stay in the caller's Buffer, which
+// the caller zeroes; nothing here copies them into a string.
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+export interface DurableWriteOptions {
+  /** Permission bits of a new file (default 0o600), as far as the umask allows. */
+  mode?: number;
+  /** fsync the directory afterwards, so that the new name survives a crash (default true). */
+  syncDirectory?: boolean;
+}
+
+function errno(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone (renamed, or never created)
+  }
+}
+
+/** Creates `path` (it must not exist), writes all of `content`, fsyncs it; removes it again when that fails. */
+function createAndWrite(path: string, content: Uint8Array, mode: number): void {
+  const fd = openSync(path, CREATE_FLAGS, mode);
+  let done = false;
+  try {
+    let off = 0;
+    while (off < content.length) off += writeSync(fd, content, off, content.length - off);
+    fsyncSync(fd);
+    done = true;
+  } finally {
+    closeSync(fd);
+    if (!done) removeQuietly(path);
+  }
+}
+
+/** A name for a temporary file next to `path` (hidden, unique to this call). */
+function tempNameFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/**
+ * fsyncs directory `dir`, so that names created, renamed or removed in it
+ * survive a crash. A filesystem that cannot sync a directory (EINVAL,
+ * ENOTSUP) has nothing to do; any other failure is thrown.
+ */
+export function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    fsyncSync(fd);
+  } catch (e) {
+    const code = errno(e);
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Creates `path`, which must not exist (EEXIST otherwise, also for a
+ * symlink), with `content`; fsyncs the file and, unless told not to, its
+ * directory. When writing fails the file is removed again.
+ */
+export function writeFileExclusive(path: string, content: Uint8Array, opts: DurableWriteOptions = {}): void {
+  createAndWrite(path, content, opts.mode ?? 0o600);
+  if (opts.syncDirectory ?? true) fsyncDirectory(dirname(path));
+}
+
+/**
+ * Puts `content` at `path` atomically, replacing what is there: a temporary
+ * file in the same directory, written and fsynced, renamed over `path`,
+ * then the directory fsynced. On failure `path` is unchanged and the
+ * temporary file is gone.
+ */
+export function replaceFileAtomic(path: string, content: Uint8Array, opts: DurableWriteOptions = {}): void {
+  const tmp = tempNameFor(path);
+  try {
+    createAndWrite(tmp, content, opts.mode ?? 0o600);
+    renameSync(tmp, path);
+  } catch (e) {
+    removeQuietly(tmp);
+    throw e;
+  }
+  if (opts.syncDirectory ?? true) fsyncDirectory(dirname(path));
+}
+
+/**
+ * Creates `path` with `content` only if nothing is there yet, all or nothing:
+ * a temporary file, written and fsynced, hard-linked to `path`, then removed.
+ * Returns false (and writes nothing) when `path` exists.
+ */
+export function createFileAtomic(path: string, content: Uint8Array, opts: DurableWriteOptions = {}): boolean {
+  const tmp = tempNameFor(path);
+  try {
+    createAndWrite(tmp, content, opts.mode ?? 0o600);
+    try {
+      linkSync(tmp, path);
+    } catch (e) {
+      if (errno(e) === 'EEXIST') return false;
+      throw e;
+    }
+  } finally {
+    removeQuietly(tmp);
+  }
+  if (opts.syncDirectory ?? true) fsyncDirectory(dirname(path));
+  return true;
+}

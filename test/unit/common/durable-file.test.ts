@@ -1,0 +1,172 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// node:fs as it is, with three things a test can watch or change: which kind
+// of descriptor each fsync was for, how many bytes one write call takes, and
+// a failure of the next fsync or write.
+const probe = vi.hoisted(() => ({
+  fsyncs: [] as ('file' | 'dir')[],
+  writeArgs: [] as unknown[],
+  maxWrite: Infinity,
+  failFsync: undefined as undefined | ((kind: 'file' | 'dir') => string | undefined),
+  failWrite: undefined as string | undefined,
+}));
+
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  const errnoError = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: injected`), { code });
+  return {
+    ...fs,
+    fsyncSync: (fd: number): void => {
+      const kind = fs.fstatSync(fd).isDirectory() ? 'dir' : 'file';
+      probe.fsyncs.push(kind);
+      const code = probe.failFsync?.(kind);
+      if (code !== undefined) throw errnoError(code);
+      fs.fsyncSync(fd);
+    },
+    writeSync: (fd: number, buffer: Uint8Array, offset: number, length: number): number => {
+      probe.writeArgs.push(buffer);
+      if (probe.failWrite !== undefined) throw errnoError(probe.failWrite);
+      return fs.writeSync(fd, buffer, offset, Math.min(length, probe.maxWrite));
+    },
+  };
+});
+
+const { createFileAtomic, fsyncDirectory, replaceFileAtomic, writeFileExclusive } = await import('../../../src/common/durable-file.js');
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'durable-'));
+  Object.assign(probe, { fsyncs: [], writeArgs: [], maxWrite: Infinity, failFsync: undefined, failWrite: undefined });
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
+const errCode = (f: () => unknown): unknown => {
+  try {
+    f();
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code;
+  }
+  return 'no error';
+};
+
+describe('writeFileExclusive', () => {
+  it('creates the file 0600 with the content, fsyncs the file and then its directory', () => {
+    const path = join(dir, 'a');
+    writeFileExclusive(path, bytes('spike:1:00'));
+    expect(readFileSync(path, 'utf8')).toBe('spike:1:00');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(probe.fsyncs).toEqual(['file', 'dir']);
+  });
+
+  it('leaves the directory sync to the caller when asked (a batch of files)', () => {
+    writeFileExclusive(join(dir, 'a'), bytes('x'), { syncDirectory: false });
+    expect(probe.fsyncs).toEqual(['file']);
+  });
+
+  it('refuses a path that exists, a symlink included, without writing through it', () => {
+    const existing = join(dir, 'existing');
+    writeFileSync(existing, 'old');
+    expect(errCode(() => writeFileExclusive(existing, bytes('new')))).toBe('EEXIST');
+    expect(readFileSync(existing, 'utf8')).toBe('old');
+    const target = join(dir, 'target');
+    const link = join(dir, 'link');
+    symlinkSync(target, link);
+    expect(errCode(() => writeFileExclusive(link, bytes('secret')))).toBe('EEXIST');
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('writes everything when the kernel takes a few bytes per call, straight from the caller’s buffer', () => {
+    probe.maxWrite = 3;
+    const content = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
+    writeFileExclusive(join(dir, 'big'), content);
+    expect(readFileSync(join(dir, 'big')).equals(content)).toBe(true);
+    expect(probe.writeArgs.length).toBeGreaterThanOrEqual(334);
+    expect(probe.writeArgs.every((b) => b === content)).toBe(true);
+  });
+
+  it('removes the file again when writing or syncing it fails', () => {
+    probe.failWrite = 'ENOSPC';
+    expect(errCode(() => writeFileExclusive(join(dir, 'a'), bytes('x')))).toBe('ENOSPC');
+    probe.failWrite = undefined;
+    probe.failFsync = (kind) => (kind === 'file' ? 'EIO' : undefined);
+    expect(errCode(() => writeFileExclusive(join(dir, 'b'), bytes('x')))).toBe('EIO');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('replaceFileAtomic', () => {
+  it('replaces the content whole, mode 0600 whatever the old file had, no temporary file left, directory synced last', () => {
+    const path = join(dir, 'entries.json');
+    writeFileSync(path, 'old', { mode: 0o644 });
+    replaceFileAtomic(path, bytes('new'));
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['entries.json']);
+    expect(probe.fsyncs).toEqual(['file', 'dir']);
+  });
+
+  it('replaces a symlink by a file and never writes through it', () => {
+    const target = join(dir, 'target');
+    writeFileSync(target, 'untouched');
+    const link = join(dir, 'bootstrap.json');
+    symlinkSync(target, link);
+    replaceFileAtomic(link, bytes('{}'));
+    expect(lstatSync(link).isFile()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe('untouched');
+  });
+
+  it('on failure leaves the old content and no temporary file', () => {
+    const path = join(dir, 'm');
+    writeFileSync(path, 'old');
+    probe.failFsync = (kind) => (kind === 'file' ? 'EIO' : undefined);
+    expect(errCode(() => replaceFileAtomic(path, bytes('new')))).toBe('EIO');
+    expect(readFileSync(path, 'utf8')).toBe('old');
+    expect(readdirSync(dir)).toEqual(['m']);
+    // rename fails: the path is a non-empty directory
+    probe.failFsync = undefined;
+    mkdirSync(join(dir, 'd', 'x'), { recursive: true });
+    expect(() => replaceFileAtomic(join(dir, 'd'), bytes('new'))).toThrow();
+    expect(readdirSync(dir).sort()).toEqual(['d', 'm']);
+  });
+});
+
+describe('createFileAtomic', () => {
+  it('creates the file whole with the given mode and reports it', () => {
+    const path = join(dir, 'ca.crt');
+    expect(createFileAtomic(path, bytes('cert'), { mode: 0o644 })).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe('cert');
+    expect(statSync(path).mode & 0o777).toBe(0o644);
+    expect(readdirSync(dir)).toEqual(['ca.crt']);
+    expect(probe.fsyncs).toEqual(['file', 'dir']);
+  });
+
+  it('leaves an existing path alone, a dangling symlink included, and reports it', () => {
+    const path = join(dir, 'ca.key');
+    writeFileSync(path, 'first', { mode: 0o600 });
+    expect(createFileAtomic(path, bytes('second'))).toBe(false);
+    expect(readFileSync(path, 'utf8')).toBe('first');
+    const target = join(dir, 'elsewhere');
+    symlinkSync(target, join(dir, 'link'));
+    expect(createFileAtomic(join(dir, 'link'), bytes('key'))).toBe(false);
+    expect(existsSync(target)).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(['ca.key', 'link']);
+  });
+});
+
+describe('fsyncDirectory', () => {
+  it('syncs the directory; a filesystem that cannot (EINVAL) is no error, any other failure is', () => {
+    fsyncDirectory(dir);
+    expect(probe.fsyncs).toEqual(['dir']);
+    probe.failFsync = () => 'EINVAL';
+    expect(() => fsyncDirectory(dir)).not.toThrow();
+    probe.failFsync = () => 'EIO';
+    expect(errCode(() => fsyncDirectory(dir))).toBe('EIO');
+    expect(errCode(() => fsyncDirectory(join(dir, 'missing')))).toBe('ENOENT');
+  });
+});
