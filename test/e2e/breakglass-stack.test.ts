@@ -56,7 +56,7 @@ describe('break-glass runbook against the real stack', () => {
     const rec = await spike(['operator', 'recover'], plainEnv());
     expect(rec.code).toBe(0);
     const fp = /Shard set fingerprint.*\n {2}((?:[0-9a-f]{4} ){15}[0-9a-f]{4})\n/.exec(rec.stdout)?.[1];
-    expect(fp).toBeDefined();
+    expect(fp).toMatch(/^(?:[0-9a-f]{4} ){15}[0-9a-f]{4}$/);
     const plainDir = join(tmp, 'plain', 'recover');
     const manifest = JSON.parse(readFileSync(join(plainDir, 'spike.recovery.manifest.json'), 'utf8')) as Record<string, unknown>;
     expect(manifest).toMatchObject({ shares: 3, threshold: 2, nexusId: stack.ids.nexus, encryption: 'none', fingerprint: fp!.replace(/ /g, '') });

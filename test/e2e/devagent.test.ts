@@ -236,7 +236,7 @@ describe('spike-dev-agent (real process)', () => {
   it('SIGTERM: exit 0, sockets and pid file removed', async () => {
     const agent = await startAgent();
     const s = await source('nexus', agent.sockets);
-    expect(s.getX509Svid()).toBeDefined();
+    expect(s.getX509Svid().id.toString()).toBe(`spiffe://${TD}/spike/nexus`);
     agent.proc.kill('SIGTERM');
     const { code, signal } = await agent.exited;
     expect({ code, signal }).toEqual({ code: 0, signal: null });

@@ -18,6 +18,7 @@ import {
 import { urlFor } from '../../src/protocol/paths.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
 import { statusOf } from '../helpers/status.js';
+import { RECENT_RFC3339 } from '../helpers/expect.js';
 
 const APP1 = 'spiffe://spike.ist/workload/app-1';
 const APP2 = 'spiffe://spike.ist/workload/app-2';
@@ -79,7 +80,7 @@ describe('SPIKE Nexus secrets over mTLS', () => {
     let m = await getSecretMetadata(pilot.http, n, 'v/s');
     expect(m.metadata).toMatchObject({ currentVersion: 2, oldestVersion: 2, maxVersions: 4 });
     expect([...m.versions.keys()]).toEqual([1, 2, 3]);
-    expect(m.versions.get(1)?.deletedTime).not.toBeNull();
+    expect(m.versions.get(1)?.deletedTime).toEqual(RECENT_RFC3339);
     expect(m.versions.get(2)?.deletedTime).toBeNull();
     expect(await statusOf(getSecretMetadata(pilot.http, n, 'v/s', 1))).toBe(404);
     // undelete a given version; undelete of a live one → 404
@@ -141,7 +142,7 @@ describe('SPIKE Nexus secrets over mTLS', () => {
     expect(await getSecret(pilot.http, n, 'v/s')).toEqual({ v: '5' });
     const m = await getSecretMetadata(pilot.http, n, 'v/s');
     expect([...m.versions.keys()]).toEqual([2, 3, 4, 5]);
-    expect(m.versions.get(2)?.deletedTime).not.toBeNull();
+    expect(m.versions.get(2)?.deletedTime).toEqual(RECENT_RFC3339);
     expect(await statusOf(getSecret(pilot.http, n, 'gone'))).toBe(404);
     expect(await getSecret(app1.http, n, 'apps/one/db')).toEqual({ pass: 'one-secret-value' });
     expect(await statusOf(getSecret(app2.http, n, 'apps/one/db'))).toBe(401);

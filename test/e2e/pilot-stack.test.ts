@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSpike } from '../helpers/fakenexus.js';
 import { Stack } from '../helpers/stack.js';
+import { RECENT_RFC3339 } from '../helpers/expect.js';
 
 let stack: Stack;
 let tmp: string;
@@ -43,7 +44,7 @@ describe('spike secret and policy against the real stack', () => {
     // Each version under its own number (upstream's SQLite store collapsed them to 0).
     expect(Object.keys(meta.versions).sort()).toEqual(['1', '2', '3']);
     expect(meta.versions['2']?.version).toBe(2);
-    expect(meta.versions['2']?.deletedTime).not.toBeNull();
+    expect(meta.versions['2']?.deletedTime).toEqual(RECENT_RFC3339);
     expect(meta.versions['3']?.deletedTime).toBeNull();
     expect(meta.metadata).toMatchObject({ currentVersion: 3, oldestVersion: 3 });
     const human = await spike(['secret', 'metadata', 'get', 'apps/db']);

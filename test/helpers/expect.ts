@@ -58,3 +58,6 @@ export function sayingNothingOf(...parts: string[]): ThrownMatcher {
     toString: () => `an error saying nothing of ${parts.length} secret part(s)`,
   };
 }
+
+/** An RFC 3339 time of this century as Go marshals it (so neither missing, null, nor Go's zero time). */
+export const RECENT_RFC3339 = expect.stringMatching(/^20\d{2}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/);

@@ -73,15 +73,18 @@ describe('nexus listener', () => {
   it('a slow body does not block other callers, and is cut off by the request deadline', async () => {
     const port = await listening({ requestTimeoutMs: 1500, bodyLimit: 1 << 20 });
     const slow = await open(port);
-    const slowDone = readAll(slow);
+    let slowClosed = false;
+    const slowDone = readAll(slow).then((out) => {
+      slowClosed = true;
+      return out;
+    });
     slow.write('POST /v1/store/secrets HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"path":');
-    const t0 = Date.now();
     const res = await fetch(`http://127.0.0.1:${port}/v1/store/secrets`, { method: 'POST', body: '{"path":"a","values":{"k":"v"}}' });
     expect(res.status).toBe(200);
-    expect(Date.now() - t0).toBeLessThan(1000);
-    const out = await slowDone;
-    expect(Date.now() - t0).toBeLessThan(5000);
-    expect(out === '' || /^HTTP\/1\.1 (408|400)/.test(out)).toBe(true);
+    // the other caller was answered while the slow request was still pending
+    expect(slowClosed).toBe(false);
+    // the deadline closes the slow connection without an answer (as Go's ReadTimeout does)
+    expect(await slowDone).toBe('');
   });
 
   it('an oversized body gets the route BadRequest and the connection is closed', async () => {

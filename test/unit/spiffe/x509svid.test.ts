@@ -200,8 +200,8 @@ describe('X509Bundle', () => {
 
   it('bundle set lookups accept both key forms', () => {
     const set = new X509BundleSet([ca.bundle()]);
-    expect(set.getX509BundleForTrustDomain('example.org')).toBeDefined();
-    expect(set.getX509BundleForTrustDomain('spiffe://example.org')).toBeDefined();
+    expect(set.getX509BundleForTrustDomain('example.org')?.equals(ca.bundle())).toBe(true);
+    expect(set.getX509BundleForTrustDomain('spiffe://example.org')?.equals(ca.bundle())).toBe(true);
     expect(set.getX509BundleForTrustDomain('other.org')).toBeUndefined();
     expect(set.getX509BundleForTrustDomain('Bad TD')).toBeUndefined();
     expect(set.allPems()).toHaveLength(1);
