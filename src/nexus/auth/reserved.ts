@@ -5,6 +5,7 @@
 // (anchored with `^…$`, or a catch-all whose full-match form matches the
 // probe `spike-arbitrary-probe-value`). A policy that reaches P only by
 // substring match is refused at creation and ignored when checking P.
+import type { Pattern } from './pattern.js';
 
 export const PATH_SYSTEM_ACL = 'spike/system/acl';
 export const PATH_SYSTEM_SECRET = 'spike/system/secret';
@@ -21,8 +22,8 @@ const PROBE = 'spike-arbitrary-probe-value';
 export interface PatternPair {
   readonly spiffeIdPattern: string;
   readonly pathPattern: string;
-  readonly pathFull: RegExp | undefined;
-  readonly spiffeIdFull: RegExp | undefined;
+  readonly pathFull: Pattern | undefined;
+  readonly spiffeIdFull: Pattern | undefined;
 }
 
 function spiffeIdIsPrecise(p: PatternPair): boolean {
@@ -39,6 +40,6 @@ export function mayReachReserved(p: PatternPair, reserved: string): boolean {
  * The first reserved path the policy's (unanchored) path regex matches
  * without satisfying the rule, or undefined when the policy is acceptable.
  */
-export function reservedViolation(p: PatternPair, pathRegex: RegExp): string | undefined {
+export function reservedViolation(p: PatternPair, pathRegex: Pattern): string | undefined {
   return RESERVED_PATHS.find((r) => pathRegex.test(r) && !mayReachReserved(p, r));
 }

@@ -40,7 +40,7 @@ export function guardPolicyPut(req: RouteRequest, deps: RouteDeps): GuardResult<
   try {
     policy = compilePolicy({ name, spiffeIdPattern: spiffeidPattern, pathPattern, permissions });
   } catch (e) {
-    if (e instanceof PatternError) return refuse(`pattern: ${e.message}`);
+    if (e instanceof PatternError) return refuse(e.message); // names the pattern and Go's reason
     throw e;
   }
   const reserved = reservedViolation(policy, policy.pathRegex);
