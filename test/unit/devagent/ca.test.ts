@@ -22,7 +22,7 @@ function uriSans(cert: x509.X509Certificate): string[] {
 }
 
 describe('dev CA', () => {
-  it('creates a private directory, a 0600 PKCS#8 key and a root with the spec profile', async () => {
+  it('creates a private directory, a 0600 PKCS#8 key and a root with the documented profile (docs/dev-agent.md)', async () => {
     const now = new Date();
     const ca = await loadOrCreateDevCa(dir, 'spike.ist', now);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
@@ -50,7 +50,7 @@ describe('dev CA', () => {
     expect(createPublicKey(key).export({ format: 'der', type: 'spki' }).equals(node.publicKey.export({ format: 'der', type: 'spki' }))).toBe(true);
   });
 
-  it('issues leaves with the spec profile that chain to the root', async () => {
+  it('issues leaves with the documented profile that chain to the root', async () => {
     const ca = await loadOrCreateDevCa(dir, 'spike.ist');
     const now = new Date();
     const svid = await ca.issueSvid('spiffe://spike.ist/spike/nexus', 3_600_000, now);
