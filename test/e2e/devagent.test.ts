@@ -181,11 +181,10 @@ describe('spike-dev-agent (real process)', () => {
 
   it('no agent: X509Source fails with a clear error within its deadline', async () => {
     const socket = join(root, 'none.sock');
-    const t0 = Date.now();
     const err = await X509Source.create({ address: `unix://${socket}`, timeoutMs: 1_500 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkloadApiError);
     expect((err as Error).message).toContain(socket);
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect((err as Error).message).toContain('within 1500ms');
   });
 
   it('answers INVALID_ARGUMENT to a call without the security header', async () => {

@@ -203,16 +203,15 @@ describe('createHttpsJsonClient', () => {
     }
   });
 
-  it('connection refused → transport, fast', async () => {
+  it('connection refused → transport at once, not a wait for the deadline', async () => {
     const srv = net.createServer();
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const port = (srv.address() as AddressInfo).port;
     await new Promise<void>((r) => srv.close(() => r()));
     const c = newClient(authorizeId(NEXUS), 10_000);
-    const t0 = Date.now();
+    // a transport error (not timeout) under a 10 s deadline: the refusal ended the call
     const e = await expectClientError(c.postJson(new URL(`https://127.0.0.1:${port}/`), Buffer.from('{}')), 'transport');
     expect(e.message).toContain('ECONNREFUSED');
-    expect(Date.now() - t0).toBeLessThan(2000);
   });
 
   it('a server that never answers → timeout within the deadline', async () => {
@@ -223,9 +222,8 @@ describe('createHttpsJsonClient', () => {
       const c = newClient(authorizeId(NEXUS), 300);
       const t0 = Date.now();
       await expectClientError(c.postJson(s.url, Buffer.from('{}')), 'timeout');
-      const took = Date.now() - t0;
-      expect(took).toBeGreaterThanOrEqual(250);
-      expect(took).toBeLessThan(2000);
+      // no earlier than the deadline (an upper bound is left to `npm run bench`)
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
     } finally {
       await s.close();
     }
@@ -236,10 +234,10 @@ describe('createHttpsJsonClient', () => {
       /* never answers */
     });
     try {
-      const c = newClient(authorizeId(NEXUS), 10_000);
-      const t0 = Date.now();
-      await expectClientError(c.postJson(s.url, Buffer.from('{}'), { timeoutMs: 200 }), 'timeout');
-      expect(Date.now() - t0).toBeLessThan(2000);
+      // the client's own deadline is longer than the test's: only the per-call one can end this call
+      const c = newClient(authorizeId(NEXUS), 120_000);
+      const e = await expectClientError(c.postJson(s.url, Buffer.from('{}'), { timeoutMs: 200 }), 'timeout');
+      expect(e.message).toMatch(/within 200 ms$/);
       const ac = new AbortController();
       const p = c.postJson(s.url, Buffer.from('{}'), { signal: ac.signal });
       ac.abort();

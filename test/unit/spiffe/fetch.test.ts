@@ -1,11 +1,7 @@
 // fetch.ts, the one-shot X.509-SVID fetch over node:http2, against the fake
-// Workload API (grpc-js server) and the real dev agent (dist/, when built).
+// Workload API (grpc-js server); against the real dev agent: test/e2e/fetch-devagent.test.ts.
 import * as grpc from '@grpc/grpc-js';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeAny } from '../../../src/spiffe/authorizer.js';
 import { fetchX509Context, fetchX509Source } from '../../../src/spiffe/fetch.js';
 import { mtlsClientOptions } from '../../../src/spiffe/tlsconfig.js';
@@ -84,9 +80,7 @@ describe('fetchX509Context (fake Workload API)', () => {
 
   it('times out naming the socket when there is no server', async () => {
     const address = `unix:///tmp/perf-none-${process.pid}.sock`;
-    const t0 = Date.now();
     const err = await fetchX509Context({ address, timeoutMs: 300, backoff: FAST }).catch((e: unknown) => e);
-    expect(Date.now() - t0).toBeLessThan(2000);
     expect((err as Error).message).toMatch(new RegExp(`at ${address} within 300ms: UNAVAILABLE: .*ENOENT`));
   });
 
@@ -96,9 +90,8 @@ describe('fetchX509Context (fake Workload API)', () => {
   ])('status %s is final', async (code, name) => {
     const api = await fake();
     api.setError(code, 'go away');
-    const t0 = Date.now();
-    const err = await fetchX509Context({ address: api.address, timeoutMs: 5000, backoff: FAST }).catch((e: unknown) => e);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    // final: one call, refused (a retried status would end as a timeout after 60 s, past the test's own limit)
+    const err = await fetchX509Context({ address: api.address, timeoutMs: 60_000, backoff: FAST }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkloadApiError);
     expect((err as WorkloadApiError).code).toBe(code);
     expect((err as Error).message).toBe(`Workload API at ${api.address} refused the request: ${name}: go away`);
@@ -150,59 +143,5 @@ describe('fetchX509Context (fake Workload API)', () => {
     const opts = mtlsClientOptions(source, authorizeAny());
     expect(opts.cert).toContain('BEGIN CERTIFICATE');
     expect(opts.ca).toEqual([ca.root.toString()]);
-  });
-});
-
-// The real development agent (dist/spike-dev-agent.js from `npm run build`).
-const AGENT_BIN = resolve('dist/spike-dev-agent.js');
-describe.skipIf(!existsSync(AGENT_BIN))('fetchX509Context (real dev agent)', () => {
-  let dir: string;
-  let agent: ChildProcess;
-  let sockets: Record<string, string>;
-
-  beforeAll(async () => {
-    dir = mkdtempSync('/tmp/pfa-');
-    agent = spawn(process.execPath, [AGENT_BIN, 'run'], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, SPIKE_DEV_DIR: dir },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    sockets = await new Promise((ok, ko) => {
-      const t = setTimeout(() => ko(new Error('dev agent not ready')), 20_000);
-      agent.once('exit', (c) => ko(new Error(`dev agent exited ${c}`)));
-      createInterface({ input: agent.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-        try {
-          const rec = JSON.parse(line) as { msg?: string; sockets?: Record<string, string> };
-          if (rec.msg === 'agent_ready' && rec.sockets) {
-            clearTimeout(t);
-            ok(rec.sockets);
-          }
-        } catch {
-          // not a JSON line
-        }
-      });
-    });
-  }, 30_000);
-
-  afterAll(async () => {
-    if (agent && agent.exitCode === null) {
-      const gone = new Promise((r) => agent.once('exit', r));
-      agent.kill('SIGTERM');
-      await gone;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('gets the pilot SVID and the spike.ist bundle', async () => {
-    const ctx = await fetchX509Context({ address: `unix://${sockets['pilot']}`, timeoutMs: 10_000 });
-    expect(ctx.svids[0]?.id.trustDomain).toBe('spike.ist');
-    expect(ctx.svids[0]?.id.path).toMatch(/^\/spike\/pilot\//);
-    expect(ctx.bundles.getX509BundleForTrustDomain('spike.ist')?.authorities.length).toBeGreaterThan(0);
-  });
-
-  it('gets every workload’s SVID', async () => {
-    for (const [name, sock] of Object.entries(sockets)) {
-      const ctx = await fetchX509Context({ address: `unix://${sock}`, timeoutMs: 10_000 });
-      expect(ctx.svids.length, name).toBeGreaterThan(0);
-    }
   });
 });
