@@ -3,11 +3,11 @@
 // proves it rebuilt the same key (verify probe) → completion marker. The
 // network calls are injected so that this runs in unit tests without TLS.
 import { ClientError } from '../client/errors.js';
+import { RetryExhaustedError, retry } from '../util/backoff.js';
 import { computeShares } from '../shamir/index.js';
 import type { BootstrapConfig } from './config.js';
 import { makeVerificationProbe } from './probe.js';
 import { generateRootKey } from './rootkey.js';
-import { RetryExhaustedError, retryWithBackoff } from './retry.js';
 import { writeMarker } from './marker.js';
 
 /** A failure that ends Bootstrap: one line, no secrets. */
@@ -39,12 +39,18 @@ export interface BootstrapRunOptions {
   selfId: string;
   onProgress?: (msg: string, fields: Record<string, string | number>) => void;
   random?: (n: number) => Buffer;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
   /** Verify retry pacing (defaults 1s → 10s). */
   verifyRetryInitialMs?: number;
   verifyRetryMaxMs?: number;
 }
+
+/**
+ * Retry delays double from the configured initial delay up to the configured
+ * cap; each is shortened by up to 20% at random (upstream's retry package
+ * randomises its delays too), so keepers that came back together are not
+ * called in lockstep.
+ */
+const RETRY_JITTER = 0.2;
 
 /** A client failure worth another attempt: no answer (transport, timeout), or an answer whose status `retryStatus` accepts. */
 function retryableWhen(retryStatus: (status: number | undefined) => boolean): (e: unknown) => boolean {
@@ -84,15 +90,15 @@ export async function runBootstrap(opts: BootstrapRunOptions): Promise<void> {
         const share = shares.find((s) => s.id === id);
         if (share === undefined) throw new BootstrapError(`no share with id ${id}`);
         try {
-          await retryWithBackoff((_attempt, remainingMs) => opts.network.contribute(keeper, share.value, remainingMs), {
+          await retry((_attempt, remainingMs) => opts.network.contribute(keeper, share.value, remainingMs), {
             maxAttempts: config.keeperMaxRetries,
             initialMs: config.keeperRetryInitialMs,
             maxMs: config.keeperRetryMaxMs,
+            jitter: RETRY_JITTER,
             deadlineMs: config.keeperTimeoutMs,
             retryable: keeperRetryable,
-            sleep: opts.sleep,
-            now: opts.now,
-            onRetry: (attempt, e, delayMs) => opts.onProgress?.('keeper_retry', { keeper: id, attempt, delay_ms: delayMs, error: describe(e) }),
+            onRetry: (attempt, e, delayMs) =>
+              opts.onProgress?.('keeper_retry', { keeper: id, attempt, delay_ms: Math.round(delayMs), error: describe(e) }),
           });
         } catch (e) {
           const attempts = e instanceof RetryExhaustedError ? e.attempts : 1;
@@ -107,15 +113,13 @@ export async function runBootstrap(opts: BootstrapRunOptions): Promise<void> {
     const probe = makeVerificationProbe(rootKey, opts.random);
     let hash: string;
     try {
-      hash = await retryWithBackoff(() => opts.network.verify(probe.nonce, probe.ciphertext), {
-        maxAttempts: Infinity,
+      hash = await retry(() => opts.network.verify(probe.nonce, probe.ciphertext), {
         initialMs: opts.verifyRetryInitialMs ?? 1000,
         maxMs: opts.verifyRetryMaxMs ?? 10_000,
+        jitter: RETRY_JITTER,
         deadlineMs: config.verificationTimeoutMs,
         retryable: verifyRetryable,
-        sleep: opts.sleep,
-        now: opts.now,
-        onRetry: (attempt, e, delayMs) => opts.onProgress?.('verify_retry', { attempt, delay_ms: delayMs, error: describe(e) }),
+        onRetry: (attempt, e, delayMs) => opts.onProgress?.('verify_retry', { attempt, delay_ms: Math.round(delayMs), error: describe(e) }),
       });
     } catch (e) {
       throw new BootstrapError(`SPIKE Nexus did not verify the new root key: ${describe(e)}`);

@@ -1,15 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync, readdirSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createDecipheriv, createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decideBootstrap } from '../../../src/bootstrap/decide.js';
 import { markerExists, markerPath, writeMarker } from '../../../src/bootstrap/marker.js';
-import { RetryExhaustedError, retryWithBackoff } from '../../../src/bootstrap/retry.js';
 import { makeVerificationProbe } from '../../../src/bootstrap/probe.js';
 import { generateRootKey } from '../../../src/bootstrap/rootkey.js';
 import { parseBootstrapArgs } from '../../../src/bootstrap/args.js';
-import { BootstrapError, runBootstrap, type BootstrapNetwork } from '../../../src/bootstrap/run.js';
+import { BootstrapError, runBootstrap, type BootstrapNetwork, type BootstrapRunOptions } from '../../../src/bootstrap/run.js';
 import { ClientError } from '../../../src/client/errors.js';
 import { recoverSecret, GROUP_ORDER } from '../../../src/shamir/index.js';
 
@@ -47,35 +46,15 @@ describe('marker', () => {
     writeMarker(dir, { bootstrap_completed: true, completed_at: 'later', completed_by: 'spiffe://x/y', shares: 3, threshold: 2 });
     expect(JSON.parse(readFileSync(markerPath(dir), 'utf8')).completed_at).toBe('later');
   });
-});
 
-describe('retryWithBackoff', () => {
-  it('retries retryable errors with doubling delays capped at max, up to maxAttempts', async () => {
-    const delays: number[] = [];
-    let n = 0;
-    const e = await retryWithBackoff(
-      async () => {
-        n++;
-        throw new Error('x');
-      },
-      { maxAttempts: 5, initialMs: 100, maxMs: 300, deadlineMs: 1e9, retryable: () => true, sleep: async (ms) => void delays.push(ms) },
-    ).catch((x: unknown) => x);
-    expect(e).toBeInstanceOf(RetryExhaustedError);
-    expect(n).toBe(5);
-    expect(delays).toEqual([100, 200, 300, 300]);
-  });
-
-  it('stops at the deadline and rethrows non-retryable errors as they are', async () => {
-    let t = 0;
-    const e = await retryWithBackoff(
-      async () => {
-        throw new Error('x');
-      },
-      { maxAttempts: Infinity, initialMs: 100, maxMs: 100, deadlineMs: 350, retryable: () => true, now: () => t, sleep: async (ms) => void (t += ms) },
-    ).catch((x: unknown) => x);
-    expect((e as RetryExhaustedError).timedOut).toBe(true);
-    const boom = new Error('fatal');
-    await expect(retryWithBackoff(async () => Promise.reject(boom), { maxAttempts: 9, initialMs: 1, maxMs: 1, deadlineMs: 1e9, retryable: () => false })).rejects.toBe(boom);
+  it('replaces a planted symlink by a file and never writes through it', () => {
+    const dir = tmp();
+    const target = join(dir, 'elsewhere');
+    writeFileSync(target, 'untouched');
+    symlinkSync(target, markerPath(dir));
+    writeMarker(dir, { bootstrap_completed: true, completed_at: 'now', completed_by: 'spiffe://x/y', shares: 3, threshold: 2 });
+    expect(lstatSync(markerPath(dir)).isFile()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe('untouched');
   });
 });
 
@@ -122,7 +101,7 @@ function baseConfig(dataDir: string, peers = K(3)) {
     keeperMaxRetries: 3,
     keeperRetryInitialMs: 1,
     keeperRetryMaxMs: 2,
-    verificationTimeoutMs: 1000,
+    verificationTimeoutMs: 60_000,
   };
 }
 
@@ -156,10 +135,27 @@ function fakeNetwork(opts: { failKeeper?: (id: number, attempt: number) => Error
 }
 
 describe('runBootstrap', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Runs Bootstrap on fake time (every retry wait passes at once): undefined on success, else the error. */
+  async function run(opts: BootstrapRunOptions): Promise<unknown> {
+    const outcome = runBootstrap(opts).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await vi.runAllTimersAsync();
+    return outcome;
+  }
+
   it('gives every keeper its share, waits for Nexus (503s), verifies and writes the marker', async () => {
     const dir = join(tmp(), 'data');
     const f = fakeNetwork({ nexusBefore: 2 });
-    await runBootstrap({ config: baseConfig(dir), network: f.net, selfId: 'spiffe://spike.ist/spike/bootstrap', sleep: async () => undefined });
+    expect(await run({ config: baseConfig(dir), network: f.net, selfId: 'spiffe://spike.ist/spike/bootstrap' })).toBeUndefined();
     expect(f.received.size).toBe(3);
     expect(f.verifies()).toBe(3);
     expect(markerExists(dir)).toBe(true);
@@ -167,20 +163,22 @@ describe('runBootstrap', () => {
 
   it('refuses a keeper count that differs from SPIKE_NEXUS_SHAMIR_SHARES, and no keepers', async () => {
     const dir = join(tmp(), 'data');
-    await expect(runBootstrap({ config: baseConfig(dir, K(2)), network: fakeNetwork().net, selfId: 'x' })).rejects.toThrow(/keeper count mismatch/);
-    await expect(runBootstrap({ config: baseConfig(dir, []), network: fakeNetwork().net, selfId: 'x' })).rejects.toThrow(BootstrapError);
+    expect(await run({ config: baseConfig(dir, K(2)), network: fakeNetwork().net, selfId: 'x' })).toEqual(
+      expect.objectContaining({ message: expect.stringMatching(/keeper count mismatch/) }),
+    );
+    expect(await run({ config: baseConfig(dir, []), network: fakeNetwork().net, selfId: 'x' })).toBeInstanceOf(BootstrapError);
     expect(existsSync(dir)).toBe(false);
   });
 
   it('retries an unreachable keeper, then fails with upstream-style message and no marker', async () => {
     const dir = join(tmp(), 'data');
     const transient = fakeNetwork({ failKeeper: (id, a) => (id === 2 && a < 3 ? new ClientError('transport', 'ECONNREFUSED') : undefined) });
-    await runBootstrap({ config: baseConfig(dir), network: transient.net, selfId: 'x', sleep: async () => undefined });
+    expect(await run({ config: baseConfig(dir), network: transient.net, selfId: 'x' })).toBeUndefined();
     expect(transient.attempts.get('https://127.0.0.1:8543')).toBe(3);
 
     const dir2 = join(tmp(), 'data');
     const dead = fakeNetwork({ failKeeper: (id) => (id === 3 ? new ClientError('transport', 'ECONNREFUSED') : undefined) });
-    const e = await runBootstrap({ config: baseConfig(dir2), network: dead.net, selfId: 'x', sleep: async () => undefined }).catch((x: unknown) => x);
+    const e = await run({ config: baseConfig(dir2), network: dead.net, selfId: 'x' });
     expect(e).toBeInstanceOf(BootstrapError);
     expect((e as Error).message).toMatch(/failed to reach keeper 3 at https:\/\/127\.0\.0\.1:8643 after 3 attempts/);
     expect(markerExists(dir2)).toBe(false);
@@ -189,7 +187,7 @@ describe('runBootstrap', () => {
   it('does not retry a keeper that refuses us (401)', async () => {
     const dir = join(tmp(), 'data');
     const f = fakeNetwork({ failKeeper: (id) => (id === 1 ? new ClientError('status', 'no', { status: 401 }) : undefined) });
-    await expect(runBootstrap({ config: baseConfig(dir), network: f.net, selfId: 'x', sleep: async () => undefined })).rejects.toThrow(/keeper 1/);
+    expect(await run({ config: baseConfig(dir), network: f.net, selfId: 'x' })).toEqual(expect.objectContaining({ message: expect.stringMatching(/keeper 1/) }));
     expect(f.attempts.get('https://127.0.0.1:8443')).toBe(1);
   });
 
@@ -198,31 +196,57 @@ describe('runBootstrap', () => {
       failKeeper: (id, a) =>
         id === 1 && a === 1 ? new ClientError('status', 'busy', { status: 503 }) : id === 1 && a === 2 ? new ClientError('timeout', 'slow') : undefined,
     });
-    await runBootstrap({ config: baseConfig(join(tmp(), 'data')), network: flaky.net, selfId: 'x', sleep: async () => undefined });
+    expect(await run({ config: baseConfig(join(tmp(), 'data')), network: flaky.net, selfId: 'x' })).toBeUndefined();
     expect(flaky.attempts.get('https://127.0.0.1:8443')).toBe(3);
     const garbled = fakeNetwork({ failKeeper: (id) => (id === 2 ? new ClientError('decode', 'malformed answer') : undefined) });
-    const run = runBootstrap({ config: baseConfig(join(tmp(), 'data')), network: garbled.net, selfId: 'x', sleep: async () => undefined });
-    await expect(run).rejects.toThrow(/keeper 2/);
+    expect(await run({ config: baseConfig(join(tmp(), 'data')), network: garbled.net, selfId: 'x' })).toEqual(
+      expect.objectContaining({ message: expect.stringMatching(/keeper 2/) }),
+    );
     expect(garbled.attempts.get('https://127.0.0.1:8543')).toBe(1);
   });
 
   it('a wrong hash is fatal and leaves no marker', async () => {
     const dir = join(tmp(), 'data');
-    await expect(runBootstrap({ config: baseConfig(dir), network: fakeNetwork({ wrongHash: true }).net, selfId: 'x' })).rejects.toThrow(/wrong hash/);
+    expect(await run({ config: baseConfig(dir), network: fakeNetwork({ wrongHash: true }).net, selfId: 'x' })).toEqual(
+      expect.objectContaining({ message: expect.stringMatching(/wrong hash/) }),
+    );
     expect(markerExists(dir)).toBe(false);
+  });
+
+  it('waits for Nexus 1 s doubling up to 10 s, each wait shortened by at most 20% (jitter)', async () => {
+    const f = fakeNetwork({ nexusBefore: 6 });
+    const net: BootstrapNetwork = {
+      contribute: f.net.contribute,
+      verify: (nonce, ciphertext) => {
+        times.push(Date.now());
+        return f.net.verify(nonce, ciphertext);
+      },
+    };
+    const times: number[] = [];
+    const retries: unknown[] = [];
+    const e = await run({
+      config: { ...baseConfig(join(tmp(), 'data')), verificationTimeoutMs: 120_000 },
+      network: net,
+      selfId: 'x',
+      onProgress: (msg, fields) => void (msg === 'verify_retry' && retries.push(fields.delay_ms)),
+    });
+    expect(e).toBeUndefined();
+    const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+    const nominal = [1000, 2000, 4000, 8000, 10_000, 10_000];
+    expect(gaps).toHaveLength(nominal.length);
+    gaps.forEach((g, i) => {
+      expect(g).toBeGreaterThanOrEqual(0.8 * (nominal[i] as number) - 1);
+      expect(g).toBeLessThanOrEqual(nominal[i] as number);
+    });
+    expect(retries).toHaveLength(6);
   });
 
   it('gives up verifying at SPIKE_BOOTSTRAP_INIT_VERIFICATION_TIMEOUT', async () => {
     const dir = join(tmp(), 'data');
-    let t = 0;
-    const e = await runBootstrap({
-      config: { ...baseConfig(dir), verificationTimeoutMs: 5000 },
-      network: fakeNetwork({ nexusBefore: Infinity }).net,
-      selfId: 'x',
-      now: () => t,
-      sleep: async (ms) => void (t += ms),
-    }).catch((x: unknown) => x);
+    const start = Date.now();
+    const e = await run({ config: { ...baseConfig(dir), verificationTimeoutMs: 5000 }, network: fakeNetwork({ nexusBefore: Infinity }).net, selfId: 'x' });
     expect((e as Error).message).toMatch(/did not verify/);
+    expect(Date.now() - start).toBe(5000);
     expect(markerExists(dir)).toBe(false);
   });
 });
