@@ -7,12 +7,16 @@
 // without Nexus noticing stays empty for at most `intervalMs`.
 // `keeper_refilled` (info) reports how long each failing keeper went without
 // its shard, as seen by Nexus. Pushes never overlap.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { computeShares, type Share } from '../../shamir/index.js';
+import { Backoff } from '../../util/backoff.js';
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
 import type { RootKey } from '../state/rootkey.js';
 import type { KeeperLink } from './keepers.js';
-import { sleep } from './sleep.js';
+
+/** First delay before a failed push is retried (then doubling up to `retryMaxMs`). */
+const INITIAL_RETRY_MS = 500;
 
 export interface KeeperSyncOptions {
   keepers: readonly KeeperLink[];
@@ -83,22 +87,24 @@ export class KeeperSync {
 
   async #run(signal: AbortSignal): Promise<void> {
     let nextFull = this.#now() + this.#o.intervalMs;
-    let retryDelay = 500;
+    const retries = new Backoff({ initialMs: INITIAL_RETRY_MS, maxMs: this.#o.retryMaxMs });
     while (!signal.aborted) {
       const untilFull = Math.max(0, nextFull - this.#now());
-      const retrying = this.#failingSince.size > 0;
-      await sleep(retrying ? Math.min(retryDelay, untilFull) : untilFull, signal);
-      if (signal.aborted) return;
+      const wait = this.#failingSince.size > 0 ? Math.min(retries.next(), untilFull) : untilFull;
+      try {
+        await sleep(wait, undefined, { signal });
+      } catch {
+        return; // aborted: stop() was called
+      }
       if (this.#now() >= nextFull) {
         await this.#serialised(() => this.#push(this.#o.keepers, 'periodic'));
         nextFull = this.#now() + this.#o.intervalMs;
-        retryDelay = 500;
+        retries.reset();
       } else if (this.#failingSince.size > 0) {
         const ids = new Set(this.#failingSince.keys());
         await this.#serialised(() => this.#push(this.#o.keepers.filter((k) => ids.has(k.id)), 'retry'));
-        retryDelay = Math.min(retryDelay * 2, this.#o.retryMaxMs);
       } else {
-        retryDelay = 500;
+        retries.reset();
       }
     }
   }

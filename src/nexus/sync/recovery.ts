@@ -6,13 +6,14 @@
 // Between rounds: backoff from 500ms doubling up to `maxIntervalMs`. After a
 // round without enough shards, when the store holds data, `restore_needed` is
 // logged (once per change of the collected count).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isValidScalar, recoverSecret, type Share } from '../../shamir/index.js';
+import { Backoff } from '../../util/backoff.js';
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
 import type { NexusState } from '../state/nexus-state.js';
 import { isAllZero } from '../../protocol/bytes.js';
 import type { KeeperLink } from './keepers.js';
-import { sleep } from './sleep.js';
 
 export const INITIAL_RECOVERY_INTERVAL_MS = 500;
 
@@ -29,7 +30,7 @@ export interface RecoveryOptions {
 /** Runs until the root key is installed (by this loop or by a restore) or `signal` aborts. */
 export async function recoverFromKeepers(opts: RecoveryOptions): Promise<void> {
   const { keepers, threshold, state, log, signal } = opts;
-  let delay = opts.initialIntervalMs ?? INITIAL_RECOVERY_INTERVAL_MS;
+  const backoff = new Backoff({ initialMs: opts.initialIntervalMs ?? INITIAL_RECOVERY_INTERVAL_MS, maxMs: opts.maxIntervalMs });
   let lastReported: number | undefined;
   let lastRejected = false;
   let round = 0;
@@ -57,8 +58,11 @@ export async function recoverFromKeepers(opts: RecoveryOptions): Promise<void> {
     } finally {
       for (const s of shares) s.value.fill(0);
     }
-    await sleep(delay, signal);
-    delay = Math.min(delay * 2, opts.maxIntervalMs);
+    try {
+      await sleep(backoff.next(), undefined, { signal });
+    } catch {
+      return; // aborted
+    }
   }
 }
 
