@@ -1,6 +1,7 @@
 // A local SPIKE stack of real processes from dist/ for e2e tests (build with
 // `npm run build` first): spike-dev-agent, N keepers, Nexus, Bootstrap, each
-// on free loopback ports, in a fresh short temp dir, each with its own
+// on a loopback port it picks itself (port 0; the port is read from its
+// `*_listening` log line and kept for restarts), in a fresh short temp dir, each with its own
 // Workload API socket. Waits on the log events of docs/contracts.md instead
 // of sleeping. Always call `cleanup()` (afterAll): it kills every process it
 // started and removes the temp dir.
@@ -13,7 +14,7 @@
 //   await stack.setEntry('pilot', stack.ids.restore);
 //   await stack.cleanup();
 import { mkdtempSync, rmSync, mkdirSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { X509Source } from '../../src/spiffe/workloadapi.js';
 import { authorizeIf } from '../../src/spiffe/authorizer.js';
@@ -23,24 +24,6 @@ import { DIST, Proc, spawnBin } from './proc.js';
 
 // The process harness lives in proc.ts; re-exported for the tests that import it from here.
 export { DIST, REPO, Proc, type LogLine } from './proc.js';
-
-/** Ports the OS considers free right now (bound on 127.0.0.1, then released). */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<import('node:net').Server>((ok, ko) => {
-      const s = createServer();
-      s.once('error', ko);
-      s.listen(0, '127.0.0.1', () => ok(s));
-    })),
-  );
-  const ports = servers.map((s) => {
-    const a = s.address();
-    if (a === null || typeof a === 'string') throw new Error('no port');
-    return a.port;
-  });
-  await Promise.all(servers.map((s) => new Promise<void>((ok) => s.close(() => ok()))));
-  return ports;
-}
 
 export interface StackOptions {
   keepers?: number;
@@ -70,8 +53,10 @@ export class Stack {
 
   private constructor(
     readonly dir: string,
-    readonly nexusPort: number,
-    readonly keeperPorts: number[],
+    /** 0 until Nexus first logged `nexus_listening`; then its port, reused on restarts. */
+    private nexusPortValue: number,
+    /** 0 until keeper i first logged `keeper_listening`; then its port, reused on restarts (Nexus knows it). */
+    private readonly keeperPortValues: number[],
     readonly threshold: number,
     readonly extraEnv: Record<string, string>,
     readonly trustDomain: string,
@@ -91,10 +76,19 @@ export class Stack {
     if (!existsSync(join(DIST, 'spike-nexus.js'))) throw new Error('dist/ is missing: run `npm run build` first');
     const n = opts.keepers ?? 3;
     const dir = mkdtempSync('/tmp/sk-');
-    const [nexusPort, ...keeperPorts] = await freePorts(n + 1);
-    if (nexusPort === undefined) throw new Error('no ports');
     mkdirSync(join(dir, 'dev'), { recursive: true, mode: 0o700 });
-    return new Stack(dir, nexusPort, keeperPorts, opts.threshold ?? 2, opts.env ?? {}, opts.trustDomain ?? 'spike.ist');
+    return new Stack(dir, 0, new Array<number>(n).fill(0), opts.threshold ?? 2, opts.env ?? {}, opts.trustDomain ?? 'spike.ist');
+  }
+
+  /** Nexus's port (throws before Nexus first started: it picks its own). */
+  get nexusPort(): number {
+    if (this.nexusPortValue === 0) throw new Error('Nexus has not started yet: its port is not known');
+    return this.nexusPortValue;
+  }
+  /** The keepers' ports (throws before every keeper started once: they pick their own). */
+  get keeperPorts(): readonly number[] {
+    if (this.keeperPortValues.includes(0)) throw new Error('not every keeper has started yet: start keepers before Nexus');
+    return this.keeperPortValues;
   }
 
   get devDir(): string {
@@ -123,10 +117,11 @@ export class Stack {
       SPIKE_DEV_DIR: this.devDir,
       SPIKE_NEXUS_DATA_DIR: this.nexusDataDir,
       SPIFFE_ENDPOINT_SOCKET: `unix://${this.socketOf(workload)}`,
-      SPIKE_NEXUS_API_URL: this.nexusUrl.origin,
-      SPIKE_NEXUS_TLS_PORT: `127.0.0.1:${this.nexusPort}`,
-      SPIKE_NEXUS_KEEPER_PEERS: this.keeperUrls.map((u) => u.origin).join(','),
-      SPIKE_NEXUS_SHAMIR_SHARES: String(this.keeperPorts.length),
+      // Nexus and the keepers pick their ports; what is not known yet is not set
+      ...(this.nexusPortValue === 0 ? {} : { SPIKE_NEXUS_API_URL: this.nexusUrl.origin }),
+      SPIKE_NEXUS_TLS_PORT: `127.0.0.1:${this.nexusPortValue}`,
+      ...(this.keeperPortValues.includes(0) ? {} : { SPIKE_NEXUS_KEEPER_PEERS: this.keeperUrls.map((u) => u.origin).join(',') }),
+      SPIKE_NEXUS_SHAMIR_SHARES: String(this.keeperPortValues.length),
       SPIKE_NEXUS_SHAMIR_THRESHOLD: String(this.threshold),
       SPIKE_SYSTEM_LOG_LEVEL: 'info',
       SPIKE_SPIFFE_SOURCE_TIMEOUT: '20s',
@@ -157,24 +152,49 @@ export class Stack {
     return p;
   }
 
-  /** Keeper i (1-based), waits for `keeper_listening`. */
+  /**
+   * Spawns a server on `port` (0: it picks one) and waits for `event`, whose `port` field is returned.
+   * A restart reuses the known port; if another process holds it for a moment (EADDRINUSE), it retries.
+   */
+  private async startListening(name: string, bin: string, event: string, port: number, env: (port: number) => NodeJS.ProcessEnv): Promise<{ proc: Proc; port: number }> {
+    for (let attempt = 1; ; attempt++) {
+      const proc = this.spawn(name, bin, [], env(port));
+      try {
+        const ev = await proc.waitForEvent(event);
+        const bound = ev['port'];
+        if (typeof bound !== 'number' || !Number.isInteger(bound) || bound <= 0) throw new Error(`${name}: '${event}' has no port: ${JSON.stringify(ev)}`);
+        return { proc, port: bound };
+      } catch (e) {
+        if (port === 0 || attempt >= 20 || !proc.tail(50).includes('EADDRINUSE')) throw e;
+        await proc.exited;
+        await delay(250);
+      }
+    }
+  }
+
+  /** Keeper i (1-based), waits for `keeper_listening`; its first start picks the port. */
   async startKeeper(i: number): Promise<Proc> {
-    const port = this.keeperPorts[i - 1];
-    if (port === undefined) throw new Error(`no keeper ${i}`);
-    const p = this.spawn(`keeper-${i}`, 'spike-keeper', [], this.envFor(`keeper-${i}`, { SPIKE_KEEPER_TLS_PORT: `127.0.0.1:${port}` }));
-    await p.waitForEvent('keeper_listening');
-    return p;
+    const known = this.keeperPortValues[i - 1];
+    if (known === undefined) throw new Error(`no keeper ${i}`);
+    const { proc, port } = await this.startListening(`keeper-${i}`, 'spike-keeper', 'keeper_listening', known, (p) =>
+      this.envFor(`keeper-${i}`, { SPIKE_KEEPER_TLS_PORT: `127.0.0.1:${p}` }),
+    );
+    this.keeperPortValues[i - 1] = port;
+    return proc;
   }
 
   async startKeepers(): Promise<Proc[]> {
-    return Promise.all(this.keeperPorts.map((_, i) => this.startKeeper(i + 1)));
+    return Promise.all(this.keeperPortValues.map((_, i) => this.startKeeper(i + 1)));
   }
 
-  /** Nexus, waits for `nexus_listening`. */
+  /** Nexus, waits for `nexus_listening`; the keepers must have started once (Nexus is told their URLs). */
   async startNexus(extra: Record<string, string> = {}): Promise<Proc> {
-    const p = this.spawn('nexus', 'spike-nexus', [], this.envFor('nexus', extra));
-    await p.waitForEvent('nexus_listening');
-    return p;
+    if (this.keeperPortValues.includes(0)) throw new Error('start the keepers before Nexus: it must know their URLs');
+    const { proc, port } = await this.startListening('nexus', 'spike-nexus', 'nexus_listening', this.nexusPortValue, (p) =>
+      this.envFor('nexus', { ...extra, SPIKE_NEXUS_TLS_PORT: `127.0.0.1:${p}` }),
+    );
+    this.nexusPortValue = port;
+    return proc;
   }
 
   /** Runs `spike-bootstrap -init` to completion. */
