@@ -3,7 +3,8 @@
 // baselines taken in the same run, on a real local stack, and writes
 // bench-results.json plus a table with PASS/MISS against the issue's targets:
 //   (a) `spike --version` and `spike operator restore` (non-TTY) wall time vs `node -e 0`
-//   (b) Nexus secret get/put throughput, p50/p99 over mTLS keep-alive vs a bare https mTLS echo server
+//   (b) Nexus secret get/put throughput, p50/p99 over mTLS keep-alive vs a bare https mTLS echo server;
+//       and a get by a workload that a regex policy authorizes, vs the superuser get
 //   (c) Nexus start → root_key_ready with the Keepers up
 //   (a') a real break-glass restore (Keepers lost their shards), one sample per step
 //   (d) Shamir computeShares / recoverSecret per second
@@ -31,6 +32,16 @@ const CLI_RUNS = 15; // odd: the median is a sample
 const RESTORE_RUNS = 7; // Nexus allows a burst of 10 restore calls per caller
 const NEXUS_RESTARTS = 5;
 const LOAD = { concurrency: 8, warmupMs: 1000, durationMs: 2000, rounds: 5, maxRequests: 200_000 };
+/** BENCH_ONLY=throughput runs only (b), for a quick look. */
+const ONLY = process.env.BENCH_ONLY;
+/** The workload whose get a policy authorizes (not a Pilot role: Nexus checks its policies on every request). */
+const POLICY_WORKLOAD = { name: 'bench-app', id: 'spiffe://spike.ist/workload/bench-app' };
+const POLICY = {
+  name: 'bench-read',
+  spiffeidPattern: '^spiffe://spike\\.ist/workload/bench-app$',
+  pathPattern: '^bench/(get|other)$',
+  permissions: ['read'],
+};
 
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
 
@@ -112,33 +123,39 @@ async function startEcho(nexusSvid, clientId) {
 
 async function benchThroughput(stack) {
   const pilot = await fetchSvid(stack.socketOf('pilot'));
+  await stack.setEntry(POLICY_WORKLOAD.name, POLICY_WORKLOAD.id);
+  const app = await fetchSvid(stack.socketOf(POLICY_WORKLOAD.name));
   const nexusSvid = await fetchSvid(stack.socketOf('nexus'));
   const echo = await startEcho(nexusSvid, pilot.id);
   const pin = pinSpiffeId(stack.ids.nexus);
   const value = Buffer.from('{"path":"bench/get","values":{"user":"admin","pass":"0123456789abcdef"}}');
   const targets = {
     nexusGet: { url: `${stack.nexusUrl}/v1/store/secrets?action=get`, body: () => Buffer.from('{"path":"bench/get"}') },
+    // Right after nexusGet in each round: the same get, by a workload that POLICY authorizes.
+    policyGet: { url: `${stack.nexusUrl}/v1/store/secrets?action=get`, body: () => Buffer.from('{"path":"bench/get"}'), svid: app },
     nexusPut: { url: `${stack.nexusUrl}/v1/store/secrets`, body: (i) => Buffer.from(`{"path":"bench/put/${i % 64}","values":{"k":"v${i}"}}`) },
     echoGet: { url: `https://127.0.0.1:${echo.port}/v1/store/secrets?action=get`, body: () => Buffer.from('{"path":"bench/get"}') },
     echoPut: { url: `https://127.0.0.1:${echo.port}/v1/store/secrets`, body: (i) => Buffer.from(`{"path":"bench/put/${i % 64}","values":{"k":"v${i}"}}`) },
   };
   const agents = [];
   try {
-    const agent = () => {
-      const a = mtlsAgent(pilot, LOAD.concurrency, pin);
+    const agent = (svid = pilot) => {
+      const a = mtlsAgent(svid, LOAD.concurrency, pin);
       agents.push(a);
       return a;
     };
     const seedAgent = agent();
     const seeded = await post(seedAgent, targets.nexusPut.url, value);
     if (seeded.status !== 200) throw new Error(`seeding the secret failed: HTTP ${seeded.status}`);
+    const policy = await post(seedAgent, `${stack.nexusUrl}/v1/acl/policy`, Buffer.from(JSON.stringify(POLICY)));
+    if (policy.status !== 200) throw new Error(`creating the policy failed: HTTP ${policy.status}`);
     const results = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
     for (const t of Object.values(targets)) {
-      await runLoad({ agent: agent(), url: t.url, body: t.body, concurrency: LOAD.concurrency, durationMs: LOAD.warmupMs });
+      await runLoad({ agent: agent(t.svid), url: t.url, body: t.body, concurrency: LOAD.concurrency, durationMs: LOAD.warmupMs });
     }
     for (let round = 0; round < LOAD.rounds; round++) {
       for (const [name, t] of Object.entries(targets)) {
-        const r = await runLoad({ agent: agent(), url: t.url, body: t.body, concurrency: LOAD.concurrency, durationMs: LOAD.durationMs, maxRequests: LOAD.maxRequests });
+        const r = await runLoad({ agent: agent(t.svid), url: t.url, body: t.body, concurrency: LOAD.concurrency, durationMs: LOAD.durationMs, maxRequests: LOAD.maxRequests });
         if (r.failed > 0) throw new Error(`${name}: ${r.failed} failed requests (statuses ${JSON.stringify(r.statuses)})`);
         results[name].push(r);
       }
@@ -153,10 +170,12 @@ async function benchThroughput(stack) {
     // Per-round ratios (Nexus and echo measured back to back) are steadier than a ratio of medians on a shared machine.
     out.getRatio = median(results.nexusGet.map((r, i) => r.perSecond / results.echoGet[i].perSecond));
     out.putRatio = median(results.nexusPut.map((r, i) => r.perSecond / results.echoPut[i].perSecond));
+    out.policyGetRatio = median(results.policyGet.map((r, i) => r.perSecond / results.nexusGet[i].perSecond));
     return out;
   } finally {
     for (const a of agents) a.destroy();
     pilot.key = '';
+    app.key = '';
     nexusSvid.key = '';
     echo.stop();
   }
@@ -256,17 +275,30 @@ function figures(a, b, c, d, e) {
     { name: 'restore for real: 1st shard (ms, 1 run)', value: e.collectMs, baseline: 'node -e 0', baselineValue: bare, ratio: e.collectMs / bare },
     { name: 'restore for real: 2nd, restores (ms, 1 run)', value: e.completeMs, baseline: 'node -e 0', baselineValue: bare, ratio: e.completeMs / bare },
     { name: 'spike operator recover (ms, 1 run)', value: a.recoverMs, baseline: 'node -e 0', baselineValue: bare, ratio: a.recoverMs / bare },
-    { name: 'Nexus get (req/s)', value: b.nexusGet.perSecond, baseline: 'echo', baselineValue: b.echoGet.perSecond, ratio: b.getRatio, target: '≥ 0.5×', pass: b.getRatio >= 0.5 },
-    { name: 'Nexus get p50 (ms)', value: b.nexusGet.p50, baseline: 'echo', baselineValue: b.echoGet.p50, ratio: b.nexusGet.p50 / b.echoGet.p50 },
-    { name: 'Nexus get p99 (ms)', value: b.nexusGet.p99, baseline: 'echo', baselineValue: b.echoGet.p99, ratio: b.nexusGet.p99 / b.echoGet.p99 },
-    { name: 'Nexus put (req/s)', value: b.nexusPut.perSecond, baseline: 'echo', baselineValue: b.echoPut.perSecond, ratio: b.putRatio },
-    { name: 'Nexus put p50 (ms)', value: b.nexusPut.p50, baseline: 'echo', baselineValue: b.echoPut.p50, ratio: b.nexusPut.p50 / b.echoPut.p50 },
-    { name: 'Nexus put p99 (ms)', value: b.nexusPut.p99, baseline: 'echo', baselineValue: b.echoPut.p99, ratio: b.nexusPut.p99 / b.echoPut.p99 },
+    ...throughputRows(b),
     { name: 'Nexus start → listening (ms)', value: median(c.listening) },
     { name: 'Nexus start → ready (ms)', value: median(c.ready), target: '≤ 1000 ms', pass: median(c.ready) <= 1000 },
     { name: 'Shamir computeShares 2-of-3 (/s)', value: d.computePerSecond },
     { name: 'Shamir recoverSecret 2-of-3 (/s)', value: d.recoverPerSecond },
   ];
+  return rounded(rows);
+}
+
+/** The (b) rows: Nexus vs the echo server, and the policy-authorized get vs the superuser get. */
+function throughputRows(b) {
+  return [
+    { name: 'Nexus get (req/s)', value: b.nexusGet.perSecond, baseline: 'echo', baselineValue: b.echoGet.perSecond, ratio: b.getRatio, target: '≥ 0.5×', pass: b.getRatio >= 0.5 },
+    { name: 'Nexus get p50 (ms)', value: b.nexusGet.p50, baseline: 'echo', baselineValue: b.echoGet.p50, ratio: b.nexusGet.p50 / b.echoGet.p50 },
+    { name: 'Nexus get p99 (ms)', value: b.nexusGet.p99, baseline: 'echo', baselineValue: b.echoGet.p99, ratio: b.nexusGet.p99 / b.echoGet.p99 },
+    { name: 'Nexus get via policy (req/s)', value: b.policyGet.perSecond, baseline: 'superuser get', baselineValue: b.nexusGet.perSecond, ratio: b.policyGetRatio },
+    { name: 'Nexus get via policy p50 (ms)', value: b.policyGet.p50, baseline: 'superuser get', baselineValue: b.nexusGet.p50, ratio: b.policyGet.p50 / b.nexusGet.p50 },
+    { name: 'Nexus put (req/s)', value: b.nexusPut.perSecond, baseline: 'echo', baselineValue: b.echoPut.perSecond, ratio: b.putRatio },
+    { name: 'Nexus put p50 (ms)', value: b.nexusPut.p50, baseline: 'echo', baselineValue: b.echoPut.p50, ratio: b.nexusPut.p50 / b.echoPut.p50 },
+    { name: 'Nexus put p99 (ms)', value: b.nexusPut.p99, baseline: 'echo', baselineValue: b.echoPut.p99, ratio: b.nexusPut.p99 / b.echoPut.p99 },
+  ];
+}
+
+function rounded(rows) {
   return rows.map((r) => ({
     ...r,
     value: round(r.value, 1),
@@ -306,6 +338,13 @@ async function main() {
     log(`stack in ${stack.dir}: starting`);
     // With BENCH_CPU_PROF, the first Nexus (startup, (a) and (b)) is profiled; its profile is written when (c) stops it.
     await stack.startAll(PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', 'nexus.cpuprofile'] : []);
+    if (ONLY === 'throughput') {
+      log('(b) Nexus throughput vs echo server (BENCH_ONLY=throughput)');
+      const rows = rounded(throughputRows(await benchThroughput(stack)));
+      process.stdout.write(`${table(rows)}\n\nnode ${process.version}, ${cpus().length} CPUs; medians, ratios are medians of back-to-back pairs (nothing written)\n`);
+      return 0;
+    }
+    if (ONLY !== undefined) throw new Error(`BENCH_ONLY=${ONLY}: only "throughput" is known`);
     log('(d) Shamir');
     const d = await benchShamir(stack.dir);
     log('(a) CLI wall time');
