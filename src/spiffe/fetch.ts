@@ -10,7 +10,8 @@
 // Retries (go-spiffe semantics, shorter steps for a CLI): every failure
 // (PERMISSION_DENIED = no identity yet, UNAVAILABLE, no socket, a stream that
 // ends without a message, an invalid message) is retried with a linear
-// backoff until the deadline; INVALID_ARGUMENT and UNIMPLEMENTED are final.
+// backoff (util/backoff.ts) until the deadline; INVALID_ARGUMENT and
+// UNIMPLEMENTED are final.
 // Every error names the socket.
 import { connect, constants, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
 import { connect as netConnect } from 'node:net';
@@ -18,6 +19,7 @@ import { parseWorkloadApiAddress, type WorkloadApiAddress } from './address.js';
 import { decodeX509SvidResponse } from './pbdecode.js';
 import { WorkloadApiError, formatDuration, parseX509SvidResponse, StaticX509Source, type BackoffOptions, type X509Context } from './x509context.js';
 import type { X509Svid } from './x509svid.js';
+import { RetryExhaustedError, retry } from '../util/backoff.js';
 
 export interface FetchX509ContextOptions {
   /** `unix:///abs/path`, `unix:/abs/path` or `tcp://IP:PORT`. */
@@ -180,18 +182,6 @@ function attempt(address: WorkloadApiAddress, timeoutMs: number, maxBytes: numbe
   });
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * Fetches the current X.509 context once (SVIDs and bundles, verified as
  * X509Source does). Rejects with `WorkloadApiError` naming the socket at the
@@ -205,42 +195,56 @@ export async function fetchX509Context(opts: FetchX509ContextOptions): Promise<X
   }
   const backoff = { ...DEFAULT_FETCH_BACKOFF, ...opts.backoff };
   const maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE;
-  const deadline = Date.now() + opts.timeoutMs;
-  const aborted = (): WorkloadApiError => new WorkloadApiError(`waiting for an X.509-SVID from the Workload API at ${address.display} was aborted`);
+  /** Why the last attempt gave no SVID (for the error at the deadline). */
   let problem = 'no answer yet';
-  for (let failures = 1; ; failures++) {
-    if (opts.signal?.aborted) throw aborted();
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) {
+  const again = (why: string): Error => {
+    problem = why;
+    return new Error(why);
+  };
+  try {
+    return await retry(
+      async (_attempt, remainingMs) => {
+        const a = await attempt(address, remainingMs, maxBytes, opts.signal);
+        switch (a.kind) {
+          case 'aborted':
+          case 'deadline':
+            throw new Error(a.kind); // retry stops: the signal aborted, or no time is left
+          case 'message':
+            try {
+              return parseX509SvidResponse(decodeX509SvidResponse(a.bytes));
+            } catch (e) {
+              throw again(`invalid X509SVIDResponse: ${(e as Error).message.replace(/^invalid X509SVIDResponse: /, '')}`);
+            } finally {
+              a.bytes.fill(0);
+            }
+          case 'status': {
+            const why = `${statusName(a.code)}: ${a.details || 'no details'}`;
+            if (a.code === INVALID_ARGUMENT || a.code === UNIMPLEMENTED) {
+              throw new WorkloadApiError(`Workload API at ${address.display} refused the request: ${why}`, a.code);
+            }
+            throw again(why);
+          }
+          case 'failure':
+            throw again(a.problem);
+        }
+      },
+      {
+        initialMs: backoff.stepMs,
+        maxMs: backoff.maxMs,
+        growth: 'linear',
+        deadlineMs: opts.timeoutMs,
+        signal: opts.signal,
+        retryable: (e) => !(e instanceof WorkloadApiError),
+      },
+    );
+  } catch (e) {
+    if (opts.signal?.aborted) {
+      throw new WorkloadApiError(`waiting for an X.509-SVID from the Workload API at ${address.display} was aborted`);
+    }
+    if (e instanceof RetryExhaustedError) {
       throw new WorkloadApiError(`no X.509-SVID from the Workload API at ${address.display} within ${formatDuration(opts.timeoutMs)}: ${problem}`);
     }
-    const a = await attempt(address, remaining, maxBytes, opts.signal);
-    switch (a.kind) {
-      case 'aborted':
-        throw aborted();
-      case 'deadline':
-        continue;
-      case 'message':
-        try {
-          return parseX509SvidResponse(decodeX509SvidResponse(a.bytes));
-        } catch (e) {
-          problem = `invalid X509SVIDResponse: ${(e as Error).message.replace(/^invalid X509SVIDResponse: /, '')}`;
-        } finally {
-          a.bytes.fill(0);
-        }
-        break;
-      case 'status':
-        problem = `${statusName(a.code)}: ${a.details || 'no details'}`;
-        if (a.code === INVALID_ARGUMENT || a.code === UNIMPLEMENTED) {
-          throw new WorkloadApiError(`Workload API at ${address.display} refused the request: ${problem}`, a.code);
-        }
-        break;
-      case 'failure':
-        problem = a.problem;
-        break;
-    }
-    const wait = Math.min(backoff.stepMs * failures, backoff.maxMs, Math.max(0, deadline - Date.now()));
-    await sleep(wait, opts.signal);
+    throw e;
   }
 }
 

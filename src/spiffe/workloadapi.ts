@@ -4,7 +4,7 @@
 // then keeps the stream open, replacing its state atomically with every full
 // snapshot (rotation). When the stream ends it re-opens it: at once after a
 // clean end that delivered data, otherwise with go-spiffe's linear backoff
-// (1 s, 2 s, … 30 s, reset after any message). INVALID_ARGUMENT and
+// (util/backoff.ts: 1 s, 2 s, … 30 s, reset after any message). INVALID_ARGUMENT and
 // UNIMPLEMENTED are final; CANCELLED is final only when we cancelled.
 // The last good SVID and bundles are kept through errors.
 import { EventEmitter } from 'node:events';
@@ -18,6 +18,7 @@ import {
   type X509SvidResponseMessage,
 } from './proto.js';
 import type { X509Svid } from './x509svid.js';
+import { Backoff } from '../util/backoff.js';
 import {
   DEFAULT_BACKOFF,
   WorkloadApiError,
@@ -59,10 +60,10 @@ export class X509Source extends EventEmitter implements X509SvidSource {
   readonly address: WorkloadApiAddress;
   readonly #client: WorkloadApiClient;
   readonly #picker: (svids: readonly X509Svid[]) => X509Svid;
-  readonly #backoff: BackoffOptions;
+  /** Delays before re-opening a stream that ended: linear, reset by every message. */
+  readonly #retries: Backoff;
   #call: grpc.ClientReadableStream<X509SvidResponseMessage> | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
-  #failures = 0;
   #closed = false;
   #stopped = false;
   #svid: X509Svid | undefined;
@@ -75,13 +76,14 @@ export class X509Source extends EventEmitter implements X509SvidSource {
     super();
     this.address = address;
     this.#picker = opts.picker ?? ((svids) => svids[0] as X509Svid);
-    this.#backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
+    const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...opts.backoff };
+    this.#retries = new Backoff({ initialMs: backoff.stepMs, maxMs: backoff.maxMs, growth: 'linear' });
     const Client = workloadApiClientConstructor();
     this.#client = new Client(address.target, grpc.credentials.createInsecure(), {
       ...address.channelOptions,
       // Keep grpc-js' own reconnect delays short: our watch loop does the backoff.
       'grpc.initial_reconnect_backoff_ms': 200,
-      'grpc.max_reconnect_backoff_ms': Math.max(1000, this.#backoff.maxMs),
+      'grpc.max_reconnect_backoff_ms': Math.max(1000, backoff.maxMs),
     });
   }
 
@@ -179,7 +181,7 @@ export class X509Source extends EventEmitter implements X509SvidSource {
     call.on('data', (msg: X509SvidResponseMessage) => {
       if (call !== this.#call) return;
       received = true;
-      this.#failures = 0;
+      this.#retries.reset();
       this.#apply(msg);
     });
     // Non-OK statuses arrive as 'error' then 'status'; decide in 'status'.
@@ -231,8 +233,6 @@ export class X509Source extends EventEmitter implements X509SvidSource {
       return;
     }
     if (st.code !== grpc.status.OK) this.#report(err);
-    this.#failures++;
-    const delay = Math.min(this.#backoff.stepMs * this.#failures, this.#backoff.maxMs);
-    this.#retryTimer = setTimeout(() => this.#watch(), delay);
+    this.#retryTimer = setTimeout(() => this.#watch(), this.#retries.next());
   }
 }
