@@ -12,6 +12,7 @@ import { runSpike, SPIKE_BIN, type CliRun } from '../helpers/fakenexus.js';
 import { TlsFakeNexus } from '../helpers/fakenexus-tls.js';
 import { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
 import { createTestCa, svidResponse, type TestCa, type TestSvid } from '../helpers/testca.js';
+import { reportMeasurements } from '../helpers/measurements.js';
 
 const TD = 'spike.ist';
 const NEXUS_ID = `spiffe://${TD}/spike/nexus`;
@@ -39,7 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  console.info('fake-nexus adversarial observations:', JSON.stringify(observed));
+  reportMeasurements('adversarial-fake-nexus', observed);
   await wl?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });

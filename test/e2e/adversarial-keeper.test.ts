@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contributeShard, fetchShard } from '../../src/client/index.js';
 import { svidToTlsCredentials } from '../../src/spiffe/x509svid.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
+import { reportMeasurements } from '../helpers/measurements.js';
 
 const READ_HEADER_TIMEOUT_MS = 2_000;
 
@@ -24,7 +25,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  console.info('adversarial keeper measurements:', JSON.stringify(measured));
+  reportMeasurements('adversarial-keeper', measured);
   await stack?.cleanup();
 });
 

@@ -9,7 +9,7 @@
 //     a flood from the restore ID itself is rate limited (429), and the
 //     legitimate restore still succeeds once a token is back;
 //   - afterwards every secret reads back: the attacks changed nothing.
-// Measured counts and times are printed (console.info).
+// Measured counts and times go to a file (test/helpers/measurements.ts).
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { svidToTlsCredentials } from '../../src/spiffe/x509svid.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
 import { createTestCa } from '../helpers/testca.js';
 import { statusOf } from '../helpers/status.js';
+import { reportMeasurements } from '../helpers/measurements.js';
 
 const THRESHOLD = 3;
 const READ_HEADER_TIMEOUT_MS = 2_000;
@@ -47,7 +48,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  console.info('adversarial nexus measurements:', JSON.stringify(measured, null, 1));
+  reportMeasurements('adversarial-nexus', measured);
   await stack?.cleanup();
 });
 

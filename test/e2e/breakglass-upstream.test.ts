@@ -1,9 +1,12 @@
 // The break-glass additions against a Nexus that lacks them (as upstream
 // SPIKE Nexus: an unknown path answers 400 api_bad_request): the built
-// `spike` says so plainly and never guesses. Also: `--version` stays fast
-// (age is loaded only by the commands that use it).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// `spike` says so plainly and never guesses. Also: `--version` does not
+// load age (only the commands that use it do), seen in the list of modules
+// the process resolved (test/helpers/import-trace.mjs).
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DIST } from '../helpers/proc.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeNexus, runSpike, SPIKE_BIN } from '../helpers/fakenexus.js';
 import { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
@@ -54,9 +57,32 @@ describe('break-glass commands against a Nexus without the status route', () => 
     expect(r.code).toBe(0);
   });
 
-  it('--version answers at once without loading age', async () => {
+  /** Runs `spike args` and returns the built files of age it resolved (our age chunk, the bundled age-encryption). */
+  async function ageFilesLoadedBy(args: string[], name: string): Promise<{ code: number | null; ageFiles: string[]; all: string[] }> {
+    const trace = join(tmp, `${name}.trace`);
+    const hook = fileURLToPath(new URL('../helpers/import-trace.mjs', import.meta.url));
+    const r = await runSpike(args, { env: { HOME: tmp, NODE_OPTIONS: `--import ${hook}`, IMPORT_TRACE_FILE: trace } });
+    const all = readFileSync(trace, 'utf8').split('\n').filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+    return { code: r.code, ageFiles: all.filter((f) => AGE_FILES.has(f)), all };
+  }
+  // The chunks that hold age: esbuild names our lazy wrapper age-*.js and keeps the library's source paths in comments.
+  const AGE_FILES = new Set(
+    readdirSync(join(DIST, 'chunks'))
+      .map((f) => join(DIST, 'chunks', f))
+      .filter((f) => /\/age-[^/]*\.js$/.test(f) || readFileSync(f, 'utf8').includes('node_modules/age-encryption/')),
+  );
+
+  it('--version answers without loading age', async () => {
     const r = await runSpike(['--version'], { env: {} });
     expect(r).toMatchObject({ code: 0, stdout: '0.1.0\n' });
-    expect(r.ms).toBeLessThan(2_000);
+    expect(AGE_FILES.size).toBeGreaterThanOrEqual(2);
+    const v = await ageFilesLoadedBy(['--version'], 'version');
+    expect(v.code).toBe(0);
+    expect(v.all).toContain(join(DIST, 'spike.js'));
+    expect(v.ageFiles).toEqual([]);
+    // control: a command that needs age does load it (so the trace would show it)
+    const rec = await ageFilesLoadedBy(['operator', 'recover', '--recipient', 'not-a-recipient'], 'recover');
+    expect(rec.code).toBe(2);
+    expect(rec.ageFiles.length).toBeGreaterThan(0);
   });
 });

@@ -9,7 +9,7 @@
 //   - all Keepers and Nexus killed → restore needed → `spike operator restore`;
 //   - a Keeper restarted while Nexus runs is refilled (time measured);
 // with zero secrets lost at every step. The measured counts and times are
-// printed at the end (console.info) for the issue's closing note.
+// written at the end to a file (test/helpers/measurements.ts).
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { fetchShard, getSecret, putSecret } from '../../src/client/index.js';
 import { runSpike, type CliRun } from '../helpers/fakenexus.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
 import { statusOfError as statusOf } from '../helpers/status.js';
+import { reportMeasurements } from '../helpers/measurements.js';
 
 const SHARES = 5;
 const THRESHOLD = 3;
@@ -40,7 +41,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  console.info('crash matrix measurements:', JSON.stringify(measured, null, 1));
+  reportMeasurements('crash-matrix', measured);
   await stack?.cleanup();
 });
 

@@ -2,11 +2,12 @@
 // bootstrap → ready → secrets over mTLS; Nexus crash → recovers from keepers;
 // keeper crash → refilled; total crash → restore_needed → operator restore;
 // wrong/mixed shards refused; restore on a healthy Nexus changes nothing;
-// wrong peer IDs refused. The measured times are printed (console.info).
+// wrong peer IDs refused. The measured times go to a file (test/helpers/measurements.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchShard, getSecret, putSecret, recover, restore } from '../../src/client/index.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
 import { statusOf } from '../helpers/status.js';
+import { reportMeasurements } from '../helpers/measurements.js';
 
 const INTERVAL = '2s';
 
@@ -21,7 +22,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  console.info('nexus e2e measurements (ms):', JSON.stringify(measured));
+  reportMeasurements('nexus-e2e', measured);
   await stack?.cleanup();
 });
 
