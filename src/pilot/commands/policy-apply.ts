@@ -14,11 +14,11 @@ export interface PolicyApplyFlags extends PolicyFlags {
   file?: string;
 }
 
-export function policyFromApplyFlags(o: PolicyApplyFlags): CheckedPolicy {
+export async function policyFromApplyFlags(o: PolicyApplyFlags): Promise<CheckedPolicy> {
   if (o.file !== undefined) {
     const others = (['name', 'pathPattern', 'spiffeidPattern', 'permissions'] as const).filter((k) => o[k] !== undefined);
     if (others.length > 0) throw new CliError(ExitCode.usage, '--file cannot be combined with --name, --path-pattern, --spiffeid-pattern or --permissions');
-    const spec = readPolicyFile(o.file);
+    const spec = await readPolicyFile(o.file);
     return checkPolicy(spec.name, spec.spiffeidPattern, spec.pathPattern, spec.permissions);
   }
   const missing = missingPolicyFlags(o);
@@ -27,7 +27,7 @@ export function policyFromApplyFlags(o: PolicyApplyFlags): CheckedPolicy {
 }
 
 export async function runPolicyApply(deps: PilotDeps, o: PolicyApplyFlags): Promise<void> {
-  const p = policyFromApplyFlags(o);
+  const p = await policyFromApplyFlags(o);
   await asSuperuser(deps, async (api) => {
     await api.putPolicy(p);
     deps.io.out(`Policy '${p.name}' applied successfully\n`);
@@ -43,7 +43,7 @@ export function definePolicyApply(cmd: Command, deps: () => PilotDeps): Command 
 Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser).
 Creates the policy, or replaces the one with the same name (its creation time is kept).
 
-Policy file (a subset of YAML: these four keys, quoted or plain scalars, a list):
+Policy file (YAML, read as upstream's Go yaml.v3 reads it; other keys are ignored):
   name: db-read
   spiffeidPattern: "^spiffe://example\\\\.org/app/.*$"
   pathPattern: "^secrets/db/.*$"
