@@ -1,7 +1,7 @@
 // Shamir secret sharing over the P-256 scalar field, byte-compatible with
 // upstream SPIKE (docs/design.md § Shamir). Pure, no I/O.
 export { computeShares, MAX_SHARES } from './split.js';
-export { recoverSecret } from './recover.js';
+export { interpolateShare, recoverSecret } from './recover.js';
 export { ShamirError, type ShamirErrorCode } from './errors.js';
 export { GROUP_ORDER, isValidScalar } from './field.js';
 export type { Share } from './share.js';

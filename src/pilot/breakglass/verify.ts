@@ -10,7 +10,8 @@ import { basename } from 'node:path';
 import { CliError } from '../exit.js';
 import { parseShard } from '../shard.js';
 import { matchesEntry, setFingerprint, shareDigest, type Manifest } from './manifest.js';
-import { consistentWithDegree, evaluateAt, type ShareValue } from './polynomial.js';
+import { interpolateShare, type Share } from '../../shamir/index.js';
+import { consistentWithDegree } from './polynomial.js';
 
 export type FileProblem =
   | 'missing'
@@ -71,7 +72,7 @@ const PROBLEM_TEXT: Record<'mismatch' | 'unknown_id', (id: number, m: Manifest) 
  */
 export function verifyShards(m: Manifest, inputs: readonly ShardInput[]): VerifyReport {
   const files: FileVerdict[] = [];
-  const parsed: ShareValue[] = [];
+  const parsed: Share[] = [];
   const seen = new Set<number>();
   try {
     for (const inp of inputs) {
@@ -133,7 +134,7 @@ export function verifyShards(m: Manifest, inputs: readonly ShardInput[]): Verify
  * manifest's digests. If they are consistent among themselves but not with
  * the manifest, they form another set (its fingerprint is computed).
  */
-export function checkSet(m: Manifest, shares: readonly ShareValue[]): SetVerdict {
+export function checkSet(m: Manifest, shares: readonly Share[]): SetVerdict {
   const t = m.threshold;
   if (shares.length < t) return { kind: 'not_enough', have: shares.length, threshold: t };
   if (!consistentWithDegree(shares, t)) return { kind: 'inconsistent' };
@@ -141,7 +142,7 @@ export function checkSet(m: Manifest, shares: readonly ShareValue[]): SetVerdict
   const digests = new Map<number, Buffer>();
   for (const e of m.entries) {
     const have = base.find((s) => s.id === e.id);
-    const v = have === undefined ? evaluateAt(base, e.id) : have.value;
+    const v = have === undefined ? interpolateShare(base, e.id) : have.value;
     digests.set(e.id, shareDigest(e.id, v));
     if (have === undefined) v.fill(0);
   }

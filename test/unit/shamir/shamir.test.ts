@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GROUP_ORDER, ShamirError, computeShares, isValidScalar, recoverSecret, type Share } from '../../../src/shamir/index.js';
+import { GROUP_ORDER, ShamirError, computeShares, interpolateShare, isValidScalar, recoverSecret, type Share } from '../../../src/shamir/index.js';
 import { sayingNothingOf } from '../../helpers/expect.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -84,6 +84,37 @@ describe('computeShares: upstream recovery-file vectors', () => {
   it.each(spec67.map((v, i) => [i + 1, v] as const))('vector %i', (_i, v) => {
     const shares = computeShares(unhex(v.rootKey), v.threshold, v.lines.length);
     expect(shares.map((s) => `spike:${s.id}:${hex(s.value)}`)).toEqual(v.lines);
+  });
+});
+
+describe('interpolateShare: the other shares of upstream vectors from any threshold of them', () => {
+  it.each(vectors.map((v, i) => [i, v] as const))('vector %i', (_i, v) => {
+    const given = v.out.map((o) => ({ id: o.id, value: unhex(o.value) }));
+    // the last `threshold` shares give every share, the first ones included
+    const base = given.slice(-v.threshold);
+    for (const o of v.out) expect(hex(interpolateShare(base, o.id))).toBe(o.value);
+    // and one share beyond the set agrees whichever threshold subset computes it
+    const next = v.shares + 1;
+    expect(hex(interpolateShare(given.slice(0, v.threshold), next))).toBe(hex(interpolateShare(base, next)));
+  });
+
+  it.each(spec67.map((v, i) => [i + 1, v] as const))('recovery-file vector %i', (_i, v) => {
+    const given = v.lines.map((l) => {
+      const [, id, value] = l.split(':');
+      return { id: Number(id), value: unhex(value as string) };
+    });
+    const base = given.slice(0, v.threshold);
+    for (const s of given.slice(v.threshold)) expect(hex(interpolateShare(base, s.id))).toBe(hex(s.value));
+  });
+
+  it('refuses id 0 (the secret), bad ids, bad or duplicate shares, no shares', () => {
+    const good = computeShares(unhex('01'.repeat(32)), 2, 3);
+    expect(code(() => interpolateShare(good, 0))).toBe('invalid_id');
+    expect(() => interpolateShare(good, 0)).toThrow(/root key/);
+    expect(code(() => interpolateShare(good, 1.5))).toBe('invalid_id');
+    expect(code(() => interpolateShare([good[0] as Share, { id: 2, value: nBytes() }], 3))).toBe('value_out_of_range');
+    expect(code(() => interpolateShare([good[0] as Share, good[0] as Share], 3))).toBe('duplicate_id');
+    expect(code(() => interpolateShare([], 1))).toBe('not_enough_shares');
   });
 });
 

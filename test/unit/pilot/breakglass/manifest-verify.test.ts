@@ -13,8 +13,8 @@ import {
   setFingerprint,
   type Manifest,
 } from '../../../../src/pilot/breakglass/manifest.js';
-import { deduceThreshold, evaluateAt } from '../../../../src/pilot/breakglass/polynomial.js';
-import { idFromFileName, verifyShards, type ShardInput } from '../../../../src/pilot/breakglass/verify.js';
+import { consistentWithDegree, deduceThreshold } from '../../../../src/pilot/breakglass/polynomial.js';
+import { checkSet, idFromFileName, verifyShards, type ShardInput } from '../../../../src/pilot/breakglass/verify.js';
 import { formatShardFile } from '../../../../src/pilot/shard.js';
 
 const key = (b: number): Uint8Array => new Uint8Array(32).fill(b);
@@ -94,19 +94,25 @@ describe('manifest', () => {
 });
 
 describe('polynomial checks', () => {
-  it('finds the threshold of a full set and evaluates missing shares', () => {
+  it('finds the threshold of a full set', () => {
     for (const [t, n] of [
       [1, 3],
       [2, 3],
       [3, 5],
       [5, 5],
     ] as const) {
-      const s = computeShares(randomBytes(32), t, n);
-      expect(deduceThreshold(s)).toBe(t);
-      const v = evaluateAt(s.slice(0, t), n);
-      expect(Buffer.from(v).equals(Buffer.from(s[n - 1]!.value))).toBe(true);
+      expect(deduceThreshold(computeShares(randomBytes(32), t, n))).toBe(t);
     }
-    expect(() => evaluateAt(computeShares(key(3), 2, 3), 0)).toThrow(/root key/);
+  });
+
+  it('a value that is no scalar (>= the group order) lies on no polynomial', () => {
+    const s = computeShares(key(3), 2, 3);
+    const over = { id: 2, value: new Uint8Array(32).fill(0xff) };
+    expect(consistentWithDegree(s, 2)).toBe(true);
+    expect(consistentWithDegree([s[0]!, over], 2)).toBe(false);
+    expect(deduceThreshold([s[0]!, over, s[2]!])).toBe(3);
+    // exactly `threshold` shares, one of them no scalar: not a set at all (no fingerprint of a "foreign" set)
+    expect(checkSet(manifestOf(setOf(key(3), 2, 3), 2), [s[0]!, over])).toEqual({ kind: 'inconsistent' });
   });
 });
 
