@@ -5,7 +5,7 @@
 // first): the dev agent and one Keeper; the test calls it as Nexus.
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { contributeShard, fetchShard } from '../../src/client/index.js';
 import { svidToTlsCredentials } from '../../src/spiffe/x509svid.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
@@ -30,67 +30,80 @@ afterAll(async () => {
 });
 
 interface Watched {
-  closed: Promise<number>;
+  socket: Socket;
+  closed: Promise<void>;
   data: () => string;
 }
 
-function watch(socket: Socket, t0: number): Watched {
+function watch(socket: Socket): Watched {
   let text = '';
   socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
   socket.on('error', () => undefined);
-  return { closed: new Promise((resolve) => socket.once('close', () => resolve(Date.now() - t0))), data: () => text };
+  return { socket, closed: new Promise((resolve) => socket.once('close', () => resolve())), data: () => text };
 }
 
-/** Resolves with the close time, or Infinity if still open at `deadline` (epoch ms). */
-function closedBy(w: Watched, deadline: number): Promise<number> {
-  return Promise.race([w.closed, new Promise<number>((r) => setTimeout(() => r(Infinity), Math.max(1_000, deadline - Date.now())))]);
+const opened: Socket[] = [];
+afterEach(() => {
+  for (const s of opened.splice(0)) s.destroy();
+});
+
+/** `n` TCP connections to keeper 1 that never start TLS. */
+function idleConnections(n: number): Promise<Watched[]> {
+  const port = stack.keeperPorts[0]!;
+  return Promise.all(
+    Array.from({ length: n }, () => new Promise<Watched>((resolve, reject) => {
+      const s = netConnect(port, '127.0.0.1', () => resolve(watch(s)));
+      opened.push(s);
+      s.once('error', reject);
+    })),
+  );
 }
 
+/** `n` mTLS connections to keeper 1 (as Nexus) that send half a request line and stop. */
+function slowHeaderConnections(n: number): Promise<Watched[]> {
+  const port = stack.keeperPorts[0]!;
+  const { cert, key } = svidToTlsCredentials(asNexus.source.getX509Svid());
+  return Promise.all(
+    Array.from({ length: n }, () => new Promise<Watched>((resolve, reject) => {
+      // The test talks to its own Keeper; the Keeper's SVID is checked by the real client elsewhere.
+      const s: TLSSocket = tlsConnect({ host: '127.0.0.1', port, cert, key, rejectUnauthorized: false }, () => {
+        s.write('POST /v1/store/contribute HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-le');
+        resolve(watch(s));
+      });
+      opened.push(s);
+      s.once('error', reject);
+    })),
+  );
+}
+
+// Node's own defaults would hold these connections 60 s or more, past each test's limit (30 s):
+// a close within the test shows SPIKE_HTTP_SERVER_READ_HEADER_TIMEOUT at work. How fast is for `npm run bench`.
 describe('Keeper under slow connections', () => {
-  let t0 = 0;
-  let idle: Watched[] = [];
-  let slowHeaders: Watched[] = [];
-
-  it('with idle pre-TLS and slow-header connections open, Nexus can still contribute and fetch at once', async () => {
-    t0 = Date.now();
-    const port = stack.keeperPorts[0]!;
-    idle = await Promise.all(
-      Array.from({ length: 30 }, () => new Promise<Watched>((resolve, reject) => {
-        const s = netConnect(port, '127.0.0.1', () => resolve(watch(s, t0)));
-        s.once('error', reject);
-      })),
-    );
-    const { cert, key } = svidToTlsCredentials(asNexus.source.getX509Svid());
-    slowHeaders = await Promise.all(
-      Array.from({ length: 10 }, () => new Promise<Watched>((resolve, reject) => {
-        // The test talks to its own Keeper; the Keeper's SVID is checked by the real client below.
-        const s: TLSSocket = tlsConnect({ host: '127.0.0.1', port, cert, key, rejectUnauthorized: false }, () => {
-          s.write('POST /v1/store/contribute HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-le');
-          resolve(watch(s, t0));
-        });
-        s.once('error', reject);
-      })),
-    );
+  it('with idle pre-TLS and slow-header connections open, Nexus can still contribute and fetch', async () => {
+    const idle = await idleConnections(30);
+    const slow = await slowHeaderConnections(10);
     const shard = new Uint8Array(32).fill(9);
     const t1 = Date.now();
     await contributeShard(asNexus.http, stack.keeperUrls[0]!, shard);
     expect([...(await fetchShard(asNexus.http, stack.keeperUrls[0]!))]).toEqual([...shard]);
     measured.contributeAndFetchUnderSlowConnectionsMs = Date.now() - t1;
-    expect(measured.contributeAndFetchUnderSlowConnectionsMs).toBeLessThan(5_000);
+    // the slow ones were still waiting: Nexus's calls did not queue behind them
+    expect([...idle, ...slow].filter((w) => w.socket.closed)).toHaveLength(0);
   });
 
-  it(`slow headers are cut off by SPIKE_HTTP_SERVER_READ_HEADER_TIMEOUT (${READ_HEADER_TIMEOUT_MS} ms here), give or take 2 s`, async () => {
-    const bound = READ_HEADER_TIMEOUT_MS + 2_000;
-    const closed = await Promise.all(slowHeaders.map((w) => closedBy(w, t0 + bound + 5_000)));
-    measured.slowHeadersClosedAfterMs = Math.max(...closed) === Infinity ? `still open after ${Date.now() - t0} ms` : Math.max(...closed);
-    for (const w of slowHeaders) expect(w.data()).not.toMatch(/^HTTP\/1\.1 200 /);
-    expect(Math.max(...closed)).toBeLessThan(bound);
-  }, 60_000);
+  it(`slow headers are cut off by SPIKE_HTTP_SERVER_READ_HEADER_TIMEOUT (${READ_HEADER_TIMEOUT_MS} ms here), with no answer`, async () => {
+    const t0 = Date.now();
+    const slow = await slowHeaderConnections(10);
+    await Promise.all(slow.map((w) => w.closed));
+    measured.slowHeadersClosedAfterMs = Date.now() - t0;
+    for (const w of slow) expect(w.data()).not.toMatch(/^HTTP\/1\.1 200 /);
+  }, 30_000);
 
-  it('TCP connections that never start TLS are closed within the header deadline, give or take 2 s', async () => {
-    const bound = READ_HEADER_TIMEOUT_MS + 2_000;
-    const closed = await Promise.all(idle.map((w) => closedBy(w, t0 + bound + 5_000)));
-    measured.idlePreTlsClosedAfterMs = Math.max(...closed) === Infinity ? `still open after ${Date.now() - t0} ms` : Math.max(...closed);
-    expect(Math.max(...closed)).toBeLessThan(bound);
-  }, 60_000);
+  it('TCP connections that never start TLS are closed by the header deadline', async () => {
+    const t0 = Date.now();
+    const idle = await idleConnections(30);
+    await Promise.all(idle.map((w) => w.closed));
+    measured.idlePreTlsClosedAfterMs = Date.now() - t0;
+    expect(idle.every((w) => w.data() === '')).toBe(true);
+  }, 30_000);
 });
