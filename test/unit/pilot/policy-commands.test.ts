@@ -98,6 +98,32 @@ describe('policy apply', () => {
     await runPolicyApply(f.deps, { file });
     expect(f.calls).toEqual([{ path: '/v1/acl/policy', action: undefined, body: PUT_BODY }]);
   });
+  it('from a YAML file in any form yaml.v3 reads: the same request as the flags', async () => {
+    const file = join(tmp, 'p.yaml');
+    writeFileSync(
+      file,
+      [
+        '# quoted keys, block scalars, an anchor and its alias, a flow list over',
+        '# several lines with comments, and keys upstream ignores',
+        'shared: &perms [',
+        '  read,  # first',
+        '  list,',
+        ']',
+        'description: |',
+        '  Read access to the database credentials.',
+        '"name": \'db-read\'',
+        "'spiffeidPattern': >-",
+        '  ^spiffe://example\\.org/app/.*$',
+        '"pathPattern": "^secrets/db/.*$"',
+        'permissions: *perms',
+        '',
+      ].join('\n'),
+    );
+    const f = fake({ spiffeId: ID.superuser, answer: nexus([]) });
+    await runPolicyApply(f.deps, { file });
+    expect(f.calls).toEqual([{ path: '/v1/acl/policy', action: undefined, body: PUT_BODY }]);
+    expect(f.out.join('')).toBe("Policy 'db-read' applied successfully\n");
+  });
   it('refusals: exit 2 (or 4 for an unreadable file), nothing sent', async () => {
     const f = fake({ spiffeId: ID.superuser, answer: nexus([]) });
     const missing = await failure(runPolicyApply(f.deps, { name: 'x' }));
@@ -115,9 +141,16 @@ describe('policy apply', () => {
     writeFileSync(file, 'name: x\nspiffeidPattern: ^spiffe://a/.*$\npermissions: [read]\n');
     const noPath = await failure(runPolicyApply(f.deps, { file }));
     expect([noPath.exitCode, noPath.message]).toEqual([ExitCode.usage, 'Error reading policy file: pathPattern is required in YAML file']);
-    writeFileSync(file, 'name: x\nname: y\n');
-    const dup = await failure(runPolicyApply(f.deps, { file }));
-    expect(dup.message).toBe(`Error reading policy file: failed to parse YAML file ${file}: line 2: mapping key "name" already defined`);
+    for (const [text, what] of [
+      ['name: x\nname: y\n', 'line 2: mapping key "name" already defined at line 1'],
+      ['name: x\npermissions:\n  read: yes\n', 'line 3: cannot unmarshal !!map into []data.PolicyPermission'],
+      ['name: x\npathPattern: "a\\/b"\n', 'line 2: found unknown escape character while parsing a quoted scalar'],
+      ['name: x\npathPattern: "^a$\n', 'line 2: found unexpected end of stream while scanning a quoted scalar'],
+    ]) {
+      writeFileSync(file, text as string);
+      const e = await failure(runPolicyApply(f.deps, { file }));
+      expect([e.exitCode, e.message]).toEqual([ExitCode.usage, `Error reading policy file: failed to parse YAML file ${file}: ${what}`]);
+    }
     expect(f.calls).toEqual([]);
   });
 });
