@@ -81,6 +81,10 @@ describe('spike secret (list, delete, undelete, metadata get, get -f yaml)', () 
 
   it('invalid input: exit 2, nothing sent', async () => {
     const before = nexus.requests.length;
+    const bad = join(tmp, 'bad.yaml');
+    writeFileSync(bad, 'name: a\nname: b\n');
+    const r = await spike(['policy', 'apply', '--file', bad]);
+    expect([r.code, r.stderr]).toEqual([2, `Error: Error reading policy file: failed to parse YAML file ${bad}: line 2: mapping key "name" already defined at line 1\n`]);
     for (const args of [
       ['secret', 'delete', 'apps/db', '-v', '1,x'],
       ['secret', 'undelete', 'apps/db', '-v', '-2'],
@@ -120,7 +124,11 @@ describe('spike policy', () => {
     expect(await spike(['policy', 'get', 'nope'])).toMatchObject({ code: 1, stderr: 'Error: Entity not found.\n' });
 
     const file = join(tmp, 'db-read.yaml');
-    writeFileSync(file, 'name: db-read\nspiffeidPattern: "^spiffe://spike\\\\.ist/app/.*$"\npathPattern: ^apps/.*$\npermissions:\n  - read\n');
+    writeFileSync(
+      file,
+      '# an anchor, a folded block scalar, a flow list over lines, an unknown key\nx-perms: &p [\n  read,\n]\n"name": db-read\n' +
+        'spiffeidPattern: >-\n  ^spiffe://spike\\.ist/app/.*$\npathPattern: ^apps/.*$\npermissions: *p\n',
+    );
     expect(await spike(['policy', 'apply', '--file', file])).toMatchObject({ code: 0, stdout: "Policy 'db-read' applied successfully\n" });
     expect(lastBody()).toEqual({ name: 'db-read', spiffeidPattern: '^spiffe://spike\\.ist/app/.*$', pathPattern: '^apps/.*$', permissions: ['read'] });
 
@@ -133,6 +141,10 @@ describe('spike policy', () => {
 
   it('invalid input: exit 2, nothing sent', async () => {
     const before = nexus.requests.length;
+    const bad = join(tmp, 'bad.yaml');
+    writeFileSync(bad, 'name: a\nname: b\n');
+    const r = await spike(['policy', 'apply', '--file', bad]);
+    expect([r.code, r.stderr]).toEqual([2, `Error: Error reading policy file: failed to parse YAML file ${bad}: line 2: mapping key "name" already defined at line 1\n`]);
     for (const args of [
       ['policy', 'create', '--name', 'x'],
       ['policy', 'create', ...flags.slice(0, 6), '--permissions', 'read,fly'],
