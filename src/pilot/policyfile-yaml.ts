@@ -256,7 +256,6 @@ class Decoder {
       this.unmarshalSpec(root);
     } catch (e) {
       if (e instanceof Fatal) throw new PolicyFileError(e.message);
-      if (e instanceof ScalarError) throw new PolicyFileError(e.message);
       throw e;
     }
     if (this.errors.length > 0) throw new PolicyFileError(this.errors.join('; '));
