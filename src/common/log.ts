@@ -32,14 +32,6 @@ export interface LoggerOptions {
   auditOut?: (line: string) => void;
 }
 
-export function parseLogLevel(s: string | undefined, fallback: LogLevel = 'warn'): LogLevel {
-  if (s === undefined) return fallback;
-  const l = s.trim().toLowerCase();
-  if (l === 'debug' || l === 'info' || l === 'warn' || l === 'error') return l;
-  if (l === 'warning') return 'warn';
-  return fallback;
-}
-
 export interface BufferedWriter {
   write(line: string): void;
   /** Writes whatever is pending, now. */

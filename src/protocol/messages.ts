@@ -133,11 +133,6 @@ export function encodeErrorOnly(code: string): Buffer {
   return goEncode((w) => w.object([['err', (x) => x.string(code)]]));
 }
 
-/** The marshalled SDKError upstream writes when a request body cannot be read (400, no JSON headers). */
-export function encodeReadFailure(): Buffer {
-  return Buffer.from('{"Code":"data_read_failure","Msg":"failed to read request body","Wrapped":null}');
-}
-
 // ---------------------------------------------------------------------------
 // Operator: recover
 
@@ -218,10 +213,6 @@ export const restoreResponse: ResponseCodec<RestoreResponse> = responseCodec<Res
       errField(v.err),
     ]),
 );
-
-export function encodeRestoreResponse(status: { collected: number; remaining: number; restored: boolean }): Buffer {
-  return restoreResponse.encode({ ...status, err: '' });
-}
 
 export function decodeRestoreResponse(raw: unknown): RestoreResponse {
   return restoreResponse.decode(raw);

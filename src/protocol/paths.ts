@@ -16,14 +16,12 @@ export const PATH_OPERATOR_RESTORE = '/v1/operator/restore';
 /** spike-ts only (optional on the wire): restore progress without submitting a shard; upstream answers 400. */
 export const PATH_OPERATOR_STATUS = '/v1/operator/status';
 export const PATH_BOOTSTRAP_VERIFY = '/v1/bootstrap/verify';
-/** Defined by the SDK, routed by nobody (→ 400). */
-export const PATH_AUTH_INITIALIZATION = '/v1/auth/initialization';
+// The SDK also defines /v1/auth/initialization, routed by nobody (→ 400).
 
 // Keeper paths.
 export const PATH_KEEPER_CONTRIBUTE = '/v1/store/contribute';
 export const PATH_KEEPER_SHARD = '/v1/store/shard';
-/** Defined by the SDK, never routed (→ 400). */
-export const PATH_KEEPER_KEEP = '/v1/store/keep';
+// The SDK also defines /v1/store/keep, never routed (→ 400).
 
 // Actions.
 export const ACTION_DEFAULT = '';
@@ -31,10 +29,7 @@ export const ACTION_GET = 'get';
 export const ACTION_DELETE = 'delete';
 export const ACTION_UNDELETE = 'undelete';
 export const ACTION_LIST = 'list';
-/** Defined by the SDK, routed by nobody. */
-export const ACTION_CHECK = 'check';
-/** Defined by the SDK, routed by nobody. */
-export const ACTION_READ = 'read';
+// The SDK also defines the actions `check` and `read`, routed by nobody.
 
 export type NexusRouteName =
   | 'secretPut'

@@ -39,19 +39,11 @@ export function peerCertificateChain(peer: PeerCertificate | DetailedPeerCertifi
 
 /**
  * Verifies a connected TLS socket's peer: chain to the bundle of the peer's
- * trust domain, leaf checks, then `authorize`. Returns the peer ID; throws
- * `X509SvidError` or `AuthorizationError`. `extraIntermediates` are candidate
- * intermediates to try besides the ones Node reports (see attachMtlsServer).
+ * trust domain, leaf checks, then `authorize`. Returns the peer ID and the
+ * verified chain; throws `X509SvidError` or `AuthorizationError`.
+ * `extraIntermediates` are candidate intermediates to try besides the ones
+ * Node reports (see attachMtlsServer).
  */
-export function verifyPeerSocket(
-  socket: TLSSocket,
-  bundles: BundleSource,
-  authorize: Authorizer,
-  extraIntermediates: readonly Buffer[] = [],
-): SpiffeId {
-  return verifyPeerSocketChain(socket, bundles, authorize, extraIntermediates).id;
-}
-
 function verifyPeerSocketChain(
   socket: TLSSocket,
   bundles: BundleSource,

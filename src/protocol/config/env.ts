@@ -29,10 +29,6 @@ export function readString(env: Env, name: string): string | undefined {
   return t === '' ? undefined : t;
 }
 
-export function readStringOr(env: Env, name: string, fallback: string): string {
-  return readString(env, name) ?? fallback;
-}
-
 /** A decimal integer within [min, max]; anything else is an error (upstream silently falls back; we don't). */
 export function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
   const v = readString(env, name);

@@ -12,10 +12,8 @@ import {
   encodeContributeRequest,
   encodeContributeResponse,
   encodeErrorOnly,
-  encodeReadFailure,
   encodeRecoverResponse,
   encodeRestoreRequest,
-  encodeRestoreResponse,
   encodeShardResponse,
   errorBodyFor,
   recoverRequest,
@@ -179,7 +177,7 @@ describe('restore request decoding (Go json.Unmarshal into {ID int; Shard *[32]b
 
 describe('restore response', () => {
   it('is flattened, err omitted on success', () => {
-    expect(s(encodeRestoreResponse({ collected: 1, remaining: 1, restored: false }))).toBe('{"collected":1,"remaining":1,"restored":false}');
+    expect(s(restoreResponse.encode({ collected: 1, remaining: 1, restored: false, err: '' }))).toBe('{"collected":1,"remaining":1,"restored":false}');
     expect(s(restoreResponse.error('api_bad_request'))).toBe('{"collected":0,"remaining":0,"restored":false,"err":"api_bad_request"}');
     expect(s(errorBodyFor('operatorRestore', 'access_unauthorized'))).toBe(
       '{"collected":0,"remaining":0,"restored":false,"err":"access_unauthorized"}',
@@ -229,10 +227,9 @@ describe('bootstrap verify', () => {
 });
 
 describe('generic bodies', () => {
-  it('fallback, not-ready and read-failure bodies', () => {
+  it('fallback and not-ready bodies', () => {
     expect(s(encodeErrorOnly('api_bad_request'))).toBe('{"err":"api_bad_request"}');
     expect(s(encodeErrorOnly('state_not_ready'))).toBe('{"err":"state_not_ready"}');
-    expect(s(encodeReadFailure())).toBe('{"Code":"data_read_failure","Msg":"failed to read request body","Wrapped":null}');
   });
 });
 
