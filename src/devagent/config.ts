@@ -7,14 +7,12 @@ import {
   homeDir,
   parseHttpsUrl,
   readDuration,
-  readEnum,
   readString,
   readTrustRootList,
   userName,
   type Env,
 } from '../protocol/config/env.js';
-
-export type DevAgentLogLevel = 'debug' | 'info' | 'warn' | 'error';
+import { logLevel, type LogLevelName } from '../protocol/config/shared.js';
 
 export interface DevAgentConfig {
   /** SPIKE_DEV_DIR (default ~/.spike/dev): CA, entries.json, sockets, pid file. */
@@ -26,7 +24,7 @@ export interface DevAgentConfig {
   /** Number of keepers, from SPIKE_NEXUS_KEEPER_PEERS (default 3): default entries keeper-1..keeper-N. */
   readonly keeperCount: number;
   /** SPIKE_SYSTEM_LOG_LEVEL (default warn). */
-  readonly logLevel: DevAgentLogLevel;
+  readonly logLevel: LogLevelName;
 }
 
 export const DEFAULT_SVID_TTL_MS = 3_600_000;
@@ -82,6 +80,6 @@ export function loadDevAgentConfig(env: Env): DevAgentConfig {
     trustDomain: devTrustDomain(env),
     svidTtlMs: readDuration(env, 'SPIKE_DEV_AGENT_SVID_TTL', DEFAULT_SVID_TTL_MS, MIN_SVID_TTL_MS, MAX_SVID_TTL_MS),
     keeperCount: keeperCount(env),
-    logLevel: readEnum<DevAgentLogLevel>(env, 'SPIKE_SYSTEM_LOG_LEVEL', 'warn', ['debug', 'info', 'warn', 'error']),
+    logLevel: logLevel(env),
   });
 }
