@@ -38,6 +38,13 @@ beforeAll(async () => {
   await stack.startAll();
   pilot = await stack.client('pilot');
   recoveryDir = mkdtempSync(join(stack.dir, 'r-'));
+  // the shards every restore below uses, recovered with the real CLI while healthy
+  for (let i = 0; i < 10; i++) await put(`seed/${i}`, `seed-${i}`);
+  await asRole(stack.ids.recover);
+  recoverRun = await runSpike(['operator', 'recover'], { env: pilotEnv() });
+  await asRole(stack.ids.superuser);
+  if (recoverRun.code !== 0) throw new Error(`spike operator recover failed (${String(recoverRun.code)}): ${recoverRun.stderr}`);
+  shardHex = new Map([1, 2, 3, 4, 5].map((i) => [i, shardFile(i).split(':')[2]!]));
 }, 120_000);
 
 afterAll(async () => {
@@ -149,25 +156,48 @@ async function waitAllKeepersHold(shards: Map<number, string>, timeoutMs = 20_00
 }
 
 let shardHex: Map<number, string>;
+let recoverRun: CliRun;
+
+/**
+ * The state every test starts from, whatever the test before it left: every Keeper and Nexus
+ * running, Nexus ready, every Keeper holding its shard. A Nexus that cannot recover from the
+ * Keepers is restored with `spike operator restore`.
+ */
+async function healthy(): Promise<void> {
+  for (let i = 1; i <= SHARES; i++) if (!stack.proc(`keeper-${i}`).running()) await stack.startKeeper(i);
+  let nexus = stack.proc('nexus');
+  if (!nexus.running()) nexus = await stack.startNexus();
+  if (nexus.events('root_key_ready').length === 0) {
+    const ready = nexus.waitForEvent('root_key_ready', { timeoutMs: 30_000 }).then(() => 'ready' as const);
+    const needed = nexus.waitForEvent('restore_needed', { timeoutMs: 30_000 }).then(() => 'restore' as const);
+    ready.catch(() => undefined);
+    needed.catch(() => undefined);
+    if ((await Promise.race([ready, needed])) === 'restore') {
+      // shard by shard until ready (some may have come from surviving keepers already)
+      for (let id = 1; id <= SHARES && nexus.events('root_key_ready').length === 0; id++) await cliRestore([id]);
+      await nexus.waitForEvent('root_key_ready', { where: (l) => l.source === 'restore' });
+    }
+  }
+  await asRole(stack.ids.superuser);
+  await waitAllKeepersHold(shardHex);
+}
 
 // ---- the matrix ---------------------------------------------------------------
 
 describe(`crash matrix (${SHARES} keepers, threshold ${THRESHOLD})`, () => {
-  it('recover the shards with `spike operator recover` while healthy', async () => {
-    for (let i = 0; i < 10; i++) await put(`seed/${i}`, `seed-${i}`);
-    await asRole(stack.ids.recover);
-    const r = await runSpike(['operator', 'recover'], { env: pilotEnv() });
-    await asRole(stack.ids.superuser);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+  it('`spike operator recover` while healthy writes the shards the keepers hold', async () => {
+    await healthy();
+    expect(recoverRun.stderr).toBe('');
+    expect(recoverRun.code).toBe(0);
     const shardFiles = readdirSync(join(recoveryDir, 'recover')).filter((f) => f.endsWith('.txt'));
     expect(shardFiles.sort()).toEqual([1, 2, 3, 4, 5].map((i) => `spike.recovery.${i}.txt`));
-    shardHex = new Map([1, 2, 3, 4, 5].map((i) => [i, shardFile(i).split(':')[2]!]));
     // what the keepers hold is what recover handed out
+    for (const i of [1, 2, 3, 4, 5]) expect(await keeperShardHex(i)).toMatch(/^[0-9a-f]{64}$/);
     for (const i of [1, 2, 3, 4, 5]) expect(await keeperShardHex(i)).toBe(shardHex.get(i));
   }, 60_000);
 
   it('SIGKILL Nexus in the middle of a write burst: every write answered 200 reads back', async () => {
+    await healthy();
     const rounds: Record<string, number>[] = [];
     for (let round = 0; round < 3; round++) {
       const answered = new Set<number>();
@@ -238,6 +268,7 @@ describe(`crash matrix (${SHARES} keepers, threshold ${THRESHOLD})`, () => {
   }, 180_000);
 
   it('one Keeper down, Nexus crashes → Nexus recovers from the other four by itself; the Keeper is refilled when back', async () => {
+    await healthy();
     await stack.kill('keeper-1');
     await stack.kill('nexus');
     measured.oneKeeperDown_restartToReadyMs = await restartNexusFromKeepers();
@@ -249,6 +280,7 @@ describe(`crash matrix (${SHARES} keepers, threshold ${THRESHOLD})`, () => {
   }, 120_000);
 
   it('shares − threshold (2) Keepers down, Nexus crashes → recovers from exactly threshold Keepers; both refilled', async () => {
+    await healthy();
     await stack.kill('keeper-2');
     await stack.kill('keeper-4');
     await stack.kill('nexus');
@@ -262,6 +294,7 @@ describe(`crash matrix (${SHARES} keepers, threshold ${THRESHOLD})`, () => {
   }, 120_000);
 
   it('shares − threshold + 1 (3) Keepers down, Nexus crashes → waits for a restore; `spike operator restore` brings it back', async () => {
+    await healthy();
     for (const n of ['keeper-1', 'keeper-3', 'keeper-5', 'nexus']) await stack.kill(n);
     const nexus = await stack.startNexus();
     await nexus.waitForEvent('restore_needed', { where: (l) => l.collected === 2 && l.threshold === THRESHOLD, timeoutMs: 30_000 });
@@ -279,6 +312,7 @@ describe(`crash matrix (${SHARES} keepers, threshold ${THRESHOLD})`, () => {
   }, 150_000);
 
   it('all Keepers and Nexus killed → restore needed → `spike operator restore` → zero secrets lost, keepers refilled', async () => {
+    await healthy();
     await put('before-total-crash', 'last write');
     for (const n of ['nexus', 'keeper-1', 'keeper-2', 'keeper-3', 'keeper-4', 'keeper-5']) await stack.kill(n);
     await stack.startKeepers();

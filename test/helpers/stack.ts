@@ -146,7 +146,9 @@ export class Stack {
   }
 
   async startAgent(): Promise<Proc> {
-    const p = this.spawn('agent', 'spike-dev-agent', ['run'], this.envFor('agent'));
+    // The agent only counts SPIKE_NEXUS_KEEPER_PEERS (one keeper-i entry per URL); the keepers' ports are not known yet.
+    const peers = this.keeperPortValues.map((_, i) => `https://keeper-${i + 1}.invalid`).join(',');
+    const p = this.spawn('agent', 'spike-dev-agent', ['run'], this.envFor('agent', this.keeperPortValues.length > 0 ? { SPIKE_NEXUS_KEEPER_PEERS: peers } : {}));
     await p.waitForEvent('agent_ready');
     return p;
   }
