@@ -28,7 +28,7 @@ export default tseslint.config(
   },
   {
     // Libraries never print and never exit the process.
-    files: ['src/spiffe/**/*.ts', 'src/shamir/**/*.ts', 'src/protocol/**/*.ts', 'src/client/**/*.ts', 'src/util/**/*.ts'],
+    files: ['src/spiffe/**/*.ts', 'src/shamir/**/*.ts', 'src/protocol/**/*.ts', 'src/client/**/*.ts', 'src/util/**/*.ts', 'src/gocompat/**/*.ts'],
     ignores: ['src/protocol/config/env.ts'],
     rules: {
       'no-console': 'error',
@@ -45,6 +45,15 @@ export default tseslint.config(
     // src/util sits below every library: it imports nothing from the project.
     files: ['src/util/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'src/util imports nothing from the project.' }] }] },
+  },
+  {
+    // src/gocompat (Go format imitation) imports nothing else from the project.
+    files: ['src/gocompat/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'src/gocompat imports nothing else from the project.' }] }] },
+  },
+  {
+    files: ['src/gocompat/json/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../../*'], message: 'src/gocompat imports nothing else from the project.' }] }] },
   },
   {
     // Tests must be able to fail: no expect inside catch/if, no test without an assertion.

@@ -2,7 +2,8 @@
 // for the same values (quoting rules, 4-space indent, sequences in mappings,
 // mappings in sequences, literal blocks).
 import { describe, expect, it } from 'vitest';
-import { canUsePlain, y, yamlMarshal } from '../../../src/pilot/yaml.js';
+import { parseRfc3339 } from '../../../src/gocompat/time.js';
+import { canUsePlain, compareYamlKeys, y, yamlMarshal } from '../../../src/gocompat/yaml.js';
 
 const str = (s: string): string => yamlMarshal(y.map([['k', y.str(s)]]));
 
@@ -90,6 +91,10 @@ describe('yaml scalars', () => {
     expect(canUsePlain('+')).toBe(true);
   });
 
+  it('a time.Time is plain RFC 3339 with nanoseconds', () => {
+    expect(yamlMarshal(y.map([['t', y.time(parseRfc3339('2025-01-15T14:30:45.120+00:00'))]]))).toBe('t: 2025-01-15T14:30:45.12Z\n');
+  });
+
   it('document-level scalars and keys', () => {
     expect(yamlMarshal(y.str('v'))).toBe('v\n');
     expect(yamlMarshal(y.str(''))).toBe('""\n');
@@ -133,5 +138,35 @@ describe('yaml collections', () => {
   it('keys longer than 128 bytes use the complex-key form', () => {
     const k = 'k'.repeat(129);
     expect(yamlMarshal(y.map([[k, y.str('v')]]))).toBe(`? ${k}\n: v\n`);
+  });
+});
+
+// Outputs of yaml.v3 v3.0.1 Marshal (Debian golang-gopkg-yaml.v3-dev
+// 3.0.1-3) for the same values, including its quirks.
+describe('yaml.v3 specifics', () => {
+  it('sorts Go map keys with its own order (digits by value)', () => {
+    const keys = ['a10', 'a2', 'B', 'b', '_', '1', '10', '9', 'é', 'Z', 'a', 'ab', 'a b', 'a-1', 'a.b'];
+    expect([...keys].sort(compareYamlKeys)).toEqual(['_', '1', '9', '10', 'B', 'Z', 'a', 'a b', 'a-1', 'a.b', 'a2', 'a10', 'ab', 'b', 'é']);
+  });
+
+  it('indents after U+2028/U+2029 inside single quotes', () => {
+    expect(str('x\u2028y')).toBe("k: 'x\u2028    y'\n");
+    expect(str('a\u2029')).toBe("k: 'a\u2029'\n");
+  });
+
+  it('escapes every character of a double-quoted value that starts with U+FEFF', () => {
+    expect(str('\ufeffa1')).toBe('k: "\\uFEFF\\x61\\x31"\n');
+  });
+
+  it('writes a block collection after a complex key on the ":" line', () => {
+    expect(yamlMarshal(y.map([['\r', y.seq([y.str('1:20')])]]))).toBe('? "\\r"\n:   - "1:20"\n');
+  });
+
+  it('ends a literal block that ends in U+2028 without a newline', () => {
+    expect(str('a\nb\u2028')).toBe('k: |\n    a\n    b\u2028');
+  });
+
+  it('writes an indentation hint relative to the wrong column inside a sequence', () => {
+    expect(yamlMarshal(y.seq([y.str(' a\nb')]))).toBe('- |4-\n   a\n  b\n');
   });
 });

@@ -1,0 +1,3 @@
+module spike-ts/tools/gocompat-fixtures
+
+go 1.22
