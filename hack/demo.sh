@@ -23,18 +23,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Four free loopback ports: Nexus and three Keepers.
-read -r P0 P1 P2 P3 < <(node -e '
-  const net = require("node:net");
-  const get = () => new Promise((ok) => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
-  Promise.all([get(), get(), get(), get()]).then((p) => console.log(p.join(" ")));')
+# Four loopback ports for Nexus and three Keepers, picked by the OS. A port
+# picked here can be taken by another process before the stack binds it: step 1
+# then starts again on new ports (the logs say EADDRINUSE).
+pick_ports() {
+  read -r P0 P1 P2 P3 < <(node -e '
+    const net = require("node:net");
+    const get = () => new Promise((ok) => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
+    Promise.all([get(), get(), get(), get()]).then((p) => console.log(p.join(" ")));')
+  export SPIKE_NEXUS_TLS_PORT="127.0.0.1:$P0"
+  export SPIKE_NEXUS_API_URL="https://127.0.0.1:$P0"
+  export SPIKE_NEXUS_KEEPER_PEERS="https://127.0.0.1:$P1,https://127.0.0.1:$P2,https://127.0.0.1:$P3"
+}
 
 export SPIKE_DEV_DIR="$DEMO_DIR/dev"
 export SPIKE_NEXUS_DATA_DIR="$DEMO_DIR/nexus"
 export SPIKE_PILOT_RECOVERY_DIR="$DEMO_DIR/operator"
-export SPIKE_NEXUS_TLS_PORT="127.0.0.1:$P0"
-export SPIKE_NEXUS_API_URL="https://127.0.0.1:$P0"
-export SPIKE_NEXUS_KEEPER_PEERS="https://127.0.0.1:$P1,https://127.0.0.1:$P2,https://127.0.0.1:$P3"
 export SPIKE_DEV_LISTEN_HOST=127.0.0.1
 export SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL=2s
 export SPIKE_NEXUS_SHAMIR_SHARES=3 SPIKE_NEXUS_SHAMIR_THRESHOLD=2
@@ -46,7 +50,15 @@ spike() { node "$ROOT/dist/spike.js" "$@"; }
 export -f spike 2>/dev/null || true
 
 step "1. Start the stack: dev Workload API, 3 Keepers, Nexus, Bootstrap"
-run "$START" || fail "the stack did not become ready"
+for attempt in 1 2 3; do
+  pick_ports
+  if run "$START"; then break; fi
+  # only a port taken meanwhile is worth another try
+  grep -qs EADDRINUSE "$SPIKE_DEV_DIR"/logs/*.log && [ "$attempt" -lt 3 ] || fail "the stack did not become ready"
+  echo "(a port was taken meanwhile: starting again on new ports)"
+  "$STOP" --kill >/dev/null 2>&1 || true
+  mv "$SPIKE_DEV_DIR/logs" "$SPIKE_DEV_DIR/logs.attempt-$attempt"
+done
 eval "$("$ROOT/hack/env.sh")"
 
 step "2. As superuser, store some secrets"

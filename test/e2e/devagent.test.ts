@@ -184,7 +184,7 @@ describe('spike-dev-agent (real process)', () => {
     const err = await X509Source.create({ address: `unix://${socket}`, timeoutMs: 1_500 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkloadApiError);
     expect((err as Error).message).toContain(socket);
-    expect((err as Error).message).toContain('within 1500ms');
+    expect((err as Error).message).toContain('within 1.5s');
   });
 
   it('answers INVALID_ARGUMENT to a call without the security header', async () => {
