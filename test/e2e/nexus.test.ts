@@ -101,6 +101,8 @@ describe('SPIKE Nexus with real processes', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     measured.keeperUnnoticedRestartToRefilled = Date.now() - t0;
+    // refilled with its own shard
+    expect(Buffer.from(await fetchShard(asNexus.http, stack.keeperUrls[2]!)).equals(Buffer.from(shards.get(3)!))).toBe(true);
   });
 
   it('everything killed → restore_needed → wrong/mixed shards refused → right shards restore', async () => {
