@@ -143,19 +143,31 @@ describe('X509Source', () => {
   });
 
   it('INVALID_ARGUMENT and UNIMPLEMENTED on a running stream stop the watch; the last SVID stays', async () => {
-    for (const code of [grpc.status.INVALID_ARGUMENT, grpc.status.UNIMPLEMENTED]) {
-      api.setResponse(svidResponse(ca, svid1));
-      const source = await open();
-      const callsBefore = api.calls;
-      const errored = once(source, 'error');
-      api.setError(code, 'stop');
-      expect(((await errored)[0] as WorkloadApiError).code).toBe(code);
-      api.setResponse(svidResponse(ca, svid2));
-      // Absence of a retry can only be seen by waiting: give it several backoff periods.
-      await new Promise((r) => setTimeout(r, 10 * FAST.stepMs));
-      expect(api.calls).toBe(callsBefore);
-      expect(source.getX509Svid().id.toString()).toBe(ID);
-      await source.close();
+    // A control source on a second API, same backoff, gets a retryable status at the same moment:
+    // once it has retried three times, the stopped source would have retried too.
+    const control = await FakeWorkloadApi.start();
+    try {
+      for (const code of [grpc.status.INVALID_ARGUMENT, grpc.status.UNIMPLEMENTED]) {
+        api.setResponse(svidResponse(ca, svid1));
+        control.setResponse(svidResponse(ca, svid1));
+        const source = await open();
+        const retrying = await open({ address: control.address });
+        const callsBefore = api.calls;
+        const controlBefore = control.calls;
+        const errored = once(source, 'error');
+        retrying.on('error', () => undefined);
+        api.setError(code, 'stop');
+        control.setError(grpc.status.UNAVAILABLE, 'later');
+        expect(((await errored)[0] as WorkloadApiError).code).toBe(code);
+        api.setResponse(svidResponse(ca, svid2));
+        await control.waitFor(() => control.calls >= controlBefore + 3);
+        expect(api.calls).toBe(callsBefore);
+        expect(source.getX509Svid().id.toString()).toBe(ID);
+        await source.close();
+        await retrying.close();
+      }
+    } finally {
+      await control.close();
     }
   });
 
