@@ -2,15 +2,15 @@
 // get.go / filter.go), and the renderings of a policy and of a policy list
 // (upstream format.go; the commands print them with Println, hence the extra
 // trailing newline).
-import { goTimeText } from '../protocol/gojson.js';
+import type { GoJsonWriter } from '../gocompat/json/encode.js';
+import { goMarshalIndent } from '../gocompat/json/indent.js';
+import { formatRfc3339, type GoTime, isZeroTime, toGoTime } from '../gocompat/time.js';
+import { y, yamlMarshal } from '../gocompat/yaml.js';
 import type { Policy } from '../protocol/messages.js';
 import { CliError, ExitCode } from './exit.js';
 import type { OutputFormat } from './format.js';
-import { formatRfc3339, formatRfc3339Nano, isZeroTime } from './gotime.js';
-import { goMarshalIndent, obj } from './jsonindent.js';
 import type { PilotNexusApi } from './nexusapi.js';
 import { checkPolicyName } from './policyinput.js';
-import { y, yamlMarshal } from './yaml.js';
 
 /** The policy name: the argument, else `--name`; both or neither → exit 2. */
 export function resolvePolicyName(arg: string | undefined, flag: string | undefined): string {
@@ -29,20 +29,26 @@ export async function requirePolicyExists(api: PilotNexusApi, name: string): Pro
   if (!all.some((p) => p.name === name)) throw new CliError(ExitCode.nexus, 'Entity not found.');
 }
 
-const time = (v: Policy['createdAt']): string => formatRfc3339Nano(goTimeText(v));
+const time = (v: Policy['createdAt']): GoTime => toGoTime(v);
 
 export function renderPolicy(p: Policy, format: OutputFormat): string {
   if (format === 'json') {
-    const doc = obj([
-      ['id', p.id],
-      ['name', p.name],
-      ['spiffiedPattern', p.spiffeidPattern],
-      ['pathPattern', p.pathPattern],
-      ['permissions', p.permissions],
-      ['createdAt', time(p.createdAt)],
-      ['updatedAt', time(p.updatedAt)],
-    ]);
-    return `${goMarshalIndent(doc, '  ')}\n`;
+    // json.MarshalIndent(data.Policy, "", "  ").
+    const doc = goMarshalIndent(
+      (w) =>
+        w.object([
+          ['id', (x) => x.string(p.id)],
+          ['name', (x) => x.string(p.name)],
+          ['spiffiedPattern', (x) => x.string(p.spiffeidPattern)],
+          ['pathPattern', (x) => x.string(p.pathPattern)],
+          ['permissions', (x) => x.array(p.permissions, (z, s) => z.string(s))],
+          ['createdAt', (x) => x.time(p.createdAt)],
+          ['updatedAt', (x) => x.time(p.updatedAt)],
+        ]),
+      '',
+      '  ',
+    );
+    return `${doc}\n`;
   }
   if (format === 'yaml') {
     const doc = y.map([
@@ -73,7 +79,10 @@ export function renderPolicy(p: Policy, format: OutputFormat): string {
 export function renderPolicyList(policies: readonly Policy[], format: OutputFormat): string {
   if (format === 'json') {
     if (policies.length === 0) return '[]\n';
-    return `${goMarshalIndent(policies.map((p) => obj([['id', p.id], ['name', p.name]])), '  ')}\n`;
+    const list = (w: GoJsonWriter): void => {
+      w.array(policies, (x, p) => x.object([['id', (z) => z.string(p.id)], ['name', (z) => z.string(p.name)]]));
+    };
+    return `${goMarshalIndent(list, '', '  ')}\n`;
   }
   if (format === 'yaml') {
     if (policies.length === 0) return '[]\n';

@@ -33,21 +33,3 @@ export function answerFailure(answer: NexusAnswer): CliError {
 export function secretCallFailure(e: unknown): CliError {
   return callFailure(e, 'Failed to connect to SPIKE Nexus.');
 }
-
-/** Go encoding/json string escaping (HTML-safe, as MarshalIndent does). */
-export function goJsonString(s: string): string {
-  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** Go json.MarshalIndent(map[string]string, "", indent): keys sorted, `{}` when empty. */
-export function goJsonIndentMap(m: Readonly<Record<string, string>>, indent: string): string {
-  const keys = Object.keys(m).sort(goStringCompare);
-  if (keys.length === 0) return '{}';
-  const body = keys.map((k) => `${indent}${goJsonString(k)}: ${goJsonString(m[k] as string)}`).join(',\n');
-  return `{\n${body}\n}`;
-}
-
-/** Go sorts map keys by bytes (UTF-8), not UTF-16 code units. */
-export function goStringCompare(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}

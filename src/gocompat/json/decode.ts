@@ -75,6 +75,13 @@ export const goUint8: FieldDecoder<number> = (node, prev, field) => uint8Of(node
 const byteAt = (node: JsonNode, prev: number, field: string, i: number): number =>
   uint8Of(node, prev, `field ${JSON.stringify(field)}: element ${i}`);
 
+/**
+ * Go `json.RawMessage`: the value as it was sent (its parse tree, `null`
+ * included), for a caller that checks it by rules of its own; the last
+ * matching key wins.
+ */
+export const goRawNode: FieldDecoder<JsonNode | undefined> = (node) => node;
+
 // ---------------------------------------------------------------------------
 // Bytes
 

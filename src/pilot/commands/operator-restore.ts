@@ -5,13 +5,13 @@
 // strict local validation → the --manifest check (spike-ts) → Nexus call →
 // report. Every local refusal is exit 2 and sends nothing.
 import type { Command } from 'commander';
+import { encodeRestoreRequest, restoreResponse } from '../../protocol/messages.js';
 import { PATH_OPERATOR_RESTORE } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../exit.js';
 import { FORMAT_HELP, parseFormat } from '../format.js';
-import { goField, isJsonObject, parseJsonBytes, type JsonValue } from '../jsonbytes.js';
 import type { PilotDeps, PilotIo } from '../runtime.js';
 import { callFailure, describeAnswer, loadConfig, requireRole, withIdentity } from '../session.js';
-import { MAX_SHARD_INPUT_BYTES, parseShard, SHARD_BYTES } from '../shard.js';
+import { MAX_SHARD_INPUT_BYTES, parseShard } from '../shard.js';
 import { RESTORE_PROMPT, RESTORE_PROMPT_NOTICE, restoreCompleteText, restoreProgressText } from '../texts.js';
 
 export const RESTORE_SUMMARY = 'Restore SPIKE Nexus (do this if SPIKE Nexus cannot auto-recover)';
@@ -42,49 +42,19 @@ export async function readShardInput(io: PilotIo): Promise<Buffer> {
   return io.readStdin(MAX_SHARD_INPUT_BYTES);
 }
 
-/** `{"id":<id>,"shard":[32 numbers]}`, built byte by byte (the shard never becomes a string). */
-export function encodeRestoreRequest(id: number, value: Uint8Array): Buffer {
-  if (value.length !== SHARD_BYTES) throw new RangeError('shard value must be 32 bytes');
-  const out = Buffer.alloc(32 + SHARD_BYTES * 4);
-  let o = out.write(`{"id":${id},"shard":[`, 0, 'ascii');
-  for (let i = 0; i < value.length; i++) {
-    const b = value[i] as number;
-    if (i > 0) out[o++] = 0x2c;
-    if (b >= 100) out[o++] = 0x30 + Math.floor(b / 100);
-    if (b >= 10) out[o++] = 0x30 + (Math.floor(b / 10) % 10);
-    out[o++] = 0x30 + (b % 10);
-  }
-  out[o++] = 0x5d;
-  out[o++] = 0x7d;
-  const body = Buffer.alloc(o);
-  out.copy(body, 0, 0, o);
-  out.fill(0);
-  return body;
-}
-
-function count(v: JsonValue | undefined): number | undefined {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
-}
-
-/** Decodes a 200 restore answer `{"collected":n,"remaining":m,"restored":b}` (err → failure). */
+/** Decodes a 200 restore answer `{"collected":n,"remaining":m,"restored":b}` as Go would (err → failure). */
 export function decodeRestoreResponse(body: Uint8Array): RestoreStatus {
-  let root: JsonValue;
+  let answer;
   try {
-    root = parseJsonBytes(body);
+    answer = restoreResponse.decode(body);
   } catch {
     throw new CliError(ExitCode.nexus, `${FAILED} (malformed answer)`);
   }
-  if (!isJsonObject(root)) throw new CliError(ExitCode.nexus, `${FAILED} (malformed answer)`);
-  const err = goField(root, 'err');
-  if (typeof err === 'string' && err !== '') {
-    throw new CliError(ExitCode.nexus, `${FAILED} (${err.slice(0, 64).replace(/[^\x20-\x7e]/g, '?')})`);
+  if (answer.err !== '') {
+    throw new CliError(ExitCode.nexus, `${FAILED} (${answer.err.slice(0, 64).replace(/[^\x20-\x7e]/g, '?')})`);
   }
-  const collected = count(goField(root, 'collected') ?? 0);
-  const remaining = count(goField(root, 'remaining') ?? 0);
-  const restored = goField(root, 'restored') ?? false;
-  if (collected === undefined || remaining === undefined || typeof restored !== 'boolean') {
-    throw new CliError(ExitCode.nexus, `${FAILED} (malformed answer)`);
-  }
+  const { collected, remaining, restored } = answer;
+  if (collected < 0 || remaining < 0) throw new CliError(ExitCode.nexus, `${FAILED} (malformed answer)`);
   return { collected, remaining, restored };
 }
 

@@ -2,14 +2,17 @@
 // and path checks, POST /v1/store/secrets?action=get {"path","version"};
 // prints `<k>: <v>` lines (sorted by key), one value, or Go-style JSON.
 import { InvalidArgumentError, type Command } from 'commander';
+import { goQuote } from '../../gocompat/json/quote.js';
+import { compareGoStrings } from '../../gocompat/json/sort.js';
+import { goMarshalIndent } from '../../gocompat/json/indent.js';
+import { compareYamlKeys, y, yamlMarshal } from '../../gocompat/yaml.js';
+import { secretGetResponse } from '../../protocol/messages.js';
 import { ACTION_GET, PATH_SECRETS } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../exit.js';
 import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../format.js';
-import { goField, isJsonObject, parseJsonBytes, type JsonValue } from '../jsonbytes.js';
 import type { PilotDeps } from '../runtime.js';
-import { answerFailure, checkSecretPath, goJsonIndentMap, goJsonString, goStringCompare, secretCallFailure } from '../secretapi.js';
+import { answerFailure, checkSecretPath, secretCallFailure } from '../secretapi.js';
 import { loadConfig, requireRole, withIdentity } from '../session.js';
-import { y, yamlMarshal } from '../yaml.js';
 
 export const GET_SUMMARY = 'Get secrets from the specified path';
 
@@ -23,26 +26,16 @@ function parseVersion(v: string): number {
   return Number(v);
 }
 
-/** The `data` map of a get answer; null → undefined. */
+/** The `data` map of a get answer (Go's json.Unmarshal into reqres.SecretReadResponse); null → undefined. */
 export function decodeGetResponse(body: Uint8Array): Record<string, string> | undefined {
-  let root: JsonValue;
+  let answer;
   try {
-    root = parseJsonBytes(body);
+    answer = secretGetResponse.decode(body);
   } catch {
     throw new CliError(ExitCode.nexus, 'Failed to parse API response.');
   }
-  if (!isJsonObject(root)) throw new CliError(ExitCode.nexus, 'Failed to parse API response.');
-  const err = goField(root, 'err');
-  if (typeof err === 'string' && err !== '') throw new CliError(ExitCode.nexus, `[${err.slice(0, 64)}]`);
-  const data = goField(root, 'data');
-  if (data === undefined || data === null) return undefined;
-  if (!isJsonObject(data)) throw new CliError(ExitCode.nexus, 'Failed to parse API response.');
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [k, v] of Object.entries(data)) {
-    if (typeof v !== 'string') throw new CliError(ExitCode.nexus, 'Failed to parse API response.');
-    out[k] = v;
-  }
-  return out;
+  if (answer.err !== '') throw new CliError(ExitCode.nexus, `[${answer.err.slice(0, 64)}]`);
+  return answer.data ?? undefined;
 }
 
 /** What `secret get` prints for `data`, or a CliError for a missing key. */
@@ -52,14 +45,17 @@ export function renderSecret(data: Readonly<Record<string, string>>, key: string
     const v = data[key] as string;
     // yaml: yaml.Marshal printed with "%s\n" (so a blank line ends it).
     if (format === 'yaml') return `${yamlMarshal(y.str(v))}\n`;
-    return format === 'json' ? `${goJsonString(v)}\n` : `${v}\n`;
+    return format === 'json' ? `${goQuote(v)}\n` : `${v}\n`;
   }
-  if (format === 'json') return `${goJsonIndentMap(data, '    ')}\n`;
+  // json.MarshalIndent(map[string]string, "", "    "): keys in Go's order.
+  if (format === 'json') return `${goMarshalIndent((w) => w.stringKeyMap(data, (x, v) => x.string(v)), '', '    ')}\n`;
   if (format === 'yaml') {
-    const keys = Object.keys(data).sort(goStringCompare);
+    // yaml.Marshal(map[string]string): keys in yaml.v3's order.
+    const keys = Object.keys(data).sort(compareYamlKeys);
     return `${yamlMarshal(y.map(keys.map((k) => [k, y.str(data[k] as string)])))}\n`;
   }
-  const keys = Object.keys(data).sort(goStringCompare);
+  // Go ranges over a map in random order; sorted here so the output is stable.
+  const keys = Object.keys(data).sort(compareGoStrings);
   if (keys.length === 0) throw new CliError(ExitCode.nexus, 'Key not found.');
   return keys.map((k) => `${k}: ${data[k] as string}\n`).join('');
 }

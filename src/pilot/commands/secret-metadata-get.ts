@@ -2,23 +2,22 @@
 // POST /v1/store/secrets/metadata?action=get {"path","version"}; prints the
 // versions and metadata as upstream's human layout, JSON (2-space indent) or YAML.
 import type { Command } from 'commander';
-import { goTimeText } from '../../protocol/gojson.js';
-import type { GoTimeValue, SecretMetadataResponse } from '../../protocol/messages.js';
+import { goIndent } from '../../gocompat/json/indent.js';
+import { formatDateTimeZone, type GoTime, isZeroTime, toGoTime } from '../../gocompat/time.js';
+import { y, yamlMarshal, type YamlNode } from '../../gocompat/yaml.js';
+import { type GoTimeValue, type SecretMetadataResponse, secretMetadataResponse } from '../../protocol/messages.js';
 import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../format.js';
-import { formatHumanTime, formatRfc3339Nano, isZeroTime } from '../gotime.js';
-import { goMarshalIndent, obj, type GoJson } from '../jsonindent.js';
 import { asSuperuser } from '../nexusapi.js';
 import type { PilotDeps } from '../runtime.js';
-import { checkSecretPath, goStringCompare } from '../secretapi.js';
+import { checkSecretPath } from '../secretapi.js';
 import { parseSingleVersion } from '../versions.js';
-import { y, yamlMarshal, type YamlNode } from '../yaml.js';
 
 export const METADATA_SUMMARY = 'Manage secret metadata';
 export const METADATA_GET_SUMMARY = 'Gets secret metadata from the specified path';
 
 const SEPARATOR = `${'-'.repeat(50)}\n`;
 
-const t = (v: GoTimeValue): string => formatRfc3339Nano(goTimeText(v));
+const t = (v: GoTimeValue): GoTime => toGoTime(v);
 
 /** upstream print.go printSecretResponse; versions in ascending order (Go's map order is random). */
 function renderHuman(m: SecretMetadataResponse): string {
@@ -30,8 +29,8 @@ function renderHuman(m: SecretMetadataResponse): string {
     out += `\nMetadata:\n${SEPARATOR}`;
     out += `Current Version : ${md.currentVersion}\n`;
     out += `Oldest Version  : ${md.oldestVersion}\n`;
-    out += `Created Time    : ${formatHumanTime(t(md.createdTime))}\n`;
-    out += `Last Updated    : ${formatHumanTime(t(md.updatedTime))}\n`;
+    out += `Created Time    : ${formatDateTimeZone(t(md.createdTime))}\n`;
+    out += `Last Updated    : ${formatDateTimeZone(t(md.updatedTime))}\n`;
     out += `Max Versions    : ${md.maxVersions}\n`;
     out += SEPARATOR;
   }
@@ -39,47 +38,19 @@ function renderHuman(m: SecretMetadataResponse): string {
   if (versions.length > 0) {
     out += `\nSecret Versions:\n${SEPARATOR}`;
     for (const [n, v] of versions) {
-      out += `Version ${n}:\n  Created: ${formatHumanTime(t(v.createdTime))}\n`;
-      if (v.deletedTime !== null) out += `  Deleted: ${formatHumanTime(t(v.deletedTime))}\n`;
+      out += `Version ${n}:\n  Created: ${formatDateTimeZone(t(v.createdTime))}\n`;
+      if (v.deletedTime !== null) out += `  Deleted: ${formatDateTimeZone(t(v.deletedTime))}\n`;
       out += SEPARATOR;
     }
   }
   return out;
 }
 
+/** json.MarshalIndent(reqres.SecretMetadataResponse, "", "  "): the wire encoding indented (versions omitted when empty, map keys in Go's order). */
 function renderJson(m: SecretMetadataResponse): string {
-  const md = m.metadata;
-  const entries: [string, GoJson][] = [];
-  const versions = [...(m.versions ?? new Map()).entries()];
-  if (versions.length > 0) {
-    // Go sorts map[int] keys as strings.
-    versions.sort((a, b) => goStringCompare(String(a[0]), String(b[0])));
-    entries.push([
-      'versions',
-      obj(
-        versions.map(([n, v]) => [
-          String(n),
-          obj([
-            ['createdTime', t(v.createdTime)],
-            ['version', v.version],
-            ['deletedTime', v.deletedTime === null ? null : t(v.deletedTime)],
-          ]),
-        ]),
-      ),
-    ]);
-  }
-  entries.push([
-    'metadata',
-    obj([
-      ['currentVersion', md.currentVersion],
-      ['oldestVersion', md.oldestVersion],
-      ['createdTime', t(md.createdTime)],
-      ['updatedTime', t(md.updatedTime)],
-      ['maxVersions', md.maxVersions],
-    ]),
-  ]);
+  const compact = secretMetadataResponse.encode({ ...m, err: '' });
   // cmd.Println: one more newline.
-  return `${goMarshalIndent(obj(entries), '  ')}\n`;
+  return `${goIndent(compact, '', '  ')}\n`;
 }
 
 function renderYaml(m: SecretMetadataResponse): string {

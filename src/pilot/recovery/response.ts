@@ -3,7 +3,10 @@
 // upstream's Go decoder: no shards, null, wrong length, all-zero values,
 // duplicate or non-canonical ids and ids outside 1..n are refused (exit 1).
 import { CliError, ExitCode } from '../exit.js';
-import { goField, isJsonObject, JsonBytesError, parseJsonBytes, type JsonValue } from '../jsonbytes.js';
+import { goRawNode } from '../../gocompat/json/decode.js';
+import { DecodeError } from '../../gocompat/json/errors.js';
+import type { JsonNode } from '../../gocompat/json/parse.js';
+import { decodeGoStruct, field } from '../../gocompat/json/struct.js';
 import { SHARD_BYTES } from '../shard.js';
 
 function bad(detail: string): CliError {
@@ -14,47 +17,44 @@ function zeroAll(m: Map<number, Buffer>): void {
   for (const v of m.values()) v.fill(0);
 }
 
+/** The response's `shards` and `err` as sent, found the way Go matches keys (case-insensitive, last wins). */
+const answerSpec = { shards: field('shards', goRawNode, () => undefined), err: field('err', goRawNode, () => undefined) };
+
 /**
  * Decodes and validates a 200 recover body. Returns shards keyed by id
  * (1..n, n = number of shards); the caller zeroes the values.
  */
 export function decodeRecoverResponse(body: Uint8Array, maxShareCount: number): Map<number, Buffer> {
-  let root: JsonValue;
+  let answer: { shards: JsonNode | undefined; err: JsonNode | undefined };
   try {
-    root = parseJsonBytes(body);
+    answer = decodeGoStruct(body, answerSpec, 'recover answer');
   } catch (e) {
-    throw bad(e instanceof JsonBytesError ? e.message : 'malformed JSON');
+    throw bad(e instanceof DecodeError ? e.message : 'malformed JSON');
   }
-  if (!isJsonObject(root)) throw bad('not a JSON object');
-  const err = goField(root, 'err');
-  if (typeof err === 'string' && err !== '') {
-    throw new CliError(ExitCode.nexus, `Failed to retrieve recovery shards. (${printableCode(err)})`);
+  const { shards, err } = answer;
+  if (err?.kind === 'string' && err.value !== '') {
+    throw new CliError(ExitCode.nexus, `Failed to retrieve recovery shards. (${printableCode(err.value)})`);
   }
-  const shards = goField(root, 'shards');
-  if (shards === undefined || shards === null) throw new CliError(ExitCode.nexus, 'No shards found.');
-  if (!isJsonObject(shards)) throw bad('"shards" is not an object');
-  const keys = Object.keys(shards);
-  if (keys.length === 0) throw new CliError(ExitCode.nexus, 'No shards found.');
-  const n = keys.length;
+  if (shards === undefined || shards.kind === 'null') throw new CliError(ExitCode.nexus, 'No shards found.');
+  if (shards.kind !== 'object') throw bad('"shards" is not an object');
+  const n = shards.entries.length;
+  if (n === 0) throw new CliError(ExitCode.nexus, 'No shards found.');
   const out = new Map<number, Buffer>();
   try {
-    for (const key of keys) {
+    for (const [key, v] of shards.entries) {
       if (!/^[1-9][0-9]{0,9}$/.test(key)) throw bad(`invalid shard id ${JSON.stringify(key.slice(0, 12))}`);
       const id = Number(key);
       if (id > n || id > maxShareCount) throw bad(`shard id ${id} outside 1..${Math.min(n, maxShareCount)}`);
-      if (out.has(id)) throw bad(`duplicate shard id ${id}`);
-      const v = shards[key];
-      if (v === null) throw bad(`shard ${id} is null`);
-      if (!Array.isArray(v) || v.length !== SHARD_BYTES) throw bad(`shard ${id} is not an array of ${SHARD_BYTES} bytes`);
+      if (out.has(id)) throw bad(`duplicate key ${JSON.stringify(key)}`);
+      if (v.kind === 'null') throw bad(`shard ${id} is null`);
+      if (v.kind !== 'array' || v.items.length !== SHARD_BYTES) throw bad(`shard ${id} is not an array of ${SHARD_BYTES} bytes`);
       const buf = Buffer.alloc(SHARD_BYTES);
       out.set(id, buf);
-      for (let i = 0; i < SHARD_BYTES; i++) {
-        const b = v[i];
-        if (typeof b !== 'number' || !Number.isInteger(b) || b < 0 || b > 255) throw bad(`shard ${id} has a value that is not a byte`);
-        buf[i] = b;
-      }
-      // The parsed array holds the shard bytes as numbers: clear it.
-      v.fill(0);
+      v.items.forEach((b, i) => {
+        // Decimal digits only: Go's uint8 refuses 1.0, 1e0 and -0.
+        if (b.kind !== 'number' || !/^[0-9]{1,3}$/.test(b.raw) || Number(b.raw) > 255) throw bad(`shard ${id} has a value that is not a byte`);
+        buf[i] = Number(b.raw);
+      });
       if (buf.every((x) => x === 0)) throw new CliError(ExitCode.nexus, 'Empty shard found.');
     }
   } catch (e) {

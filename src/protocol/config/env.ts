@@ -3,6 +3,7 @@
 // throws ConfigError with one line naming the variable; values are never
 // echoed for variables that could hold secrets (none of SPIKE's do).
 import { homedir } from 'node:os';
+import { parseGoDuration } from '../../gocompat/duration.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -59,43 +60,13 @@ export function readEnum<T extends string>(env: Env, name: string, fallback: T, 
   return hit;
 }
 
-const DURATION_UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Go time.ParseDuration syntax ("1h30m", "500ms", "2.5s"), returned in milliseconds. "0" is 0. */
-export function parseGoDuration(s: string): number {
-  const str = s.trim();
-  if (str === '0') return 0;
-  const re = /([0-9]*\.?[0-9]+)(ns|us|µs|μs|ms|s|m|h)/y;
-  let pos = 0;
-  let total = 0;
-  if (str.length === 0) throw new Error('empty duration');
-  while (pos < str.length) {
-    re.lastIndex = pos;
-    const m = re.exec(str);
-    if (!m || m[1] === undefined || m[2] === undefined) throw new Error(`invalid duration ${JSON.stringify(s)}`);
-    total += Number(m[1]) * (DURATION_UNITS[m[2]] ?? Number.NaN);
-    pos = re.lastIndex;
-  }
-  if (!Number.isFinite(total)) throw new Error(`invalid duration ${JSON.stringify(s)}`);
-  return total;
-}
-
-/** A Go duration in [minMs, maxMs]. */
+/** A Go duration (time.ParseDuration syntax: "30s", "1h30m", "500ms") in [minMs, maxMs], returned in milliseconds. */
 export function readDuration(env: Env, name: string, fallbackMs: number, minMs: number, maxMs: number): number {
   const v = readString(env, name);
   if (v === undefined) return fallbackMs;
   let ms: number;
   try {
-    ms = parseGoDuration(v);
+    ms = Number(parseGoDuration(v)) / 1e6;
   } catch {
     throw new ConfigError(name, `must be a duration such as 30s, 5m or 1h, got ${JSON.stringify(v)}`);
   }

@@ -2,7 +2,8 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runRecover } from '../../../src/pilot/commands/operator-recover.js';
-import { encodeRestoreRequest, runRestore } from '../../../src/pilot/commands/operator-restore.js';
+import { runRestore } from '../../../src/pilot/commands/operator-restore.js';
+import { encodeRestoreRequest } from '../../../src/protocol/messages.js';
 import { runSecretGet } from '../../../src/pilot/commands/secret-get.js';
 import { runSecretPut } from '../../../src/pilot/commands/secret-put.js';
 import { CliError, ExitCode } from '../../../src/pilot/exit.js';

@@ -5,7 +5,6 @@
 // scannerc.go rules (cited per case), not from this reader's output.
 import { describe, expect, it } from 'vitest';
 import { parsePolicyYaml, PolicyFileError } from '../../../src/pilot/policyfile-yaml.js';
-import { formatHumanTime, formatRfc3339, formatRfc3339Nano, isZeroTime } from '../../../src/pilot/gotime.js';
 import { parseSingleVersion, parseVersionList } from '../../../src/pilot/versions.js';
 
 const SPEC = {
@@ -197,18 +196,5 @@ describe('versions', () => {
   it('single', () => {
     expect(parseSingleVersion('7')).toBe(7);
     expect(() => parseSingleVersion('-1')).toThrow(/Invalid version number: -1/);
-  });
-});
-
-describe('Go time formats', () => {
-  it('RFC 3339 (nano), human MST form, zero', () => {
-    expect(formatRfc3339Nano('2025-01-15T14:30:45.120000000Z')).toBe('2025-01-15T14:30:45.12Z');
-    expect(formatRfc3339Nano('2025-01-15T14:30:45.000Z')).toBe('2025-01-15T14:30:45Z');
-    expect(formatRfc3339Nano('2025-01-15T14:30:45+00:00')).toBe('2025-01-15T14:30:45Z');
-    expect(formatRfc3339('2025-01-15T14:30:45.9-07:00')).toBe('2025-01-15T14:30:45-07:00');
-    expect(formatHumanTime('2025-01-15T14:30:45.9Z')).toBe('2025-01-15 14:30:45 UTC');
-    expect(formatHumanTime('2025-01-15T14:30:45-07:30')).toBe('2025-01-15 14:30:45 -0730');
-    expect(isZeroTime('0001-01-01T00:00:00Z')).toBe(true);
-    expect(isZeroTime('0001-01-01T00:00:01Z')).toBe(false);
   });
 });

@@ -1,11 +1,10 @@
-// Property tests: the shard format round-trips, no input crashes the parser,
-// and the byte JSON parser agrees with JSON.parse on valid JSON.
+// Property tests: the shard format round-trips and no input crashes the parser.
+// (The JSON parser's properties are in test/unit/gocompat/parse.test.ts.)
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../../src/pilot/exit.js';
-import { JsonBytesError, parseJsonBytes } from '../../../src/pilot/jsonbytes.js';
 import { formatShardFile, parseShard } from '../../../src/pilot/shard.js';
-import { ONE_LINE, attempt, otherThan, returns } from '../../helpers/expect.js';
+import { ONE_LINE, attempt, otherThan } from '../../helpers/expect.js';
 
 const nonZero32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((v) => v.some((b) => b !== 0));
 
@@ -26,27 +25,6 @@ describe('shard format', () => {
         const parse = () => parseShard(input, 1000);
         expect(parse).not.toThrow(otherThan(CliError, { exitCode: ExitCode.usage, message: ONE_LINE }));
         expect([undefined, 32]).toContain(attempt(parse)?.value.length);
-      }),
-    );
-  });
-});
-
-describe('parseJsonBytes', () => {
-  it('agrees with JSON.parse on valid JSON', () => {
-    fc.assert(
-      fc.property(fc.json(), (text) => {
-        expect(parseJsonBytes(Buffer.from(text))).toEqual(JSON.parse(text));
-      }),
-    );
-  });
-
-  it('refuses what JSON.parse refuses, and never throws anything else', () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 40 }), (text) => {
-        const mine = () => parseJsonBytes(Buffer.from(text));
-        expect(mine).not.toThrow(otherThan(JsonBytesError));
-        // parses exactly when JSON.parse does
-        expect(returns(mine)).toBe(returns(() => JSON.parse(text)));
       }),
     );
   });

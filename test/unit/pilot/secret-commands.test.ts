@@ -212,6 +212,9 @@ describe('secret get -f yaml', () => {
     expect(await get('pass', { pass: 'line1\nline2' })).toBe('|-\n    line1\n    line2\n\n');
     expect(await get(undefined, {})).toBe('{}\n\n');
   });
+  it("keys in yaml.v3's map order (digit runs by value), not byte order", async () => {
+    expect(await get(undefined, { a10: 'one', a2: 'two', B: 'three' })).toBe('B: three\na2: two\na10: one\n\n');
+  });
 });
 
 describe('Nexus failures (every new command shares nexusapi.ts)', () => {

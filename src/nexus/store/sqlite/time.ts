@@ -2,19 +2,11 @@
 //  - secrets.created_time / deleted_time: mattn/go-sqlite3 writes Go time.Time
 //    as TEXT "2006-01-02 15:04:05.999999999-07:00"; we write UTC in that form.
 //  - metadata times (encrypted) and policy times: Unix seconds.
-
-function pad(n: number, width = 2): string {
-  return String(n).padStart(width, '0');
-}
+import { formatSqliteTimestamp, goTimeFromDate } from '../../../gocompat/time.js';
 
 /** Go's "2006-01-02 15:04:05.999999999-07:00" in UTC (fraction trimmed of trailing zeros, omitted when zero). */
 export function formatSqliteTime(d: Date): string {
-  const ms = d.getUTCMilliseconds();
-  const frac = ms === 0 ? '' : '.' + pad(ms, 3).replace(/0+$/, '');
-  return (
-    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
-    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${frac}+00:00`
-  );
+  return formatSqliteTimestamp(goTimeFromDate(d));
 }
 
 const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):?(\d{2}))?$/;
