@@ -53,7 +53,7 @@ import {
   secretPutResponse,
   shardGetRequest,
 } from '../protocol/messages.js';
-import { wipe } from '../protocol/gojson.js';
+import { wipe } from '../gocompat/json/decode.js';
 import { errCodeOf } from './json.js';
 import type { GoTimeValue, Policy as WirePolicy, SecretMetadataContent, SecretVersionInfo } from '../protocol/messages.js';
 import type { CallOptions, HttpResponse, SpikeHttpClient } from './transport.js';

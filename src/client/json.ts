@@ -2,7 +2,8 @@
 // never reads non-200 bodies; we do, for precise errors). Decoded as Go
 // would decode `struct{ Err string }`: `err` and `Err` (ShardGetResponse)
 // both match, the last one wins, other keys are ignored.
-import { decodeGoStruct, field, goString } from '../protocol/gojson.js';
+import { goString } from '../gocompat/json/decode.js';
+import { decodeGoStruct, field } from '../gocompat/json/struct.js';
 
 const errOnly = { err: field('err', goString, () => '') };
 const ERR_CODE = /^[a-z0-9_]{1,128}$/;

@@ -4,7 +4,7 @@
 // (exact string equality, as upstream), else all. 200
 // `{"policies":[{"id":"","name":"…"},…]}` (upstream's PolicyListItem), `[]`
 // when none; sorted by name (upstream: map order).
-import { goEncode } from '../../../protocol/gojson.js';
+import { goEncode } from '../../../gocompat/json/encode.js';
 import { policyListResponse } from '../../../protocol/messages.js';
 import { API_BAD_REQUEST } from '../../../protocol/errors.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
