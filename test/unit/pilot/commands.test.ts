@@ -199,7 +199,8 @@ describe('operator restore', () => {
   });
 
   it('error answers: exit 1 with upstream text', async () => {
-    for (const a of [json(400, { err: 'api_bad_request' }), json(200, { err: 'shamir_invalid_index' }), { status: 200, body: Buffer.from('garbage') }]) {
+    const negative = json(200, { collected: -1, remaining: 2, restored: false });
+    for (const a of [json(400, { err: 'api_bad_request' }), json(200, { err: 'shamir_invalid_index' }), { status: 200, body: Buffer.from('garbage') }, negative]) {
       const f = fake({ spiffeId: ID.restore, stdin: SHARD, answer: () => a });
       await expect(runRestore(f.deps, { format: 'human' })).rejects.toThrow(/^Failed to communicate with SPIKE Nexus\. \(/);
     }
@@ -262,5 +263,7 @@ describe('secret put/get', () => {
     const nk = fake({ spiffeId: ID.superuser, answer: () => json(200, { data: { a: '1' } }) });
     await expect(runSecretGet(nk.deps, 'p', 'zz', { version: 0, format: 'human' })).rejects.toThrow('Key not found.');
     expect(await exitOf(runSecretGet(nk.deps, 'p', undefined, { version: 0, format: 'toml' }))).toBe(ExitCode.usage);
+    const withErr = fake({ spiffeId: ID.superuser, answer: () => json(200, { data: { a: '1' }, err: 'data_invalid_input' }) });
+    await expect(runSecretGet(withErr.deps, 'p', undefined, { version: 0, format: 'human' })).rejects.toThrow('[data_invalid_input]');
   });
 });
