@@ -97,8 +97,8 @@ function entry(key: YamlKey, value: YamlNode, indent: number): string {
   // libyaml's complex key form, for keys longer than 128 bytes or with line
   // breaks. A block collection value then starts on the ':' line, padded to
   // its indentation (the ':' counts as indentation).
-  const after = v.startsWith("\n") ? `:${v.slice(indent + 2)}` : `${sep}${v}`;
-  return `? ${k}\n${" ".repeat(indent)}${after}`;
+  const after = v.startsWith('\n') ? `:${v.slice(indent + 2)}` : `${sep}${v}`;
+  return `? ${k}\n${' '.repeat(indent)}${after}`;
 }
 
 function simpleKeyAllowed(key: string): boolean {
