@@ -3,6 +3,10 @@
 // as soon as they have been sealed or parsed.
 import { DecryptError, fieldNonce, METADATA_SALTS, newNonce, NONCE_BYTES, open, POLICY_SALTS, seal } from '../crypto.js';
 import { StoreError } from '../errors.js';
+import { emptyStringMap, goStringMap } from '../../../gocompat/json/decode.js';
+import { goEncode } from '../../../gocompat/json/encode.js';
+import { DecodeError } from '../../../gocompat/json/errors.js';
+import { parseGoJson } from '../../../gocompat/json/parse.js';
 import type { SecretMetadataInfo } from '../types.js';
 import { dateToUnixSeconds, unixSecondsToDate } from './time.js';
 
@@ -40,32 +44,46 @@ function openText(key: Uint8Array, nonce: Uint8Array, sealed: unknown, what: str
   }
 }
 
-// ---- secrets.encrypted_data: GCM(JSON(map[string]string)), fresh nonce per write
+// ---- secrets.encrypted_data: GCM(json.Marshal(map[string]string)), fresh nonce per write
+//
+// The plaintext is the exact bytes of Go's json.Marshal, as upstream's
+// StoreSecret writes them: keys in Go's byte-wise order, strings with Go's
+// HTML-safe escaping (\u003c \u003e \u0026 \u2028 \u2029), an unpaired
+// surrogate as \ufffd. Reading is json.Unmarshal's: rows written by Go, by
+// this code and by earlier versions of it (JSON.stringify) all decode.
+
+/** The plaintext sealed into secrets.encrypted_data (json.Marshal of the map); the caller zeroes it. */
+export function secretValuesPlaintext(values: Readonly<Record<string, string>>): Buffer {
+  return goEncode((w) => w.stringKeyMap(values, (vw, v) => vw.string(v)));
+}
 
 export function sealSecretValues(key: Uint8Array, values: Readonly<Record<string, string>>): { nonce: Buffer; data: Buffer } {
-  const sorted: Record<string, string> = {};
-  for (const k of Object.keys(values).sort()) sorted[k] = values[k] ?? '';
   const nonce = newNonce();
-  return { nonce, data: sealText(key, nonce, JSON.stringify(sorted)) };
+  const plain = secretValuesPlaintext(values);
+  try {
+    return { nonce, data: seal(key, nonce, plain) };
+  } finally {
+    plain.fill(0);
+  }
 }
 
 export function openSecretValues(key: Uint8Array, nonce: unknown, data: unknown): Record<string, string> {
-  const text = openText(key, toBuffer(nonce, 'secret data'), data, 'secret data');
-  let parsed: unknown;
+  let plain: Buffer;
   try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw integrity('secret data');
+    plain = open(key, toBuffer(nonce, 'secret data'), toBuffer(data, 'secret data'));
+  } catch (e) {
+    if (e instanceof DecryptError) throw integrity('secret data');
+    throw e;
   }
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  // Go's json.Marshal of a nil map is "null": an empty secret.
-  if (parsed === null) return out;
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw integrity('secret data');
-  for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-    if (typeof v !== 'string') throw integrity('secret data');
-    out[k] = v;
+  try {
+    // Go's json.Marshal of a nil map is "null": an empty secret.
+    return goStringMap(parseGoJson(plain), null, 'secret data') ?? emptyStringMap();
+  } catch (e) {
+    if (e instanceof DecodeError) throw integrity('secret data');
+    throw e;
+  } finally {
+    plain.fill(0);
   }
-  return out;
 }
 
 // ---- secret_metadata: base nonce + per-field nonces, ASCII decimal plaintexts
