@@ -2,10 +2,10 @@
 // streams, the Workload API, Nexus) into the commands and turns every failure
 // into one `Error: …` line on stderr and an exit code (docs/design.md § Exit codes).
 import { processEnv } from '../protocol/config/env.js';
-import { errorLine, ExitCode, firstLine } from './exit.js';
-import { processIo } from './io.js';
+import { errorLine, ExitCode, firstLine } from './output/exit.js';
+import { processIo } from './output/io.js';
 import { buildProgram } from './program.js';
-import { reportFailure } from './report.js';
+import { reportFailure } from './output/report.js';
 import type { PilotDeps } from './runtime.js';
 
 async function main(argv: readonly string[]): Promise<number> {

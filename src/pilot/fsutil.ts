@@ -5,7 +5,7 @@
 // (breakglass/files.ts).
 import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError, ExitCode } from './exit.js';
+import { CliError, ExitCode } from './output/exit.js';
 
 /** The errno code of a Node fs error ("EACCES", …), or "error". */
 export function errnoCode(e: unknown): string {

@@ -12,7 +12,7 @@ import { urlFor } from '../protocol/paths.js';
 import { isNexus } from '../protocol/roles.js';
 import { authorizeIf } from '../spiffe/authorizer.js';
 import { fetchX509Source } from '../spiffe/fetch.js';
-import { CliError, ExitCode, firstLine } from './exit.js';
+import { CliError, ExitCode, firstLine } from './output/exit.js';
 import type { NexusCaller, PilotIdentity } from './runtime.js';
 
 function svidFailure(cfg: PilotConfig, detail: string): CliError {

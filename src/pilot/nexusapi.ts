@@ -16,9 +16,9 @@ import {
 import type { SpikeHttpClient } from '../client/transport.js';
 import { ACTION_PARAM } from '../protocol/paths.js';
 import type { Policy, PolicyListRequest, PolicyPutRequest, SecretMetadataResponse } from '../protocol/messages.js';
-import { CliError, ExitCode } from './exit.js';
+import { CliError, ExitCode, NotReadyError } from './output/exit.js';
 import type { NexusCaller, PilotDeps } from './runtime.js';
-import { answerFailure, NotReadyError, secretCallFailure } from './secretapi.js';
+import { answerFailure, secretCallFailure } from './secretapi.js';
 import { loadConfig, requireRole, withIdentity } from './session.js';
 
 export interface PilotNexusApi {

@@ -4,7 +4,7 @@
 // with yaml.v3's rules; that module and the `yaml` package are loaded here
 // with `await import()`, so that no other command pays for them at start-up.
 import { readFileSync, statSync } from 'node:fs';
-import { CliError, ExitCode } from './exit.js';
+import { CliError, ExitCode } from './output/exit.js';
 
 export interface PolicySpec {
   name: string;

@@ -7,8 +7,8 @@ import { goMarshalIndent } from '../gocompat/json/indent.js';
 import { formatRfc3339, type GoTime, isZeroTime, toGoTime } from '../gocompat/time.js';
 import { y, yamlMarshal } from '../gocompat/yaml.js';
 import type { Policy } from '../protocol/messages.js';
-import { CliError, ExitCode } from './exit.js';
-import type { OutputFormat } from './format.js';
+import { CliError, ExitCode } from './output/exit.js';
+import type { OutputFormat } from './output/format.js';
 import type { PilotNexusApi } from './nexusapi.js';
 import { checkPolicyName } from './policyinput.js';
 

@@ -1,6 +1,6 @@
 // Shared by the `spike secret` commands: upstream's path check and its
 // stdout.HandleAPIError texts, with the exit codes of docs/design.md § Exit codes.
-import { CliError, ExitCode } from './exit.js';
+import { CliError, ExitCode, NotReadyError } from './output/exit.js';
 import type { NexusAnswer } from './runtime.js';
 import { callFailure } from './session.js';
 
@@ -10,9 +10,6 @@ const SECRET_PATH = /^[a-zA-Z0-9._\-/()?+*|[\]{}\\]+$/;
 export function checkSecretPath(path: string): void {
   if (!SECRET_PATH.test(path)) throw new CliError(ExitCode.usage, `Invalid secret path: ${path.replace(/[^\x20-\x7e]/g, '?')}`);
 }
-
-/** Thrown for 503: main prints upstream's not-ready text instead of an `Error:` line. */
-export class NotReadyError extends CliError {}
 
 /** Maps a non-200 answer to upstream's message (HandleAPIError order). */
 export function answerFailure(answer: NexusAnswer): CliError {

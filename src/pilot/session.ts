@@ -4,9 +4,9 @@
 import { ConfigError, type Env } from '../protocol/config/env.js';
 import { loadPilotConfig, type PilotConfig } from './config.js';
 import { isPilotOperator, isPilotRecover, isPilotRestore } from '../protocol/roles.js';
-import { CliError, ExitCode, firstLine, oneLine } from './exit.js';
+import { CliError, ExitCode, firstLine, oneLine } from './output/exit.js';
 import type { NexusAnswer, PilotDeps, PilotIdentity } from './runtime.js';
-import { MEMORY_WARNING_TEXT } from './texts.js';
+import { MEMORY_WARNING_TEXT } from './output/texts.js';
 
 export function loadConfig(env: Env): PilotConfig {
   try {

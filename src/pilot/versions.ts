@@ -2,7 +2,7 @@
 // delete.go / undelete.go): comma-separated integers, 0 = current version.
 // Upstream trims each piece to validate it but delete re-parses the raw
 // pieces, so `-v "1, 2"` sends [1]; here the validated list is what is sent.
-import { CliError, ExitCode } from './exit.js';
+import { CliError, ExitCode } from './output/exit.js';
 
 /** Largest version number accepted (Go int on the server is 64-bit; JSON safety caps us). */
 const MAX_VERSION = Number.MAX_SAFE_INTEGER;

@@ -3,7 +3,7 @@
 // memory for restore and verify. Loaded with `await import()` only by the
 // commands that need it. The age API takes identities as JS strings; we keep
 // them only as long as the Decrypter lives and never print them.
-import { CliError, ExitCode } from '../exit.js';
+import { CliError, ExitCode } from '../output/exit.js';
 
 /** Encrypted shard files are ASCII-armored age files (printable, `age -d` reads them too). */
 export const AGE_SUFFIX = '.age';

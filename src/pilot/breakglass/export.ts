@@ -5,7 +5,7 @@
 // ids ascending). On failure every file this run wrote is removed again.
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError, ExitCode } from '../exit.js';
+import { CliError, ExitCode } from '../output/exit.js';
 import { recoveryFileName } from '../recovery/writer.js';
 import { formatShardFile } from '../shard.js';
 import { AGE_SUFFIX } from './age.js';

@@ -4,7 +4,7 @@
 // or exit 2 (reading an input the operator named).
 import { closeSync, constants, openSync, readSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError, ExitCode } from '../exit.js';
+import { CliError, ExitCode } from '../output/exit.js';
 import { replaceFileAtomic } from '../../common/durable-file.js';
 import { errnoCode, removeMatching } from '../fsutil.js';
 

@@ -1,7 +1,7 @@
 // Loading what verify and restore check against: the manifest (parsed,
 // self-consistent, optionally pinned to a fingerprint the operator wrote
 // down) and shard files (plaintext or age-encrypted, decrypted in memory).
-import { CliError, ExitCode } from '../exit.js';
+import { CliError, ExitCode } from '../output/exit.js';
 import { AGE_SUFFIX, isAgeData, MAX_AGE_FILE_BYTES, type ShardDecrypter } from './age.js';
 import { readLimitedFile } from './files.js';
 import { ManifestError, MAX_MANIFEST_BYTES, normalizeFingerprint, parseManifest, type Manifest } from './manifest.js';

@@ -5,7 +5,7 @@
 // `await import()` by `spike operator preflight` only.
 import { readFileSync } from 'node:fs';
 import type { PilotConfig } from '../config.js';
-import { CliError, ExitCode, firstLine } from '../exit.js';
+import { CliError, ExitCode, firstLine } from '../output/exit.js';
 import { precheckRecoveryDir } from '../recovery/directory.js';
 import type { PreflightSvid, PreflightWorld } from './preflight.js';
 

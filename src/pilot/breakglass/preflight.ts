@@ -4,7 +4,7 @@
 // talk to the world only through `PreflightWorld`, so they are unit-testable.
 import type { PilotConfig } from '../config.js';
 import { isPilotRecover, isPilotRestore } from '../../protocol/roles.js';
-import { CliError, ExitCode, firstLine, type ExitCodeValue } from '../exit.js';
+import { CliError, ExitCode, firstLine, type ExitCodeValue } from '../output/exit.js';
 import type { NexusAnswer } from '../runtime.js';
 import { interpretStatusAnswer, type RestoreStatusView } from './status.js';
 

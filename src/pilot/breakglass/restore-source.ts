@@ -2,7 +2,7 @@
 // stdin: `--file F` (a plaintext shard file, or an age file decrypted in
 // memory with `--identity KEYFILE`), and the `--manifest` check that runs
 // before anything is sent. Errors are exit 2 (local input); nothing is sent.
-import { CliError, ExitCode } from '../exit.js';
+import { CliError, ExitCode } from '../output/exit.js';
 import { isAgeData, MAX_AGE_FILE_BYTES } from './age.js';
 import { readLimitedFile } from './files.js';
 import { matchesEntry, type Manifest } from './manifest.js';

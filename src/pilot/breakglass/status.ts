@@ -7,7 +7,7 @@ import { statusResponse } from '../../protocol/messages.js';
 import { PATH_OPERATOR_STATUS } from '../../protocol/paths.js';
 import { isPilotRecover, isPilotRestore } from '../../protocol/roles.js';
 import type { PilotConfig } from '../config.js';
-import { CliError, ExitCode } from '../exit.js';
+import { CliError, ExitCode } from '../output/exit.js';
 import type { NexusAnswer, NexusCaller } from '../runtime.js';
 import { answerCode, callFailure, describeAnswer } from '../session.js';
 

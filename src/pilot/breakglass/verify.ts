@@ -7,7 +7,7 @@
 // strong check that needs no Nexus; when the shards agree with each other but
 // not with the manifest, they are a stale or foreign set and we say so.
 import { basename } from 'node:path';
-import { CliError } from '../exit.js';
+import { CliError } from '../output/exit.js';
 import { parseShard } from '../shard.js';
 import { matchesEntry, setFingerprint, shareDigest, type Manifest } from './manifest.js';
 import { interpolateShare, type Share } from '../../shamir/index.js';

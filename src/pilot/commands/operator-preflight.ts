@@ -5,8 +5,8 @@
 // check FAILs (with --strict also when one WARNs); otherwise the exit code of
 // the first failed check (docs/cli.md: 1 Nexus, 3 identity, 4 filesystem).
 import type { Command } from 'commander';
-import { CliError, ExitCode } from '../exit.js';
-import { FORMAT_HELP, parseFormat } from '../format.js';
+import { CliError, ExitCode } from '../output/exit.js';
+import { FORMAT_HELP, parseFormat } from '../output/format.js';
 import type { PilotDeps } from '../runtime.js';
 import { loadConfig } from '../session.js';
 import type { PreflightWorld, Purpose } from '../breakglass/preflight.js';

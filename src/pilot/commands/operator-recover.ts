@@ -9,14 +9,14 @@
 import type { Command } from 'commander';
 import { PATH_OPERATOR_RECOVER } from '../../protocol/paths.js';
 import { nexusId as nexusIdOf } from '../../protocol/roles.js';
-import { CliError, ExitCode } from '../exit.js';
-import { FORMAT_HELP, parseFormat } from '../format.js';
+import { CliError, ExitCode } from '../output/exit.js';
+import { FORMAT_HELP, parseFormat } from '../output/format.js';
 import { precheckRecoveryDir, prepareRecoveryDir } from '../recovery/directory.js';
 import { decodeRecoverResponse } from '../recovery/response.js';
 import { removeOldRecoveryFiles, writeRecoveryFiles } from '../recovery/writer.js';
 import type { PilotDeps } from '../runtime.js';
 import { callFailure, describeAnswer, loadConfig, requireRole, withIdentity } from '../session.js';
-import { recoverSuccessText } from '../texts.js';
+import { recoverSuccessText } from '../output/texts.js';
 import { readLimitedFile } from '../breakglass/files.js';
 import { displayFingerprint } from '../breakglass/manifest.js';
 

@@ -7,12 +7,12 @@
 import type { Command } from 'commander';
 import { encodeRestoreRequest, restoreResponse } from '../../protocol/messages.js';
 import { PATH_OPERATOR_RESTORE } from '../../protocol/paths.js';
-import { CliError, ExitCode } from '../exit.js';
-import { FORMAT_HELP, parseFormat } from '../format.js';
+import { CliError, ExitCode } from '../output/exit.js';
+import { FORMAT_HELP, parseFormat } from '../output/format.js';
 import type { PilotDeps, PilotIo } from '../runtime.js';
 import { callFailure, describeAnswer, loadConfig, requireRole, withIdentity } from '../session.js';
 import { MAX_SHARD_INPUT_BYTES, parseShard } from '../shard.js';
-import { RESTORE_PROMPT, RESTORE_PROMPT_NOTICE, restoreCompleteText, restoreProgressText } from '../texts.js';
+import { RESTORE_PROMPT, RESTORE_PROMPT_NOTICE, restoreCompleteText, restoreProgressText } from '../output/texts.js';
 
 export const RESTORE_SUMMARY = 'Restore SPIKE Nexus (do this if SPIKE Nexus cannot auto-recover)';
 const FAILED = 'Failed to communicate with SPIKE Nexus.';

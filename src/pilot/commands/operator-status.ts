@@ -3,8 +3,8 @@
 // restore role. Exit 0 with the status; 1 when Nexus fails or does not
 // support the route; 3 for a wrong role.
 import type { Command } from 'commander';
-import { CliError, ExitCode } from '../exit.js';
-import { FORMAT_HELP, parseFormat } from '../format.js';
+import { CliError, ExitCode } from '../output/exit.js';
+import { FORMAT_HELP, parseFormat } from '../output/format.js';
 import type { PilotDeps } from '../runtime.js';
 import { loadConfig, withIdentity } from '../session.js';
 import { fetchRestoreStatus, requireRecoverOrRestore, STATUS_UNSUPPORTED, statusText } from '../breakglass/status.js';

@@ -7,8 +7,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { CliError, ExitCode } from '../exit.js';
-import { FORMAT_HELP, parseFormat } from '../format.js';
+import { CliError, ExitCode } from '../output/exit.js';
+import { FORMAT_HELP, parseFormat } from '../output/format.js';
 import { planRecoveryDir } from '../recovery/directory.js';
 import type { PilotDeps } from '../runtime.js';
 import { loadConfig } from '../session.js';

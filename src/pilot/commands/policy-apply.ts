@@ -2,7 +2,7 @@
 // the four flags or from a YAML file (`--file`, not combined with the flags).
 // POST /v1/acl/policy; prints `Policy '<name>' applied successfully`.
 import type { Command } from 'commander';
-import { CliError, ExitCode } from '../exit.js';
+import { CliError, ExitCode } from '../output/exit.js';
 import { asSuperuser } from '../nexusapi.js';
 import { readPolicyFile } from '../policyfile.js';
 import type { PilotDeps } from '../runtime.js';

@@ -2,7 +2,7 @@
 // permissions and patterns checked locally; refuses an existing name (use
 // `policy apply` to update); POST /v1/acl/policy. Prints `Policy created successfully.`
 import type { Command } from 'commander';
-import { CliError, ExitCode } from '../exit.js';
+import { CliError, ExitCode } from '../output/exit.js';
 import { asSuperuser } from '../nexusapi.js';
 import { checkPathPattern, checkPolicyName, checkSpiffeIdPattern, parsePermissions } from '../policyinput.js';
 import type { PilotDeps } from '../runtime.js';

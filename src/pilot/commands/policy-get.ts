@@ -1,7 +1,7 @@
 // `spike policy get [policy-name]` (upstream get.go): the name must be listed
 // (`Error: Entity not found.`), then POST /v1/acl/policy?action=get {"id":name}.
 import type { Command } from 'commander';
-import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat } from '../format.js';
+import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat } from '../output/format.js';
 import { asSuperuser } from '../nexusapi.js';
 import { renderPolicy, requirePolicyExists, resolvePolicyName } from '../policyview.js';
 import type { PilotDeps } from '../runtime.js';

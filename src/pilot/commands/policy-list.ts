@@ -2,7 +2,7 @@
 // {"spiffeidPattern","pathPattern"} — Nexus filters by exact equality of the
 // stored pattern; the two filters are mutually exclusive.
 import { Option, type Command } from 'commander';
-import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat } from '../format.js';
+import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat } from '../output/format.js';
 import { asSuperuser } from '../nexusapi.js';
 import { renderPolicyList } from '../policyview.js';
 import type { PilotDeps } from '../runtime.js';

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { goMarshalIndent } from '../../gocompat/json/indent.js';
 import { y, yamlMarshal } from '../../gocompat/yaml.js';
-import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../format.js';
+import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../output/format.js';
 import { asSuperuser } from '../nexusapi.js';
 import type { PilotDeps } from '../runtime.js';
 

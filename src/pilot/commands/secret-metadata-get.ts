@@ -6,7 +6,7 @@ import { goIndent } from '../../gocompat/json/indent.js';
 import { formatDateTimeZone, type GoTime, isZeroTime, toGoTime } from '../../gocompat/time.js';
 import { y, yamlMarshal, type YamlNode } from '../../gocompat/yaml.js';
 import { type GoTimeValue, type SecretMetadataResponse, secretMetadataResponse } from '../../protocol/messages.js';
-import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../format.js';
+import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../output/format.js';
 import { asSuperuser } from '../nexusapi.js';
 import type { PilotDeps } from '../runtime.js';
 import { checkSecretPath } from '../secretapi.js';

@@ -4,7 +4,7 @@
 // invalid pair refuses the whole command (exit 2, nothing sent): no partial writes.
 import type { Command } from 'commander';
 import { PATH_SECRETS } from '../../protocol/paths.js';
-import { CliError, ExitCode } from '../exit.js';
+import { CliError, ExitCode } from '../output/exit.js';
 import type { PilotDeps } from '../runtime.js';
 import { answerFailure, checkSecretPath, secretCallFailure } from '../secretapi.js';
 import { loadConfig, requireRole, withIdentity } from '../session.js';

@@ -6,7 +6,7 @@
 // group and others. Failures are CliError exit 4; nothing is written.
 import { lstatSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve, sep } from 'node:path';
-import { CliError, ExitCode } from '../exit.js';
+import { CliError, ExitCode } from '../output/exit.js';
 
 export interface RecoveryDirInputs {
   /** SPIKE_PILOT_RECOVERY_DIR, when set (the shards go to `<it>/recover`). */

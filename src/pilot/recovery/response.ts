@@ -2,7 +2,7 @@
 // before anything touches the disk (docs/design.md § Recovery directory and files). Stricter than
 // upstream's Go decoder: no shards, null, wrong length, all-zero values,
 // duplicate or non-canonical ids and ids outside 1..n are refused (exit 1).
-import { CliError, ExitCode } from '../exit.js';
+import { CliError, ExitCode } from '../output/exit.js';
 import { goRawNode } from '../../gocompat/json/decode.js';
 import { DecodeError } from '../../gocompat/json/errors.js';
 import type { JsonNode } from '../../gocompat/json/parse.js';

@@ -6,7 +6,7 @@
 // again, so a run leaves all shards or none.
 import { unlinkSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { CliError, ExitCode } from '../exit.js';
+import { CliError, ExitCode } from '../output/exit.js';
 import { fsyncDirectory, writeFileExclusive } from '../../common/durable-file.js';
 import { errnoCode, removeMatching } from '../fsutil.js';
 import { formatShardFile } from '../shard.js';

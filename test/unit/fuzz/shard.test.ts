@@ -3,7 +3,7 @@
 // with a one-line exit-2 CliError that never repeats the hex (secret) part.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CliError, ExitCode } from '../../../src/pilot/exit.js';
+import { CliError, ExitCode } from '../../../src/pilot/output/exit.js';
 import { MAX_SHARD_INPUT_BYTES, formatShardFile, parseShard } from '../../../src/pilot/shard.js';
 import { RUNS, expectRefusal } from './refusal.js';
 

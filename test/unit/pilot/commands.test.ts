@@ -6,8 +6,8 @@ import { runRestore } from '../../../src/pilot/commands/operator-restore.js';
 import { encodeRestoreRequest } from '../../../src/protocol/messages.js';
 import { runSecretGet } from '../../../src/pilot/commands/secret-get.js';
 import { runSecretPut } from '../../../src/pilot/commands/secret-put.js';
-import { CliError, ExitCode } from '../../../src/pilot/exit.js';
-import { recoverSuccessText, restoreCompleteText, restoreProgressText } from '../../../src/pilot/texts.js';
+import { CliError, ExitCode } from '../../../src/pilot/output/exit.js';
+import { recoverSuccessText, restoreCompleteText, restoreProgressText } from '../../../src/pilot/output/texts.js';
 import { fake, ID, json } from './fakes.js';
 
 const HEX = 'a1'.repeat(32);

@@ -1,12 +1,12 @@
 // Fake PilotDeps for command tests: a scripted Nexus that records calls, and
 // captured stdout/stderr.
 import { Readable } from 'node:stream';
-import { readLimited, readOneLine } from '../../../src/pilot/io.js';
+import { readLimited, readOneLine } from '../../../src/pilot/output/io.js';
 import type { NexusAnswer, PilotDeps } from '../../../src/pilot/runtime.js';
 import type { Env } from '../../../src/protocol/config/env.js';
-import { CliError, ExitCode } from '../../../src/pilot/exit.js';
+import { CliError, ExitCode } from '../../../src/pilot/output/exit.js';
 import { buildProgram } from '../../../src/pilot/program.js';
-import { reportFailure } from '../../../src/pilot/report.js';
+import { reportFailure } from '../../../src/pilot/output/report.js';
 
 export interface Recorded {
   path: string;

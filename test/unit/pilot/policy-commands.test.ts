@@ -9,7 +9,7 @@ import { runPolicyCreate } from '../../../src/pilot/commands/policy-create.js';
 import { runPolicyDelete } from '../../../src/pilot/commands/policy-delete.js';
 import { runPolicyGet } from '../../../src/pilot/commands/policy-get.js';
 import { runPolicyList } from '../../../src/pilot/commands/policy-list.js';
-import { ExitCode } from '../../../src/pilot/exit.js';
+import { ExitCode } from '../../../src/pilot/output/exit.js';
 import { fake, ID, json, type Recorded, failure } from './fakes.js';
 
 const POLICY = {

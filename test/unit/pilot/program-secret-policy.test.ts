@@ -1,7 +1,7 @@
 // The new commands in the commander tree: flags, aliases of -f, usage errors
 // (exit 2, nothing sent), help without an identity.
 import { describe, expect, it } from 'vitest';
-import { ExitCode } from '../../../src/pilot/exit.js';
+import { ExitCode } from '../../../src/pilot/output/exit.js';
 import { fake, ID, json, runProgram, type Fake } from './fakes.js';
 
 async function run(args: string[], f: Fake = fake({ spiffeId: ID.superuser, answer: () => json(200, { keys: ['a'], policies: [] }) })) {

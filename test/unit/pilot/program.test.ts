@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CliError, ExitCode } from '../../../src/pilot/exit.js';
-import { parseFormat } from '../../../src/pilot/format.js';
-import { reportFailure } from '../../../src/pilot/report.js';
-import { NotReadyError } from '../../../src/pilot/secretapi.js';
+import { CliError, ExitCode, NotReadyError } from '../../../src/pilot/output/exit.js';
+import { parseFormat } from '../../../src/pilot/output/format.js';
+import { reportFailure } from '../../../src/pilot/output/report.js';
 import { fake, ID, json, runProgram } from './fakes.js';
 
 /** Parses argv like main.ts does and returns the exit code plus what was printed. */

@@ -2,7 +2,7 @@
 // (The JSON parser's properties are in test/unit/gocompat/parse.test.ts.)
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CliError, ExitCode } from '../../../src/pilot/exit.js';
+import { CliError, ExitCode } from '../../../src/pilot/output/exit.js';
 import { formatShardFile, parseShard } from '../../../src/pilot/shard.js';
 import { ONE_LINE, attempt, otherThan } from '../../helpers/expect.js';
 

@@ -1,7 +1,7 @@
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CliError, ExitCode } from '../../../src/pilot/exit.js';
+import { CliError, ExitCode } from '../../../src/pilot/output/exit.js';
 import { checkDirectorySafe, planRecoveryDir, precheckRecoveryDir, prepareRecoveryDir } from '../../../src/pilot/recovery/directory.js';
 import { decodeRecoverResponse } from '../../../src/pilot/recovery/response.js';
 import { isOldRecoveryFile, removeOldRecoveryFiles, writeRecoveryFiles } from '../../../src/pilot/recovery/writer.js';

@@ -8,7 +8,7 @@ import { runSecretGet } from '../../../src/pilot/commands/secret-get.js';
 import { runSecretList } from '../../../src/pilot/commands/secret-list.js';
 import { runSecretMetadataGet } from '../../../src/pilot/commands/secret-metadata-get.js';
 import { runSecretUndelete } from '../../../src/pilot/commands/secret-undelete.js';
-import { ExitCode } from '../../../src/pilot/exit.js';
+import { ExitCode } from '../../../src/pilot/output/exit.js';
 import { fake, ID, json, failure } from './fakes.js';
 
 describe('secret list', () => {

@@ -9,7 +9,7 @@ import {
   parseRecipients,
   shardDecrypter,
 } from '../../../../src/pilot/breakglass/age.js';
-import { CliError } from '../../../../src/pilot/exit.js';
+import { CliError } from '../../../../src/pilot/output/exit.js';
 
 const SHARD = Buffer.from(`spike:1:${'ab'.repeat(32)}`);
 

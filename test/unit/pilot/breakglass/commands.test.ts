@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as age from 'age-encryption';
 import { computeShares } from '../../../../src/shamir/index.js';
-import { CliError, ExitCode } from '../../../../src/pilot/exit.js';
+import { CliError, ExitCode } from '../../../../src/pilot/output/exit.js';
 import { runStatus } from '../../../../src/pilot/commands/operator-status.js';
 import { runVerify } from '../../../../src/pilot/commands/operator-verify.js';
 import { runPreflight } from '../../../../src/pilot/commands/operator-preflight.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as age from 'age-encryption';
 import { computeShares } from '../../../../src/shamir/index.js';
-import { ExitCode } from '../../../../src/pilot/exit.js';
+import { ExitCode } from '../../../../src/pilot/output/exit.js';
 import { runRecover } from '../../../../src/pilot/commands/operator-recover.js';
 import { runRestore } from '../../../../src/pilot/commands/operator-restore.js';
 import { fake, ID, json, failure } from '../fakes.js';

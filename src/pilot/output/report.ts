@@ -1,8 +1,7 @@
 // Turns any failure of a command into what the operator sees: one line on
 // stderr (never a stack trace) and the exit code of docs/design.md § Exit codes.
 import { CommanderError } from 'commander';
-import { CliError, errorLine, ExitCode, firstLine } from './exit.js';
-import { NotReadyError } from './secretapi.js';
+import { CliError, errorLine, ExitCode, firstLine, NotReadyError } from './exit.js';
 import { NOT_READY_TEXT } from './texts.js';
 
 /** The exit code for a thrown value, after printing its one line. */

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CliError, ExitCode } from '../../../src/pilot/exit.js';
-import { readLimited } from '../../../src/pilot/io.js';
+import { CliError, ExitCode } from '../../../../src/pilot/output/exit.js';
+import { readLimited } from '../../../../src/pilot/output/io.js';
 
 const chunks = (...parts: string[]): Readable => Readable.from(parts.map((p) => Buffer.from(p)));
 

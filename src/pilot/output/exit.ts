@@ -1,6 +1,6 @@
-// Exit codes of `spike` (docs/design.md § Exit codes) and the one error type the
-// commands throw. main.ts prints `Error: <message>` on stderr and exits with
-// the code; nothing else ever reaches the user (no stack traces).
+// Exit codes of `spike` (docs/design.md § Exit codes) and the error type the
+// commands throw. report.ts prints `Error: <message>` on stderr and cli.ts exits
+// with the code; nothing else ever reaches the user (no stack traces).
 
 export const ExitCode = {
   /** Success, including "shard accepted, more needed". */
@@ -30,6 +30,9 @@ export class CliError extends Error {
     super(message);
   }
 }
+
+/** SPIKE Nexus is not ready yet (HTTP 503, `state_not_ready`): report.ts prints upstream's not-ready text instead of an `Error:` line. */
+export class NotReadyError extends CliError {}
 
 /** The line printed for a CliError (with its newline). */
 export function errorLine(message: string): string {

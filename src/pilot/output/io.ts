@@ -1,7 +1,7 @@
 // The real PilotIo: process streams, stdin to EOF with a byte limit, and a
 // hidden prompt through the `read` package (loaded only when needed).
 import { CliError, ExitCode } from './exit.js';
-import type { PilotIo } from './runtime.js';
+import type { PilotIo } from '../runtime.js';
 
 export function processIo(): PilotIo {
   return {
