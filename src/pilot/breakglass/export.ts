@@ -6,12 +6,11 @@
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, ExitCode } from '../output/exit.js';
-import { recoveryFileName } from '../recovery/writer.js';
-import { formatShardFile } from '../shard.js';
+import { recoveryFileName } from './recovery-writer.js';
+import { formatShardFile } from './shard.js';
 import { AGE_SUFFIX } from './age.js';
 import { fsyncDirectory, writeFileExclusive } from '../../common/durable-file.js';
-import { errnoCode } from '../fsutil.js';
-import { removeOldBreakglassFiles, writeAtomic } from './files.js';
+import { errnoCode, removeOldBreakglassFiles, writeAtomic } from './files.js';
 import { buildManifest, MANIFEST_FILE, serializeManifest, type Manifest } from './manifest.js';
 import { deduceThreshold } from './polynomial.js';
 

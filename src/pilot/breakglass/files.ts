@@ -1,12 +1,41 @@
-// File operations of the break-glass additions: the manifest written
-// atomically (through common/durable-file.ts), clean-up of earlier encrypted
-// shard files, and size-limited reads. Failures are CliError exit 4 (writes)
-// or exit 2 (reading an input the operator named).
-import { closeSync, constants, openSync, readSync, fstatSync } from 'node:fs';
+// File operations of the recovery files (docs/design.md § Recovery directory
+// and files) that the durable writes (common/durable-file.ts) leave to the
+// Pilot: errno codes for one-line errors, the clean-up of earlier outputs
+// (plaintext ones: recovery-writer.ts; encrypted ones and the manifest:
+// here), the manifest written atomically, and size-limited reads. Failures are
+// CliError exit 4 (writes) or exit 2 (reading an input the operator named).
+import { closeSync, constants, openSync, readdirSync, readSync, fstatSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, ExitCode } from '../output/exit.js';
 import { replaceFileAtomic } from '../../common/durable-file.js';
-import { errnoCode, removeMatching } from '../fsutil.js';
+
+/** The errno code of a Node fs error ("EACCES", …), if it has one. */
+export function errnoOf(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
+/** The errno code of a Node fs error, or "error". */
+export function errnoCode(e: unknown): string {
+  return errnoOf(e) ?? 'error';
+}
+
+/** Removes the top-level entries of `dir` whose names match (exit 4 on failure). */
+export function removeMatching(dir: string, matches: (name: string) => boolean): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    throw new CliError(ExitCode.filesystem, `Failed to read recover directory: ${dir} (${errnoCode(e)}).`);
+  }
+  for (const name of names) {
+    if (!matches(name)) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch (e) {
+      throw new CliError(ExitCode.filesystem, `Failed to remove old recovery file ${join(dir, name)} (${errnoCode(e)}).`);
+    }
+  }
+}
 
 /** Writes `name` in `dir` atomically (common/durable-file.ts: 0600 temporary file, fsync, rename, directory fsync); exit 4 on failure. */
 export function writeAtomic(dir: string, name: string, content: Uint8Array): string {
@@ -24,7 +53,7 @@ export function isOldBreakglassFile(name: string): boolean {
   return (name.startsWith('spike.recovery.') && name.endsWith('.age')) || name === 'spike.recovery.manifest.json';
 }
 
-/** Removes earlier encrypted shard files and the manifest from `dir` (plaintext ones: writer.ts). */
+/** Removes earlier encrypted shard files and the manifest from `dir` (plaintext ones: recovery-writer.ts). */
 export function removeOldBreakglassFiles(dir: string): void {
   removeMatching(dir, isOldBreakglassFile);
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { PilotConfig } from '../config.js';
 import { CliError, ExitCode, firstLine } from '../output/exit.js';
-import { precheckRecoveryDir } from '../recovery/directory.js';
+import { precheckRecoveryDir } from './recovery-directory.js';
 import type { PreflightSvid, PreflightWorld } from './preflight.js';
 
 async function openSvid(cfg: PilotConfig): Promise<PreflightSvid> {

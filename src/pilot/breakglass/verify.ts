@@ -8,7 +8,7 @@
 // not with the manifest, they are a stale or foreign set and we say so.
 import { basename } from 'node:path';
 import { CliError } from '../output/exit.js';
-import { parseShard } from '../shard.js';
+import { parseShard } from './shard.js';
 import { matchesEntry, setFingerprint, shareDigest, type Manifest } from './manifest.js';
 import { interpolateShare, type Share } from '../../shamir/index.js';
 import { consistentWithDegree } from './polynomial.js';

@@ -11,7 +11,7 @@ import { CliError, ExitCode } from '../output/exit.js';
 import { FORMAT_HELP, parseFormat } from '../output/format.js';
 import type { PilotDeps, PilotIo } from '../runtime.js';
 import { callFailure, describeAnswer, loadConfig, requireRole, withIdentity } from '../session.js';
-import { MAX_SHARD_INPUT_BYTES, parseShard } from '../shard.js';
+import { MAX_SHARD_INPUT_BYTES, parseShard } from '../breakglass/shard.js';
 import { RESTORE_PROMPT, RESTORE_PROMPT_NOTICE, restoreCompleteText, restoreProgressText } from '../output/texts.js';
 
 export const RESTORE_SUMMARY = 'Restore SPIKE Nexus (do this if SPIKE Nexus cannot auto-recover)';

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../output/exit.js';
 import { FORMAT_HELP, parseFormat } from '../output/format.js';
-import { planRecoveryDir } from '../recovery/directory.js';
+import { planRecoveryDir } from '../breakglass/recovery-directory.js';
 import type { PilotDeps } from '../runtime.js';
 import { loadConfig } from '../session.js';
 import { displayFingerprint, MANIFEST_FILE, type Manifest } from '../breakglass/manifest.js';

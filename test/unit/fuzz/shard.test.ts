@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../../src/pilot/output/exit.js';
-import { MAX_SHARD_INPUT_BYTES, formatShardFile, parseShard } from '../../../src/pilot/shard.js';
+import { MAX_SHARD_INPUT_BYTES, formatShardFile, parseShard } from '../../../src/pilot/breakglass/shard.js';
 import { RUNS, expectRefusal } from './refusal.js';
 
 const MAX = 1000;

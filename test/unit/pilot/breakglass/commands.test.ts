@@ -17,7 +17,7 @@ import { checkShardAgainstManifest, readShardFromFile } from '../../../../src/pi
 import { loadManifest } from '../../../../src/pilot/breakglass/load.js';
 import { MANIFEST_FILE } from '../../../../src/pilot/breakglass/manifest.js';
 import type { PreflightSvid, PreflightWorld } from '../../../../src/pilot/breakglass/preflight.js';
-import { parseShard, formatShardFile } from '../../../../src/pilot/shard.js';
+import { parseShard, formatShardFile } from '../../../../src/pilot/breakglass/shard.js';
 import { fake, ID, json, failure } from '../fakes.js';
 
 let dir: string;

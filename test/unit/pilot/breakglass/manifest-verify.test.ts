@@ -15,7 +15,7 @@ import {
 } from '../../../../src/pilot/breakglass/manifest.js';
 import { consistentWithDegree, deduceThreshold } from '../../../../src/pilot/breakglass/polynomial.js';
 import { checkSet, idFromFileName, verifyShards, type ShardInput } from '../../../../src/pilot/breakglass/verify.js';
-import { formatShardFile } from '../../../../src/pilot/shard.js';
+import { formatShardFile } from '../../../../src/pilot/breakglass/shard.js';
 
 const key = (b: number): Uint8Array => new Uint8Array(32).fill(b);
 

@@ -7,7 +7,7 @@ import { computeShares } from '../../../../src/shamir/index.js';
 import { buildManifest } from '../../../../src/pilot/breakglass/manifest.js';
 import { verifyShards } from '../../../../src/pilot/breakglass/verify.js';
 import { deduceThreshold } from '../../../../src/pilot/breakglass/polynomial.js';
-import { formatShardFile } from '../../../../src/pilot/shard.js';
+import { formatShardFile } from '../../../../src/pilot/breakglass/shard.js';
 
 const shape = fc
   .record({ key: fc.uint8Array({ minLength: 32, maxLength: 32 }), n: fc.integer({ min: 2, max: 6 }) })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CliError, ExitCode } from '../../../src/pilot/output/exit.js';
-import { formatShardFile, MAX_SHARD_INPUT_BYTES, parseShard, trimAsciiSpace } from '../../../src/pilot/shard.js';
+import { CliError, ExitCode } from '../../../../src/pilot/output/exit.js';
+import { formatShardFile, MAX_SHARD_INPUT_BYTES, parseShard, trimAsciiSpace } from '../../../../src/pilot/breakglass/shard.js';
 
 const HEX = '0123456789abcdef'.repeat(4);
 const VALUE = Buffer.from(HEX, 'hex');

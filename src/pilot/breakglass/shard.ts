@@ -2,7 +2,7 @@
 // parsed strictly (docs/design.md § Restore input) and produced byte-exactly for the
 // recovery files. Works on bytes so that a shard value never becomes a JS
 // string; callers zero the buffers they own.
-import { CliError, ExitCode } from './output/exit.js';
+import { CliError, ExitCode } from '../output/exit.js';
 
 /** A shard value is a 32-byte big-endian P-256 scalar. */
 export const SHARD_BYTES = 32;

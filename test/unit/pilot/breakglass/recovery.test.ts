@@ -1,10 +1,10 @@
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CliError, ExitCode } from '../../../src/pilot/output/exit.js';
-import { checkDirectorySafe, planRecoveryDir, precheckRecoveryDir, prepareRecoveryDir } from '../../../src/pilot/recovery/directory.js';
-import { decodeRecoverResponse } from '../../../src/pilot/recovery/response.js';
-import { isOldRecoveryFile, removeOldRecoveryFiles, writeRecoveryFiles } from '../../../src/pilot/recovery/writer.js';
+import { CliError, ExitCode } from '../../../../src/pilot/output/exit.js';
+import { checkDirectorySafe, planRecoveryDir, precheckRecoveryDir, prepareRecoveryDir } from '../../../../src/pilot/breakglass/recovery-directory.js';
+import { decodeRecoverResponse } from '../../../../src/pilot/breakglass/recover-response.js';
+import { isOldRecoveryFile, removeOldRecoveryFiles, writeRecoveryFiles } from '../../../../src/pilot/breakglass/recovery-writer.js';
 
 const UID = process.geteuid?.() ?? 0;
 let tmp: string;
@@ -61,7 +61,9 @@ describe('prepareRecoveryDir', () => {
   });
 
   it('refuses when the parent of $SPIKE_PILOT_RECOVERY_DIR does not exist', () => {
-    fsRefusal(() => prepareRecoveryDir({ customDir: join(tmp, 'no', 'such'), homeDir: undefined, user: 'a' }));
+    const e = fsRefusal(() => prepareRecoveryDir({ customDir: join(tmp, 'no', 'such'), homeDir: undefined, user: 'a' }));
+    // The errno code, not the message (which would repeat the path).
+    expect(e.message).toBe(`Cannot create recovery directory ${join(tmp, 'no', 'such')} (ENOENT).`);
     expect(existsSync(join(tmp, 'no'))).toBe(false);
   });
 

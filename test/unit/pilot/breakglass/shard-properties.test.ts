@@ -2,9 +2,9 @@
 // (The JSON parser's properties are in test/unit/gocompat/parse.test.ts.)
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CliError, ExitCode } from '../../../src/pilot/output/exit.js';
-import { formatShardFile, parseShard } from '../../../src/pilot/shard.js';
-import { ONE_LINE, attempt, otherThan } from '../../helpers/expect.js';
+import { CliError, ExitCode } from '../../../../src/pilot/output/exit.js';
+import { formatShardFile, parseShard } from '../../../../src/pilot/breakglass/shard.js';
+import { ONE_LINE, attempt, otherThan } from '../../../helpers/expect.js';
 
 const nonZero32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((v) => v.some((b) => b !== 0));
 

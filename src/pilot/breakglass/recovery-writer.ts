@@ -8,8 +8,8 @@ import { unlinkSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { CliError, ExitCode } from '../output/exit.js';
 import { fsyncDirectory, writeFileExclusive } from '../../common/durable-file.js';
-import { errnoCode, removeMatching } from '../fsutil.js';
-import { formatShardFile } from '../shard.js';
+import { errnoCode, removeMatching } from './files.js';
+import { formatShardFile } from './shard.js';
 
 export function recoveryFileName(id: number): string {
   return `spike.recovery.${id}.txt`;

@@ -7,7 +7,7 @@ import { goRawNode } from '../../gocompat/json/decode.js';
 import { DecodeError } from '../../gocompat/json/errors.js';
 import type { JsonNode } from '../../gocompat/json/parse.js';
 import { decodeGoStruct, field } from '../../gocompat/json/struct.js';
-import { SHARD_BYTES } from '../shard.js';
+import { SHARD_BYTES } from './shard.js';
 
 function bad(detail: string): CliError {
   return new CliError(ExitCode.nexus, `Failed to retrieve recovery shards. (invalid answer from SPIKE Nexus: ${detail})`);

@@ -7,6 +7,7 @@
 import { lstatSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { CliError, ExitCode } from '../output/exit.js';
+import { errnoOf } from './files.js';
 
 export interface RecoveryDirInputs {
   /** SPIKE_PILOT_RECOVERY_DIR, when set (the shards go to `<it>/recover`). */
@@ -48,12 +49,8 @@ export function planRecoveryDir(inputs: RecoveryDirInputs): RecoveryDirPlan {
   return { dir: join(tmp, 'recover'), chain: [tmp, join(tmp, 'recover')] };
 }
 
-function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-}
-
 function describeFsError(e: unknown): string {
-  const code = errnoCode(e);
+  const code = errnoOf(e);
   return code ?? (e instanceof Error ? e.message.split('\n')[0] ?? 'error' : 'error');
 }
 
@@ -83,7 +80,7 @@ function ensureSafeDirectory(path: string, uid: number): void {
   try {
     mkdirSync(path, { mode: 0o700 });
   } catch (e) {
-    const code = errnoCode(e);
+    const code = errnoOf(e);
     if (code !== 'EEXIST') {
       throw fsError(`Cannot create recovery directory ${path} (${describeFsError(e)}).`);
     }
