@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../output/exit.js';
 import { asSuperuser } from '../nexusapi.js';
-import { readPolicyFile } from '../policyfile.js';
+import { readPolicyFile } from '../policy/file.js';
 import type { PilotDeps } from '../runtime.js';
 import { addPolicyFlags, checkPolicy, missingPolicyFlags, type CheckedPolicy, type PolicyFlags } from './policy-create.js';
 

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../output/exit.js';
 import { asSuperuser } from '../nexusapi.js';
-import { checkPathPattern, checkPolicyName, checkSpiffeIdPattern, parsePermissions } from '../policyinput.js';
+import { checkPathPattern, checkPolicyName, checkSpiffeIdPattern, parsePermissions } from '../policy/input.js';
 import type { PilotDeps } from '../runtime.js';
 
 export const POLICY_CREATE_SUMMARY = 'Create a new policy';

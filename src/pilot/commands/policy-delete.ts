@@ -3,7 +3,7 @@
 // then POST /v1/acl/policy?action=delete {"id":name}.
 import type { Command } from 'commander';
 import { asSuperuser } from '../nexusapi.js';
-import { requirePolicyExists, resolvePolicyName } from '../policyview.js';
+import { requirePolicyExists, resolvePolicyName } from '../policy/view.js';
 import type { PilotDeps } from '../runtime.js';
 
 export const POLICY_DELETE_SUMMARY = 'Delete a policy';

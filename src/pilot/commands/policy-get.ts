@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat } from '../output/format.js';
 import { asSuperuser } from '../nexusapi.js';
-import { renderPolicy, requirePolicyExists, resolvePolicyName } from '../policyview.js';
+import { renderPolicy, requirePolicyExists, resolvePolicyName } from '../policy/view.js';
 import type { PilotDeps } from '../runtime.js';
 
 export const POLICY_GET_SUMMARY = 'Get policy details';

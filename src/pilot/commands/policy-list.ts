@@ -4,7 +4,7 @@
 import { Option, type Command } from 'commander';
 import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat } from '../output/format.js';
 import { asSuperuser } from '../nexusapi.js';
-import { renderPolicyList } from '../policyview.js';
+import { renderPolicyList } from '../policy/view.js';
 import type { PilotDeps } from '../runtime.js';
 
 export const POLICY_LIST_SUMMARY = 'List policies, optionally filtering by path pattern or SPIFFE ID pattern';

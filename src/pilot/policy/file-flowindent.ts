@@ -7,7 +7,7 @@
 // The `yaml` package (YAML 1.2) wants such lines indented past the enclosing
 // block. Leading white space there carries no meaning (flow scalars fold it
 // away), so indentFlowLines() indents those lines and nothing else; line
-// numbers stay the same. policyfile-yaml.ts retries with its output only when
+// numbers stay the same. file-yaml.ts retries with its output only when
 // the file as written does not parse. It is a scan of quotes, brackets,
 // comments and block scalars, not a YAML parser: a wrong guess can only turn
 // one parse error into another.

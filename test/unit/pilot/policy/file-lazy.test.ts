@@ -1,5 +1,5 @@
 // The `yaml` package is loaded only by `spike policy apply --file`
-// (policyfile.ts: `await import('./policyfile-yaml.js')`): bundled as
+// (src/pilot/policy/file.ts: `await import('./file-yaml.js')`): bundled as
 // scripts/build.mjs bundles (esbuild, ESM, code splitting), neither the
 // `spike` entry (all `spike --version` loads) nor the command-line chunk it
 // loads for every other command, nor anything they import statically,
@@ -8,7 +8,7 @@ import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 const YAML_PACKAGE = /(^|\/)node_modules\/yaml\//;
-const READER = 'src/pilot/policyfile-yaml.ts';
+const READER = 'src/pilot/policy/file-yaml.ts';
 
 /** Output files `from` loads with static imports, itself included. */
 function staticClosure(meta: Metafile, from: string): Set<string> {

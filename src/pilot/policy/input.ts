@@ -2,7 +2,7 @@
 // permission list (sdk validation.ValidatePermissions) and the name and
 // pattern rules Nexus applies (which would otherwise come back as a bare
 // `Error: Invalid request.`).
-import { CliError, ExitCode } from './output/exit.js';
+import { CliError, ExitCode } from '../output/exit.js';
 
 export const PERMISSIONS = ['read', 'write', 'list', 'execute', 'super'] as const;
 export type Permission = (typeof PERMISSIONS)[number];

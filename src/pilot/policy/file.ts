@@ -1,17 +1,11 @@
 // `spike policy apply --file`: reads a policy file as upstream does (query.go
 // readPolicyFromFile: yaml.Unmarshal into data.PolicySpec, then the
-// required-field checks). The YAML itself is decoded by policyfile-yaml.ts
+// required-field checks). The YAML itself is decoded by file-yaml.ts
 // with yaml.v3's rules; that module and the `yaml` package are loaded here
 // with `await import()`, so that no other command pays for them at start-up.
 import { readFileSync, statSync } from 'node:fs';
-import { CliError, ExitCode } from './output/exit.js';
-
-export interface PolicySpec {
-  name: string;
-  spiffeidPattern: string;
-  pathPattern: string;
-  permissions: string[];
-}
+import { CliError, ExitCode } from '../output/exit.js';
+import { PolicyFileError, type PolicySpec } from './file-types.js';
 
 const MAX_FILE_BYTES = 64 * 1024;
 
@@ -30,7 +24,7 @@ export async function readPolicyFile(path: string): Promise<PolicySpec> {
     if (code === 'ENOENT') throw new CliError(ExitCode.usage, `${prefix} file ${path} does not exist`);
     throw new CliError(ExitCode.filesystem, `${prefix} failed to read file ${path} (${code ?? 'error'})`);
   }
-  const { parsePolicyYaml, PolicyFileError } = await import('./policyfile-yaml.js');
+  const { parsePolicyYaml } = await import('./file-yaml.js');
   let raw: Partial<PolicySpec>;
   try {
     raw = parsePolicyYaml(bytes);

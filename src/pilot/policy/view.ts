@@ -2,15 +2,15 @@
 // get.go / filter.go), and the renderings of a policy and of a policy list
 // (upstream format.go; the commands print them with Println, hence the extra
 // trailing newline).
-import type { GoJsonWriter } from '../gocompat/json/encode.js';
-import { goMarshalIndent } from '../gocompat/json/indent.js';
-import { formatRfc3339, type GoTime, isZeroTime, toGoTime } from '../gocompat/time.js';
-import { y, yamlMarshal } from '../gocompat/yaml.js';
-import type { Policy } from '../protocol/messages.js';
-import { CliError, ExitCode } from './output/exit.js';
-import type { OutputFormat } from './output/format.js';
-import type { PilotNexusApi } from './nexusapi.js';
-import { checkPolicyName } from './policyinput.js';
+import type { GoJsonWriter } from '../../gocompat/json/encode.js';
+import { goMarshalIndent } from '../../gocompat/json/indent.js';
+import { formatRfc3339, type GoTime, isZeroTime, toGoTime } from '../../gocompat/time.js';
+import { y, yamlMarshal } from '../../gocompat/yaml.js';
+import type { Policy } from '../../protocol/messages.js';
+import { CliError, ExitCode } from '../output/exit.js';
+import type { OutputFormat } from '../output/format.js';
+import type { PilotNexusApi } from '../nexusapi.js';
+import { checkPolicyName } from './input.js';
 
 /** The policy name: the argument, else `--name`; both or neither → exit 2. */
 export function resolvePolicyName(arg: string | undefined, flag: string | undefined): string {

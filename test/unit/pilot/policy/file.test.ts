@@ -4,8 +4,9 @@
 // scalars, merges, binary, error texts) and its decode.go/resolve.go/
 // scannerc.go rules (cited per case), not from this reader's output.
 import { describe, expect, it } from 'vitest';
-import { parsePolicyYaml, PolicyFileError } from '../../../src/pilot/policyfile-yaml.js';
-import { parseSingleVersion, parseVersionList } from '../../../src/pilot/versions.js';
+import { PolicyFileError } from '../../../../src/pilot/policy/file-types.js';
+import { parsePolicyYaml } from '../../../../src/pilot/policy/file-yaml.js';
+import { parseSingleVersion, parseVersionList } from '../../../../src/pilot/versions.js';
 
 const SPEC = {
   name: 'db-read',

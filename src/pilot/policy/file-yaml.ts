@@ -13,16 +13,12 @@
 // message starts `line <n>: `.
 //
 // This module pulls in the `yaml` package: import it only with
-// `await import()` (policyfile.ts does), so that no other command loads it.
+// `await import()` (file.ts does), so that no other command loads it.
 import { isUtf8 } from 'node:buffer';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode, type Pair } from 'yaml';
-import type { PolicySpec } from './policyfile.js';
-import { indentFlowLines } from './policyfile-flowindent.js';
-import { checkTagged, decodeBinary, decodeDoubleQuoted, resolveTag, ScalarError } from './policyfile-scalars.js';
-
-export class PolicyFileError extends Error {
-  override readonly name = 'PolicyFileError';
-}
+import { PolicyFileError, type PolicySpec } from './file-types.js';
+import { indentFlowLines } from './file-flowindent.js';
+import { checkTagged, decodeBinary, decodeDoubleQuoted, resolveTag, ScalarError } from './file-scalars.js';
 
 /** A node as yaml.v3's parser builds it (yaml.Node: Kind, Tag, Value, Line, Content, Alias). */
 interface V3Node {
