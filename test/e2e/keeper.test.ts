@@ -1,5 +1,10 @@
 // SPIKE Keeper as a real process (dist/spike-keeper.js) behind the real dev
 // Workload API (dist/spike-dev-agent.js). Run `npm run build` first.
+//
+// The agent and one keeper are shared by the tests (beforeAll); every test
+// sets up what it relies on (the shard the shared keeper holds, a keeper of
+// its own when it needs an empty one, a workload of its own when it changes
+// an identity), so any test passes alone (`-t`) or in any order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
@@ -24,6 +29,8 @@ let dir: string;
 let agent: Proc;
 let keeper: Proc;
 let keeperUrl: URL;
+/** Keepers started by single tests (stopped by afterAll). */
+const extraKeepers: Proc[] = [];
 const sources: X509Source[] = [];
 const clients: SpikeHttpClient[] = [];
 let nexusSource: X509Source;
@@ -70,6 +77,22 @@ function raw(
 
 const SHARD = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 13 + 5) % 256));
 
+/** A keeper on a port it picks itself (port 0, read from `keeper_listening`). */
+async function startKeeper(): Promise<{ proc: Proc; url: URL }> {
+  const proc = start('spike-keeper.js', [], {
+    SPIFFE_ENDPOINT_SOCKET: sock('keeper-1'),
+    SPIKE_KEEPER_TLS_PORT: '127.0.0.1:0',
+    SPIKE_SPIFFE_SOURCE_TIMEOUT: '10s',
+  });
+  const ev = await proc.waitForEvent('keeper_listening');
+  return { proc, url: new URL(`https://127.0.0.1:${String(ev.port)}`) };
+}
+
+/** The shared keeper holds SHARD (whatever an earlier test left in it). */
+async function holdingShard(): Promise<void> {
+  await contributeShard(clientFor(nexusSource), keeperUrl, SHARD);
+}
+
 beforeAll(async () => {
   if (!existsSync(join(DIST, 'spike-keeper.js')) || !existsSync(join(DIST, 'spike-dev-agent.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first');
@@ -77,13 +100,7 @@ beforeAll(async () => {
   dir = mkdtempSync('/tmp/kpe-');
   agent = start('spike-dev-agent.js', ['run'], { SPIKE_DEV_DIR: dir, SPIKE_SYSTEM_LOG_LEVEL: 'warn' });
   await agent.waitForEvent('agent_ready');
-  keeper = start('spike-keeper.js', [], {
-    SPIFFE_ENDPOINT_SOCKET: sock('keeper-1'),
-    SPIKE_KEEPER_TLS_PORT: '127.0.0.1:0',
-    SPIKE_SPIFFE_SOURCE_TIMEOUT: '10s',
-  });
-  const ev = await keeper.waitForEvent('keeper_listening');
-  keeperUrl = new URL(`https://127.0.0.1:${String(ev.port)}`);
+  ({ proc: keeper, url: keeperUrl } = await startKeeper());
   [nexusSource, bootstrapSource, pilotSource] = await Promise.all([sourceFor('nexus'), sourceFor('bootstrap'), sourceFor('pilot')]);
 }, 60_000);
 
@@ -91,6 +108,7 @@ afterAll(async () => {
   for (const c of clients) c.close();
   await Promise.all(sources.map((s) => s.close()));
   const keeperExit = await keeper?.stop('SIGTERM', 5000);
+  await Promise.all(extraKeepers.map((k) => k.stop('SIGKILL')));
   await agent?.stop('SIGTERM', 5000);
   if (dir) rmSync(dir, { recursive: true, force: true });
   // SIGTERM is a clean exit (a hook cannot hold an expect; a throw fails the file just the same)
@@ -105,9 +123,13 @@ async function rejection(p: Promise<unknown>): Promise<ClientError> {
 
 describe('spike-keeper', () => {
   it('an empty keeper answers 400 to Nexus, never 200 with null', async () => {
-    const e = await rejection(fetchShard(clientFor(nexusSource), keeperUrl));
+    // a keeper of its own: the shared one may hold a shard already
+    const empty = await startKeeper();
+    extraKeepers.push(empty.proc);
+    const e = await rejection(fetchShard(clientFor(nexusSource), empty.url));
     expect(e.status).toBe(400);
     expect(e.code).toBe('api_bad_request');
+    expect(await empty.proc.stop('SIGTERM')).toBe(0);
   });
 
   it('bootstrap may contribute but not read (401)', async () => {
@@ -128,6 +150,7 @@ describe('spike-keeper', () => {
   });
 
   it('a pilot SVID is refused at the TLS level', async () => {
+    await holdingShard();
     const e = await rejection(contributeShard(clientFor(pilotSource), keeperUrl, Buffer.alloc(32, 1)));
     expect(e.kind).toBe('transport');
     // and the shard is unchanged
@@ -146,33 +169,41 @@ describe('spike-keeper', () => {
   });
 
   it('a rotated SVID is used by an existing client at once (pilot → nexus via entry set)', async () => {
-    const rotating = await sourceFor('pilot');
+    await holdingShard();
+    // a workload of its own (the shared `pilot` keeps its identity for the other tests)
+    const entrySet = async (id: string): Promise<void> => {
+      const set = start('spike-dev-agent.js', ['entry', 'set', 'rotor', id], { SPIKE_DEV_DIR: dir });
+      expect(await set.exited, set.stderr()).toBe(0);
+    };
+    await entrySet('spiffe://spike.ist/spike/pilot/role/superuser');
+    const rotating = await sourceFor('rotor');
     const c = clientFor(rotating);
     expect((await rejection(fetchShard(c, keeperUrl))).kind).toBe('transport');
     const updated = new Promise<void>((r) => rotating.once('update', () => r()));
-    const set = start('spike-dev-agent.js', ['entry', 'set', 'pilot', 'spiffe://spike.ist/spike/nexus'], { SPIKE_DEV_DIR: dir });
-    expect(await set.exited).toBe(0);
+    await entrySet('spiffe://spike.ist/spike/nexus');
     await updated;
+    expect(rotating.getX509Svid().id.toString()).toBe('spiffe://spike.ist/spike/nexus');
     expect((await fetchShard(c, keeperUrl)).equals(SHARD)).toBe(true);
   });
 
   it.each([
-    ['null body', 'POST', '/v1/store/contribute', 'null', 400, '{"err":"api_bad_request"}'],
-    ['empty body', 'POST', '/v1/store/contribute', '', 400, '{"err":"api_bad_request"}'],
-    ['short array of zeros', 'POST', '/v1/store/contribute', '{"shard":[0,0]}', 400, '{"err":"api_bad_request"}'],
-    ['element 256', 'POST', '/v1/store/contribute', '{"shard":[256]}', 400, '{"err":"api_bad_request"}'],
-    ['base64 string', 'POST', '/v1/store/contribute', '{"shard":"AAAA"}', 400, '{"err":"api_bad_request"}'],
-    ['string elements', 'POST', '/v1/store/contribute', '{"shard":["1","2"]}', 400, '{"err":"api_bad_request"}'],
-    ['wrong type', 'POST', '/v1/store/contribute', '{"shard":{"0":1}}', 400, '{"err":"api_bad_request"}'],
-    ['oversized body', 'POST', '/v1/store/contribute', `{"shard":[1],"pad":"${'x'.repeat(20_000)}"}`, 400, '{"err":"api_bad_request"}'],
-    ['GET', 'GET', '/v1/store/shard', '', 400, '{"err":"api_bad_request"}'],
-    ['PUT', 'PUT', '/v1/store/contribute', '{"shard":[1]}', 400, '{"err":"api_bad_request"}'],
-    ['DELETE', 'DELETE', '/v1/store/shard', '', 400, '{"err":"api_bad_request"}'],
-    ['PATCH', 'PATCH', '/v1/store/contribute', '{"shard":[1]}', 400, '{"err":"api_bad_request"}'],
-    ['unknown action', 'POST', '/v1/store/shard?action=get', '{}', 400, '{"err":"api_bad_request"}'],
-    ['unknown path', 'POST', '/v1/store/keep', '{}', 400, '{"err":"api_bad_request"}'],
-    ['shard with array body', 'POST', '/v1/store/shard', '[]', 400, '{"shard":null,"Err":"api_bad_request"}'],
-  ])('%s → %i and the keeper keeps serving', async (_name, method, path, body, status, answer) => {
+    ['null body', 400, 'POST', '/v1/store/contribute', 'null', '{"err":"api_bad_request"}'],
+    ['empty body', 400, 'POST', '/v1/store/contribute', '', '{"err":"api_bad_request"}'],
+    ['short array of zeros', 400, 'POST', '/v1/store/contribute', '{"shard":[0,0]}', '{"err":"api_bad_request"}'],
+    ['element 256', 400, 'POST', '/v1/store/contribute', '{"shard":[256]}', '{"err":"api_bad_request"}'],
+    ['base64 string', 400, 'POST', '/v1/store/contribute', '{"shard":"AAAA"}', '{"err":"api_bad_request"}'],
+    ['string elements', 400, 'POST', '/v1/store/contribute', '{"shard":["1","2"]}', '{"err":"api_bad_request"}'],
+    ['wrong type', 400, 'POST', '/v1/store/contribute', '{"shard":{"0":1}}', '{"err":"api_bad_request"}'],
+    ['oversized body', 400, 'POST', '/v1/store/contribute', `{"shard":[1],"pad":"${'x'.repeat(20_000)}"}`, '{"err":"api_bad_request"}'],
+    ['GET', 400, 'GET', '/v1/store/shard', '', '{"err":"api_bad_request"}'],
+    ['PUT', 400, 'PUT', '/v1/store/contribute', '{"shard":[1]}', '{"err":"api_bad_request"}'],
+    ['DELETE', 400, 'DELETE', '/v1/store/shard', '', '{"err":"api_bad_request"}'],
+    ['PATCH', 400, 'PATCH', '/v1/store/contribute', '{"shard":[1]}', '{"err":"api_bad_request"}'],
+    ['unknown action', 400, 'POST', '/v1/store/shard?action=get', '{}', '{"err":"api_bad_request"}'],
+    ['unknown path', 400, 'POST', '/v1/store/keep', '{}', '{"err":"api_bad_request"}'],
+    ['shard with array body', 400, 'POST', '/v1/store/shard', '[]', '{"shard":null,"Err":"api_bad_request"}'],
+  ])('%s → %i and the keeper keeps serving', async (_name, status, method, path, body, answer) => {
+    await holdingShard();
     const r = await raw(nexusSource, method, path, body);
     expect(r.status).toBe(status);
     expect(r.body).toBe(answer);
@@ -180,6 +211,7 @@ describe('spike-keeper', () => {
   });
 
   it('ignores the content type (upstream does); a malformed one is a 400, not a crash', async () => {
+    await holdingShard();
     const r = await raw(nexusSource, 'POST', '/v1/store/shard', '{}', { 'content-type': 'text/plain' });
     expect(r.status).toBe(200);
     const bad = await raw(nexusSource, 'POST', '/v1/store/shard', '{}', { 'content-type': 'a b;;=' });
@@ -191,6 +223,7 @@ describe('spike-keeper', () => {
   });
 
   it('answers with upstream headers', async () => {
+    await holdingShard();
     const r = await raw(nexusSource, 'POST', '/v1/store/shard', '{}');
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('application/json');
@@ -200,8 +233,21 @@ describe('spike-keeper', () => {
   });
 
   it('writes an audit line per request with the caller and status, never the shard', async () => {
+    const mark = keeper.mark();
+    await holdingShard();
+    await rejection(fetchShard(clientFor(bootstrapSource), keeperUrl));
+    // audit lines travel through a pipe: wait for them rather than race the answers
+    const ok = await keeper.waitForEvent('keeper_request', {
+      after: mark,
+      where: (l) => l.status === 200 && l.route === '/v1/store/contribute' && l.caller === 'spiffe://spike.ist/spike/nexus',
+    });
+    expect(ok.method).toBe('POST');
+    const refused = await keeper.waitForEvent('keeper_request', {
+      after: mark,
+      where: (l) => l.status === 401 && l.route === '/v1/store/shard' && l.caller === 'spiffe://spike.ist/spike/bootstrap',
+    });
+    expect(refused.method).toBe('POST');
     const audit = keeper.stderr();
-    expect(audit).toContain('spiffe://spike.ist/spike/nexus');
     expect(audit).toContain('"status":401');
     expect(audit).not.toContain([...SHARD].join(','));
     expect(keeper.stdout()).not.toContain([...SHARD].join(','));
