@@ -15,7 +15,7 @@ async function main(argv: readonly string[]): Promise<number> {
     deps ??= {
       env: processEnv(),
       io,
-      openIdentity: async (cfg) => (await import('./identity.js')).openWorkloadIdentity(cfg),
+      openIdentity: async (cfg) => (await import('./nexus/identity.js')).openWorkloadIdentity(cfg),
     };
     return deps;
   };

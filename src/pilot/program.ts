@@ -1,6 +1,6 @@
 // The commander tree of `spike`. Every command module is light: anything
 // heavy (grpc, TLS, x509, the HTTP client) is loaded with `await import()`
-// inside identity.ts, only by commands that talk to Nexus.
+// inside nexus/identity.ts, only by commands that talk to Nexus.
 import { Command } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { defineRecover } from './commands/operator-recover.js';

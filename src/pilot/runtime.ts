@@ -1,6 +1,6 @@
 // What the commands need from the outside world, as interfaces, so that the
-// commands can be tested without processes or sockets. main.ts wires the real
-// implementations (identity.ts, io.ts).
+// commands can be tested without processes or sockets. cli.ts wires the real
+// implementations (nexus/identity.ts, output/io.ts).
 import type { Env } from '../protocol/config/env.js';
 import type { PilotConfig } from './config.js';
 

@@ -2,6 +2,7 @@
 // and saying it: used by `spike operator status` and `preflight`. Against a
 // Nexus without the route (upstream answers 400 api_bad_request for unknown
 // paths) the answer is `unsupported`, never a guess.
+import { errCodeOf } from '../../client/json.js';
 import { API_BAD_REQUEST } from '../../protocol/errors.js';
 import { statusResponse } from '../../protocol/messages.js';
 import { PATH_OPERATOR_STATUS } from '../../protocol/paths.js';
@@ -9,7 +10,7 @@ import { isPilotRecover, isPilotRestore } from '../../protocol/roles.js';
 import type { PilotConfig } from '../config.js';
 import { CliError, ExitCode } from '../output/exit.js';
 import type { NexusAnswer, NexusCaller } from '../runtime.js';
-import { answerCode, callFailure, describeAnswer } from '../session.js';
+import { callFailure, describeAnswer } from '../nexus/calls.js';
 
 export interface RestoreStatusView {
   ready: boolean;
@@ -36,7 +37,7 @@ export function requireRecoverOrRestore(spiffeId: string, cfg: PilotConfig): voi
 
 /** Decodes a status answer: the view, `unsupported`, or a CliError (exit 1, or 3 for 401). */
 export function interpretStatusAnswer(answer: NexusAnswer): RestoreStatusView | 'unsupported' {
-  if (answer.status === 400 && answerCode(answer) === API_BAD_REQUEST) {
+  if (answer.status === 400 && errCodeOf(answer.body) === API_BAD_REQUEST) {
     // Ours answers 400 only for a body that is not a JSON object, which we never send.
     return 'unsupported';
   }

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { CliError, ExitCode } from '../output/exit.js';
 import { FORMAT_HELP, parseFormat } from '../output/format.js';
 import type { PilotDeps } from '../runtime.js';
-import { loadConfig } from '../session.js';
+import { loadConfig } from '../nexus/session.js';
 import type { PreflightWorld, Purpose } from '../breakglass/preflight.js';
 
 export const PREFLIGHT_SUMMARY = 'Check that a recover or restore can work, before you need it';

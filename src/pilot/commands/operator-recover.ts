@@ -15,7 +15,8 @@ import { precheckRecoveryDir, prepareRecoveryDir } from '../breakglass/recovery-
 import { decodeRecoverResponse } from '../breakglass/recover-response.js';
 import { removeOldRecoveryFiles, writeRecoveryFiles } from '../breakglass/recovery-writer.js';
 import type { PilotDeps } from '../runtime.js';
-import { callFailure, describeAnswer, loadConfig, requireRole, withIdentity } from '../session.js';
+import { callFailure, describeAnswer } from '../nexus/calls.js';
+import { loadConfig, requireRole, withIdentity } from '../nexus/session.js';
 import { recoverSuccessText } from '../output/texts.js';
 import { readLimitedFile } from '../breakglass/files.js';
 import { displayFingerprint } from '../breakglass/manifest.js';

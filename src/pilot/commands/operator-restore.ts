@@ -10,7 +10,8 @@ import { PATH_OPERATOR_RESTORE } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../output/exit.js';
 import { FORMAT_HELP, parseFormat } from '../output/format.js';
 import type { PilotDeps, PilotIo } from '../runtime.js';
-import { callFailure, describeAnswer, loadConfig, requireRole, withIdentity } from '../session.js';
+import { callFailure, describeAnswer } from '../nexus/calls.js';
+import { loadConfig, requireRole, withIdentity } from '../nexus/session.js';
 import { MAX_SHARD_INPUT_BYTES, parseShard } from '../breakglass/shard.js';
 import { RESTORE_PROMPT, RESTORE_PROMPT_NOTICE, restoreCompleteText, restoreProgressText } from '../output/texts.js';
 

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { CliError, ExitCode } from '../output/exit.js';
 import { FORMAT_HELP, parseFormat } from '../output/format.js';
 import type { PilotDeps } from '../runtime.js';
-import { loadConfig, withIdentity } from '../session.js';
+import { loadConfig, withIdentity } from '../nexus/session.js';
 import { fetchRestoreStatus, requireRecoverOrRestore, STATUS_UNSUPPORTED, statusText } from '../breakglass/status.js';
 
 export const STATUS_SUMMARY = 'Show where a restore stands (shards collected, remaining, ids) without sending a shard';

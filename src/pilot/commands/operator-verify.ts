@@ -11,7 +11,7 @@ import { CliError, ExitCode } from '../output/exit.js';
 import { FORMAT_HELP, parseFormat } from '../output/format.js';
 import { planRecoveryDir } from '../breakglass/recovery-directory.js';
 import type { PilotDeps } from '../runtime.js';
-import { loadConfig } from '../session.js';
+import { loadConfig } from '../nexus/session.js';
 import { displayFingerprint, MANIFEST_FILE, type Manifest } from '../breakglass/manifest.js';
 import type { ShardDecrypter } from '../breakglass/age.js';
 import type { ShardInput, VerifyReport } from '../breakglass/verify.js';

@@ -2,11 +2,12 @@
 // the four flags or from a YAML file (`--file`, not combined with the flags).
 // POST /v1/acl/policy; prints `Policy '<name>' applied successfully`.
 import type { Command } from 'commander';
+import { putPolicy, type PolicySpec } from '../../client/api.js';
 import { CliError, ExitCode } from '../output/exit.js';
-import { asSuperuser } from '../nexusapi.js';
+import { asSuperuser } from '../nexus/calls.js';
 import { readPolicyFile } from '../policy/file.js';
 import type { PilotDeps } from '../runtime.js';
-import { addPolicyFlags, checkPolicy, missingPolicyFlags, type CheckedPolicy, type PolicyFlags } from './policy-create.js';
+import { addPolicyFlags, checkPolicy, missingPolicyFlags, type PolicyFlags } from './policy-create.js';
 
 export const POLICY_APPLY_SUMMARY = 'Apply a policy configuration (create or update)';
 
@@ -14,7 +15,7 @@ export interface PolicyApplyFlags extends PolicyFlags {
   file?: string;
 }
 
-export async function policyFromApplyFlags(o: PolicyApplyFlags): Promise<CheckedPolicy> {
+export async function policyFromApplyFlags(o: PolicyApplyFlags): Promise<PolicySpec> {
   if (o.file !== undefined) {
     const others = (['name', 'pathPattern', 'spiffeidPattern', 'permissions'] as const).filter((k) => o[k] !== undefined);
     if (others.length > 0) throw new CliError(ExitCode.usage, '--file cannot be combined with --name, --path-pattern, --spiffeid-pattern or --permissions');
@@ -28,8 +29,8 @@ export async function policyFromApplyFlags(o: PolicyApplyFlags): Promise<Checked
 
 export async function runPolicyApply(deps: PilotDeps, o: PolicyApplyFlags): Promise<void> {
   const p = await policyFromApplyFlags(o);
-  await asSuperuser(deps, async (api) => {
-    await api.putPolicy(p);
+  await asSuperuser(deps, async (client, nexus) => {
+    await putPolicy(client, nexus, p);
     deps.io.out(`Policy '${p.name}' applied successfully\n`);
   });
 }

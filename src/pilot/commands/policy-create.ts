@@ -2,8 +2,9 @@
 // permissions and patterns checked locally; refuses an existing name (use
 // `policy apply` to update); POST /v1/acl/policy. Prints `Policy created successfully.`
 import type { Command } from 'commander';
+import { listPolicies, putPolicy, type PolicySpec } from '../../client/api.js';
 import { CliError, ExitCode } from '../output/exit.js';
-import { asSuperuser } from '../nexusapi.js';
+import { asSuperuser, emptyIfNotFound } from '../nexus/calls.js';
 import { checkPathPattern, checkPolicyName, checkSpiffeIdPattern, parsePermissions } from '../policy/input.js';
 import type { PilotDeps } from '../runtime.js';
 
@@ -26,30 +27,23 @@ export function missingPolicyFlags(o: PolicyFlags): string[] {
   return missing;
 }
 
-export interface CheckedPolicy {
-  name: string;
-  spiffeidPattern: string;
-  pathPattern: string;
-  permissions: string[];
-}
-
-/** Local checks of a complete policy (exit 2 on failure). */
-export function checkPolicy(name: string, spiffeidPattern: string, pathPattern: string, permissions: readonly string[]): CheckedPolicy {
+/** Local checks of a complete policy (exit 2 on failure); the result is what api.ts's putPolicy sends. */
+export function checkPolicy(name: string, spiffeidPattern: string, pathPattern: string, permissions: readonly string[]): PolicySpec {
   const perms = parsePermissions(permissions);
   checkPolicyName(name);
   checkSpiffeIdPattern(spiffeidPattern);
   checkPathPattern(pathPattern);
-  return { name, spiffeidPattern, pathPattern, permissions: perms };
+  return { name, spiffeIdPattern: spiffeidPattern, pathPattern, permissions: perms };
 }
 
 export async function runPolicyCreate(deps: PilotDeps, o: PolicyFlags): Promise<void> {
   const missing = missingPolicyFlags(o);
   if (missing.length > 0) throw new CliError(ExitCode.usage, `All flags are required. Missing: ${missing.join(', ')}`);
   const p = checkPolicy(o.name as string, o.spiffeidPattern as string, o.pathPattern as string, [o.permissions as string]);
-  await asSuperuser(deps, async (api) => {
-    const existing = await api.listPolicies({ spiffeidPattern: '', pathPattern: '' });
-    if (existing.some((x) => x.name === p.name)) throw new CliError(ExitCode.nexus, `Policy '${p.name}' already exists.`);
-    await api.putPolicy(p);
+  await asSuperuser(deps, async (client, nexus) => {
+    const existing = await emptyIfNotFound(listPolicies(client, nexus));
+    if (existing.includes(p.name)) throw new CliError(ExitCode.nexus, `Policy '${p.name}' already exists.`);
+    await putPolicy(client, nexus, p);
     deps.io.out('Policy created successfully.\n');
   });
 }

@@ -2,7 +2,8 @@
 // listed, then a confirmation line is read from stdin (`y`/`Y` proceeds),
 // then POST /v1/acl/policy?action=delete {"id":name}.
 import type { Command } from 'commander';
-import { asSuperuser } from '../nexusapi.js';
+import { deletePolicy } from '../../client/api.js';
+import { asSuperuser } from '../nexus/calls.js';
 import { requirePolicyExists, resolvePolicyName } from '../policy/view.js';
 import type { PilotDeps } from '../runtime.js';
 
@@ -10,15 +11,15 @@ export const POLICY_DELETE_SUMMARY = 'Delete a policy';
 
 export async function runPolicyDelete(deps: PilotDeps, arg: string | undefined, o: { name?: string }): Promise<void> {
   const name = resolvePolicyName(arg, o.name);
-  await asSuperuser(deps, async (api) => {
-    await requirePolicyExists(api, name);
+  await asSuperuser(deps, async (client, nexus) => {
+    await requirePolicyExists(client, nexus, name);
     deps.io.out(`Are you sure you want to delete policy '${name}'? (y/N): `);
     const answer = (await deps.io.readLine(1024)).trim();
     if (answer !== 'y' && answer !== 'Y') {
       deps.io.out('Operation canceled.\n');
       return;
     }
-    await api.deletePolicy(name);
+    await deletePolicy(client, nexus, name);
     deps.io.out('Policy deleted successfully.\n');
   });
 }

@@ -1,8 +1,9 @@
 // `spike policy get [policy-name]` (upstream get.go): the name must be listed
 // (`Error: Entity not found.`), then POST /v1/acl/policy?action=get {"id":name}.
 import type { Command } from 'commander';
+import { getPolicy } from '../../client/api.js';
 import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat } from '../output/format.js';
-import { asSuperuser } from '../nexusapi.js';
+import { asSuperuser } from '../nexus/calls.js';
 import { renderPolicy, requirePolicyExists, resolvePolicyName } from '../policy/view.js';
 import type { PilotDeps } from '../runtime.js';
 
@@ -11,9 +12,9 @@ export const POLICY_GET_SUMMARY = 'Get policy details';
 export async function runPolicyGet(deps: PilotDeps, arg: string | undefined, o: { name?: string; format: string }): Promise<void> {
   const format = parseFormat(o.format, ALL_FORMATS);
   const name = resolvePolicyName(arg, o.name);
-  await asSuperuser(deps, async (api) => {
-    await requirePolicyExists(api, name);
-    deps.io.out(renderPolicy(await api.getPolicy(name), format));
+  await asSuperuser(deps, async (client, nexus) => {
+    await requirePolicyExists(client, nexus, name);
+    deps.io.out(renderPolicy(await getPolicy(client, nexus, name), format));
   });
 }
 

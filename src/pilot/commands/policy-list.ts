@@ -2,8 +2,9 @@
 // {"spiffeidPattern","pathPattern"} — Nexus filters by exact equality of the
 // stored pattern; the two filters are mutually exclusive.
 import { Option, type Command } from 'commander';
+import { listPolicies } from '../../client/api.js';
 import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat } from '../output/format.js';
-import { asSuperuser } from '../nexusapi.js';
+import { asSuperuser, emptyIfNotFound } from '../nexus/calls.js';
 import { renderPolicyList } from '../policy/view.js';
 import type { PilotDeps } from '../runtime.js';
 
@@ -17,9 +18,9 @@ export interface PolicyListFlags {
 
 export async function runPolicyList(deps: PilotDeps, o: PolicyListFlags): Promise<void> {
   const format = parseFormat(o.format, ALL_FORMATS);
-  await asSuperuser(deps, async (api) => {
-    const policies = await api.listPolicies({ spiffeidPattern: o.spiffeidPattern ?? '', pathPattern: o.pathPattern ?? '' });
-    deps.io.out(renderPolicyList(policies, format));
+  await asSuperuser(deps, async (client, nexus) => {
+    const names = await emptyIfNotFound(listPolicies(client, nexus, { spiffeIdPattern: o.spiffeidPattern ?? '', pathPattern: o.pathPattern ?? '' }));
+    deps.io.out(renderPolicyList(names, format));
   });
 }
 

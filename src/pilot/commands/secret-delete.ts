@@ -1,18 +1,18 @@
 // `spike secret delete <path>` (upstream delete.go): soft-deletes versions.
 // POST /v1/store/secrets?action=delete {"path","versions"}; prints `OK`.
 import type { Command } from 'commander';
+import { deleteSecret } from '../../client/api.js';
+import { asSuperuser } from '../nexus/calls.js';
 import type { PilotDeps } from '../runtime.js';
-import { asSuperuser } from '../nexusapi.js';
-import { checkSecretPath } from '../secretapi.js';
-import { parseVersionList } from '../versions.js';
+import { checkSecretPath, parseVersionList } from '../secret/input.js';
 
 export const DELETE_SUMMARY = 'Delete secrets at the specified path';
 
 export async function runSecretDelete(deps: PilotDeps, path: string, opts: { versions: string }): Promise<void> {
   checkSecretPath(path);
   const versions = parseVersionList(opts.versions);
-  await asSuperuser(deps, async (api) => {
-    await api.deleteSecret(path, versions);
+  await asSuperuser(deps, async (client, nexus) => {
+    await deleteSecret(client, nexus, path, versions);
     deps.io.out('OK\n');
   });
 }

@@ -11,8 +11,9 @@ import { ACTION_GET, PATH_SECRETS } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../output/exit.js';
 import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../output/format.js';
 import type { PilotDeps } from '../runtime.js';
-import { answerFailure, checkSecretPath, secretCallFailure } from '../secretapi.js';
-import { loadConfig, requireRole, withIdentity } from '../session.js';
+import { answerFailure, connectFailure } from '../nexus/calls.js';
+import { loadConfig, requireRole, withIdentity } from '../nexus/session.js';
+import { checkSecretPath } from '../secret/input.js';
 
 export const GET_SUMMARY = 'Get secrets from the specified path';
 
@@ -72,7 +73,7 @@ export async function runSecretGet(deps: PilotDeps, path: string, key: string | 
       const nexus = await identity.connectNexus();
       answer = await nexus.post(PATH_SECRETS, ACTION_GET, Buffer.from(JSON.stringify(req), 'utf8'));
     } catch (e) {
-      throw secretCallFailure(e);
+      throw connectFailure(e);
     }
     let data;
     try {

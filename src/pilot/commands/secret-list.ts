@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { goMarshalIndent } from '../../gocompat/json/indent.js';
 import { y, yamlMarshal } from '../../gocompat/yaml.js';
 import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../output/format.js';
-import { asSuperuser } from '../nexusapi.js';
+import { listSecrets } from '../../client/api.js';
+import { asSuperuser, emptyIfNotFound } from '../nexus/calls.js';
 import type { PilotDeps } from '../runtime.js';
 
 export const LIST_SUMMARY = 'List all secret paths';
@@ -20,8 +21,8 @@ export function renderSecretList(keys: readonly string[], format: OutputFormat):
 
 export async function runSecretList(deps: PilotDeps, opts: { format: string }): Promise<void> {
   const format = parseFormat(opts.format, ALL_FORMATS);
-  await asSuperuser(deps, async (api) => {
-    deps.io.out(renderSecretList(await api.listSecrets(), format));
+  await asSuperuser(deps, async (client, nexus) => {
+    deps.io.out(renderSecretList(await emptyIfNotFound(listSecrets(client, nexus)), format));
   });
 }
 

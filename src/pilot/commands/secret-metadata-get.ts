@@ -2,15 +2,15 @@
 // POST /v1/store/secrets/metadata?action=get {"path","version"}; prints the
 // versions and metadata as upstream's human layout, JSON (2-space indent) or YAML.
 import type { Command } from 'commander';
+import { getSecretMetadata, type SecretMetadataAnswer } from '../../client/api.js';
 import { goIndent } from '../../gocompat/json/indent.js';
 import { formatDateTimeZone, type GoTime, isZeroTime, toGoTime } from '../../gocompat/time.js';
 import { y, yamlMarshal, type YamlNode } from '../../gocompat/yaml.js';
-import { type GoTimeValue, type SecretMetadataResponse, secretMetadataResponse } from '../../protocol/messages.js';
+import { type GoTimeValue, secretMetadataResponse } from '../../protocol/messages.js';
 import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../output/format.js';
-import { asSuperuser } from '../nexusapi.js';
+import { asSuperuser } from '../nexus/calls.js';
 import type { PilotDeps } from '../runtime.js';
-import { checkSecretPath } from '../secretapi.js';
-import { parseSingleVersion } from '../versions.js';
+import { checkSecretPath, parseSingleVersion } from '../secret/input.js';
 
 export const METADATA_SUMMARY = 'Manage secret metadata';
 export const METADATA_GET_SUMMARY = 'Gets secret metadata from the specified path';
@@ -20,7 +20,7 @@ const SEPARATOR = `${'-'.repeat(50)}\n`;
 const t = (v: GoTimeValue): GoTime => toGoTime(v);
 
 /** upstream print.go printSecretResponse; versions in ascending order (Go's map order is random). */
-function renderHuman(m: SecretMetadataResponse): string {
+function renderHuman(m: SecretMetadataAnswer): string {
   let out = '';
   const md = m.metadata;
   const hasMetadata =
@@ -47,13 +47,13 @@ function renderHuman(m: SecretMetadataResponse): string {
 }
 
 /** json.MarshalIndent(reqres.SecretMetadataResponse, "", "  "): the wire encoding indented (versions omitted when empty, map keys in Go's order). */
-function renderJson(m: SecretMetadataResponse): string {
+function renderJson(m: SecretMetadataAnswer): string {
   const compact = secretMetadataResponse.encode({ ...m, err: '' });
   // cmd.Println: one more newline.
   return `${goIndent(compact, '', '  ')}\n`;
 }
 
-function renderYaml(m: SecretMetadataResponse): string {
+function renderYaml(m: SecretMetadataAnswer): string {
   const md = m.metadata;
   const versions = [...(m.versions ?? new Map()).entries()].sort((a, b) => a[0] - b[0]);
   const doc: YamlNode = y.map([
@@ -84,7 +84,7 @@ function renderYaml(m: SecretMetadataResponse): string {
   return yamlMarshal(doc);
 }
 
-export function renderSecretMetadata(m: SecretMetadataResponse, format: OutputFormat): string {
+export function renderSecretMetadata(m: SecretMetadataAnswer, format: OutputFormat): string {
   if (format === 'json') return renderJson(m);
   if (format === 'yaml') return renderYaml(m);
   return renderHuman(m);
@@ -94,8 +94,8 @@ export async function runSecretMetadataGet(deps: PilotDeps, path: string, opts: 
   const format = parseFormat(opts.format, ALL_FORMATS);
   const version = parseSingleVersion(opts.version);
   checkSecretPath(path);
-  await asSuperuser(deps, async (api) => {
-    deps.io.out(renderSecretMetadata(await api.getSecretMetadata(path, version), format));
+  await asSuperuser(deps, async (client, nexus) => {
+    deps.io.out(renderSecretMetadata(await getSecretMetadata(client, nexus, path, version), format));
   });
 }
 

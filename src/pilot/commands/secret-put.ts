@@ -6,8 +6,9 @@ import type { Command } from 'commander';
 import { PATH_SECRETS } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../output/exit.js';
 import type { PilotDeps } from '../runtime.js';
-import { answerFailure, checkSecretPath, secretCallFailure } from '../secretapi.js';
-import { loadConfig, requireRole, withIdentity } from '../session.js';
+import { answerFailure, connectFailure } from '../nexus/calls.js';
+import { loadConfig, requireRole, withIdentity } from '../nexus/session.js';
+import { checkSecretPath } from '../secret/input.js';
 
 export const PUT_SUMMARY = 'Put secrets at the specified path';
 
@@ -39,7 +40,7 @@ export async function runSecretPut(deps: PilotDeps, path: string, pairs: readonl
       const nexus = await identity.connectNexus();
       answer = await nexus.post(PATH_SECRETS, undefined, body);
     } catch (e) {
-      throw secretCallFailure(e);
+      throw connectFailure(e);
     } finally {
       body.fill(0);
     }

@@ -1,18 +1,18 @@
 // `spike secret undelete <path>` (upstream undelete.go): restores soft-deleted
 // versions. POST /v1/store/secrets?action=undelete {"path","versions"}; prints `OK`.
 import type { Command } from 'commander';
+import { undeleteSecret } from '../../client/api.js';
+import { asSuperuser } from '../nexus/calls.js';
 import type { PilotDeps } from '../runtime.js';
-import { asSuperuser } from '../nexusapi.js';
-import { checkSecretPath } from '../secretapi.js';
-import { parseVersionList } from '../versions.js';
+import { checkSecretPath, parseVersionList } from '../secret/input.js';
 
 export const UNDELETE_SUMMARY = 'Undelete secrets at the specified path';
 
 export async function runSecretUndelete(deps: PilotDeps, path: string, opts: { versions: string }): Promise<void> {
   checkSecretPath(path);
   const versions = parseVersionList(opts.versions);
-  await asSuperuser(deps, async (api) => {
-    await api.undeleteSecret(path, versions);
+  await asSuperuser(deps, async (client, nexus) => {
+    await undeleteSecret(client, nexus, path, versions);
     deps.io.out('OK\n');
   });
 }

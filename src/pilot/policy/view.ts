@@ -6,10 +6,11 @@ import type { GoJsonWriter } from '../../gocompat/json/encode.js';
 import { goMarshalIndent } from '../../gocompat/json/indent.js';
 import { formatRfc3339, type GoTime, isZeroTime, toGoTime } from '../../gocompat/time.js';
 import { y, yamlMarshal } from '../../gocompat/yaml.js';
-import type { Policy } from '../../protocol/messages.js';
+import { listPolicies, type PolicyAnswer } from '../../client/api.js';
+import type { SpikeHttpClient } from '../../client/transport.js';
 import { CliError, ExitCode } from '../output/exit.js';
 import type { OutputFormat } from '../output/format.js';
-import type { PilotNexusApi } from '../nexusapi.js';
+import { emptyIfNotFound } from '../nexus/calls.js';
 import { checkPolicyName } from './input.js';
 
 /** The policy name: the argument, else `--name`; both or neither → exit 2. */
@@ -24,22 +25,23 @@ export function resolvePolicyName(arg: string | undefined, flag: string | undefi
 }
 
 /** upstream findPolicyByName: the name must be among the listed policies (`Error: Entity not found.`). */
-export async function requirePolicyExists(api: PilotNexusApi, name: string): Promise<void> {
-  const all = await api.listPolicies({ spiffeidPattern: '', pathPattern: '' });
-  if (!all.some((p) => p.name === name)) throw new CliError(ExitCode.nexus, 'Entity not found.');
+export async function requirePolicyExists(client: SpikeHttpClient, nexus: URL, name: string): Promise<void> {
+  const names = await emptyIfNotFound(listPolicies(client, nexus));
+  if (!names.includes(name)) throw new CliError(ExitCode.nexus, 'Entity not found.');
 }
 
-const time = (v: Policy['createdAt']): GoTime => toGoTime(v);
+const time = (v: PolicyAnswer['createdAt']): GoTime => toGoTime(v);
 
-export function renderPolicy(p: Policy, format: OutputFormat): string {
+/** `id` is always "" (upstream's data shapes; api.ts does not carry it). */
+export function renderPolicy(p: PolicyAnswer, format: OutputFormat): string {
   if (format === 'json') {
     // json.MarshalIndent(data.Policy, "", "  ").
     const doc = goMarshalIndent(
       (w) =>
         w.object([
-          ['id', (x) => x.string(p.id)],
+          ['id', (x) => x.string('')],
           ['name', (x) => x.string(p.name)],
-          ['spiffiedPattern', (x) => x.string(p.spiffeidPattern)],
+          ['spiffiedPattern', (x) => x.string(p.spiffeIdPattern)],
           ['pathPattern', (x) => x.string(p.pathPattern)],
           ['permissions', (x) => x.array(p.permissions, (z, s) => z.string(s))],
           ['createdAt', (x) => x.time(p.createdAt)],
@@ -52,11 +54,11 @@ export function renderPolicy(p: Policy, format: OutputFormat): string {
   }
   if (format === 'yaml') {
     const doc = y.map([
-      ['id', y.str(p.id)],
+      ['id', y.str('')],
       ['name', y.str(p.name)],
-      ['spiffeidpattern', y.str(p.spiffeidPattern)],
+      ['spiffeidpattern', y.str(p.spiffeIdPattern)],
       ['pathpattern', y.str(p.pathPattern)],
-      ['permissions', y.seq((p.permissions ?? []).map((x) => y.str(x)))],
+      ['permissions', y.seq(p.permissions.map((x) => y.str(x)))],
       ['createdat', y.time(time(p.createdAt))],
       ['updatedat', y.time(time(p.updatedAt))],
       ['idregex', y.null()],
@@ -67,27 +69,27 @@ export function renderPolicy(p: Policy, format: OutputFormat): string {
   let out =
     'POLICY DETAILS\n=============\n\n' +
     `Name: ${p.name}\n` +
-    `SPIFFE ID Pattern: ${p.spiffeidPattern}\n` +
+    `SPIFFE ID Pattern: ${p.spiffeIdPattern}\n` +
     `Path Pattern: ${p.pathPattern}\n` +
-    `Permissions: ${(p.permissions ?? []).join(', ')}\n` +
+    `Permissions: ${p.permissions.join(', ')}\n` +
     `Created At: ${formatRfc3339(time(p.createdAt))}\n`;
   if (!isZeroTime(time(p.updatedAt))) out += `Updated At: ${formatRfc3339(time(p.updatedAt))}\n`;
   return `${out}\n`;
 }
 
-/** The list items upstream prints (data.PolicyListItem: id, name), in Nexus's order. */
-export function renderPolicyList(policies: readonly Policy[], format: OutputFormat): string {
+/** The list items upstream prints (data.PolicyListItem: `id` always "", name), in Nexus's order. */
+export function renderPolicyList(names: readonly string[], format: OutputFormat): string {
   if (format === 'json') {
-    if (policies.length === 0) return '[]\n';
+    if (names.length === 0) return '[]\n';
     const list = (w: GoJsonWriter): void => {
-      w.array(policies, (x, p) => x.object([['id', (z) => z.string(p.id)], ['name', (z) => z.string(p.name)]]));
+      w.array(names, (x, name) => x.object([['id', (z) => z.string('')], ['name', (z) => z.string(name)]]));
     };
     return `${goMarshalIndent(list, '', '  ')}\n`;
   }
   if (format === 'yaml') {
-    if (policies.length === 0) return '[]\n';
-    return `${yamlMarshal(y.seq(policies.map((p) => y.map([['id', y.str(p.id)], ['name', y.str(p.name)]]))))}\n`;
+    if (names.length === 0) return '[]\n';
+    return `${yamlMarshal(y.seq(names.map((name) => y.map([['id', y.str('')], ['name', y.str(name)]]))))}\n`;
   }
-  if (policies.length === 0) return 'No policies found.\n';
-  return `POLICIES\n========\n\n${policies.map((p) => `Name: ${p.name}\n--------\n\n`).join('')}\n`;
+  if (names.length === 0) return 'No policies found.\n';
+  return `POLICIES\n========\n\n${names.map((name) => `Name: ${name}\n--------\n\n`).join('')}\n`;
 }

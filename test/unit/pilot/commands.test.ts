@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runRecover } from '../../../src/pilot/commands/operator-recover.js';
 import { runRestore } from '../../../src/pilot/commands/operator-restore.js';
+import { ClientError, type ClientErrorKind } from '../../../src/client/errors.js';
 import { encodeRestoreRequest } from '../../../src/protocol/messages.js';
 import { runSecretGet } from '../../../src/pilot/commands/secret-get.js';
 import { runSecretPut } from '../../../src/pilot/commands/secret-put.js';
@@ -207,7 +208,7 @@ describe('operator restore', () => {
   });
 
   it('transport and identity failures map to exit 1 and 3', async () => {
-    const clientError = (kind: string): Error => Object.assign(new Error(`boom ${kind}`), { name: 'ClientError', kind });
+    const clientError = (kind: ClientErrorKind): Error => new ClientError(kind, `boom ${kind}`);
     const t = fake({ spiffeId: ID.restore, stdin: SHARD, answer: () => Promise.reject(clientError('transport')) });
     expect(await exitOf(runRestore(t.deps, { format: 'human' }))).toBe(ExitCode.nexus);
     const i = fake({ spiffeId: ID.restore, stdin: SHARD, answer: () => Promise.reject(clientError('identity')) });

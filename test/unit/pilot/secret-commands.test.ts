@@ -8,6 +8,7 @@ import { runSecretGet } from '../../../src/pilot/commands/secret-get.js';
 import { runSecretList } from '../../../src/pilot/commands/secret-list.js';
 import { runSecretMetadataGet } from '../../../src/pilot/commands/secret-metadata-get.js';
 import { runSecretUndelete } from '../../../src/pilot/commands/secret-undelete.js';
+import { ClientError } from '../../../src/client/errors.js';
 import { ExitCode } from '../../../src/pilot/output/exit.js';
 import { fake, ID, json, failure } from './fakes.js';
 
@@ -217,12 +218,12 @@ describe('secret get -f yaml', () => {
   });
 });
 
-describe('Nexus failures (every new command shares nexusapi.ts)', () => {
+describe('Nexus failures (every typed call goes through nexus/calls.ts)', () => {
   it('transport failure → exit 1; the server failing SPIFFE authentication → exit 3; 200 with err → exit 1', async () => {
     const down = fake({
       spiffeId: ID.superuser,
       answer: () => {
-        throw Object.assign(new Error('cannot reach https://localhost:8553: ECONNREFUSED'), { name: 'ClientError', kind: 'transport' });
+        throw new ClientError('transport', 'cannot reach https://localhost:8553: ECONNREFUSED');
       },
     });
     const e1 = await failure(runSecretList(down.deps, { format: 'human' }));
@@ -230,7 +231,7 @@ describe('Nexus failures (every new command shares nexusapi.ts)', () => {
     const impostor = fake({
       spiffeId: ID.superuser,
       answer: () => {
-        throw Object.assign(new Error("unauthorized SPIFFE ID: 'spiffe://spike.ist/spike/keeper'"), { name: 'ClientError', kind: 'identity' });
+        throw new ClientError('identity', "unauthorized SPIFFE ID: 'spiffe://spike.ist/spike/keeper'");
       },
     });
     expect((await failure(runSecretDelete(impostor.deps, 'p', { versions: '0' }))).exitCode).toBe(ExitCode.identity);

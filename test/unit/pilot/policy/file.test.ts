@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyFileError } from '../../../../src/pilot/policy/file-types.js';
 import { parsePolicyYaml } from '../../../../src/pilot/policy/file-yaml.js';
-import { parseSingleVersion, parseVersionList } from '../../../../src/pilot/versions.js';
 
 const SPEC = {
   name: 'db-read',
@@ -184,18 +183,5 @@ describe('parsePolicyYaml: refusals name the line', () => {
     expect(() => parsePolicyYaml(bytes)).toThrow('line 2: invalid UTF-8 byte sequence');
     expect(() => parsePolicyYaml(Buffer.from([0x6e, 0x3a, 0x20, 0xed, 0xa0, 0x80]))).toThrow('line 1: invalid UTF-8 byte sequence'); // a surrogate
     expect(() => parsePolicyYaml(Buffer.from([0xff, 0xfe, 0x00, 0xdc]))).toThrow('line 1: unexpected low surrogate area');
-  });
-});
-
-describe('versions', () => {
-  it('lists', () => {
-    expect(parseVersionList('')).toEqual([0]);
-    expect(parseVersionList('1, 2 ,3')).toEqual([1, 2, 3]);
-    expect(() => parseVersionList('1,a')).toThrow('Invalid version number: a');
-    expect(() => parseVersionList('-3')).toThrow('Negative version number: -3');
-  });
-  it('single', () => {
-    expect(parseSingleVersion('7')).toBe(7);
-    expect(() => parseSingleVersion('-1')).toThrow(/Invalid version number: -1/);
   });
 });

@@ -6,14 +6,14 @@
 // module is itself loaded with `await import()` (cli.ts), so `spike --help`
 // never loads it or the TLS/HTTP modules it imports statically (one chunk
 // instead of six dynamic imports).
-import { createSpikeHttpClient } from '../client/http.js';
-import type { PilotConfig } from './config.js';
-import { urlFor } from '../protocol/paths.js';
-import { isNexus } from '../protocol/roles.js';
-import { authorizeIf } from '../spiffe/authorizer.js';
-import { fetchX509Source } from '../spiffe/fetch.js';
-import { CliError, ExitCode, firstLine } from './output/exit.js';
-import type { NexusCaller, PilotIdentity } from './runtime.js';
+import { createSpikeHttpClient } from '../../client/http.js';
+import type { PilotConfig } from '../config.js';
+import { urlFor } from '../../protocol/paths.js';
+import { isNexus } from '../../protocol/roles.js';
+import { authorizeIf } from '../../spiffe/authorizer.js';
+import { fetchX509Source } from '../../spiffe/fetch.js';
+import { CliError, ExitCode, firstLine } from '../output/exit.js';
+import type { NexusCaller, PilotIdentity } from '../runtime.js';
 
 function svidFailure(cfg: PilotConfig, detail: string): CliError {
   return new CliError(

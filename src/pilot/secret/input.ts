@@ -1,8 +1,17 @@
-// The `-v/--versions` list of `spike secret delete|undelete` (upstream
-// delete.go / undelete.go): comma-separated integers, 0 = current version.
-// Upstream trims each piece to validate it but delete re-parses the raw
-// pieces, so `-v "1, 2"` sends [1]; here the validated list is what is sent.
-import { CliError, ExitCode } from './output/exit.js';
+// Local checks of `spike secret` input, before anything is sent: the secret
+// path (upstream's client-side validSecretPath) and the version flags. The
+// `-v/--versions` list of `delete|undelete` (upstream delete.go /
+// undelete.go) is comma-separated integers, 0 = current version. Upstream
+// trims each piece to validate it but delete re-parses the raw pieces, so
+// `-v "1, 2"` sends [1]; here the validated list is what is sent.
+import { CliError, ExitCode } from '../output/exit.js';
+
+/** Upstream validSecretPath (client side; no length limit). */
+const SECRET_PATH = /^[a-zA-Z0-9._\-/()?+*|[\]{}\\]+$/;
+
+export function checkSecretPath(path: string): void {
+  if (!SECRET_PATH.test(path)) throw new CliError(ExitCode.usage, `Invalid secret path: ${path.replace(/[^\x20-\x7e]/g, '?')}`);
+}
 
 /** Largest version number accepted (Go int on the server is 64-bit; JSON safety caps us). */
 const MAX_VERSION = Number.MAX_SAFE_INTEGER;
