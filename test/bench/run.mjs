@@ -190,7 +190,7 @@ async function benchNexusStart(stack) {
     const code = await stack.proc('nexus').stop('SIGTERM', 10_000);
     if (code !== 0) log(`nexus exited with ${code} on SIGTERM`);
     const nexus = stack.spawnNexus();
-    const l = await nexus.waitFor('nexus_listening', 20_000);
+    const l = await nexus.listening;
     const r = await nexus.waitFor('root_key_ready', 20_000);
     if (r.source !== 'keepers') throw new Error(`root key came from ${r.source}, expected keepers`);
     if (i > 0) {
@@ -212,6 +212,7 @@ async function benchRealRestore(stack, shards) {
   await Promise.all([...stack.procs.entries()].filter(([n]) => n === 'nexus' || n.startsWith('keeper-')).map(([, p]) => p.stop('SIGKILL')));
   await stack.startKeepers();
   const nexus = stack.spawnNexus();
+  await nexus.listening; // its new port, for the pilot's SPIKE_NEXUS_API_URL
   await nexus.waitFor('restore_needed', 30_000);
   await stack.setEntry('pilot', stack.ids.restore);
   const pilotEnv = stack.envFor('pilot');

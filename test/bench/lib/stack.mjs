@@ -1,22 +1,19 @@
 // A local SPIKE stack of real processes from dist/ (dev agent, N keepers,
-// Nexus, Bootstrap) on free loopback ports in a fresh short temp dir — the
-// same wiring as test/helpers/stack.ts and hack/start.sh, in plain Node.
+// Nexus, Bootstrap) in a fresh short temp dir — the same wiring as
+// test/helpers/stack.ts and hack/start.sh, in plain Node. Keepers and Nexus
+// listen on port 0 (they pick a free port themselves) and the bound port is
+// read from their `keeper_listening` / `nexus_listening` line: no port is
+// picked here, closed and handed over (another process could take it in
+// between). Keepers start first; Nexus is then given their URLs.
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Proc, runTimed } from './procs.mjs';
 
-export async function freePorts(n) {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise((ok, ko) => {
-      const s = createServer();
-      s.once('error', ko);
-      s.listen(0, '127.0.0.1', () => ok(s));
-    })),
-  );
-  const ports = servers.map((s) => s.address().port);
-  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
-  return ports;
+/** The `port` of a `*_listening` line. */
+function portOf(line, name) {
+  const port = line.port;
+  if (!Number.isInteger(port) || port <= 0) throw new Error(`${name}: '${line.msg}' has no port: ${JSON.stringify(line)}`);
+  return port;
 }
 
 export class Stack {
@@ -27,15 +24,16 @@ export class Stack {
     const dir = mkdtempSync('/tmp/skb-');
     mkdirSync(join(dir, 'dev'), { mode: 0o700 });
     mkdirSync(join(dir, 'pilot'), { mode: 0o700 });
-    const [nexusPort, ...keeperPorts] = await freePorts(keepers + 1);
-    return new Stack(dist, dir, nexusPort, keeperPorts);
+    return new Stack(dist, dir, keepers);
   }
 
-  constructor(dist, dir, nexusPort, keeperPorts) {
+  constructor(dist, dir, keepers) {
     this.dist = dist;
     this.dir = dir;
-    this.nexusPort = nexusPort;
-    this.keeperPorts = keeperPorts;
+    /** 0 while Nexus has not logged `nexus_listening` (each start picks a new port). */
+    this.nexusPort = 0;
+    /** 0 for a keeper that has not logged `keeper_listening` yet (each start picks a new port). */
+    this.keeperPorts = new Array(keepers).fill(0);
     this.procs = new Map();
     const td = 'spiffe://spike.ist';
     this.ids = {
@@ -46,8 +44,15 @@ export class Stack {
     };
   }
 
+  /** Throws while Nexus's port is not known (before its `nexus_listening`). */
   get nexusUrl() {
+    if (this.nexusPort === 0) throw new Error('Nexus is not listening yet: its port is not known');
     return `https://127.0.0.1:${this.nexusPort}`;
+  }
+
+  get keeperUrls() {
+    if (this.keeperPorts.includes(0)) throw new Error('a keeper is not listening yet: its port is not known');
+    return this.keeperPorts.map((p) => `https://127.0.0.1:${p}`);
   }
 
   socketOf(workload) {
@@ -62,9 +67,9 @@ export class Stack {
       SPIKE_DEV_DIR: join(this.dir, 'dev'),
       SPIKE_NEXUS_DATA_DIR: join(this.dir, 'nexus'),
       SPIFFE_ENDPOINT_SOCKET: `unix://${this.socketOf(workload)}`,
-      SPIKE_NEXUS_API_URL: this.nexusUrl,
-      SPIKE_NEXUS_TLS_PORT: `127.0.0.1:${this.nexusPort}`,
-      SPIKE_NEXUS_KEEPER_PEERS: this.keeperPorts.map((p) => `https://127.0.0.1:${p}`).join(','),
+      // what is not known yet (no process listens there) is not set
+      ...(this.nexusPort === 0 ? {} : { SPIKE_NEXUS_API_URL: this.nexusUrl }),
+      ...(this.keeperPorts.includes(0) ? {} : { SPIKE_NEXUS_KEEPER_PEERS: this.keeperUrls.join(',') }),
       SPIKE_NEXUS_SHAMIR_SHARES: String(this.keeperPorts.length),
       SPIKE_NEXUS_SHAMIR_THRESHOLD: '2',
       SPIKE_SYSTEM_LOG_LEVEL: 'warn',
@@ -89,23 +94,39 @@ export class Stack {
   }
 
   async startAgent() {
-    await this.spawn('agent', 'spike-dev-agent', ['run'], this.envFor('agent')).waitFor('agent_ready', 20_000);
+    // The agent only counts SPIKE_NEXUS_KEEPER_PEERS (one keeper-i workload per URL); the keepers' ports are not known yet.
+    const peers = this.keeperPorts.map((_, i) => `https://keeper-${i + 1}.invalid`).join(',');
+    await this.spawn('agent', 'spike-dev-agent', ['run'], this.envFor('agent', { SPIKE_NEXUS_KEEPER_PEERS: peers })).waitFor('agent_ready', 20_000);
   }
 
+  /** Starts every keeper on a port it picks; resolves once all listen (their ports recorded). */
   async startKeepers() {
+    this.keeperPorts.fill(0);
     await Promise.all(
-      this.keeperPorts.map((port, i) =>
-        this.spawn(`keeper-${i + 1}`, 'spike-keeper', [], this.envFor(`keeper-${i + 1}`, { SPIKE_KEEPER_TLS_PORT: `127.0.0.1:${port}` })).waitFor(
-          'keeper_listening',
-          20_000,
-        ),
-      ),
+      this.keeperPorts.map(async (_, i) => {
+        const name = `keeper-${i + 1}`;
+        const p = this.spawn(name, 'spike-keeper', [], this.envFor(name, { SPIKE_KEEPER_TLS_PORT: '127.0.0.1:0' }));
+        this.keeperPorts[i] = portOf(await p.waitFor('keeper_listening', 20_000), name);
+      }),
     );
   }
 
-  /** Spawns Nexus (no waiting): the caller times `nexus_listening` / `root_key_ready`. */
+  /**
+   * Spawns Nexus on a port it picks, told the keepers' URLs (start the keepers
+   * first). Does not wait: the caller times `nexus_listening` /
+   * `root_key_ready`. `proc.listening` resolves with the `nexus_listening`
+   * line once the port is known (then `nexusUrl` and `envFor` carry it).
+   */
   spawnNexus(nodeArgs = []) {
-    return this.spawn('nexus', 'spike-nexus', [], this.envFor('nexus'), nodeArgs);
+    const peers = this.keeperUrls; // throws before the keepers listen
+    this.nexusPort = 0;
+    const p = this.spawn('nexus', 'spike-nexus', [], this.envFor('nexus', { SPIKE_NEXUS_TLS_PORT: '127.0.0.1:0', SPIKE_NEXUS_KEEPER_PEERS: peers.join(',') }), nodeArgs);
+    p.listening = p.waitFor('nexus_listening', 20_000).then((l) => {
+      this.nexusPort = portOf(l, 'nexus');
+      return l;
+    });
+    p.listening.catch(() => undefined); // awaited by the caller; a failure surfaces there
+    return p;
   }
 
   async bootstrap() {
@@ -118,7 +139,7 @@ export class Stack {
     await this.startAgent();
     await this.startKeepers();
     const nexus = this.spawnNexus(nexusNodeArgs);
-    await nexus.waitFor('nexus_listening', 20_000);
+    await nexus.listening;
     await this.bootstrap();
     await nexus.waitFor('root_key_ready', 30_000);
   }

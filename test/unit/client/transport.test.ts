@@ -204,14 +204,28 @@ describe('createHttpsJsonClient', () => {
   });
 
   it('connection refused → transport at once, not a wait for the deadline', async () => {
-    const srv = net.createServer();
+    // A port that refuses and that no other process can take meanwhile: the
+    // local port of a TCP connection this test holds open. The connected
+    // socket keeps it bound, nothing listens on it, so the kernel answers a
+    // connection attempt with RST (ECONNREFUSED). (A port picked by listening
+    // and then closed could be taken by another process before the call.)
+    const accepted: net.Socket[] = [];
+    const srv = net.createServer((s) => accepted.push(s));
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const port = (srv.address() as AddressInfo).port;
-    await new Promise<void>((r) => srv.close(() => r()));
-    const c = newClient(authorizeId(NEXUS), 10_000);
-    // a transport error (not timeout) under a 10 s deadline: the refusal ended the call
-    const e = await expectClientError(c.postJson(new URL(`https://127.0.0.1:${port}/`), Buffer.from('{}')), 'transport');
-    expect(e.message).toContain('ECONNREFUSED');
+    const holder = net.connect((srv.address() as AddressInfo).port, '127.0.0.1');
+    try {
+      await new Promise<void>((ok, ko) => holder.once('connect', ok).once('error', ko));
+      const refusing = holder.localPort;
+      if (refusing === undefined) throw new Error('the holding connection has no local port');
+      const c = newClient(authorizeId(NEXUS), 10_000);
+      // a transport error (not timeout) under a 10 s deadline: the refusal ended the call
+      const e = await expectClientError(c.postJson(new URL(`https://127.0.0.1:${refusing}/`), Buffer.from('{}')), 'transport');
+      expect(e.message).toContain('ECONNREFUSED');
+    } finally {
+      holder.destroy();
+      for (const s of accepted) s.destroy();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
   });
 
   it('a server that never answers → timeout within the deadline', async () => {
