@@ -6,7 +6,7 @@ import { goQuote } from '../../gocompat/json/quote.js';
 import { compareGoStrings } from '../../gocompat/json/sort.js';
 import { goMarshalIndent } from '../../gocompat/json/indent.js';
 import { compareYamlKeys, y, yamlMarshal } from '../../gocompat/yaml.js';
-import { secretGetResponse } from '../../protocol/messages.js';
+import { secretGetRequest, secretGetResponse } from '../../protocol/messages.js';
 import { ACTION_GET, PATH_SECRETS } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../output/exit.js';
 import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../output/format.js';
@@ -67,11 +67,11 @@ export async function runSecretGet(deps: PilotDeps, path: string, key: string | 
   const cfg = loadConfig(deps.env);
   await withIdentity(deps, cfg, async (identity) => {
     requireRole(identity.spiffeId, 'superuser', cfg);
-    const req = opts.version > 0 ? { path, version: opts.version } : { path };
+    const req = secretGetRequest.encode({ path, version: opts.version > 0 ? opts.version : 0 });
     let answer;
     try {
       const nexus = await identity.connectNexus();
-      answer = await nexus.post(PATH_SECRETS, ACTION_GET, Buffer.from(JSON.stringify(req), 'utf8'));
+      answer = await nexus.post(PATH_SECRETS, ACTION_GET, req);
     } catch (e) {
       throw connectFailure(e);
     }

@@ -3,6 +3,7 @@
 // Unlike upstream (which skips a pair without `=` and writes the rest), any
 // invalid pair refuses the whole command (exit 2, nothing sent): no partial writes.
 import type { Command } from 'commander';
+import { secretPutRequest } from '../../protocol/messages.js';
 import { PATH_SECRETS } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../output/exit.js';
 import type { PilotDeps } from '../runtime.js';
@@ -34,7 +35,8 @@ export async function runSecretPut(deps: PilotDeps, path: string, pairs: readonl
   const cfg = loadConfig(deps.env);
   await withIdentity(deps, cfg, async (identity) => {
     requireRole(identity.spiffeId, 'superuser', cfg);
-    const body = Buffer.from(JSON.stringify({ path, values }), 'utf8');
+    // json.Marshal bytes of upstream's SecretPutRequest, in a Buffer zeroed below.
+    const body = secretPutRequest.encode({ path, values, err: '' });
     let answer;
     try {
       const nexus = await identity.connectNexus();
