@@ -1,6 +1,6 @@
 // Operator routes: recover (shards out to `spike operator recover`),
 // restore (one shard in) and spike-ts's restore status.
-import { goBool, goBytes32, goInt, goIntKeyBytes32Map, goIntSlice } from '../../gocompat/json/decode.js';
+import { type FieldDecoder, goBool, goBytes32, goInt, goIntKeyBytes32Map, goIntSlice, goString } from '../../gocompat/json/decode.js';
 import { field } from '../../gocompat/json/struct.js';
 import { bytes32, type Codec, codec, errField, errSpec, int, type ResponseCodec, responseCodec } from './codec.js';
 
@@ -60,13 +60,61 @@ export function encodeRestoreRequest(id: number, shard: Uint8Array): Buffer {
   return restoreRequest.encode({ id, shard });
 }
 
-/** reqres.RestoreResponse: the embedded RestorationStatus is flattened. */
+/**
+ * What a restore call did (spike-ts only; upstream Nexus never sends it):
+ * - `collecting`: the value is held, more shards are needed;
+ * - `no_fit`: `threshold` or more ids are held but no one-value-per-id set
+ *   rebuilds the stored root key yet: every value is kept, more are needed;
+ * - `restored`: this call completed the restore;
+ * - `healthy`: Nexus already had its root key; nothing changed (see `match`);
+ * - `reset`: the collection was emptied (`?action=reset`);
+ * - `rate_limited`: refused with 429 (see `retryAfter`);
+ * - `too_many_values`: refused: the id already holds the most distinct values
+ *   Nexus keeps per id (reset to start over).
+ */
+export type RestoreState = 'collecting' | 'no_fit' | 'restored' | 'healthy' | 'reset' | 'rate_limited' | 'too_many_values';
+export const RESTORE_STATES: readonly RestoreState[] = ['collecting', 'no_fit', 'restored', 'healthy', 'reset', 'rate_limited', 'too_many_values'];
+
+/**
+ * reqres.RestoreResponse: the embedded RestorationStatus is flattened
+ * (`collected`, `remaining`, `restored`, `err` — upstream's bytes, in
+ * upstream's order). Every later field is spike-ts's, `omitempty`, so an
+ * answer that uses none of them is byte-identical to upstream's and an
+ * upstream Pilot (which ignores unknown fields) still works:
+ * - `state`: see RestoreState ("" from an upstream Nexus);
+ * - `duplicate`: this id with this very value was already held (nothing changed);
+ * - `ids`: the ids held now, ascending;
+ * - `conflict`: ids for which more than one distinct value is held, ascending;
+ * - `rejected`: ids whose held value(s) are known not to belong to the
+ *   stored root key (known once a set fits: on `restored`), ascending;
+ * - `match`: only with `healthy`: whether the submitted shard equals share
+ *   `id` of the live root key (null: not sent);
+ * - `retryAfter`: only with `rate_limited`: seconds to wait (also sent as
+ *   the `Retry-After` header).
+ */
 export interface RestoreResponse {
   collected: number;
   remaining: number;
   restored: boolean;
   err: string;
+  state: RestoreState | '';
+  duplicate: boolean;
+  ids: number[] | null;
+  conflict: number[] | null;
+  rejected: number[] | null;
+  match: boolean | null;
+  retryAfter: number;
 }
+
+/** Go `*bool`: null stays null, anything else decodes as a bool. */
+const goBoolPtr: FieldDecoder<boolean | null> = (node, prev, name) => (node.kind === 'null' ? null : goBool(node, prev ?? false, name));
+/** `state`: one of RestoreState; an unknown word from a newer Nexus is kept as "" (ignored), never an error. */
+const goRestoreState: FieldDecoder<RestoreState | ''> = (node, prev, name) => {
+  const s = goString(node, prev, name);
+  return (RESTORE_STATES as readonly string[]).includes(s) ? (s as RestoreState) : '';
+};
+const nonEmpty = (a: readonly number[] | null): a is number[] => a !== null && a.length > 0;
+
 export const restoreResponse: ResponseCodec<RestoreResponse> = responseCodec<RestoreResponse>(
   'restore response',
   {
@@ -74,6 +122,13 @@ export const restoreResponse: ResponseCodec<RestoreResponse> = responseCodec<Res
     remaining: field('remaining', goInt, () => 0),
     restored: field('restored', goBool, () => false),
     err: errSpec,
+    state: field('state', goRestoreState, () => ''),
+    duplicate: field('duplicate', goBool, () => false),
+    ids: field('ids', goIntSlice, () => null),
+    conflict: field('conflict', goIntSlice, () => null),
+    rejected: field('rejected', goIntSlice, () => null),
+    match: field('match', goBoolPtr, () => null),
+    retryAfter: field('retryAfter', goInt, () => 0),
   },
   (w, v) =>
     w.object([
@@ -81,8 +136,20 @@ export const restoreResponse: ResponseCodec<RestoreResponse> = responseCodec<Res
       ['remaining', (x) => x.int(v.remaining)],
       ['restored', (x) => x.bool(v.restored)],
       errField(v.err),
+      v.state !== '' && ['state', (x) => x.string(v.state)],
+      v.duplicate && ['duplicate', (x) => x.bool(true)],
+      nonEmpty(v.ids) && ['ids', (x) => x.array(v.ids, int)],
+      nonEmpty(v.conflict) && ['conflict', (x) => x.array(v.conflict, int)],
+      nonEmpty(v.rejected) && ['rejected', (x) => x.array(v.rejected, int)],
+      v.match !== null && ['match', (x) => x.bool(v.match as boolean)],
+      v.retryAfter !== 0 && ['retryAfter', (x) => x.int(v.retryAfter)],
     ]),
 );
+
+/** An upstream-shaped restore answer: the spike-ts fields empty. */
+export function restoreAnswer(base: Pick<RestoreResponse, 'collected' | 'remaining' | 'restored'> & Partial<RestoreResponse>): RestoreResponse {
+  return { err: '', state: '', duplicate: false, ids: null, conflict: null, rejected: null, match: null, retryAfter: 0, ...base };
+}
 
 export function decodeRestoreResponse(raw: unknown): RestoreResponse {
   return restoreResponse.decode(raw);

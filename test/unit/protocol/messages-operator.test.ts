@@ -17,6 +17,7 @@ import {
   encodeShardResponse,
   errorBodyFor,
   recoverRequest,
+  restoreAnswer,
   restoreResponse,
   shardGetResponse,
   shardPutResponse,
@@ -176,17 +177,44 @@ describe('restore request decoding (Go json.Unmarshal into {ID int; Shard *[32]b
 
 describe('restore response', () => {
   it('is flattened, err omitted on success', () => {
-    expect(s(restoreResponse.encode({ collected: 1, remaining: 1, restored: false, err: '' }))).toBe('{"collected":1,"remaining":1,"restored":false}');
+    expect(s(restoreResponse.encode(restoreAnswer({ collected: 1, remaining: 1, restored: false })))).toBe('{"collected":1,"remaining":1,"restored":false}');
     expect(s(restoreResponse.error('api_bad_request'))).toBe('{"collected":0,"remaining":0,"restored":false,"err":"api_bad_request"}');
     expect(s(errorBodyFor('operatorRestore', 'access_unauthorized'))).toBe(
       '{"collected":0,"remaining":0,"restored":false,"err":"access_unauthorized"}',
     );
-    expect(decodeRestoreResponse(Buffer.from('{"collected":2,"remaining":0,"restored":true}'))).toEqual({
-      collected: 2,
+    expect(decodeRestoreResponse(Buffer.from('{"collected":2,"remaining":0,"restored":true}'))).toEqual(
+      restoreAnswer({ collected: 2, remaining: 0, restored: true }),
+    );
+  });
+  it("spike-ts's fields come after upstream's, each omitted when empty (upstream's four fields first, in its order)", () => {
+    const full = restoreAnswer({
+      collected: 3,
       remaining: 0,
       restored: true,
-      err: '',
+      state: 'restored',
+      duplicate: true,
+      ids: [1, 2, 3],
+      conflict: [2],
+      rejected: [2],
+      match: false,
+      retryAfter: 4,
     });
+    expect(s(restoreResponse.encode(full))).toBe(
+      '{"collected":3,"remaining":0,"restored":true,"state":"restored","duplicate":true,"ids":[1,2,3],"conflict":[2],"rejected":[2],"match":false,"retryAfter":4}',
+    );
+    expect(restoreResponse.decode(restoreResponse.encode(full))).toEqual(full);
+    expect(s(restoreResponse.encode(restoreAnswer({ collected: 0, remaining: 2, restored: false, ids: [], conflict: [], match: null })))).toBe(
+      '{"collected":0,"remaining":2,"restored":false}',
+    );
+    expect(s(restoreResponse.encode(restoreAnswer({ collected: 0, remaining: 0, restored: true, state: 'healthy', match: true })))).toBe(
+      '{"collected":0,"remaining":0,"restored":true,"state":"healthy","match":true}',
+    );
+  });
+  it('decodes what an upstream Nexus sends (no new fields) and tolerates a state word it does not know', () => {
+    const up = decodeRestoreResponse(Buffer.from('{"collected":1,"remaining":1,"restored":false}'));
+    expect([up.state, up.duplicate, up.ids, up.conflict, up.rejected, up.match, up.retryAfter]).toEqual(['', false, null, null, null, null, 0]);
+    expect(decodeRestoreResponse(Buffer.from('{"collected":1,"remaining":1,"restored":false,"state":"later_word","match":null}')).state).toBe('');
+    expect(decodeRestoreResponse(Buffer.from('{"collected":0,"remaining":0,"restored":true,"match":true}')).match).toBe(true);
   });
 });
 

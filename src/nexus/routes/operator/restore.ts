@@ -15,7 +15,7 @@
 import { API_BAD_REQUEST, API_INTERNAL_ERROR } from '../../../protocol/errors.js';
 import { recoverSecret } from '../../../shamir/index.js';
 import { describeError } from '../../../common/log.js';
-import { restoreResponse } from '../../../protocol/messages.js';
+import { restoreAnswer, restoreResponse } from '../../../protocol/messages.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
 import { guardRestore, restoreBadRequest, type ValidRestore } from './restore-guard.js';
 
@@ -28,20 +28,20 @@ export async function handleRestore(r: ValidRestore, deps: RouteDeps): Promise<R
     if (!deps.restoreLimiter.take(caller)) {
       audit('rate_limited');
       const c = deps.collector.collected();
-      return { status: 429, body: restoreResponse.encode({ collected: c, remaining: t - c, restored: false, err: API_BAD_REQUEST }) };
+      return { status: 429, body: restoreResponse.encode(restoreAnswer({ collected: c, remaining: t - c, restored: false, err: API_BAD_REQUEST })) };
     }
     if (deps.state.ready()) {
       audit('already_restored');
-      return { status: 200, body: restoreResponse.encode({ collected: 0, remaining: 0, restored: true, err: '' }) };
+      return { status: 200, body: restoreResponse.encode(restoreAnswer({ collected: 0, remaining: 0, restored: true, err: '' })) };
     }
     const sub = deps.collector.submit(id, shard);
     if (sub.kind === 'collecting') {
       audit(sub.duplicate ? 'duplicate_ignored' : 'collected', { collected: sub.collected, remaining: sub.remaining });
-      return { status: 200, body: restoreResponse.encode({ collected: sub.collected, remaining: sub.remaining, restored: false, err: '' }) };
+      return { status: 200, body: restoreResponse.encode(restoreAnswer({ collected: sub.collected, remaining: sub.remaining, restored: false, err: '' })) };
     }
     const refused: Reply = {
       status: 400,
-      body: restoreResponse.encode({ collected: 0, remaining: t, restored: false, err: API_BAD_REQUEST }),
+      body: restoreResponse.encode(restoreAnswer({ collected: 0, remaining: t, restored: false, err: API_BAD_REQUEST })),
     };
     let key: Uint8Array;
     try {
@@ -57,12 +57,12 @@ export async function handleRestore(r: ValidRestore, deps: RouteDeps): Promise<R
       const res = await deps.state.install(key, 'restore');
       if (res.ok) {
         audit('restored');
-        return { status: 200, body: restoreResponse.encode({ collected: t, remaining: 0, restored: true, err: '' }) };
+        return { status: 200, body: restoreResponse.encode(restoreAnswer({ collected: t, remaining: 0, restored: true, err: '' })) };
       }
       switch (res.reason) {
         case 'already_installed':
           audit('already_restored');
-          return { status: 200, body: restoreResponse.encode({ collected: 0, remaining: 0, restored: true, err: '' }) };
+          return { status: 200, body: restoreResponse.encode(restoreAnswer({ collected: 0, remaining: 0, restored: true, err: '' })) };
         case 'mismatch':
           audit('refused_key_mismatch');
           return refused;
@@ -70,7 +70,7 @@ export async function handleRestore(r: ValidRestore, deps: RouteDeps): Promise<R
           audit('internal_error');
           return {
             status: 500,
-            body: restoreResponse.encode({ collected: 0, remaining: t, restored: false, err: API_INTERNAL_ERROR }),
+            body: restoreResponse.encode(restoreAnswer({ collected: 0, remaining: t, restored: false, err: API_INTERNAL_ERROR })),
           };
       }
     } finally {
