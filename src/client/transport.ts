@@ -16,6 +16,8 @@ export interface HttpResponse {
   status: number;
   /** The raw body; callers zero it once decoded when it may hold secrets. */
   body: Buffer;
+  /** The `Retry-After` header as sent (a 429 from Nexus carries it), when present. */
+  retryAfter?: string;
 }
 
 export interface CallOptions {
@@ -180,7 +182,8 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
             all.fill(0);
             return;
           }
-          finish(undefined, { status: res.statusCode ?? 0, body: all });
+          const retryAfter = res.headers['retry-after'];
+          finish(undefined, { status: res.statusCode ?? 0, body: all, ...(retryAfter === undefined ? {} : { retryAfter }) });
         });
       });
       req.end(Buffer.from(body.buffer, body.byteOffset, body.byteLength));

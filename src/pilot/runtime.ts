@@ -23,6 +23,8 @@ export interface NexusAnswer {
   status: number;
   /** Raw body; the command zeroes it after decoding. */
   body: Buffer;
+  /** The `Retry-After` header, when Nexus sent one (with a 429). */
+  retryAfter?: string;
 }
 
 /** POSTs to SPIKE Nexus over mTLS with Nexus's SPIFFE ID pinned. Errors are the client's ClientError. */

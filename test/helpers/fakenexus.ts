@@ -30,6 +30,8 @@ export interface FakeAnswer {
   /** Serialised with JSON.stringify unless `raw` is given. */
   json?: unknown;
   raw?: Buffer | string;
+  /** Extra response headers (e.g. `retry-after`). */
+  headers?: Record<string, string>;
 }
 
 export type FakeHandler = (req: RecordedRequest) => FakeAnswer | Promise<FakeAnswer>;
@@ -99,7 +101,7 @@ export class FakeNexus {
       answer = { status: 500, json: { err: 'api_internal_error' } };
     }
     const body = answer.raw !== undefined ? Buffer.from(answer.raw) : Buffer.from(JSON.stringify(answer.json ?? {}));
-    res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': body.length });
+    res.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json', 'content-length': body.length });
     res.end(body);
   }
 

@@ -3,20 +3,24 @@
 // docs/design.md § Texts and § Restore input). Order: role check → read input (hidden on a TTY, stdin
 // otherwise; or --file, an age file decrypted in memory with --identity) →
 // strict local validation → the --manifest check (spike-ts) → Nexus call →
-// report. Every local refusal is exit 2 and sends nothing.
+// report (breakglass/restore-answer.ts). Every local refusal is exit 2 and
+// sends nothing. `--reset` empties Nexus's collection instead (no shard read).
 import type { Command } from 'commander';
 import { encodeRestoreRequest, restoreResponse } from '../../protocol/messages.js';
 import { PATH_OPERATOR_RESTORE } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../output/exit.js';
-import { FORMAT_HELP, parseFormat } from '../output/format.js';
-import type { PilotDeps, PilotIo } from '../runtime.js';
-import { callFailure, describeAnswer } from '../nexus/calls.js';
+import { FORMAT_HELP, parseFormat, type OutputFormat } from '../output/format.js';
+import type { NexusAnswer, PilotDeps, PilotIdentity, PilotIo } from '../runtime.js';
+import { callFailure } from '../nexus/calls.js';
 import { loadConfig, requireRole, withIdentity } from '../nexus/session.js';
 import { MAX_SHARD_INPUT_BYTES, parseShard } from '../breakglass/shard.js';
-import { RESTORE_PROMPT, RESTORE_PROMPT_NOTICE, restoreCompleteText, restoreProgressText } from '../output/texts.js';
+import { RESTORE_FAILED, resetReport, submitReport, type RestoreReport } from '../breakglass/restore-answer.js';
+import { RESTORE_PROMPT, RESTORE_PROMPT_NOTICE } from '../output/texts.js';
+
+/** `?action=reset` of the restore route: empty Nexus's collection (spike-ts). */
+const ACTION_RESET = 'reset';
 
 export const RESTORE_SUMMARY = 'Restore SPIKE Nexus (do this if SPIKE Nexus cannot auto-recover)';
-const FAILED = 'Failed to communicate with SPIKE Nexus.';
 
 export interface RestoreOptions {
   format: string;
@@ -24,12 +28,7 @@ export interface RestoreOptions {
   identity?: string;
   manifest?: string;
   fingerprint?: string;
-}
-
-export interface RestoreStatus {
-  collected: number;
-  remaining: number;
-  restored: boolean;
+  reset?: boolean;
 }
 
 /** Reads the shard text: hidden prompt on a terminal, else stdin to EOF (≤ 4096 bytes). */
@@ -43,27 +42,38 @@ export async function readShardInput(io: PilotIo): Promise<Buffer> {
   return io.readStdin(MAX_SHARD_INPUT_BYTES);
 }
 
-/** Decodes a 200 restore answer `{"collected":n,"remaining":m,"restored":b}` as Go would (err → failure). */
-export function decodeRestoreResponse(body: Uint8Array): RestoreStatus {
-  let answer;
+/** Prints a report (`-f json`: Nexus's answer in its wire form), then fails with its failure, if any. */
+function printReport(io: PilotIo, format: OutputFormat, r: RestoreReport): void {
+  if (format === 'json') io.out(`${restoreResponse.encode(r.answer).toString('utf8')}\n`);
+  else if (r.text !== '') io.out(r.text);
+  if (r.failure) throw r.failure;
+}
+
+/** POSTs to the restore route; `body` is zeroed once sent. */
+async function postRestore(identity: PilotIdentity, action: string | undefined, body: Buffer): Promise<NexusAnswer> {
   try {
-    answer = restoreResponse.decode(body);
-  } catch {
-    throw new CliError(ExitCode.nexus, `${FAILED} (malformed answer)`);
+    const nexus = await identity.connectNexus();
+    return await nexus.post(PATH_OPERATOR_RESTORE, action, body);
+  } catch (e) {
+    throw callFailure(e, RESTORE_FAILED);
+  } finally {
+    body.fill(0);
   }
-  if (answer.err !== '') {
-    throw new CliError(ExitCode.nexus, `${FAILED} (${answer.err.slice(0, 64).replace(/[^\x20-\x7e]/g, '?')})`);
-  }
-  const { collected, remaining, restored } = answer;
-  if (collected < 0 || remaining < 0) throw new CliError(ExitCode.nexus, `${FAILED} (malformed answer)`);
-  return { collected, remaining, restored };
 }
 
 export async function runRestore(deps: PilotDeps, opts: RestoreOptions): Promise<void> {
   const format = parseFormat(opts.format);
+  if (opts.reset === true && [opts.file, opts.identity, opts.manifest, opts.fingerprint].some((o) => o !== undefined)) {
+    throw new CliError(ExitCode.usage, '--reset reads no shard: leave out --file, --identity, --manifest and --fingerprint.');
+  }
   const cfg = loadConfig(deps.env);
   await withIdentity(deps, cfg, async (identity) => {
     requireRole(identity.spiffeId, 'restore', cfg);
+    if (opts.reset === true) {
+      const answer = await postRestore(identity, ACTION_RESET, Buffer.from('{}'));
+      printReport(deps.io, format, resetReport(answer));
+      return;
+    }
     const manifest = opts.manifest === undefined ? undefined : (await import('../breakglass/load.js')).loadManifest(opts.manifest, opts.fingerprint);
     if (manifest === undefined && opts.fingerprint !== undefined) throw new CliError(ExitCode.usage, '--fingerprint needs --manifest <file>.');
     const fromFile = opts.file !== undefined || opts.identity !== undefined;
@@ -82,35 +92,20 @@ export async function runRestore(deps: PilotDeps, opts: RestoreOptions): Promise
         throw e;
       }
     }
-    let status: RestoreStatus;
+    let report: RestoreReport;
     try {
       const body = encodeRestoreRequest(shard.id, shard.value);
       shard.value.fill(0);
-      let answer;
+      const answer = await postRestore(identity, undefined, body);
       try {
-        const nexus = await identity.connectNexus();
-        answer = await nexus.post(PATH_OPERATOR_RESTORE, undefined, body);
-      } catch (e) {
-        throw callFailure(e, FAILED);
-      } finally {
-        body.fill(0);
-      }
-      try {
-        if (answer.status !== 200) throw new CliError(ExitCode.nexus, `${FAILED} (${describeAnswer(answer)})`);
-        status = decodeRestoreResponse(answer.body);
+        report = submitReport(shard.id, answer);
       } finally {
         answer.body.fill(0);
       }
     } finally {
       shard.value.fill(0);
     }
-    if (format === 'json') {
-      deps.io.out(JSON.stringify(status) + '\n');
-    } else if (status.restored) {
-      deps.io.out(restoreCompleteText());
-    } else {
-      deps.io.out(restoreProgressText(status.collected, status.remaining));
-    }
+    printReport(deps.io, format, report);
   });
 }
 
@@ -122,6 +117,7 @@ export function defineRestore(cmd: Command, deps: () => PilotDeps, name = 'opera
     .option('-i, --identity <file>', 'age identity file to decrypt an encrypted shard file in memory')
     .option('-m, --manifest <file>', 'check the shard against this manifest before sending it')
     .option('--fingerprint <hex>', 'with --manifest: the shard set fingerprint written down at export')
+    .option('--reset', 'empty the shards SPIKE Nexus has collected so far (no shard is read)')
     .addHelpText(
       'after',
       `
@@ -131,10 +127,17 @@ from standard input to EOF (at most 4096 bytes), or from --file. Run once per
 shard until SPIKE Nexus reports that it is restored. With --manifest a shard
 that is not in the manifest's set is refused locally (exit 2, nothing sent).
 
+SPIKE Nexus keeps every shard given until the root key is rebuilt: a wrong
+shard never discards good ones. Exit 5 when the shards held do not fit
+together yet (give more), when Nexus refuses the shard, or, on a healthy
+Nexus (a drill), when the shard does NOT match the current root key or Nexus
+cannot check it. --reset empties the collection to start over.
+
 Examples:
   spike ${name}
   spike ${name} < spike.recovery.1.txt
-  spike ${name} --file spike.recovery.1.txt.age -i ~/alice.agekey -m spike.recovery.manifest.json`,
+  spike ${name} --file spike.recovery.1.txt.age -i ~/alice.agekey -m spike.recovery.manifest.json
+  spike ${name} --reset`,
     )
     .action(async (o: RestoreOptions) => runRestore(deps(), o));
 }

@@ -13,6 +13,14 @@ export const ExitCode = {
   identity: 3,
   /** Local filesystem failure: recovery directory unsafe or unwritable. */
   filesystem: 4,
+  /**
+   * Restore: Nexus answered, but the shard did not help — the shards held do
+   * not fit together yet, a drill shard does NOT match the live root key,
+   * Nexus refused it (too many values for its id), or Nexus cannot check it.
+   */
+  refused: 5,
+  /** The operator pressed Ctrl-C at a prompt; nothing was sent (128 + SIGINT). */
+  interrupted: 130,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,6 +1,7 @@
 // The real PilotIo: process streams, stdin to EOF with a byte limit, and a
 // hidden prompt through the `read` package (loaded only when needed).
 import { CliError, ExitCode } from './exit.js';
+import { PROMPT_CANCELED_MESSAGE } from './restore-texts.js';
 import type { PilotIo } from '../runtime.js';
 
 export function processIo(): PilotIo {
@@ -17,7 +18,14 @@ export function processIo(): PilotIo {
         return await read({ prompt, silent: true, replace: '', input: process.stdin, output: process.stderr, terminal: true });
       } catch (e) {
         const msg = e instanceof Error ? e.message : '';
-        throw new CliError(ExitCode.usage, msg === 'canceled' ? 'Input canceled.' : 'Failed to read the recovery shard from the terminal.');
+        // `read` rejects with "canceled" on Ctrl-C: exit 130 as a shell would, nothing sent.
+        if (msg === 'canceled') throw new CliError(ExitCode.interrupted, PROMPT_CANCELED_MESSAGE);
+        throw new CliError(ExitCode.usage, 'Failed to read the recovery shard from the terminal.');
+      } finally {
+        // Hidden input swallows the line break of Enter (and Ctrl-C prints
+        // none): end the prompt's line so that what follows, an `Error:` line
+        // above all, starts on a line of its own.
+        process.stderr.write('\n');
       }
     },
   };
