@@ -8,14 +8,57 @@ import { parseTrustDomain } from './id.js';
 import type { X509SvidResponseMessage } from './proto.js';
 import { parseX509Svid, type X509Svid } from './x509svid.js';
 
+/**
+ * Why no X.509-SVID could be had, for a caller that explains it in its own
+ * words (the one-shot fetch sets it on every error; X509Source leaves it unset):
+ * - `no_socket`: the unix socket path does not exist (ENOENT, ENOTDIR);
+ * - `not_a_socket`: the path exists but is not a socket (a plain file, a directory);
+ * - `refused`: nothing accepts connections there (a stale socket file, a closed TCP port);
+ * - `access_denied`: the OS refused access to the socket path (EACCES, EPERM);
+ * - `permission_denied`: the Workload API answered that it has no identity for this workload;
+ * - `unavailable`: the connection or the call failed some other way (closed, reset, a server error);
+ * - `bad_response`: the answer is not a valid X509SVIDResponse;
+ * - `rejected`: the Workload API refused the request itself (invalid, not implemented): final;
+ * - `timeout`: the Workload API accepted the connection but never answered in time;
+ * - `aborted`: the caller's signal aborted;
+ * - `bad_options`: the caller passed invalid options.
+ */
+export type WorkloadApiErrorKind =
+  | 'no_socket'
+  | 'not_a_socket'
+  | 'refused'
+  | 'access_denied'
+  | 'permission_denied'
+  | 'unavailable'
+  | 'bad_response'
+  | 'rejected'
+  | 'timeout'
+  | 'aborted'
+  | 'bad_options';
+
+/** Kinds that mean the Workload API could not be reached at all (no agent there). */
+export const UNREACHABLE_KINDS: ReadonlySet<WorkloadApiErrorKind> = new Set(['no_socket', 'not_a_socket', 'refused', 'access_denied']);
+
+export interface WorkloadApiErrorDetails {
+  /** The classification (see WorkloadApiErrorKind). */
+  kind?: WorkloadApiErrorKind;
+  /** What failed, in plain words, without the address and without gRPC status names. */
+  reason?: string;
+}
+
 export class WorkloadApiError extends Error {
   override readonly name = 'WorkloadApiError';
+  readonly kind: WorkloadApiErrorKind | undefined;
+  readonly reason: string | undefined;
   constructor(
     message: string,
     /** gRPC status code when the error came from the server. */
     readonly code?: number,
+    details: WorkloadApiErrorDetails = {},
   ) {
     super(message);
+    this.kind = details.kind;
+    this.reason = details.reason;
   }
 }
 

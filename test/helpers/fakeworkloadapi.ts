@@ -10,7 +10,14 @@
 //   api.endStreams();                          // end open streams cleanly (OK)
 //   await api.stop(); await api.restart();     // same socket path
 //   await api.close();                         // stop + remove the temp dir
-import { mkdtempSync, rmSync } from 'node:fs';
+//
+// Broken Workload APIs for failure tests (at a socket path of the test's choosing):
+//   const h = await silentSocket(path);        // accepts connections, never answers
+//   await staleSocket(path);                   // a socket file nobody listens on
+//   const d = await statusOnlyApi(path, grpc.status.PERMISSION_DENIED, 'no identity issued');
+import { linkSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttp2Server, type Http2Session } from 'node:http2';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import {
@@ -177,4 +184,94 @@ export class FakeWorkloadApi {
       }
     }
   }
+}
+
+/** A listener on a unix socket path, closed with `close()` (the socket file is removed). */
+export interface SocketHandle {
+  /** Connections (silentSocket) or calls (statusOnlyApi) received. */
+  readonly count: number;
+  close(): Promise<void>;
+}
+
+function listenOn(server: NetServer, path: string): Promise<void> {
+  rmSync(path, { force: true });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** A unix socket that accepts connections and never says a word (an agent that hangs). */
+export async function silentSocket(path: string): Promise<SocketHandle> {
+  const conns = new Set<Socket>();
+  let count = 0;
+  const server = createNetServer((c) => {
+    count++;
+    conns.add(c);
+    c.on('close', () => conns.delete(c));
+    c.on('error', () => undefined);
+  });
+  await listenOn(server, path);
+  return {
+    get count() {
+      return count;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of conns) c.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Leaves a socket file at `path` that nobody listens on, as a crashed agent
+ * does: a hard link to a listening socket outlives the server (whose close
+ * removes only its own name).
+ */
+export async function staleSocket(path: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const server = createNetServer();
+  await listenOn(server, tmp);
+  rmSync(path, { force: true });
+  linkSync(tmp, path);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * A bare HTTP/2 server on a unix socket (node:http2, no grpc-js, so fake
+ * timers do not touch it) that ends every call at once with a trailers-only
+ * gRPC `code` and `message`.
+ */
+export async function statusOnlyApi(path: string, code: number, message: string): Promise<SocketHandle> {
+  let count = 0;
+  const sessions = new Set<Http2Session>();
+  const server = createHttp2Server();
+  server.on('session', (s) => {
+    sessions.add(s);
+    s.on('close', () => sessions.delete(s));
+    s.on('error', () => undefined);
+  });
+  server.on('stream', (stream) => {
+    count++;
+    stream.on('error', () => undefined);
+    stream.respond(
+      { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), 'grpc-message': encodeURIComponent(message) },
+      { endStream: true },
+    );
+  });
+  await listenOn(server, path);
+  return {
+    get count() {
+      return count;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sessions) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
