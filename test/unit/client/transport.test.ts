@@ -290,6 +290,23 @@ describe('createHttpsJsonClient', () => {
     }
   });
 
+  it('hands on the Retry-After header of a 429 (absent: no field)', async () => {
+    const s = await serve(nexusSvid, (q, r) => {
+      r.writeHead(429, q.url === '/v1/x' ? { 'content-type': 'application/json', 'retry-after': '7' } : { 'content-type': 'application/json' });
+      r.end('{"err":"api_bad_request"}');
+    });
+    try {
+      const c = newClient(authorizeId(NEXUS));
+      const res = await c.postJson(s.url, Buffer.from('{}'));
+      expect(res).toMatchObject({ status: 429, retryAfter: '7' });
+      const plain = await c.postJson(new URL('/v1/y', s.url), Buffer.from('{}'));
+      expect(plain.status).toBe(429);
+      expect('retryAfter' in plain).toBe(false);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('an oversized body → decode (declared or streamed)', async () => {
     const big = Buffer.alloc(4096, 0x41);
     const declared = await serve(nexusSvid, (_q, r) => {
