@@ -1,6 +1,7 @@
 // `spike operator restore` in a real pseudo-terminal (node-pty): the two
 // upstream prompt lines appear, the shard typed is not echoed, and it reaches
-// the fake Nexus intact.
+// the fake Nexus intact; an error after the hidden prompt starts on a line of
+// its own; Ctrl-C at the prompt exits 130 and sends nothing.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawn as spawnPty } from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,12 +31,14 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+const CTRL_C = '\x03';
+
 interface PtyRun {
   output: string;
   code: number;
 }
 
-/** Runs spike in a pty; when `answer` is set, types it (plus Enter) once the prompt shows. */
+/** Runs spike in a pty; when `answer` is set, types it (plus Enter, unless it is a control key) once the prompt shows. */
 function runInPty(args: string[], answer: string | undefined): Promise<PtyRun> {
   const term = spawnPty(process.execPath, [SPIKE_BIN, ...args], {
     name: 'xterm',
@@ -58,7 +61,7 @@ function runInPty(args: string[], answer: string | undefined): Promise<PtyRun> {
       output += d;
       if (answer !== undefined && !typed && output.includes('Enter recovery shard: ')) {
         typed = true;
-        term.write(`${answer}\r`);
+        term.write(answer === CTRL_C ? answer : `${answer}\r`);
       }
     });
     term.onExit(({ exitCode }) => {
@@ -82,13 +85,49 @@ describe('restore on a terminal', () => {
     expect(JSON.parse(nexus.requests[0]?.body.toString() ?? '')).toEqual({ id: 3, shard: Array(32).fill(0xc3) });
   });
 
+  it('an error after the hidden prompt starts on its own line', async () => {
+    wl.setResponse(svidResponse(ca, await ca.issue(`spiffe://${TD}/spike/pilot/role/restore`)));
+    const before = nexus.requests.length;
+    const r = await runInPty(['operator', 'restore'], 'spike:3:not-hex');
+    expect(r.code).toBe(2);
+    expect(r.output).toMatch(/Enter recovery shard: \r?\nError: /);
+    const errorLines = r.output.split(/\r?\n/).filter((l) => l.includes('Error:'));
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatch(/^Error: /);
+    expect(nexus.requests.length).toBe(before);
+  });
+
+  it('an answer that is a failure (429) is an Error line of its own too', async () => {
+    wl.setResponse(svidResponse(ca, await ca.issue(`spiffe://${TD}/spike/pilot/role/restore`)));
+    nexus.respond(() => ({ status: 429, headers: { 'retry-after': '5' }, json: { collected: 0, remaining: 0, restored: false, err: 'api_bad_request', state: 'rate_limited', retryAfter: 5 } }));
+    try {
+      const r = await runInPty(['operator', 'restore'], `spike:3:${HEX}`);
+      expect(r.code).toBe(1);
+      expect(r.output).toMatch(/Enter recovery shard: \r?\nError: Too many restore attempts; try again in 5 s\.\r?\n/);
+    } finally {
+      nexus.respond(() => ({ status: 200, json: { collected: 1, remaining: 2, restored: false } }));
+    }
+  });
+
+  it('Ctrl-C at the prompt: exit 130, nothing sent, the line ends', async () => {
+    wl.setResponse(svidResponse(ca, await ca.issue(`spiffe://${TD}/spike/pilot/role/restore`)));
+    const before = nexus.requests.length;
+    const connections = nexus.secureConnections;
+    const r = await runInPty(['operator', 'restore'], CTRL_C);
+    expect(r.code).toBe(130);
+    expect(r.output).toMatch(/Enter recovery shard: \r?\nError: Canceled; nothing was sent to SPIKE Nexus\.\r?\n/);
+    expect(nexus.requests.length).toBe(before);
+    expect(nexus.secureConnections).toBe(connections);
+  });
+
   it('wrong role: exit 3 without prompting', async () => {
     wl.setResponse(svidResponse(ca, await ca.issue(`spiffe://${TD}/spike/pilot/role/recover`)));
     const before = nexus.requests.length;
     const r = await runInPty(['operator', 'restore'], undefined);
     expect(r.code).toBe(3);
     expect(r.output).not.toContain('Enter recovery shard');
-    expect(r.output).toContain("Error: you need a 'restore' SPIFFE ID to use this command (access_unauthorized");
+    // One line that names the role and the script that grants it.
+    expect(r.output).toMatch(/(^|\n)Error: [^\r\n]*restore role[^\r\n]*access_unauthorized[^\r\n]*spire-server-entry-restore-register\.sh[^\r\n]*\r?\n/);
     expect(nexus.requests.length).toBe(before);
   });
 });
