@@ -33,6 +33,11 @@ export const DEFAULT_HTTP_CLIENT_TIMEOUT_MS = 60_000;
 
 export function loadPilotConfig(env: Env): PilotConfig {
   return {
+/** `SPIKE_FORMAT`: the default of every -f/--format flag (checked by output/format.ts formatFromEnv); undefined when unset or blank. */
+export function loadFormatSetting(env: Env): string | undefined {
+  return readString(env, 'SPIKE_FORMAT');
+}
+
     nexusUrl: nexusApiUrl(env),
     trustRoots: loadTrustRoots(env),
     spiffe: loadSpiffeConfig(env),

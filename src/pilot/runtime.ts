@@ -9,6 +9,8 @@ export interface PilotIo {
   out(text: string): void;
   /** Writes to stderr. */
   err(text: string): void;
+  /** Whether stdout is a terminal (`secret get` escapes control characters then). */
+  stdoutIsTty(): boolean;
   /** Whether stdin is a terminal (restore prompts and hides input then). */
   stdinIsTty(): boolean;
   /** Reads stdin to EOF; more than `limit` bytes is an error (CliError, exit 2). */

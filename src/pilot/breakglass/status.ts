@@ -6,8 +6,6 @@ import { errCodeOf } from '../../client/json.js';
 import { API_BAD_REQUEST } from '../../protocol/errors.js';
 import { statusResponse } from '../../protocol/messages.js';
 import { PATH_OPERATOR_STATUS } from '../../protocol/paths.js';
-import { isPilotRecover, isPilotRestore } from '../../protocol/roles.js';
-import type { PilotConfig } from '../config.js';
 import { CliError, ExitCode } from '../output/exit.js';
 import type { NexusAnswer, NexusCaller } from '../runtime.js';
 import { callFailure, describeAnswer } from '../nexus/calls.js';
@@ -23,17 +21,6 @@ export interface RestoreStatusView {
 export const STATUS_UNSUPPORTED =
   'This SPIKE Nexus does not support `spike operator status` (no /v1/operator/status route: it is not a spike-ts Nexus). Use `spike operator restore` output instead.';
 const FAILED = 'Failed to get the restore status from SPIKE Nexus.';
-
-/** The recover or restore role, as one stderr line and exit 3 otherwise. */
-export function requireRecoverOrRestore(spiffeId: string, cfg: PilotConfig): void {
-  const roots = cfg.trustRoots.pilot;
-  if (!isPilotRecover(spiffeId, roots) && !isPilotRestore(spiffeId, roots)) {
-    throw new CliError(
-      ExitCode.identity,
-      `you need a 'recover' or 'restore' SPIFFE ID to use this command (access_unauthorized; this SPIKE Pilot is '${spiffeId}')`,
-    );
-  }
-}
 
 /** Decodes a status answer: the view, `unsupported`, or a CliError (exit 1, or 3 for 401). */
 export function interpretStatusAnswer(answer: NexusAnswer): RestoreStatusView | 'unsupported' {

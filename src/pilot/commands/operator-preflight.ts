@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../output/exit.js';
 import { FORMAT_HELP, parseFormat } from '../output/format.js';
+import { jsonDocument } from '../output/json.js';
 import type { PilotDeps } from '../runtime.js';
 import { loadConfig } from '../nexus/session.js';
 import type { PreflightWorld, Purpose } from '../breakglass/preflight.js';
@@ -34,7 +35,7 @@ export async function runPreflight(deps: PilotDeps, opts: PreflightOptions, worl
   const checks = await runPreflightChecks(purpose, cfg, w);
   const code = preflightExitCode(checks, opts.strict === true);
   if (format === 'json') {
-    deps.io.out(JSON.stringify({ for: purpose, ok: code === ExitCode.ok, checks: checks.map(({ name, result, detail }) => ({ name, result, detail })) }, null, 2) + '\n');
+    deps.io.out(jsonDocument({ for: purpose, ok: code === ExitCode.ok, checks: checks.map(({ name, result, detail }) => ({ name, result, detail })) }));
   } else {
     deps.io.out(preflightTable(purpose, checks));
   }

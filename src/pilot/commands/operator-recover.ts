@@ -11,6 +11,7 @@ import { PATH_OPERATOR_RECOVER } from '../../protocol/paths.js';
 import { nexusId as nexusIdOf } from '../../protocol/roles.js';
 import { CliError, ExitCode } from '../output/exit.js';
 import { FORMAT_HELP, parseFormat } from '../output/format.js';
+import { jsonDocument } from '../output/json.js';
 import { precheckRecoveryDir, prepareRecoveryDir } from '../breakglass/recovery-directory.js';
 import { decodeRecoverResponse } from '../breakglass/recover-response.js';
 import { removeOldRecoveryFiles, writeRecoveryFiles } from '../breakglass/recovery-writer.js';
@@ -94,18 +95,14 @@ export async function runRecover(deps: PilotDeps, opts: RecoverOptions): Promise
       });
       if (format === 'json') {
         deps.io.out(
-          JSON.stringify(
-            {
-              directory: dir,
-              files: r.files,
-              manifest: r.manifestPath,
-              fingerprint: r.manifest.fingerprint,
-              threshold: r.manifest.threshold,
-              encrypted: recipients.length > 0,
-            },
-            null,
-            2,
-          ) + '\n',
+          jsonDocument({
+            directory: dir,
+            files: r.files,
+            manifest: r.manifestPath,
+            fingerprint: r.manifest.fingerprint,
+            threshold: r.manifest.threshold,
+            encrypted: recipients.length > 0,
+          }),
         );
       } else {
         deps.io.out((recipients.length > 0 ? encryptedSuccessText(dir) : recoverSuccessText(dir)) + fingerprintText(r.manifest.fingerprint, r.manifestPath));

@@ -1,15 +1,19 @@
 // `spike operator status`: where a restore stands, without submitting a
 // shard (spike-ts only; needs a Nexus with /v1/operator/status). Recover or
-// restore role. Exit 0 with the status; 1 when Nexus fails or does not
+// restore role, or superuser. Exit 0 with the status; 1 when Nexus fails or does not
 // support the route; 3 for a wrong role.
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../output/exit.js';
 import { FORMAT_HELP, parseFormat } from '../output/format.js';
+import { jsonDocument } from '../output/json.js';
 import type { PilotDeps } from '../runtime.js';
-import { loadConfig, withIdentity } from '../nexus/session.js';
-import { fetchRestoreStatus, requireRecoverOrRestore, STATUS_UNSUPPORTED, statusText } from '../breakglass/status.js';
+import { loadConfig, requireRole, withIdentity } from '../nexus/session.js';
+import { fetchRestoreStatus, STATUS_UNSUPPORTED, statusText } from '../breakglass/status.js';
 
 export const STATUS_SUMMARY = 'Show where a restore stands (shards collected, remaining, ids) without sending a shard';
+
+/** Every Pilot role may ask (a superuser meeting a not-ready Nexus is sent here). */
+export const STATUS_ROLES = ['superuser', 'recover', 'restore'] as const;
 
 export interface StatusOptions {
   format: string;
@@ -19,10 +23,10 @@ export async function runStatus(deps: PilotDeps, opts: StatusOptions): Promise<v
   const format = parseFormat(opts.format);
   const cfg = loadConfig(deps.env);
   await withIdentity(deps, cfg, async (identity) => {
-    requireRecoverOrRestore(identity.spiffeId, cfg);
+    requireRole(identity.spiffeId, STATUS_ROLES, cfg);
     const s = await fetchRestoreStatus(await identity.connectNexus());
     if (s === 'unsupported') throw new CliError(ExitCode.nexus, STATUS_UNSUPPORTED);
-    deps.io.out(format === 'json' ? JSON.stringify(s) + '\n' : statusText(s));
+    deps.io.out(format === 'json' ? jsonDocument(s) : statusText(s));
   });
 }
 
@@ -33,7 +37,7 @@ export function defineStatus(cmd: Command, deps: () => PilotDeps): Command {
     .addHelpText(
       'after',
       `
-Needs the 'recover' or 'restore' SPIFFE ID. Never sends or shows shard values.
+Needs a Pilot role: superuser, recover or restore. Never sends or shows shard values.
 JSON: {"ready":false,"collected":1,"remaining":1,"threshold":2,"ids":[2]}.
 Upstream SPIKE Nexus has no status route: spike says so and exits 1.
 

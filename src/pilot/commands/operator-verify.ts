@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../output/exit.js';
 import { FORMAT_HELP, parseFormat } from '../output/format.js';
+import { jsonDocument } from '../output/json.js';
 import { planRecoveryDir } from '../breakglass/recovery-directory.js';
 import type { PilotDeps } from '../runtime.js';
 import { loadConfig } from '../nexus/session.js';
@@ -112,19 +113,15 @@ export async function runVerify(deps: PilotDeps, args: readonly string[], opts: 
     const r = verifyShards(m, inputs);
     if (format === 'json') {
       deps.io.out(
-        JSON.stringify(
-          {
-            manifest: p.manifestPath,
-            fingerprint: m.fingerprint,
-            shares: m.shares,
-            threshold: m.threshold,
-            ok: r.ok,
-            files: r.files,
-            set: r.set,
-          },
-          null,
-          2,
-        ) + '\n',
+        jsonDocument({
+          manifest: p.manifestPath,
+          fingerprint: m.fingerprint,
+          shares: m.shares,
+          threshold: m.threshold,
+          ok: r.ok,
+          files: r.files,
+          set: r.set,
+        }),
       );
     } else {
       deps.io.out(report(m, p.manifestPath, r, (mm) => describeSet(r.set, mm)));

@@ -2,7 +2,7 @@
 // POST /v1/store/secrets?action=list {}; prints `- <path>` lines,
 // `No secrets found.`, a JSON array (2-space indent) or a YAML list.
 import type { Command } from 'commander';
-import { goMarshalIndent } from '../../gocompat/json/indent.js';
+import { goJsonDocument } from '../output/json.js';
 import { y, yamlMarshal } from '../../gocompat/yaml.js';
 import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../output/format.js';
 import { listSecrets } from '../../client/api.js';
@@ -13,7 +13,8 @@ export const LIST_SUMMARY = 'List all secret paths';
 
 /** What `secret list` prints for `keys` (kept in Nexus's order, which is sorted). */
 export function renderSecretList(keys: readonly string[], format: OutputFormat): string {
-  if (format === 'json') return keys.length === 0 ? '[]\n' : `${goMarshalIndent((w) => w.array(keys, (x, k) => x.string(k)), '', '  ')}\n`;
+  // json.MarshalIndent(keys, "", "  "); upstream prints `[]` for none (Go would print null).
+  if (format === 'json') return goJsonDocument((w) => w.array(keys, (x, k) => x.string(k)));
   if (format === 'yaml') return keys.length === 0 ? '[]\n' : yamlMarshal(y.seq(keys.map((k) => y.str(k))));
   if (keys.length === 0) return 'No secrets found.\n';
   return keys.map((k) => `- ${k}\n`).join('');

@@ -3,7 +3,7 @@
 // versions and metadata as upstream's human layout, JSON (2-space indent) or YAML.
 import type { Command } from 'commander';
 import { getSecretMetadata, type SecretMetadataAnswer } from '../../client/api.js';
-import { goIndent } from '../../gocompat/json/indent.js';
+import { indentedJsonDocument } from '../output/json.js';
 import { formatDateTimeZone, type GoTime, isZeroTime, toGoTime } from '../../gocompat/time.js';
 import { y, yamlMarshal, type YamlNode } from '../../gocompat/yaml.js';
 import { type GoTimeValue, secretMetadataResponse } from '../../protocol/messages.js';
@@ -48,9 +48,8 @@ function renderHuman(m: SecretMetadataAnswer): string {
 
 /** json.MarshalIndent(reqres.SecretMetadataResponse, "", "  "): the wire encoding indented (versions omitted when empty, map keys in Go's order). */
 function renderJson(m: SecretMetadataAnswer): string {
-  const compact = secretMetadataResponse.encode({ ...m, err: '' });
-  // cmd.Println: one more newline.
-  return `${goIndent(compact, '', '  ')}\n`;
+  // cmd.Println: one newline after the document.
+  return indentedJsonDocument(secretMetadataResponse.encode({ ...m, err: '' }));
 }
 
 function renderYaml(m: SecretMetadataAnswer): string {

@@ -34,11 +34,23 @@ export function connectFailure(e: unknown): CliError {
   return callFailure(e, 'Failed to connect to SPIKE Nexus.');
 }
 
+/**
+ * SPIKE Nexus has no root key (HTTP 503 `state_not_ready`): it is starting
+ * (getting its shards from the Keepers) or it waits for an operator restore.
+ * Its answer cannot tell which; `spike operator status` can, with any Pilot role.
+ */
+export const NOT_READY_MESSAGE =
+  'SPIKE is not ready yet: SPIKE Nexus is starting or waiting for an operator restore; see `spike operator status`.';
+
+function notReady(): NotReadyError {
+  return new NotReadyError(ExitCode.nexus, NOT_READY_MESSAGE);
+}
+
 /** A non-200 answer → upstream's message (HandleAPIError order). */
 export function answerFailure(answer: Pick<NexusAnswer, 'status'>): CliError {
   switch (answer.status) {
     case 503:
-      return new NotReadyError(ExitCode.nexus, 'SPIKE is not ready yet.');
+      return notReady();
     case 404:
       return new CliError(ExitCode.nexus, 'Resource not found.');
     case 400:
@@ -54,7 +66,7 @@ export function answerFailure(answer: Pick<NexusAnswer, 'status'>): CliError {
 function errCodeFailure(code: string | undefined): CliError {
   switch (code) {
     case 'state_not_ready':
-      return new NotReadyError(ExitCode.nexus, 'SPIKE is not ready yet.');
+      return notReady();
     case 'api_not_found':
       return new CliError(ExitCode.nexus, 'Resource not found.');
     case 'api_bad_request':

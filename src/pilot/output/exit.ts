@@ -39,7 +39,7 @@ export class CliError extends Error {
   }
 }
 
-/** SPIKE Nexus is not ready yet (HTTP 503, `state_not_ready`): report.ts prints upstream's not-ready text instead of an `Error:` line. */
+/** SPIKE Nexus is not ready yet (HTTP 503, `state_not_ready`): an `Error:` line like any other (nexus/calls.ts NOT_READY_MESSAGE). */
 export class NotReadyError extends CliError {}
 
 /** The line printed for a CliError (with its newline). */

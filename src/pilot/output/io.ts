@@ -8,6 +8,7 @@ export function processIo(): PilotIo {
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
+    stdoutIsTty: () => process.stdout.isTTY === true,
     stdinIsTty: () => process.stdin.isTTY === true,
     readStdin: (limit) => readLimited(process.stdin, limit),
     readLine: (limit) => readOneLine(process.stdin, limit),

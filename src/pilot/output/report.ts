@@ -1,8 +1,7 @@
 // Turns any failure of a command into what the operator sees: one line on
 // stderr (never a stack trace) and the exit code of docs/design.md § Exit codes.
 import { CommanderError } from 'commander';
-import { CliError, errorLine, ExitCode, firstLine, NotReadyError } from './exit.js';
-import { NOT_READY_TEXT } from './texts.js';
+import { CliError, errorLine, ExitCode, firstLine } from './exit.js';
 
 /** The exit code for a thrown value, after printing its one line. */
 export function reportFailure(e: unknown, err: (text: string) => void): number {
@@ -13,10 +12,6 @@ export function reportFailure(e: unknown, err: (text: string) => void): number {
     if (e.code === 'commander.help') return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     err(errorLine(e.message.replace(/^error:\s*/i, '')));
     return ExitCode.usage;
-  }
-  if (e instanceof NotReadyError) {
-    err(NOT_READY_TEXT);
-    return e.exitCode;
   }
   if (e instanceof CliError) {
     err(errorLine(e.message));

@@ -50,8 +50,5 @@ export function restoreCompleteText(): string {
 export const RESTORE_PROMPT_NOTICE = '(your input will be hidden as you paste/type it)\n';
 export const RESTORE_PROMPT = 'Enter recovery shard: ';
 
-/** Upstream stdout.PrintNotReady (first call). */
-export const NOT_READY_TEXT = '\n  SPIKE is not ready yet. Please wait a moment and try again.\n';
-
 /** Upstream main.go when mlock fails and SPIKE_PILOT_SHOW_MEMORY_WARNING=true (Node cannot lock memory). */
 export const MEMORY_WARNING_TEXT = '\nMemory locking is not available.\nConsider disabling swap to enhance security.\n';

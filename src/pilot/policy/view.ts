@@ -2,8 +2,7 @@
 // get.go / filter.go), and the renderings of a policy and of a policy list
 // (upstream format.go; the commands print them with Println, hence the extra
 // trailing newline).
-import type { GoJsonWriter } from '../../gocompat/json/encode.js';
-import { goMarshalIndent } from '../../gocompat/json/indent.js';
+import { goJsonDocument } from '../output/json.js';
 import { formatRfc3339, type GoTime, isZeroTime, toGoTime } from '../../gocompat/time.js';
 import { y, yamlMarshal } from '../../gocompat/yaml.js';
 import { listPolicies, type PolicyAnswer } from '../../client/api.js';
@@ -35,9 +34,8 @@ const time = (v: PolicyAnswer['createdAt']): GoTime => toGoTime(v);
 /** `id` is always "" (upstream's data shapes; api.ts does not carry it). */
 export function renderPolicy(p: PolicyAnswer, format: OutputFormat): string {
   if (format === 'json') {
-    // json.MarshalIndent(data.Policy, "", "  ").
-    const doc = goMarshalIndent(
-      (w) =>
+    // json.MarshalIndent(data.Policy, "", "  "), printed with Println.
+    return goJsonDocument((w) =>
         w.object([
           ['id', (x) => x.string('')],
           ['name', (x) => x.string(p.name)],
@@ -47,10 +45,7 @@ export function renderPolicy(p: PolicyAnswer, format: OutputFormat): string {
           ['createdAt', (x) => x.time(p.createdAt)],
           ['updatedAt', (x) => x.time(p.updatedAt)],
         ]),
-      '',
-      '  ',
     );
-    return `${doc}\n`;
   }
   if (format === 'yaml') {
     const doc = y.map([
@@ -80,11 +75,8 @@ export function renderPolicy(p: PolicyAnswer, format: OutputFormat): string {
 /** The list items upstream prints (data.PolicyListItem: `id` always "", name), in Nexus's order. */
 export function renderPolicyList(names: readonly string[], format: OutputFormat): string {
   if (format === 'json') {
-    if (names.length === 0) return '[]\n';
-    const list = (w: GoJsonWriter): void => {
-      w.array(names, (x, name) => x.object([['id', (z) => z.string('')], ['name', (z) => z.string(name)]]));
-    };
-    return `${goMarshalIndent(list, '', '  ')}\n`;
+    // Upstream prints `[]` for none (Go would print null).
+    return goJsonDocument((w) => w.array(names, (x, name) => x.object([['id', (z) => z.string('')], ['name', (z) => z.string(name)]])));
   }
   if (format === 'yaml') {
     if (names.length === 0) return '[]\n';

@@ -28,14 +28,14 @@ const call = async (d: StatusDeps, body: string | undefined, peerId: string | un
 };
 
 describe('POST /v1/operator/status', () => {
-  it('answers the restore progress to the recover and restore roles, ids ascending', async () => {
+  it('answers the restore progress to every Pilot role (superuser, recover, restore), ids ascending', async () => {
     const d = deps(false, [3, 1]);
-    for (const who of [IDS.restore, IDS.recover, `${IDS.restore}/alice`]) {
+    for (const who of [IDS.restore, IDS.recover, IDS.superuser, `${IDS.restore}/alice`, `${IDS.superuser}/bob`]) {
       const r = await call(d, '{}', who);
       expect(r.status).toBe(200);
       expect(r.body).toBe('{"ready":false,"collected":2,"remaining":1,"threshold":3,"ids":[1,3]}');
     }
-    expect(d.audits).toHaveLength(3);
+    expect(d.audits).toHaveLength(5);
   });
 
   it('says ready (and nothing collected) once the root key is installed', async () => {
@@ -45,7 +45,16 @@ describe('POST /v1/operator/status', () => {
 
   it('refuses other callers with 401 access_unauthorized', async () => {
     const d = deps(false, [1]);
-    for (const who of [IDS.superuser, IDS.nexus, IDS.keeper, undefined, 'spiffe://other.td/spike/pilot/role/restore']) {
+    const others = [
+      IDS.nexus,
+      IDS.keeper,
+      undefined,
+      'spiffe://other.td/spike/pilot/role/restore',
+      'spiffe://other.td/spike/pilot/role/superuser',
+      `spiffe://${TD}/spike/pilot/role/superuserx`,
+      `spiffe://${TD}/spike/pilot/role`,
+    ];
+    for (const who of others) {
       const r = await call(d, '{}', who);
       expect(r.status).toBe(401);
       expect(JSON.parse(r.body)).toMatchObject({ err: 'access_unauthorized', ids: null, collected: 0 });
@@ -84,7 +93,8 @@ describe('POST /v1/operator/status through the app', () => {
   it('refuses non-POST and unauthorized callers before the root key is known', async () => {
     h = await makeHarness({ storedKey: keyOf(1) });
     expect((await h.post(S, undefined, IDS.restore, 'GET')).status).toBe(400);
-    expect((await h.post(S, '{}', IDS.superuser)).status).toBe(401);
+    expect((await h.post(S, '{}', IDS.keeper)).status).toBe(401);
+    expect((await h.post(S, '{}', IDS.superuser)).status).toBe(200);
     expect(h.logs.audits.some((a) => a.action === 'status' || a.msg === 'status')).toBe(true);
   });
 

@@ -9,7 +9,7 @@ import { runSecretGet } from '../../../src/pilot/commands/secret-get.js';
 import { runSecretPut } from '../../../src/pilot/commands/secret-put.js';
 import { CliError, ExitCode } from '../../../src/pilot/output/exit.js';
 import { recoverSuccessText, restoreCompleteText, restoreProgressText } from '../../../src/pilot/output/texts.js';
-import { fake, ID, json } from './fakes.js';
+import { failure, fake, ID, json } from './fakes.js';
 
 const HEX = 'a1'.repeat(32);
 const SHARD = `spike:2:${HEX}`;
@@ -83,10 +83,13 @@ describe('operator recover', () => {
     expect(f.out.join('')).not.toContain('ab'.repeat(4));
   });
 
-  it('wrong role: exit 3 naming access_unauthorized, no call', async () => {
+  it('wrong role: exit 3 naming the role, both SPIFFE IDs, access_unauthorized and the register script; no call', async () => {
     const f = fake({ spiffeId: ID.restore, env: env(), answer: () => json(200, {}) });
-    const p = runRecover(f.deps, { format: 'human' });
-    await expect(p).rejects.toThrow(/you need a 'recover' SPIFFE ID to use this command \(access_unauthorized/);
+    const e = await failure(runRecover(f.deps, { format: 'human' }));
+    expect(e.message).toBe(
+      'this command needs the recover role (spiffe://spike.ist/spike/pilot/role/recover), but this SPIKE Pilot is ' +
+        'spiffe://spike.ist/spike/pilot/role/restore (access_unauthorized); grant it with hack/spire-server-entry-recover-register.sh.',
+    );
     expect(await exitOf(runRecover(f.deps, { format: 'human' }))).toBe(ExitCode.identity);
     expect(f.calls).toEqual([]);
   });
@@ -179,7 +182,9 @@ describe('operator restore', () => {
 
   it('wrong role: exit 3 before reading input or calling Nexus', async () => {
     const f = fake({ spiffeId: ID.recover, tty: SHARD, answer: progress });
-    await expect(runRestore(f.deps, { format: 'human' })).rejects.toThrow(/'restore' SPIFFE ID.*access_unauthorized/);
+    await expect(runRestore(f.deps, { format: 'human' })).rejects.toThrow(
+      /needs the restore role \(spiffe:\/\/spike\.ist\/spike\/pilot\/role\/restore\).*access_unauthorized.*hack\/spire-server-entry-restore-register\.sh/,
+    );
     expect(f.prompts).toEqual([]);
     expect(f.err).toEqual([]);
     expect(f.calls).toEqual([]);
@@ -245,7 +250,10 @@ describe('secret put/get', () => {
 
   it('needs the superuser role (exit 3)', async () => {
     const f = fake({ spiffeId: ID.recover, answer: () => json(200, {}) });
-    await expect(runSecretPut(f.deps, 'a', ['b=c'])).rejects.toThrow(/'pilot' SPIFFE ID.*access_unauthorized/);
+    await expect(runSecretPut(f.deps, 'a', ['b=c'])).rejects.toThrow(
+      'this command needs the superuser role (spiffe://spike.ist/spike/pilot/role/superuser), but this SPIKE Pilot is ' +
+        'spiffe://spike.ist/spike/pilot/role/recover (access_unauthorized); grant it with hack/spire-server-entry-su-register.sh.',
+    );
     expect(await exitOf(runSecretGet(f.deps, 'a', undefined, { version: 0, format: 'human' }))).toBe(ExitCode.identity);
     expect(f.calls).toEqual([]);
   });

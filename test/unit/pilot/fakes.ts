@@ -29,6 +29,8 @@ export interface FakeOptions {
   answer?: (call: Recorded) => NexusAnswer | Promise<NexusAnswer>;
   stdin?: string | Buffer;
   tty?: string;
+  /** stdout is a terminal. */
+  stdoutTty?: boolean;
 }
 
 export function fake(o: FakeOptions): Fake {
@@ -38,6 +40,7 @@ export function fake(o: FakeOptions): Fake {
     io: {
       out: (t) => void f.out.push(t),
       err: (t) => void f.err.push(t),
+      stdoutIsTty: () => o.stdoutTty === true,
       stdinIsTty: () => o.tty !== undefined,
       readStdin: (limit) => readLimited(Readable.from([Buffer.from(o.stdin ?? '')]), limit),
       readLine: (limit) => readOneLine(Readable.from([Buffer.from(o.stdin ?? '')]), limit),

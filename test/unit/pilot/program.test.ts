@@ -59,11 +59,7 @@ describe('reportFailure', () => {
     expect(reportFailure(new CliError(ExitCode.filesystem, 'a\nb'), (s) => void lines.push(s))).toBe(4);
     expect(reportFailure(new Error('boom\n    at x (y.js:1:1)'), (s) => void lines.push(s))).toBe(1);
     expect(reportFailure(new NotReadyError(ExitCode.nexus, 'x'), (s) => void lines.push(s))).toBe(1);
-    expect(lines).toEqual([
-      'Error: a b\n',
-      'Error: unexpected failure (boom)\n',
-      '\n  SPIKE is not ready yet. Please wait a moment and try again.\n',
-    ]);
+    expect(lines).toEqual(['Error: a b\n', 'Error: unexpected failure (boom)\n', 'Error: x\n']);
   });
 });
 
@@ -72,7 +68,20 @@ describe('parseFormat', () => {
     expect(['human', 'h', 'plain', 'p', ''].map((f) => parseFormat(f))).toEqual(Array(5).fill('human'));
     expect(['json', 'j'].map((f) => parseFormat(f))).toEqual(['json', 'json']);
     expect(() => parseFormat('yaml')).toThrow("invalid format 'yaml'. Valid formats are: human/h/plain/p, json/j");
-    expect(() => parseFormat('JSON')).toThrow(CliError);
+    expect(() => parseFormat('xml')).toThrow(CliError);
     expect(parseFormat('y', ['human', 'json', 'yaml'])).toBe('yaml');
+  });
+
+  it('ignores letter case', () => {
+    expect(['JSON', 'Json', 'J', 'HUMAN', 'Plain', 'P'].map((f) => parseFormat(f))).toEqual(['json', 'json', 'json', 'human', 'human', 'human']);
+    expect(['YAML', 'Yaml', 'Y'].map((f) => parseFormat(f, ['human', 'json', 'yaml']))).toEqual(['yaml', 'yaml', 'yaml']);
+    expect(() => parseFormat('YAML')).toThrow("invalid format 'YAML'. Valid formats are: human/h/plain/p, json/j");
+  });
+
+  it('-format=json (one dash, read by commander as -f ormat=json) gets a hint', () => {
+    expect(() => parseFormat('ormat=json')).toThrow('unknown format "ormat=json"; did you mean --format json?');
+    expect(() => parseFormat('ormat=Yaml', ['human', 'json', 'yaml'])).toThrow('unknown format "ormat=Yaml"; did you mean --format Yaml?');
+    expect(() => parseFormat('ormat')).toThrow('unknown format "ormat"; did you mean --format <format>?');
+    expect(() => parseFormat('normal')).toThrow("invalid format 'normal'.");
   });
 });

@@ -53,7 +53,7 @@ describe('secret list', () => {
     const f = fake({ spiffeId: ID.recover, answer: () => json(200, { keys }) });
     const e = await failure(runSecretList(f.deps, { format: 'human' }));
     expect(e.exitCode).toBe(ExitCode.identity);
-    expect(e.message).toMatch(/^you need a 'pilot' SPIFFE ID/);
+    expect(e.message).toMatch(/^this command needs the superuser role \(spiffe:\/\/spike\.ist\/spike\/pilot\/role\/superuser\), /);
     expect(f.calls).toEqual([]);
     expect(f.closed).toBe(1);
   });

@@ -53,9 +53,25 @@ describe('spike operator status', () => {
     expect(e.message).toMatch(/does not support `spike operator status`/);
   });
 
-  it('refuses the superuser role before calling (exit 3), and maps 401 to exit 3', async () => {
-    const f = fake({ spiffeId: ID.superuser, answer: () => json(200, {}) });
-    expect((await failure(runStatus(f.deps, { format: 'human' }))).exitCode).toBe(ExitCode.identity);
+  it('answers every Pilot role: superuser, recover and restore', async () => {
+    for (const who of [ID.superuser, ID.recover, ID.restore, `${ID.superuser}/alice`]) {
+      const f = fake({ spiffeId: who, answer: () => json(200, { ready: false, collected: 1, remaining: 1, threshold: 2, ids: [3] }) });
+      await runStatus(f.deps, { format: 'human' });
+      expect(f.out.join(''), who).toContain('SPIKE Nexus is waiting for an operator restore.');
+      expect(f.calls).toHaveLength(1);
+    }
+  });
+
+  it('refuses a non-Pilot ID before calling (exit 3, naming the three roles and scripts), and maps 401 to exit 3', async () => {
+    const f = fake({ spiffeId: 'spiffe://spike.ist/spike/keeper', answer: () => json(200, {}) });
+    const e = await failure(runStatus(f.deps, { format: 'human' }));
+    expect(e.exitCode).toBe(ExitCode.identity);
+    expect(e.message).toBe(
+      'this command needs the superuser, recover or restore role (spiffe://spike.ist/spike/pilot/role/superuser, ' +
+        'spiffe://spike.ist/spike/pilot/role/recover or spiffe://spike.ist/spike/pilot/role/restore), but this SPIKE Pilot is ' +
+        'spiffe://spike.ist/spike/keeper (access_unauthorized); grant it with hack/spire-server-entry-su-register.sh, ' +
+        'hack/spire-server-entry-recover-register.sh or hack/spire-server-entry-restore-register.sh.',
+    );
     expect(f.calls).toHaveLength(0);
     const g = fake({ spiffeId: ID.restore, answer: () => json(401, { err: 'access_unauthorized' }) });
     expect((await failure(runStatus(g.deps, { format: 'human' }))).exitCode).toBe(ExitCode.identity);
