@@ -29,6 +29,8 @@ export const ACTION_GET = 'get';
 export const ACTION_DELETE = 'delete';
 export const ACTION_UNDELETE = 'undelete';
 export const ACTION_LIST = 'list';
+/** spike-ts only: `POST /v1/operator/restore?action=reset` empties the restore collection (upstream answers 400). */
+export const ACTION_RESET = 'reset';
 // The SDK also defines the actions `check` and `read`, routed by nobody.
 
 export type NexusRouteName =
@@ -46,6 +48,7 @@ export type NexusRouteName =
   | 'cipherDecrypt'
   | 'operatorRecover'
   | 'operatorRestore'
+  | 'operatorRestoreReset'
   | 'operatorStatus'
   | 'bootstrapVerify';
 
@@ -73,6 +76,7 @@ export const NEXUS_ROUTES: readonly Route<NexusRouteName>[] = Object.freeze([
   { name: 'cipherDecrypt', path: PATH_CIPHER_DECRYPT, action: ACTION_DEFAULT },
   { name: 'operatorRecover', path: PATH_OPERATOR_RECOVER, action: ACTION_DEFAULT },
   { name: 'operatorRestore', path: PATH_OPERATOR_RESTORE, action: ACTION_DEFAULT },
+  { name: 'operatorRestoreReset', path: PATH_OPERATOR_RESTORE, action: ACTION_RESET },
   { name: 'operatorStatus', path: PATH_OPERATOR_STATUS, action: ACTION_DEFAULT },
   { name: 'bootstrapVerify', path: PATH_BOOTSTRAP_VERIFY, action: ACTION_DEFAULT },
 ] as const);
@@ -82,6 +86,7 @@ export const NEXUS_LITE_ROUTES: ReadonlySet<NexusRouteName> = new Set<NexusRoute
   'bootstrapVerify',
   'operatorRecover',
   'operatorRestore',
+  'operatorRestoreReset',
   'operatorStatus',
   'cipherEncrypt',
   'cipherDecrypt',

@@ -1,60 +1,121 @@
-// Collection of operator-submitted shards for a restore (upstream
-// operator/restore.go, without its latch): distinct ids are collected until `threshold` are
-// held; the same id again is ignored (first value wins, as upstream — a wrong
-// first value is caught by the key check, which resets the collection).
-// A partial collection older than `ttlMs` since its last submission is
-// dropped. Values are copied in and zeroed on reset.
-import type { Share } from '../../shamir/index.js';
+// The shard values operators submitted for a restore (docs/design.md §
+// Restore): every distinct value per id is kept — a wrong value never
+// displaces a right one — up to `maxValuesPerId` values per id, until the
+// root key is rebuilt or the collection is reset. Values are copied in and
+// zeroed when dropped. The collection is dropped `ttlMs` after the last value
+// was added. Which values fit together is search.ts's job.
+import { timingSafeEqual } from 'node:crypto';
+import { MAX_CANDIDATE_SETS } from './search.js';
 
-export type SubmitResult =
-  | { readonly kind: 'collecting'; readonly collected: number; readonly remaining: number; readonly duplicate: boolean }
-  /** `threshold` shares are held: the caller owns `shares` (and zeroes them); the collection is now empty. */
-  | { readonly kind: 'complete'; readonly shares: Share[] };
+/** Distinct values kept per id (a typo or two, and the right value). */
+export const MAX_VALUES_PER_ID = 4;
+
+export interface CollectorLimits {
+  /** Distinct values kept per id. */
+  readonly maxValuesPerId: number;
+  /** Most candidate sets one call may search (search.ts). */
+  readonly maxCandidateSets: number;
+}
+
+export const DEFAULT_COLLECTOR_LIMITS: CollectorLimits = { maxValuesPerId: MAX_VALUES_PER_ID, maxCandidateSets: MAX_CANDIDATE_SETS };
+
+/** What adding (id, value) would do: keep a new value, nothing (same value held), or nothing (the id is full). */
+export type Offer = 'new' | 'duplicate' | 'full';
 
 export class RestoreCollector {
-  #shares: Share[] = [];
-  #lastActivity = 0;
+  readonly #values = new Map<number, Buffer[]>();
+  #lastAdded = 0;
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly threshold: number,
     readonly ttlMs: number,
     readonly now: () => number = Date.now,
+    readonly limits: CollectorLimits = DEFAULT_COLLECTOR_LIMITS,
   ) {
     if (!Number.isInteger(threshold) || threshold < 1) throw new RangeError('threshold must be a positive integer');
+    if (!Number.isInteger(limits.maxValuesPerId) || limits.maxValuesPerId < 1) throw new RangeError('maxValuesPerId must be a positive integer');
+    if (!Number.isInteger(limits.maxCandidateSets) || limits.maxCandidateSets < 1) throw new RangeError('maxCandidateSets must be a positive integer');
   }
 
+  /**
+   * Runs `fn` after every earlier exclusive call finished: restore calls
+   * (offer, add, search, install, reset) run one at a time, so a search
+   * sees a collection no other call changes meanwhile.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** How many distinct ids are held. */
   collected(): number {
     this.#expire();
-    return this.#shares.length;
+    return this.#values.size;
   }
 
-  /** The ids collected so far, ascending (never the values): for /v1/operator/status. */
+  /** The ids held, ascending (never the values): for answers and /v1/operator/status. */
   ids(): number[] {
     this.#expire();
-    return this.#shares.map((s) => s.id).sort((a, b) => a - b);
+    return [...this.#values.keys()].sort((a, b) => a - b);
   }
 
-  /** Adds share (`id`, copy of `value`). */
-  submit(id: number, value: Uint8Array): SubmitResult {
+  /** The ids that hold more than one distinct value, ascending. */
+  conflicts(): number[] {
     this.#expire();
-    this.#lastActivity = this.now();
-    const duplicate = this.#shares.some((s) => s.id === id);
-    if (!duplicate) this.#shares.push({ id, value: Uint8Array.from(value) });
-    if (this.#shares.length >= this.threshold) {
-      const shares = this.#shares;
-      this.#shares = [];
-      return { kind: 'complete', shares };
-    }
-    return { kind: 'collecting', collected: this.#shares.length, remaining: this.threshold - this.#shares.length, duplicate };
+    return [...this.#values].filter(([, v]) => v.length > 1).map(([id]) => id).sort((a, b) => a - b);
   }
 
-  /** Drops (and zeroes) everything collected. */
-  reset(): void {
-    for (const s of this.#shares) s.value.fill(0);
-    this.#shares = [];
+  /**
+   * Whether (id, value) would be a new value, is already held, or finds the
+   * id full. Compares with every held value of the id in constant time.
+   */
+  offer(id: number, value: Uint8Array): Offer {
+    this.#expire();
+    const held = this.#values.get(id) ?? [];
+    let same = false;
+    for (const v of held) same = (v.length === value.length && timingSafeEqual(v, value)) || same;
+    if (same) return 'duplicate';
+    return held.length >= this.limits.maxValuesPerId ? 'full' : 'new';
+  }
+
+  /** Keeps a copy of `value` for `id`; the caller checked offer() === 'new'. */
+  add(id: number, value: Uint8Array): void {
+    if (this.offer(id, value) !== 'new') throw new Error('restore collector: value is not new for this id');
+    const copy = Buffer.alloc(value.length);
+    copy.set(value);
+    const held = this.#values.get(id);
+    if (held === undefined) this.#values.set(id, [copy]);
+    else held.push(copy);
+    this.#lastAdded = this.now();
+  }
+
+  /** Drops (and zeroes) the value added last for `id` (a search through it could not run). */
+  undoAdd(id: number): void {
+    const held = this.#values.get(id);
+    held?.pop()?.fill(0);
+    if (held?.length === 0) this.#values.delete(id);
+  }
+
+  /**
+   * The held values by id: views the collector owns. Use them synchronously
+   * and do not keep them (they are zeroed by reset).
+   */
+  held(): ReadonlyMap<number, readonly Uint8Array[]> {
+    this.#expire();
+    return this.#values;
+  }
+
+  /** Drops (and zeroes) everything; returns how many ids were held. */
+  reset(): number {
+    const n = this.#values.size;
+    for (const vs of this.#values.values()) for (const v of vs) v.fill(0);
+    this.#values.clear();
+    return n;
   }
 
   #expire(): void {
-    if (this.#shares.length > 0 && this.now() - this.#lastActivity > this.ttlMs) this.reset();
+    if (this.#values.size > 0 && this.now() - this.#lastAdded > this.ttlMs) this.reset();
   }
 }

@@ -1,7 +1,8 @@
 // Token bucket per caller SPIFFE ID. Applied to restore after authorization,
 // so only callers holding the restore role spend tokens, and a flood from one
-// caller ID cannot drain another's bucket. Buckets that refilled completely
-// are forgotten (bounded memory).
+// caller ID cannot drain another's bucket. Which restore calls are charged at
+// all is the route's choice (docs/design.md § Restore: only calls that add
+// nothing). Buckets that refilled completely are forgotten (bounded memory).
 export interface RateLimitOptions {
   /** Burst size. */
   capacity: number;
@@ -9,6 +10,9 @@ export interface RateLimitOptions {
   refillMs: number;
   now?: () => number;
 }
+
+/** A token was taken, or the caller must wait `retryAfterMs` (> 0) for the next one. */
+export type RateDecision = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
 
 interface Bucket {
   tokens: number;
@@ -26,16 +30,21 @@ export class RateLimiter {
 
   /** Takes one token for `key`; false when the caller must wait. */
   take(key: string): boolean {
+    return this.tryTake(key).ok;
+  }
+
+  /** Takes one token for `key`, or says how long until one is available. */
+  tryTake(key: string): RateDecision {
     const now = this.#now();
     this.#sweep(now);
     const b = this.#buckets.get(key) ?? { tokens: this.opts.capacity, at: now };
     const refilled = Math.min(this.opts.capacity, b.tokens + (now - b.at) / this.opts.refillMs);
     if (refilled < 1) {
       this.#buckets.set(key, { tokens: refilled, at: now });
-      return false;
+      return { ok: false, retryAfterMs: Math.max(1, Math.ceil((1 - refilled) * this.opts.refillMs)) };
     }
     this.#buckets.set(key, { tokens: refilled - 1, at: now });
-    return true;
+    return { ok: true };
   }
 
   #sweep(now: number): void {

@@ -4,6 +4,7 @@ import type { NexusRouteName } from '../../protocol/paths.js';
 import type { NexusRoute, RouteDeps } from './route.js';
 import { recoverRoute } from './operator/recover.js';
 import { restoreRoute } from './operator/restore.js';
+import { restoreResetRoute } from './operator/restore-reset.js';
 import { statusDepsFrom, statusRoute } from './operator/status.js';
 import { verifyRoute } from './bootstrap/verify.js';
 import { putSecretRoute } from './secret/put.js';
@@ -21,6 +22,7 @@ export function buildRoutes(deps: RouteDeps): ReadonlyMap<NexusRouteName, NexusR
   const routes = [
     recoverRoute(deps),
     restoreRoute(deps),
+    restoreResetRoute(deps),
     // spike-ts only (optional on the wire): restore progress, never values.
     statusRoute(statusDepsFrom(deps, deps.collector)),
     verifyRoute(deps),

@@ -24,6 +24,8 @@ export interface Reply {
   body: string | Buffer;
   /** The body holds secrets: the app zeroes the Buffer once it is written. */
   secret?: boolean;
+  /** Extra response headers (e.g. `retry-after`), set after the JSON headers; lower-case names. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface NexusRoute {

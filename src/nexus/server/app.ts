@@ -6,7 +6,8 @@
 // These run in onRequest, before the body is read. Bodies: any content type,
 // read raw (the routes decode with Go semantics), capped at `bodyLimit`
 // (oversized/unreadable → 400 with the route's BadRequest body, connection
-// closed). Every answer carries upstream's JSON headers. A route error never
+// closed). Every answer carries upstream's JSON headers, plus any the route
+// adds (restore's `Retry-After` on 429). A route error never
 // kills the process: 500 {"err":"api_internal_error"}, logged without secrets.
 import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -72,6 +73,7 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
 
   const send = (reply: import('fastify').FastifyReply, r: Reply, close = false): void => {
     reply.code(r.status).headers(JSON_HEADERS);
+    if (r.headers !== undefined) reply.headers(r.headers);
     if (close) reply.header('connection', 'close');
     if (r.secret === true && Buffer.isBuffer(r.body)) {
       const buf = r.body;

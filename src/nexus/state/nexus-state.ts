@@ -63,6 +63,14 @@ export class NexusState {
   }
 
   /**
+   * Runs `fn` with a synchronous, check-only key checker (nothing is
+   * installed or written): restore's search over candidate sets.
+   */
+  withKeyCheck<T>(fn: (check: (key: Uint8Array) => 'match' | 'empty' | 'mismatch') => T): Promise<T> {
+    return this.#gate.withKeyCheck(fn);
+  }
+
+  /**
    * Checks `key` against the store and installs it. The caller keeps
    * ownership of `key` (we copy it) and should zero it afterwards.
    */

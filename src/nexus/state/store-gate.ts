@@ -1,6 +1,6 @@
 // Adapters from src/nexus/store (synchronous, durable) to the StoreGate the
 // Nexus lifecycle uses.
-import { checkRootKey, openMemoryStore, openSqliteStore, StoreError, storeHoldsData } from '../store/index.js';
+import { checkRootKey, openMemoryStore, openSqliteStore, StoreError, storeHoldsData, withKeyChecker } from '../store/index.js';
 import type { SecretsStore, StoreGate } from './store-interface.js';
 
 /** The SQLite store at `<dataDir>/spike.db`, keyed by the root key. */
@@ -8,6 +8,7 @@ export function sqliteGate(dataDir: string, maxVersions: number): StoreGate {
   return {
     hasKeyCheck: async () => storeHoldsData(dataDir),
     checkKey: async (key) => checkRootKey(dataDir, key),
+    withKeyCheck: async (fn) => withKeyChecker(dataDir, fn),
     open: async (key) => openSqliteStore({ dataDir, rootKey: key, maxVersions }),
     close: async () => undefined,
   };
@@ -18,6 +19,7 @@ export function memoryGate(maxVersions: number): StoreGate {
   return {
     hasKeyCheck: async () => false,
     checkKey: async () => 'empty',
+    withKeyCheck: async (fn) => fn(() => 'empty'),
     open: async () => openMemoryStore({ maxVersions }),
     close: async () => undefined,
   };
@@ -49,6 +51,7 @@ export function liteGate(): StoreGate {
   return {
     hasKeyCheck: async () => false,
     checkKey: async () => 'empty',
+    withKeyCheck: async (fn) => fn(() => 'empty'),
     open: async () => none,
     close: async () => undefined,
   };

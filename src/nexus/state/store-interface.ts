@@ -21,6 +21,12 @@ export interface StoreGate {
   hasKeyCheck(): Promise<boolean>;
   /** Compares `key` with the stored key-check value without changing anything. */
   checkKey(key: Uint8Array): Promise<KeyCheck>;
+  /**
+   * Runs `fn` with a synchronous checker for many candidate keys (one
+   * read-only look at the store for all of them; restore's search). Changes
+   * nothing.
+   */
+  withKeyCheck<T>(fn: (check: (key: Uint8Array) => KeyCheck) => T): Promise<T>;
   /** Opens the store with `key` (the store keeps its own copy); writes the key-check value on first initialisation. */
   open(key: Uint8Array): Promise<SecretsStore>;
   /** Releases anything held before open (idempotent). */

@@ -82,5 +82,5 @@ export type {
   KeyCheckResult,
 } from './types.js';
 export { StoreError, NotFoundError, KeyMismatchError, type StoreErrorCode } from './errors.js';
-export { openSqliteStore, checkRootKey, storeHoldsData } from './sqlite/open.js';
+export { openSqliteStore, checkRootKey, storeHoldsData, withKeyChecker } from './sqlite/open.js';
 export { openMemoryStore } from './memory.js';

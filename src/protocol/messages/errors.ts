@@ -40,6 +40,7 @@ export const RESPONSE_CODECS: { readonly [K in NexusRouteName | KeeperRouteName]
   cipherDecrypt: cipherDecryptResponse,
   operatorRecover: recoverResponse,
   operatorRestore: restoreResponse,
+  operatorRestoreReset: restoreResponse,
   operatorStatus: statusResponse,
   bootstrapVerify: bootstrapVerifyResponse,
   keeperContribute: shardPutResponse,

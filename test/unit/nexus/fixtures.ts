@@ -7,8 +7,8 @@ import { createLogger, type Logger } from '../../../src/common/log.js';
 import { openMemoryStore } from '../../../src/nexus/store/index.js';
 import type { SecretsStore, StoreGate } from '../../../src/nexus/state/store-interface.js';
 import { NexusState, type KeySource } from '../../../src/nexus/state/nexus-state.js';
-import { RestoreCollector } from '../../../src/nexus/restore/collector.js';
-import { RateLimiter } from '../../../src/nexus/restore/rate-limit.js';
+import { RestoreCollector, type CollectorLimits } from '../../../src/nexus/restore/collector.js';
+import { RateLimiter, type RateLimitOptions } from '../../../src/nexus/restore/rate-limit.js';
 import { buildRoutes } from '../../../src/nexus/routes/index.js';
 import { buildNexusApp } from '../../../src/nexus/server/app.js';
 import { PolicyIndex } from '../../../src/nexus/auth/policy-index.js';
@@ -61,6 +61,15 @@ export class FakeGate implements StoreGate {
   async checkKey(key: Uint8Array): Promise<'match' | 'empty' | 'mismatch'> {
     if (this.keyCheck === undefined) return 'empty';
     return key.length === 32 && timingSafeEqual(this.keyCheck, key) ? 'match' : 'mismatch';
+  }
+  /** Candidate keys checked through withKeyCheck (restore's search). */
+  searched = 0;
+  async withKeyCheck<T>(fn: (check: (key: Uint8Array) => 'match' | 'empty' | 'mismatch') => T): Promise<T> {
+    return fn((key) => {
+      this.searched++;
+      if (this.keyCheck === undefined) return 'empty';
+      return key.length === 32 && timingSafeEqual(this.keyCheck, key) ? 'match' : 'mismatch';
+    });
   }
   async open(key: Uint8Array): Promise<SecretsStore> {
     if (key.length === 32 && this.keyCheck === undefined) this.keyCheck = Buffer.from(key);
@@ -125,7 +134,10 @@ export interface HarnessOptions {
   storedKey?: Uint8Array;
   /** Install this key before the test. */
   installed?: Uint8Array;
-  rate?: { capacity: number; refillMs: number };
+  /** The restore rate limit (`now`: a fake clock). */
+  rate?: RateLimitOptions;
+  /** The restore collection's limits (values per id, candidate sets per call). */
+  limits?: CollectorLimits;
   bodyLimit?: number;
   /** SPIKE_NEXUS_MAX_SECRET_VERSIONS of the stores the gate opens. */
   maxVersions?: number;
@@ -146,7 +158,7 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
   if (backend === 'memory') await state.openKeyless();
   if (o.installed) await state.install(o.installed, 'keepers');
   installs.length = 0;
-  const collector = new RestoreCollector(threshold, 15 * 60_000);
+  const collector = new RestoreCollector(threshold, 15 * 60_000, Date.now, o.limits);
   const roots = { pilot: [TD], nexus: [TD], keeper: [TD], bootstrap: [TD], liteWorkload: [TD] };
   const routes = buildRoutes({
     state,

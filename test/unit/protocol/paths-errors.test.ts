@@ -28,9 +28,10 @@ describe('route tables', () => {
     expect(findRoute(NEXUS_ROUTES, '/v1/operator/recover', 'get')).toBeUndefined();
     expect(findRoute(NEXUS_ROUTES, '/v1/store/secrets', 'check')).toBeUndefined();
     expect(findRoute(KEEPER_ROUTES, '/v1/store/keep', '')).toBeUndefined();
-    // upstream's 15 + spike-ts's optional /v1/operator/status
-    expect(NEXUS_ROUTES).toHaveLength(16);
+    // upstream's 15 + spike-ts's optional /v1/operator/status and restore's `reset` action
+    expect(NEXUS_ROUTES).toHaveLength(17);
     expect(findRoute(NEXUS_ROUTES, '/v1/operator/status', '')?.name).toBe('operatorStatus');
+    expect(findRoute(NEXUS_ROUTES, '/v1/operator/restore', 'reset')?.name).toBe('operatorRestoreReset');
   });
   it('parses request targets as Go does', () => {
     expect(parseRequestTarget('/v1/acl/policy?action=list')).toEqual({ path: '/v1/acl/policy', action: 'list' });

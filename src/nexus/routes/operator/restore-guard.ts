@@ -1,11 +1,12 @@
 // Who may call /v1/operator/restore, and is the body valid
 // (upstream restore_intercept.go, in upstream's order, plus: a shard
 // value ≥ the P-256 group order is refused with 400 — upstream crashes).
+// Also the guard of spike-ts's `?action=reset`: restore role, body `{}`.
 import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.js';
 import { isPilotRestore } from '../../../protocol/roles.js';
 import { isValidScalar } from '../../../shamir/index.js';
 import { isAllZero } from '../../../protocol/bytes.js';
-import { DecodeError, decodeRestoreRequest, restoreResponse } from '../../../protocol/messages.js';
+import { DecodeError, decodeRestoreRequest, recoverRequest, restoreResponse } from '../../../protocol/messages.js';
 import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
 
 export const restoreBadRequest = (): Buffer => restoreResponse.error(API_BAD_REQUEST);
@@ -49,4 +50,27 @@ export function guardRestore(req: RouteRequest, deps: RouteDeps): GuardResult<Va
   if (isAllZero(shard)) return invalid('zero_shard');
   if (!isValidScalar(shard)) return invalid('shard_out_of_range');
   return pass({ caller, id, shard });
+}
+
+/**
+ * `POST /v1/operator/restore?action=reset`: the restore role only; the body
+ * is an empty request (`{}`, any JSON object, or `null`), as status's.
+ * The memory backend has nothing to restore: 400 before anything else.
+ */
+export function guardRestoreReset(req: RouteRequest, deps: RouteDeps): GuardResult<{ caller: string }> {
+  if (deps.backend === 'memory') return refuse(400, restoreBadRequest());
+  try {
+    recoverRequest.decode(req.body);
+  } catch (e) {
+    if (e instanceof DecodeError) {
+      deps.log.audit('restore', { caller: req.peerId ?? null, outcome: 'reset_malformed_body' });
+      return refuse(400, restoreBadRequest());
+    }
+    throw e;
+  }
+  if (!peerIs(req.peerId, isPilotRestore, deps.roots.pilot)) {
+    deps.log.audit('restore', { caller: req.peerId ?? null, outcome: 'reset_unauthorized' });
+    return refuse(401, restoreResponse.error(ACCESS_UNAUTHORIZED));
+  }
+  return pass({ caller: req.peerId });
 }

@@ -119,6 +119,27 @@ export function checkRootKey(dataDir: string, candidateKey: Uint8Array): KeyChec
   return withReadOnlyDb(dataDir, (db) => checkKeyOnDb(db, candidateKey)) ?? 'empty';
 }
 
+/**
+ * Runs `fn` with a checker for many candidate keys against one read-only
+ * snapshot of the store (opened once, never written): restore's search
+ * checks each candidate set's key. No database file: every key is 'empty'.
+ */
+export function withKeyChecker<T>(dataDir: string, fn: (check: (candidateKey: Uint8Array) => KeyCheckResult) => T): T {
+  const check =
+    (db: Db | undefined) =>
+    (candidateKey: Uint8Array): KeyCheckResult => {
+      if (!(candidateKey instanceof Uint8Array) || candidateKey.length !== KEY_BYTES) {
+        throw new StoreError('invalid_input', `the root key must be ${KEY_BYTES} bytes`);
+      }
+      return db === undefined ? 'empty' : checkKeyOnDb(db, candidateKey);
+    };
+  let out = undefined as { value: T } | undefined;
+  withReadOnlyDb(dataDir, (db) => {
+    out = { value: fn(check(db)) };
+  });
+  return out === undefined ? fn(check(undefined)) : out.value;
+}
+
 /** true when the store was used with a root key before (key-check value or any encrypted row). */
 export function storeHoldsData(dataDir: string): boolean {
   // Any 32-byte key answers 'empty' exactly when nothing is there to check.

@@ -12,7 +12,7 @@ import { DEFAULT_BUSY_TIMEOUT_MS, openConnection } from './connection.js';
 import { checkKeyOnDb, checkRootKey, dbFile } from './keycheck.js';
 import { KEY_CHECK_ALGORITHM, KEY_CHECK_SCHEMA, KEY_CHECK_TABLE, UPSTREAM_SCHEMA } from './schema.js';
 
-export { checkRootKey, storeHoldsData } from './keycheck.js';
+export { checkRootKey, storeHoldsData, withKeyChecker } from './keycheck.js';
 
 function ownKeyCopy(rootKey: Uint8Array): Buffer {
   if (!(rootKey instanceof Uint8Array) || rootKey.length !== KEY_BYTES) {
