@@ -1,7 +1,8 @@
 // `spike operator restore` in a real pseudo-terminal (node-pty): the two
 // upstream prompt lines appear, the shard typed is not echoed, and it reaches
 // the fake Nexus intact; an error after the hidden prompt starts on a line of
-// its own; Ctrl-C at the prompt exits 130 and sends nothing.
+// its own; Ctrl-C at the prompt exits 130 and sends nothing, Ctrl-D is an
+// empty input (exit 2).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawn as spawnPty } from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +33,7 @@ afterAll(async () => {
 });
 
 const CTRL_C = '\x03';
+const CTRL_D = '\x04';
 
 interface PtyRun {
   output: string;
@@ -61,7 +63,7 @@ function runInPty(args: string[], answer: string | undefined): Promise<PtyRun> {
       output += d;
       if (answer !== undefined && !typed && output.includes('Enter recovery shard: ')) {
         typed = true;
-        term.write(answer === CTRL_C ? answer : `${answer}\r`);
+        term.write(answer === CTRL_C || answer === CTRL_D ? answer : `${answer}\r`);
       }
     });
     term.onExit(({ exitCode }) => {
@@ -118,6 +120,15 @@ describe('restore on a terminal', () => {
     expect(r.output).toMatch(/Enter recovery shard: \r?\nError: Canceled; nothing was sent to SPIKE Nexus\.\r?\n/);
     expect(nexus.requests.length).toBe(before);
     expect(nexus.secureConnections).toBe(connections);
+  });
+
+  it('Ctrl-D at the prompt: no shard (exit 2), nothing sent, never a hang', async () => {
+    wl.setResponse(svidResponse(ca, await ca.issue(`spiffe://${TD}/spike/pilot/role/restore`)));
+    const before = nexus.requests.length;
+    const r = await runInPty(['operator', 'restore'], CTRL_D);
+    expect(r.code).toBe(2);
+    expect(r.output).toMatch(/Enter recovery shard: \r?\nError: No recovery shard provided\.\r?\n/);
+    expect(nexus.requests.length).toBe(before);
   });
 
   it('wrong role: exit 3 without prompting', async () => {

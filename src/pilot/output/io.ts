@@ -14,15 +14,24 @@ export function processIo(): PilotIo {
     readLine: (limit) => readOneLine(process.stdin, limit),
     async readHidden(prompt) {
       const { read } = await import('read');
+      // Ctrl-D on an empty line closes readline (which pauses stdin) without
+      // a line, and `read` never settles: take it as empty input. A line or
+      // Ctrl-C settles `read` first, in the same tick as the pause.
+      let onPause = (): void => undefined;
+      const eof = new Promise<string>((resolve) => {
+        onPause = () => void setImmediate(() => resolve(''));
+        process.stdin.once('pause', onPause);
+      });
       try {
         // The prompt goes to stderr (the terminal) so stdout stays clean for -f json.
-        return await read({ prompt, silent: true, replace: '', input: process.stdin, output: process.stderr, terminal: true });
+        return await Promise.race([read({ prompt, silent: true, replace: '', input: process.stdin, output: process.stderr, terminal: true }), eof]);
       } catch (e) {
         const msg = e instanceof Error ? e.message : '';
         // `read` rejects with "canceled" on Ctrl-C: exit 130 as a shell would, nothing sent.
         if (msg === 'canceled') throw new CliError(ExitCode.interrupted, PROMPT_CANCELED_MESSAGE);
         throw new CliError(ExitCode.usage, 'Failed to read the recovery shard from the terminal.');
       } finally {
+        process.stdin.removeListener('pause', onPause);
         // Hidden input swallows the line break of Enter (and Ctrl-C prints
         // none): end the prompt's line so that what follows, an `Error:` line
         // above all, starts on a line of its own.
