@@ -6,12 +6,33 @@
 set -euo pipefail
 # shellcheck source=hack/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+usage() {
+  cat <<EOF
+Usage: hack/reset.sh [--yes]
+
+Total system reset of the local stack: stops every component and deletes
+  $SPIKE_NEXUS_DATA_DIR/data  (the Nexus store: ALL SECRETS AND POLICIES)
+  $SPIKE_DEV_DIR  (dev CA, registrations, sockets, logs)
+Recovery shards saved earlier become useless: the next hack/start.sh makes a
+new root key. Use it only when the shards are lost; with shards, restore instead
+(docs/runbook.md).
+
+  -y, --yes    do not ask for confirmation (otherwise type 'reset' on a terminal)
+  -h, --help   print this help and change nothing
+
+Exit: 0 reset done (or help), 1 declined, 2 usage error or refused directory.
+EOF
+}
 yes=false
 for arg in "$@"; do
   case "$arg" in
+    -h|--help) usage; exit 0 ;;
+  esac
+done
+for arg in "$@"; do
+  case "$arg" in
     --yes|-y) yes=true ;;
-    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "Error: unknown argument $arg (use --yes to skip the question)" >&2; exit 2 ;;
+    *) echo "Error: unknown argument $arg (usage: hack/reset.sh [--yes]; --help explains)" >&2; exit 2 ;;
   esac
 done
 for d in "$SPIKE_DEV_DIR" "$SPIKE_NEXUS_DATA_DIR"; do
