@@ -39,8 +39,8 @@ function reset(...args: string[]): { code: number | null; stdout: string; stderr
 const untouched = (): boolean => existsSync(join(dataDir, 'data', 'spike.db')) && existsSync(join(devDir, 'ca.key'));
 
 describe('hack/reset.sh', () => {
-  it.each([['--help'], ['-h'], ['--yes', '--help']])('%s prints the usage, exits 0 and changes nothing', (...args) => {
-    const r = reset(...args);
+  it.each(['--help', '-h', '--yes --help'])('%s prints the usage, exits 0 and changes nothing', (args) => {
+    const r = reset(...args.split(' '));
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')[0]).toBe('Usage: hack/reset.sh [--yes]');
