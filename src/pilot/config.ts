@@ -20,6 +20,8 @@ export interface PilotConfig {
   trustRoots: TrustRoots;
   /** `SPIFFE_ENDPOINT_SOCKET`, `SPIKE_SPIFFE_SOURCE_TIMEOUT`. */
   spiffe: SpiffeConfig;
+  /** Whether `SPIFFE_ENDPOINT_SOCKET` is set (an SVID failure says when the default socket was tried). */
+  spiffeSocketSet: boolean;
   recoveryDir: PilotRecoveryDirInputs;
   /** `SPIKE_NEXUS_SHAMIR_MAX_SHARE_COUNT` (default 1000): the largest shard id restore accepts. */
   maxShareCount: number;
@@ -31,16 +33,17 @@ export interface PilotConfig {
 
 export const DEFAULT_HTTP_CLIENT_TIMEOUT_MS = 60_000;
 
-export function loadPilotConfig(env: Env): PilotConfig {
-  return {
 /** `SPIKE_FORMAT`: the default of every -f/--format flag (checked by output/format.ts formatFromEnv); undefined when unset or blank. */
 export function loadFormatSetting(env: Env): string | undefined {
   return readString(env, 'SPIKE_FORMAT');
 }
 
+export function loadPilotConfig(env: Env): PilotConfig {
+  return {
     nexusUrl: nexusApiUrl(env),
     trustRoots: loadTrustRoots(env),
     spiffe: loadSpiffeConfig(env),
+    spiffeSocketSet: readString(env, 'SPIFFE_ENDPOINT_SOCKET') !== undefined,
     recoveryDir: {
       customDir: readString(env, 'SPIKE_PILOT_RECOVERY_DIR'),
       homeDir: homeDir(env),

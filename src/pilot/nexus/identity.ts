@@ -12,31 +12,71 @@ import { urlFor } from '../../protocol/paths.js';
 import { isNexus } from '../../protocol/roles.js';
 import { authorizeIf } from '../../spiffe/authorizer.js';
 import { fetchX509Source } from '../../spiffe/fetch.js';
+import { formatDuration, WorkloadApiError } from '../../spiffe/x509context.js';
 import { CliError, ExitCode, firstLine } from '../output/exit.js';
+import {
+  noSvidForPilotText,
+  waitingForWorkloadApiText,
+  workloadApiFailedText,
+  workloadApiTimeoutText,
+  workloadApiUnreachableText,
+} from '../output/texts.js';
 import type { NexusCaller, PilotIdentity } from '../runtime.js';
 
-function svidFailure(cfg: PilotConfig, detail: string): CliError {
-  return new CliError(
-    ExitCode.identity,
-    `Failed to get an X509-SVID from the SPIFFE Workload API at ${cfg.spiffe.endpointSocket} (${detail}).`,
-  );
+/** Where the "Waiting for the SPIFFE Workload API" notice goes: stderr, only when it is a terminal. */
+export interface NoticeStream {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
 }
 
-export async function openWorkloadIdentity(cfg: PilotConfig): Promise<PilotIdentity> {
+/** The one line (exit 3) for a failed fetch, by its kind: docs/cli.md § Troubleshooting. */
+export function svidFailure(cfg: PilotConfig, e: WorkloadApiError): CliError {
+  const at = cfg.spiffe.endpointSocket;
+  const set = cfg.spiffeSocketSet;
+  const tcp = at.startsWith('tcp:');
+  const text = ((): string => {
+    switch (e.kind) {
+      case 'no_socket':
+        return workloadApiUnreachableText(at, set, 'no such socket (is the agent running?)');
+      case 'refused':
+        return workloadApiUnreachableText(at, set, `${tcp ? 'connection refused' : 'nothing is listening on the socket'} (is the agent running?)`);
+      case 'not_a_socket':
+        return workloadApiUnreachableText(at, set, 'the path is not a socket');
+      case 'access_denied':
+        return workloadApiUnreachableText(at, set, 'permission denied on the socket path (may this user open the agent socket?)');
+      case 'permission_denied':
+        return noSvidForPilotText(at, set);
+      case 'timeout':
+        return workloadApiTimeoutText(at, set, formatDuration(cfg.spiffe.sourceTimeoutMs));
+      case 'bad_response':
+        return workloadApiFailedText(at, set, `the answer is not usable (${e.reason ?? 'invalid'})`);
+      default:
+        // unavailable, rejected: the fetch's own plain words (never a gRPC status name)
+        return workloadApiFailedText(at, set, e.reason ?? 'the Workload API failed');
+    }
+  })();
+  return new CliError(ExitCode.identity, text);
+}
+
+export async function openWorkloadIdentity(cfg: PilotConfig, notices: NoticeStream = process.stderr): Promise<PilotIdentity> {
   let source: Awaited<ReturnType<typeof fetchX509Source>>;
   try {
-    // fetchX509Source has its own deadline (SPIKE_SPIFFE_SOURCE_TIMEOUT) and leaves nothing open.
-    source = await fetchX509Source({ address: cfg.spiffe.endpointSocket, timeoutMs: cfg.spiffe.sourceTimeoutMs });
+    // fetchX509Source has its own deadline (SPIKE_SPIFFE_SOURCE_TIMEOUT), gives up on a missing
+    // agent within seconds, and leaves nothing open.
+    source = await fetchX509Source({
+      address: cfg.spiffe.endpointSocket,
+      timeoutMs: cfg.spiffe.sourceTimeoutMs,
+      onProgress: (p) => {
+        if (p.type === 'waiting' && notices.isTTY === true) notices.write(waitingForWorkloadApiText(p.address));
+      },
+    });
   } catch (e) {
     // A malformed SPIFFE_ENDPOINT_SOCKET is a configuration error, not an identity failure.
     if (e instanceof Error && e.name === 'WorkloadApiAddressError') {
       throw new CliError(ExitCode.usage, `Invalid configuration: SPIFFE_ENDPOINT_SOCKET: ${firstLine(e)}`);
     }
-    // WorkloadApiError already names the socket and the deadline.
-    if (e instanceof Error && e.name === 'WorkloadApiError') {
-      throw new CliError(ExitCode.identity, `Failed to get an X509-SVID: ${firstLine(e)}`);
-    }
-    throw svidFailure(cfg, firstLine(e));
+    if (e instanceof WorkloadApiError) throw svidFailure(cfg, e);
+    throw new CliError(ExitCode.identity, workloadApiFailedText(cfg.spiffe.endpointSocket, cfg.spiffeSocketSet, firstLine(e)));
   }
   const spiffeId = source.getX509Svid().id.toString();
 
