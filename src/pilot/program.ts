@@ -31,7 +31,11 @@ Exit codes:
   1  SPIKE Nexus unreachable or answered with an error
   2  usage error or invalid input (bad flag, malformed shard, invalid path)
   3  identity failure (no SVID in time, wrong role, server is not SPIKE Nexus)
-  4  local filesystem failure (recovery directory unsafe or unwritable)`;
+  4  local filesystem failure (recovery directory unsafe or unwritable)
+  5  restore: Nexus did not take the shard (the shards held do not fit yet,
+     a drill shard does NOT match the root key or cannot be checked, or too
+     many values for one id)
+  130 interrupted (Ctrl-C at the shard prompt; nothing was sent)`;
 
 export interface ProgramOutput {
   out(text: string): void;

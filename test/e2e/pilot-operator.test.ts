@@ -94,7 +94,7 @@ describe('spike operator recover', () => {
     await asRole(ROLE.restore);
     const r = await runSpike(['operator', 'recover'], { env: env() });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^Error: you need a 'recover' SPIFFE ID to use this command \(access_unauthorized.*\)\n$/);
+    expect(r.stderr).toMatch(/^Error: this command needs the recover role \(spiffe:\/\/spike\.ist\/spike\/pilot\/role\/recover\), but this SPIKE Pilot is spiffe:[^\n]+ \(access_unauthorized\); grant it with hack\/spire-server-entry-recover-register\.sh\.\n$/);
     expect(r.stdout).toBe('');
     expect(nexus.requests).toEqual([]);
     expect(nexus.secureConnections).toBe(0);
@@ -142,7 +142,47 @@ describe('spike operator restore', () => {
       '\nSPIKE is now restored and ready to use.\nPlease run `./hack/spire-server-entry-su-register.sh` with necessary privileges\nto start using SPIKE as a superuser.\n\n',
     );
     const json = await runSpike(['operator', 'restore', '--format', 'j'], { env: env(), stdin: SHARD });
-    expect(json.stdout).toBe('{"collected":2,"remaining":0,"restored":true}\n');
+    expect(json.stdout).toBe('{\n  "collected": 2,\n  "remaining": 0,\n  "restored": true\n}\n');
+  });
+
+  it('the answers that say what happened, over HTTP: 429 with Retry-After, a drill mismatch, a no-fit (exit 1, 5, 5)', async () => {
+    await asRole(ROLE.restore);
+    nexus.respond(() => ({
+      status: 429,
+      headers: { 'retry-after': '6' },
+      json: { collected: 0, remaining: 0, restored: false, err: 'api_bad_request', state: 'rate_limited', retryAfter: 4 }, // the header wins
+    }));
+    const limited = await runSpike(['operator', 'restore'], { env: env(), stdin: SHARD });
+    expect(limited).toMatchObject({ code: 1, stdout: '', stderr: 'Error: Too many restore attempts; try again in 6 s.\n' });
+
+    nexus.respond(() => ({ status: 200, json: { collected: 0, remaining: 0, restored: true, state: 'healthy', match: false } }));
+    const drill = await runSpike(['operator', 'restore'], { env: env(), stdin: SHARD });
+    expect(drill).toMatchObject({ code: 5, stdout: '', stderr: 'Error: SPIKE Nexus is healthy; nothing to restore. Shard 2 does NOT match the current root key.\n' });
+
+    nexus.respond(() => ({ status: 200, json: { collected: 2, remaining: 1, restored: false, state: 'no_fit', ids: [1, 2] } }));
+    const noFit = await runSpike(['operator', 'restore', '-f', 'json'], { env: env(), stdin: SHARD });
+    expect(noFit.code).toBe(5);
+    expect(JSON.parse(noFit.stdout)).toEqual({ collected: 2, remaining: 1, restored: false, state: 'no_fit', ids: [1, 2] });
+    expect(noFit.stderr).toMatch(/^Error: The shards given so far \(shards 1 and 2\) do not fit together: [^\n]+\n$/);
+  });
+
+  it('--reset posts {} to ?action=reset; a Nexus without it says so', async () => {
+    await asRole(ROLE.restore);
+    nexus.respond((req) =>
+      req.url === '/v1/operator/restore?action=reset'
+        ? { status: 200, json: { collected: 0, remaining: 2, restored: false, state: 'reset' } }
+        : { status: 400, json: { err: 'api_bad_request' } },
+    );
+    const r = await runSpike(['operator', 'restore', '--reset'], { env: env() });
+    expect(r).toMatchObject({ code: 0, stdout: 'Restore collection emptied; give the shards again.\n', stderr: '' });
+    expect(nexus.requests.map((q) => [q.url, q.body.toString()])).toEqual([['/v1/operator/restore?action=reset', '{}']]);
+
+    nexus.respond(() => ({ status: 400, json: { err: 'api_bad_request' } }));
+    const old = await runSpike(['operator', 'restore', '--reset'], { env: env() });
+    expect(old).toMatchObject({
+      code: 1,
+      stderr: 'Error: This SPIKE Nexus does not support `spike operator restore --reset`; nothing was changed. (HTTP 400 api_bad_request)\n',
+    });
   });
 
   const malformed: [string, string][] = [
@@ -172,7 +212,7 @@ describe('spike operator restore', () => {
     await asRole(ROLE.superuser);
     const r = await runSpike(['operator', 'restore'], { env: env(), stdin: SHARD });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^Error: you need a 'restore' SPIFFE ID to use this command \(access_unauthorized.*\)\n$/);
+    expect(r.stderr).toMatch(/^Error: this command needs the restore role \(spiffe:\/\/spike\.ist\/spike\/pilot\/role\/restore\), but this SPIKE Pilot is spiffe:[^\n]+ \(access_unauthorized\); grant it with hack\/spire-server-entry-restore-register\.sh\.\n$/);
     expect(nexus.requests).toEqual([]);
   });
 

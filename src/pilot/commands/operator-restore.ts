@@ -10,6 +10,7 @@ import { encodeRestoreRequest, restoreResponse } from '../../protocol/messages.j
 import { PATH_OPERATOR_RESTORE } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../output/exit.js';
 import { FORMAT_HELP, parseFormat, type OutputFormat } from '../output/format.js';
+import { indentedJsonDocument } from '../output/json.js';
 import type { NexusAnswer, PilotDeps, PilotIdentity, PilotIo } from '../runtime.js';
 import { callFailure } from '../nexus/calls.js';
 import { loadConfig, requireRole, withIdentity } from '../nexus/session.js';
@@ -42,9 +43,13 @@ export async function readShardInput(io: PilotIo): Promise<Buffer> {
   return io.readStdin(MAX_SHARD_INPUT_BYTES);
 }
 
-/** Prints a report (`-f json`: Nexus's answer in its wire form), then fails with its failure, if any. */
+/**
+ * Prints a report, then fails with its failure, if any. `-f json`: Nexus's
+ * answer with every field it carries (upstream's field order, spike-ts's
+ * fields only when set), by the one JSON rule (output/json.ts).
+ */
 function printReport(io: PilotIo, format: OutputFormat, r: RestoreReport): void {
-  if (format === 'json') io.out(`${restoreResponse.encode(r.answer).toString('utf8')}\n`);
+  if (format === 'json') io.out(indentedJsonDocument(restoreResponse.encode(r.answer)));
   else if (r.text !== '') io.out(r.text);
   if (r.failure) throw r.failure;
 }

@@ -169,7 +169,7 @@ describe('operator restore', () => {
     expect(f.out.join('')).toBe(restoreCompleteText());
     const g = fake({ spiffeId: ID.restore, stdin: SHARD, answer: done });
     await runRestore(g.deps, { format: 'json' });
-    expect(g.out.join('')).toBe('{"collected":2,"remaining":0,"restored":true}\n');
+    expect(g.out.join('')).toBe('{\n  "collected": 2,\n  "remaining": 0,\n  "restored": true\n}\n');
   });
 
   it('TTY: prompts with upstream lines and reads hidden input', async () => {

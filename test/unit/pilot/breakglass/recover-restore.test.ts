@@ -90,7 +90,7 @@ describe('restore --file --identity --manifest', () => {
     const r = fake({ spiffeId: ID.restore, env: env(), answer: () => json(200, { collected: 1, remaining: 1, restored: false }) });
     await runRestore(r.deps, { format: 'json', file: join(dir, 'spike.recovery.3.txt.age'), identity: join(tmp, 'k.txt'), manifest });
     expect(r.calls).toEqual([{ path: '/v1/operator/restore', action: undefined, body: JSON.stringify({ id: 3, shard: Array.from(shares[2]!.value) }) }]);
-    expect(r.out.join('')).toBe('{"collected":1,"remaining":1,"restored":false}\n');
+    expect(r.out.join('')).toBe('{\n  "collected": 1,\n  "remaining": 1,\n  "restored": false\n}\n');
 
     // A shard of another root key, with the manifest: refused, nothing sent.
     const other = computeShares(new Uint8Array(32).fill(6), 2, 3)[0]!;

@@ -138,6 +138,11 @@ describe('restore answers, -f json', () => {
     expect(parsed(h.out)).toEqual(healthy);
   });
 
+  it('is one document by the JSON rule (Go MarshalIndent, two spaces), upstream field order first', async () => {
+    const r = await restore(2, json(200, { state: 'no_fit', ids: [1, 2], remaining: 1, collected: 2, restored: false }), ['-f', 'json']);
+    expect(r.out).toBe('{\n  "collected": 2,\n  "remaining": 1,\n  "restored": false,\n  "state": "no_fit",\n  "ids": [\n    1,\n    2\n  ]\n}\n');
+  });
+
   it('a 429 answer carries the wait from the header', async () => {
     const r = await restore(1, { ...json(429, { collected: 0, remaining: 0, restored: false, err: 'api_bad_request' }), retryAfter: '9' }, ['-f', 'json']);
     expect(r.code).toBe(1);
@@ -201,5 +206,14 @@ describe('Retry-After', () => {
     expect(retryAfterSeconds('Fri, 31 Dec 1999 23:59:59 GMT', now)).toBe(59);
     expect(retryAfterSeconds('Fri, 31 Dec 1999 23:58:00 GMT', now)).toBe(0);
     for (const bad of [undefined, '', '-1', '1.5', 'soon', '99999999', '2000-01-01T00:00:00Z']) expect(retryAfterSeconds(bad, now)).toBeUndefined();
+  });
+});
+
+describe('spike --help', () => {
+  it('lists exit codes 5 and 130', async () => {
+    const r = await runProgram(['--help'], fake({ spiffeId: ID.restore }));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\n {2}5 {2}restore: Nexus did not take the shard/);
+    expect(r.out).toMatch(/\n {2}130 interrupted \(Ctrl-C at the shard prompt; nothing was sent\)/);
   });
 });
