@@ -41,7 +41,8 @@ export class RateLimiter {
     const refilled = Math.min(this.opts.capacity, b.tokens + (now - b.at) / this.opts.refillMs);
     if (refilled < 1) {
       this.#buckets.set(key, { tokens: refilled, at: now });
-      return { ok: false, retryAfterMs: Math.max(1, Math.ceil((1 - refilled) * this.opts.refillMs)) };
+      // (the 1e-6 ms absorbs float error: 2000.0000000000002 ms is 2000)
+      return { ok: false, retryAfterMs: Math.max(1, Math.ceil((1 - refilled) * this.opts.refillMs - 1e-6)) };
     }
     this.#buckets.set(key, { tokens: refilled - 1, at: now });
     return { ok: true };
