@@ -7,7 +7,7 @@
 // sends nothing. `--reset` empties Nexus's collection instead (no shard read).
 import type { Command } from 'commander';
 import { encodeRestoreRequest, restoreResponse } from '../../protocol/messages.js';
-import { PATH_OPERATOR_RESTORE } from '../../protocol/paths.js';
+import { ACTION_RESET, PATH_OPERATOR_RESTORE } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../output/exit.js';
 import { FORMAT_HELP, parseFormat, type OutputFormat } from '../output/format.js';
 import { indentedJsonDocument } from '../output/json.js';
@@ -17,9 +17,6 @@ import { loadConfig, requireRole, withIdentity } from '../nexus/session.js';
 import { MAX_SHARD_INPUT_BYTES, parseShard } from '../breakglass/shard.js';
 import { RESTORE_FAILED, resetReport, submitReport, type RestoreReport } from '../breakglass/restore-answer.js';
 import { RESTORE_PROMPT, RESTORE_PROMPT_NOTICE } from '../output/texts.js';
-
-/** `?action=reset` of the restore route: empty Nexus's collection (spike-ts). */
-const ACTION_RESET = 'reset';
 
 export const RESTORE_SUMMARY = 'Restore SPIKE Nexus (do this if SPIKE Nexus cannot auto-recover)';
 
