@@ -56,12 +56,29 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
     throw new RangeError('timeoutMs must be a positive number');
   }
   const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  // One checkServerIdentity for the client's whole life, given to the agents
+  // too: Node 24 gives every request that brings its own checkServerIdentity
+  // (unless its agent has one) a pool key of its own, so pooled connections
+  // would never be reused. It runs only when a connection is made, and checks
+  // the server against the TLS options current at that moment (certificate,
+  // key and bundles are in the pool key too, so a pooled socket matches them).
+  const checkServerIdentity = (host: string, cert: PeerCertificate): Error | undefined => {
+    let err: Error | undefined;
+    try {
+      const check = opts.tlsOptions().checkServerIdentity;
+      err = check ? check(host, cert) : new Error('no SPIFFE server authorizer configured');
+    } catch (e) {
+      err = e instanceof Error ? e : new Error(String(e));
+    }
+    if (err) identityErrors.add(err);
+    return err;
+  };
   // keepAlive reuses authorized connections (idempotent calls only);
   // maxCachedSessions: 0 disables TLS session resumption, which would skip
   // checkServerIdentity. Other calls get a connection of their own, so that
   // they never go out on one the server already closed.
-  const pooled = new https.Agent({ keepAlive: true, maxCachedSessions: 0, maxSockets: 16 });
-  const oneShot = new https.Agent({ keepAlive: false, maxCachedSessions: 0, maxSockets: 16 });
+  const pooled = new https.Agent({ keepAlive: true, maxCachedSessions: 0, maxSockets: 16, checkServerIdentity });
+  const oneShot = new https.Agent({ keepAlive: false, maxCachedSessions: 0, maxSockets: 16, checkServerIdentity });
   let closed = false;
 
   const postJson = (url: URL, body: Uint8Array, call: CallOptions = {}): Promise<HttpResponse> => {
@@ -77,17 +94,6 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
     } catch (e) {
       return Promise.reject(new ClientError('identity', `no usable X509-SVID: ${oneLine(e)}`, { cause: e }));
     }
-    const check = tls.checkServerIdentity;
-    const checkServerIdentity = (host: string, cert: PeerCertificate): Error | undefined => {
-      let err: Error | undefined;
-      try {
-        err = check ? check(host, cert) : new Error('no SPIFFE server authorizer configured');
-      } catch (e) {
-        err = e instanceof Error ? e : new Error(String(e));
-      }
-      if (err) identityErrors.add(err);
-      return err;
-    };
     const idempotent = call.idempotent ?? isIdempotentUrl(url);
     const agent = idempotent ? pooled : oneShot;
     const startedAt = Date.now();
