@@ -3,14 +3,18 @@
 // ever written) and the manifest, written atomically last. Recipients: one
 // for every shard, or exactly one per shard (shard i → the i-th recipient,
 // ids ascending). On failure every file this run wrote is removed again.
-import { unlinkSync } from 'node:fs';
+// Earlier outputs in the directory: an encrypted export replaces earlier
+// `.age` files and the manifest; a plaintext export refuses to run while
+// earlier `.age` files are there (it would delete them without a word and
+// leave nothing that matches them) — refuseToDropEncryptedExports.
+import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, ExitCode } from '../output/exit.js';
 import { recoveryFileName } from './recovery-writer.js';
 import { formatShardFile } from './shard.js';
 import { AGE_SUFFIX } from './age.js';
 import { fsyncDirectory, writeFileExclusive } from '../../common/durable-file.js';
-import { errnoCode, removeOldBreakglassFiles, writeAtomic } from './files.js';
+import { errnoCode, errnoOf, removeOldBreakglassFiles, writeAtomic } from './files.js';
 import { buildManifest, MANIFEST_FILE, serializeManifest, type Manifest } from './manifest.js';
 import { deduceThreshold } from './polynomial.js';
 
@@ -33,6 +37,34 @@ export function assignRecipients(ids: readonly number[], recipients: readonly st
 
 export function encryptedFileName(id: number): string {
   return `${recoveryFileName(id)}${AGE_SUFFIX}`;
+}
+
+/** An age-encrypted shard file of an export: `spike.recovery.<…>.age`. */
+export function isEncryptedShardFile(name: string): boolean {
+  return name.startsWith('spike.recovery.') && name.endsWith(AGE_SUFFIX);
+}
+
+/**
+ * Before a plaintext export: refuses (exit 4, nothing written) when `dir`
+ * holds age-encrypted shard files of an earlier export, which the export
+ * would otherwise delete along with their manifest. A directory that does not
+ * exist yet holds none.
+ */
+export function refuseToDropEncryptedExports(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT') return;
+    throw new CliError(ExitCode.filesystem, `Failed to read recover directory: ${dir} (${errnoCode(e)}).`);
+  }
+  const found = names.filter(isEncryptedShardFile).sort();
+  if (found.length === 0) return;
+  const shown = found.length <= 3 ? found.join(', ') : `${found.slice(0, 3).join(', ')} and ${found.length - 3} more`;
+  throw new CliError(
+    ExitCode.filesystem,
+    `Refusing a plaintext export into ${dir}: it holds the age-encrypted shard files of an earlier export (${shown}), which it would delete. Move them and spike.recovery.manifest.json somewhere safe first, or export encrypted again with --recipient/--recipients-file. Nothing was written.`,
+  );
 }
 
 function removeAll(paths: readonly string[]): void {

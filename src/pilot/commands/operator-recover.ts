@@ -5,7 +5,9 @@
 // remove old files → write → manifest → report. spike-ts additions
 // (docs/runbook.md): the manifest spike.recovery.manifest.json (no secret
 // material) and, with --recipient/--recipients-file, one age-encrypted file
-// per shard instead of any plaintext file.
+// per shard instead of any plaintext file. A plaintext export refuses to run
+// in a directory holding earlier `.age` exports (it would delete them); an
+// encrypted one replaces them (docs/runbook.md, `recover` reference).
 import type { Command } from 'commander';
 import { PATH_OPERATOR_RECOVER } from '../../protocol/paths.js';
 import { nexusId as nexusIdOf } from '../../protocol/roles.js';
@@ -64,7 +66,9 @@ export async function runRecover(deps: PilotDeps, opts: RecoverOptions): Promise
   await withIdentity(deps, cfg, async (identity) => {
     requireRole(identity.spiffeId, 'recover', cfg);
     // Fail before fetching any shard when the directory is already known to be unusable.
-    precheckRecoveryDir(cfg.recoveryDir);
+    const plannedDir = precheckRecoveryDir(cfg.recoveryDir);
+    const { assignRecipients, exportBreakglass, refuseToDropEncryptedExports } = await import('../breakglass/export.js');
+    if (recipients.length === 0) refuseToDropEncryptedExports(plannedDir);
     const nexus = await identity.connectNexus();
     let answer;
     try {
@@ -80,10 +84,10 @@ export async function runRecover(deps: PilotDeps, opts: RecoverOptions): Promise
       answer.body.fill(0);
     }
     try {
-      const { assignRecipients, exportBreakglass } = await import('../breakglass/export.js');
       // A recipient count that fits no rule is refused before the disk is touched.
       if (recipients.length > 0) assignRecipients([...shards.keys()], recipients);
       const dir = prepareRecoveryDir(cfg.recoveryDir);
+      if (recipients.length === 0) refuseToDropEncryptedExports(dir); // again: files may have appeared meanwhile
       removeOldRecoveryFiles(dir);
       const plaintext = recipients.length === 0 ? writeRecoveryFiles(dir, shards) : [];
       const r = await exportBreakglass({
@@ -134,6 +138,9 @@ prints the shard set fingerprint.
 With --recipient/--recipients-file: spike.recovery.<id>.txt.age (armored age)
 instead, and no plaintext shard file is ever written.
 Otherwise encrypt the shards, keep them in separate safe places, then erase the files.
+Earlier files in that directory: spike.recovery*.txt files and the manifest
+are replaced; earlier .age files are replaced by an encrypted export, and a
+plaintext export refuses to run while they are there (exit 4).
 
 Examples:
   spike ${name}
