@@ -49,4 +49,31 @@ describe('spike without a Workload API', () => {
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/^Error: Invalid configuration: SPIFFE_ENDPOINT_SOCKET: .*\n$/);
   });
+
+  it('-format=json (one dash): exit 2 with a hint, before any Workload API call', async () => {
+    for (const args of [
+      ['secret', 'list', '-format=json'],
+      ['operator', 'status', '-format=json'],
+      ['operator', 'restore', '-format=json'],
+    ]) {
+      const r = await runSpike(args, { env: NOWHERE });
+      expect([r.code, r.stderr], args.join(' ')).toEqual([2, 'Error: unknown format "ormat=json"; did you mean --format json?\n']);
+    }
+    const spaced = await runSpike(['secret', 'list', '-format', 'json'], { env: NOWHERE });
+    expect([spaced.code, spaced.stderr]).toEqual([2, 'Error: unknown format "ormat"; did you mean --format <format>?\n']);
+  });
+
+  it('SPIKE_FORMAT: a bad value is exit 2 naming the variable; -f on the command line wins over it', async () => {
+    const bad = await runSpike(['secret', 'list'], { env: { ...NOWHERE, SPIKE_FORMAT: 'xml' } });
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      "Error: Invalid configuration: SPIKE_FORMAT: invalid format 'xml'. Valid formats are: human/h/plain/p, json/j, yaml/y\n",
+    ]);
+    const noYaml = await runSpike(['operator', 'status'], { env: { ...NOWHERE, SPIKE_FORMAT: 'YAML' } });
+    expect([noYaml.code, noYaml.stderr]).toEqual([2, "Error: SPIKE_FORMAT is 'YAML', which this command cannot print (valid: human/h/plain/p, json/j); pass -f.\n"]);
+    // `verify` works offline: with -f JSON (any case) the report is JSON even though SPIKE_FORMAT says yaml.
+    const v = await runSpike(['operator', 'verify', '/tmp/pilot-no-such-dir', '-f', 'JSON'], { env: { ...NOWHERE, SPIKE_FORMAT: 'yaml' } });
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/^Error: No manifest at \/tmp\/pilot-no-such-dir\/spike\.recovery\.manifest\.json/);
+  });
 });

@@ -168,7 +168,10 @@ describe('spike policy', () => {
       for (const args of [['policy', 'list'], ['secret', 'list'], ['secret', 'metadata', 'get', 'apps/db'], ['secret', 'delete', 'apps/db']]) {
         const r = await spike(args);
         expect(r.code, args.join(' ')).toBe(3);
-        expect(r.stderr).toMatch(/^Error: you need a 'pilot' SPIFFE ID to use this command \(access_unauthorized.*\)\n$/);
+        expect(r.stderr).toBe(
+          `Error: this command needs the superuser role (spiffe://${TD}/spike/pilot/role/superuser), but this SPIKE Pilot is ` +
+            `spiffe://${TD}/spike/pilot/role/restore (access_unauthorized); grant it with hack/spire-server-entry-su-register.sh.\n`,
+        );
       }
       expect(nexus.requests.length).toBe(before);
     } finally {

@@ -1,6 +1,7 @@
 // `spike secret put/get` (built CLI) against the fake mTLS Nexus: upstream's
 // requests and output, the exit codes of docs/design.md § Exit codes. Needs `npm run build` first.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeNexus, runSpike, SPIKE_BIN } from '../helpers/fakenexus.js';
 import { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
@@ -28,6 +29,7 @@ beforeAll(async () => {
       store.set(body.path, body.values ?? {});
       return { status: 200, json: {} };
     }
+    if (body.path.startsWith('notready/')) return { status: 503, json: { err: 'state_not_ready' } };
     if (req.url === '/v1/store/secrets?action=get') {
       const data = store.get(body.path);
       return data ? { status: 200, json: { data } } : { status: 404, json: { data: null, err: 'api_not_found' } };
@@ -80,10 +82,42 @@ describe('spike secret', () => {
       const before = nexus.requests.length;
       const r = await runSpike(['secret', 'get', 'apps/db'], { env: env() });
       expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(/^Error: you need a 'pilot' SPIFFE ID to use this command \(access_unauthorized.*\)\n$/);
+      expect(r.stderr).toBe(
+        `Error: this command needs the superuser role (spiffe://${TD}/spike/pilot/role/superuser), but this SPIKE Pilot is ` +
+          `spiffe://${TD}/spike/pilot/role/recover (access_unauthorized); grant it with hack/spire-server-entry-su-register.sh.\n`,
+      );
       expect(nexus.requests.length).toBe(before);
     } finally {
       wl.setResponse(svidResponse(ca, await ca.issue(SUPERUSER)));
     }
+  });
+
+  it('Nexus not ready (503 state_not_ready): one Error line pointing to spike operator status, exit 1', async () => {
+    for (const args of [['secret', 'get', 'notready/x'], ['secret', 'put', 'notready/x', 'a=b']]) {
+      const r = await runSpike(args, { env: env() });
+      expect([r.code, r.stdout, r.stderr], args.join(' ')).toEqual([
+        1,
+        '',
+        'Error: SPIKE is not ready yet: SPIKE Nexus is starting or waiting for an operator restore; see `spike operator status`.\n',
+      ]);
+    }
+  });
+
+  it('put key=@file and key=- send the bytes exactly; get -f from SPIKE_FORMAT', async () => {
+    const file = join(tmp, 'pem');
+    writeFileSync(file, '-----BEGIN X-----\nabc\n-----END X-----\n');
+    const put = await runSpike(['secret', 'put', 'apps/files', `cert=@${file}`, 'token=-', 'at=@@home'], { env: env(), stdin: 's3cr3t' });
+    expect(put).toMatchObject({ code: 0, stdout: 'OK\n', stderr: '' });
+    expect(JSON.parse(nexus.requests.at(-1)?.body.toString() ?? '')).toEqual({
+      path: 'apps/files',
+      values: { at: '@home', cert: '-----BEGIN X-----\nabc\n-----END X-----\n', token: 's3cr3t' },
+    });
+    const js = await runSpike(['secret', 'get', 'apps/files', 'token'], { env: { ...env(), SPIKE_FORMAT: 'Json' } });
+    expect(js).toMatchObject({ code: 0, stdout: '"s3cr3t"\n' });
+    // Not a terminal: the value's line breaks are printed as they are.
+    const raw = await runSpike(['secret', 'get', 'apps/files', 'cert'], { env: env() });
+    expect(raw.stdout).toBe('-----BEGIN X-----\nabc\n-----END X-----\n\n');
+    const missing = await runSpike(['secret', 'put', 'apps/files', `cert=@${join(tmp, 'nope')}`], { env: env() });
+    expect([missing.code, missing.stderr]).toEqual([2, `Error: Cannot read the value of key 'cert' from file ${join(tmp, 'nope')} (ENOENT).\n`]);
   });
 });

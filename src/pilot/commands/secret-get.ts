@@ -13,7 +13,7 @@ import { ACTION_GET, PATH_SECRETS } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../output/exit.js';
 import { ALL_FORMATS, FORMAT_HELP_ALL, parseFormat, type OutputFormat } from '../output/format.js';
 import type { PilotDeps } from '../runtime.js';
-import { answerFailure, connectFailure } from '../nexus/calls.js';
+import { answerFailure, connectFailure, errCodeFailure } from '../nexus/calls.js';
 import { loadConfig, requireRole, withIdentity } from '../nexus/session.js';
 import { checkSecretPath } from '../secret/input.js';
 import { escapeControlsKeepingLines, escapeJsonControls, safeForTerminal } from '../output/terminal.js';
@@ -46,7 +46,7 @@ export function decodeGetResponse(body: Uint8Array): Record<string, string> | un
   } catch {
     throw new CliError(ExitCode.nexus, 'Failed to parse API response.');
   }
-  if (answer.err !== '') throw new CliError(ExitCode.nexus, `[${answer.err.slice(0, 64)}]`);
+  if (answer.err !== '') throw errCodeFailure(answer.err.slice(0, 64));
   return answer.data ?? undefined;
 }
 

@@ -8,7 +8,8 @@ import type { Command } from 'commander';
 import { secretPutRequest } from '../../protocol/messages.js';
 import { PATH_SECRETS } from '../../protocol/paths.js';
 import type { PilotDeps } from '../runtime.js';
-import { answerFailure, connectFailure } from '../nexus/calls.js';
+import { errCodeOf } from '../../client/json.js';
+import { answerFailure, connectFailure, errCodeFailure } from '../nexus/calls.js';
 import { loadConfig, requireRole, withIdentity } from '../nexus/session.js';
 import { checkSecretPath } from '../secret/input.js';
 import { parsePutPairs, resolvePutValues } from '../secret/values.js';
@@ -33,8 +34,11 @@ export async function runSecretPut(deps: PilotDeps, path: string, pairs: readonl
     } finally {
       body.fill(0);
     }
+    // The SDK reads the answer's `err` even on a 200 (HandleAPIError's texts).
+    const code = answer.status === 200 ? errCodeOf(answer.body) : undefined;
     answer.body.fill(0);
     if (answer.status !== 200) throw answerFailure(answer);
+    if (code !== undefined && code !== '') throw errCodeFailure(code);
     deps.io.out('OK\n');
   });
 }

@@ -63,7 +63,7 @@ export function answerFailure(answer: Pick<NexusAnswer, 'status'>): CliError {
 }
 
 /** The `err` code a 200 answer carries → upstream's message (HandleAPIError). */
-function errCodeFailure(code: string | undefined): CliError {
+export function errCodeFailure(code: string | undefined): CliError {
   switch (code) {
     case 'state_not_ready':
       return notReady();

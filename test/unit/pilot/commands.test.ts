@@ -279,6 +279,6 @@ describe('secret put/get', () => {
     await expect(runSecretGet(nk.deps, 'p', 'zz', { version: 0, format: 'human' })).rejects.toThrow('Key not found.');
     expect(await exitOf(runSecretGet(nk.deps, 'p', undefined, { version: 0, format: 'toml' }))).toBe(ExitCode.usage);
     const withErr = fake({ spiffeId: ID.superuser, answer: () => json(200, { data: { a: '1' }, err: 'data_invalid_input' }) });
-    await expect(runSecretGet(withErr.deps, 'p', undefined, { version: 0, format: 'human' })).rejects.toThrow('[data_invalid_input]');
+    await expect(runSecretGet(withErr.deps, 'p', undefined, { version: 0, format: 'human' })).rejects.toThrow('Invalid input provided.');
   });
 });

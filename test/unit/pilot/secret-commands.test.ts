@@ -10,7 +10,7 @@ import { runSecretMetadataGet } from '../../../src/pilot/commands/secret-metadat
 import { runSecretUndelete } from '../../../src/pilot/commands/secret-undelete.js';
 import { ClientError } from '../../../src/client/errors.js';
 import { ExitCode } from '../../../src/pilot/output/exit.js';
-import { fake, ID, json, failure } from './fakes.js';
+import { fake, ID, json, failure, runProgram } from './fakes.js';
 
 describe('secret list', () => {
   const keys = ['apps/a', 'apps/b:c', 'db/creds'];
@@ -40,7 +40,21 @@ describe('secret list', () => {
     await runSecretList(f.deps, { format: 'human' });
     expect(f.out.join('')).toBe('No secrets found.\n');
     const g = fake({ spiffeId: ID.superuser, answer: () => json(503, { err: 'state_not_ready' }) });
-    expect((await failure(runSecretList(g.deps, { format: 'human' }))).exitCode).toBe(ExitCode.nexus);
+    const e = await failure(runSecretList(g.deps, { format: 'human' }));
+    expect([e.exitCode, e.message]).toEqual([
+      ExitCode.nexus,
+      'SPIKE is not ready yet: SPIKE Nexus is starting or waiting for an operator restore; see `spike operator status`.',
+    ]);
+  });
+  it('not ready, as printed: one Error line on stderr, also for a 200 answer carrying state_not_ready', async () => {
+    const line = 'Error: SPIKE is not ready yet: SPIKE Nexus is starting or waiting for an operator restore; see `spike operator status`.\n';
+    // A fresh answer each time: the commands zero the bodies they read.
+    for (const status of [503, 200]) {
+      for (const args of [['secret', 'list'], ['secret', 'get', 'p'], ['policy', 'list'], ['secret', 'put', 'p', 'a=b']]) {
+        const r = await runProgram(args, fake({ spiffeId: ID.superuser, answer: () => json(status, { err: 'state_not_ready' }) }));
+        expect([r.code, r.out, r.err], `${status} ${args.join(' ')}`).toEqual([ExitCode.nexus, '', line]);
+      }
+    }
   });
   it('bad format: exit 2 before any identity or call', async () => {
     const f = fake({ spiffeId: ID.superuser });
