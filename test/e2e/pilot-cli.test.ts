@@ -1,5 +1,7 @@
 // `spike --help`/`--version` answer at once with no Workload API; usage errors exit 2.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSpike, SPIKE_BIN } from '../helpers/fakenexus.js';
 
@@ -72,8 +74,12 @@ describe('spike without a Workload API', () => {
     const noYaml = await runSpike(['operator', 'status'], { env: { ...NOWHERE, SPIKE_FORMAT: 'YAML' } });
     expect([noYaml.code, noYaml.stderr]).toEqual([2, "Error: SPIKE_FORMAT is 'YAML', which this command cannot print (valid: human/h/plain/p, json/j); pass -f.\n"]);
     // `verify` works offline: with -f JSON (any case) the report is JSON even though SPIKE_FORMAT says yaml.
-    const v = await runSpike(['operator', 'verify', '/tmp/pilot-no-such-dir', '-f', 'JSON'], { env: { ...NOWHERE, SPIKE_FORMAT: 'yaml' } });
-    expect(v.code).toBe(2);
-    expect(v.stderr).toMatch(/^Error: No manifest at \/tmp\/pilot-no-such-dir\/spike\.recovery\.manifest\.json/);
+    const empty = mkdtempSync(join(tmpdir(), 'pcli-'));
+    try {
+      const v = await runSpike(['operator', 'verify', empty, '-f', 'JSON'], { env: { ...NOWHERE, SPIKE_FORMAT: 'yaml' } });
+      expect([v.code, v.stderr]).toEqual([2, `Error: No manifest at ${empty}/spike.recovery.manifest.json (pass --manifest <file>).\n`]);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

@@ -25,11 +25,11 @@ beforeAll(async () => {
   nexus = await FakeNexus.start({ ca, svid: await ca.issue(`spiffe://${TD}/spike/nexus`) });
   nexus.respond((req) => {
     const body = JSON.parse(req.body.toString()) as { path: string; values?: Record<string, string> };
+    if (body.path.startsWith('notready/')) return { status: 503, json: { err: 'state_not_ready' } };
     if (req.url === '/v1/store/secrets') {
       store.set(body.path, body.values ?? {});
       return { status: 200, json: {} };
     }
-    if (body.path.startsWith('notready/')) return { status: 503, json: { err: 'state_not_ready' } };
     if (req.url === '/v1/store/secrets?action=get') {
       const data = store.get(body.path);
       return data ? { status: 200, json: { data } } : { status: 404, json: { data: null, err: 'api_not_found' } };
