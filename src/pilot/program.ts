@@ -113,6 +113,7 @@ function installFormatFlags(program: Command, spikeFormat: () => string | undefi
     if (opt !== undefined) {
       const supported = supportedFormats(opt);
       opt.argParser((value: string) => parseFormat(value, supported));
+      opt.defaultValueDescription = '$SPIKE_FORMAT, else human';
     }
     cmd.commands.forEach(visit);
   };

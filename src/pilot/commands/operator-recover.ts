@@ -130,7 +130,8 @@ export function defineRecover(cmd: Command, deps: () => PilotDeps, name = 'opera
     .addHelpText(
       'after',
       `
-Needs the 'recover' SPIFFE ID (spiffe://<trust root>/spike/pilot/role/recover).
+Needs the recover role (spiffe://<trust root>/spike/pilot/role/recover;
+hack/spire-server-entry-recover-register.sh grants it on the local stack).
 Saves one file per shard, spike.recovery.<id>.txt (mode 0600), in
 $SPIKE_PILOT_RECOVERY_DIR/recover, else ~/.spike/recover, else /tmp/.spike-$USER/recover,
 and the manifest spike.recovery.manifest.json (check digests, no secrets);

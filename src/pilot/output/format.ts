@@ -68,10 +68,10 @@ export function formatFromEnv(value: string | undefined, supported: readonly Out
   return f;
 }
 
-export const FORMAT_HELP = 'Output format: human/h/plain/p or json/j (default: $SPIKE_FORMAT, else human)';
+export const FORMAT_HELP = 'Output format: human/h/plain/p or json/j';
 
 /** Upstream format.go's help, for commands that print all three formats. */
-export const FORMAT_HELP_ALL = 'Output format: human/h/plain/p, json/j, or yaml/y (default: $SPIKE_FORMAT, else human)';
+export const FORMAT_HELP_ALL = 'Output format: human/h/plain/p, json/j, or yaml/y';
 
 export const ALL_FORMATS: readonly OutputFormat[] = ['human', 'json', 'yaml'];
 

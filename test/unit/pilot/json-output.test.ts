@@ -168,6 +168,16 @@ describe('SPIKE_FORMAT and -f', () => {
     expect(await viaProgram(['operator', 'status', '-f', 'human'], ID.restore, { SPIKE_FORMAT: 'yaml' })).toContain('Shards collected: 1');
   });
 
+  it('every -f help names SPIKE_FORMAT as the default, once', async () => {
+    for (const args of [['secret', 'get'], ['secret', 'list'], ['operator', 'status'], ['operator', 'restore'], ['policy', 'get']]) {
+      const r = await runProgram([...args, '--help'], fake({ spiffeId: ID.superuser }));
+      // Help wraps lines where it likes: compare with whitespace collapsed.
+      const flat = r.out.replace(/\s+/g, ' ');
+      expect(flat, args.join(' ')).toMatch(/-f, --format <format> Output format: [^()]*\(default: \$SPIKE_FORMAT, else human\) /);
+      expect(r.out.match(/\(default:/g)?.length ?? 0, args.join(' ')).toBe(r.out.includes('--version <n>') ? 2 : 1);
+    }
+  });
+
   it('commands without -f ignore SPIKE_FORMAT', async () => {
     expect(await viaProgram(['secret', 'put', 'secrets/a', 'k=v'], ID.superuser, { SPIKE_FORMAT: 'xml' })).toBe('OK\n');
   });
