@@ -20,9 +20,9 @@ import { KeeperSync } from './sync/push.js';
 import { recoverFromKeepers } from './sync/recovery.js';
 import { createKeeperLinks } from './keeper-links.js';
 
-/** Restore: a burst of 10 submissions per caller, then one every 3 s. */
+/** Restore: a burst of 10 calls per caller, then one every 3 s; only calls that add nothing are charged (docs/design.md § Restore). */
 export const RESTORE_RATE = { capacity: 10, refillMs: 3_000 };
-/** A partial restore collection is dropped after 15 minutes without submissions. */
+/** A partial restore collection is dropped 15 minutes after its last new value. */
 export const RESTORE_COLLECTION_TTL_MS = 15 * 60_000;
 
 export interface RunningNexus {
