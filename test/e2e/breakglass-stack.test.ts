@@ -104,7 +104,7 @@ describe('break-glass runbook against the real stack', () => {
     expect(pfr.stdout).toMatch(/nexus-state +PASS +waiting for a restore: 0 of 2 shards collected/);
     expect(await spike(['operator', 'status', '-f', 'json'])).toMatchObject({
       code: 0,
-      stdout: '{"ready":false,"collected":0,"remaining":2,"threshold":2,"ids":[]}\n',
+      stdout: '{\n  "ready": false,\n  "collected": 0,\n  "remaining": 2,\n  "threshold": 2,\n  "ids": []\n}\n',
     });
 
     const m = join(ageDir, 'spike.recovery.manifest.json');
@@ -129,8 +129,11 @@ describe('break-glass runbook against the real stack', () => {
       '\nSPIKE Nexus is waiting for an operator restore.\nShards collected: 1\nShards remaining: 1\nThreshold: 2\nShard ids received: 3\n\n',
     );
     const r2 = await spike(['operator', 'restore', '--file', file(1), '-i', join(tmp, 'key1.txt'), '-m', m, '-f', 'json']);
-    expect(r2).toMatchObject({ code: 0, stdout: '{"collected":2,"remaining":0,"restored":true}\n' });
-    expect((await spike(['operator', 'status', '-f', 'json'])).stdout).toBe('{"ready":true,"collected":0,"remaining":0,"threshold":2,"ids":[]}\n');
+    expect(r2.code).toBe(0);
+    expect(JSON.parse(r2.stdout)).toMatchObject({ collected: 2, remaining: 0, restored: true });
+    expect((await spike(['operator', 'status', '-f', 'json'])).stdout).toBe(
+      '{\n  "ready": true,\n  "collected": 0,\n  "remaining": 0,\n  "threshold": 2,\n  "ids": []\n}\n',
+    );
 
     await stack.setEntry('pilot', stack.ids.superuser);
     expect(await spike(['secret', 'get', 'apps/db', 'pass'])).toMatchObject({ code: 0, stdout: 's3cr3t\n' });
