@@ -271,6 +271,26 @@ describe('POST /v1/operator/restore: every value kept, sets searched', () => {
     );
   });
 
+  it('a store that cannot be read: 500, the value not kept, the collection as before, the call charged', async () => {
+    const key = keyOf(1);
+    h = await makeHarness({ storedKey: key, rate: { capacity: 1, refillMs: 60_000, now: () => 0 } });
+    const [s1, s2] = sharesOf(key);
+    await h.post(R, restoreBody(1, arr(s1!.value)), IDS.restore);
+    const gate = h.gate;
+    const real = gate.withKeyCheck.bind(gate);
+    gate.withKeyCheck = async () => {
+      throw new Error('disk gone');
+    };
+    const r = await h.post(R, restoreBody(2, arr(s2!.value)), IDS.restore);
+    expect(r.status).toBe(500);
+    expect(r.body).toBe('{"collected":1,"remaining":1,"restored":false,"err":"api_internal_error","ids":[1]}');
+    expect(h.collector.ids()).toEqual([1]);
+    expect(h.logs.lines.some((l) => l.msg === 'restore: searching or installing the root key failed')).toBe(true);
+    // the bucket (1) was spent by the failed call
+    expect((await h.post(R, restoreBody(2, arr(s2!.value)), IDS.restore)).status).toBe(429);
+    gate.withKeyCheck = real;
+  });
+
   it('reset empties the collection (audited), and restore starts over', async () => {
     const key = keyOf(1);
     h = await makeHarness({ storedKey: key });

@@ -97,9 +97,12 @@ async function searchAndInstall(
 ): Promise<Reply> {
   const c = deps.collector;
   const t = c.threshold;
+  /** The value is not kept: the call added nothing, so it is charged. */
   const undo = (outcome: string, e?: unknown): Reply => {
     c.undoAdd(id);
     if (e !== undefined) deps.log.error('restore: searching or installing the root key failed', { error: describeError(e) });
+    const limited = charge();
+    if (limited) return limited;
     audit(outcome);
     return internalErrorReply(progressOf(c));
   };
