@@ -1,7 +1,7 @@
 // The commander tree of `spike`. Every command module is light: anything
 // heavy (grpc, TLS, x509, the HTTP client) is loaded with `await import()`
 // inside nexus/identity.ts, only by commands that talk to Nexus.
-import { Command, type Option } from 'commander';
+import { Command } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { defineRecover } from './commands/operator-recover.js';
 import { defineRestore } from './commands/operator-restore.js';
@@ -21,7 +21,7 @@ import { defineSecretPut } from './commands/secret-put.js';
 import { defineSecretUndelete } from './commands/secret-undelete.js';
 import type { PilotDeps } from './runtime.js';
 import { loadFormatSetting } from './config.js';
-import { ALL_FORMATS, formatFromEnv, parseFormat, type OutputFormat } from './output/format.js';
+import { installFormatFlags } from './format-flags.js';
 
 export const VERSION: string = pkg.version;
 
@@ -89,39 +89,4 @@ Examples:
   defineRestore(program.command('restore'), deps, 'restore').summary('Alias of `spike operator restore`');
   installFormatFlags(program, () => loadFormatSetting(deps().env));
   return program;
-}
-
-/** The -f/--format option of `cmd`, if it has one. */
-function formatOptionOf(cmd: Command): Option | undefined {
-  return cmd.options.find((o) => o.attributeName() === 'format');
-}
-
-/** What a command's -f can print: its help names yaml or it does not (output/format.ts FORMAT_HELP / FORMAT_HELP_ALL). */
-function supportedFormats(opt: Option): readonly OutputFormat[] {
-  return (opt.description ?? '').includes('yaml/y') ? ALL_FORMATS : ['human', 'json'];
-}
-
-/**
- * Every -f/--format in the tree: its value is checked while the flags are
- * parsed (any letter case; `-format=json` gets a hint before commander can
- * complain about a stray argument), and when it was not given on the command
- * line `SPIKE_FORMAT` (if set) replaces the default.
- */
-function installFormatFlags(program: Command, spikeFormat: () => string | undefined): void {
-  const visit = (cmd: Command): void => {
-    const opt = formatOptionOf(cmd);
-    if (opt !== undefined) {
-      const supported = supportedFormats(opt);
-      opt.argParser((value: string) => parseFormat(value, supported));
-      opt.defaultValueDescription = '$SPIKE_FORMAT, else human';
-    }
-    cmd.commands.forEach(visit);
-  };
-  visit(program);
-  program.hook('preAction', (_hooked, action) => {
-    const opt = formatOptionOf(action);
-    if (opt === undefined || action.getOptionValueSource('format') === 'cli') return;
-    const f = formatFromEnv(spikeFormat(), supportedFormats(opt));
-    if (f !== undefined) action.setOptionValueWithSource('format', f, 'env');
-  });
 }
