@@ -231,10 +231,18 @@ describe('spike operator restore', () => {
 
   it('an error answer is exit 1 with upstream text', async () => {
     await asRole(ROLE.restore);
-    nexus.respond(() => ({ status: 400, json: { err: 'api_bad_request' } }));
+    nexus.respond(() => ({ status: 500, json: { err: 'api_internal_error' } }));
     const r = await runSpike(['operator', 'restore'], { env: env(), stdin: SHARD });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('Error: Failed to communicate with SPIKE Nexus. (HTTP 400 api_bad_request)\n');
+    expect(r.stderr).toBe('Error: Failed to communicate with SPIKE Nexus. (HTTP 500 api_internal_error)\n');
+  });
+
+  it('a plain 400 is Nexus refusing this shard, not a network fault: exit 5', async () => {
+    await asRole(ROLE.restore);
+    nexus.respond(() => ({ status: 400, json: { err: 'api_bad_request' } }));
+    const r = await runSpike(['operator', 'restore'], { env: env(), stdin: SHARD });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/^Error: SPIKE Nexus refused shard \d+ as invalid \(HTTP 400 api_bad_request\): .*Nothing was kept; check the shard\.\n$/);
   });
 });
 

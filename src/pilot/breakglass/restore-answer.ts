@@ -4,6 +4,7 @@
 // spike-ts's answers (with `state`) and upstream's (without it), the HTTP
 // status and the `Retry-After` header (docs/design.md § Restore, § Exit codes).
 import { restoreAnswer, restoreResponse, type RestoreResponse } from '../../protocol/messages/operator.js';
+import { API_BAD_REQUEST } from '../../protocol/errors.js';
 import { CliError, ExitCode } from '../output/exit.js';
 import { restoreCompleteText, restoreProgressText } from '../output/texts.js';
 import {
@@ -18,6 +19,7 @@ import {
   RESET_UNSUPPORTED_MESSAGE,
   shardAlreadyGivenLine,
   shardConflictLine,
+  shardRefusedMessage,
   shardsNotUsedLine,
   tooManyValuesMessage,
 } from '../output/restore-texts.js';
@@ -91,6 +93,12 @@ export function submitReport(id: number, answer: NexusAnswer): RestoreReport {
   if (answer.status === 429 || body?.state === 'rate_limited') return rateLimited(answer, body);
   if (body?.state === 'too_many_values') {
     return { answer: body, text: '', failure: new CliError(ExitCode.refused, tooManyValuesMessage(id)) };
+  }
+  if (answer.status === 400 && body !== undefined && body.state === '' && body.err === API_BAD_REQUEST) {
+    // The shard passed our local format check, so this is Nexus's own verdict
+    // on the shard (an id beyond the deployment's share count, a value that is
+    // no share), not a fault of the connection.
+    return { answer: body, text: '', failure: new CliError(ExitCode.refused, shardRefusedMessage(id)) };
   }
   if (answer.status !== 200) throw new CliError(ExitCode.nexus, `${RESTORE_FAILED} (${describeAnswer(answer)})`);
   if (body === undefined) throw new CliError(ExitCode.nexus, `${RESTORE_FAILED} (malformed answer)`);

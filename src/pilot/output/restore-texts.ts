@@ -67,6 +67,11 @@ export function rateLimitedMessage(seconds: number | undefined): string {
     : `Too many restore attempts; try again in ${seconds} s.`;
 }
 
+/** A plain 400 to a shard (exit 5): the shard passed the Pilot's format check, so Nexus found it invalid. */
+export function shardRefusedMessage(id: number): string {
+  return `SPIKE Nexus refused shard ${id} as invalid (HTTP 400 api_bad_request): its id may be higher than the number of shards this deployment makes, or its value is not a valid share. Nothing was kept; check the shard.`;
+}
+
 /** 400 `too_many_values` (exit 5). */
 export function tooManyValuesMessage(id: number): string {
   return `SPIKE Nexus already holds as many different values for shard ${id} as it keeps; nothing was added. Run \`spike operator restore --reset\` to empty the collection, then give the shards again.`;

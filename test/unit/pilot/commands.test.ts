@@ -206,7 +206,7 @@ describe('operator restore', () => {
 
   it('error answers: exit 1 with upstream text', async () => {
     const negative = json(200, { collected: -1, remaining: 2, restored: false });
-    for (const a of [json(400, { err: 'api_bad_request' }), json(200, { err: 'shamir_invalid_index' }), { status: 200, body: Buffer.from('garbage') }, negative]) {
+    for (const a of [json(400, { err: 'api_internal_error' }), json(200, { err: 'shamir_invalid_index' }), { status: 200, body: Buffer.from('garbage') }, negative]) {
       const f = fake({ spiffeId: ID.restore, stdin: SHARD, answer: () => a });
       await expect(runRestore(f.deps, { format: 'human' })).rejects.toThrow(/^Failed to communicate with SPIKE Nexus\. \(/);
     }

@@ -113,9 +113,17 @@ describe('restore answers, human', () => {
     );
   });
 
-  it('any other error answer stays exit 1 with upstream wording', async () => {
+  it('a plain 400 (Nexus refused this shard as invalid): says so, not a network fault, exit 5', async () => {
     const r = await restore(2, json(400, { collected: 0, remaining: 0, restored: false, err: 'api_bad_request' }));
-    expect(r).toMatchObject({ code: 1, err: 'Error: Failed to communicate with SPIKE Nexus. (HTTP 400 api_bad_request)\n' });
+    expect(r).toMatchObject({
+      code: 5,
+      err: 'Error: SPIKE Nexus refused shard 2 as invalid (HTTP 400 api_bad_request): its id may be higher than the number of shards this deployment makes, or its value is not a valid share. Nothing was kept; check the shard.\n',
+    });
+  });
+
+  it('any other error answer stays exit 1 with upstream wording', async () => {
+    const r = await restore(2, json(500, { collected: 0, remaining: 0, restored: false, err: 'api_internal_error' }));
+    expect(r).toMatchObject({ code: 1, err: 'Error: Failed to communicate with SPIKE Nexus. (HTTP 500 api_internal_error)\n' });
   });
 });
 
