@@ -53,7 +53,7 @@ import {
   secretPutResponse,
   shardGetRequest,
 } from '../protocol/messages.js';
-import { wipe } from '../gocompat/json/decode.js';
+import { emptyStringMap, wipe } from '../gocompat/json/decode.js';
 import { errCodeOf } from './json.js';
 import type { GoTimeValue, Policy as WirePolicy, SecretMetadataContent, SecretVersionInfo } from '../protocol/messages.js';
 import type { CallOptions, HttpResponse, SpikeHttpClient } from './transport.js';
@@ -155,7 +155,10 @@ export async function restore(client: SpikeHttpClient, nexus: URL, id: number, s
 
 /** `POST <nexus>/v1/store/secrets` `{"path":p,"values":{…}}`. */
 export async function putSecret(client: SpikeHttpClient, nexus: URL, path: string, values: Readonly<Record<string, string>>, opts?: CallOptions): Promise<void> {
-  const body = secretPutRequest.encode({ path, values: { ...values }, err: '' });
+  // A null-prototype copy: keys such as `__proto__` stay plain data.
+  const copy = emptyStringMap();
+  for (const [k, v] of Object.entries(values)) copy[k] = v;
+  const body = secretPutRequest.encode({ path, values: copy, err: '' });
   const res = await call(client, urlFor(nexus, PATH_SECRETS), body, 'put secret', opts);
   decode200(res, 'put secret', (raw) => secretPutResponse.decode(raw));
 }
@@ -163,7 +166,7 @@ export async function putSecret(client: SpikeHttpClient, nexus: URL, path: strin
 /** `POST <nexus>/v1/store/secrets?action=get` `{"path":p[,"version":v]}` → the values (404 → ClientError status 404). */
 export async function getSecret(client: SpikeHttpClient, nexus: URL, path: string, version = 0, opts?: CallOptions): Promise<Record<string, string>> {
   const res = await call(client, urlFor(nexus, PATH_SECRETS, ACTION_GET), secretGetRequest.encode({ path, version }), 'get secret', opts);
-  return decode200(res, 'get secret', (raw) => secretGetResponse.decode(raw)).data ?? {};
+  return decode200(res, 'get secret', (raw) => secretGetResponse.decode(raw)).data ?? emptyStringMap();
 }
 
 /**
