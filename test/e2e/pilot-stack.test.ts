@@ -85,4 +85,12 @@ describe('spike secret and policy against the real stack', () => {
     expect(await spike(['policy', 'delete', 'db-read'], 'y\n')).toMatchObject({ code: 0, stdout: `${prompt}Policy deleted successfully.\n` });
     expect(await spike(['policy', 'list'])).toMatchObject({ code: 0, stdout: 'No policies found.\n' });
   });
+
+  it('secret keys named __proto__, constructor, prototype are kept end to end', { timeout: 120_000 }, async () => {
+    expect(await spike(['secret', 'put', 'proto/p', '__proto__=a', 'constructor=b', 'prototype=c'])).toMatchObject({ code: 0, stdout: 'OK\n' });
+    expect((await spike(['secret', 'get', 'proto/p'])).stdout).toBe('__proto__: a\nconstructor: b\nprototype: c\n');
+    expect((await spike(['secret', 'get', 'proto/p', '-f', 'json'])).stdout).toBe('{\n    "__proto__": "a",\n    "constructor": "b",\n    "prototype": "c"\n}\n');
+    expect((await spike(['secret', 'get', 'proto/p', '-f', 'yaml'])).stdout).toBe('__proto__: a\nconstructor: b\nprototype: c\n\n');
+    expect((await spike(['secret', 'get', 'proto/p', '__proto__'])).stdout).toBe('a\n');
+  });
 });
