@@ -33,7 +33,8 @@ pick_ports() {
     Promise.all([get(), get(), get(), get()]).then((p) => console.log(p.join(" ")));')
   export SPIKE_NEXUS_TLS_PORT="127.0.0.1:$P0"
   export SPIKE_NEXUS_API_URL="https://127.0.0.1:$P0"
-  export SPIKE_NEXUS_KEEPER_PEERS="https://127.0.0.1:$P1,https://127.0.0.1:$P2,https://127.0.0.1:$P3"
+  local k="spiffe://${SPIKE_DEV_TRUST_DOMAIN:-spike.ist}/spike/keeper"
+  export SPIKE_NEXUS_KEEPER_PEERS="https://127.0.0.1:$P1=$k/1,https://127.0.0.1:$P2=$k/2,https://127.0.0.1:$P3=$k/3"
 }
 
 export SPIKE_DEV_DIR="$DEMO_DIR/dev"

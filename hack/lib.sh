@@ -7,7 +7,21 @@ SPIKE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 : "${SPIKE_DEV_DIR:=${HOME:-/tmp}/.spike/dev}"
 : "${SPIKE_NEXUS_DATA_DIR:=$SPIKE_DEV_DIR/nexus}"
-: "${SPIKE_NEXUS_KEEPER_PEERS:=https://localhost:8443,https://localhost:8543,https://localhost:8643}"
+# The dev agent's trust domain (same rule as spike-dev-agent).
+spike_trust_domain() {
+  if [ -n "${SPIKE_DEV_TRUST_DOMAIN:-}" ]; then echo "$SPIKE_DEV_TRUST_DOMAIN"; return; fi
+  if [ -n "${SPIKE_TRUST_ROOT:-}" ]; then echo "${SPIKE_TRUST_ROOT%%,*}" | tr -d ' '; return; fi
+  echo spike.ist
+}
+
+# Keeper i's own SPIFFE ID (the dev agent's default entry keeper-i).
+spike_keeper_id() { echo "spiffe://$(spike_trust_domain)/spike/keeper/$1"; }
+
+# Each Keeper URL pinned to its Keeper's ID (URL=SPIFFE-ID, docs/design.md
+# § Identities): Nexus and Bootstrap accept no other Keeper at that URL.
+if [ -z "${SPIKE_NEXUS_KEEPER_PEERS:-}" ]; then
+  SPIKE_NEXUS_KEEPER_PEERS="https://localhost:8443=$(spike_keeper_id 1),https://localhost:8543=$(spike_keeper_id 2),https://localhost:8643=$(spike_keeper_id 3)"
+fi
 : "${SPIKE_NEXUS_TLS_PORT:=:8553}"
 : "${SPIKE_NEXUS_API_URL:=https://localhost:${SPIKE_NEXUS_TLS_PORT##*:}}"
 : "${SPIKE_NEXUS_BACKEND_STORE:=sqlite}"
@@ -17,13 +31,6 @@ IFS=',' read -r -a SPIKE_KEEPER_URLS <<<"$SPIKE_NEXUS_KEEPER_PEERS"
 SPIKE_KEEPER_COUNT=${#SPIKE_KEEPER_URLS[@]}
 : "${SPIKE_NEXUS_SHAMIR_SHARES:=$SPIKE_KEEPER_COUNT}"
 export SPIKE_NEXUS_SHAMIR_SHARES
-
-# The dev agent's trust domain (same rule as spike-dev-agent).
-spike_trust_domain() {
-  if [ -n "${SPIKE_DEV_TRUST_DOMAIN:-}" ]; then echo "$SPIKE_DEV_TRUST_DOMAIN"; return; fi
-  if [ -n "${SPIKE_TRUST_ROOT:-}" ]; then echo "${SPIKE_TRUST_ROOT%%,*}" | tr -d ' '; return; fi
-  echo spike.ist
-}
 
 SPIKE_LOG_DIR="$SPIKE_DEV_DIR/logs"
 SPIKE_PID_DIR="$SPIKE_DEV_DIR/pids"
@@ -44,10 +51,10 @@ spike_ensure_built() {
   fi
 }
 
-# The port of keeper i (1-based), from SPIKE_NEXUS_KEEPER_PEERS.
+# The port of keeper i (1-based), from SPIKE_NEXUS_KEEPER_PEERS (either form).
 spike_keeper_port() {
   local url=${SPIKE_KEEPER_URLS[$(($1 - 1))]}
-  url=${url#https://}; url=${url%%/*}
+  url=${url%%=*}; url=${url#https://}; url=${url%%/*}
   case "$url" in
     *:*) echo "${url##*:}" ;;
     *) echo 443 ;;

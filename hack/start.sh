@@ -22,6 +22,17 @@ else
   say "spike-dev-agent: started (pid $(spike_pid agent)), sockets in $SPIKE_SOCKET_DIR"
 fi
 
+# A dev dir made before Keepers had IDs of their own gives every keeper-i the
+# shared spike/keeper, which the pinned SPIKE_NEXUS_KEEPER_PEERS refuses:
+# move those entries to spike/keeper/<i> (other entries are left as they are).
+entries=$(spike_dev_agent entry list --json 2>/dev/null || true)
+for ((i = 1; i <= SPIKE_KEEPER_COUNT; i++)); do
+  if grep -Eq "\"keeper-$i\": ?\"spiffe://$(spike_trust_domain)/spike/keeper\"" <<<"$entries"; then
+    spike_dev_agent entry set "keeper-$i" "$(spike_keeper_id "$i")" >/dev/null || die "could not update the entry of keeper-$i"
+    say "keeper-$i: SPIFFE ID is now $(spike_keeper_id "$i")"
+  fi
+done
+
 # 2. Keepers.
 for ((i = 1; i <= SPIKE_KEEPER_COUNT; i++)); do
   name="keeper-$i"

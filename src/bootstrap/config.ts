@@ -7,7 +7,8 @@ import {
   type ShamirConfig,
   type SpiffeConfig,
   type TrustRoots,
-  loadKeeperPeers,
+  type KeeperPeer,
+  loadKeeperPeerList,
   loadShamirConfig,
   loadSpiffeConfig,
   loadTrustRoots,
@@ -23,6 +24,8 @@ export interface BootstrapConfig {
   trustRoots: TrustRoots;
   backend: BackendStore;
   keeperPeers: URL[];
+  /** The same keepers with their pinned SPIFFE IDs (undefined: plain-URL form, any Keeper ID; warn at start). */
+  keepers: readonly KeeperPeer[];
   shamir: ShamirConfig;
   nexusApiUrl: URL;
   /** Where Nexus keeps its data; Bootstrap records its completion there. */
@@ -49,11 +52,14 @@ const DAY_MS = 24 * 3_600_000;
 export function loadBootstrapConfig(env: Env): BootstrapConfig {
   const keeperRetryInitialMs = readDuration(env, 'SPIKE_BOOTSTRAP_KEEPER_RETRY_INITIAL_INTERVAL', 2_000, 1, DAY_MS);
   const keeperRetryMaxMs = readDuration(env, 'SPIKE_BOOTSTRAP_KEEPER_RETRY_MAX_INTERVAL', 30_000, 1, DAY_MS);
+  const trustRoots = loadTrustRoots(env);
+  const keepers = loadKeeperPeerList(env, trustRoots.keeper);
   return {
     spiffe: loadSpiffeConfig(env),
-    trustRoots: loadTrustRoots(env),
+    trustRoots,
     backend: readEnum<BackendStore>(env, 'SPIKE_NEXUS_BACKEND_STORE', 'sqlite', ['sqlite', 'lite', 'memory']),
-    keeperPeers: loadKeeperPeers(env),
+    keeperPeers: keepers.map((k) => k.url),
+    keepers,
     shamir: loadShamirConfig(env),
     nexusApiUrl: nexusApiUrl(env),
     nexusDataDir: nexusDataDir(env),

@@ -3,7 +3,9 @@
 // to Keeper i and waits until SPIKE Nexus proves it rebuilt the same key.
 import { processEnv } from '../protocol/config/env.js';
 import { loadBootstrapConfig, type BootstrapConfig } from './config.js';
-import { isBootstrap, isKeeper, isNexus } from '../protocol/roles.js';
+import { isBootstrap, isNexus } from '../protocol/roles.js';
+import { unpinnedKeepersWarning } from '../protocol/config/shared.js';
+import { createKeeperClients } from '../common/keeper-clients.js';
 import { authorizeIf } from '../spiffe/authorizer.js';
 import { createSpikeHttpClient } from '../client/http.js';
 import { contributeShard, verifyBootstrap } from '../client/api.js';
@@ -52,11 +54,13 @@ async function main(): Promise<void> {
   });
 
   const roots = config.trustRoots;
-  const keepers = createSpikeHttpClient({
-    source,
-    serverAuthorizer: authorizeIf((id) => isKeeper(id, roots.keeper), 'a SPIKE Keeper'),
-    timeoutMs: Math.min(config.httpTimeoutMs, config.keeperTimeoutMs),
-  });
+  const unpinned = unpinnedKeepersWarning(config.keepers);
+  if (unpinned !== undefined) logger.warn(unpinned);
+  // One client per keeper URL, pinned to that keeper's ID when configured
+  // (docs/design.md § Identities): a mismatch is refused in the TLS handshake.
+  const keepers = createKeeperClients(source, config.keepers, roots.keeper, Math.min(config.httpTimeoutMs, config.keeperTimeoutMs), (m) =>
+    logger.error('keeper_identity_mismatch', { url: m.url, expected: m.expected, presented: m.presented }),
+  );
   const nexus = createSpikeHttpClient({
     source,
     serverAuthorizer: authorizeIf((id) => isNexus(id, roots.nexus), 'SPIKE Nexus'),
@@ -67,7 +71,7 @@ async function main(): Promise<void> {
       config,
       selfId: self,
       network: {
-        contribute: (keeper, shard, timeoutMs) => contributeShard(keepers, keeper, shard, { timeoutMs }),
+        contribute: (keeper, shard, timeoutMs) => contributeShard(keepers.forUrl(keeper), keeper, shard, { timeoutMs }),
         verify: (nonce, ciphertext) => verifyBootstrap(nexus, config.nexusApiUrl, nonce, ciphertext),
       },
       onProgress: (msg, fields) => logger.info(msg, fields),

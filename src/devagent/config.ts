@@ -62,14 +62,18 @@ export function devTrustDomain(env: Env): string {
   return roots[0] ?? 'spike.ist';
 }
 
-/** How many keeper URLs SPIKE_NEXUS_KEEPER_PEERS lists (each must be an https URL); 3 when unset. */
+/**
+ * How many keepers SPIKE_NEXUS_KEEPER_PEERS lists (each item an https URL,
+ * optionally `=SPIFFE-ID`, pinned; Nexus checks the IDs); 3 when unset.
+ */
 export function keeperCount(env: Env): number {
   const v = readString(env, 'SPIKE_NEXUS_KEEPER_PEERS');
   if (v === undefined) return DEFAULT_KEEPER_COUNT;
   const items = v.split(',').map((s) => s.trim());
   for (const item of items) {
     if (item === '') throw new ConfigError('SPIKE_NEXUS_KEEPER_PEERS', 'must be a comma-separated list of https URLs without empty items');
-    parseHttpsUrl('SPIKE_NEXUS_KEEPER_PEERS', item);
+    const eq = item.indexOf('=');
+    parseHttpsUrl('SPIKE_NEXUS_KEEPER_PEERS', eq < 0 ? item : item.slice(0, eq).trim());
   }
   return items.length;
 }

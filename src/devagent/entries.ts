@@ -45,7 +45,8 @@ export function defaultEntries(trustDomain: string, keeperCount: number): Map<st
   const td = `spiffe://${trustDomain}`;
   const m = new Map<string, string>();
   m.set('nexus', `${td}/spike/nexus`);
-  for (let i = 1; i <= keeperCount; i++) m.set(`keeper-${i}`, `${td}/spike/keeper`);
+  // Keeper i gets its own ID (spike/keeper/<i>) so Nexus and Bootstrap can pin each Keeper URL to it.
+  for (let i = 1; i <= keeperCount; i++) m.set(`keeper-${i}`, `${td}/spike/keeper/${i}`);
   m.set('bootstrap', `${td}/spike/bootstrap`);
   m.set('pilot', `${td}/spike/pilot/role/superuser`);
   return m;

@@ -11,6 +11,8 @@
 // - sqlite/lite need SPIKE_NEXUS_KEEPER_PEERS with exactly
 //   SPIKE_NEXUS_SHAMIR_SHARES entries, checked at start (upstream: fatal
 //   later, or a panic on the restore path).
+// - SPIKE_NEXUS_KEEPER_PEERS items may be URL=SPIFFE-ID, pinning each Keeper
+//   URL to one Keeper ID (docs/design.md § Identities).
 import { join } from 'node:path';
 import { ConfigError, type Env, type ListenAddress, readDuration, readEnum, readInt, readListenAddress } from '../protocol/config/env.js';
 import {
@@ -18,7 +20,8 @@ import {
   type SpiffeConfig,
   type TrustRoots,
   type LogLevelName,
-  loadKeeperPeers,
+  type KeeperPeer,
+  loadKeeperPeerList,
   loadShamirConfig,
   loadSpiffeConfig,
   loadTrustRoots,
@@ -33,6 +36,8 @@ export interface NexusConfig {
   backend: NexusBackend;
   /** Keeper i (1-based position) holds share i. Empty only for the memory backend. */
   keeperPeers: readonly URL[];
+  /** The same keepers with their pinned SPIFFE IDs (undefined: plain-URL form, any Keeper ID; warn at start). */
+  keepers: readonly KeeperPeer[];
   shamir: ShamirConfig;
   /** Periodic shard push interval (`SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL`, default 5m). */
   keeperUpdateIntervalMs: number;
@@ -54,6 +59,10 @@ export interface NexusConfig {
   trustRoots: TrustRoots;
   spiffe: SpiffeConfig;
   logLevel: LogLevelName;
+  /** Open connections in all (`SPIKE_NEXUS_MAX_CONNECTIONS`, default 1024); more are dropped at accept. */
+  maxConnections: number;
+  /** Open connections per peer SPIFFE ID (`SPIKE_NEXUS_MAX_CONNECTIONS_PER_PEER`, default 64); more are closed after the handshake. */
+  maxConnectionsPerPeer: number;
 }
 
 export const DEFAULT_NEXUS_LISTEN = ':8553';
@@ -61,13 +70,17 @@ export const DEFAULT_KEEPER_UPDATE_INTERVAL_MS = 5 * 60_000;
 export const DEFAULT_RECOVERY_MAX_INTERVAL_MS = 5_000;
 export const DEFAULT_MAX_SECRET_VERSIONS = 10;
 export const DEFAULT_MAX_CIPHERTEXT_SIZE = 65_536;
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+export const DEFAULT_MAX_CONNECTIONS_PER_PEER = 64;
 
 const DAY_MS = 24 * 3_600_000;
 
 export function loadNexusConfig(env: Env): NexusConfig {
   const backend = readEnum<NexusBackend>(env, 'SPIKE_NEXUS_BACKEND_STORE', 'sqlite', ['sqlite', 'memory', 'lite']);
   const shamir = loadShamirConfig(env);
-  const keeperPeers = loadKeeperPeers(env);
+  const trustRoots = loadTrustRoots(env);
+  const keepers = loadKeeperPeerList(env, trustRoots.keeper);
+  const keeperPeers = keepers.map((k) => k.url);
   if (backend !== 'memory') {
     if (keeperPeers.length === 0) {
       throw new ConfigError('SPIKE_NEXUS_KEEPER_PEERS', `must be configured for the ${backend} backend`);
@@ -85,6 +98,7 @@ export function loadNexusConfig(env: Env): NexusConfig {
     listen: readListenAddress(env, 'SPIKE_NEXUS_TLS_PORT', DEFAULT_NEXUS_LISTEN),
     backend,
     keeperPeers: Object.freeze(keeperPeers),
+    keepers: Object.freeze(keepers),
     shamir,
     keeperUpdateIntervalMs: readDuration(env, 'SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL', DEFAULT_KEEPER_UPDATE_INTERVAL_MS, 1, 7 * DAY_MS),
     recoveryMaxIntervalMs: readDuration(env, 'SPIKE_NEXUS_RECOVERY_MAX_INTERVAL', DEFAULT_RECOVERY_MAX_INTERVAL_MS, 500, DAY_MS),
@@ -95,8 +109,10 @@ export function loadNexusConfig(env: Env): NexusConfig {
     readHeaderTimeoutMs,
     requestTimeoutMs: Math.max(readHeaderTimeoutMs, 30_000),
     keeperCallTimeoutMs: Math.min(readDuration(env, 'SPIKE_HTTP_CLIENT_TIMEOUT', 60_000, 100, DAY_MS), 30_000),
-    trustRoots: loadTrustRoots(env),
+    trustRoots,
     spiffe: loadSpiffeConfig(env),
     logLevel: logLevel(env),
+    maxConnections: readInt(env, 'SPIKE_NEXUS_MAX_CONNECTIONS', DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
+    maxConnectionsPerPeer: readInt(env, 'SPIKE_NEXUS_MAX_CONNECTIONS_PER_PEER', DEFAULT_MAX_CONNECTIONS_PER_PEER, 1, 1_000_000),
   };
 }

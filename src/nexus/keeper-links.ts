@@ -1,10 +1,12 @@
-// KeeperLinks over the mTLS client (src/client): the Keeper's SVID is pinned
-// to the Keeper role. An empty keeper (400) or an unusable answer is "no
-// shard"; transport failures reject.
-import { ClientError, contributeShard, createSpikeHttpClient, fetchShard, type SpikeHttpClient } from '../client/index.js';
-import { authorizeIf } from '../spiffe/authorizer.js';
+// KeeperLinks over the mTLS client (src/client): each Keeper URL has its own
+// client whose server authorizer is the Keeper's pinned SPIFFE ID, or any
+// Keeper ID in the plain-URL form (src/common/keeper-clients.ts). An empty
+// keeper (400) or an unusable answer is "no shard"; transport failures (an
+// identity mismatch included) reject.
+import { ClientError, contributeShard, fetchShard } from '../client/index.js';
 import type { X509Source } from '../spiffe/workloadapi.js';
-import { isKeeper } from '../protocol/roles.js';
+import type { KeeperPeer } from '../protocol/config/shared.js';
+import { createKeeperClients, type KeeperMismatchHandler } from '../common/keeper-clients.js';
 import type { KeeperLink } from './sync/keepers.js';
 
 export interface KeeperLinks {
@@ -12,24 +14,29 @@ export interface KeeperLinks {
   close(): void;
 }
 
-export function createKeeperLinks(source: X509Source, peers: readonly URL[], keeperRoots: readonly string[], timeoutMs: number): KeeperLinks {
-  const client: SpikeHttpClient = createSpikeHttpClient({
-    source,
-    serverAuthorizer: authorizeIf((id) => isKeeper(id, keeperRoots), 'SPIKE Keeper'),
-    timeoutMs,
+export function createKeeperLinks(
+  source: X509Source,
+  peers: readonly KeeperPeer[],
+  keeperRoots: readonly string[],
+  timeoutMs: number,
+  onMismatch?: KeeperMismatchHandler,
+): KeeperLinks {
+  const clients = createKeeperClients(source, peers, keeperRoots, timeoutMs, onMismatch);
+  const links = peers.map(({ url }, i): KeeperLink => {
+    const client = clients.forUrl(url);
+    return {
+      id: i + 1,
+      url: url.origin,
+      fetchShard: async () => {
+        try {
+          return await fetchShard(client, url);
+        } catch (e) {
+          if (e instanceof ClientError && (e.kind === 'status' || e.kind === 'decode')) return undefined;
+          throw e;
+        }
+      },
+      contributeShard: (shard) => contributeShard(client, url, shard),
+    };
   });
-  const links = peers.map((url, i): KeeperLink => ({
-    id: i + 1,
-    url: url.origin,
-    fetchShard: async () => {
-      try {
-        return await fetchShard(client, url);
-      } catch (e) {
-        if (e instanceof ClientError && (e.kind === 'status' || e.kind === 'decode')) return undefined;
-        throw e;
-      }
-    },
-    contributeShard: (shard) => contributeShard(client, url, shard),
-  }));
-  return { links, close: () => client.close() };
+  return { links, close: () => clients.close() };
 }

@@ -6,7 +6,9 @@ import type { Logger } from '../common/log.js';
 import { describeError } from '../common/log.js';
 import type { X509Source } from '../spiffe/workloadapi.js';
 import { authorizeAny } from '../spiffe/authorizer.js';
-import { attachMtlsServer, mtlsServerOptions, peerSpiffeId } from '../spiffe/tlsconfig.js';
+import { attachMtlsServer, ConnectionLimitError, mtlsServerOptions, peerCertificateState, peerSpiffeId } from '../spiffe/tlsconfig.js';
+import { createEarlyFilter } from './auth/early-filter.js';
+import { LogThrottle } from '../common/log-throttle.js';
 import type { TLSSocket, Server as TlsServer } from 'node:tls';
 import type { StoreGate } from './state/store-interface.js';
 import { NexusState } from './state/nexus-state.js';
@@ -18,6 +20,7 @@ import { PolicyIndex } from './auth/policy-index.js';
 import { buildNexusApp } from './server/app.js';
 import { KeeperSync } from './sync/push.js';
 import { recoverFromKeepers } from './sync/recovery.js';
+import { unpinnedKeepersWarning } from '../protocol/config/shared.js';
 import { createKeeperLinks } from './keeper-links.js';
 
 /** Restore: a burst of 10 calls per caller, then one every 3 s; only calls that add nothing are charged (docs/design.md § Restore). */
@@ -43,7 +46,14 @@ export function gateFor(config: NexusConfig): StoreGate {
 }
 
 export async function startNexus(config: NexusConfig, source: X509Source, log: Logger): Promise<RunningNexus> {
-  const keeperLinks = config.backend === 'memory' ? undefined : createKeeperLinks(source, config.keeperPeers, config.trustRoots.keeper, config.keeperCallTimeoutMs);
+  const unpinned = config.backend === 'memory' ? undefined : unpinnedKeepersWarning(config.keepers);
+  if (unpinned !== undefined) log.warn(unpinned);
+  const keeperLinks =
+    config.backend === 'memory'
+      ? undefined
+      : createKeeperLinks(source, config.keepers, config.trustRoots.keeper, config.keeperCallTimeoutMs, (m) =>
+          log.error('keeper_identity_mismatch', { url: m.url, expected: m.expected, presented: m.presented }),
+        );
   const state = new NexusState({
     gate: gateFor(config),
     log,
@@ -74,6 +84,7 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
     await state.openKeyless();
   }
 
+  const policies = new PolicyIndex(log);
   const routes = buildRoutes({
     state,
     backend: config.backend,
@@ -83,7 +94,7 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
     collector: new RestoreCollector(config.shamir.threshold, RESTORE_COLLECTION_TTL_MS),
     restoreLimiter: new RateLimiter(RESTORE_RATE),
     maxCiphertextSize: config.maxCiphertextSize,
-    policies: new PolicyIndex(log),
+    policies,
   });
   // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval
   // (default 30 s), and drops a connection that never finishes its TLS handshake
@@ -99,12 +110,24 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
     isReady: () => state.ready(),
     log,
     peerIdOf: (req) => peerSpiffeId(req.raw.socket as TLSSocket)?.toString(),
+    peerCertificateState: (req) => peerCertificateState(req.raw.socket as TLSSocket),
+    earlyFilter: createEarlyFilter({ roots: config.trustRoots, backend: config.backend, policies, state, log }),
     bodyLimit: Math.max(1024 * 1024, 2 * config.maxCiphertextSize + 4096),
     requestTimeoutMs: config.requestTimeoutMs,
     https,
   });
   // TLS level: any SVID that chains to the bundle (upstream AllowAll); routes check roles.
-  const detach = attachMtlsServer(app.server as unknown as TlsServer, source, authorizeAny());
+  // Connection caps (docs/design.md § Limits): in all at accept, per peer ID after the handshake.
+  const throttle = new LogThrottle(log);
+  app.server.maxConnections = config.maxConnections;
+  app.server.on('drop', () => throttle.warn('total', 'connection refused: too many open connections', { limit: config.maxConnections }));
+  const detach = attachMtlsServer(app.server as unknown as TlsServer, source, authorizeAny(), {
+    maxConnectionsPerPeer: config.maxConnectionsPerPeer,
+    onReject: (err) => {
+      if (err instanceof ConnectionLimitError) throttle.warn(`peer:${err.peerId}`, 'connection refused: too many open connections from one peer', { caller: err.peerId, limit: err.limit });
+      else throttle.warn('tls', 'connection refused: peer verification failed', { error: err.message.split('\n')[0] ?? err.name });
+    },
+  });
   app.server.headersTimeout = config.readHeaderTimeoutMs;
   await app.listen({ port: config.listen.port, host: config.listen.host ?? '::' });
   const addr = app.server.address();

@@ -18,7 +18,10 @@ export const PILOT_RESTORE_PATH = 'spike/pilot/role/restore';
 export const LITE_WORKLOAD_PATH = 'spike/workload/role/lite';
 
 export const nexusId = (td: string): string => idFor(td, NEXUS_PATH);
+/** Upstream's shared Keeper ID (every Keeper, `spike/keeper`); `isKeeper` accepts it and everything below it. */
 export const keeperId = (td: string): string => idFor(td, KEEPER_PATH);
+/** Keeper i's own ID, `spike/keeper/<i>` (docs/design.md § Identities); still a Keeper for upstream's prefix rule. */
+export const keeperIdOf = (td: string, i: number): string => `${keeperId(td)}/${i}`;
 export const bootstrapId = (td: string): string => idFor(td, BOOTSTRAP_PATH);
 export const pilotSuperuserId = (td: string): string => idFor(td, PILOT_SUPERUSER_PATH);
 export const pilotRecoverId = (td: string): string => idFor(td, PILOT_RECOVER_PATH);

@@ -31,6 +31,11 @@ export interface StackOptions {
   /** Extra environment for every process (e.g. SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL). */
   env?: Record<string, string>;
   trustDomain?: string;
+  /**
+   * SPIKE_NEXUS_KEEPER_PEERS in the pinned form `URL=spiffe://td/spike/keeper/<i>`
+   * (default); false: plain URLs (upstream's form, any Keeper ID, with a start-up warning).
+   */
+  pinKeepers?: boolean;
 }
 
 export interface StackClient {
@@ -49,7 +54,8 @@ export interface RunResult {
 export class Stack {
   readonly procs = new Map<string, Proc>();
   readonly all: Proc[] = [];
-  readonly ids: { nexus: string; keeper: string; bootstrap: string; superuser: string; recover: string; restore: string };
+  /** `keeper` is the Keeper role (spike/keeper; `client()` accepts any ID below it); `keepers[i-1]` is keeper i's own ID. */
+  readonly ids: { nexus: string; keeper: string; keepers: string[]; bootstrap: string; superuser: string; recover: string; restore: string };
 
   private constructor(
     readonly dir: string,
@@ -60,11 +66,13 @@ export class Stack {
     readonly threshold: number,
     readonly extraEnv: Record<string, string>,
     readonly trustDomain: string,
+    readonly pinKeepers: boolean,
   ) {
     const td = `spiffe://${trustDomain}`;
     this.ids = {
       nexus: `${td}/spike/nexus`,
       keeper: `${td}/spike/keeper`,
+      keepers: keeperPortValues.map((_, i) => `${td}/spike/keeper/${i + 1}`),
       bootstrap: `${td}/spike/bootstrap`,
       superuser: `${td}/spike/pilot/role/superuser`,
       recover: `${td}/spike/pilot/role/recover`,
@@ -77,7 +85,7 @@ export class Stack {
     const n = opts.keepers ?? 3;
     const dir = mkdtempSync('/tmp/sk-');
     mkdirSync(join(dir, 'dev'), { recursive: true, mode: 0o700 });
-    return new Stack(dir, 0, new Array<number>(n).fill(0), opts.threshold ?? 2, opts.env ?? {}, opts.trustDomain ?? 'spike.ist');
+    return new Stack(dir, 0, new Array<number>(n).fill(0), opts.threshold ?? 2, opts.env ?? {}, opts.trustDomain ?? 'spike.ist', opts.pinKeepers ?? true);
   }
 
   /** Nexus's port (throws before Nexus first started: it picks its own). */
@@ -103,6 +111,10 @@ export class Stack {
   get keeperUrls(): URL[] {
     return this.keeperPorts.map((p) => new URL(`https://127.0.0.1:${p}`));
   }
+  /** SPIKE_NEXUS_KEEPER_PEERS: each URL pinned to its keeper's ID, unless `pinKeepers: false`. */
+  get keeperPeers(): string {
+    return this.keeperUrls.map((u, i) => (this.pinKeepers ? `${u.origin}=${this.ids.keepers[i]}` : u.origin)).join(',');
+  }
   socketOf(workload: string): string {
     return join(this.devDir, 'sockets', `${workload}.sock`);
   }
@@ -119,7 +131,7 @@ export class Stack {
       // Nexus and the keepers pick their ports; what is not known yet is not set
       ...(this.nexusPortValue === 0 ? {} : { SPIKE_NEXUS_API_URL: this.nexusUrl.origin }),
       SPIKE_NEXUS_TLS_PORT: `127.0.0.1:${this.nexusPortValue}`,
-      ...(this.keeperPortValues.includes(0) ? {} : { SPIKE_NEXUS_KEEPER_PEERS: this.keeperUrls.map((u) => u.origin).join(',') }),
+      ...(this.keeperPortValues.includes(0) ? {} : { SPIKE_NEXUS_KEEPER_PEERS: this.keeperPeers }),
       SPIKE_NEXUS_SHAMIR_SHARES: String(this.keeperPortValues.length),
       SPIKE_NEXUS_SHAMIR_THRESHOLD: String(this.threshold),
       SPIKE_SYSTEM_LOG_LEVEL: 'info',
@@ -234,12 +246,13 @@ export class Stack {
 
   /**
    * An in-process mTLS client authenticated as `workload` (its socket), that
-   * accepts only a server whose SPIFFE ID is `serverId` (default: Nexus).
+   * accepts only a server whose SPIFFE ID is `serverId` (default: Nexus) or
+   * lies below it (`ids.keeper` thus accepts every keeper's own ID).
    * Closed by cleanup().
    */
   async client(workload: string, serverId: string = this.ids.nexus, timeoutMs = 15_000): Promise<StackClient> {
     const source = await X509Source.create({ address: `unix://${this.socketOf(workload)}`, timeoutMs: 20_000 });
-    const http = createSpikeHttpClient({ source, serverAuthorizer: authorizeIf((id) => id === serverId, serverId), timeoutMs });
+    const http = createSpikeHttpClient({ source, serverAuthorizer: authorizeIf((id) => id === serverId || id.startsWith(`${serverId}/`), serverId), timeoutMs });
     const c: StackClient = {
       source,
       http,

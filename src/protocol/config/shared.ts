@@ -15,6 +15,7 @@ import {
   readTrustRootList,
   userName,
 } from './env.js';
+import { isKeeper, isWellFormedPeerId, KEEPER_PATH, keeperId } from '../roles.js';
 
 export interface SpiffeConfig {
   /** The Workload API address, as given (parse it with src/spiffe/address.ts). */
@@ -80,37 +81,95 @@ export function loadShamirConfig(env: Env): ShamirConfig {
   return { shares, threshold, maxShareCount };
 }
 
+/** One Keeper: its URL and, in the pinned form, the only SPIFFE ID it may present. */
+export interface KeeperPeer {
+  readonly url: URL;
+  /** `spiffe://<td>/spike/keeper/<…>` when pinned; undefined in the plain-URL form (any Keeper ID). */
+  readonly id: string | undefined;
+}
+
 /**
- * `SPIKE_NEXUS_KEEPER_PEERS`: comma list of https URLs; position i (1-based)
- * is Keeper/share id i. Upstream rules: an empty item, a non-https or
- * hostless URL, or a duplicate is refused, naming the position. Unset → []
- * unless `required` (sqlite/lite Nexus, Bootstrap), then a ConfigError.
+ * `SPIKE_NEXUS_KEEPER_PEERS`: comma list; position i (1-based) is Keeper/share
+ * id i. Each item is either a plain https URL (upstream's form: any Keeper
+ * ID is accepted there) or `URL=SPIFFE-ID`, pinning that URL to exactly one
+ * Keeper ID (docs/design.md § Identities). Both forms are not mixed: pin
+ * every Keeper or none. Upstream rules: an empty item, a non-https or
+ * hostless URL, or a duplicate is refused, naming the position. A pinned ID
+ * must be well formed, in a `keeperRoots` trust domain, strictly below
+ * `spike/keeper`, and used once. Unset → [] unless `required`, then a
+ * ConfigError.
  */
-export function loadKeeperPeers(env: Env, opts: { required?: boolean } = {}): URL[] {
+export function loadKeeperPeerList(env: Env, keeperRoots: readonly string[], opts: { required?: boolean } = {}): KeeperPeer[] {
   const name = 'SPIKE_NEXUS_KEEPER_PEERS';
   const raw = readString(env, name);
   if (raw === undefined) {
     if (opts.required === true) throw new ConfigError(name, 'must be configured in the environment');
     return [];
   }
-  const out: URL[] = [];
+  const out: KeeperPeer[] = [];
   const seen = new Set<string>();
+  const seenIds = new Set<string>();
   raw.split(',').forEach((item, i) => {
     const position = i + 1;
     const t = item.trim();
     if (t === '') throw new ConfigError(name, `empty url found at position ${position}`);
+    const eq = t.indexOf('=');
+    const urlText = eq < 0 ? t : t.slice(0, eq).trim();
     let u: URL;
     try {
-      u = parseHttpsUrl(name, t);
+      u = parseHttpsUrl(name, urlText);
     } catch {
-      throw new ConfigError(name, `invalid url format at position ${position} (need https://host[:port])`);
+      throw new ConfigError(name, `invalid url format at position ${position} (need https://host[:port] or https://host[:port]=spiffe://td/spike/keeper/<i>)`);
     }
     const key = u.href.replace(/\/+$/, '');
     if (seen.has(key)) throw new ConfigError(name, `duplicate url found at position ${position}`);
     seen.add(key);
-    out.push(u);
+    let id: string | undefined;
+    if (eq >= 0) {
+      id = validatePinnedKeeperId(name, t.slice(eq + 1).trim(), position, keeperRoots);
+      if (seenIds.has(id)) throw new ConfigError(name, `duplicate keeper SPIFFE ID ${id} at position ${position}: each keeper needs its own ID`);
+      seenIds.add(id);
+    }
+    out.push({ url: u, id });
   });
+  const pinned = out.filter((p) => p.id !== undefined).length;
+  if (pinned !== 0 && pinned !== out.length) {
+    throw new ConfigError(name, `${pinned} of ${out.length} keepers are pinned to a SPIFFE ID: pin every keeper (URL=spiffe://td/spike/keeper/<i>) or none`);
+  }
   return out;
+}
+
+function validatePinnedKeeperId(name: string, id: string, position: number, keeperRoots: readonly string[]): string {
+  const where = `at position ${position}`;
+  if (!isWellFormedPeerId(id)) throw new ConfigError(name, `invalid keeper SPIFFE ID ${JSON.stringify(id)} ${where}`);
+  const rest = id.slice('spiffe://'.length);
+  const slash = rest.indexOf('/');
+  const td = slash < 0 ? rest : rest.slice(0, slash);
+  const segments = slash < 0 ? [] : rest.slice(slash + 1).split('/');
+  if (td !== td.toLowerCase() || segments.some((s) => s === '.' || s === '..')) {
+    throw new ConfigError(name, `invalid keeper SPIFFE ID ${JSON.stringify(id)} ${where} (lowercase trust domain, no '.' or '..' segments)`);
+  }
+  if (!keeperRoots.some((root) => root.trim() === td)) {
+    throw new ConfigError(name, `keeper SPIFFE ID ${id} ${where} is not in a SPIKE_TRUST_ROOT_KEEPER trust domain (${keeperRoots.join(',')})`);
+  }
+  if (!isKeeper(id, keeperRoots) || id === keeperId(td)) {
+    throw new ConfigError(name, `keeper SPIFFE ID ${id} ${where} must lie below spiffe://${td}/${KEEPER_PATH}/ (e.g. spiffe://${td}/${KEEPER_PATH}/${position})`);
+  }
+  return id;
+}
+
+/** The URLs of `SPIKE_NEXUS_KEEPER_PEERS` (either form), in order. */
+export function loadKeeperPeers(env: Env, opts: { required?: boolean; keeperRoots?: readonly string[] } = {}): URL[] {
+  return loadKeeperPeerList(env, opts.keeperRoots ?? readTrustRootList(env, 'SPIKE_TRUST_ROOT_KEEPER'), opts).map((p) => p.url);
+}
+
+/** The start-up warning for the plain-URL form, or undefined when every keeper is pinned (or there are none). */
+export function unpinnedKeepersWarning(peers: readonly KeeperPeer[]): string | undefined {
+  if (peers.length === 0 || peers.every((p) => p.id !== undefined)) return undefined;
+  return (
+    'keeper shares are not pinned to keeper identities: any SPIKE Keeper SVID is accepted at every SPIKE_NEXUS_KEEPER_PEERS URL, ' +
+    'so one stolen keeper certificate can collect every share; pin each URL with URL=spiffe://<td>/spike/keeper/<i> (docs/design.md § Identities)'
+  );
 }
 
 /** Upstream data dir: `$SPIKE_NEXUS_DATA_DIR/data`, else `~/.spike/data`, else `/tmp/.spike-$USER/data`. */

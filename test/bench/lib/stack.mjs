@@ -41,6 +41,8 @@ export class Stack {
       superuser: `${td}/spike/pilot/role/superuser`,
       recover: `${td}/spike/pilot/role/recover`,
       restore: `${td}/spike/pilot/role/restore`,
+      /** keeper i's own ID (the dev agent's default entry keeper-i) */
+      keepers: this.keeperPorts.map((_, i) => `${td}/spike/keeper/${i + 1}`),
     };
   }
 
@@ -53,6 +55,11 @@ export class Stack {
   get keeperUrls() {
     if (this.keeperPorts.includes(0)) throw new Error('a keeper is not listening yet: its port is not known');
     return this.keeperPorts.map((p) => `https://127.0.0.1:${p}`);
+  }
+
+  /** SPIKE_NEXUS_KEEPER_PEERS: keeper i's URL pinned to its own ID spike/keeper/<i> (the dev agent's default entry). */
+  keeperPeers() {
+    return this.keeperUrls.map((u, i) => `${u}=${this.ids.keepers[i]}`).join(',');
   }
 
   socketOf(workload) {
@@ -69,7 +76,7 @@ export class Stack {
       SPIFFE_ENDPOINT_SOCKET: `unix://${this.socketOf(workload)}`,
       // what is not known yet (no process listens there) is not set
       ...(this.nexusPort === 0 ? {} : { SPIKE_NEXUS_API_URL: this.nexusUrl }),
-      ...(this.keeperPorts.includes(0) ? {} : { SPIKE_NEXUS_KEEPER_PEERS: this.keeperUrls.join(',') }),
+      ...(this.keeperPorts.includes(0) ? {} : { SPIKE_NEXUS_KEEPER_PEERS: this.keeperPeers() }),
       SPIKE_NEXUS_SHAMIR_SHARES: String(this.keeperPorts.length),
       SPIKE_NEXUS_SHAMIR_THRESHOLD: '2',
       SPIKE_SYSTEM_LOG_LEVEL: 'warn',
@@ -118,9 +125,9 @@ export class Stack {
    * line once the port is known (then `nexusUrl` and `envFor` carry it).
    */
   spawnNexus(nodeArgs = []) {
-    const peers = this.keeperUrls; // throws before the keepers listen
+    const peers = this.keeperPeers(); // throws before the keepers listen
     this.nexusPort = 0;
-    const p = this.spawn('nexus', 'spike-nexus', [], this.envFor('nexus', { SPIKE_NEXUS_TLS_PORT: '127.0.0.1:0', SPIKE_NEXUS_KEEPER_PEERS: peers.join(',') }), nodeArgs);
+    const p = this.spawn('nexus', 'spike-nexus', [], this.envFor('nexus', { SPIKE_NEXUS_TLS_PORT: '127.0.0.1:0', SPIKE_NEXUS_KEEPER_PEERS: peers }), nodeArgs);
     p.listening = p.waitFor('nexus_listening', 20_000).then((l) => {
       this.nexusPort = portOf(l, 'nexus');
       return l;
