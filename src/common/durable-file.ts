@@ -11,10 +11,14 @@
 //   createFileAtomic    a temporary file hard-linked to the path: created whole or not
 //                       at all, an existing path (a symlink included) is left alone
 //                       (the dev CA's key and certificate).
+// And one way to take content away: overwriteAndUnlink zeroes a regular
+// file's bytes in place (same length, fsync) before it removes the name — a
+// best effort only (docs/runbook.md § Plaintext shard files: what
+// overwriting does not guarantee).
 // Content is bytes: secrets (shards, keys) stay in the caller's Buffer, which
 // the caller zeroes; nothing here copies them into a string.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -123,4 +127,46 @@ export function createFileAtomic(path: string, content: Uint8Array, opts: Durabl
   }
   if (opts.syncDirectory ?? true) fsyncDirectory(dirname(path));
   return true;
+}
+
+const ZERO_CHUNK = 64 * 1024;
+
+/**
+ * Overwrites the content of `path` with zero bytes (same length, written in
+ * place, fsynced), then removes the name. Only a regular file is
+ * overwritten: the path is opened with O_NOFOLLOW|O_NONBLOCK, so a symbolic
+ * link is removed without touching its target, and a FIFO or device is just
+ * removed. Returns whether the content was overwritten. An error while
+ * overwriting or removing is thrown (the name may then still be there). The
+ * directory is not fsynced (the caller syncs it once for a batch).
+ *
+ * A best effort: journaling and copy-on-write filesystems, SSD wear
+ * levelling, backups and snapshots can keep the old bytes elsewhere.
+ */
+export function overwriteAndUnlink(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = errno(e);
+    // ELOOP: a symlink; ENXIO: a FIFO without reader; EISDIR and the like fall through to unlink's own error.
+    if (code !== 'ELOOP' && code !== 'ENXIO' && code !== 'EMLINK') throw e;
+  }
+  let overwritten = false;
+  if (fd !== undefined) {
+    try {
+      const st = fstatSync(fd);
+      if (st.isFile()) {
+        const zeros = Buffer.alloc(Math.min(ZERO_CHUNK, Math.max(st.size, 1)));
+        let off = 0;
+        while (off < st.size) off += writeSync(fd, zeros, 0, Math.min(zeros.length, st.size - off)); // from offset 0: a fresh descriptor
+        fsyncSync(fd);
+        overwritten = true;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  unlinkSync(path);
+  return overwritten;
 }

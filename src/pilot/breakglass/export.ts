@@ -4,17 +4,18 @@
 // for every shard, or exactly one per shard (shard i → the i-th recipient,
 // ids ascending). On failure every file this run wrote is removed again.
 // Earlier outputs in the directory: an encrypted export replaces earlier
-// `.age` files and the manifest; a plaintext export refuses to run while
+// `.age` files and the manifest (earlier plaintext shard files are zeroed,
+// fsynced and removed before: recovery-writer.ts removeOldRecoveryFiles); a plaintext export refuses to run while
 // earlier `.age` files are there (it would delete them without a word and
 // leave nothing that matches them) — refuseToDropEncryptedExports.
-import { readdirSync, unlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, ExitCode } from '../output/exit.js';
 import { recoveryFileName } from './recovery-writer.js';
 import { formatShardFile } from './shard.js';
 import { AGE_SUFFIX } from './age.js';
 import { fsyncDirectory, writeFileExclusive } from '../../common/durable-file.js';
-import { errnoCode, errnoOf, removeOldBreakglassFiles, writeAtomic } from './files.js';
+import { discardQuietly, errnoCode, errnoOf, removeOldBreakglassFiles, writeAtomic } from './files.js';
 import { buildManifest, MANIFEST_FILE, serializeManifest, type Manifest } from './manifest.js';
 import { deduceThreshold } from './polynomial.js';
 
@@ -67,14 +68,9 @@ export function refuseToDropEncryptedExports(dir: string): void {
   );
 }
 
+/** After a failure: removes what this run wrote (plaintext shard files zeroed first). */
 function removeAll(paths: readonly string[]): void {
-  for (const p of paths) {
-    try {
-      unlinkSync(p);
-    } catch {
-      // best effort: the error that brought us here is what the operator sees
-    }
-  }
+  for (const p of paths) discardQuietly(p);
 }
 
 /**

@@ -7,7 +7,7 @@
 import { closeSync, constants, openSync, readdirSync, readSync, fstatSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, ExitCode } from '../output/exit.js';
-import { replaceFileAtomic } from '../../common/durable-file.js';
+import { overwriteAndUnlink, replaceFileAtomic } from '../../common/durable-file.js';
 
 /** The errno code of a Node fs error ("EACCES", …), if it has one. */
 export function errnoOf(e: unknown): string | undefined {
@@ -19,8 +19,13 @@ export function errnoCode(e: unknown): string {
   return errnoOf(e) ?? 'error';
 }
 
-/** Removes the top-level entries of `dir` whose names match (exit 4 on failure). */
-export function removeMatching(dir: string, matches: (name: string) => boolean): void {
+/**
+ * Removes the top-level entries of `dir` whose names match (exit 4 on
+ * failure). With `overwrite` (plaintext shard files) a regular file's bytes
+ * are zeroed and fsynced first (common/durable-file.ts overwriteAndUnlink: a
+ * best effort, docs/runbook.md § Plaintext shard files).
+ */
+export function removeMatching(dir: string, matches: (name: string) => boolean, opts: { overwrite?: boolean } = {}): void {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -30,7 +35,8 @@ export function removeMatching(dir: string, matches: (name: string) => boolean):
   for (const name of names) {
     if (!matches(name)) continue;
     try {
-      unlinkSync(join(dir, name));
+      if (opts.overwrite === true) overwriteAndUnlink(join(dir, name));
+      else unlinkSync(join(dir, name));
     } catch (e) {
       throw new CliError(ExitCode.filesystem, `Failed to remove old recovery file ${join(dir, name)} (${errnoCode(e)}).`);
     }
@@ -51,6 +57,15 @@ export function writeAtomic(dir: string, name: string, content: Uint8Array): str
 /** Earlier break-glass outputs recover replaces: `spike.recovery.<…>.age` files and the manifest. */
 export function isOldBreakglassFile(name: string): boolean {
   return (name.startsWith('spike.recovery.') && name.endsWith('.age')) || name === 'spike.recovery.manifest.json';
+}
+
+/** Removes a file this run wrote, after an error; plaintext shard content is zeroed first. Best effort, never throws. */
+export function discardQuietly(path: string): void {
+  try {
+    overwriteAndUnlink(path);
+  } catch {
+    // best effort: the error that brought us here is what the operator sees
+  }
 }
 
 /** Removes earlier encrypted shard files and the manifest from `dir` (plaintext ones: recovery-writer.ts). */

@@ -4,11 +4,10 @@
 // fsynced once (common/durable-file.ts; docs/design.md § Recovery directory
 // and files). On any failure the files written by this run are removed
 // again, so a run leaves all shards or none.
-import { unlinkSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { CliError, ExitCode } from '../output/exit.js';
 import { fsyncDirectory, writeFileExclusive } from '../../common/durable-file.js';
-import { errnoCode, removeMatching } from './files.js';
+import { discardQuietly, errnoCode, removeMatching } from './files.js';
 import { formatShardFile } from './shard.js';
 
 export function recoveryFileName(id: number): string {
@@ -20,9 +19,12 @@ export function isOldRecoveryFile(name: string): boolean {
   return name.startsWith('spike.recovery') && extname(name) === '.txt';
 }
 
-/** Removes earlier recovery files from `dir` (upstream behaviour; other files are left alone). */
+/**
+ * Removes earlier recovery files from `dir` (upstream behaviour; other files
+ * are left alone), their plaintext content zeroed and fsynced first.
+ */
 export function removeOldRecoveryFiles(dir: string): void {
-  removeMatching(dir, isOldRecoveryFile);
+  removeMatching(dir, isOldRecoveryFile, { overwrite: true });
 }
 
 /**
@@ -53,13 +55,7 @@ export function writeRecoveryFiles(dir: string, shards: ReadonlyMap<number, Uint
     }
     return written;
   } catch (e) {
-    for (const p of written) {
-      try {
-        unlinkSync(p);
-      } catch {
-        // best effort: the error below already tells the operator what failed
-      }
-    }
+    for (const p of written) discardQuietly(p);
     throw e;
   }
 }

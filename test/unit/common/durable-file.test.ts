@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,7 +35,7 @@ vi.mock('node:fs', async (importOriginal) => {
   };
 });
 
-const { createFileAtomic, fsyncDirectory, replaceFileAtomic, writeFileExclusive } = await import('../../../src/common/durable-file.js');
+const { createFileAtomic, fsyncDirectory, overwriteAndUnlink, replaceFileAtomic, writeFileExclusive } = await import('../../../src/common/durable-file.js');
 
 let dir: string;
 beforeEach(() => {
@@ -168,5 +169,51 @@ describe('fsyncDirectory', () => {
     probe.failFsync = () => 'EIO';
     expect(errCode(() => fsyncDirectory(dir))).toBe('EIO');
     expect(errCode(() => fsyncDirectory(join(dir, 'missing')))).toBe('ENOENT');
+  });
+});
+
+describe('overwriteAndUnlink', () => {
+  it('zeroes the bytes in place (same length, fsynced) before removing the name: a second hard link sees only zeros', () => {
+    const path = join(dir, 'spike.recovery.1.txt');
+    const content = `spike:1:${'ab'.repeat(32)}`;
+    writeFileSync(path, content);
+    const keep = join(dir, 'kept-link');
+    linkSync(path, keep);
+    probe.maxWrite = 7; // short writes are continued
+    expect(overwriteAndUnlink(path)).toBe(true);
+    expect(existsSync(path)).toBe(false);
+    const after = readFileSync(keep);
+    expect(after.length).toBe(content.length);
+    expect(after.every((b) => b === 0)).toBe(true);
+    expect(probe.fsyncs).toEqual(['file']);
+  });
+
+  it('a file larger than one chunk is zeroed to its end', () => {
+    const path = join(dir, 'big');
+    writeFileSync(path, Buffer.alloc(200_000, 0x41));
+    const keep = join(dir, 'big-link');
+    linkSync(path, keep);
+    expect(overwriteAndUnlink(path)).toBe(true);
+    const after = readFileSync(keep);
+    expect(after.length).toBe(200_000);
+    expect(after.every((b) => b === 0)).toBe(true);
+  });
+
+  it('a symbolic link is removed, its target left as it was', () => {
+    const target = join(dir, 'target');
+    writeFileSync(target, 'not mine to wipe');
+    const link = join(dir, 'spike.recovery.2.txt');
+    symlinkSync(target, link);
+    expect(overwriteAndUnlink(link)).toBe(false);
+    expect(existsSync(link)).toBe(false);
+    expect(readFileSync(target, 'utf8')).toBe('not mine to wipe');
+  });
+
+  it('a FIFO is removed without blocking; a missing path is an error', () => {
+    const fifo = join(dir, 'spike.recovery.3.txt');
+    execFileSync('mkfifo', [fifo]);
+    expect(overwriteAndUnlink(fifo)).toBe(false);
+    expect(existsSync(fifo)).toBe(false);
+    expect(() => overwriteAndUnlink(join(dir, 'missing'))).toThrow(/ENOENT/);
   });
 });

@@ -5,7 +5,7 @@
 // byte for byte); an encrypted export replaces them and their manifest; either
 // replaces earlier plaintext files and leaves unrelated files alone.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as age from 'age-encryption';
@@ -88,6 +88,26 @@ describe('recover and the files of an earlier export', () => {
     expect(readFileSync(join(dir, 'spike.recovery.1.txt.age'), 'latin1')).not.toBe(old);
     expect(manifestRecipients()).toEqual([second, second, second]);
     expect(readFileSync(join(dir, 'notes.txt.bak'), 'utf8')).toBe('mine');
+  });
+
+  it('an encrypted export zeroes the bytes of earlier plaintext shard files before removing them (a kept hard link sees zeros)', async () => {
+    await runRecover(fake({ spiffeId: ID.recover, env: env(), answer: recoverAnswer }).deps, { format: 'human' });
+    const kept = join(tmp, 'kept');
+    mkdirSync(kept);
+    const sizes: number[] = [];
+    for (const id of [1, 2, 3]) {
+      const name = `spike.recovery.${id}.txt`;
+      expect(readFileSync(join(dir, name), 'utf8')).toMatch(new RegExp(`^spike:${id}:[0-9a-f]{64}$`));
+      linkSync(join(dir, name), join(kept, name));
+      sizes.push(statSync(join(dir, name)).size);
+    }
+    await runRecover(fake({ spiffeId: ID.recover, env: env(), answer: recoverAnswer }).deps, { format: 'human', recipient: [await recipient()] });
+    expect(readdirSync(dir).sort()).toEqual(AGE_SET);
+    [1, 2, 3].forEach((id, i) => {
+      const bytes = readFileSync(join(kept, `spike.recovery.${id}.txt`));
+      expect(bytes.length).toBe(sizes[i]);
+      expect(bytes.every((b) => b === 0)).toBe(true);
+    });
   });
 
   it('a plaintext export replaces an earlier plaintext export (upstream rule)', async () => {
