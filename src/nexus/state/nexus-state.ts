@@ -13,6 +13,13 @@ export type InstallResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: 'mismatch' | 'already_installed' | 'store_error' | 'closed' };
 
+/** How and when the live root key was installed (the bootstrap verify window starts there). */
+export interface InstallRecord {
+  readonly source: KeySource;
+  /** Date.now() at install. */
+  readonly atMs: number;
+}
+
 export interface NexusStateOptions {
   gate: StoreGate;
   log: Logger;
@@ -26,6 +33,7 @@ export class NexusState {
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   #keyless = false;
+  #installed: InstallRecord | undefined;
   readonly #gate: StoreGate;
   readonly #log: Logger;
   readonly #onInstalled: ((source: KeySource) => void) | undefined;
@@ -39,6 +47,11 @@ export class NexusState {
   /** True once the root key is installed and the store is open (or a keyless memory store is attached). */
   ready(): boolean {
     return this.#store !== undefined && (this.#keyless || this.rootKey.has());
+  }
+
+  /** How and when the root key was installed; undefined before (and for a keyless store). */
+  installed(): InstallRecord | undefined {
+    return this.#installed;
   }
 
   /** Memory backend (upstream): no root key, no Keepers; the store is usable at once. */
@@ -101,6 +114,7 @@ export class NexusState {
       return { ok: false, reason: 'store_error' };
     }
     this.rootKey.set(key);
+    this.#installed = { source, atMs: Date.now() };
     this.#log.event('root_key_ready', { source });
     try {
       this.#onInstalled?.(source);

@@ -1,13 +1,13 @@
 // Who may call /v1/bootstrap/verify, and is the body valid (as upstream).
 import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.js';
 import { isBootstrap } from '../../../protocol/roles.js';
-import { bootstrapVerifyResponse, DecodeError, decodeBootstrapVerifyRequest } from '../../../protocol/messages.js';
+import { bootstrapVerifyResponse, DecodeError, decodeBootstrapVerifyRequest, VERIFY_PROBE_NONCE_LENGTH } from '../../../protocol/messages.js';
 
 /** A view on decoded bytes (zeroing it zeroes them). */
 const asBuffer = (u: Uint8Array | null): Buffer | undefined => (u === null ? undefined : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
 
-export const NONCE_LENGTH = 12;
+export const NONCE_LENGTH = VERIFY_PROBE_NONCE_LENGTH;
 
 export interface ValidVerify {
   caller: string;
