@@ -31,7 +31,15 @@ async function main(): Promise<void> {
   let server;
   try {
     server = await startKeeperServer(
-      { source, policy: keeperPeerPolicy(config.trustRoots), store, logger, readHeaderTimeoutMs: config.readHeaderTimeoutMs },
+      {
+        source,
+        policy: keeperPeerPolicy(config.trustRoots),
+        store,
+        logger,
+        readHeaderTimeoutMs: config.readHeaderTimeoutMs,
+        maxConnections: config.maxConnections,
+        maxConnectionsPerPeer: config.maxConnectionsPerPeer,
+      },
       config.listen,
     );
   } catch (e) {

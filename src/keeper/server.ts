@@ -7,7 +7,10 @@ import type { TLSSocket, Server as TlsServer } from 'node:tls';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../common/log.js';
 import type { ListenAddress } from '../protocol/config/env.js';
-import { attachMtlsServer, mtlsServerOptions, peerSpiffeId } from '../spiffe/tlsconfig.js';
+import { attachMtlsServer, ConnectionLimitError, mtlsServerOptions, peerCertificateState, peerSpiffeId } from '../spiffe/tlsconfig.js';
+import { LogThrottle } from '../common/log-throttle.js';
+import { ACCESS_UNAUTHORIZED } from '../protocol/errors.js';
+import { encodeErrorOnly } from '../protocol/messages.js';
 import { authorizeIf } from '../spiffe/authorizer.js';
 import type { X509Source } from '../spiffe/workloadapi.js';
 import type { ShardStore } from './shard-store.js';
@@ -26,6 +29,10 @@ export interface KeeperServerOptions {
   bodyLimit?: number;
   /** Time a client has to send its request headers (default 10s). */
   readHeaderTimeoutMs?: number;
+  /** Open connections in all (default: Node's, no cap); more are dropped at accept. */
+  maxConnections?: number;
+  /** Open connections per peer SPIFFE ID (default: no cap); more are closed after the handshake. */
+  maxConnectionsPerPeer?: number;
 }
 
 export interface RunningKeeperServer {
@@ -44,6 +51,7 @@ export async function startKeeperServer(opts: KeeperServerOptions, listen: Liste
   const bodyLimit = opts.bodyLimit ?? KEEPER_BODY_LIMIT;
   const router = createKeeperRouter(opts.store, opts.policy);
   const readHeaderTimeoutMs = opts.readHeaderTimeoutMs ?? 10_000;
+  const throttle = new LogThrottle(opts.logger);
   const app = Fastify({
     // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval
     // (default 30 s), and drops a connection that never finishes its TLS handshake
@@ -64,8 +72,33 @@ export async function startKeeperServer(opts: KeeperServerOptions, listen: Liste
     app.server as unknown as TlsServer, // fastify's https server is a tls.Server
     opts.source,
     authorizeIf((id) => opts.policy.mayContribute(id), 'SPIKE Nexus or SPIKE Bootstrap'),
-    { onReject: (err) => opts.logger.audit('keeper_tls_rejected', { error: err.message.split('\n')[0] ?? err.name }) },
+    {
+      ...(opts.maxConnectionsPerPeer !== undefined ? { maxConnectionsPerPeer: opts.maxConnectionsPerPeer } : {}),
+      onReject: (err) => {
+        if (err instanceof ConnectionLimitError) {
+          throttle.warn(`peer:${err.peerId}`, 'connection refused: too many open connections from one peer', { caller: err.peerId, limit: err.limit });
+        } else opts.logger.audit('keeper_tls_rejected', { error: err.message.split('\n')[0] ?? err.name });
+      },
+    },
   );
+  // Connection caps (docs/design.md § Limits).
+  if (opts.maxConnections !== undefined) {
+    app.server.maxConnections = opts.maxConnections;
+    app.server.on('drop', () => throttle.warn('total', 'connection refused: too many open connections', { limit: opts.maxConnections ?? null }));
+  }
+
+  // A kept-alive connection does not outlive the peer's certificate: a
+  // request after its notAfter (or before its notBefore) gets 401 and the
+  // connection is closed, before the body is read.
+  app.addHook('onRequest', (request, reply, done) => {
+    const state = peerCertificateState(request.raw.socket as TLSSocket);
+    if (state === 'expired' || state === 'not-yet-valid') {
+      opts.logger.audit('keeper_request', { caller: null, method: request.method, route: 'expired_peer_certificate', status: 401, state });
+      void reply.code(401).headers({ ...JSON_HEADERS, connection: 'close' }).send(encodeErrorOnly(ACCESS_UNAUTHORIZED));
+      return;
+    }
+    done();
+  });
 
   const send = (request: FastifyRequest, reply: FastifyReply, status: number, body: Buffer, route: string): FastifyReply => {
     const caller = peerOf(request);

@@ -4,7 +4,7 @@
 // is one flat store, so OpenSSL's check alone would let trust domain B sign
 // for A), the leaf must pass the X.509-SVID leaf checks, and the ID must pass
 // the authorizer.
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate, Server, TLSSocket, ConnectionOptions, TlsOptions, SecureContextOptions } from 'node:tls';
 import type { Authorizer } from './authorizer.js';
 import type { BundleSource } from './bundle.js';
@@ -18,6 +18,31 @@ const MAX_PEER_CHAIN = 10;
 
 /** Verified peer IDs, recorded on sockets that passed verification and authorization. */
 const peerIds = new WeakMap<TLSSocket, SpiffeId>();
+
+/** The validity window shared by every certificate of a verified peer chain (epoch ms). */
+export interface PeerValidity {
+  /** Latest notBefore of the chain. */
+  readonly notBefore: number;
+  /** Earliest notAfter of the chain. */
+  readonly notAfter: number;
+}
+
+/** Validity windows of verified peers, by socket (checked again on every request). */
+const peerValidity = new WeakMap<TLSSocket, PeerValidity>();
+
+/** The window in which every certificate of `chain` is valid. */
+function chainValidity(chain: readonly Buffer[]): PeerValidity {
+  let notBefore = -Infinity;
+  let notAfter = Infinity;
+  for (const der of chain) {
+    const c = new X509Certificate(der);
+    notBefore = Math.max(notBefore, Date.parse(c.validFrom));
+    notAfter = Math.min(notAfter, Date.parse(c.validTo));
+  }
+  // An unparsable date gives NaN: treat the chain as never valid.
+  if (Number.isNaN(notBefore) || Number.isNaN(notAfter)) return { notBefore: Infinity, notAfter: -Infinity };
+  return { notBefore, notAfter };
+}
 
 /**
  * The DER chain of a peer certificate as Node reports it (leaf first, then
@@ -124,9 +149,22 @@ export function mtlsServerOptions(source: X509SvidSource): TlsOptions {
   return { ...credentials(source), requestCert: true, rejectUnauthorized: true };
 }
 
+/** A connection refused because its peer already holds its share of connections. */
+export class ConnectionLimitError extends Error {
+  override readonly name = 'ConnectionLimitError';
+  constructor(
+    readonly peerId: string,
+    readonly limit: number,
+  ) {
+    super(`peer ${peerId} already has ${limit} open connections`);
+  }
+}
+
 export interface AttachOptions {
   /** Called for every refused connection (e.g. to log it); the socket is already destroyed. */
   onReject?: (err: Error, socket: TLSSocket) => void;
+  /** At most this many open connections per verified peer SPIFFE ID (default: no cap); the next is refused with ConnectionLimitError. */
+  maxConnectionsPerPeer?: number;
   /** Called when rotation could not be applied (the old context stays). */
   onRotationError?: (err: Error) => void;
 }
@@ -140,15 +178,28 @@ export interface AttachOptions {
  */
 export function attachMtlsServer(server: Server, source: X509Source, authorize: Authorizer, opts: AttachOptions = {}): () => void {
   const intermediates = new IntermediateCache(1024);
+  const perPeerCap = opts.maxConnectionsPerPeer ?? Infinity;
+  const openByPeer = new Map<string, number>();
   const onSecure = (socket: TLSSocket): void => {
     try {
       const peer = socket.getPeerCertificate(false);
       const extra = peer?.raw ? intermediates.get(peer.raw) : [];
       const { id, chain } = verifyPeerSocketChain(socket, source.getBundles(), authorize, extra);
       intermediates.remember(chain);
+      const key = id.toString();
+      const open = openByPeer.get(key) ?? 0;
+      if (open >= perPeerCap) throw new ConnectionLimitError(key, perPeerCap);
+      openByPeer.set(key, open + 1);
+      socket.once('close', () => {
+        const n = (openByPeer.get(key) ?? 1) - 1;
+        if (n <= 0) openByPeer.delete(key);
+        else openByPeer.set(key, n);
+      });
+      peerValidity.set(socket, chainValidity(chain));
       peerIds.set(socket, id);
     } catch (e) {
       peerIds.delete(socket);
+      peerValidity.delete(socket);
       socket.destroy();
       try {
         opts.onReject?.(e instanceof Error ? e : new Error(String(e)), socket);
@@ -177,7 +228,32 @@ export function attachMtlsServer(server: Server, source: X509Source, authorize: 
   };
 }
 
-/** The verified peer SPIFFE ID recorded by `attachMtlsServer`, or undefined. */
-export function peerSpiffeId(socket: TLSSocket): SpiffeId | undefined {
-  return peerIds.get(socket);
+/**
+ * The verified peer SPIFFE ID recorded by `attachMtlsServer`, or undefined
+ * (also once a certificate of the peer's chain is outside its validity
+ * window: a kept-alive connection does not outlive the certificate).
+ */
+export function peerSpiffeId(socket: TLSSocket, now: number = Date.now()): SpiffeId | undefined {
+  const id = peerIds.get(socket);
+  if (id === undefined || peerCertificateState(socket, now) !== 'valid') return undefined;
+  return id;
+}
+
+/**
+ * Whether the verified peer chain of `socket` is still within its validity
+ * window at `now`: 'valid', 'expired' (past the earliest notAfter),
+ * 'not-yet-valid' (before the latest notBefore), or 'unverified' (no
+ * verified peer on this socket). Servers check it on every request.
+ */
+export function peerCertificateState(socket: TLSSocket, now: number = Date.now()): 'valid' | 'expired' | 'not-yet-valid' | 'unverified' {
+  const v = peerValidity.get(socket);
+  if (v === undefined) return 'unverified';
+  if (now > v.notAfter) return 'expired';
+  if (now < v.notBefore) return 'not-yet-valid';
+  return 'valid';
+}
+
+/** The validity window recorded for the verified peer of `socket`. */
+export function peerCertificateValidity(socket: TLSSocket): PeerValidity | undefined {
+  return peerValidity.get(socket);
 }

@@ -2,7 +2,12 @@
 // (spike-sdk-go net/serve.go and upstream's route pipeline):
 //   1. method ≠ POST → 400 {"err":"api_bad_request"} (every path, first);
 //   2. no root key yet (backend ≠ memory) and not an emergency path → 503 {"err":"state_not_ready"};
-//   3. exact path + `action` → route; none (or not served by this backend) → 400.
+//   3. exact path + `action` → route; none (or not served by this backend) → 400;
+//   4. the caller's certificate chain is past its notAfter (or before its
+//      notBefore) on a kept-alive connection → 401, connection closed;
+//   5. the early filter (auth/early-filter.ts): a caller that can have no
+//      permission on the route → 401 with the route's Unauthorized body,
+//      connection closed, the body never read (docs/design.md § Limits).
 // These run in onRequest, before the body is read. Bodies: any content type,
 // read raw (the routes decode with Go semantics), capped at `bodyLimit`
 // (oversized/unreadable → 400 with the route's BadRequest body, connection
@@ -11,7 +16,7 @@
 // kills the process: 500 {"err":"api_internal_error"}, logged without secrets.
 import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { API_BAD_REQUEST, API_INTERNAL_ERROR, STATE_NOT_READY } from '../../protocol/errors.js';
+import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST, API_INTERNAL_ERROR, STATE_NOT_READY } from '../../protocol/errors.js';
 import {
   EMERGENCY_PATHS,
   NEXUS_LITE_ROUTES,
@@ -23,7 +28,8 @@ import {
 import type { NexusBackend } from '../config.js';
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
-import { encodeErrorOnly as encodeErr } from '../../protocol/messages.js';
+import { encodeErrorOnly as encodeErr, errorBodyFor } from '../../protocol/messages.js';
+import type { EarlyFilter } from '../auth/early-filter.js';
 import type { NexusRoute, Reply } from '../routes/route.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -43,6 +49,14 @@ export interface NexusAppOptions {
   log: Logger;
   /** The verified SPIFFE ID of the caller (from the TLS socket; tests inject their own). */
   peerIdOf: (req: FastifyRequest) => string | undefined;
+  /**
+   * Whether the caller's verified certificate chain is still within its
+   * validity window now (tlsconfig peerCertificateState); 'expired' or
+   * 'not-yet-valid' → 401 and the connection is closed. Omitted: not checked.
+   */
+  peerCertificateState?: (req: FastifyRequest) => 'valid' | 'expired' | 'not-yet-valid' | 'unverified';
+  /** Refuses callers that can have no permission on the route before the body is read. Omitted: guards only. */
+  earlyFilter?: EarlyFilter;
   bodyLimit?: number;
   /** Whole-request deadline (headers + body). */
   requestTimeoutMs?: number;
@@ -107,6 +121,19 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
     const route = served ? opts.routes.get(def.name) : undefined;
     if (route === undefined) {
       send(reply, { status: 400, body: encodeErr(API_BAD_REQUEST) }, true);
+      return;
+    }
+    const certState = opts.peerCertificateState?.(req);
+    if (certState === 'expired' || certState === 'not-yet-valid') {
+      log.audit('peer_certificate_outside_validity', { caller: opts.peerIdOf(req) ?? null, route: route.name, state: certState, outcome: 'unauthorized' });
+      send(reply, { status: 401, body: errorBodyFor(route.name, ACCESS_UNAUTHORIZED) }, true);
+      return;
+    }
+    const refusal = opts.earlyFilter?.check(route.name, opts.peerIdOf(req));
+    if (refusal !== undefined) {
+      req.nexusRoute = route;
+      log.audit('early_refusal', { caller: opts.peerIdOf(req) ?? null, route: route.name, status: refusal.status });
+      send(reply, refusal, true);
       return;
     }
     req.nexusRoute = route;

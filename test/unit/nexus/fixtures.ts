@@ -12,6 +12,7 @@ import { RateLimiter, type RateLimitOptions } from '../../../src/nexus/restore/r
 import { buildRoutes } from '../../../src/nexus/routes/index.js';
 import { buildNexusApp } from '../../../src/nexus/server/app.js';
 import { PolicyIndex } from '../../../src/nexus/auth/policy-index.js';
+import { createEarlyFilter } from '../../../src/nexus/auth/early-filter.js';
 import type { KeeperLink } from '../../../src/nexus/sync/keepers.js';
 import { computeShares } from '../../../src/shamir/index.js';
 import type { NexusBackend } from '../../../src/nexus/config.js';
@@ -160,6 +161,7 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
   installs.length = 0;
   const collector = new RestoreCollector(threshold, 15 * 60_000, Date.now, o.limits);
   const roots = { pilot: [TD], nexus: [TD], keeper: [TD], bootstrap: [TD], liteWorkload: [TD] };
+  const policies = new PolicyIndex(logs.log);
   const routes = buildRoutes({
     state,
     backend,
@@ -169,7 +171,7 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
     collector,
     restoreLimiter: new RateLimiter(o.rate ?? { capacity: 100, refillMs: 1000 }),
     maxCiphertextSize: 65536,
-    policies: new PolicyIndex(logs.log),
+    policies,
   });
   const app = buildNexusApp({
     routes,
@@ -181,6 +183,7 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
       return typeof h === 'string' ? h : undefined;
     },
     bodyLimit: o.bodyLimit,
+    earlyFilter: createEarlyFilter({ roots, backend, policies, state, log: logs.log }),
   });
   await app.ready();
   return {

@@ -33,14 +33,15 @@ describe('POST /v1/operator/recover', () => {
     }
   });
 
-  it('refuses every role but recover with 401 (malformed body first gets 400)', async () => {
+  it('refuses every role but recover with 401, before parsing the body (docs/design.md § Limits)', async () => {
     h = await makeHarness({ installed: keyOf(1) });
     for (const id of [IDS.superuser, IDS.restore, IDS.bootstrap, IDS.nexus, `${IDS.recover}x`, 'not-an-id', undefined]) {
       const r = await h.post('/v1/operator/recover', '{}', id);
       expect(r.status, String(id)).toBe(401);
       expect(r.body).toBe('{"shards":null,"err":"access_unauthorized"}');
     }
-    expect((await h.post('/v1/operator/recover', '[]', IDS.superuser)).status).toBe(400);
+    expect((await h.post('/v1/operator/recover', '[]', IDS.superuser)).status).toBe(401);
+    expect((await h.post('/v1/operator/recover', '[]', IDS.recover)).status).toBe(400);
     expect((await h.post('/v1/operator/recover', '{}', `${IDS.recover}/alice`)).status).toBe(200);
   });
 

@@ -182,10 +182,12 @@ describe('malformed input → upstream 4xx bodies, nothing changes', () => {
     expect((await h!.post(LIST, '{}', SU)).body).toBe('{"keys":["a"]}');
   });
 
-  it('parsing comes before authorization (malformed from anyone → 400)', async () => {
+  it('a caller with no permission at all is refused before its body is parsed (401 even when malformed; docs/design.md § Limits)', async () => {
     await ready();
-    expect((await h!.post(DEL, '{', OTHER)).status).toBe(400);
+    expect((await h!.post(DEL, '{', OTHER)).status).toBe(401);
     expect((await h!.post(DEL, '{"path":"a b"}', OTHER)).status).toBe(401);
+    // a caller that may hold a permission: parsing still comes before authorization, as upstream
+    expect((await h!.post(DEL, '{', IDS.superuser)).status).toBe(400);
   });
 });
 

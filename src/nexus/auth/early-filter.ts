@@ -1,0 +1,140 @@
+// The early, coarse authorization of a Nexus request: from the peer SPIFFE
+// ID and the route alone (path + action, before the body is read), can this
+// caller possibly be allowed? A caller that cannot is refused with the answer
+// the route's guard would give it for any well-formed body (401 and the
+// route's Unauthorized body; 400 for the operator routes a memory backend
+// does not serve), so a caller with no permission cannot make Nexus read or
+// parse up to a whole body limit (docs/design.md § Limits).
+//
+// It never refuses what a guard would allow: roles are matched exactly as
+// the guards match them; for the policy routes and secret list, whose path is
+// fixed, it asks the guards' own question (mayAccess on the reserved path);
+// for the secret routes whose path is in the body it asks whether at least
+// one policy matches the caller's ID and grants the route's permission (on
+// some path). The guards still run in full on every request that passes.
+// Answers per (route, ID) are cached for the current compiled policy set
+// (PolicyIndex hands out a new array whenever policies change).
+import type { NexusRouteName } from '../../protocol/paths.js';
+import type { TrustRoots } from '../../protocol/config/shared.js';
+import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST } from '../../protocol/errors.js';
+import { errorBodyFor } from '../../protocol/messages.js';
+import {
+  isBootstrap,
+  isLiteWorkload,
+  isPilotOperator,
+  isPilotRecover,
+  isPilotRestore,
+  isWellFormedPeerId,
+} from '../../protocol/roles.js';
+import { createLogger, type Logger } from '../../common/log.js';
+import type { SecretsStore } from '../state/store-interface.js';
+import type { NexusBackend } from '../config.js';
+import { mayAccess } from './authorize.js';
+import { BoundedCache } from './bounded-cache.js';
+import type { CompiledPolicy } from './compiled-policy.js';
+import { grants, type Permission } from './permissions.js';
+import type { PolicyIndex } from './policy-index.js';
+import { PATH_SYSTEM_ACL, PATH_SYSTEM_SECRET } from './reserved.js';
+
+export interface EarlyFilterDeps {
+  roots: TrustRoots;
+  backend: NexusBackend;
+  policies: PolicyIndex;
+  state: { store(): SecretsStore | undefined };
+  log: Logger;
+}
+
+/** Undefined: the caller may possibly be allowed (the guard decides). Otherwise the refusal to send. */
+export type EarlyRefusal = { readonly status: number; readonly body: Buffer } | undefined;
+
+/** Cached (route, ID) verdicts per policy set. */
+const CACHE_ENTRIES = 4096;
+
+type PolicyRule =
+  /** The permission is checked on this fixed path, exactly as the guard does. */
+  | { kind: 'fixed'; path: string; wants: Permission }
+  /** The path is in the body: some policy for this ID must grant `wants`. */
+  | { kind: 'any-path'; wants: Permission };
+
+const POLICY_RULES: Partial<Record<NexusRouteName, PolicyRule>> = {
+  secretGet: { kind: 'any-path', wants: 'read' },
+  secretMetadataGet: { kind: 'any-path', wants: 'read' },
+  secretPut: { kind: 'any-path', wants: 'write' },
+  secretDelete: { kind: 'any-path', wants: 'write' },
+  secretUndelete: { kind: 'any-path', wants: 'write' },
+  secretList: { kind: 'fixed', path: PATH_SYSTEM_SECRET, wants: 'list' },
+  policyPut: { kind: 'fixed', path: PATH_SYSTEM_ACL, wants: 'write' },
+  policyGet: { kind: 'fixed', path: PATH_SYSTEM_ACL, wants: 'read' },
+  policyDelete: { kind: 'fixed', path: PATH_SYSTEM_ACL, wants: 'write' },
+  policyList: { kind: 'fixed', path: PATH_SYSTEM_ACL, wants: 'list' },
+};
+
+type RoleRule = (id: string, roots: TrustRoots) => boolean;
+
+const ROLE_RULES: Partial<Record<NexusRouteName, RoleRule>> = {
+  operatorRecover: (id, r) => isPilotRecover(id, r.pilot),
+  operatorRestore: (id, r) => isPilotRestore(id, r.pilot),
+  operatorRestoreReset: (id, r) => isPilotRestore(id, r.pilot),
+  operatorStatus: (id, r) => isPilotOperator(id, r.pilot) || isPilotRecover(id, r.pilot) || isPilotRestore(id, r.pilot),
+  bootstrapVerify: (id, r) => isBootstrap(id, r.bootstrap),
+};
+
+/** Routes the memory backend answers with 400 whoever calls (nothing to recover or restore). */
+const MEMORY_BAD_REQUEST: ReadonlySet<NexusRouteName> = new Set(['operatorRecover', 'operatorRestore', 'operatorRestoreReset']);
+
+/** Whether some policy matching `id` grants `wants` (on some path). */
+function someGrant(policies: readonly CompiledPolicy[], id: string, wants: Permission): boolean {
+  return policies.some((p) => grants(p.permissions, [wants]) && p.spiffeIdRegex.test(id));
+}
+
+export interface EarlyFilter {
+  /** The refusal for `peerId` on `route`, or undefined when the guard must decide. */
+  check(route: NexusRouteName, peerId: string | undefined): EarlyRefusal;
+}
+
+export function createEarlyFilter(deps: EarlyFilterDeps): EarlyFilter {
+  let cachedFor: readonly CompiledPolicy[] | undefined;
+  const cache = new BoundedCache<boolean>(CACHE_ENTRIES, CACHE_ENTRIES);
+  // The guard logs (warnings on ignored policies); the filter's own pass must not repeat them.
+  const quiet = createLogger({ component: 'nexus', level: 'error', out: () => {}, auditOut: () => {} });
+
+  const unauthorized = (route: NexusRouteName): EarlyRefusal => ({ status: 401, body: errorBodyFor(route, ACCESS_UNAUTHORIZED) });
+
+  const policyPossible = (route: NexusRouteName, rule: PolicyRule, id: string): boolean => {
+    const store = deps.state.store();
+    if (store === undefined) return false; // the guard denies too
+    let policies: readonly CompiledPolicy[];
+    try {
+      policies = deps.policies.policies(store);
+    } catch {
+      return false; // upstream: a policy load error denies (the guard logs it)
+    }
+    if (policies !== cachedFor) {
+      cache.clear();
+      cachedFor = policies;
+    }
+    const key = `${route}\u0000${id}`;
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const verdict =
+      rule.kind === 'fixed'
+        ? mayAccess(id, rule.path, [rule.wants], store, { roots: deps.roots, policies: deps.policies, log: quiet })
+        : someGrant(policies, id, rule.wants);
+    cache.set(key, verdict, 1);
+    return verdict;
+  };
+
+  return {
+    check(route, peerId) {
+      if (deps.backend === 'memory' && MEMORY_BAD_REQUEST.has(route)) return { status: 400, body: errorBodyFor(route, API_BAD_REQUEST) };
+      if (peerId === undefined || !isWellFormedPeerId(peerId)) return unauthorized(route);
+      const role = ROLE_RULES[route];
+      if (role !== undefined) return role(peerId, deps.roots) ? undefined : unauthorized(route);
+      const rule = POLICY_RULES[route];
+      if (rule === undefined) return undefined; // not a route we know how to pre-judge: the guard decides
+      if (isPilotOperator(peerId, deps.roots.pilot)) return undefined;
+      if (isLiteWorkload(peerId, deps.roots.liteWorkload)) return unauthorized(route);
+      return policyPossible(route, rule, peerId) ? undefined : unauthorized(route);
+    },
+  };
+}
