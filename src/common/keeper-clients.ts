@@ -6,7 +6,7 @@
 // written, so a Keeper presenting another Keeper's SVID gets no share.
 import { createSpikeHttpClient, type SpikeHttpClient } from '../client/index.js';
 import { AuthorizationError, authorizeId, authorizeIf, type Authorizer } from '../spiffe/authorizer.js';
-import type { X509Source } from '../spiffe/workloadapi.js';
+import type { X509SvidSource } from '../spiffe/x509context.js';
 import type { KeeperPeer } from '../protocol/config/shared.js';
 import { isKeeper } from '../protocol/roles.js';
 
@@ -37,7 +37,7 @@ export interface KeeperClients {
 }
 
 export function createKeeperClients(
-  source: X509Source,
+  source: X509SvidSource,
   peers: readonly KeeperPeer[],
   keeperRoots: readonly string[],
   timeoutMs: number,

@@ -4,7 +4,7 @@
 // keeper (400) or an unusable answer is "no shard"; transport failures (an
 // identity mismatch included) reject.
 import { ClientError, contributeShard, fetchShard } from '../client/index.js';
-import type { X509Source } from '../spiffe/workloadapi.js';
+import type { X509SvidSource } from '../spiffe/x509context.js';
 import type { KeeperPeer } from '../protocol/config/shared.js';
 import { createKeeperClients, type KeeperMismatchHandler } from '../common/keeper-clients.js';
 import type { KeeperLink } from './sync/keepers.js';
@@ -15,7 +15,7 @@ export interface KeeperLinks {
 }
 
 export function createKeeperLinks(
-  source: X509Source,
+  source: X509SvidSource,
   peers: readonly KeeperPeer[],
   keeperRoots: readonly string[],
   timeoutMs: number,

@@ -173,10 +173,10 @@ describe('spike-dev-agent (real process)', () => {
     const again = await startAgent();
     expect(again.sockets['keeper-1']).toBe(agent.sockets['keeper-1']);
     await updated;
-    expect(s.getX509Svid().id.toString()).toBe(`spiffe://${TD}/spike/keeper`);
+    expect(s.getX509Svid().id.toString()).toBe(`spiffe://${TD}/spike/keeper/1`);
     expect(s.getX509BundleForTrustDomain(TD)?.pems()).toEqual(bundleBefore);
     const before = new X509BundleSet([X509Bundle.fromPem(TD, (bundleBefore ?? []).join(''))]);
-    expect(verifyX509Svid(s.getX509Svid().chainDer, before).id.toString()).toBe(`spiffe://${TD}/spike/keeper`);
+    expect(verifyX509Svid(s.getX509Svid().chainDer, before).id.toString()).toBe(`spiffe://${TD}/spike/keeper/1`);
   });
 
   it('no agent: X509Source fails with a clear error within its deadline', async () => {
@@ -218,7 +218,7 @@ describe('spike-dev-agent (real process)', () => {
     expect(e.code).toBe(grpc.status.PERMISSION_DENIED);
     const list = JSON.parse((await cli(['entry', 'list', '--json'])).stdout) as Record<string, string>;
     expect(list['keeper-2']).toBeUndefined();
-    expect(list['keeper-1']).toBe(`spiffe://${TD}/spike/keeper`);
+    expect(list['keeper-1']).toBe(`spiffe://${TD}/spike/keeper/1`);
   });
 
   it('a new workload gets a listening socket at once', async () => {

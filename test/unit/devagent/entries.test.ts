@@ -49,8 +49,8 @@ describe('default entries', () => {
   it('has nexus, N keepers, bootstrap and the superuser pilot', () => {
     expect(Object.fromEntries(defaultEntries('example.org', 2))).toEqual({
       nexus: 'spiffe://example.org/spike/nexus',
-      'keeper-1': 'spiffe://example.org/spike/keeper',
-      'keeper-2': 'spiffe://example.org/spike/keeper',
+      'keeper-1': 'spiffe://example.org/spike/keeper/1',
+      'keeper-2': 'spiffe://example.org/spike/keeper/2',
       bootstrap: 'spiffe://example.org/spike/bootstrap',
       pilot: 'spiffe://example.org/spike/pilot/role/superuser',
     });
