@@ -3,15 +3,19 @@
 // peer's trust domain, and converting an SVID to the PEM Node's `tls` needs.
 //
 // node:crypto parses the certificate and checks signatures, issuer names and
-// validity; KeyUsage bits, BasicConstraints and the SAN URIs come from our
+// validity; KeyUsage bits, BasicConstraints (with pathLenConstraint), SAN
+// names, NameConstraints and unknown critical extensions come from our
 // strict DER reader (certext.ts), because node:crypto's
 // X509Certificate.keyUsage is really the EKU list. (No @peculiar/x509 here:
 // it costs a CLI ~30 ms of start-up; tests use it as an oracle.)
+// The chain rules are Go crypto/x509's (what go-spiffe uses); where we are
+// stricter, docs/design.md § X.509-SVID verification says so and why.
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import type { BundleSource } from './bundle.js';
 import { CertDerError, KeyUsage, readCertExtensions, type CertExtensions } from './certext.js';
 import { splitDerCertificates } from './der.js';
 import { parseSpiffeId, type SpiffeId } from './id.js';
+import { checkNameConstraints } from './nameconstraints.js';
 
 export class X509SvidError extends Error {
   override readonly name = 'X509SvidError';
@@ -72,14 +76,9 @@ function keyUsage(c: ParsedCert): number | undefined {
   return c.ext.keyUsage;
 }
 
-/** The URI SANs of a certificate, read at the ASN.1 level. */
-function uriSans(c: ParsedCert): string[] {
-  return c.ext.uris;
-}
-
 /** The SPIFFE ID of a leaf: exactly one URI SAN, a valid ID with a non-root path. */
 function leafId(c: ParsedCert): SpiffeId {
-  const uris = uriSans(c);
+  const uris = c.ext.uris;
   if (uris.length !== 1) {
     throw new X509SvidError(`certificate must have exactly one URI SAN, found ${uris.length}`);
   }
@@ -93,9 +92,17 @@ function leafId(c: ParsedCert): SpiffeId {
   return id;
 }
 
+/** Go's Verify refuses any certificate on the path with a critical extension it does not handle. */
+function checkCritical(c: ParsedCert, what: string): void {
+  if (c.ext.unhandledCritical.length > 0) {
+    throw new X509SvidError(`${what} has an unhandled critical extension (${c.ext.unhandledCritical.join(', ')})`);
+  }
+}
+
 /** Leaf checks shared by our own SVID and peers': not a CA, digitalSignature, no keyCertSign/cRLSign. */
 function checkLeaf(c: ParsedCert): SpiffeId {
   const id = leafId(c);
+  checkCritical(c, `leaf certificate "${id}"`);
   if (isCa(c) || c.node.ca) throw new X509SvidError(`leaf certificate "${id}" must not be a CA`);
   const ku = keyUsage(c);
   if (ku === undefined) throw new X509SvidError(`leaf certificate "${id}" has no key usage extension`);
@@ -109,6 +116,7 @@ function checkLeaf(c: ParsedCert): SpiffeId {
 
 /** An intermediate / signing certificate: CA with keyCertSign. */
 function checkSigning(c: ParsedCert, index: number): void {
+  checkCritical(c, `certificate ${index} of the chain`);
   if (!isCa(c)) throw new X509SvidError(`certificate ${index} of the chain is not a CA`);
   const ku = keyUsage(c);
   if (ku === undefined || (ku & KeyUsage.keyCertSign) === 0) {
@@ -193,12 +201,19 @@ export interface VerifiedX509Svid {
   verifiedChain: X509Certificate[];
 }
 
+/** Most signature checks one verification may spend (bounds the path search on hostile input). */
+const MAX_SIGNATURE_CHECKS = 100;
+
 /**
  * Verifies a peer's chain (leaf first, then whatever intermediates it sent;
  * certificates placed end to end may also be passed as one element) against
  * the bundle of the leaf ID's own trust domain (go-spiffe x509svid.Verify plus
- * the spec's leaf checks): leaf checks, signatures up to an authority of that
- * bundle, every certificate on the path within its validity period.
+ * the spec's leaf checks): leaf checks, then a path of signatures up to an
+ * authority of that bundle on which, as in Go's crypto/x509, every
+ * certificate is within its validity period and has no critical extension Go
+ * would not handle, every intermediate is a CA (here also with keyCertSign),
+ * every pathLenConstraint holds, and the leaf's names satisfy the
+ * NameConstraints of every CA on the path. All paths are tried (bounded).
  */
 export function verifyX509Svid(chainDer: readonly Uint8Array[], bundles: BundleSource, now: Date = new Date()): VerifiedX509Svid {
   const ders = splitChain(chainDer);
@@ -209,25 +224,76 @@ export function verifyX509Svid(chainDer: readonly Uint8Array[], bundles: BundleS
   if (bundle === undefined) throw new X509SvidError(`no bundle for trust domain "${id.trustDomain}" (peer "${id}")`);
 
   checkValidity(leaf.node, `peer certificate "${id}"`, now);
-  const path: X509Certificate[] = [leaf.node];
-  const unused = certs.slice(1);
-  let current = leaf.node;
-  for (let depth = 0; depth < MAX_CHAIN_LENGTH; depth++) {
-    const authority = bundle.authorities.find((a) => issuedBy(current, a));
-    if (authority !== undefined) {
-      checkValidity(authority, `bundle authority "${authority.subject.replace(/\n/g, ', ')}"`, now);
-      path.push(authority);
-      return { id, verifiedChain: path };
+  const authorities: ParsedCert[] = [];
+  for (const a of bundle.authorities) {
+    try {
+      authorities.push({ node: a, ext: readCertExtensions(a.raw) });
+    } catch {
+      // An authority our reader refuses can anchor nothing (Go would not have parsed it).
     }
-    const idx = unused.findIndex((c) => isCa(c) && issuedBy(current, c.node));
-    if (idx === -1) break;
-    const next = unused.splice(idx, 1)[0] as ParsedCert;
-    checkSigning(next, certs.indexOf(next));
-    checkValidity(next.node, `peer intermediate certificate ${certs.indexOf(next)}`, now);
-    path.push(next.node);
-    current = next.node;
   }
-  throw new X509SvidError(`peer certificate "${id}" is not signed by an authority of the "${id.trustDomain}" bundle`);
+  const intermediates = certs.slice(1);
+  let budget = MAX_SIGNATURE_CHECKS;
+  let lastError: X509SvidError | undefined;
+
+  const signs = (child: ParsedCert, parent: ParsedCert): boolean => {
+    if (budget <= 0) throw new X509SvidError(`peer certificate "${id}": chain too complex to verify`);
+    budget--;
+    return issuedBy(child.node, parent.node);
+  };
+
+  /** Go's isValid for a CA above `path` (path = leaf … child of `c`). */
+  const caError = (c: ParsedCert, path: ParsedCert[], what: string, isRoot: boolean): string | undefined => {
+    if (c.ext.unhandledCritical.length > 0) return `${what} has an unhandled critical extension (${c.ext.unhandledCritical.join(', ')})`;
+    if (!isRoot) {
+      if (!isCa(c)) return `${what} is not a CA`;
+      const ku = keyUsage(c);
+      if (ku === undefined || (ku & KeyUsage.keyCertSign) === 0) return `${what} is a CA without keyCertSign`;
+    }
+    try {
+      checkValidity(c.node, what, now);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    const below = path.length - 1;
+    if (c.ext.pathLen !== undefined && below > c.ext.pathLen) {
+      return `${what} allows ${c.ext.pathLen} intermediate certificate(s) below it, the path has ${below}`;
+    }
+    if (c.ext.nameConstraints !== undefined) {
+      try {
+        checkNameConstraints(c.ext.nameConstraints, leaf.ext);
+      } catch (e) {
+        return `${what}: ${(e as Error).message}`;
+      }
+    }
+    return undefined;
+  };
+
+  const search = (path: ParsedCert[]): ParsedCert[] | undefined => {
+    const current = path[path.length - 1] as ParsedCert;
+    for (const a of authorities) {
+      if (path.includes(a) || !signs(current, a)) continue;
+      const why = caError(a, path, `bundle authority "${a.node.subject.replace(/\n/g, ', ')}"`, true);
+      if (why === undefined) return [...path, a];
+      lastError = new X509SvidError(`peer certificate "${id}": ${why}`);
+    }
+    if (path.length >= MAX_CHAIN_LENGTH) return undefined;
+    for (const c of intermediates) {
+      if (path.includes(c) || !signs(current, c)) continue;
+      const why = caError(c, path, `peer intermediate certificate ${certs.indexOf(c)}`, false);
+      if (why !== undefined) {
+        lastError = new X509SvidError(`peer certificate "${id}": ${why}`);
+        continue;
+      }
+      const found = search([...path, c]);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+
+  const found = search([leaf]);
+  if (found !== undefined) return { id, verifiedChain: found.map((c) => c.node) };
+  throw lastError ?? new X509SvidError(`peer certificate "${id}" is not signed by an authority of the "${id.trustDomain}" bundle`);
 }
 
 /** PEM chain (leaf first) and PKCS#8 PEM key for Node's `tls` (which takes neither DER nor a KeyObject). */

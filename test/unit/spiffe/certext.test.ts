@@ -52,12 +52,17 @@ async function makeCert(spec: Spec): Promise<Buffer> {
 }
 
 /** What @peculiar/x509 reads from the same bytes. */
-function oracle(der: Buffer): { keyUsage: number | undefined; keyUsageCritical: boolean; isCa: boolean; uris: string[] } {
+function oracle(der: Buffer): { keyUsage: number | undefined; keyUsageCritical: boolean; isCa: boolean; pathLen: number | undefined; uris: string[] } {
   const c = new AsnCertificate(der);
   const ku = c.getExtension(KeyUsagesExtension);
   const bc = c.getExtension(BasicConstraintsExtension);
   const uris = c.getExtensions(SubjectAlternativeNameExtension).flatMap((e) => e.names.items.filter((n) => n.type === 'url').map((n) => n.value));
-  return { keyUsage: ku?.usages, keyUsageCritical: ku?.critical ?? false, isCa: bc?.ca ?? false, uris };
+  return { keyUsage: ku?.usages, keyUsageCritical: ku?.critical ?? false, isCa: bc?.ca ?? false, pathLen: bc?.pathLength, uris };
+}
+
+/** The fields the oracle reads. */
+function pick(x: ReturnType<typeof readCertExtensions>): ReturnType<typeof oracle> {
+  return { keyUsage: x.keyUsage, keyUsageCritical: x.keyUsageCritical, isCa: x.isCa, pathLen: x.pathLen, uris: x.uris };
 }
 
 const uriChars = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-._~/:%'.split(''));
@@ -82,7 +87,10 @@ describe('readCertExtensions', () => {
       fc.asyncProperty(spec, async (s) => {
         const der = await makeCert(s);
         const mine = readCertExtensions(der);
-        expect(mine).toEqual(oracle(der));
+        expect(pick(mine)).toEqual(oracle(der));
+        expect(mine.pathLen).toBe(s.bc?.pathLen);
+        expect(mine.sanEntries).toBe(s.names?.length ?? 0);
+        expect(mine.unhandledCritical).toEqual([]);
         // And with what was asked for.
         expect(mine.keyUsage).toBe(s.ku?.bits);
         expect(mine.isCa).toBe(s.bc?.ca ?? false);
@@ -95,8 +103,8 @@ describe('readCertExtensions', () => {
   it('reads a real SVID and a real CA', async () => {
     const ca = await createTestCa('example.org');
     const svid = await ca.issue('spiffe://example.org/w');
-    expect(readCertExtensions(svid.leafDer)).toEqual({ keyUsage: KeyUsage.digitalSignature, keyUsageCritical: true, isCa: false, uris: ['spiffe://example.org/w'] });
-    expect(readCertExtensions(ca.certDer)).toEqual({
+    expect(readCertExtensions(svid.leafDer)).toMatchObject({ keyUsage: KeyUsage.digitalSignature, keyUsageCritical: true, isCa: false, uris: ['spiffe://example.org/w'], unhandledCritical: [] });
+    expect(readCertExtensions(ca.certDer)).toMatchObject({
       keyUsage: KeyUsage.keyCertSign | KeyUsage.cRLSign,
       keyUsageCritical: true,
       isCa: true,
@@ -143,16 +151,29 @@ describe('readCertExtensions', () => {
     return [tag, ...len, ...body];
   };
   const certWith = (...exts: number[][]): Buffer =>
-    Buffer.from(tlv(0x30, tlv(0x30, tlv(0x02, [1]), tlv(0xa3, tlv(0x30, ...exts))), tlv(0x30, tlv(0x06, [0x2a])), tlv(0x03, [0])));
+    Buffer.from(tlv(0x30, tlv(0x30, tlv(0x02, [1]), ...[1, 2, 3, 4, 5].map(() => tlv(0x30)), tlv(0xa3, tlv(0x30, ...exts))), tlv(0x30, tlv(0x06, [0x2a])), tlv(0x03, [0])));
   const ext = (oid: number[], value: number[], critical?: number): number[] =>
     tlv(0x30, tlv(0x06, oid), ...(critical === undefined ? [] : [tlv(0x01, [critical])]), tlv(0x04, value));
   const KU_OID = [0x55, 0x1d, 0x0f];
   const BC_OID = [0x55, 0x1d, 0x13];
   const SAN_OID = [0x55, 0x1d, 0x11];
+  const NC_OID = [0x55, 0x1d, 0x1e];
 
   it('reads minimal hand-made encodings', () => {
     const c = certWith(ext(KU_OID, tlv(0x03, [7, 0x80]), 0xff), ext(BC_OID, tlv(0x30, tlv(0x01, [0xff]))), ext(SAN_OID, tlv(0x30, tlv(0x86, [...Buffer.from('spiffe://t/x')]))));
-    expect(readCertExtensions(c)).toEqual({ keyUsage: 1, keyUsageCritical: true, isCa: true, uris: ['spiffe://t/x'] });
+    expect(readCertExtensions(c)).toEqual({
+      keyUsage: 1,
+      keyUsageCritical: true,
+      isCa: true,
+      pathLen: undefined,
+      uris: ['spiffe://t/x'],
+      dnsNames: [],
+      ips: [],
+      emails: [],
+      sanEntries: 1,
+      nameConstraints: undefined,
+      unhandledCritical: [],
+    });
     // decipherOnly (bit 8) needs a second byte.
     expect(readCertExtensions(certWith(ext(KU_OID, tlv(0x03, [7, 0x00, 0x80])))).keyUsage).toBe(KeyUsage.decipherOnly);
     expect(readCertExtensions(certWith()).keyUsage).toBeUndefined();
@@ -174,7 +195,50 @@ describe('readCertExtensions', () => {
     ['a non-minimal length', Buffer.from([0x30, 0x81, 0x03, 0x30, 0x01, 0x00])],
     ['a high tag number', Buffer.from([0x30, 0x03, 0x1f, 0x01, 0x00])],
     ['trailing bytes', Buffer.concat([certWith(), Buffer.from([0])])],
+    ['a TBSCertificate with its fields out of order', Buffer.from(tlv(0x30, tlv(0x30, ...[1, 2, 3, 4, 5].map(() => tlv(0x30)), tlv(0x02, [1]))))],
+    // OpenSSL reads a constructed [6] as a URI, Go skips it: refused so both see the same names.
+    ['a constructed-form URI', certWith(ext(SAN_OID, tlv(0x30, tlv(0x86, [...Buffer.from('spiffe://t/a')]), tlv(0xa6, tlv(0x16, [...Buffer.from('spiffe://t/b')])))))],
+    ['a constructed-form dNSName', certWith(ext(SAN_OID, tlv(0x30, tlv(0xa2, tlv(0x16, [0x61])))))],
+    ['a primitive-form directoryName', certWith(ext(SAN_OID, tlv(0x30, tlv(0x84, [0x61]))))],
+    ['an iPAddress of 5 bytes', certWith(ext(SAN_OID, tlv(0x30, tlv(0x87, [1, 2, 3, 4, 5]))))],
+    ['a critical subjectKeyIdentifier (Go refuses it)', certWith(ext([0x55, 0x1d, 0x0e], tlv(0x04, [1]), 0xff))],
+    ['a name constraint with a bad mask', certWith(ext(NC_OID, tlv(0x30, tlv(0xa0, tlv(0x30, tlv(0x87, [10, 0, 0, 0, 255, 0, 255, 0]))))))],
+    ['a URI name constraint that is an IP', certWith(ext(NC_OID, tlv(0x30, tlv(0xa0, tlv(0x30, tlv(0x86, [...Buffer.from('10.0.0.1')]))))))],
+    ['an empty name constraint list', certWith(ext(NC_OID, tlv(0x30, tlv(0xa0))))],
   ])('refuses %s', (_what, der) => {
     expect(() => readCertExtensions(der)).toThrow(CertDerError);
+  });
+
+  it('reads pathLenConstraint, every SAN entry, name constraints and unhandled critical extensions', () => {
+    expect(readCertExtensions(certWith(ext(BC_OID, tlv(0x30, tlv(0x01, [0xff]), tlv(0x02, [0])), 0xff))).pathLen).toBe(0);
+    expect(readCertExtensions(certWith(ext(BC_OID, tlv(0x30, tlv(0x01, [0xff]), tlv(0x02, [0x00, 0x80]))))).pathLen).toBe(128);
+    const san = readCertExtensions(
+      certWith(ext(SAN_OID, tlv(0x30, tlv(0x86, [0x61]), tlv(0x82, [0x62]), tlv(0x87, [1, 2, 3, 4]), tlv(0x81, [0x63]), tlv(0xa4, tlv(0x30)), tlv(0x88, [0x2a])))),
+    );
+    expect(san).toMatchObject({ uris: ['a'], dnsNames: ['b'], emails: ['c'], sanEntries: 6 });
+    expect(san.ips).toEqual([Buffer.from([1, 2, 3, 4])]);
+    const nc = readCertExtensions(
+      certWith(
+        ext(
+          NC_OID,
+          tlv(0x30, tlv(0xa0, tlv(0x30, tlv(0x86, [...Buffer.from('example.org')])), tlv(0x30, tlv(0x82, [...Buffer.from('.x.y')]))), tlv(0xa1, tlv(0x30, tlv(0x87, [10, 0, 0, 0, 255, 0, 0, 0])))),
+          0xff,
+        ),
+      ),
+    );
+    expect(nc.nameConstraints?.permitted).toEqual({ dns: ['x.y'], uri: ['example.org'], ip: [], email: [] });
+    expect(nc.nameConstraints?.excluded.ip).toEqual([{ ip: Buffer.from([10, 0, 0, 0]), mask: Buffer.from([255, 0, 0, 0]) }]);
+    expect(nc.unhandledCritical).toEqual([]);
+    // A directoryName constraint: Go does not check those, so a critical NameConstraints holding one is unhandled.
+    const dir = certWith(ext(NC_OID, tlv(0x30, tlv(0xa0, tlv(0x30, tlv(0xa4, tlv(0x30))))), 0xff));
+    expect(readCertExtensions(dir).unhandledCritical).toEqual(['2.5.29.30']);
+    const dirNonCritical = certWith(ext(NC_OID, tlv(0x30, tlv(0xa0, tlv(0x30, tlv(0xa4, tlv(0x30)))))));
+    expect(readCertExtensions(dirNonCritical).unhandledCritical).toEqual([]);
+    // Unknown critical extensions (and a critical SAN with only names Go does not read) are listed; non-critical ones are not.
+    expect(readCertExtensions(certWith(ext([0x2a, 0x03, 0x04], tlv(0x05), 0xff), ext([0x2a, 0x03, 0x05], tlv(0x05)))).unhandledCritical).toEqual(['1.2.3.4']);
+    expect(readCertExtensions(certWith(ext(SAN_OID, tlv(0x30, tlv(0x88, [0x2a])), 0xff))).unhandledCritical).toEqual(['2.5.29.17']);
+    expect(readCertExtensions(certWith(ext([0x55, 0x1d, 0x24], tlv(0x30), 0xff))).unhandledCritical).toEqual(['2.5.29.36']);
+    // Handled by Go whatever their criticality: EKU, AKI, CRL DP, certificate policies.
+    for (const oid of [0x25, 0x23, 0x1f, 0x20]) expect(readCertExtensions(certWith(ext([0x55, 0x1d, oid], tlv(0x30), 0xff))).unhandledCritical).toEqual([]);
   });
 });
