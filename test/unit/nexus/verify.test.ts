@@ -58,6 +58,22 @@ describe('POST /v1/bootstrap/verify: the probe', () => {
     expect(r.body).toBe(`{"hash":"${p.expectedHash}"}`);
   });
 
+  it('answers after a Nexus restart between the push and the verify (key-check value written, no secret stored yet)', async () => {
+    const key = keyOf(3);
+    h = await makeHarness({ storedKey: key, installed: key });
+    const plain = upstreamPlaintext();
+    const r = await h.post(V, bodyFor(key, plain), IDS.bootstrap);
+    expect(r.status).toBe(200);
+    expect(r.body).toBe(`{"hash":"${sha256Hex(plain)}"}`);
+  });
+
+  it('refuses on the memory backend (no root key: nothing to verify)', async () => {
+    h = await makeHarness({ backend: 'memory' });
+    const r = await h.post(V, bodyFor(keyOf(3), upstreamPlaintext()), IDS.bootstrap);
+    expect(r.status).toBe(400);
+    expect(r.body).toBe(REFUSED);
+  });
+
   it('answers the same probe sent again with the same hash (a retry after a lost answer), but no second probe', async () => {
     const key = keyOf(3);
     h = await makeHarness({ installed: key });
