@@ -60,6 +60,12 @@ describe('prototype-named secret keys', () => {
       const got = s.getSecret('p', 1);
       got['__proto__'] = 'changed';
       expect(s.getSecret('p', 1)['__proto__']).toBe('v0');
+      // Policy names too.
+      for (const n of ['__proto__', 'constructor']) s.putPolicy({ name: n, spiffeIdPattern: '^spiffe://td/x$', pathPattern: '^apps/', permissions: ['read'] });
+      expect(s.getPolicy('__proto__').name).toBe('__proto__');
+      expect(s.listPolicies().map((p) => p.name)).toEqual(['__proto__', 'constructor']);
+      expect(s.deletePolicy('constructor')).toBe(true);
+      expect(s.listPolicies().map((p) => p.name)).toEqual(['__proto__']);
       s.close();
     });
   }
@@ -70,5 +76,20 @@ describe('prototype-named secret keys', () => {
     expect(put.status).toBe(200);
     const got = await h.post('/v1/store/secrets?action=get', '{"path":"p"}', IDS.superuser);
     expect(got.body).toBe('{"data":{"__proto__":"a","constructor":"b","prototype":"c"}}');
+  });
+
+  it('policies named __proto__ and constructor: put, get, list, delete (memory store and HTTP)', async () => {
+    h = await makeHarness({ installed: keyOf(1) });
+    const P = '/v1/acl/policy';
+    for (const name of ['__proto__', 'constructor']) {
+      const body = JSON.stringify({ name, spiffeidPattern: '^spiffe://spike\\.ist/workload/x$', pathPattern: '^apps/', permissions: ['read'] });
+      expect((await h.post(P, body, IDS.superuser)).status).toBe(200);
+    }
+    const got = JSON.parse((await h.post(`${P}?action=get`, '{"id":"__proto__"}', IDS.superuser)).body) as { name: string };
+    expect(got.name).toBe('__proto__');
+    const list = JSON.parse((await h.post(`${P}?action=list`, '{}', IDS.superuser)).body) as { policies: { name: string }[] };
+    expect(list.policies.map((p) => p.name)).toEqual(['__proto__', 'constructor']);
+    expect((await h.post(`${P}?action=delete`, '{"id":"__proto__"}', IDS.superuser)).status).toBe(200);
+    expect((await h.post(`${P}?action=get`, '{"id":"__proto__"}', IDS.superuser)).status).toBe(404);
   });
 });
