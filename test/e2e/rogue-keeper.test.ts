@@ -101,7 +101,7 @@ describe('rogue keeper: keeper-1 SVID served on keeper-2 port', () => {
     const url = s.keeperUrls[1]!.origin;
     // Recovery fetch, push after recovery, then periodic pushes (or retries): several refused connections.
     const mismatches = await nexus.waitForCount('keeper_identity_mismatch', 3, { where: (l) => l['url'] === url, timeoutMs: 30_000 });
-    await nexus.waitForEvent('keeper_push_failed', { where: (l) => l['keeper'] === 2 && l['reason'] !== 'after_recovery', timeoutMs: 30_000 });
+    await nexus.waitForEvent('keeper_push_failed', { where: (l) => l['keeper'] === 2 && l['reason'] !== 'after_keepers', timeoutMs: 30_000 });
     expect(r.connections()).toBeGreaterThan(0); // Nexus did reach the rogue...
     expect(r.received().length).toBe(0); // ...and sent it nothing: no request, no share
     for (const m of mismatches) {
