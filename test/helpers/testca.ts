@@ -24,6 +24,7 @@ import {
   SubjectAlternativeNameExtension,
   SubjectKeyIdentifierExtension,
   X509CertificateGenerator,
+  Extension as ExtensionClass,
   cryptoProvider,
   type Extension,
   type X509Certificate as AsnX509,
@@ -70,6 +71,68 @@ export interface LeafOptions {
   notAfter?: Date;
   /** Reuse a key pair (e.g. to make a key-mismatch case with another SVID's key). */
   keys?: CryptoKeyPair;
+  /** Extra extensions (e.g. an unknown critical one, built with `rawExtension`). */
+  extraExtensions?: Extension[];
+}
+
+/** A name in a NameConstraints subtree: `uri` (a host or `.domain`), `dns`, `ip` (CIDR like `10.0.0.0/8`), `email`, `dirName` (an empty directoryName). */
+export type ConstraintName = { type: 'uri' | 'dns' | 'email'; value: string } | { type: 'ip'; value: string } | { type: 'dirName' };
+
+export interface NameConstraintOptions {
+  permitted?: ConstraintName[];
+  excluded?: ConstraintName[];
+  /** Default true (RFC 5280: MUST be critical). */
+  critical?: boolean;
+}
+
+export function derTlv(tag: number, body: Buffer): Buffer {
+  const n = body.length;
+  const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+  return Buffer.concat([Buffer.from([tag, ...len]), body]);
+}
+
+function ipConstraint(cidr: string): Buffer {
+  const [addr, bits] = cidr.split('/') as [string, string];
+  const ip = addr.includes(':') ? ipv6Bytes(addr) : Buffer.from(addr.split('.').map(Number));
+  const mask = Buffer.alloc(ip.length);
+  for (let i = 0; i < Number(bits); i++) mask[i >> 3] = (mask[i >> 3] as number) | (0x80 >> (i & 7));
+  return Buffer.concat([ip, mask]);
+}
+
+function ipv6Bytes(a: string): Buffer {
+  const [head, tail] = a.split('::') as [string, string | undefined];
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  return Buffer.from(groups.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]));
+}
+
+function generalName(n: ConstraintName): Buffer {
+  switch (n.type) {
+    case 'email':
+      return derTlv(0x81, Buffer.from(n.value, 'latin1'));
+    case 'dns':
+      return derTlv(0x82, Buffer.from(n.value, 'latin1'));
+    case 'uri':
+      return derTlv(0x86, Buffer.from(n.value, 'latin1'));
+    case 'ip':
+      return derTlv(0x87, ipConstraint(n.value));
+    case 'dirName':
+      return derTlv(0xa4, derTlv(0x30, Buffer.alloc(0)));
+  }
+}
+
+/** A NameConstraints extension (2.5.29.30) built by hand (@peculiar/x509 has no class for it). */
+export function nameConstraintsExtension(nc: NameConstraintOptions): Extension {
+  const subtrees = (tag: number, names: ConstraintName[] | undefined): Buffer[] =>
+    names === undefined || names.length === 0 ? [] : [derTlv(tag, Buffer.concat(names.map((n) => derTlv(0x30, generalName(n)))))];
+  const body = derTlv(0x30, Buffer.concat([...subtrees(0xa0, nc.permitted), ...subtrees(0xa1, nc.excluded)]));
+  return new ExtensionClass('2.5.29.30', nc.critical ?? true, body);
+}
+
+/** Any extension from its OID and DER value (e.g. an unknown critical one: `rawExtension('1.2.3.4', true)`). */
+export function rawExtension(oid: string, critical: boolean, value: Buffer = Buffer.from([0x05, 0x00])): Extension {
+  return new ExtensionClass(oid, critical, value);
 }
 
 export interface TestSvid {
@@ -106,7 +169,7 @@ export interface TestCa {
   bundleDer(): Buffer;
   issue(id: string, opts?: LeafOptions): Promise<TestSvid>;
   /** An intermediate CA signed by this one. */
-  child(): Promise<TestCa>;
+  child(opts?: CaOptions): Promise<TestCa>;
 }
 
 export interface CaOptions {
@@ -114,6 +177,14 @@ export interface CaOptions {
   notAfter?: Date;
   /** Add URI SAN spiffe://<td> to the CA (as SPIRE does). Default true. */
   uriSan?: boolean;
+  /** BasicConstraints pathLenConstraint; default none. */
+  pathLen?: number;
+  /** BasicConstraints cA; default true (false makes a bad intermediate). */
+  isCa?: boolean;
+  /** KeyUsage bits; default keyCertSign | cRLSign. `null` leaves the extension out. */
+  keyUsage?: number | null;
+  nameConstraints?: NameConstraintOptions;
+  extraExtensions?: Extension[];
 }
 
 async function makeCa(
@@ -125,10 +196,13 @@ async function makeCa(
   const notBefore = opts.notBefore ?? new Date(Date.now() - 60_000);
   const notAfter = opts.notAfter ?? new Date(Date.now() + 24 * HOUR);
   const extensions: Extension[] = [
-    new BasicConstraintsExtension(true, undefined, true),
-    new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true),
+    new BasicConstraintsExtension(opts.isCa ?? true, opts.pathLen, true),
     await SubjectKeyIdentifierExtension.create(keys.publicKey),
   ];
+  const caKu = opts.keyUsage === undefined ? KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign : opts.keyUsage;
+  if (caKu !== null) extensions.push(new KeyUsagesExtension(caKu, true));
+  if (opts.nameConstraints !== undefined) extensions.push(nameConstraintsExtension(opts.nameConstraints));
+  extensions.push(...(opts.extraExtensions ?? []));
   if (opts.uriSan !== false) extensions.push(new SubjectAlternativeNameExtension([{ type: 'url', value: `spiffe://${trustDomain}` }]));
   const name = `CN=Test CA ${serial().slice(0, 8)},O=${trustDomain}`;
   let asn: AsnX509;
@@ -184,6 +258,7 @@ async function makeCa(
         ext.push(new ExtendedKeyUsageExtension(list));
       }
       if (names.length > 0) ext.push(new SubjectAlternativeNameExtension(names));
+      ext.push(...(lo.extraExtensions ?? []));
       const leafNotAfter = lo.notAfter ?? new Date(Math.min(Date.now() + HOUR, notAfter.getTime()));
       const leaf = await X509CertificateGenerator.create({
         serialNumber: serial(),
@@ -211,7 +286,7 @@ async function makeCa(
         notAfter: leafNotAfter,
       };
     },
-    child: () => makeCa(trustDomain, {}, { keys, cert: asn, chain: intermediates, root }),
+    child: (co: CaOptions = {}) => makeCa(trustDomain, co, { keys, cert: asn, chain: intermediates, root }),
   };
   return ca;
 }
