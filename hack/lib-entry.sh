@@ -3,6 +3,14 @@
 # of workload "pilot" is changed in the running agent, which pushes the new SVID
 # to open streams at once; when a real spire-server is on PATH and no dev agent
 # runs, SPIRE entries are registered/updated as upstream's scripts do.
+#
+# Keepers under SPIRE: one entry per Keeper, Keeper i with its own ID
+# spiffe://<td>/spike/keeper/<i> and selectors that tell the Keepers apart, e.g.
+#   spire-server entry create -spiffeID spiffe://spike.ist/spike/keeper/1 \
+#     -parentID spiffe://spike.ist/spire-agent -selector unix:uid:<uid> -selector unix:path:<keeper 1 binary>
+# and each Keeper URL pinned to that ID for Nexus and Bootstrap:
+#   SPIKE_NEXUS_KEEPER_PEERS=https://k1:8443=spiffe://spike.ist/spike/keeper/1,https://k2:8443=spiffe://spike.ist/spike/keeper/2,...
+# (the dev agent's default entries and hack/lib.sh do exactly this; docs/design.md § Identities).
 # shellcheck source=hack/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
