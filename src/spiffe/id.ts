@@ -106,15 +106,15 @@ export function parseSpiffeId(s: string): SpiffeId {
   return SpiffeId.fromParts(td, path);
 }
 
-/** A trust domain name from `td` or `spiffe://td` (no path); throws `SpiffeIdError`. */
+/**
+ * A trust domain name from `td` or from any valid SPIFFE ID, `spiffe://td` or
+ * `spiffe://td/path` (as go-spiffe's TrustDomainFromString: the ID is fully
+ * validated, its path dropped); throws `SpiffeIdError`.
+ */
 export function parseTrustDomain(s: string): string {
   if (typeof s !== 'string' || s === '') throw new SpiffeIdError('invalid trust domain: empty');
   if (s.includes(':/') || s.startsWith('spiffe:') || s.includes('/')) {
-    const id = parseSpiffeId(s);
-    if (!id.isTrustDomainId()) {
-      throw new SpiffeIdError(`invalid trust domain ${show(s)}: a trust domain ID has no path`);
-    }
-    return id.trustDomain;
+    return parseSpiffeId(s).trustDomain;
   }
   checkTrustDomain(s, s, 'trust domain');
   return s;

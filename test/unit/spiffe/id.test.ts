@@ -83,9 +83,11 @@ describe('parseTrustDomain', () => {
   it.each([
     ['example.org', 'example.org'],
     ['spiffe://example.org', 'example.org'],
+    // As go-spiffe's TrustDomainFromString: any valid ID gives its trust domain.
+    ['spiffe://example.org/path', 'example.org'],
   ])('accepts %s', (s, td) => expect(parseTrustDomain(s)).toBe(td));
 
-  it.each(['', 'Example.org', 'spiffe://example.org/path', 'example.org/x', 'example.org:80', 'spiffe://'])('rejects %j', (s) => {
+  it.each(['', 'Example.org', 'spiffe://example.org/', 'spiffe://example.org/a/../b', 'example.org/x', 'example.org:80', 'spiffe://'])('rejects %j', (s) => {
     expect(() => parseTrustDomain(s)).toThrow(SpiffeIdError);
   });
 
