@@ -1,5 +1,7 @@
 // Workload API endpoint addresses (SPIFFE_Workload_Endpoint.md §4):
-// `unix:///abs/path` or `unix:/abs/path` (no authority, query, fragment), and
+// `unix:///abs/path` or `unix:/abs/path` (no query, fragment or userinfo;
+// `unix://name[/more]`, which go-spiffe's address rules accept, names the
+// relative socket path `name[/more]`), and
 // `tcp://<IP>:<port>` (IP literal, port, nothing else). Turned into a grpc-js
 // target: `unix:/abs/path`, `ipv4:IP:PORT` or `ipv6:[IP]:PORT` (no DNS lookup;
 // grpc-js does not understand `tcp://`).
@@ -37,15 +39,15 @@ export function parseWorkloadApiAddress(addr: string): WorkloadApiAddress {
 
   switch (url.protocol) {
     case 'unix:': {
-      if (url.host !== '') throw bad(addr, 'a unix address has no authority (use unix:///absolute/path)');
       let path: string;
       try {
-        path = decodeURIComponent(url.pathname);
+        // go-spiffe accepts `unix://foo` (authority, no path): the socket path is then relative, `foo`.
+        path = decodeURIComponent(url.host + url.pathname);
       } catch {
         throw bad(addr, 'bad percent-encoding in the path');
       }
       if (path === '' || path === '/') throw bad(addr, 'a unix address must include the socket path');
-      if (!path.startsWith('/')) throw bad(addr, 'the socket path must be absolute (use unix:///absolute/path)');
+      if (url.host === '' && !path.startsWith('/')) throw bad(addr, 'the socket path must be absolute (use unix:///absolute/path)');
       if (path.includes('\0')) throw bad(addr, 'the socket path contains a NUL byte');
       if (Buffer.byteLength(path) > 107) throw bad(addr, 'the socket path is longer than 107 bytes');
       return { target: `unix:${path}`, display: addr, kind: 'unix', channelOptions: {} };

@@ -56,7 +56,7 @@ describe('parseX509SvidResponse', () => {
     ['missing key', () => ({ svids: [{ ...svidMessage(ca, svid1), x509_svid_key: Buffer.alloc(0) }] }), /x509_svid_key is missing/],
     ['key mismatch', () => ({ svids: [{ ...svidMessage(ca, svid1), x509_svid_key: Buffer.from(svid2.keyPkcs8Der) }] }), /does not match/],
     ['bad bundle', () => ({ svids: [{ ...svidMessage(ca, svid1), bundle: Buffer.from([0x30, 0x80]) }] }), /invalid X.509 bundle/],
-    ['bad federated key', () => ({ svids: [svidMessage(ca, svid1)], federated_bundles: { 'spiffe://x/y': fed.bundleDer() } }), /federated bundle key/],
+    ['bad federated key', () => ({ svids: [svidMessage(ca, svid1)], federated_bundles: { 'spiffe://X.org': fed.bundleDer() } }), /federated bundle key/],
   ])('rejects %s', (_n, make, why) => {
     expect(() => parseX509SvidResponse(make())).toThrow(WorkloadApiError);
     expect(() => parseX509SvidResponse(make())).toThrow(why);
@@ -226,7 +226,7 @@ describe('X509Source', () => {
   });
 
   it('rejects a bad address and a bad timeout before connecting', async () => {
-    await expect(X509Source.create({ address: 'unix://tmp/x.sock', timeoutMs: 100 })).rejects.toThrow(/no authority/);
+    await expect(X509Source.create({ address: 'unix:///tmp/x.sock?q=1', timeoutMs: 100 })).rejects.toThrow(/a query is not allowed/);
     await expect(X509Source.create({ address: api.address, timeoutMs: 0 })).rejects.toThrow(/timeoutMs/);
   });
 
