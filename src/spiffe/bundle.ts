@@ -33,9 +33,16 @@ export class X509Bundle {
     return new X509Bundle(td, certs);
   }
 
-  /** Parses PEM text holding one or more certificates. */
+  /**
+   * Parses PEM text holding certificates (as go-spiffe x509bundle.Parse: blocks
+   * of other types are skipped; text with no PEM block at all is an error, and
+   * so is empty text, where go-spiffe returns an empty bundle).
+   */
   static fromPem(trustDomain: string, pem: string): X509Bundle {
     const td = parseTrustDomain(trustDomain);
+    if (!/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/.test(pem)) {
+      throw new X509BundleError(`invalid X.509 bundle for trust domain "${td}": no PEM block found`);
+    }
     const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
     try {
       return new X509Bundle(td, blocks.map((b) => new X509Certificate(b)));
