@@ -18,7 +18,7 @@
 // Content is bytes: secrets (shards, keys) stay in the caller's Buffer, which
 // the caller zeroes; nothing here copies them into a string.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -129,6 +129,41 @@ export function createFileAtomic(path: string, content: Uint8Array, opts: Durabl
   return true;
 }
 
+const OVERWRITE_FLAGS = constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * Opens `path` for overwriting, or undefined when it is not something to
+ * overwrite: a symbolic link (ELOOP), a FIFO without reader (ENXIO). A file
+ * of ours without write permission (chmod 400) is made 0600 first, through
+ * a read-only descriptor (never by path), and must still be the same file
+ * when reopened. Other errors are thrown.
+ */
+function openForOverwrite(path: string): number | undefined {
+  try {
+    return openSync(path, OVERWRITE_FLAGS);
+  } catch (e) {
+    const code = errno(e);
+    if (code === 'ELOOP' || code === 'ENXIO' || code === 'EMLINK') return undefined;
+    if (code !== 'EACCES' && code !== 'EPERM') throw e;
+  }
+  const ro = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  let before;
+  try {
+    before = fstatSync(ro);
+    if (!before.isFile() || before.uid !== process.getuid?.()) return undefined;
+    fchmodSync(ro, 0o600);
+  } finally {
+    closeSync(ro);
+  }
+  const fd = openSync(path, OVERWRITE_FLAGS);
+  const after = fstatSync(fd);
+  if (after.ino !== before.ino || after.dev !== before.dev) {
+    closeSync(fd);
+    return undefined;
+  }
+  return fd;
+}
+
 const ZERO_CHUNK = 64 * 1024;
 
 /**
@@ -136,22 +171,16 @@ const ZERO_CHUNK = 64 * 1024;
  * place, fsynced), then removes the name. Only a regular file is
  * overwritten: the path is opened with O_NOFOLLOW|O_NONBLOCK, so a symbolic
  * link is removed without touching its target, and a FIFO or device is just
- * removed. Returns whether the content was overwritten. An error while
- * overwriting or removing is thrown (the name may then still be there). The
- * directory is not fsynced (the caller syncs it once for a batch).
+ * removed; a read-only file of ours is made writable first, one of someone
+ * else's is just removed. Returns whether the content was overwritten. An
+ * error while overwriting or removing is thrown (the name may then still be
+ * there). The directory is not fsynced (the caller syncs it once for a batch).
  *
  * A best effort: journaling and copy-on-write filesystems, SSD wear
  * levelling, backups and snapshots can keep the old bytes elsewhere.
  */
 export function overwriteAndUnlink(path: string): boolean {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (e) {
-    const code = errno(e);
-    // ELOOP: a symlink; ENXIO: a FIFO without reader; EISDIR and the like fall through to unlink's own error.
-    if (code !== 'ELOOP' && code !== 'ENXIO' && code !== 'EMLINK') throw e;
-  }
+  const fd = openForOverwrite(path);
   let overwritten = false;
   if (fd !== undefined) {
     try {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ const probe = vi.hoisted(() => ({
   maxWrite: Infinity,
   failFsync: undefined as undefined | ((kind: 'file' | 'dir') => string | undefined),
   failWrite: undefined as string | undefined,
+  /** The next open of this path for writing fails with EACCES (as for a 0400 file when not root). */
+  denyWriteOpenOnce: undefined as string | undefined,
 }));
 
 vi.mock('node:fs', async (importOriginal) => {
@@ -20,6 +22,13 @@ vi.mock('node:fs', async (importOriginal) => {
   const errnoError = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: injected`), { code });
   return {
     ...fs,
+    openSync: (path: string, flags: number, mode?: number): number => {
+      if (path === probe.denyWriteOpenOnce && (flags & fs.constants.O_WRONLY) !== 0) {
+        probe.denyWriteOpenOnce = undefined;
+        throw errnoError('EACCES');
+      }
+      return fs.openSync(path, flags, mode);
+    },
     fsyncSync: (fd: number): void => {
       const kind = fs.fstatSync(fd).isDirectory() ? 'dir' : 'file';
       probe.fsyncs.push(kind);
@@ -40,7 +49,7 @@ const { createFileAtomic, fsyncDirectory, overwriteAndUnlink, replaceFileAtomic,
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'durable-'));
-  Object.assign(probe, { fsyncs: [], writeArgs: [], maxWrite: Infinity, failFsync: undefined, failWrite: undefined });
+  Object.assign(probe, { fsyncs: [], writeArgs: [], maxWrite: Infinity, failFsync: undefined, failWrite: undefined, denyWriteOpenOnce: undefined });
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -207,6 +216,29 @@ describe('overwriteAndUnlink', () => {
     expect(overwriteAndUnlink(link)).toBe(false);
     expect(existsSync(link)).toBe(false);
     expect(readFileSync(target, 'utf8')).toBe('not mine to wipe');
+  });
+
+  it('a read-only file of ours is made writable through a descriptor and zeroed', () => {
+    const mine = join(dir, 'spike.recovery.4.txt');
+    writeFileSync(mine, 'spike:4:abcd', { mode: 0o400 });
+    linkSync(mine, join(dir, 'mine-link'));
+    probe.denyWriteOpenOnce = mine;
+    expect(overwriteAndUnlink(mine)).toBe(true);
+    expect(probe.denyWriteOpenOnce).toBeUndefined(); // the refusal did happen
+    expect(readFileSync(join(dir, 'mine-link')).every((b) => b === 0)).toBe(true);
+    expect(statSync(join(dir, 'mine-link')).mode & 0o777).toBe(0o600);
+  });
+
+  // Giving a file to another user needs root.
+  it.runIf(process.getuid?.() === 0)('a read-only file of another user is just removed, its bytes left alone', () => {
+    const theirs = join(dir, 'spike.recovery.5.txt');
+    writeFileSync(theirs, 'spike:5:abcd', { mode: 0o400 });
+    linkSync(theirs, join(dir, 'theirs-link'));
+    chownSync(theirs, 4242, 4242);
+    probe.denyWriteOpenOnce = theirs;
+    expect(overwriteAndUnlink(theirs)).toBe(false);
+    expect(existsSync(theirs)).toBe(false);
+    expect(readFileSync(join(dir, 'theirs-link'), 'utf8')).toBe('spike:5:abcd');
   });
 
   it('a FIFO is removed without blocking; a missing path is an error', () => {
