@@ -4,9 +4,9 @@ import { type Env, type ListenAddress, readDuration, readInt, readListenAddress 
 import { type LogLevelName, type SpiffeConfig, type TrustRoots, loadSpiffeConfig, loadTrustRoots, logLevel } from '../protocol/config/shared.js';
 
 export const DEFAULT_KEEPER_TLS_PORT = ':8443';
-/** Keepers talk to one Nexus and one Bootstrap: small caps (docs/design.md § Limits). */
-export const DEFAULT_KEEPER_MAX_CONNECTIONS = 256;
-export const DEFAULT_KEEPER_MAX_CONNECTIONS_PER_PEER = 32;
+/** As Nexus's (docs/design.md § Limits): only Nexus and Bootstrap get past TLS, the caps bound a misbehaving one. */
+export const DEFAULT_KEEPER_MAX_CONNECTIONS = 1024;
+export const DEFAULT_KEEPER_MAX_CONNECTIONS_PER_PEER = 64;
 
 export interface KeeperConfig {
   spiffe: SpiffeConfig;
@@ -16,9 +16,9 @@ export interface KeeperConfig {
   /** `SPIKE_HTTP_SERVER_READ_HEADER_TIMEOUT` (default 10s): time allowed to send request headers. */
   readHeaderTimeoutMs: number;
   logLevel: LogLevelName;
-  /** Open connections in all (`SPIKE_KEEPER_MAX_CONNECTIONS`, default 256); more are dropped at accept. */
+  /** Open connections in all (`SPIKE_KEEPER_MAX_CONNECTIONS`, default 1024); more are dropped at accept. */
   maxConnections: number;
-  /** Open connections per peer SPIFFE ID (`SPIKE_KEEPER_MAX_CONNECTIONS_PER_PEER`, default 32). */
+  /** Open connections per peer SPIFFE ID (`SPIKE_KEEPER_MAX_CONNECTIONS_PER_PEER`, default 64). */
   maxConnectionsPerPeer: number;
 }
 
