@@ -2,11 +2,13 @@
 // SVIDs with bytes flipped, cut, inserted or certificates shuffled) are either
 // verified — and then still name the original, trusted ID — or refused with a
 // one-line X509SvidError. The private key is never echoed.
+import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { X509BundleSet } from '../../../src/spiffe/bundle.js';
 import { X509SvidError, parseX509Svid, spiffeIdFromLeafDer, verifyX509Svid } from '../../../src/spiffe/x509svid.js';
-import { createTestCa, type TestCa, type TestSvid } from '../../helpers/testca.js';
+import { createTestCa, derTlv, rawExtension, type TestCa, type TestSvid } from '../../helpers/testca.js';
 import { RUNS, expectRefusal } from './refusal.js';
 
 /** Certificate parsing and ECDSA checks: a few seconds per property here, more on a loaded CI machine. */
@@ -151,6 +153,34 @@ describe('fuzz: parseX509Svid', () => {
         }
       }),
       { numRuns: RUNS },
+    );
+  });
+});
+
+describe('fuzz: SAN entries in every encoding form', () => {
+  /** One GeneralName: a type number 0..8, primitive or constructed, with an IA5 value. */
+  const name = fc.record({ num: fc.integer({ min: 0, max: 8 }), constructed: fc.boolean(), path: fc.constantFrom('a', 'b', 'admin') });
+  const encode = (n: { num: number; constructed: boolean; path: string }): Buffer => {
+    const value = Buffer.from(`spiffe://example.org/${n.path}`);
+    return n.constructed ? derTlv(0xa0 | n.num, derTlv(0x16, value)) : derTlv(0x80 | n.num, value);
+  };
+
+  it('a leaf is accepted only when OpenSSL also reads exactly one URI SAN, the one we return', { timeout: SLOW_MS }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(name, { minLength: 1, maxLength: 4 }), async (names) => {
+        const san = derTlv(0x30, Buffer.concat(names.map(encode)));
+        const svid = await ca.issue(ID, { uris: [], extraExtensions: [rawExtension('2.5.29.17', false, san)] });
+        let id: string | undefined;
+        try {
+          id = verifyX509Svid(svid.chainDers, bundles, now).id.toString();
+        } catch (e) {
+          expectRefusal(e, X509SvidError);
+        }
+        if (id === undefined) return;
+        const text = spawnSync('openssl', ['x509', '-noout', '-ext', 'subjectAltName'], { input: new X509Certificate(svid.leafDer).toString(), encoding: 'utf8' }).stdout;
+        expect(text.match(/URI:[^,\n]*/g)).toEqual([`URI:${id}`]);
+      }),
+      { numRuns: 60 },
     );
   });
 });
