@@ -74,7 +74,10 @@ describe('slow-body flood from a workload with no permission', () => {
     await Promise.all(sending);
     // closed by Nexus while the client had sent a small part of the body (it stops only when the socket closes)
     for (const c of flood) expect(c.bodyBytesWritten).toBeLessThan(BODY / 4);
-    const refusals = await nexus.waitForCount('early_refusal', FLOOD, { where: (l) => (l.caller as string | undefined)?.endsWith('/workload/flooder') === true });
+    // audited as the guard would (secret_put, unauthorized), marked as decided before the body was read
+    const refusals = await nexus.waitForCount('secret_put', FLOOD, {
+      where: (l) => l.early === true && l.outcome === 'unauthorized' && (l.caller as string | undefined)?.endsWith('/workload/flooder') === true,
+    });
     expect(refusals.length).toBeGreaterThanOrEqual(FLOOD);
     expect(nexus.lines.slice(mark).filter((l) => l.msg === 'bad request body')).toEqual([]);
     expect(await getSecret(pilot.http, stack.nexusUrl, 'app/db')).toEqual({ pass: 'hunter2' });

@@ -44,8 +44,31 @@ export interface EarlyFilterDeps {
   log: Logger;
 }
 
-/** Undefined: the caller may possibly be allowed (the guard decides). Otherwise the refusal to send. */
-export type EarlyRefusal = { readonly status: number; readonly body: Buffer } | undefined;
+/**
+ * Undefined: the caller may possibly be allowed (the guard decides).
+ * Otherwise the refusal to send, and the audit event and outcome the guard
+ * would have logged for it (so the audit trail reads the same).
+ */
+export type EarlyRefusal = { readonly status: number; readonly body: Buffer; readonly audit?: { readonly event: string; readonly outcome: string } } | undefined;
+
+/** The guards' audit events for an unauthorized caller, by route. */
+const AUDIT: Partial<Record<NexusRouteName, { event: string; outcome: string }>> = {
+  secretPut: { event: 'secret_put', outcome: 'unauthorized' },
+  secretGet: { event: 'secret_get', outcome: 'unauthorized' },
+  secretDelete: { event: 'secret_delete', outcome: 'unauthorized' },
+  secretUndelete: { event: 'secret_undelete', outcome: 'unauthorized' },
+  secretList: { event: 'secret_list', outcome: 'unauthorized' },
+  secretMetadataGet: { event: 'secret_metadata_get', outcome: 'unauthorized' },
+  policyPut: { event: 'policy_put', outcome: 'unauthorized' },
+  policyGet: { event: 'policy_get', outcome: 'unauthorized' },
+  policyDelete: { event: 'policy_delete', outcome: 'unauthorized' },
+  policyList: { event: 'policy_list', outcome: 'unauthorized' },
+  operatorRecover: { event: 'recover', outcome: 'unauthorized' },
+  operatorRestore: { event: 'restore', outcome: 'unauthorized' },
+  operatorRestoreReset: { event: 'restore', outcome: 'reset_unauthorized' },
+  operatorStatus: { event: 'status', outcome: 'unauthorized' },
+  bootstrapVerify: { event: 'bootstrap_verify', outcome: 'unauthorized' },
+};
 
 /** Cached (route, ID) verdicts per policy set. */
 const CACHE_ENTRIES = 4096;
@@ -98,7 +121,10 @@ export function createEarlyFilter(deps: EarlyFilterDeps): EarlyFilter {
   // The guard logs (warnings on ignored policies); the filter's own pass must not repeat them.
   const quiet = createLogger({ component: 'nexus', level: 'error', out: () => {}, auditOut: () => {} });
 
-  const unauthorized = (route: NexusRouteName): EarlyRefusal => ({ status: 401, body: errorBodyFor(route, ACCESS_UNAUTHORIZED) });
+  const unauthorized = (route: NexusRouteName): EarlyRefusal => {
+    const audit = AUDIT[route];
+    return { status: 401, body: errorBodyFor(route, ACCESS_UNAUTHORIZED), ...(audit !== undefined ? { audit } : {}) };
+  };
 
   const policyPossible = (route: NexusRouteName, rule: PolicyRule, id: string): boolean => {
     const store = deps.state.store();

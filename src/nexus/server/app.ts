@@ -132,7 +132,8 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
     const refusal = opts.earlyFilter?.check(route.name, opts.peerIdOf(req));
     if (refusal !== undefined) {
       req.nexusRoute = route;
-      log.audit('early_refusal', { caller: opts.peerIdOf(req) ?? null, route: route.name, status: refusal.status });
+      // The guard's own audit event and outcome, marked as decided before the body was read.
+      if (refusal.audit !== undefined) log.audit(refusal.audit.event, { caller: opts.peerIdOf(req) ?? null, outcome: refusal.audit.outcome, early: true });
       send(reply, refusal, true);
       return;
     }

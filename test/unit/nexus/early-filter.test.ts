@@ -117,14 +117,14 @@ async function setup(backend: NexusBackend, policies: PolicySpec[]) {
     expect(r.status, `policy ${p.name}`).toBe(200);
   }
   const filter = createEarlyFilter({ roots, backend, policies: index, state, log: logs.log });
-  return { routes, filter, close: () => state.close() };
+  return { routes, filter, audits: logs.audits, close: () => state.close() };
 }
 
 describe('early filter ≡ guards', () => {
   for (const backend of ['sqlite', 'memory'] as const) {
     for (const set of POLICY_SETS) {
       it(`${backend}, policies: ${set.name}`, async () => {
-        const { routes, filter, close } = await setup(backend, set.policies);
+        const { routes, filter, audits, close } = await setup(backend, set.policies);
         let refused = 0;
         let passed = 0;
         const violations: string[] = [];
@@ -133,6 +133,7 @@ describe('early filter ≡ guards', () => {
             for (const peer of PEERS) {
               const early = filter.check(name, peer);
               const outcomes = [];
+              const auditMark = audits.length;
               for (const b of bodies(name)) {
                 const r = await route.handle({ body: Buffer.from(b), peerId: peer });
                 outcomes.push({ status: r.status, body: Buffer.from(r.body).toString() });
@@ -142,6 +143,12 @@ describe('early filter ≡ guards', () => {
                 refused++;
                 const want = { status: early.status, body: early.body.toString() };
                 for (const o of outcomes) if (o.status !== want.status || o.body !== want.body) violations.push(`${where}: refused early with ${j(want)}, the route answers ${j(o)}`);
+                // the early refusal is audited with the guard's own event and outcome
+                const guardAudits = audits.slice(auditMark).map((a) => ({ event: a.action, outcome: a.outcome }));
+                if (early.audit !== undefined && !guardAudits.some((a) => a.event === early.audit?.event && a.outcome === early.audit.outcome)) {
+                  violations.push(`${where}: early audit ${j(early.audit)}, the guard audits ${j(guardAudits)}`);
+                }
+                if (early.status === 401 && early.audit === undefined) violations.push(`${where}: a 401 without an audit event`);
               } else {
                 passed++;
                 if (!outcomes.some((o) => o.status !== 401)) violations.push(`${where}: let through, but every sample is refused with 401 (${j(outcomes)})`);
