@@ -29,7 +29,7 @@ export const KeyUsage = {
 
 /** The name types of a NameConstraints subtree list that Go's crypto/x509 checks. */
 export interface NameSubtrees {
-  /** dNSName constraints, a leading '.' removed (as Go stores them). */
+  /** dNSName constraints (a leading '.' means strict subdomains, as Go matches them). */
   dns: string[];
   /** uniformResourceIdentifier constraints (host part; a leading '.' means strict subdomains). */
   uri: string[];
@@ -299,7 +299,7 @@ function readSubtrees(b: Uint8Array, list: Tlv, into: NameSubtrees, what: string
       const d = ia5(b, base, `${what} dNSName`);
       const trimmed = d.startsWith('.') ? d.slice(1) : d;
       if (!isConstraintDomain(trimmed)) throw bad(`${what}: bad dNSName constraint ${JSON.stringify(d)}`);
-      into.dns.push(trimmed);
+      into.dns.push(d);
     } else if (base.tag === TAG_URI) {
       const d = ia5(b, base, `${what} URI`);
       if (isIpLiteral(d)) throw bad(`${what}: URI constraint ${JSON.stringify(d)} is an IP address`);

@@ -226,7 +226,7 @@ describe('readCertExtensions', () => {
         ),
       ),
     );
-    expect(nc.nameConstraints?.permitted).toEqual({ dns: ['x.y'], uri: ['example.org'], ip: [], email: [] });
+    expect(nc.nameConstraints?.permitted).toEqual({ dns: ['.x.y'], uri: ['example.org'], ip: [], email: [] });
     expect(nc.nameConstraints?.excluded.ip).toEqual([{ ip: Buffer.from([10, 0, 0, 0]), mask: Buffer.from([255, 0, 0, 0]) }]);
     expect(nc.unhandledCritical).toEqual([]);
     // A directoryName constraint: Go does not check those, so a critical NameConstraints holding one is unhandled.

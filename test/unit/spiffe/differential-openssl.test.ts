@@ -97,6 +97,8 @@ describe('verifyX509Svid against openssl verify and Node', () => {
     ['URI constraint ".domain1.test" (strict subdomains only)', { inters: [{ nameConstraints: { permitted: [{ type: 'uri', value: `.${TD}` }] } }] }],
     ['URI constraint excluding the trust domain', { inters: [{ nameConstraints: { excluded: [{ type: 'uri', value: TD }] } }] }],
     ['DNS constraint and a DNS SAN outside it', { root: { nameConstraints: { permitted: [{ type: 'dns', value: 'example.com' }] } }, leaf: { dnsNames: ['x.example.net'] } }],
+    ['DNS constraint ".example.com" and the DNS SAN example.com', { root: { nameConstraints: { permitted: [{ type: 'dns', value: '.example.com' }] } }, leaf: { dnsNames: ['example.com'] } }],
+    ['DNS constraint ".example.com" and a DNS SAN below it', { root: { nameConstraints: { permitted: [{ type: 'dns', value: '.example.com' }] } }, leaf: { dnsNames: ['a.example.com'] } }],
     ['DNS constraint and a DNS SAN inside it', { root: { nameConstraints: { permitted: [{ type: 'dns', value: 'example.com' }] } }, leaf: { dnsNames: ['x.example.com'] } }],
     ['an intermediate that is not a CA', { inters: [{ isCa: false }] }],
     ['an intermediate CA without keyCertSign', { inters: [{ keyUsage: KU.cRLSign }] }],

@@ -139,6 +139,10 @@ describe('Go crypto/x509 rules behind go-spiffe (leaf.Verify)', () => {
     const inter = await root.child({ nameConstraints: { permitted: [{ type: 'uri', value: TD1 }, { type: 'dns', value: 'example.com' }] } });
     expect(verifyX509Svid((await inter.issue(WORKLOAD, { dnsNames: ['a.example.com'] })).chainDers, set(root.bundle())).id.toString()).toBe(WORKLOAD);
     expectRefused((await inter.issue(WORKLOAD, { dnsNames: ['example.net'] })).chainDers, set(root.bundle()), /dNSName "example.net" is not permitted/);
+    // ".example.com" (Go keeps the dot): strict subdomains only.
+    const dotted = await root.child({ nameConstraints: { permitted: [{ type: 'dns', value: '.example.com' }] } });
+    expect(verifyX509Svid((await dotted.issue(WORKLOAD, { dnsNames: ['a.example.com'] })).chainDers, set(root.bundle())).id.toString()).toBe(WORKLOAD);
+    expectRefused((await dotted.issue(WORKLOAD, { dnsNames: ['example.com'] })).chainDers, set(root.bundle()), /dNSName "example.com" is not permitted/);
     const other = await root.child({ nameConstraints: { permitted: [{ type: 'uri', value: 'domain2.test' }] } });
     expectRefused((await other.issue(WORKLOAD)).chainDers, set(root.bundle()), /URI "spiffe:\/\/domain1.test\/workload" is not permitted/);
   });
