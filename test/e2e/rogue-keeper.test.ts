@@ -9,6 +9,8 @@
 //   ends in the TLS handshake; the rogue receives no request byte (no share
 //   2), and Nexus logs keeper_identity_mismatch with the URL and the
 //   presented ID. With share 1 only, the attacker is below the threshold.
+//   Bootstrap, run while the rogue sits on Keeper 2's port, refuses it the
+//   same way and fails naming Keeper 2.
 // - Plain URLs (upstream's form): Nexus and Bootstrap warn at start, and the
 //   same rogue receives share 2: the control showing that the first case
 //   tests the pinning, not some other failure.
@@ -114,6 +116,28 @@ describe('rogue keeper: keeper-1 SVID served on keeper-2 port', () => {
     // Keepers 1 and 3 are served as usual, and no start-up warning: every keeper is pinned.
     expect(nexus.lines.some((l) => typeof l.msg === 'string' && WARNING.test(l.msg))).toBe(false);
     expect(s.proc('bootstrap').lines.some((l) => typeof l.msg === 'string' && WARNING.test(l.msg))).toBe(false);
+  }, 120_000);
+
+  it('pinned: Bootstrap hands the rogue no share either; it fails naming keeper 2 and logs the mismatch', async () => {
+    stack = await Stack.create({ keepers: 3, threshold: 2 });
+    const s = stack;
+    await s.startAgent();
+    await s.startKeepers();
+    await s.startNexus();
+    const asKeeper1 = await s.client('keeper-1');
+    const cred = { ...svidToTlsCredentials(asKeeper1.source.getX509Svid()), ca: asKeeper1.source.getBundles().allPems() };
+    const keeper2Port = s.keeperPorts[1]!;
+    await s.kill('keeper-2');
+    rogue = await startRogue(keeper2Port, cred);
+    const r = rogue;
+    const b = await s.bootstrap({ SPIKE_BOOTSTRAP_KEEPER_MAX_RETRIES: '2', SPIKE_BOOTSTRAP_KEEPER_RETRY_INITIAL_INTERVAL: '100ms' });
+    expect(b.code).not.toBe(0);
+    expect(b.proc.stderr() + b.proc.stdout()).toContain(`failed to reach keeper 2 at ${s.keeperUrls[1]!.origin}`);
+    const m = b.proc.events('keeper_identity_mismatch');
+    expect(m.length).toBeGreaterThan(0);
+    expect(m[0]).toMatchObject({ url: s.keeperUrls[1]!.origin, expected: s.ids.keepers[1], presented: s.ids.keepers[0] });
+    expect(r.connections()).toBeGreaterThan(0);
+    expect(r.received().length).toBe(0);
   }, 120_000);
 
   it('plain URLs (upstream form): Nexus and Bootstrap warn at start, and the same rogue receives share 2', async () => {
