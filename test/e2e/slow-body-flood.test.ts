@@ -5,7 +5,8 @@
 // closes it while the client has sent a small part of the body; meanwhile the
 // superuser's get answers 200. Then the per-peer connection cap: the N+1-th
 // connection of one peer is closed after the handshake, another peer still
-// connects, and the refusal is logged. No latency bounds: behaviour only.
+// connects, and the refusal is logged; and the total cap (SPIKE_NEXUS_MAX_CONNECTIONS):
+// past it a connection is dropped at accept. No latency bounds: behaviour only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSecret, putSecret } from '../../src/client/index.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
@@ -111,6 +112,41 @@ describe('per-peer connection cap', () => {
     let answered: number | undefined;
     while (answered === undefined) {
       const again = await open(a);
+      again.send('/v1/operator/status', '{}');
+      answered = (await again.response().catch(() => undefined))?.status;
+    }
+    expect(answered).toBe(200);
+  }, 60_000);
+});
+
+describe('total connection cap', () => {
+  it('past SPIKE_NEXUS_MAX_CONNECTIONS a new connection is dropped at accept (logged); a freed slot is usable again', async () => {
+    const TOTAL = 4;
+    await stack.kill('nexus');
+    const nexus = await stack.startNexus({ SPIKE_NEXUS_MAX_CONNECTIONS: String(TOTAL) });
+    const mark = nexus.mark();
+    // distinct IDs, so that only the total cap can refuse
+    const svids = await Promise.all(
+      Array.from({ length: TOTAL + 1 }, (_, i) => devCaSvid(stack.devDir, stack.trustDomain, `${stack.ids.recover}/total-${i}`, 3_600_000)),
+    );
+    const held: RawHttpsConnection[] = [];
+    for (const svid of svids.slice(0, TOTAL)) {
+      const c = await open(svid);
+      expect((await c.request('/v1/operator/status', '{}')).status).toBe(200);
+      held.push(c);
+    }
+    // dropped before TLS: the handshake itself fails
+    await expect(open(svids[TOTAL]!)).rejects.toThrow();
+    const line = await nexus.waitForEvent('connection refused: too many open connections', { after: mark });
+    expect(line).toMatchObject({ limit: TOTAL });
+    expect(held.filter((c) => c.isClosed)).toEqual([]);
+
+    held[0]!.destroy();
+    await held[0]!.closed;
+    let answered: number | undefined;
+    while (answered === undefined) {
+      const again = await open(svids[TOTAL]!).catch(() => undefined);
+      if (again === undefined) continue;
       again.send('/v1/operator/status', '{}');
       answered = (await again.response().catch(() => undefined))?.status;
     }
