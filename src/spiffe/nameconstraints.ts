@@ -1,4 +1,5 @@
-// NameConstraints of the CAs on a verified path applied to the leaf's names,
+// NameConstraints of a CA on a verified path applied to the SAN names of each
+// certificate below it (the leaf and the intermediates between),
 // as Go's crypto/x509 (verify.go: matchDomainConstraint, matchURIConstraint,
 // matchIPConstraint, checkNameConstraints) does: excluded subtrees first (a
 // match refuses), then permitted ones (when a type has any, one must match).
@@ -65,25 +66,25 @@ function uriHost(uri: string): string {
 }
 
 /**
- * Applies one CA's NameConstraints to the leaf's SAN names. Throws an Error
+ * Applies one CA's NameConstraints to one certificate's SAN names. Throws an Error
  * with a one-line reason when a name is excluded, not permitted or cannot be
  * matched.
  */
-export function checkNameConstraints(nc: NameConstraints, leaf: CertExtensions): void {
+export function checkNameConstraints(nc: NameConstraints, cert: CertExtensions): void {
   const { permitted: p, excluded: e } = nc;
   if (!hasAny(p) && !hasAny(e)) return;
-  for (const d of leaf.dnsNames) {
+  for (const d of cert.dnsNames) {
     if (reverseLabels(d) === undefined) throw new Error(`cannot parse dNSName ${JSON.stringify(d)}`);
     check(d, p.dns, e.dns, matchDomainConstraint, JSON.stringify(d), 'dNSName');
   }
-  for (const u of leaf.uris) {
+  for (const u of cert.uris) {
     if (p.uri.length === 0 && e.uri.length === 0) continue;
     check(uriHost(u), p.uri, e.uri, matchDomainConstraint, JSON.stringify(u), 'URI');
   }
-  for (const ip of leaf.ips) {
+  for (const ip of cert.ips) {
     check(ip, p.ip, e.ip, matchIp, ip.join(ip.length === 4 ? '.' : ':'), 'iPAddress');
   }
-  if (leaf.emails.length > 0 && (p.email.length > 0 || e.email.length > 0)) {
+  if (cert.emails.length > 0 && (p.email.length > 0 || e.email.length > 0)) {
     throw new Error('rfc822Name SANs under rfc822Name constraints are not supported');
   }
 }

@@ -212,8 +212,8 @@ const MAX_SIGNATURE_CHECKS = 100;
  * authority of that bundle on which, as in Go's crypto/x509, every
  * certificate is within its validity period and has no critical extension Go
  * would not handle, every intermediate is a CA (here also with keyCertSign),
- * every pathLenConstraint holds, and the leaf's names satisfy the
- * NameConstraints of every CA on the path. All paths are tried (bounded).
+ * every pathLenConstraint holds, and the SAN names of every certificate
+ * satisfy the NameConstraints of every CA above it on the path. All paths are tried (bounded).
  */
 export function verifyX509Svid(chainDer: readonly Uint8Array[], bundles: BundleSource, now: Date = new Date()): VerifiedX509Svid {
   const ders = splitChain(chainDer);
@@ -260,8 +260,9 @@ export function verifyX509Svid(chainDer: readonly Uint8Array[], bundles: BundleS
       return `${what} allows ${c.ext.pathLen} intermediate certificate(s) below it, the path has ${below}`;
     }
     if (c.ext.nameConstraints !== undefined) {
+      // As Go: the SAN names of every certificate below this CA (the leaf and the intermediates between).
       try {
-        checkNameConstraints(c.ext.nameConstraints, leaf.ext);
+        for (const below of path) checkNameConstraints(c.ext.nameConstraints, below.ext);
       } catch (e) {
         return `${what}: ${(e as Error).message}`;
       }

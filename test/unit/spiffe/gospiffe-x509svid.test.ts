@@ -147,6 +147,14 @@ describe('Go crypto/x509 rules behind go-spiffe (leaf.Verify)', () => {
     expectRefused((await other.issue(WORKLOAD)).chainDers, set(root.bundle()), /URI "spiffe:\/\/domain1.test\/workload" is not permitted/);
   });
 
+  it("a root's name constraints apply to an intermediate's SAN names too (Go checks every certificate below the CA)", async () => {
+    const root = await createTestCa(TD1, { nameConstraints: { excluded: [{ type: 'dns', value: 'bad.example' }] } });
+    const inter = await root.child({ extraExtensions: [rawExtension('2.5.29.17', false, derTlv(0x30, derTlv(0x82, Buffer.from('bad.example'))))], uriSan: false });
+    expectRefused((await inter.issue(WORKLOAD)).chainDers, set(root.bundle()), /dNSName "bad.example" is excluded/);
+    const fine = await root.child();
+    expect(verifyX509Svid((await fine.issue(WORKLOAD)).chainDers, set(root.bundle())).id.toString()).toBe(WORKLOAD);
+  });
+
   it('unknown critical extensions are refused on the leaf, an intermediate and the root; non-critical ones are ignored', async () => {
     const unknownCritical = rawExtension('1.3.6.1.4.1.99999.1', true);
     const unknown = rawExtension('1.3.6.1.4.1.99999.1', false);
