@@ -121,7 +121,7 @@ async function setup(backend: NexusBackend, policies: PolicySpec[]) {
 }
 
 describe('early filter ≡ guards', () => {
-  for (const backend of ['sqlite', 'memory'] as const) {
+  for (const backend of ['sqlite', 'memory', 'lite'] as const) {
     for (const set of POLICY_SETS) {
       it(`${backend}, policies: ${set.name}`, async () => {
         const { routes, filter, audits, close } = await setup(backend, set.policies);
