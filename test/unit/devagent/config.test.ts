@@ -19,6 +19,15 @@ describe('loadDevAgentConfig', () => {
     expect(c).toEqual({ devDir: '/tmp/x', trustDomain: 'example.org', svidTtlMs: 90_000, keeperCount: 2, logLevel: 'debug' });
   });
 
+  it('counts pinned SPIKE_NEXUS_KEEPER_PEERS items (URL=SPIFFE-ID) like plain ones', () => {
+    const c = loadDevAgentConfig({
+      SPIKE_DEV_DIR: '/tmp/x',
+      SPIKE_NEXUS_KEEPER_PEERS: 'https://localhost:8443=spiffe://spike.ist/spike/keeper/1,https://localhost:8543=spiffe://spike.ist/spike/keeper/2',
+    });
+    expect(c.keeperCount).toBe(2);
+    expect(() => loadDevAgentConfig({ SPIKE_DEV_DIR: '/tmp/x', SPIKE_NEXUS_KEEPER_PEERS: 'http://a:1=spiffe://spike.ist/spike/keeper/1' })).toThrow(/SPIKE_NEXUS_KEEPER_PEERS/);
+  });
+
   it('prefers SPIKE_DEV_TRUST_DOMAIN (bare or spiffe://)', () => {
     expect(loadDevAgentConfig({ HOME: '/h', SPIKE_DEV_TRUST_DOMAIN: 'spiffe://dev.test', SPIKE_TRUST_ROOT: 'x.org' }).trustDomain).toBe('dev.test');
   });

@@ -10,6 +10,7 @@ import {
   isPilotRestore,
   isWellFormedPeerId,
   keeperId,
+  keeperIdOf,
   liteWorkloadId,
   nexusId,
   peerCanTalkToKeeper,
@@ -24,6 +25,10 @@ describe('ID builders (upstream spiffeid.go)', () => {
   it('build the upstream templates', () => {
     expect(nexusId('spike.ist')).toBe('spiffe://spike.ist/spike/nexus');
     expect(keeperId('spike.ist')).toBe('spiffe://spike.ist/spike/keeper');
+    expect(keeperIdOf('spike.ist', 2)).toBe('spiffe://spike.ist/spike/keeper/2');
+    // upstream IsKeeper is a prefix rule: a per-keeper ID is still a Keeper
+    expect(isKeeper(keeperIdOf('spike.ist', 2), R)).toBe(true);
+    expect(isKeeper('spiffe://spike.ist/spike/keeperx', R)).toBe(false);
     expect(bootstrapId('spike.ist')).toBe('spiffe://spike.ist/spike/bootstrap');
     expect(pilotSuperuserId('spike.ist')).toBe('spiffe://spike.ist/spike/pilot/role/superuser');
     expect(pilotRecoverId('spike.ist')).toBe('spiffe://spike.ist/spike/pilot/role/recover');
