@@ -145,8 +145,9 @@ describe('early filter ≡ guards', () => {
                 for (const o of outcomes) if (o.status !== want.status || o.body !== want.body) violations.push(`${where}: refused early with ${j(want)}, the route answers ${j(o)}`);
                 // the early refusal is audited with the guard's own event and outcome
                 const guardAudits = audits.slice(auditMark).map((a) => ({ event: a.action, outcome: a.outcome }));
-                if (early.audit !== undefined && !guardAudits.some((a) => a.event === early.audit?.event && a.outcome === early.audit.outcome)) {
-                  violations.push(`${where}: early audit ${j(early.audit)}, the guard audits ${j(guardAudits)}`);
+                const ea = early.audit;
+                if (ea !== undefined && !guardAudits.some((a) => a.event === ea.event && a.outcome === ea.outcome)) {
+                  violations.push(`${where}: early audit ${j(ea)}, the guard audits ${j(guardAudits)}`);
                 }
                 if (early.status === 401 && early.audit === undefined) violations.push(`${where}: a 401 without an audit event`);
               } else {
