@@ -114,6 +114,7 @@ describe('verifyX509Svid against openssl verify and Node', () => {
   it.each<[string, Scenario, string]>([
     ['URI constraint "test" (no leading dot) and host domain1.test', { root: { nameConstraints: { permitted: [{ type: 'uri', value: 'test' }] } } }, 'Go (go-spiffe) matches a dotless URI constraint as a parent domain; OpenSSL only as the exact host'],
     ['a critical directoryName constraint', { root: { nameConstraints: { permitted: [{ type: 'dirName' }] } } }, 'Go does not check directoryName constraints and so refuses them when critical'],
+    ['a bundle authority that is not a CA', { root: { isCa: false } }, 'Go requires the CA flag of intermediates only; a bundle authority is trusted as given'],
   ])('%s: we accept/refuse as Go does (%s)', { timeout: SLOW_MS }, async (_what, s) => {
     const v = await run(s);
     expect(v.ours).not.toBe(v.openssl);
@@ -137,15 +138,21 @@ describe('verifyX509Svid against openssl verify and Node', () => {
           { permitted: [{ type: 'uri', value: 'other.test' }] },
           { excluded: [{ type: 'uri', value: `.${TD}` }] },
           { excluded: [{ type: 'uri', value: TD }] },
+          { permitted: [{ type: 'dns', value: 'example.com' }] },
+          { permitted: [{ type: 'dns', value: '.example.com' }] },
+          { excluded: [{ type: 'dns', value: 'a.example.com' }] },
+          { permitted: [{ type: 'ip', value: '10.0.0.0/8' }] },
         ),
+        isCa: fc.constant(false),
         extraExtensions: fc.constant([UNKNOWN_CRITICAL]),
         keyUsage: fc.constantFrom(KU.keyCertSign, KU.cRLSign),
       },
       { requiredKeys: [] },
     );
     await fc.assert(
-      fc.asyncProperty(caOpts, fc.array(caOpts, { maxLength: 3 }), async (root, inters) => {
-        const v = await run({ root, inters });
+      // The root stays a CA: a non-CA bundle authority is a known difference (above).
+      fc.asyncProperty(caOpts.map((o) => ({ ...o, isCa: true })), fc.array(caOpts, { maxLength: 3 }), fc.subarray(['example.com', 'a.example.com', 'b.example.org']), async (root, inters, dnsNames) => {
+        const v = await run({ root, inters, leaf: { dnsNames } });
         expect(v).toEqual({ ours: v.openssl, openssl: v.openssl, nodeAgrees: true });
       }),
       { numRuns: 30 },
