@@ -87,15 +87,16 @@ const OID_KEY_USAGE = '551d0f'; // 2.5.29.15
 const OID_SAN = '551d11'; // 2.5.29.17
 const OID_BASIC_CONSTRAINTS = '551d13'; // 2.5.29.19
 const OID_NAME_CONSTRAINTS = '551d1e'; // 2.5.29.30
+const OID_AUTHORITY_KEY_ID = '551d23'; // 2.5.29.35
 const OID_AUTHORITY_INFO_ACCESS = '2b06010505070101'; // 1.3.6.1.5.5.7.1.1
 /**
  * Extensions Go's crypto/x509 parser handles whatever their criticality
- * (besides the ones read here): CRL distribution points, authority key
- * identifier, extended key usage, certificate policies. Critical policy
+ * (besides the ones read here): CRL distribution points, extended key
+ * usage, certificate policies. Critical policy
  * mappings / policy constraints / inhibitAnyPolicy are refused (stricter than
  * Go 1.22+, which evaluates them; no SPIFFE CA sets them).
  */
-const HANDLED_ELSEWHERE = new Set(['551d1f', '551d23', '551d25', '551d20']);
+const HANDLED_ELSEWHERE = new Set(['551d1f', '551d25', '551d20']);
 
 /** GeneralName tag numbers whose content is primitive: rfc822Name, dNSName, URI, iPAddress, registeredID. */
 const PRIMITIVE_NAMES = new Set([1, 2, 6, 7, 8]);
@@ -441,7 +442,7 @@ export function readCertExtensions(der: Uint8Array): CertExtensions {
       const r = readNameConstraints(der, value);
       out.nameConstraints = r.nc;
       unhandled = r.unhandled;
-    } else if (oid === OID_SUBJECT_KEY_ID || oid === OID_AUTHORITY_INFO_ACCESS) {
+    } else if (oid === OID_SUBJECT_KEY_ID || oid === OID_AUTHORITY_KEY_ID || oid === OID_AUTHORITY_INFO_ACCESS) {
       // Go refuses these when critical (RFC 5280: MUST be non-critical).
       if (critical) throw bad(`extension ${dottedOid(der, oidTlv)} must not be critical`);
     } else if (!HANDLED_ELSEWHERE.has(oid)) {

@@ -202,6 +202,8 @@ describe('readCertExtensions', () => {
     ['a primitive-form directoryName', certWith(ext(SAN_OID, tlv(0x30, tlv(0x84, [0x61]))))],
     ['an iPAddress of 5 bytes', certWith(ext(SAN_OID, tlv(0x30, tlv(0x87, [1, 2, 3, 4, 5]))))],
     ['a critical subjectKeyIdentifier (Go refuses it)', certWith(ext([0x55, 0x1d, 0x0e], tlv(0x04, [1]), 0xff))],
+    ['a critical authorityKeyIdentifier (Go refuses it)', certWith(ext([0x55, 0x1d, 0x23], tlv(0x30), 0xff))],
+    ['a critical authorityInfoAccess (Go refuses it)', certWith(ext([0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01], tlv(0x30), 0xff))],
     ['a name constraint with a bad mask', certWith(ext(NC_OID, tlv(0x30, tlv(0xa0, tlv(0x30, tlv(0x87, [10, 0, 0, 0, 255, 0, 255, 0]))))))],
     ['a URI name constraint that is an IP', certWith(ext(NC_OID, tlv(0x30, tlv(0xa0, tlv(0x30, tlv(0x86, [...Buffer.from('10.0.0.1')]))))))],
     ['an empty name constraint list', certWith(ext(NC_OID, tlv(0x30, tlv(0xa0))))],
@@ -238,7 +240,7 @@ describe('readCertExtensions', () => {
     expect(readCertExtensions(certWith(ext([0x2a, 0x03, 0x04], tlv(0x05), 0xff), ext([0x2a, 0x03, 0x05], tlv(0x05)))).unhandledCritical).toEqual(['1.2.3.4']);
     expect(readCertExtensions(certWith(ext(SAN_OID, tlv(0x30, tlv(0x88, [0x2a])), 0xff))).unhandledCritical).toEqual(['2.5.29.17']);
     expect(readCertExtensions(certWith(ext([0x55, 0x1d, 0x24], tlv(0x30), 0xff))).unhandledCritical).toEqual(['2.5.29.36']);
-    // Handled by Go whatever their criticality: EKU, AKI, CRL DP, certificate policies.
-    for (const oid of [0x25, 0x23, 0x1f, 0x20]) expect(readCertExtensions(certWith(ext([0x55, 0x1d, oid], tlv(0x30), 0xff))).unhandledCritical).toEqual([]);
+    // Handled by Go whatever their criticality: EKU, CRL DP, certificate policies.
+    for (const oid of [0x25, 0x1f, 0x20]) expect(readCertExtensions(certWith(ext([0x55, 0x1d, oid], tlv(0x30), 0xff))).unhandledCritical).toEqual([]);
   });
 });
