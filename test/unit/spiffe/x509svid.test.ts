@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { X509Bundle, X509BundleSet } from '../../../src/spiffe/bundle.js';
 import { X509SvidError, parseX509Svid, spiffeIdFromLeafDer, svidToTlsCredentials, verifyX509Svid } from '../../../src/spiffe/x509svid.js';
-import { KU, createTestCa, type TestCa, type TestSvid } from '../../helpers/testca.js';
+import { KU, createTestCa, rawExtension, type TestCa, type TestSvid } from '../../helpers/testca.js';
 
 const ID = 'spiffe://example.org/workload';
 let ca: TestCa;
@@ -74,6 +74,14 @@ describe('parseX509Svid (own SVID from the Workload API)', () => {
   it('rejects a non-CA certificate after the leaf', async () => {
     const other = await ca.issue('spiffe://example.org/other');
     expect(() => parseX509Svid(Buffer.concat([good.leafDer, other.leafDer]), good.keyPkcs8Der)).toThrow(/certificate 1 of the chain is not a CA/);
+  });
+
+  it('rejects an unhandled critical extension on the leaf or an intermediate (peers running Go would refuse it)', async () => {
+    const critical = rawExtension('1.3.6.1.4.1.99999.2', true);
+    const leaf = await ca.issue(ID, { extraExtensions: [critical] });
+    expect(() => parseX509Svid(leaf.chainDer, leaf.keyPkcs8Der)).toThrow(/leaf certificate "spiffe:\/\/example.org\/workload" has an unhandled critical extension \(1.3.6.1.4.1.99999.2\)/);
+    const viaInter = await (await ca.child({ extraExtensions: [critical] })).issue(ID);
+    expect(() => parseX509Svid(viaInter.chainDer, viaInter.keyPkcs8Der)).toThrow(/certificate 1 of the chain has an unhandled critical extension/);
   });
 
   it('rejects a key that does not match the leaf', async () => {
