@@ -3,7 +3,6 @@
 // upstream: `id == base || id startsWith base + "/"` for any trust root of
 // the role; no normalisation, case-sensitive. Kept free of heavy imports:
 // the CLI loads this on start-up.
-import type { TrustRoots } from './config/shared.js';
 
 function idFor(td: string, rolePath: string): string {
   return `spiffe://${td}/${rolePath}`;
@@ -54,7 +53,13 @@ export const isPilotRestore = (id: string, roots: readonly string[]): boolean =>
 export const isLiteWorkload = (id: string, roots: readonly string[]): boolean => matchesRole(id, roots, liteWorkloadId);
 
 /** Who may call a Keeper: Nexus or Bootstrap (upstream `PeerCanTalkToKeeper`). */
-export function peerCanTalkToKeeper(id: string, roots: Pick<TrustRoots, 'nexus' | 'bootstrap'>): boolean {
+/** The trust roots `peerCanTalkToKeeper` needs (a part of config/shared.ts's TrustRoots; kept here so roles.ts imports no config). */
+export interface KeeperCallerRoots {
+  readonly nexus: readonly string[];
+  readonly bootstrap: readonly string[];
+}
+
+export function peerCanTalkToKeeper(id: string, roots: KeeperCallerRoots): boolean {
   return isNexus(id, roots.nexus) || isBootstrap(id, roots.bootstrap);
 }
 
