@@ -85,14 +85,15 @@ async function benchCli(stack) {
   const shards = files.map((f) => readFileSync(join(recDir, f)));
   const shard = shards[0];
   await stack.setEntry('pilot', stack.ids.restore);
-  // Nexus has its root key: restore answers `restored:true` after the full
-  // path (SVID, mTLS, shard parse, rate limit, audit) and changes nothing.
+  // Nexus has its root key: a restore is a drill. It answers after the full
+  // path (SVID, mTLS, shard parse, rate limit, audit, compare with the live
+  // key's share) and changes nothing.
   const restore = await interleaved(
     {
       bare,
       restore: async () => {
         const r = await timeNode([spike, 'operator', 'restore'], { env: pilotEnv, stdin: shard });
-        if (!r.stdout.includes('SPIKE is now restored')) throw new Error(`unexpected restore output: ${r.stdout}`);
+        if (!r.stdout.includes('matches the current root key')) throw new Error(`unexpected restore output: ${r.stdout}`);
         return r;
       },
     },
@@ -150,12 +151,23 @@ async function benchThroughput(stack) {
     const policy = await post(seedAgent, `${stack.nexusUrl}/v1/acl/policy`, Buffer.from(JSON.stringify(POLICY)));
     if (policy.status !== 200) throw new Error(`creating the policy failed: HTTP ${policy.status}`);
     const results = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
+    // Each load run gets its own agent, destroyed right after it: Nexus caps
+    // the connections one peer ID may hold open (SPIKE_NEXUS_MAX_CONNECTIONS_PER_PEER),
+    // and idle keep-alive sockets of finished runs would count against it.
+    const loadOnce = async (t, opts) => {
+      const a = agent(t.svid);
+      try {
+        return await runLoad({ agent: a, url: t.url, body: t.body, concurrency: LOAD.concurrency, ...opts });
+      } finally {
+        a.destroy();
+      }
+    };
     for (const t of Object.values(targets)) {
-      await runLoad({ agent: agent(t.svid), url: t.url, body: t.body, concurrency: LOAD.concurrency, durationMs: LOAD.warmupMs });
+      await loadOnce(t, { durationMs: LOAD.warmupMs });
     }
     for (let round = 0; round < LOAD.rounds; round++) {
       for (const [name, t] of Object.entries(targets)) {
-        const r = await runLoad({ agent: agent(t.svid), url: t.url, body: t.body, concurrency: LOAD.concurrency, durationMs: LOAD.durationMs, maxRequests: LOAD.maxRequests });
+        const r = await loadOnce(t, { durationMs: LOAD.durationMs, maxRequests: LOAD.maxRequests });
         if (r.failed > 0) throw new Error(`${name}: ${r.failed} failed requests (statuses ${JSON.stringify(r.statuses)})`);
         results[name].push(r);
       }
