@@ -339,10 +339,14 @@ export async function fetchX509Context(opts: FetchX509ContextOptions): Promise<X
         switch (a.kind) {
           case 'aborted':
             throw new Error('aborted'); // retry stops: the signal aborted
-          case 'deadline':
-            // No time is left: retry gives up with the last real failure (an attempt
-            // started just before the deadline says little), else with "no answer".
-            throw new Retryable(last ?? NO_ANSWER);
+          case 'deadline': {
+            // The attempt used up the whole remaining time: give up at once with
+            // the last real failure (an attempt started just before the deadline
+            // says little), else with "no answer". Not left to retry, whose own
+            // clock may still see a millisecond left and open another connection.
+            const f = last ?? NO_ANSWER;
+            throw failureError(`no X.509-SVID from the Workload API at ${address.display} within ${formatDuration(opts.timeoutMs)}: ${f.detail}`, f);
+          }
           case 'message':
             try {
               return parseX509SvidResponse(decodeX509SvidResponse(a.bytes));
