@@ -5,3 +5,4 @@ export { interpolateShare, recoverSecret } from './recover.js';
 export { ShamirError, type ShamirErrorCode } from './errors.js';
 export { GROUP_ORDER, isValidScalar } from './field.js';
 export type { Share } from './share.js';
+export { rootKeyFingerprint, setFingerprint, shareDigest } from './fingerprint.js';

@@ -7,15 +7,13 @@
 // scalar cannot be inverted or brute-forced; it only lets someone who holds a
 // candidate value check it. The fingerprint is stable for one root key (the
 // shares are deterministic), so it names a shard generation.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { setFingerprint, shareDigest } from '../../shamir/fingerprint.js';
 
 export const MANIFEST_FILE = 'spike.recovery.manifest.json';
 export const MANIFEST_FORMAT = 'spike-ts/recovery-manifest/v1';
 /** A manifest larger than this is not ours. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
-
-const SHARE_DOMAIN = Buffer.from('spike-ts/manifest/v1/share\0', 'ascii');
-const SET_DOMAIN = Buffer.from('spike-ts/manifest/v1/set\0', 'ascii');
 
 export type ManifestEncryption = 'none' | 'age';
 
@@ -49,23 +47,7 @@ export class ManifestError extends Error {
   override readonly name = 'ManifestError';
 }
 
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
-
-/** The check digest of share (`id`, `value`). */
-export function shareDigest(id: number, value: Uint8Array): Buffer {
-  return createHash('sha256').update(SHARE_DOMAIN).update(u32(id)).update(value).digest();
-}
-
-/** The set fingerprint over threshold, count and every (id, digest), ids ascending. */
-export function setFingerprint(threshold: number, digests: ReadonlyMap<number, Uint8Array>): string {
-  const h = createHash('sha256').update(SET_DOMAIN).update(u32(threshold)).update(u32(digests.size));
-  for (const id of [...digests.keys()].sort((a, b) => a - b)) h.update(u32(id)).update(digests.get(id) as Uint8Array);
-  return h.digest('hex');
-}
+export { setFingerprint, shareDigest };
 
 /** The fingerprint as printed for people: groups of 4 hex digits. */
 export function displayFingerprint(fp: string): string {
