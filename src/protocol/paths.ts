@@ -15,6 +15,8 @@ export const PATH_OPERATOR_RECOVER = '/v1/operator/recover';
 export const PATH_OPERATOR_RESTORE = '/v1/operator/restore';
 /** spike-ts only (optional on the wire): restore progress without submitting a shard; upstream answers 400. */
 export const PATH_OPERATOR_STATUS = '/v1/operator/status';
+/** spike-ts only: starts (or reports) a root-key rotation; upstream answers 400. */
+export const PATH_OPERATOR_ROTATE = '/v1/operator/rotate';
 export const PATH_BOOTSTRAP_VERIFY = '/v1/bootstrap/verify';
 // The SDK also defines /v1/auth/initialization, routed by nobody (→ 400).
 
@@ -50,6 +52,7 @@ export type NexusRouteName =
   | 'operatorRestore'
   | 'operatorRestoreReset'
   | 'operatorStatus'
+  | 'operatorRotate'
   | 'bootstrapVerify';
 
 export type KeeperRouteName = 'keeperContribute' | 'keeperShard';
@@ -78,6 +81,7 @@ export const NEXUS_ROUTES: readonly Route<NexusRouteName>[] = Object.freeze([
   { name: 'operatorRestore', path: PATH_OPERATOR_RESTORE, action: ACTION_DEFAULT },
   { name: 'operatorRestoreReset', path: PATH_OPERATOR_RESTORE, action: ACTION_RESET },
   { name: 'operatorStatus', path: PATH_OPERATOR_STATUS, action: ACTION_DEFAULT },
+  { name: 'operatorRotate', path: PATH_OPERATOR_ROTATE, action: ACTION_DEFAULT },
   { name: 'bootstrapVerify', path: PATH_BOOTSTRAP_VERIFY, action: ACTION_DEFAULT },
 ] as const);
 

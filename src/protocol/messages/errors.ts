@@ -7,7 +7,7 @@ import { bootstrapVerifyResponse } from './bootstrap.js';
 import { cipherDecryptResponse, cipherEncryptResponse } from './cipher.js';
 import type { ResponseCodec } from './codec.js';
 import { shardGetResponse, shardPutResponse } from './keeper.js';
-import { recoverResponse, restoreResponse, statusResponse } from './operator.js';
+import { recoverResponse, restoreResponse, rotateResponse, statusResponse } from './operator.js';
 import { policyDeleteResponse, policyGetResponse, policyListResponse, policyPutResponse } from './policy.js';
 import {
   secretDeleteResponse,
@@ -42,6 +42,7 @@ export const RESPONSE_CODECS: { readonly [K in NexusRouteName | KeeperRouteName]
   operatorRestore: restoreResponse,
   operatorRestoreReset: restoreResponse,
   operatorStatus: statusResponse,
+  operatorRotate: rotateResponse,
   bootstrapVerify: bootstrapVerifyResponse,
   keeperContribute: shardPutResponse,
   keeperShard: shardGetResponse,

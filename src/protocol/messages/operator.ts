@@ -90,7 +90,10 @@ export const RESTORE_STATES: readonly RestoreState[] = ['collecting', 'no_fit', 
  * - `match`: only with `healthy`: whether the submitted shard equals share
  *   `id` of the live root key (null: not sent);
  * - `retryAfter`: only with `rate_limited`: seconds to wait (also sent as
- *   the `Retry-After` header).
+ *   the `Retry-After` header);
+ * - `retired`: only with `no_fit`: a set of the held values rebuilds a root
+ *   key this store used before a rotation ("these shards belong to a
+ *   previous root key"); such a key is never installed.
  */
 export interface RestoreResponse {
   collected: number;
@@ -104,6 +107,7 @@ export interface RestoreResponse {
   rejected: number[] | null;
   match: boolean | null;
   retryAfter: number;
+  retired: boolean;
 }
 
 /** Go `*bool`: null stays null, anything else decodes as a bool. */
@@ -129,6 +133,7 @@ export const restoreResponse: ResponseCodec<RestoreResponse> = responseCodec<Res
     rejected: field('rejected', goIntSlice, () => null),
     match: field('match', goBoolPtr, () => null),
     retryAfter: field('retryAfter', goInt, () => 0),
+    retired: field('retired', goBool, () => false),
   },
   (w, v) =>
     w.object([
@@ -143,12 +148,13 @@ export const restoreResponse: ResponseCodec<RestoreResponse> = responseCodec<Res
       nonEmpty(v.rejected) && ['rejected', (x) => x.array(v.rejected, int)],
       v.match !== null && ['match', (x) => x.bool(v.match as boolean)],
       v.retryAfter !== 0 && ['retryAfter', (x) => x.int(v.retryAfter)],
+      v.retired && ['retired', (x) => x.bool(true)],
     ]),
 );
 
 /** An upstream-shaped restore answer: the spike-ts fields empty. */
 export function restoreAnswer(base: Pick<RestoreResponse, 'collected' | 'remaining' | 'restored'> & Partial<RestoreResponse>): RestoreResponse {
-  return { err: '', state: '', duplicate: false, ids: null, conflict: null, rejected: null, match: null, retryAfter: 0, ...base };
+  return { err: '', state: '', duplicate: false, ids: null, conflict: null, rejected: null, match: null, retryAfter: 0, retired: false, ...base };
 }
 
 export function decodeRestoreResponse(raw: unknown): RestoreResponse {
@@ -157,7 +163,13 @@ export function decodeRestoreResponse(raw: unknown): RestoreResponse {
 
 /**
  * spike-ts only: the answer of `/v1/operator/status` (restore progress, never
- * values). `ids` are the shard ids collected so far, ascending.
+ * values). `ids` are the shard ids collected so far, ascending. When the root
+ * key is installed, `fingerprint` names its shard set (64 hex; the same value
+ * `spike operator recover` writes into the manifest). While a root-key
+ * rotation runs, `rotation` is its phase ("reencrypting" or "pushing"), with
+ * progress (`rotationDone` of `rotationTotal` rows), the new set's
+ * fingerprint, its start time (RFC 3339) and the keeper ids that have not
+ * yet taken their new shard; all omitted when no rotation runs.
  */
 export interface StatusResponse {
   ready: boolean;
@@ -165,6 +177,13 @@ export interface StatusResponse {
   remaining: number;
   threshold: number;
   ids: number[] | null;
+  fingerprint: string;
+  rotation: string;
+  rotationDone: number;
+  rotationTotal: number;
+  rotationFingerprint: string;
+  rotationStartedAt: string;
+  rotationWaiting: number[] | null;
   err: string;
 }
 export const statusResponse: ResponseCodec<StatusResponse> = responseCodec<StatusResponse>(
@@ -175,6 +194,13 @@ export const statusResponse: ResponseCodec<StatusResponse> = responseCodec<Statu
     remaining: field('remaining', goInt, () => 0),
     threshold: field('threshold', goInt, () => 0),
     ids: field('ids', goIntSlice, () => null),
+    fingerprint: field('fingerprint', goString, () => ''),
+    rotation: field('rotation', goString, () => ''),
+    rotationDone: field('rotationDone', goInt, () => 0),
+    rotationTotal: field('rotationTotal', goInt, () => 0),
+    rotationFingerprint: field('rotationFingerprint', goString, () => ''),
+    rotationStartedAt: field('rotationStartedAt', goString, () => ''),
+    rotationWaiting: field('rotationWaiting', goIntSlice, () => null),
     err: errSpec,
   },
   (w, v) =>
@@ -184,6 +210,76 @@ export const statusResponse: ResponseCodec<StatusResponse> = responseCodec<Statu
       ['remaining', (x) => x.int(v.remaining)],
       ['threshold', (x) => x.int(v.threshold)],
       ['ids', (x) => x.array(v.ids, int)],
+      v.fingerprint !== '' && ['fingerprint', (x) => x.string(v.fingerprint)],
+      v.rotation !== '' && ['rotation', (x) => x.string(v.rotation)],
+      v.rotation !== '' && ['rotationDone', (x) => x.int(v.rotationDone)],
+      v.rotation !== '' && ['rotationTotal', (x) => x.int(v.rotationTotal)],
+      v.rotationFingerprint !== '' && ['rotationFingerprint', (x) => x.string(v.rotationFingerprint)],
+      v.rotationStartedAt !== '' && ['rotationStartedAt', (x) => x.string(v.rotationStartedAt)],
+      v.rotationWaiting !== null && v.rotationWaiting.length > 0 && ['rotationWaiting', (x) => x.array(v.rotationWaiting, int)],
+      errField(v.err),
+    ]),
+);
+
+/** A status answer with only the restore fields set (no fingerprint, no rotation). */
+export function statusAnswer(base: Pick<StatusResponse, 'ready' | 'collected' | 'remaining' | 'threshold' | 'ids'> & Partial<StatusResponse>): StatusResponse {
+  return {
+    fingerprint: '',
+    rotation: '',
+    rotationDone: 0,
+    rotationTotal: 0,
+    rotationFingerprint: '',
+    rotationStartedAt: '',
+    rotationWaiting: null,
+    err: '',
+    ...base,
+  };
+}
+
+// Rotate (spike-ts only)
+
+/** The request of `/v1/operator/rotate`: no fields (`{}` or `null`), like recover's. */
+export type RotateRequest = Record<string, never>;
+export const rotateRequest: Codec<RotateRequest> = codec<RotateRequest>('rotate request', {}, (w) => w.raw('{}'));
+
+/**
+ * spike-ts only: the answer of `/v1/operator/rotate`. `state` is "started"
+ * (this call began a rotation) or "running" (one was already in progress:
+ * nothing new was begun). `phase`, `done`/`total`, `startedAt` as in the
+ * status answer; `previousFingerprint` and `fingerprint` name the shard sets
+ * of the old and the new root key (64 hex each; never key material).
+ */
+export interface RotateResponse {
+  state: string;
+  phase: string;
+  done: number;
+  total: number;
+  previousFingerprint: string;
+  fingerprint: string;
+  startedAt: string;
+  err: string;
+}
+export const rotateResponse: ResponseCodec<RotateResponse> = responseCodec<RotateResponse>(
+  'rotate response',
+  {
+    state: field('state', goString, () => ''),
+    phase: field('phase', goString, () => ''),
+    done: field('done', goInt, () => 0),
+    total: field('total', goInt, () => 0),
+    previousFingerprint: field('previousFingerprint', goString, () => ''),
+    fingerprint: field('fingerprint', goString, () => ''),
+    startedAt: field('startedAt', goString, () => ''),
+    err: errSpec,
+  },
+  (w, v) =>
+    w.object([
+      v.state !== '' && ['state', (x) => x.string(v.state)],
+      v.phase !== '' && ['phase', (x) => x.string(v.phase)],
+      v.state !== '' && ['done', (x) => x.int(v.done)],
+      v.state !== '' && ['total', (x) => x.int(v.total)],
+      v.previousFingerprint !== '' && ['previousFingerprint', (x) => x.string(v.previousFingerprint)],
+      v.fingerprint !== '' && ['fingerprint', (x) => x.string(v.fingerprint)],
+      v.startedAt !== '' && ['startedAt', (x) => x.string(v.startedAt)],
       errField(v.err),
     ]),
 );

@@ -28,8 +28,9 @@ describe('route tables', () => {
     expect(findRoute(NEXUS_ROUTES, '/v1/operator/recover', 'get')).toBeUndefined();
     expect(findRoute(NEXUS_ROUTES, '/v1/store/secrets', 'check')).toBeUndefined();
     expect(findRoute(KEEPER_ROUTES, '/v1/store/keep', '')).toBeUndefined();
-    // upstream's 15 + spike-ts's optional /v1/operator/status and restore's `reset` action
-    expect(NEXUS_ROUTES).toHaveLength(17);
+    // upstream's 15 + spike-ts's optional /v1/operator/status, /v1/operator/rotate and restore's `reset` action
+    expect(NEXUS_ROUTES).toHaveLength(18);
+    expect(findRoute(NEXUS_ROUTES, '/v1/operator/rotate', '')?.name).toBe('operatorRotate');
     expect(findRoute(NEXUS_ROUTES, '/v1/operator/status', '')?.name).toBe('operatorStatus');
     expect(findRoute(NEXUS_ROUTES, '/v1/operator/restore', 'reset')?.name).toBe('operatorRestoreReset');
   });

@@ -4,7 +4,7 @@
 // of the shards collected so far, never their values. Served before the root
 // key is known (an emergency path, like recover and restore). Audited with
 // the caller's SPIFFE ID.
-import { statusResponse } from '../../../protocol/messages.js';
+import { statusAnswer, statusResponse } from '../../../protocol/messages.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
 import { guardStatus, statusBadRequest } from './status-guard.js';
 
@@ -31,7 +31,7 @@ export function handleStatus(caller: string, deps: StatusDeps): Reply {
   deps.log.audit('status', { caller, outcome: ready ? 'ready' : 'collecting', collected });
   return {
     status: 200,
-    body: statusResponse.encode({ ready, collected, remaining, threshold: t, ids, err: '' }),
+    body: statusResponse.encode(statusAnswer({ ready, collected, remaining, threshold: t, ids })),
   };
 }
 
