@@ -12,3 +12,10 @@ export const API_NOT_FOUND = 'api_not_found' as const;
 export const STATE_NOT_READY = 'state_not_ready' as const;
 /** ErrAccessUnauthorized: unauthorized */
 export const ACCESS_UNAUTHORIZED = 'access_unauthorized' as const;
+
+/**
+ * spike-ts only: `/v1/operator/rotate` on a Nexus whose backend keeps no
+ * root-key-encrypted store (`memory`: no root key at all; `lite`: nothing
+ * stored to re-encrypt). 400.
+ */
+export const ROTATION_UNSUPPORTED = 'rotation_unsupported' as const;
