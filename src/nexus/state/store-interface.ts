@@ -3,8 +3,12 @@
 // adapts src/nexus/store (SQLite, memory) to these.
 import type { SecretStore } from '../store/index.js';
 
-/** Result of checking a candidate root key against the store's key-check value. */
-export type KeyCheck = 'match' | 'empty' | 'mismatch';
+/**
+ * Result of checking a candidate root key against the store's key-check value:
+ * 'match' also for a running rotation's new key; 'retired' for a key a
+ * finished rotation retired (refused like 'mismatch').
+ */
+export type KeyCheck = 'match' | 'empty' | 'mismatch' | 'retired';
 
 /** One version of a secret: key → value. Values are secrets: never log them. */
 export type SecretValues = Record<string, string>;
@@ -27,7 +31,10 @@ export interface StoreGate {
    * nothing.
    */
   withKeyCheck<T>(fn: (check: (key: Uint8Array) => KeyCheck) => T): Promise<T>;
-  /** Opens the store with `key` (the store keeps its own copy); writes the key-check value on first initialisation. */
+  /**
+   * Opens the store with `key` (the store keeps its own copy); writes the key-check value on first initialisation.
+   * During a rotation either key opens it (the store then seals with the new one: SecretsStore.rotation.withSealingKey).
+   */
   open(key: Uint8Array): Promise<SecretsStore>;
   /** Releases anything held before open (idempotent). */
   close(): Promise<void>;

@@ -2,12 +2,14 @@
 // plans (versioning.ts), atomicity, closed-state handling.
 import type { StoreBackend } from './store-backend.js';
 import { NotFoundError, StoreError } from './errors.js';
-import type { Policy, PolicyInput, SecretMetadata, SecretStore, SecretVersionInfo } from './types.js';
+import type { Policy, PolicyInput, SecretMetadata, SecretStore, SecretVersionInfo, StoreRotation } from './types.js';
 import { planDelete, planPut, planUndelete, resolveReadableVersion, resolveReadableVersionOf, type SecretHeader } from './versioning.js';
 
 export interface CoreOptions {
   readonly maxVersions: number;
   readonly now: () => Date;
+  /** The backend's root-key rotation (SQLite); the store exposes it, refusing calls once closed. */
+  readonly rotation?: StoreRotation;
 }
 
 export function validateMaxVersions(n: number): void {
@@ -66,6 +68,36 @@ function copyMetadata(h: SecretHeader): SecretMetadata {
   return { versions, metadata: { ...m, createdTime: new Date(m.createdTime), updatedTime: new Date(m.updatedTime) } };
 }
 
+/** `rotation` behind the store's closed check. */
+function guardedRotation(rotation: StoreRotation, ensureOpen: () => void): StoreRotation {
+  return {
+    status() {
+      ensureOpen();
+      return rotation.status();
+    },
+    begin(newKey, startedBy) {
+      ensureOpen();
+      return rotation.begin(newKey, startedBy);
+    },
+    reencryptBatch(maxRows, hooks) {
+      ensureOpen();
+      return rotation.reencryptBatch(maxRows, hooks);
+    },
+    finish() {
+      ensureOpen();
+      rotation.finish();
+    },
+    withSealingKey(fn) {
+      ensureOpen();
+      return rotation.withSealingKey(fn);
+    },
+    withPreviousKey(fn) {
+      ensureOpen();
+      return rotation.withPreviousKey(fn);
+    },
+  };
+}
+
 export function createStore(backend: StoreBackend, opts: CoreOptions): SecretStore {
   validateMaxVersions(opts.maxVersions);
   let closed = false;
@@ -73,6 +105,7 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
     if (closed) throw new StoreError('closed', 'the store is closed');
     return backend;
   };
+  const rotation = opts.rotation === undefined ? {} : { rotation: guardedRotation(opts.rotation, open) };
   const header = (b: StoreBackend, path: string): SecretHeader => {
     const h = b.loadHeader(path);
     if (h === undefined) throw new NotFoundError('secret not found');
@@ -81,6 +114,7 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
 
   return {
     kind: backend.kind,
+    ...rotation,
 
     putSecret(path, values) {
       checkPath(path);

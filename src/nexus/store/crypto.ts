@@ -72,7 +72,12 @@ export function keyCheckValue(key: Uint8Array): Buffer {
 
 export function keyCheckMatches(key: Uint8Array, stored: Uint8Array): boolean {
   const expected = keyCheckValue(key);
-  const ok = stored.length === expected.length && timingSafeEqual(expected, stored);
+  const ok = sameKeyCheck(expected, stored);
   expected.fill(0);
   return ok;
+}
+
+/** Constant-time comparison of a computed key-check value with a stored one (anything not bytes never matches). */
+export function sameKeyCheck(expected: Uint8Array, stored: unknown): boolean {
+  return stored instanceof Uint8Array && stored.length === expected.length && timingSafeEqual(expected, stored);
 }

@@ -8,6 +8,7 @@ export type StoreErrorCode =
   | 'key_mismatch' // the root key does not open this store
   | 'integrity' // stored data is inconsistent or fails to decrypt
   | 'closed' // the store was closed
+  | 'conflict' // a root-key rotation already runs, or none is in the phase the call needs
   | 'io'; // the database could not be opened or written
 
 export class StoreError extends Error {
@@ -31,8 +32,16 @@ export class NotFoundError extends StoreError {
 
 /** The candidate root key fails the store's key check; nothing was written. */
 export class KeyMismatchError extends StoreError {
-  override readonly name = 'KeyMismatchError';
+  override readonly name: string = 'KeyMismatchError';
+  constructor(message = 'the root key does not match this store') {
+    super('key_mismatch', message);
+  }
+}
+
+/** The candidate root key is one this store retired by a finished rotation; nothing was written. */
+export class RetiredKeyError extends KeyMismatchError {
+  override readonly name = 'RetiredKeyError';
   constructor() {
-    super('key_mismatch', 'the root key does not match this store');
+    super('the root key was retired by a rotation of this store');
   }
 }

@@ -8,17 +8,21 @@
 //     tables and encryption layout (docs/design.md § Store). WAL,
 //     synchronous=FULL: every write method returns only once it is durable.
 //     Checks the root key first (same rules as checkRootKey): a mismatching
-//     key throws KeyMismatchError and writes nothing (the file is not even
-//     opened for writing). On first initialisation (no key-check value yet)
-//     it stores one in our extra table `spike_ts_key_check`, which upstream
-//     ignores.
+//     key throws KeyMismatchError, a retired one RetiredKeyError (a
+//     KeyMismatchError), and nothing is written (the file is not even opened
+//     for writing). On first initialisation (no key-check value yet) it
+//     stores one in our extra table `spike_ts_key_check`, which upstream
+//     ignores. While a rotation runs, either key opens the store: the other
+//     one is unwrapped from the rotation row, new rows are sealed with the
+//     new key and rows are opened with the new key, then the old one.
 //   openMemoryStore({ maxVersions, now? }): SecretStore
 //     Same interface, nothing persisted (upstream `memory` backend).
-//   checkRootKey(dataDir, candidateKey): 'match' | 'mismatch' | 'empty'
+//   checkRootKey(dataDir, candidateKey): 'match' | 'mismatch' | 'empty' | 'retired'
 //     Read-only. 'empty' = no database, or neither a key-check value nor any
 //     encrypted row; otherwise verifies the key-check value (HMAC-SHA256 of a
-//     fixed label under the key) or, for upstream-only data, tries to decrypt
-//     one stored row. Never writes, never creates files: with no pending WAL
+//     fixed label under the key) — 'match' also for a running rotation's new
+//     key, 'retired' for a key a finished rotation retired — or, for
+//     upstream-only data, tries to decrypt one stored row. Never writes, never creates files: with no pending WAL
 //     it reads an in-memory image of spike.db; with a non-empty WAL (crash,
 //     or another open connection) it uses a read-only connection, which may
 //     create a -shm index file but never changes the data.
@@ -43,11 +47,29 @@
 //   getPolicy(name) → Policy                       (NotFoundError)
 //   deletePolicy(name) → boolean (false: no such policy)
 //   listPolicies() → Policy[] sorted by name
-//   close()                                        idempotent; zeroes the key copy
+//   close()                                        idempotent; zeroes the key copies
+//   rotation?: StoreRotation                       SQLite only (memory: undefined)
+//
+// StoreRotation (root-key rotation, docs/design.md § Root-key rotation; each
+// state change is one write transaction, crash-safe at every point)
+//   status() → { phase: 'reencrypting' | 'pushing', startedAt, startedBy, done, total, unreadable } | undefined
+//   begin(newKey, startedBy) → status        (StoreError 'conflict' when one runs; 'invalid_input' for a
+//                                             key that is not 32 bytes, all zero, the current or a retired one)
+//   reencryptBatch(maxRows, { beforeCommit? }) → status
+//                                            (one transaction; the batch passing the last row sets 'pushing';
+//                                             rows neither key opens are counted in `unreadable` and left)
+//   finish()                                 ('pushing' only, else 'conflict'): the new key's key check becomes
+//                                             the store's, the old one's is retired, the old key zeroed
+//   withSealingKey(fn) / withPreviousKey(fn) fn gets a copy of the key, zeroed when fn returns
+//   Tables (ours, upstream ignores them): spike_ts_rotation (one row while a
+//   rotation runs: both keys, each wrapped under the other with AES-256-GCM
+//   under HMAC-SHA256(wrapping key, "spike-ts/nexus/store/rotation-wrap/v1"),
+//   cursor, counters) and spike_ts_retired_key_checks.
 //
 // Errors: StoreError { code } with subclasses NotFoundError (→ 404 /
-// entity_not_found) and KeyMismatchError; code 'integrity' for rows that fail
-// to decrypt, 'closed' after close(), 'io' for open failures. Messages never
+// entity_not_found) and KeyMismatchError (subclass RetiredKeyError); code
+// 'integrity' for rows that fail to decrypt, 'closed' after close(), 'io' for
+// open failures, 'conflict' for a rotation call in the wrong state. Messages never
 // contain secret values or key material.
 //
 // Times: SQLite keeps version created/deleted times to the millisecond (Go's
@@ -80,7 +102,10 @@ export type {
   SqliteStoreOptions,
   MemoryStoreOptions,
   KeyCheckResult,
+  RotationPhase,
+  RotationStatus,
+  StoreRotation,
 } from './types.js';
-export { StoreError, NotFoundError, KeyMismatchError, type StoreErrorCode } from './errors.js';
+export { StoreError, NotFoundError, KeyMismatchError, RetiredKeyError, type StoreErrorCode } from './errors.js';
 export { openSqliteStore, checkRootKey, storeHoldsData, withKeyChecker } from './sqlite/open.js';
 export { openMemoryStore } from './memory.js';

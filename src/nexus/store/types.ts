@@ -64,8 +64,60 @@ export interface SecretStore {
   /** All policies, sorted by name. */
   listPolicies(): Policy[];
 
-  /** Releases the database and zeroes the store's copy of the root key. Idempotent. */
+  /** Releases the database and zeroes the store's copies of the root key(s). Idempotent. */
   close(): void;
+
+  /** Root-key rotation (SQLite: always present; memory: undefined, it has no root key). */
+  readonly rotation?: StoreRotation;
+}
+
+export type RotationPhase = 'reencrypting' | 'pushing';
+
+export interface RotationStatus {
+  readonly phase: RotationPhase;
+  readonly startedAt: Date;
+  /** SPIFFE ID of the caller that started it (audit only). */
+  readonly startedBy: string;
+  /** Rows gone over so far; equals `total` once the phase is 'pushing' (rows deleted meanwhile count as gone over). */
+  readonly done: number;
+  /** Rows counted at begin (rows inserted during the rotation are already sealed with the new key). */
+  readonly total: number;
+  /** Rows neither key opens (left as they are). */
+  readonly unreadable: number;
+}
+
+/**
+ * Root-key rotation of a SQLite store (docs/design.md § Root-key rotation).
+ * Every call that changes the rotation state is one write transaction; the
+ * store keeps sealing with the new key and opening with both from begin to
+ * finish, across restarts (opening the store with either key unwraps the other).
+ * Every method throws StoreError 'closed' after close().
+ */
+export interface StoreRotation {
+  /** The running rotation; undefined when none runs. */
+  status(): RotationStatus | undefined;
+  /**
+   * Starts a rotation to `newKey` (the store keeps its own copy).
+   * StoreError 'conflict' if one runs; 'invalid_input' for a bad key (not 32 bytes, all zero, the current key or a retired one)
+   * or a `startedBy` that is not a string.
+   */
+  begin(newKey: Uint8Array, startedBy: string): RotationStatus;
+  /**
+   * One transaction going over at most `maxRows` rows (re-sealing those the new key does not open yet);
+   * hooks.beforeCommit runs inside the transaction after the rows are rewritten (a throw rolls the batch back).
+   * The batch that passes the last row sets the phase 'pushing'. In phase 'pushing' it changes nothing.
+   * StoreError 'conflict' when no rotation runs; 'invalid_input' when maxRows is not a positive integer.
+   */
+  reencryptBatch(maxRows: number, hooks?: { readonly beforeCommit?: () => void }): RotationStatus;
+  /** Makes the new key the only one and retires the old one. Requires phase 'pushing' (else StoreError 'conflict'). */
+  finish(): void;
+  /**
+   * fn gets the key new rows are sealed with (the new key during a rotation). fn must be synchronous
+   * and keep nothing: the buffer is a copy, zeroed when fn returns.
+   */
+  withSealingKey<T>(fn: (key: Buffer) => T): T;
+  /** As withSealingKey with the old key during a rotation; undefined (fn not called) when none runs. */
+  withPreviousKey<T>(fn: (key: Buffer) => T): T | undefined;
 }
 
 export interface SqliteStoreOptions {
@@ -86,4 +138,8 @@ export interface MemoryStoreOptions {
   readonly now?: () => Date;
 }
 
-export type KeyCheckResult = 'match' | 'mismatch' | 'empty';
+/**
+ * 'match': the key check of the current key or of a running rotation's new key;
+ * 'retired': a key this store retired by a finished rotation; 'empty': nothing to check against.
+ */
+export type KeyCheckResult = 'match' | 'empty' | 'mismatch' | 'retired';

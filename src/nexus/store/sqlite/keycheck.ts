@@ -1,23 +1,23 @@
 // Root-key check against a store (docs/design.md § Restore), read-only.
 //   'empty'    no key-check value and no encrypted row (fresh or absent store)
-//   'match'    the key verifies the key-check value, or (upstream-only data)
-//              decrypts a stored row
+//   'match'    the key verifies the key-check value or, while a rotation runs,
+//              the rotation's new key check; or (upstream-only data) decrypts
+//              a stored row
+//   'retired'  the key is one a finished rotation retired
 //   'mismatch' otherwise
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
-import { DecryptError, fieldNonce, KEY_BYTES, keyCheckMatches, METADATA_SALTS, open } from '../crypto.js';
+import { DecryptError, fieldNonce, KEY_BYTES, keyCheckValue, METADATA_SALTS, open, sameKeyCheck } from '../crypto.js';
 import { StoreError } from '../errors.js';
 import type { KeyCheckResult } from '../types.js';
+import { readRotationRow, retiredKeyChecks } from './rotation-row.js';
 import { openPolicyFields, type PolicyRow } from './rows.js';
 import { DB_FILE_NAME, KEY_CHECK_TABLE } from './schema.js';
+import { tableExists } from './tables.js';
 
 export function dbFile(dataDir: string): string {
   return join(dataDir, DB_FILE_NAME);
-}
-
-function tableExists(db: Db, name: string): boolean {
-  return db.prepare('SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?').get('table', name) !== undefined;
 }
 
 function tryOpen(key: Uint8Array, nonce: unknown, sealed: unknown): boolean {
@@ -31,12 +31,32 @@ function tryOpen(key: Uint8Array, nonce: unknown, sealed: unknown): boolean {
   }
 }
 
+/** The stored key-check value of the current key (undefined when there is none: fresh or upstream-only data). */
+export function storedKeyCheck(db: Db): unknown {
+  if (!tableExists(db, KEY_CHECK_TABLE)) return undefined;
+  return db.prepare<[], { value: unknown }>(`SELECT value FROM ${KEY_CHECK_TABLE} WHERE id = 1`).get()?.value;
+}
+
+/** Verdict from our key-check values; undefined when the store has none (decide from the rows). */
+function verdictFromKeyChecks(db: Db, key: Uint8Array): KeyCheckResult | undefined {
+  const current = storedKeyCheck(db);
+  if (current === undefined) return undefined;
+  const kcv = keyCheckValue(key);
+  try {
+    if (sameKeyCheck(kcv, current)) return 'match';
+    const rotation = readRotationRow(db);
+    if (rotation !== undefined && sameKeyCheck(kcv, rotation.newKeyCheck)) return 'match';
+    if (retiredKeyChecks(db).some((v) => sameKeyCheck(kcv, v))) return 'retired';
+    return 'mismatch';
+  } finally {
+    kcv.fill(0);
+  }
+}
+
 /** What a connection (read-only or inside a write transaction) says about a candidate key. */
 export function checkKeyOnDb(db: Db, key: Uint8Array): KeyCheckResult {
-  if (tableExists(db, KEY_CHECK_TABLE)) {
-    const row = db.prepare<[], { value: unknown }>(`SELECT value FROM ${KEY_CHECK_TABLE} WHERE id = 1`).get();
-    if (row !== undefined) return row.value instanceof Uint8Array && keyCheckMatches(key, row.value) ? 'match' : 'mismatch';
-  }
+  const verdict = verdictFromKeyChecks(db, key);
+  if (verdict !== undefined) return verdict;
   if (tableExists(db, 'secrets')) {
     const row = db.prepare<[], { nonce: unknown; encrypted_data: unknown }>('SELECT nonce, encrypted_data FROM secrets LIMIT 1').get();
     if (row !== undefined) return tryOpen(key, row.nonce, row.encrypted_data) ? 'match' : 'mismatch';

@@ -1,7 +1,8 @@
-// StoreBackend over an open better-sqlite3 database and the root key.
+// StoreBackend over an open better-sqlite3 database and the root key(s).
 import type { Database } from 'better-sqlite3';
 import type { SecretWrite, StoreBackend } from '../store-backend.js';
 import { StoreError } from '../errors.js';
+import type { Keyring } from '../keyring.js';
 import type { Policy, SecretVersionInfo } from '../types.js';
 import type { SecretHeader } from '../versioning.js';
 import { openCurrentVersion, openMetadata, openPolicyFields, openSecretValues, sealMetadata, sealPolicyFields, sealSecretValues, type MetadataRow, type PolicyRow } from './rows.js';
@@ -29,8 +30,17 @@ function toSafeInt(v: unknown, what: string): number {
   return n;
 }
 
-/** `key` is owned by the backend and zeroed on close. */
-export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
+export interface SqliteBackend extends StoreBackend {
+  /** Drops the memo of a row's sealed bytes (a rotation rewrites rows). */
+  forgetSealedRows(): void;
+}
+
+/**
+ * `keyring` is owned by the backend and zeroed on close. Rows are sealed with
+ * its sealing key and opened with it (then, during a rotation, with the
+ * previous key: Keyring.open).
+ */
+export function sqliteBackend(db: Database, keyring: Keyring): SqliteBackend {
   const q = {
     metadata: db.prepare<[string], MetadataRow>(
       'SELECT nonce, encrypted_current_version, encrypted_oldest_version, encrypted_created_time, encrypted_updated_time, encrypted_max_versions FROM secret_metadata WHERE path = ?',
@@ -99,9 +109,11 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
   // path's entries before changing anything, so a rolled-back write leaves
   // nothing stale):
   //  - the current version of recently read secrets (a plain number, no
-  //    secret): saves the metadata query and its decryption;
+  //    secret): saves the metadata query and its decryption; a rotation's
+  //    re-encryption keeps every plaintext, so it stays right across one;
   //  - the row read by loadVersionInfo, for the loadValues that follows it in
-  //    the same synchronous call (one query for both).
+  //    the same synchronous call (one query for both); a rotation drops it
+  //    (forgetSealedRows) before rewriting rows.
   const currentVersions = new Map<string, number>();
   const MAX_CACHED_PATHS = 4096;
   let lastRow: { path: string; version: number; nonce: unknown; data: unknown } | undefined;
@@ -110,7 +122,7 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
   const run = db.transaction((fn: () => unknown) => fn());
 
   const decodePolicy = (row: PolicyFullRow): Policy => {
-    const fields = openPolicyFields(key, row);
+    const fields = keyring.open((k) => openPolicyFields(k, row));
     const createdAt = unixSecondsToDate(toSafeInt(row.created_time, 'policy'));
     const updatedAt = unixSecondsToDate(toSafeInt(row.updated_time, 'policy'));
     if (createdAt === undefined || updatedAt === undefined) throw integrity('policy');
@@ -134,7 +146,7 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
       if (cached !== undefined) return cached;
       const m = q.currentVersion.get(path);
       if (m === undefined) return undefined;
-      const n = openCurrentVersion(key, m.nonce, m.encrypted_current_version);
+      const n = keyring.open((k) => openCurrentVersion(k, m.nonce, m.encrypted_current_version));
       if (currentVersions.size >= MAX_CACHED_PATHS) currentVersions.clear();
       currentVersions.set(path, n);
       return n;
@@ -149,7 +161,7 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
     loadHeader(path): SecretHeader | undefined {
       const m = q.metadata.get(path);
       if (m === undefined) return undefined;
-      const metadata = openMetadata(key, m);
+      const metadata = keyring.open((k) => openMetadata(k, m));
       const versions = new Map<number, SecretVersionInfo>();
       for (const row of q.versions.all(path)) {
         const info = decodeVersion(row);
@@ -164,20 +176,22 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
     loadValues(path, version) {
       const memo = lastRow;
       lastRow = undefined;
-      if (memo !== undefined && memo.path === path && memo.version === version) return openSecretValues(key, memo.nonce, memo.data);
+      if (memo !== undefined && memo.path === path && memo.version === version) {
+        return keyring.open((k) => openSecretValues(k, memo.nonce, memo.data));
+      }
       const row = q.values.get(path, version);
-      return row === undefined ? undefined : openSecretValues(key, row.nonce, row.encrypted_data);
+      return row === undefined ? undefined : keyring.open((k) => openSecretValues(k, row.nonce, row.encrypted_data));
     },
 
     writeSecret(path, write: SecretWrite) {
       currentVersions.delete(path);
       lastRow = undefined;
-      const sm = sealMetadata(key, write.header.metadata);
+      const sm = sealMetadata(keyring.sealing, write.header.metadata);
       q.upsertMetadata.run(path, sm.nonce, sm.currentVersion, sm.oldestVersion, sm.createdTime, sm.updatedTime, sm.maxVersions);
       if (write.insert !== undefined) {
         const info = write.header.versions.get(write.insert.version);
         if (info === undefined) throw new StoreError('integrity', 'new version missing from its plan');
-        const sealed = sealSecretValues(key, write.insert.values);
+        const sealed = sealSecretValues(keyring.sealing, write.insert.values);
         q.upsertVersion.run(
           path,
           write.insert.version,
@@ -203,7 +217,7 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
     },
 
     savePolicy(p) {
-      const sealed = sealPolicyFields(key, p);
+      const sealed = sealPolicyFields(keyring.sealing, p);
       q.upsertPolicy.run(
         p.name,
         sealed.nonce,
@@ -230,13 +244,17 @@ export function sqliteBackend(db: Database, key: Buffer): StoreBackend {
       return out;
     },
 
+    forgetSealedRows() {
+      lastRow = undefined;
+    },
+
     close() {
       currentVersions.clear();
       lastRow = undefined;
       try {
         if (db.open) db.close();
       } finally {
-        key.fill(0);
+        keyring.zero();
       }
     },
   };
