@@ -14,6 +14,7 @@ import {
   noFitMessage,
   otherConflictsLine,
   rateLimitedMessage,
+  RETIRED_SHARDS_MESSAGE,
   RESET_DONE_LINE,
   RESET_HEALTHY_LINE,
   RESET_UNSUPPORTED_MESSAGE,
@@ -110,6 +111,7 @@ export function submitReport(id: number, answer: NexusAnswer): RestoreReport {
     case 'collecting':
       return report(given + conflictLines(id, body) + restoreProgressText(body.collected, body.remaining));
     case 'no_fit':
+      if (body.retired) return report(given, new CliError(ExitCode.refused, RETIRED_SHARDS_MESSAGE));
       return report(given, new CliError(ExitCode.refused, noFitMessage(body.ids ?? [], Math.max(1, body.remaining))));
     case 'restored':
       return report(restoreCompleteText() + (body.rejected && body.rejected.length > 0 ? `${shardsNotUsedLine(body.rejected)}\n` : ''));

@@ -41,6 +41,13 @@ export function noFitMessage(ids: readonly number[], remaining: number): string 
   return `The shards given so far${held} do not fit together: at least one is wrong or from another shard set. All are kept; give ${more} with \`spike operator restore\`.`;
 }
 
+/**
+ * `no_fit` with `retired`: the shards held rebuild a root key that a
+ * rotation replaced (exit 5). Such a key is never installed.
+ */
+export const RETIRED_SHARDS_MESSAGE =
+  'These shards belong to a previous root key: it was replaced by a rotation. Use the recovery files written after the rotation.';
+
 /** Drill on a healthy Nexus: the shard is share `id` of the live root key (exit 0). */
 export function healthyMatchLine(id: number): string {
   return `SPIKE Nexus is healthy; nothing to restore. Shard ${id} matches the current root key.\n`;

@@ -57,6 +57,22 @@ describe('restore answers, human', () => {
     expect(two.err).toContain('give 2 more shards');
   });
 
+  it('no fit with retired: the shards belong to a root key a rotation replaced; exit 5, one Error line, JSON carries retired', async () => {
+    const answer = { collected: 2, remaining: 1, restored: false, state: 'no_fit', ids: [1, 2], retired: true };
+    const r = await restore(2, json(200, answer));
+    expect(r).toMatchObject({
+      code: 5,
+      out: '',
+      err: 'Error: These shards belong to a previous root key: it was replaced by a rotation. Use the recovery files written after the rotation.\n',
+    });
+    const j = await restore(2, json(200, answer), ['-f', 'json']);
+    expect(j.code).toBe(5);
+    expect(JSON.parse(j.out)).toEqual(answer);
+    // The same answer without `retired` keeps the plain no-fit text.
+    const plain = await restore(2, json(200, { ...answer, retired: false }));
+    expect(plain.err).toMatch(/^Error: The shards given so far \(shards 1 and 2\) do not fit together/);
+  });
+
   it('restored: the seed text, plus the shards not used', async () => {
     const ok = await restore(3, json(200, { collected: 2, remaining: 0, restored: true, state: 'restored', ids: [1, 3] }));
     expect(ok).toMatchObject({ code: 0, out: RESTORED, err: '' });
@@ -222,6 +238,6 @@ describe('spike --help', () => {
     const r = await runProgram(['--help'], fake({ spiffeId: ID.restore }));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/\n {2}5 {2}restore: Nexus did not take the shard/);
-    expect(r.out).toMatch(/\n {2}130 interrupted \(Ctrl-C at the shard prompt; nothing was sent\)/);
+    expect(r.out).toMatch(/\n {2}130 interrupted \(Ctrl-C at a prompt; nothing was sent\)/);
   });
 });
