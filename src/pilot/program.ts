@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { defineRecover } from './commands/operator-recover.js';
 import { defineRestore } from './commands/operator-restore.js';
+import { defineRotate } from './commands/operator-rotate.js';
 import { definePreflight } from './commands/operator-preflight.js';
 import { defineStatus } from './commands/operator-status.js';
 import { defineVerify } from './commands/operator-verify.js';
@@ -29,13 +30,14 @@ export const EXIT_CODES_HELP = `
 Exit codes:
   0  success (restore: also "shard accepted, more shards needed")
   1  SPIKE Nexus unreachable or answered with an error
-  2  usage error or invalid input (bad flag, malformed shard, invalid path)
+  2  usage error or invalid input (bad flag, malformed shard, invalid path,
+     rotate without --yes and without a terminal)
   3  identity failure (no SVID in time, wrong role, server is not SPIKE Nexus)
   4  local filesystem failure (recovery directory unsafe or unwritable)
   5  restore: Nexus did not take the shard (the shards held do not fit yet,
      a drill shard does NOT match the root key or cannot be checked, or too
      many values for one id)
-  130 interrupted (Ctrl-C at the shard prompt; nothing was sent)`;
+  130 interrupted (Ctrl-C at a prompt; nothing was sent)`;
 
 export interface ProgramOutput {
   out(text: string): void;
@@ -57,6 +59,7 @@ Examples:
   spike operator recover        save recovery shards (while SPIKE Nexus is healthy)
   spike operator restore        feed one shard to SPIKE Nexus after a total failure
   spike operator verify         check shard files offline against the manifest
+  spike operator rotate         replace the root key (then run recover again)
   spike secret put secrets/db/creds username=admin password=s3cr3t
   spike secret get secrets/db/creds
   spike policy list`);
@@ -68,6 +71,7 @@ Examples:
   defineStatus(operator.command('status'), deps);
   defineVerify(operator.command('verify'), deps);
   definePreflight(operator.command('preflight'), deps);
+  defineRotate(operator.command('rotate'), deps);
 
   const secret = program.command('secret').description('Manage secrets');
   defineSecretPut(secret.command('put'), deps);

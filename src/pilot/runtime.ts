@@ -11,14 +11,21 @@ export interface PilotIo {
   err(text: string): void;
   /** Whether stdout is a terminal (`secret get` escapes control characters then). */
   stdoutIsTty(): boolean;
-  /** Whether stdin is a terminal (restore prompts and hides input then). */
+  /** Whether stdin is a terminal (restore prompts and hides input then; rotate asks for confirmation then). */
   stdinIsTty(): boolean;
+  /** Whether stderr is a terminal (rotate draws its progress line there then). */
+  stderrIsTty(): boolean;
   /** Reads stdin to EOF; more than `limit` bytes is an error (CliError, exit 2). */
   readStdin(limit: number): Promise<Buffer>;
   /** Shows `prompt` on the terminal and reads one line without echo. */
   readHidden(prompt: string): Promise<string>;
   /** Reads one line from stdin (without its line break; at most `limit` characters); '' at EOF. */
   readLine(limit: number): Promise<string>;
+  /**
+   * Shows `prompt` on the terminal (stderr) and reads one echoed line; ''
+   * at EOF. Ctrl-C rejects with CliError exit 130.
+   */
+  readAnswer(prompt: string): Promise<string>;
 }
 
 export interface NexusAnswer {
@@ -46,9 +53,18 @@ export interface PilotIdentity {
   close(): Promise<void>;
 }
 
+/** Time, for commands that wait (rotate follows a rotation): tests pass a virtual one. */
+export interface PilotClock {
+  /** Milliseconds on a monotonic clock. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
 export interface PilotDeps {
   env: Env;
   io: PilotIo;
+  /** Default: the real clock (runtime-clock.ts). */
+  clock?: PilotClock;
   /** Gets the SVID within cfg.spiffe.sourceTimeoutMs, or throws CliError (exit 3). */
   openIdentity(cfg: PilotConfig): Promise<PilotIdentity>;
 }

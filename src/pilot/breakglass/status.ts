@@ -1,7 +1,9 @@
 // Asking Nexus where a restore stands (/v1/operator/status, spike-ts only)
-// and saying it: used by `spike operator status` and `preflight`. Against a
-// Nexus without the route (upstream answers 400 api_bad_request for unknown
-// paths) the answer is `unsupported`, never a guess.
+// and saying it: used by `spike operator status`, `preflight` and `rotate`
+// (which follows a rotation with it). Against a Nexus without the route
+// (upstream answers 400 api_bad_request for unknown paths) the answer is
+// `unsupported`, never a guess. A ready Nexus names its shard set
+// (fingerprint); a rotation in progress adds its phase and progress.
 import { errCodeOf } from '../../client/json.js';
 import { API_BAD_REQUEST } from '../../protocol/errors.js';
 import { statusResponse } from '../../protocol/messages.js';
@@ -9,13 +11,44 @@ import { PATH_OPERATOR_STATUS } from '../../protocol/paths.js';
 import { CliError, ExitCode } from '../output/exit.js';
 import type { NexusAnswer, NexusCaller } from '../runtime.js';
 import { callFailure, describeAnswer } from '../nexus/calls.js';
+import { displayFingerprint } from './manifest.js';
 
+export type RotationPhase = 'reencrypting' | 'pushing';
+const ROTATION_PHASES: readonly string[] = ['reencrypting', 'pushing'] satisfies readonly RotationPhase[];
+
+/**
+ * A status answer, checked. The optional fields are absent (and left out of
+ * `-f json`) when Nexus did not send them: `fingerprint` when it has no root
+ * key (or is an older spike-ts), the `rotation*` fields when no rotation runs.
+ */
 export interface RestoreStatusView {
   ready: boolean;
   collected: number;
   remaining: number;
   threshold: number;
   ids: number[];
+  /** The shard-set fingerprint of the root key in use (64 hex). */
+  fingerprint?: string;
+  rotation?: RotationPhase;
+  /** Rows gone over so far, of rotationTotal. */
+  rotationDone?: number;
+  rotationTotal?: number;
+  /** The new shard set's fingerprint. */
+  rotationFingerprint?: string;
+  /** RFC 3339, as Nexus sent it. */
+  rotationStartedAt?: string;
+  /** Keeper ids that have not taken their new shard yet, ascending. */
+  rotationWaiting?: number[];
+}
+
+/** 64 lowercase hex (a shard-set fingerprint), or '' (not sent). */
+export function isFingerprintOrEmpty(s: string): boolean {
+  return s === '' || /^[0-9a-f]{64}$/.test(s);
+}
+
+/** An RFC 3339 time as Nexus writes it, or '' (not sent). Only shown, never computed with. */
+export function isTimestampOrEmpty(s: string): boolean {
+  return s === '' || /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.test(s);
 }
 
 export const STATUS_UNSUPPORTED =
@@ -38,11 +71,29 @@ export function interpretStatusAnswer(answer: NexusAnswer): RestoreStatusView | 
   }
   if (r.err !== '') throw new CliError(ExitCode.nexus, `${FAILED} (${r.err.slice(0, 64).replace(/[^\x20-\x7e]/g, '?')})`);
   const nonNeg = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
+  const isId = (i: number): boolean => Number.isSafeInteger(i) && i >= 1;
   const ids = r.ids ?? [];
-  if (![r.collected, r.remaining, r.threshold].every(nonNeg) || !ids.every((i) => Number.isSafeInteger(i) && i >= 1)) {
-    throw new CliError(ExitCode.nexus, `${FAILED} (malformed answer)`);
+  const waiting = r.rotationWaiting ?? [];
+  const wellFormed =
+    [r.collected, r.remaining, r.threshold, r.rotationDone, r.rotationTotal].every(nonNeg) &&
+    ids.every(isId) &&
+    waiting.every(isId) &&
+    isFingerprintOrEmpty(r.fingerprint) &&
+    isFingerprintOrEmpty(r.rotationFingerprint) &&
+    isTimestampOrEmpty(r.rotationStartedAt) &&
+    (r.rotation === '' || ROTATION_PHASES.includes(r.rotation));
+  if (!wellFormed) throw new CliError(ExitCode.nexus, `${FAILED} (malformed answer)`);
+  const view: RestoreStatusView = { ready: r.ready, collected: r.collected, remaining: r.remaining, threshold: r.threshold, ids: [...ids].sort((a, b) => a - b) };
+  if (r.fingerprint !== '') view.fingerprint = r.fingerprint;
+  if (r.rotation !== '') {
+    view.rotation = r.rotation as RotationPhase;
+    view.rotationDone = r.rotationDone;
+    view.rotationTotal = r.rotationTotal;
+    if (r.rotationFingerprint !== '') view.rotationFingerprint = r.rotationFingerprint;
+    if (r.rotationStartedAt !== '') view.rotationStartedAt = r.rotationStartedAt;
+    view.rotationWaiting = [...waiting].sort((a, b) => a - b);
   }
-  return { ready: r.ready, collected: r.collected, remaining: r.remaining, threshold: r.threshold, ids: [...ids].sort((a, b) => a - b) };
+  return view;
 }
 
 /** POSTs `{}` to the status route. */
@@ -56,10 +107,41 @@ export async function fetchRestoreStatus(nexus: NexusCaller): Promise<RestoreSta
   return interpretStatusAnswer(answer);
 }
 
+/** `2`, `2 and 3`, `1, 2 and 3`. */
+export function keeperList(ids: readonly number[]): string {
+  return ids.length <= 1 ? ids.join('') : `${ids.slice(0, -1).join(', ')} and ${ids[ids.length - 1]}`;
+}
+
+/** What a rotation is doing now, in a few words (status and rotate's progress line). */
+export function rotationPhaseText(phase: RotationPhase, done: number, total: number, waiting: readonly number[]): string {
+  if (phase === 'reencrypting') return `re-encrypting stored records (${done} of ${total})`;
+  if (waiting.length === 0) return 'handing the new shards to the keepers';
+  return `waiting for keeper${waiting.length === 1 ? '' : 's'} ${keeperList(waiting)} to take ${waiting.length === 1 ? 'its' : 'their'} new shard`;
+}
+
+/** The rotation lines of the status text ([] when none runs). */
+function rotationLines(s: RestoreStatusView): string[] {
+  if (s.rotation === undefined) return [];
+  return [
+    `Root-key rotation in progress${s.rotationStartedAt === undefined ? '' : ` (started ${s.rotationStartedAt})`}:`,
+    `  ${rotationPhaseText(s.rotation, s.rotationDone ?? 0, s.rotationTotal ?? 0, s.rotationWaiting ?? [])}`,
+    ...(s.rotationFingerprint === undefined ? [] : [`  New shard set fingerprint: ${displayFingerprint(s.rotationFingerprint)}`]),
+  ];
+}
+
 /** Human lines (restore's words where they exist). */
 export function statusText(s: RestoreStatusView): string {
   if (s.ready) {
-    return ['', 'SPIKE Nexus has its root key: it is ready to use, nothing to restore.', `Threshold: ${s.threshold}`, ''].join('\n') + '\n';
+    return (
+      [
+        '',
+        'SPIKE Nexus has its root key: it is ready to use, nothing to restore.',
+        `Threshold: ${s.threshold}`,
+        ...(s.fingerprint === undefined ? [] : [`Shard set fingerprint: ${displayFingerprint(s.fingerprint)}`]),
+        ...rotationLines(s),
+        '',
+      ].join('\n') + '\n'
+    );
   }
   return (
     [
@@ -69,6 +151,7 @@ export function statusText(s: RestoreStatusView): string {
       `Shards remaining: ${s.remaining}`,
       `Threshold: ${s.threshold}`,
       `Shard ids received: ${s.ids.length === 0 ? 'none' : s.ids.join(', ')}`,
+      ...rotationLines(s),
       '',
     ].join('\n') + '\n'
   );

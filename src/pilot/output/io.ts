@@ -1,5 +1,6 @@
-// The real PilotIo: process streams, stdin to EOF with a byte limit, and a
-// hidden prompt through the `read` package (loaded only when needed).
+// The real PilotIo: process streams, stdin to EOF with a byte limit, and
+// terminal prompts (hidden or echoed) through the `read` package (loaded only
+// when needed).
 import { CliError, ExitCode } from './exit.js';
 import { PROMPT_CANCELED_MESSAGE } from './restore-texts.js';
 import type { PilotIo } from '../runtime.js';
@@ -12,33 +13,48 @@ export function processIo(): PilotIo {
     stdinIsTty: () => process.stdin.isTTY === true,
     readStdin: (limit) => readLimited(process.stdin, limit),
     readLine: (limit) => readOneLine(process.stdin, limit),
-    async readHidden(prompt) {
-      const { read } = await import('read');
-      // Ctrl-D on an empty line closes readline (which pauses stdin) without
-      // a line, and `read` never settles: take it as empty input. A line or
-      // Ctrl-C settles `read` first, in the same tick as the pause.
-      let onPause = (): void => undefined;
-      const eof = new Promise<string>((resolve) => {
-        onPause = () => void setImmediate(() => resolve(''));
-        process.stdin.once('pause', onPause);
-      });
-      try {
-        // The prompt goes to stderr (the terminal) so stdout stays clean for -f json.
-        return await Promise.race([read({ prompt, silent: true, replace: '', input: process.stdin, output: process.stderr, terminal: true }), eof]);
-      } catch (e) {
-        const msg = e instanceof Error ? e.message : '';
-        // `read` rejects with "canceled" on Ctrl-C: exit 130 as a shell would, nothing sent.
-        if (msg === 'canceled') throw new CliError(ExitCode.interrupted, PROMPT_CANCELED_MESSAGE);
-        throw new CliError(ExitCode.usage, 'Failed to read the recovery shard from the terminal.');
-      } finally {
-        process.stdin.removeListener('pause', onPause);
-        // Hidden input swallows the line break of Enter (and Ctrl-C prints
-        // none): end the prompt's line so that what follows, an `Error:` line
-        // above all, starts on a line of its own.
-        process.stderr.write('\n');
-      }
-    },
+    stderrIsTty: () => process.stderr.isTTY === true,
+    readHidden: (prompt) => readTerminalLine(prompt, true, 'Failed to read the recovery shard from the terminal.'),
+    readAnswer: (prompt) => readTerminalLine(prompt, false, 'Failed to read the answer from the terminal.'),
   };
+}
+
+/**
+ * One line from the terminal through the `read` package (loaded only when
+ * needed), the prompt on stderr so that stdout stays clean for -f json;
+ * `silent` hides the input. Ctrl-C → CliError exit 130; Ctrl-D on an empty
+ * line → ''.
+ */
+async function readTerminalLine(prompt: string, silent: boolean, failure: string): Promise<string> {
+  const { read } = await import('read');
+  // Ctrl-D on an empty line closes readline (which pauses stdin) without
+  // a line, and `read` never settles: take it as empty input. A line or
+  // Ctrl-C settles `read` first, in the same tick as the pause.
+  let endLine = silent;
+  let onPause = (): void => undefined;
+  const eof = new Promise<string>((resolve) => {
+    onPause = () =>
+      void setImmediate(() => {
+        endLine = true; // nothing was echoed: the prompt's line is still open
+        resolve('');
+      });
+    process.stdin.once('pause', onPause);
+  });
+  try {
+    return await Promise.race([read({ prompt, silent, replace: '', input: process.stdin, output: process.stderr, terminal: true }), eof]);
+  } catch (e) {
+    endLine = true;
+    const msg = e instanceof Error ? e.message : '';
+    // `read` rejects with "canceled" on Ctrl-C: exit 130 as a shell would, nothing sent.
+    if (msg === 'canceled') throw new CliError(ExitCode.interrupted, PROMPT_CANCELED_MESSAGE);
+    throw new CliError(ExitCode.usage, failure);
+  } finally {
+    process.stdin.removeListener('pause', onPause);
+    // Hidden input swallows the line break of Enter (and Ctrl-C prints
+    // none): end the prompt's line so that what follows, an `Error:` line
+    // above all, starts on a line of its own. Echoed input ends its own line.
+    if (endLine) process.stderr.write('\n');
+  }
 }
 
 /** Reads `stream` to EOF into one Buffer; more than `limit` bytes → CliError exit 2 (what was read is zeroed). */

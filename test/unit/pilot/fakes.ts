@@ -2,7 +2,7 @@
 // captured stdout/stderr.
 import { Readable } from 'node:stream';
 import { readLimited, readOneLine } from '../../../src/pilot/output/io.js';
-import type { NexusAnswer, PilotDeps } from '../../../src/pilot/runtime.js';
+import type { NexusAnswer, PilotClock, PilotDeps } from '../../../src/pilot/runtime.js';
 import type { Env } from '../../../src/protocol/config/env.js';
 import { CliError, ExitCode } from '../../../src/pilot/output/exit.js';
 import { buildProgram } from '../../../src/pilot/program.js';
@@ -31,6 +31,14 @@ export interface FakeOptions {
   tty?: string;
   /** stdout is a terminal. */
   stdoutTty?: boolean;
+  /** stderr is a terminal. */
+  stderrTty?: boolean;
+  /** stdin is a terminal (without `tty`, whose text the hidden prompt reads). */
+  stdinTty?: boolean;
+  /** What the echoed terminal prompt (readAnswer) reads, or the error it fails with (Ctrl-C). */
+  answerLine?: string | Error;
+  /** Time for commands that wait; default: the real clock. */
+  clock?: PilotClock;
 }
 
 export function fake(o: FakeOptions): Fake {
@@ -41,14 +49,21 @@ export function fake(o: FakeOptions): Fake {
       out: (t) => void f.out.push(t),
       err: (t) => void f.err.push(t),
       stdoutIsTty: () => o.stdoutTty === true,
-      stdinIsTty: () => o.tty !== undefined,
+      stdinIsTty: () => o.tty !== undefined || o.stdinTty === true,
+      stderrIsTty: () => o.stderrTty === true,
       readStdin: (limit) => readLimited(Readable.from([Buffer.from(o.stdin ?? '')]), limit),
       readLine: (limit) => readOneLine(Readable.from([Buffer.from(o.stdin ?? '')]), limit),
       readHidden: async (prompt) => {
         f.prompts.push(prompt);
         return o.tty ?? '';
       },
+      readAnswer: async (prompt) => {
+        f.prompts.push(prompt);
+        if (o.answerLine instanceof Error) throw o.answerLine;
+        return o.answerLine ?? '';
+      },
     },
+    ...(o.clock ? { clock: o.clock } : {}),
     openIdentity: async () => ({
       spiffeId: o.spiffeId,
       connectNexus: async () => ({
