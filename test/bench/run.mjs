@@ -8,6 +8,7 @@
 //   (c) Nexus start → root_key_ready with the Keepers up
 //   (a') a real break-glass restore (Keepers lost their shards), one sample per step
 //   (d) Shamir computeShares / recoverSecret per second
+//   (r) root-key rotation of 10k and 100k secrets (spike operator rotate, end to end), secrets/s
 // Everything is bounded in count and time (a watchdog ends the run), traffic
 // stays on 127.0.0.1, every process is stopped and the temp dir removed.
 import { execFileSync, fork } from 'node:child_process';
@@ -21,18 +22,19 @@ import { killAll, runTimed } from './lib/procs.mjs';
 import { fetchSvid, pinSpiffeId } from './lib/svid.mjs';
 import { mtlsAgent, post, runLoad } from './lib/load.mjs';
 import { median, round } from './lib/stats.mjs';
+import { benchRotation, rotationRows } from './lib/rotation.mjs';
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const OUT = join(REPO, process.env.BENCH_OUT ?? 'bench-results.json');
 const PROFILE_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
-const WATCHDOG_MS = 6 * 60_000;
+const WATCHDOG_MS = 9 * 60_000;
 const CLI_RUNS = 15; // odd: the median is a sample
 const RESTORE_RUNS = 7; // Nexus allows a burst of 10 restore calls per caller
 const NEXUS_RESTARTS = 5;
 const LOAD = { concurrency: 8, warmupMs: 1000, durationMs: 2000, rounds: 5, maxRequests: 200_000 };
-/** BENCH_ONLY=throughput runs only (b), for a quick look. */
+/** BENCH_ONLY=throughput runs only (b), BENCH_ONLY=rotation only (r), for a quick look. */
 const ONLY = process.env.BENCH_ONLY;
 /** The workload whose get a policy authorizes (not a Pilot role: Nexus checks its policies on every request). */
 const POLICY_WORKLOAD = { name: 'bench-app', id: 'spiffe://spike.ist/workload/bench-app' };
@@ -276,7 +278,7 @@ async function benchShamir(dir) {
 /** Median of the per-run ratios of two index-aligned sample lists (each pair ran back to back). */
 const pairedRatio = (xs, ys) => median(xs.map((x, i) => x / ys[i]));
 
-function figures(a, b, c, d, e) {
+function figures(a, b, c, d, e, r) {
   const bare = median([...a.version.bare, ...a.restore.bare]);
   const ver = median(a.version.version);
   const res = median(a.restore.restore);
@@ -293,6 +295,7 @@ function figures(a, b, c, d, e) {
     { name: 'Nexus start → ready (ms)', value: median(c.ready), target: '≤ 1000 ms', pass: median(c.ready) <= 1000 },
     { name: 'Shamir computeShares 2-of-3 (/s)', value: d.computePerSecond },
     { name: 'Shamir recoverSecret 2-of-3 (/s)', value: d.recoverPerSecond },
+    ...rotationRows(r),
   ];
   return rounded(rows);
 }
@@ -357,7 +360,15 @@ async function main() {
       process.stdout.write(`${table(rows)}\n\nnode ${process.version}, ${cpus().length} CPUs; medians, ratios are medians of back-to-back pairs (nothing written)\n`);
       return 0;
     }
-    if (ONLY !== undefined) throw new Error(`BENCH_ONLY=${ONLY}: only "throughput" is known`);
+    if (ONLY === 'rotation') {
+      log('(r) root-key rotation (BENCH_ONLY=rotation)');
+      const r = await benchRotation(stack, REPO, log);
+      r.shards.forEach((x) => x.fill(0));
+      const rows = rounded(rotationRows(r));
+      process.stdout.write(`${table(rows)}\n\nnode ${process.version}, ${cpus().length} CPUs; one run each (nothing written)\n`);
+      return 0;
+    }
+    if (ONLY !== undefined) throw new Error(`BENCH_ONLY=${ONLY}: only "throughput" and "rotation" are known`);
     log('(d) Shamir');
     const d = await benchShamir(stack.dir);
     log('(a) CLI wall time');
@@ -366,10 +377,15 @@ async function main() {
     const b = await benchThroughput(stack);
     log('(c) Nexus start → ready');
     const c = await benchNexusStart(stack);
-    log("(a') break-glass restore after a crash of everything");
-    const e = await benchRealRestore(stack, a.shards).finally(() => a.shards.forEach((x) => x.fill(0)));
+    log('(r) root-key rotation of 10k and 100k secrets');
+    const r = await benchRotation(stack, REPO, log);
+    // the rotations made a.shards useless: the break-glass restore uses the new key's shards
+    a.shards.forEach((x) => x.fill(0));
     delete a.shards;
-    const rows = figures(a, b, c, d, e);
+    log("(a') break-glass restore after a crash of everything");
+    const e = await benchRealRestore(stack, r.shards).finally(() => r.shards.forEach((x) => x.fill(0)));
+    delete r.shards;
+    const rows = figures(a, b, c, d, e, r);
     let commit = 'unknown';
     try {
       commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
@@ -384,7 +400,7 @@ async function main() {
       cpuModel: cpus()[0]?.model ?? 'unknown',
       settings: { CLI_RUNS, RESTORE_RUNS, NEXUS_RESTARTS, LOAD },
       figures: rows,
-      raw: { cli: a, throughput: b, nexusStart: c, shamir: d, realRestore: e },
+      raw: { cli: a, throughput: b, nexusStart: c, shamir: d, realRestore: e, rotation: r },
     };
     writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(`${table(rows)}\n\nnode ${process.version}, ${result.cpus} CPUs (${result.cpuModel}); medians, ratios are medians of back-to-back pairs; written to ${OUT}\n`);
