@@ -129,7 +129,8 @@ describe('root-key rotation (real stack, 3 keepers, threshold 2)', () => {
     const rot = await spike(stack, ['operator', 'rotate', '--yes', '-f', 'json']);
     expect(rot.stderr).toBe('');
     expect(rot.code).toBe(0);
-    const answer = JSON.parse(rot.stdout) as { fingerprint: string; previousFingerprint: string };
+    const answer = JSON.parse(rot.stdout) as { rotated: boolean; fingerprint: string; previousFingerprint: string; rows: number };
+    expect(answer.rotated).toBe(true);
     expect(answer.previousFingerprint).toBe(old.fingerprint);
     expect(answer.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(answer.fingerprint).not.toBe(old.fingerprint);
