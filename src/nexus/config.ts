@@ -14,7 +14,9 @@
 // - SPIKE_NEXUS_KEEPER_PEERS items may be URL=SPIFFE-ID, pinning each Keeper
 //   URL to one Keeper ID (docs/design.md § Identities).
 import { join } from 'node:path';
-import { ConfigError, type Env, type ListenAddress, readDuration, readEnum, readInt, readListenAddress } from '../protocol/config/env.js';
+import { ConfigError, type Env, type ListenAddress, readDuration, readEnum, readInt, readListenAddress, readString } from '../protocol/config/env.js';
+import { FailpointSpecError, parseFailpointSpec } from '../common/failpoint.js';
+import { ROTATION_FAILPOINTS } from './rotation/failpoint-names.js';
 import {
   type ShamirConfig,
   type SpiffeConfig,
@@ -63,6 +65,12 @@ export interface NexusConfig {
   maxConnections: number;
   /** Open connections per peer SPIFFE ID (`SPIKE_NEXUS_MAX_CONNECTIONS_PER_PEER`, default 64); more are closed after the handshake. */
   maxConnectionsPerPeer: number;
+  /**
+   * Testing aid (`SPIKE_NEXUS_FAILPOINTS="name[@N],..."`): Nexus SIGKILLs itself
+   * the N-th time (default 1st) it reaches `name` (rotation/failpoint-names.ts).
+   * Empty unless set; never set it in production.
+   */
+  failpoints: ReadonlyMap<string, number>;
 }
 
 export const DEFAULT_NEXUS_LISTEN = ':8553';
@@ -114,5 +122,17 @@ export function loadNexusConfig(env: Env): NexusConfig {
     logLevel: logLevel(env),
     maxConnections: readInt(env, 'SPIKE_NEXUS_MAX_CONNECTIONS', DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
     maxConnectionsPerPeer: readInt(env, 'SPIKE_NEXUS_MAX_CONNECTIONS_PER_PEER', DEFAULT_MAX_CONNECTIONS_PER_PEER, 1, 1_000_000),
+    failpoints: readFailpoints(env),
   };
+}
+
+function readFailpoints(env: Env): ReadonlyMap<string, number> {
+  const spec = readString(env, 'SPIKE_NEXUS_FAILPOINTS');
+  if (spec === undefined) return new Map();
+  try {
+    return parseFailpointSpec(spec, ROTATION_FAILPOINTS);
+  } catch (e) {
+    if (e instanceof FailpointSpecError) throw new ConfigError('SPIKE_NEXUS_FAILPOINTS', e.message);
+    throw e;
+  }
 }

@@ -22,6 +22,8 @@ import { KeeperSync } from './sync/push.js';
 import { recoverFromKeepers } from './sync/recovery.js';
 import { unpinnedKeepersWarning } from '../protocol/config/shared.js';
 import { createKeeperLinks } from './keeper-links.js';
+import { RotationEngine } from './rotation/engine.js';
+import { createFailpoints } from '../common/failpoint.js';
 
 /** Restore: a burst of 10 calls per caller, then one every 3 s; only calls that add nothing are charged (docs/design.md § Restore). */
 export const RESTORE_RATE = { capacity: 10, refillMs: 3_000 };
@@ -54,6 +56,14 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
       : createKeeperLinks(source, config.keepers, config.trustRoots.keeper, config.keeperCallTimeoutMs, (m) =>
           log.error('keeper_identity_mismatch', { url: m.url, expected: m.expected, presented: m.presented }),
         );
+  const failpoints = createFailpoints(config.failpoints, undefined, (name, pass) =>
+    log.error('FAILPOINT reached: killing Nexus (SIGKILL)', { failpoint: name, pass }),
+  );
+  if (config.failpoints.size > 0) {
+    log.warn('FAILPOINTS ARMED (SPIKE_NEXUS_FAILPOINTS): this Nexus will kill itself on purpose; a testing aid, never for production', {
+      failpoints: failpoints.armed(),
+    });
+  }
   const state = new NexusState({
     gate: gateFor(config),
     log,
@@ -65,6 +75,8 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
       void push.pushNow(`after_${from}`);
       push.start();
     },
+    // The store holds a rotation (Nexus restarted during one): finish it.
+    onRotationFound: () => rotation.resume(),
   });
   const push =
     keeperLinks === undefined
@@ -78,6 +90,16 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
           intervalMs: config.keeperUpdateIntervalMs,
           retryMaxMs: config.recoveryMaxIntervalMs,
         });
+
+  const rotation = new RotationEngine({
+    host: state,
+    ...(push === undefined ? {} : { pusher: push }),
+    threshold: config.shamir.threshold,
+    shares: config.shamir.shares,
+    log,
+    failpoints,
+    retryMaxMs: config.recoveryMaxIntervalMs,
+  });
 
   if (config.backend === 'memory') {
     log.warn('in-memory mode: no SPIKE Keepers, not for production');
@@ -95,6 +117,7 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
     restoreLimiter: new RateLimiter(RESTORE_RATE),
     maxCiphertextSize: config.maxCiphertextSize,
     policies,
+    rotation,
   });
   // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval
   // (default 30 s), and drops a connection that never finishes its TLS handshake
@@ -158,6 +181,7 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
         detach();
         await app.close();
         await recovery;
+        await rotation.close();
         await push?.stop();
         keeperLinks?.close();
         await state.close();

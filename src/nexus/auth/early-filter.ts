@@ -67,6 +67,7 @@ const AUDIT: Partial<Record<NexusRouteName, { event: string; outcome: string }>>
   operatorRestore: { event: 'restore', outcome: 'unauthorized' },
   operatorRestoreReset: { event: 'restore', outcome: 'reset_unauthorized' },
   operatorStatus: { event: 'status', outcome: 'unauthorized' },
+  operatorRotate: { event: 'rotate', outcome: 'unauthorized' },
   bootstrapVerify: { event: 'bootstrap_verify', outcome: 'unauthorized' },
 };
 
@@ -99,6 +100,7 @@ const ROLE_RULES: Partial<Record<NexusRouteName, RoleRule>> = {
   operatorRestore: (id, r) => isPilotRestore(id, r.pilot),
   operatorRestoreReset: (id, r) => isPilotRestore(id, r.pilot),
   operatorStatus: (id, r) => isPilotOperator(id, r.pilot) || isPilotRecover(id, r.pilot) || isPilotRestore(id, r.pilot),
+  operatorRotate: (id, r) => isPilotOperator(id, r.pilot),
   bootstrapVerify: (id, r) => isBootstrap(id, r.bootstrap),
 };
 

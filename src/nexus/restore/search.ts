@@ -11,13 +11,18 @@ import { interpolateShare, recoverSecret, ShamirError, type Share } from '../../
 /** Most candidate sets one restore call may try. */
 export const MAX_CANDIDATE_SETS = 4096;
 
-/** The store's verdict on a candidate key ('empty': nothing to check against; it would be installed). */
-export type KeyVerdict = 'match' | 'empty' | 'mismatch';
+/**
+ * The store's verdict on a candidate key ('empty': nothing to check against;
+ * it would be installed. 'retired': a key a finished rotation replaced; it
+ * does not fit).
+ */
+export type KeyVerdict = 'match' | 'empty' | 'mismatch' | 'retired';
 
 export type SearchResult =
   /** `key` and the values of `set` are copies the caller owns (and zeroes). */
   | { readonly kind: 'fit'; readonly key: Uint8Array; readonly set: Share[]; readonly tried: number }
-  | { readonly kind: 'no_fit'; readonly tried: number }
+  /** `retired`: some set rebuilt a key the store retired (shards of a previous root key). */
+  | { readonly kind: 'no_fit'; readonly tried: number; readonly retired: boolean }
   /** More than `limit` sets would have to be tried; nothing was. */
   | { readonly kind: 'too_many'; readonly count: number };
 
@@ -68,7 +73,7 @@ function* picks(held: Held, ids: readonly number[], i = 0, acc: Share[] = []): G
 
 /**
  * Searches the sets through `through` (a value held for `through.id`) for a
- * rebuilt key that `check` does not call a mismatch. `check` runs
+ * rebuilt key that `check` calls 'match' or 'empty'. `check` runs
  * synchronously on each candidate key (a view: it must not keep it).
  */
 export function searchThrough(
@@ -82,6 +87,7 @@ export function searchThrough(
   if (count > limit) return { kind: 'too_many', count };
   const others = [...held.keys()].filter((id) => id !== through.id).sort((a, b) => a - b);
   let tried = 0;
+  let retired = false;
   for (const ids of subsets(others, threshold - 1)) {
     for (const pick of picks(held, ids)) {
       const set = [through, ...pick];
@@ -94,13 +100,15 @@ export function searchThrough(
         if (e instanceof ShamirError) continue;
         throw e;
       }
-      if (check(key) !== 'mismatch') {
+      const verdict = check(key);
+      if (verdict === 'match' || verdict === 'empty') {
         return { kind: 'fit', key, set: set.map((s) => ({ id: s.id, value: Uint8Array.from(s.value) })), tried };
       }
       key.fill(0);
+      retired ||= verdict === 'retired';
     }
   }
-  return { kind: 'no_fit', tried };
+  return { kind: 'no_fit', tried, retired };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { NexusRoute, RouteDeps } from './route.js';
 import { recoverRoute } from './operator/recover.js';
 import { restoreRoute } from './operator/restore.js';
 import { restoreResetRoute } from './operator/restore-reset.js';
+import { rotateRoute } from './operator/rotate.js';
 import { statusDepsFrom, statusRoute } from './operator/status.js';
 import { verifyRoute } from './bootstrap/verify.js';
 import { putSecretRoute } from './secret/put.js';
@@ -25,6 +26,8 @@ export function buildRoutes(deps: RouteDeps): ReadonlyMap<NexusRouteName, NexusR
     restoreResetRoute(deps),
     // spike-ts only (optional on the wire): restore progress, never values.
     statusRoute(statusDepsFrom(deps, deps.collector)),
+    // spike-ts only: root-key rotation (superuser).
+    rotateRoute(deps),
     verifyRoute(deps),
     putSecretRoute(deps),
     getSecretRoute(deps),

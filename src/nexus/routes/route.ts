@@ -11,6 +11,15 @@ import type { NexusState } from '../state/nexus-state.js';
 import type { RestoreCollector } from '../restore/collector.js';
 import type { RateLimiter } from '../restore/rate-limit.js';
 import type { PolicyIndex } from '../auth/policy-index.js';
+import type { RotationProgress, StartResult } from '../rotation/engine.js';
+
+/** What the routes need of the root-key rotation engine (rotate, status). */
+export interface RotationControl {
+  /** Begins a rotation for `caller`, or reports the one in progress. */
+  start(caller: string): Promise<StartResult>;
+  /** The rotation in progress, if any. */
+  progress(): RotationProgress | undefined;
+}
 
 export interface RouteRequest {
   /** The raw body (undefined when none was sent). The app zeroes it after the route returns. */
@@ -46,6 +55,8 @@ export interface RouteDeps {
   maxCiphertextSize: number;
   /** Compiled policies of the open store (secret and policy routes). */
   policies: PolicyIndex;
+  /** The root-key rotation (rotate and status routes). */
+  rotation: RotationControl;
 }
 
 /** A guard either lets the request through (typed) or answers it. */

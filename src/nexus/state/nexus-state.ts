@@ -1,17 +1,23 @@
 // Root-key lifecycle: a rebuilt key is installed only after the store's key
-// check ('match' or 'empty'); a 'mismatch' is refused and changes nothing
-// (docs/design.md § Restore). Installs are serialised; the first one wins and
-// later candidates are answered 'already_installed'.
+// check ('match' or 'empty'); a 'mismatch' or a key a rotation retired
+// ('retired') is refused and changes nothing (docs/design.md § Restore).
+// Installs are serialised; the first one wins and later candidates are
+// answered 'already_installed'. During a root-key rotation the store accepts
+// the old and the new key; whichever was installed, the in-memory root key
+// is the store's sealing key (the new one), and the rotation is resumed
+// (docs/design.md § Root-key rotation).
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
 import { RootKey } from './rootkey.js';
-import type { SecretsStore, StoreGate } from './store-interface.js';
+import type { KeyCheck, SecretsStore, StoreGate } from './store-interface.js';
+import { rotationOf } from '../rotation/types.js';
 
 export type KeySource = 'keepers' | 'restore';
 
+
 export type InstallResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly reason: 'mismatch' | 'already_installed' | 'store_error' | 'closed' };
+  | { readonly ok: false; readonly reason: 'mismatch' | 'retired' | 'already_installed' | 'store_error' | 'closed' };
 
 /** How and when the live root key was installed (the bootstrap verify window starts there). */
 export interface InstallRecord {
@@ -25,6 +31,8 @@ export interface NexusStateOptions {
   log: Logger;
   /** Called (not awaited) after every successful install: push shards to the Keepers. */
   onInstalled?: (source: KeySource) => void;
+  /** Called (not awaited) after an install that found a rotation in the store: resume it. */
+  onRotationFound?: () => void;
 }
 
 export class NexusState {
@@ -37,11 +45,13 @@ export class NexusState {
   readonly #gate: StoreGate;
   readonly #log: Logger;
   readonly #onInstalled: ((source: KeySource) => void) | undefined;
+  readonly #onRotationFound: (() => void) | undefined;
 
   constructor(opts: NexusStateOptions) {
     this.#gate = opts.gate;
     this.#log = opts.log;
     this.#onInstalled = opts.onInstalled;
+    this.#onRotationFound = opts.onRotationFound;
   }
 
   /** True once the root key is installed and the store is open (or a keyless memory store is attached). */
@@ -71,7 +81,7 @@ export class NexusState {
   }
 
   /** Checks a candidate key against the store without installing it. */
-  checkKey(key: Uint8Array): Promise<'match' | 'empty' | 'mismatch'> {
+  checkKey(key: Uint8Array): Promise<KeyCheck> {
     return this.#gate.checkKey(key);
   }
 
@@ -79,7 +89,7 @@ export class NexusState {
    * Runs `fn` with a synchronous, check-only key checker (nothing is
    * installed or written): restore's search over candidate sets.
    */
-  withKeyCheck<T>(fn: (check: (key: Uint8Array) => 'match' | 'empty' | 'mismatch') => T): Promise<T> {
+  withKeyCheck<T>(fn: (check: (key: Uint8Array) => KeyCheck) => T): Promise<T> {
     return this.#gate.withKeyCheck(fn);
   }
 
@@ -96,7 +106,7 @@ export class NexusState {
   async #installNow(key: Uint8Array, source: KeySource): Promise<InstallResult> {
     if (this.#closed) return { ok: false, reason: 'closed' };
     if (this.ready()) return { ok: false, reason: 'already_installed' };
-    let check: 'match' | 'empty' | 'mismatch';
+    let check: KeyCheck;
     try {
       check = await this.#gate.checkKey(key);
     } catch (e) {
@@ -107,13 +117,29 @@ export class NexusState {
       this.#log.event('root_key_rejected', { source, reason: 'key_check_mismatch' });
       return { ok: false, reason: 'mismatch' };
     }
+    if (check === 'retired') {
+      this.#log.event('root_key_rejected', { source, reason: 'retired' });
+      return { ok: false, reason: 'retired' };
+    }
     try {
       this.#store = await this.#gate.open(key);
     } catch (e) {
       this.#log.error('opening the store failed', { source, error: describeError(e) });
       return { ok: false, reason: 'store_error' };
     }
-    this.rootKey.set(key);
+    try {
+      // During a rotation either key opens the store; Nexus holds (and pushes) the new one.
+      const rotation = rotationOf(this.#store);
+      if (rotation === undefined) this.rootKey.set(key);
+      else rotation.withSealingKey((k) => this.rootKey.set(k));
+    } catch (e) {
+      this.#log.error('installing the root key failed', { source, error: describeError(e) });
+      const s = this.#store;
+      this.#store = undefined;
+      this.rootKey.clear();
+      s?.close();
+      return { ok: false, reason: 'store_error' };
+    }
     this.#installed = { source, atMs: Date.now() };
     this.#log.event('root_key_ready', { source });
     try {
@@ -121,7 +147,28 @@ export class NexusState {
     } catch (e) {
       this.#log.error('post-install hook failed', { error: describeError(e) });
     }
+    this.#resumeRotationIfAny();
     return { ok: true };
+  }
+
+  #resumeRotationIfAny(): void {
+    try {
+      if (rotationOf(this.#store)?.status() === undefined) return;
+      this.#onRotationFound?.();
+    } catch (e) {
+      this.#log.error('resuming the root-key rotation failed', { error: describeError(e) });
+    }
+  }
+
+  /**
+   * Makes the in-memory root key the open store's sealing key (a rotation
+   * began: from now on Nexus pushes and exports the new key). A no-op for a
+   * store without rotation support.
+   */
+  adoptSealingKey(): void {
+    const rotation = rotationOf(this.#store);
+    if (rotation === undefined || this.#keyless) return;
+    rotation.withSealingKey((k) => this.rootKey.set(k));
   }
 
   /** Closes the store and zeroes the key (idempotent). */

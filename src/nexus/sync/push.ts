@@ -38,6 +38,13 @@ export interface PushReport {
   skipped: boolean;
 }
 
+export interface PushOptions {
+  /** Push only these keeper ids (default: every keeper). */
+  only?: readonly number[];
+  /** Called once per keeper that acknowledged its shard, as soon as it did (others may be in flight). */
+  onAck?: (keeperId: number) => void;
+}
+
 export class KeeperSync {
   readonly #o: KeeperSyncOptions;
   readonly #now: () => number;
@@ -61,9 +68,16 @@ export class KeeperSync {
     return [...this.#failingSince.keys()].sort((a, b) => a - b);
   }
 
-  /** Pushes every keeper its share now (serialised with other pushes). */
-  pushNow(reason: string): Promise<PushReport> {
-    return this.#serialised(() => this.#push(this.#o.keepers, reason));
+  /** Keeper ids, ascending. */
+  keeperIds(): number[] {
+    return this.#o.keepers.map((k) => k.id).sort((a, b) => a - b);
+  }
+
+  /** Pushes every keeper (or `opts.only`) its share of the current root key now (serialised with other pushes). */
+  pushNow(reason: string, opts: PushOptions = {}): Promise<PushReport> {
+    const only = opts.only === undefined ? undefined : new Set(opts.only);
+    const targets = only === undefined ? this.#o.keepers : this.#o.keepers.filter((k) => only.has(k.id));
+    return this.#serialised(() => this.#push(targets, reason, opts.onAck));
   }
 
   /** Starts the periodic loop (idempotent). */
@@ -109,7 +123,15 @@ export class KeeperSync {
     }
   }
 
-  async #push(targets: readonly KeeperLink[], reason: string): Promise<PushReport> {
+  #acked(id: number, onAck: ((keeperId: number) => void) | undefined): void {
+    try {
+      onAck?.(id);
+    } catch (e) {
+      this.#o.log.error('push acknowledgement hook failed', { keeper: id, error: describeError(e) });
+    }
+  }
+
+  async #push(targets: readonly KeeperLink[], reason: string, onAck?: (keeperId: number) => void): Promise<PushReport> {
     let shares: Share[] | undefined;
     try {
       shares = this.#o.rootKey.use((k) => computeShares(k, this.#o.threshold, this.#o.shares));
@@ -126,7 +148,7 @@ export class KeeperSync {
         targets.map((k) => {
           const share = shares?.find((s) => s.id === k.id);
           if (share === undefined) return Promise.reject(new Error(`no share for keeper ${k.id}`));
-          return k.contributeShard(share.value);
+          return k.contributeShard(share.value).then(() => this.#acked(k.id, onAck));
         }),
       );
       const report: PushReport = { ok: [], failed: [], skipped: false };

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { NexusState } from '../../../src/nexus/state/nexus-state.js';
 import { RestoreCollector } from '../../../src/nexus/restore/collector.js';
+import { RotationEngine } from '../../../src/nexus/rotation/engine.js';
 import { RateLimiter } from '../../../src/nexus/restore/rate-limit.js';
 import { buildRoutes } from '../../../src/nexus/routes/index.js';
 import { PolicyIndex } from '../../../src/nexus/auth/policy-index.js';
@@ -111,6 +112,7 @@ async function setup(backend: NexusBackend, policies: PolicySpec[]) {
     restoreLimiter: new RateLimiter({ capacity: 1_000_000, refillMs: 1000 }),
     maxCiphertextSize: 65536,
     policies: index,
+    rotation: new RotationEngine({ host: state, threshold: 2, shares: 3, log: logs.log, retryMaxMs: 50 }),
   });
   for (const p of policies) {
     const r = await routes.get('policyPut')!.handle({ body: Buffer.from(j(p)), peerId: IDS.superuser });

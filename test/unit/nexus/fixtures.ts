@@ -10,6 +10,8 @@ import { NexusState, type KeySource } from '../../../src/nexus/state/nexus-state
 import { RestoreCollector, type CollectorLimits } from '../../../src/nexus/restore/collector.js';
 import { RateLimiter, type RateLimitOptions } from '../../../src/nexus/restore/rate-limit.js';
 import { buildRoutes } from '../../../src/nexus/routes/index.js';
+import type { RotationControl } from '../../../src/nexus/routes/route.js';
+import { RotationEngine } from '../../../src/nexus/rotation/engine.js';
 import { buildNexusApp } from '../../../src/nexus/server/app.js';
 import { PolicyIndex } from '../../../src/nexus/auth/policy-index.js';
 import { createEarlyFilter } from '../../../src/nexus/auth/early-filter.js';
@@ -144,6 +146,8 @@ export interface HarnessOptions {
   maxVersions?: number;
   /** Clock of the stores the gate opens. */
   now?: () => Date;
+  /** The rotation engine the routes use (default: a real engine over the state; the fake gate's stores cannot rotate). */
+  rotation?: RotationControl;
 }
 
 export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -172,6 +176,7 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
     restoreLimiter: new RateLimiter(o.rate ?? { capacity: 100, refillMs: 1000 }),
     maxCiphertextSize: 65536,
     policies,
+    rotation: o.rotation ?? new RotationEngine({ host: state, threshold, shares, log: logs.log, retryMaxMs: 50 }),
   });
   const app = buildNexusApp({
     routes,

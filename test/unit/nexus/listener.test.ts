@@ -8,6 +8,7 @@ import { buildNexusApp } from '../../../src/nexus/server/app.js';
 import { buildRoutes } from '../../../src/nexus/routes/index.js';
 import { NexusState } from '../../../src/nexus/state/nexus-state.js';
 import { RestoreCollector } from '../../../src/nexus/restore/collector.js';
+import { RotationEngine } from '../../../src/nexus/rotation/engine.js';
 import { RateLimiter } from '../../../src/nexus/restore/rate-limit.js';
 import { captureLogger, FakeGate, IDS, keyOf, TD } from './fixtures.js';
 
@@ -32,6 +33,7 @@ async function listening(opts: { requestTimeoutMs: number; bodyLimit: number }):
       restoreLimiter: new RateLimiter({ capacity: 10, refillMs: 1000 }),
       maxCiphertextSize: 65536,
       policies: new PolicyIndex(logs.log),
+      rotation: new RotationEngine({ host: state, threshold: 2, shares: 3, log: logs.log, retryMaxMs: 50 }),
     }),
     backend: 'sqlite',
     isReady: () => state.ready(),

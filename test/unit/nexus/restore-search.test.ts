@@ -92,7 +92,7 @@ describe('searchThrough', () => {
       [3, [g3!]],
     ]);
     const c = checker();
-    expect(searchThrough(h, 2, { id: 3, value: g3! }, c.check)).toEqual({ kind: 'no_fit', tried: 2 });
+    expect(searchThrough(h, 2, { id: 3, value: g3! }, c.check)).toEqual({ kind: 'no_fit', tried: 2, retired: false });
     expect(c.calls).toBe(2);
     expect(new Set(c.seen).size).toBe(2);
   });
@@ -105,7 +105,7 @@ describe('searchThrough', () => {
       [3, [typo(s3!)]],
     ]);
     const c = checker();
-    expect(searchThrough(h, 2, { id: 3, value: h.get(3)![0]! }, c.check)).toEqual({ kind: 'no_fit', tried: 2 });
+    expect(searchThrough(h, 2, { id: 3, value: h.get(3)![0]! }, c.check)).toEqual({ kind: 'no_fit', tried: 2, retired: false });
   });
 
   it('beyond the bound: refused before any key is rebuilt or checked', () => {

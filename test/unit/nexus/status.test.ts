@@ -1,6 +1,7 @@
 // /v1/operator/status (spike-ts only): who may ask, what it answers, and that
 // it never carries a value.
 import { afterEach, describe, expect, it } from 'vitest';
+import { rootKeyFingerprint } from '../../../src/shamir/index.js';
 import { statusRoute, type RestoreProgress, type StatusDeps } from '../../../src/nexus/routes/operator/status.js';
 import { captureLogger, IDS, keyOf, makeHarness, restoreBody, sharesOf, TD, type Harness } from './fixtures.js';
 
@@ -87,7 +88,9 @@ describe('POST /v1/operator/status through the app', () => {
     expect((await h.post(S, '{}', IDS.restore)).body).toBe(s1.body);
     expect(s1.body).not.toContain(String(three!.value[0]) + ',' + String(three!.value[1]));
     expect((await h.post(R, restoreBody(1, Array.from(one!.value)), IDS.restore)).body).toContain('"restored":true');
-    expect((await h.post(S, '{}', IDS.restore)).body).toBe('{"ready":true,"collected":0,"remaining":0,"threshold":2,"ids":[]}');
+    // Ready: the live key's shard-set fingerprint (the manifest's value for keyOf(1), 2 of 3), no rotation fields.
+    const fp = rootKeyFingerprint(keyOf(1), 2, 3);
+    expect((await h.post(S, '{}', IDS.restore)).body).toBe(`{"ready":true,"collected":0,"remaining":0,"threshold":2,"ids":[],"fingerprint":"${fp}"}`);
   });
 
   it('refuses non-POST and unauthorized callers before the root key is known', async () => {

@@ -40,10 +40,14 @@ function fields(p: Progress): Pick<RestoreResponse, 'collected' | 'remaining' | 
   return { collected: p.collected, remaining: p.remaining, ids: [...p.ids], conflict: [...p.conflict] };
 }
 
-/** 200: the value is held (or was already: `duplicate`); `collecting` below the threshold, `no_fit` at or above it. */
-export function progressReply(p: Progress, threshold: number, duplicate: boolean): Reply {
+/**
+ * 200: the value is held (or was already: `duplicate`); `collecting` below the
+ * threshold, `no_fit` at or above it. `retired` (only with `no_fit`): a set of
+ * the held values rebuilds a root key this store retired by a rotation.
+ */
+export function progressReply(p: Progress, threshold: number, duplicate: boolean, retired = false): Reply {
   const state = p.collected < threshold ? 'collecting' : 'no_fit';
-  return reply(200, restoreAnswer({ ...fields(p), restored: false, state, duplicate }));
+  return reply(200, restoreAnswer({ ...fields(p), restored: false, state, duplicate, retired: retired && state === 'no_fit' }));
 }
 
 /** 200: this call completed the restore; the collection is empty now. */

@@ -11,7 +11,8 @@
 //   store's key check (nothing is installed meanwhile). A fit is installed
 //   (`root_key_ready` source restore; the Keepers are refilled in the
 //   background) and answered `restored` with the ids whose values do not
-//   belong (`rejected`); no fit is `no_fit`, every value kept;
+//   belong (`rejected`); no fit is `no_fit`, every value kept (with
+//   `retired:true` when a set rebuilds a key a rotation retired);
 // - rate limit per caller ID, charged only for calls that add nothing
 //   (429 + Retry-After), so a flood of repeats never refuses a new shard.
 // Every call is audited with the caller ID, shard id and outcome, never a value.
@@ -122,8 +123,9 @@ async function searchAndInstall(
   }
   if (result.kind === 'no_fit') {
     const p = progressOf(c);
-    audit('no_fit', { tried: result.tried, collected: p.collected, conflict: [...p.conflict] });
-    return progressReply(p, t, false);
+    // A set rebuilt a key a rotation retired: these are shards of a previous root key.
+    audit(result.retired ? 'refused_retired_key' : 'no_fit', { tried: result.tried, collected: p.collected, conflict: [...p.conflict] });
+    return progressReply(p, t, false, result.retired);
   }
   const { key, set } = result;
   try {
@@ -141,7 +143,7 @@ async function searchAndInstall(
       c.reset();
       return healthy(id, shard, deps, audit);
     }
-    return undo(res.reason === 'mismatch' ? 'refused_key_mismatch' : 'internal_error');
+    return undo(res.reason === 'mismatch' ? 'refused_key_mismatch' : res.reason === 'retired' ? 'refused_retired_key' : 'internal_error');
   } catch (e) {
     return undo('internal_error', e);
   } finally {

@@ -2,10 +2,17 @@
 // stands, without submitting a shard. Answers
 // {"ready":b,"collected":n,"remaining":m,"threshold":t,"ids":[…]} — the ids
 // of the shards collected so far, never their values. Served before the root
-// key is known (an emergency path, like recover and restore). Audited with
-// the caller's SPIFFE ID.
-import { statusAnswer, statusResponse } from '../../../protocol/messages.js';
+// key is known (an emergency path, like recover and restore). Once ready it
+// also names the live key's shard set (`fingerprint`: the key Nexus holds,
+// pushes and `recover` exports) and, while a root-key rotation runs, its
+// phase, progress, new fingerprint, start and the keepers that have not
+// taken their new shard. Audited with the caller's SPIFFE ID.
+import { statusAnswer, statusResponse, type StatusResponse } from '../../../protocol/messages.js';
+import { describeError } from '../../../common/log.js';
+import type { RotationProgress } from '../../rotation/engine.js';
+import { fingerprintOf } from '../../rotation/fingerprint.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
+import { rfc3339 } from './rotate.js';
 import { guardStatus, statusBadRequest } from './status-guard.js';
 
 /** What the status route reads of the restore collection (RestoreCollector has it). */
@@ -20,6 +27,22 @@ export interface StatusDeps extends Pick<RouteDeps, 'roots' | 'log'> {
   /** True once the root key is installed. */
   ready(): boolean;
   progress: RestoreProgress;
+  /** The live root key's shard-set fingerprint ('' without a key). Absent: never reported. */
+  fingerprint?: () => string;
+  /** The root-key rotation in progress, if any. Absent: never reported. */
+  rotation?: () => RotationProgress | undefined;
+}
+
+function rotationFields(p: RotationProgress | undefined): Partial<StatusResponse> {
+  if (p === undefined) return {};
+  return {
+    rotation: p.phase,
+    rotationDone: p.done,
+    rotationTotal: p.total,
+    rotationFingerprint: p.fingerprint,
+    rotationStartedAt: rfc3339(p.startedAt),
+    rotationWaiting: [...p.waiting],
+  };
 }
 
 export function handleStatus(caller: string, deps: StatusDeps): Reply {
@@ -28,10 +51,18 @@ export function handleStatus(caller: string, deps: StatusDeps): Reply {
   const ids = ready ? [] : [...deps.progress.ids()].sort((a, b) => a - b);
   const collected = ready ? 0 : ids.length;
   const remaining = ready ? 0 : Math.max(0, t - collected);
-  deps.log.audit('status', { caller, outcome: ready ? 'ready' : 'collecting', collected });
+  let extra: Partial<StatusResponse> = {};
+  if (ready) {
+    try {
+      extra = { fingerprint: deps.fingerprint?.() ?? '', ...rotationFields(deps.rotation?.()) };
+    } catch (e) {
+      deps.log.error('status: describing the root key failed', { error: describeError(e) });
+    }
+  }
+  deps.log.audit('status', { caller, outcome: ready ? 'ready' : 'collecting', collected, ...(extra.rotation ? { rotation: extra.rotation } : {}) });
   return {
     status: 200,
-    body: statusResponse.encode(statusAnswer({ ready, collected, remaining, threshold: t, ids })),
+    body: statusResponse.encode(statusAnswer({ ready, collected, remaining, threshold: t, ids, ...extra })),
   };
 }
 
@@ -48,5 +79,12 @@ export function statusRoute(deps: StatusDeps): NexusRoute {
 
 /** The status deps from the routes' shared deps (the collector gives the progress). */
 export function statusDepsFrom(deps: RouteDeps, progress: RestoreProgress): StatusDeps {
-  return { roots: deps.roots, log: deps.log, ready: () => deps.state.ready(), progress };
+  return {
+    roots: deps.roots,
+    log: deps.log,
+    ready: () => deps.state.ready(),
+    progress,
+    fingerprint: () => deps.state.rootKey.use((k) => fingerprintOf(k, deps.shamir)) ?? '',
+    rotation: () => deps.rotation.progress(),
+  };
 }
