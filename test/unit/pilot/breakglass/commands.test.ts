@@ -46,6 +46,56 @@ describe('spike operator status', () => {
     expect(JSON.parse(g.out.join(''))).toEqual({ ready: true, collected: 0, remaining: 0, threshold: 2, ids: [] });
   });
 
+  it('a ready Nexus: the shard set fingerprint; a rotation in progress: phase, progress, new fingerprint, keepers awaited', async () => {
+    const OLD = '0123456789abcdef'.repeat(4);
+    const NEW = 'fedcba9876543210'.repeat(4);
+    const ready = { ready: true, collected: 0, remaining: 0, threshold: 2, ids: [], fingerprint: OLD };
+    const f = fake({ spiffeId: ID.superuser, answer: () => json(200, ready) });
+    await runStatus(f.deps, { format: 'human' });
+    expect(f.out.join('')).toBe(
+      '\nSPIKE Nexus has its root key: it is ready to use, nothing to restore.\nThreshold: 2\n' +
+        'Shard set fingerprint: 0123 4567 89ab cdef 0123 4567 89ab cdef 0123 4567 89ab cdef 0123 4567 89ab cdef\n\n',
+    );
+    const rotating = {
+      ...ready,
+      rotation: 'reencrypting',
+      rotationDone: 500,
+      rotationTotal: 1200,
+      rotationFingerprint: NEW,
+      rotationStartedAt: '2026-12-06T18:00:00Z',
+    };
+    const g = fake({ spiffeId: ID.superuser, answer: () => json(200, rotating) });
+    await runStatus(g.deps, { format: 'human' });
+    expect(g.out.join('')).toBe(
+      '\nSPIKE Nexus has its root key: it is ready to use, nothing to restore.\nThreshold: 2\n' +
+        'Shard set fingerprint: 0123 4567 89ab cdef 0123 4567 89ab cdef 0123 4567 89ab cdef 0123 4567 89ab cdef\n' +
+        'Root-key rotation in progress (started 2026-12-06T18:00:00Z):\n' +
+        '  re-encrypting stored records (500 of 1200)\n' +
+        '  New shard set fingerprint: fedc ba98 7654 3210 fedc ba98 7654 3210 fedc ba98 7654 3210 fedc ba98 7654 3210\n\n',
+    );
+    const pushing = { ...rotating, rotation: 'pushing', rotationDone: 1200, rotationWaiting: [3, 2] };
+    const h = fake({ spiffeId: ID.superuser, answer: () => json(200, pushing) });
+    await runStatus(h.deps, { format: 'human' });
+    expect(h.out.join('')).toContain('Root-key rotation in progress (started 2026-12-06T18:00:00Z):\n  waiting for keepers 2 and 3 to take their new shard\n');
+    const one = fake({ spiffeId: ID.superuser, answer: () => json(200, { ...pushing, rotationWaiting: [1] }) });
+    await runStatus(one.deps, { format: 'human' });
+    expect(one.out.join('')).toContain('\n  waiting for keeper 1 to take its new shard\n');
+    // JSON passes the new fields (wire names), keeper ids ascending.
+    const j = fake({ spiffeId: ID.superuser, answer: () => json(200, pushing) });
+    await runStatus(j.deps, { format: 'json' });
+    expect(JSON.parse(j.out.join(''))).toEqual({ ...pushing, rotationWaiting: [2, 3] });
+  });
+
+  it('refuses a status answer with a malformed fingerprint or rotation phase (exit 1)', async () => {
+    const base = { ready: true, collected: 0, remaining: 0, threshold: 2, ids: [] };
+    for (const bad of [{ fingerprint: 'ABC' }, { rotation: 'melting' }, { rotation: 'pushing', rotationWaiting: [0] }, { rotationStartedAt: 'yesterday' }]) {
+      const f = fake({ spiffeId: ID.superuser, answer: () => json(200, { ...base, ...bad }) });
+      const e = await failure(runStatus(f.deps, { format: 'human' }));
+      expect(e.exitCode, JSON.stringify(bad)).toBe(ExitCode.nexus);
+      expect(e.message).toBe('Failed to get the restore status from SPIKE Nexus. (malformed answer)');
+    }
+  });
+
   it('says plainly that an upstream Nexus has no status route (exit 1)', async () => {
     const f = fake({ spiffeId: ID.restore, answer: () => json(400, { err: 'api_bad_request' }) });
     const e = await failure(runStatus(f.deps, { format: 'human' }));
