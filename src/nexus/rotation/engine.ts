@@ -243,10 +243,11 @@ export class RotationEngine {
             this.#fp.hit('rotation.after_reencrypt');
           }
           backoff.reset();
-          await nextTurn(); // requests are served between batches
+          await nextTurn(); // requests are served between batches (reads and writes)
           continue;
         }
         const waiting = await this.#pushNewShares(run);
+        if (this.#abort.signal.aborted) return;
         if (waiting.length > 0) {
           const key = waiting.join(',');
           if (key !== lastWaiting) this.#o.log.audit('rotation_waiting_keepers', { keepers: waiting, fingerprint: run.fingerprint });
