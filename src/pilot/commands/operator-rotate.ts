@@ -18,6 +18,7 @@ import { ProgressLine, rotationProgressText, UNAVAILABLE_PROGRESS_TEXT } from '.
 import {
   ROTATE_DECLINED_LINE,
   ROTATE_NEEDS_YES_MESSAGE,
+  ROTATE_NOTICE,
   ROTATE_QUESTION,
   rotationAlreadyRunningLine,
   rotationDoneText,
@@ -60,9 +61,12 @@ export async function runRotate(deps: PilotDeps, opts: RotateOptions): Promise<v
   const cfg = loadConfig(deps.env);
   await withIdentity(deps, cfg, async (identity) => {
     requireRole(identity.spiffeId, 'superuser', cfg);
-    if (ask && !isYes(await deps.io.readAnswer(ROTATE_QUESTION))) {
-      deps.io.out(ROTATE_DECLINED_LINE);
-      return;
+    if (ask) {
+      deps.io.err(ROTATE_NOTICE);
+      if (!isYes(await deps.io.readAnswer(ROTATE_QUESTION))) {
+        deps.io.out(ROTATE_DECLINED_LINE);
+        return;
+      }
     }
     const clock = clockOf(deps);
     const began = clock.now();

@@ -3,10 +3,16 @@
 // newline; CliError messages (printed after `Error: `) do not.
 import { displayFingerprint } from '../breakglass/manifest.js';
 
+/** Printed on stderr before the question: what a rotation does. */
+export const ROTATE_NOTICE =
+  [
+    'SPIKE Nexus will make a new root key, re-encrypt every stored record with it',
+    'and give the Keepers new shards. All earlier recovery shard files will become',
+    'useless: afterwards run `spike operator recover` and store the new files.',
+  ].join('\n') + '\n';
+
 /** The y/N question on a terminal (stderr); only y or yes, any case, goes on. */
-export const ROTATE_QUESTION =
-  'Rotate the root key? SPIKE Nexus makes a new root key, re-encrypts every stored record with it and gives the Keepers new shards; ' +
-  'all earlier recovery shard files become useless. [y/N] ';
+export const ROTATE_QUESTION = 'Rotate the root key (earlier recovery files become useless)? [y/N] ';
 
 /** Anything but yes at the question (exit 0: a decision, not a failure). */
 export const ROTATE_DECLINED_LINE = 'Not rotated; nothing was sent to SPIKE Nexus.\n';

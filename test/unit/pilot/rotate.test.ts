@@ -30,8 +30,11 @@ Now:
 
 `;
 
-const QUESTION =
-  'Rotate the root key? SPIKE Nexus makes a new root key, re-encrypts every stored record with it and gives the Keepers new shards; all earlier recovery shard files become useless. [y/N] ';
+const NOTICE =
+  'SPIKE Nexus will make a new root key, re-encrypt every stored record with it\n' +
+  'and give the Keepers new shards. All earlier recovery shard files will become\n' +
+  'useless: afterwards run `spike operator recover` and store the new files.\n';
+const QUESTION = 'Rotate the root key (earlier recovery files become useless)? [y/N] ';
 
 const rotateAnswer = (over: Record<string, unknown> = {}): NexusAnswer =>
   json(200, { state: 'started', phase: 'reencrypting', done: 0, total: 3, previousFingerprint: OLD, fingerprint: NEW, startedAt: STARTED_AT, ...over });
@@ -210,10 +213,11 @@ describe('spike operator rotate: confirmation', () => {
     expect(r.prompts).toEqual([]);
   });
 
-  it('on a terminal: asks one y/N question; y or yes goes on', async () => {
+  it('on a terminal: says what happens, asks one y/N question; y or yes goes on', async () => {
     for (const answer of ['y', 'Y', 'yes', ' YES ']) {
       const r = await rotate([], { stdinTty: true, answerLine: answer });
       expect(r.code, answer).toBe(0);
+      expect(r.err).toBe(NOTICE);
       expect(r.prompts).toEqual([QUESTION]);
       expect(r.out).toBe(DONE_TEXT);
     }
@@ -222,14 +226,14 @@ describe('spike operator rotate: confirmation', () => {
   it('anything else declines: nothing sent, exit 0', async () => {
     for (const answer of ['', 'n', 'no', 'yess', 'sure']) {
       const r = await rotate([], { stdinTty: true, answerLine: answer });
-      expect(r, answer).toMatchObject({ code: 0, out: 'Not rotated; nothing was sent to SPIKE Nexus.\n', err: '' });
+      expect(r, answer).toMatchObject({ code: 0, out: 'Not rotated; nothing was sent to SPIKE Nexus.\n', err: NOTICE });
       expect(r.calls).toEqual([]);
     }
   });
 
   it('Ctrl-C at the question: exit 130, nothing sent', async () => {
     const r = await rotate([], { stdinTty: true, answerLine: new CliError(ExitCode.interrupted, 'Canceled; nothing was sent to SPIKE Nexus.') });
-    expect(r).toMatchObject({ code: 130, err: 'Error: Canceled; nothing was sent to SPIKE Nexus.\n' });
+    expect(r).toMatchObject({ code: 130, err: `Error: Canceled; nothing was sent to SPIKE Nexus.\n${NOTICE}` });
     expect(r.calls).toEqual([]);
   });
 
