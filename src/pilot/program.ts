@@ -34,9 +34,9 @@ Exit codes:
      rotate without --yes and without a terminal)
   3  identity failure (no SVID in time, wrong role, server is not SPIKE Nexus)
   4  local filesystem failure (recovery directory unsafe or unwritable)
-  5  restore: Nexus did not take the shard (the shards held do not fit yet,
-     a drill shard does NOT match the root key or cannot be checked, or too
-     many values for one id)
+  5  restore: Nexus did not take the shard (the shards held do not fit yet
+     or belong to a previous root key, a drill shard does NOT match the root
+     key or cannot be checked, or too many values for one id)
   130 interrupted (Ctrl-C at a prompt; nothing was sent)`;
 
 export interface ProgramOutput {
