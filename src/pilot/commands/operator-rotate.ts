@@ -13,7 +13,7 @@ import type { PilotDeps } from '../runtime.js';
 import { clockOf } from '../runtime-clock.js';
 import { loadConfig, requireRole, withIdentity } from '../nexus/session.js';
 import { startRotation, type RotationStart } from '../rotation/start.js';
-import { followRotation } from '../rotation/follow.js';
+import { followRotation, type FollowResult } from '../rotation/follow.js';
 import { ProgressLine, rotationProgressText, UNAVAILABLE_PROGRESS_TEXT } from '../rotation/progress-line.js';
 import {
   ROTATE_DECLINED_LINE,
@@ -79,9 +79,10 @@ export async function runRotate(deps: PilotDeps, opts: RotateOptions): Promise<v
     }
     const line = new ProgressLine(deps.io.err, format === 'human' && deps.io.stderrIsTty());
     let total = start.total;
+    let followed: FollowResult;
     try {
       line.show(rotationProgressText(start.phase, start.done, start.total, []));
-      await followRotation({
+      followed = await followRotation({
         nexus,
         clock,
         fingerprint: start.fingerprint,
@@ -98,8 +99,8 @@ export async function runRotate(deps: PilotDeps, opts: RotateOptions): Promise<v
     const seconds = Math.round(clock.now() - began) / 1000;
     deps.io.out(
       format === 'json'
-        ? jsonDocument({ rotated: true, fingerprint: start.fingerprint, previousFingerprint: start.previousFingerprint, rows: total, seconds })
-        : rotationDoneText(start.fingerprint, start.previousFingerprint),
+        ? jsonDocument({ rotated: true, fingerprint: followed.fingerprint, previousFingerprint: start.previousFingerprint, rows: total, seconds })
+        : rotationDoneText(followed.fingerprint, start.previousFingerprint),
     );
   });
 }

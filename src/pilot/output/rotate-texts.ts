@@ -3,6 +3,11 @@
 // newline; CliError messages (printed after `Error: `) do not.
 import { displayFingerprint } from '../breakglass/manifest.js';
 
+/** A fingerprint grouped by four, or what to say when SPIKE Nexus did not name it. */
+function shown(fingerprint: string): string {
+  return fingerprint === '' ? '(not reported by SPIKE Nexus)' : displayFingerprint(fingerprint);
+}
+
 /** Printed on stderr before the question: what a rotation does. */
 export const ROTATE_NOTICE =
   [
@@ -61,8 +66,8 @@ export function rotationStartedText(state: 'started' | 'running', fingerprint: s
     [
       '',
       state === 'started' ? 'Root-key rotation started.' : 'A root-key rotation was already running.',
-      `New shard set fingerprint:      ${displayFingerprint(fingerprint)}`,
-      `Previous shard set fingerprint: ${displayFingerprint(previous)}`,
+      `New shard set fingerprint:      ${shown(fingerprint)}`,
+      `Previous shard set fingerprint: ${shown(previous)}`,
       '',
       'It goes on by itself; follow it with `spike operator status`. When it has',
       'finished, run `spike operator recover` and store the new recovery files:',
@@ -79,8 +84,8 @@ export function rotationDoneText(fingerprint: string, previous: string): string 
       '',
       'The root key was rotated: every stored record is now encrypted with the new',
       'root key, and every Keeper holds its new shard.',
-      `New shard set fingerprint:      ${displayFingerprint(fingerprint)}`,
-      `Previous shard set fingerprint: ${displayFingerprint(previous)}`,
+      `New shard set fingerprint:      ${shown(fingerprint)}`,
+      `Previous shard set fingerprint: ${shown(previous)}`,
       '',
       'The old recovery shard files are now USELESS: they cannot restore SPIKE Nexus.',
       'Now:',

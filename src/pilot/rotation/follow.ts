@@ -20,13 +20,20 @@ const MAX_BACKOFF_MS = 4_000;
 export interface FollowOptions {
   nexus: NexusCaller;
   clock: PilotClock;
-  /** The new and the old shard-set fingerprint, from the rotate answer. */
+  /** The new and the old shard-set fingerprint, from the rotate answer ('' when it did not say). */
   fingerprint: string;
   previousFingerprint: string;
   /** Every usable status seen while the rotation runs. */
   onProgress(status: RestoreStatusView): void;
   /** A poll that got no usable status (`why`: one line), before the wait. */
   onUnavailable(why: string): void;
+}
+
+export interface FollowResult {
+  /** The last status: no rotation (of ours) runs any more. */
+  status: RestoreStatusView;
+  /** The new shard set's fingerprint: the rotate answer's, else the one the status reported. */
+  fingerprint: string;
 }
 
 type Poll = { kind: 'status'; status: RestoreStatusView } | { kind: 'unavailable'; why: string };
@@ -50,19 +57,20 @@ async function pollOnce(nexus: NexusCaller): Promise<Poll> {
 }
 
 /**
- * Whether the rotation of `o` is over. One rotation runs at a time, so a
- * rotation towards another shard set, or another set in use, means that ours
- * finished before it.
+ * Whether the rotation towards `target` ('' while unknown) is over. One
+ * rotation runs at a time, so a rotation towards another shard set, or
+ * another set in use, means that ours finished before it.
  */
-function finished(s: RestoreStatusView, o: FollowOptions): boolean {
-  if (s.rotation !== undefined) return s.rotationFingerprint !== undefined && s.rotationFingerprint !== o.fingerprint;
+function finished(s: RestoreStatusView, target: string, previous: string): boolean {
+  if (s.rotation !== undefined) return target !== '' && s.rotationFingerprint !== undefined && s.rotationFingerprint !== target;
   if (s.fingerprint === undefined) throw new CliError(ExitCode.nexus, ROTATION_UNCHECKABLE_MESSAGE);
-  if (s.fingerprint === o.previousFingerprint) throw new CliError(ExitCode.nexus, ROTATION_VANISHED_MESSAGE);
+  if (previous !== '' && s.fingerprint === previous) throw new CliError(ExitCode.nexus, ROTATION_VANISHED_MESSAGE);
   return true;
 }
 
-/** Polls until the rotation is over; returns the last status. Throws CliError (exit 1, or 3). */
-export async function followRotation(o: FollowOptions): Promise<RestoreStatusView> {
+/** Polls until the rotation is over. Throws CliError (exit 1, or 3). */
+export async function followRotation(o: FollowOptions): Promise<FollowResult> {
+  let target = o.fingerprint;
   let lostSince: number | undefined;
   let backoff = POLL_INTERVAL_MS;
   for (;;) {
@@ -78,8 +86,10 @@ export async function followRotation(o: FollowOptions): Promise<RestoreStatusVie
     }
     lostSince = undefined;
     backoff = POLL_INTERVAL_MS;
-    if (finished(p.status, o)) return p.status;
-    o.onProgress(p.status);
+    const s = p.status;
+    if (finished(s, target, o.previousFingerprint)) return { status: s, fingerprint: target !== '' ? target : (s.fingerprint ?? '') };
+    if (target === '' && s.rotationFingerprint !== undefined) target = s.rotationFingerprint;
+    o.onProgress(s);
     await o.clock.sleep(POLL_INTERVAL_MS);
   }
 }

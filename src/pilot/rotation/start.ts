@@ -26,7 +26,7 @@ export interface RotationStart {
   phase: RotationPhase;
   done: number;
   total: number;
-  /** Shard-set fingerprints (64 hex) of the old and the new root key. */
+  /** Shard-set fingerprints (64 hex) of the old and the new root key; '' when Nexus did not say (`running` only). */
   previousFingerprint: string;
   fingerprint: string;
   /** RFC 3339 as sent, or ''. */
@@ -47,10 +47,13 @@ function checkedStart(r: RotateResponse): RotationStart {
   if (r.state !== 'started' && r.state !== 'running') throw malformed(`state '${errText(r.state)}'`);
   if (r.phase !== 'reencrypting' && r.phase !== 'pushing') throw malformed(`phase '${errText(r.phase)}'`);
   if (![r.done, r.total].every((n) => Number.isSafeInteger(n) && n >= 0)) throw malformed('negative progress');
-  if (r.fingerprint === '' || r.previousFingerprint === '' || !isFingerprintOrEmpty(r.fingerprint) || !isFingerprintOrEmpty(r.previousFingerprint)) {
+  // A rotation Nexus found in its store but could not describe yet may come
+  // without fingerprints (`running` only): following it learns the new one.
+  const missing = r.fingerprint === '' || r.previousFingerprint === '';
+  if ((missing && r.state === 'started') || !isFingerprintOrEmpty(r.fingerprint) || !isFingerprintOrEmpty(r.previousFingerprint)) {
     throw malformed('the fingerprints are not 64 hex digits');
   }
-  if (r.fingerprint === r.previousFingerprint) throw malformed('the new fingerprint is the old one');
+  if (!missing && r.fingerprint === r.previousFingerprint) throw malformed('the new fingerprint is the old one');
   if (!isTimestampOrEmpty(r.startedAt)) throw malformed('startedAt is not an RFC 3339 time');
   return {
     state: r.state,

@@ -69,12 +69,18 @@ function virtualClock(): PilotClock & { sleeps: number[]; t: () => number } {
   };
 }
 
-/** A Nexus answering the rotate call with `rotate` and the status polls with `steps` in turn (the last one repeats). */
+/**
+ * A Nexus answering the rotate call with `rotate` and the status polls with
+ * `steps` in turn (the last one repeats). After 200 polls it only fails
+ * (unreachable), so a command that never sees the end stops within the
+ * 60 s budget of virtual time instead of looping forever.
+ */
 function scripted(rotate: NexusAnswer, steps: Step[]): (c: Recorded) => NexusAnswer {
   let i = 0;
   return (c) => {
     if (c.path === '/v1/operator/rotate') return rotate;
     if (c.path !== '/v1/operator/status') throw new Error(`unexpected call ${c.path}`);
+    if (i >= 200) throw new ClientError('transport', 'the test Nexus stopped answering');
     const s = steps[Math.min(i++, steps.length - 1)] as Step;
     if (s instanceof Error) throw s;
     return s;
@@ -129,6 +135,30 @@ describe('spike operator rotate: following to the end', () => {
     expect(r.code).toBe(0);
     expect(r.err).toBe(`A root-key rotation was already running (started ${STARTED_AT}); following it.\n`);
     expect(r.out).toBe(DONE_TEXT);
+  });
+
+  it('a running rotation Nexus could not describe yet (no fingerprints): follows it and learns the new fingerprint from the status', async () => {
+    const r = await rotate(['--yes'], {
+      rotate: rotateAnswer({ state: 'running', fingerprint: '', previousFingerprint: '' }),
+      steps: [REENCRYPTING, statusOf({ fingerprint: NEW, rotation: 'pushing', rotationDone: 3, rotationTotal: 3, rotationFingerprint: NEW }), DONE],
+    });
+    expect(r.code).toBe(0);
+    expect(r.paths.filter((p) => p === '/v1/operator/status')).toHaveLength(3);
+    expect(r.out).toContain(`New shard set fingerprint:      ${NEW_SHOWN}\nPrevious shard set fingerprint: (not reported by SPIKE Nexus)\n`);
+    // A started rotation must name both.
+    const bad = await rotate(['--yes'], { rotate: rotateAnswer({ previousFingerprint: '' }) });
+    expect(bad).toMatchObject({ code: 1, err: 'Error: Failed to start the root-key rotation. (malformed answer: the fingerprints are not 64 hex digits)\n' });
+  });
+
+  it('a later rotation already under way (towards another set): ours is over', async () => {
+    const THIRD = '5a'.repeat(32);
+    const later = statusOf({ fingerprint: THIRD, rotation: 'reencrypting', rotationDone: 0, rotationTotal: 3, rotationFingerprint: THIRD });
+    const r = await rotate(['--yes'], { steps: [REENCRYPTING, later] });
+    expect(r).toMatchObject({ code: 0, out: DONE_TEXT });
+    // The same when the rotate answer did not name the new set: the first status did.
+    const unnamed = await rotate(['--yes'], { rotate: rotateAnswer({ state: 'running', fingerprint: '', previousFingerprint: '' }), steps: [REENCRYPTING, later] });
+    expect(unnamed.code).toBe(0);
+    expect(unnamed.out).toContain(`New shard set fingerprint:      ${NEW_SHOWN}\n`);
   });
 
   it('SPIKE Nexus lost while following (restarting, then not ready): retries with backoff, then finishes', async () => {
