@@ -92,6 +92,7 @@ export const NEXUS_LITE_ROUTES: ReadonlySet<NexusRouteName> = new Set<NexusRoute
   'operatorRestore',
   'operatorRestoreReset',
   'operatorStatus',
+  'operatorRotate', // answered 400 rotation_unsupported (no store to rotate), not an unknown route
   'cipherEncrypt',
   'cipherDecrypt',
 ]);

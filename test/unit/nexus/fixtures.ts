@@ -5,7 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createLogger, type Logger } from '../../../src/common/log.js';
 import { openMemoryStore } from '../../../src/nexus/store/index.js';
-import type { SecretsStore, StoreGate } from '../../../src/nexus/state/store-interface.js';
+import type { KeyCheck, SecretsStore, StoreGate } from '../../../src/nexus/state/store-interface.js';
 import { NexusState, type KeySource } from '../../../src/nexus/state/nexus-state.js';
 import { RestoreCollector, type CollectorLimits } from '../../../src/nexus/restore/collector.js';
 import { RateLimiter, type RateLimitOptions } from '../../../src/nexus/restore/rate-limit.js';
@@ -61,13 +61,13 @@ export class FakeGate implements StoreGate {
   async hasKeyCheck(): Promise<boolean> {
     return this.keyCheck !== undefined;
   }
-  async checkKey(key: Uint8Array): Promise<'match' | 'empty' | 'mismatch'> {
+  async checkKey(key: Uint8Array): Promise<KeyCheck> {
     if (this.keyCheck === undefined) return 'empty';
     return key.length === 32 && timingSafeEqual(this.keyCheck, key) ? 'match' : 'mismatch';
   }
   /** Candidate keys checked through withKeyCheck (restore's search). */
   searched = 0;
-  async withKeyCheck<T>(fn: (check: (key: Uint8Array) => 'match' | 'empty' | 'mismatch') => T): Promise<T> {
+  async withKeyCheck<T>(fn: (check: (key: Uint8Array) => KeyCheck) => T): Promise<T> {
     return fn((key) => {
       this.searched++;
       if (this.keyCheck === undefined) return 'empty';
@@ -146,6 +146,8 @@ export interface HarnessOptions {
   maxVersions?: number;
   /** Clock of the stores the gate opens. */
   now?: () => Date;
+  /** The gate (default: a FakeGate holding `storedKey`). */
+  gate?: FakeGate;
   /** The rotation engine the routes use (default: a real engine over the state; the fake gate's stores cannot rotate). */
   rotation?: RotationControl;
 }
@@ -155,7 +157,7 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
   const threshold = o.threshold ?? 2;
   const shares = o.shares ?? 3;
   const logs = captureLogger();
-  const gate = new FakeGate(o.storedKey);
+  const gate = o.gate ?? new FakeGate(o.storedKey);
   if (o.maxVersions !== undefined) gate.maxVersions = o.maxVersions;
   gate.now = o.now;
   const installs: KeySource[] = [];
