@@ -45,17 +45,27 @@ export async function postRotate(c: StackClient, nexus: URL): Promise<RotateCall
  * restarting) are retried. Polling is the condition here: a rotation's end has
  * no answer to wait on when it was started with --no-wait or resumed after a crash.
  */
-export async function waitForStatus(c: StackClient, stack: Stack, done: (s: StatusResponse) => boolean, what: string, timeoutMs = 240_000): Promise<StatusResponse> {
+export async function waitForStatus(
+  c: StackClient,
+  stack: Stack,
+  done: (s: StatusResponse) => boolean,
+  what: string,
+  timeoutMs = 240_000,
+  /** A status that can never lead to `done` (fails at once instead of at the timeout). */
+  never?: (s: StatusResponse) => boolean,
+): Promise<StatusResponse> {
   const end = Date.now() + timeoutMs;
   let last: StatusResponse | string;
   for (;;) {
+    let s: StatusResponse | undefined;
     try {
-      const s = await nexusStatus(c, stack.nexusUrl);
-      if (done(s)) return s;
+      s = await nexusStatus(c, stack.nexusUrl);
       last = s;
     } catch (e) {
       last = e instanceof Error ? e.message : String(e);
     }
+    if (s !== undefined && done(s)) return s;
+    if (s !== undefined && never?.(s) === true) throw new Error(`waiting for ${what}, the status showed ${JSON.stringify(s)}`);
     if (Date.now() > end) throw new Error(`status never showed ${what} within ${timeoutMs} ms; last: ${JSON.stringify(last)}\n${stack.procs.get('nexus')?.tail() ?? ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
