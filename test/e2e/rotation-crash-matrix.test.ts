@@ -13,7 +13,7 @@
 // loss, the shards exported before the whole matrix are refused as a retired
 // key and the current ones restore.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getSecret, putPolicy, putSecret, recover } from '../../src/client/index.js';
+import { getPolicy, getSecret, putPolicy, putSecret, recover } from '../../src/client/index.js';
 import { decodeRestoreResponse, encodeRestoreRequest, type RestoreResponse } from '../../src/protocol/messages.js';
 import { ACTION_RESET, PATH_OPERATOR_RESTORE, urlFor } from '../../src/protocol/paths.js';
 import { reportMeasurements } from '../helpers/measurements.js';
@@ -49,6 +49,8 @@ const RESUMES: Record<(typeof POINTS)[number], { phase: 'reencrypting' | 'pushin
   'rotation.after_finish': undefined,
 };
 
+const POLICY = { name: 'matrix', spiffeIdPattern: '^spiffe://spike\\.ist/workload/m$', pathPattern: '^matrix/.*$', permissions: ['read'] };
+
 let stack: Stack;
 let pilot: StackClient;
 /** path → last value of `v` (every write was answered 200). */
@@ -76,7 +78,7 @@ beforeAll(async () => {
     for (let k = 1; k <= 3; k++) await putSecret(pilot.http, stack.nexusUrl, `matrix/versions/${i}`, { v: `v${k}-${i}` });
     expected.set(`matrix/versions/${i}`, `v3-${i}`);
   }
-  await putPolicy(pilot.http, stack.nexusUrl, { name: 'matrix', spiffeIdPattern: '^spiffe://spike\\.ist/workload/m$', pathPattern: '^matrix/.*$', permissions: ['read'] });
+  await putPolicy(pilot.http, stack.nexusUrl, POLICY);
   measured.seedMs = Date.now() - t0;
   measured.secrets = expected.size;
   await asRole(stack.ids.recover);
@@ -152,6 +154,7 @@ describe('rotation crash matrix (3 keepers, threshold 2, ~2000 secrets)', () => 
     expect(nexus.events('rotation_resumed').length).toBe(resume === undefined ? 0 : 1);
     expect(await lostSecrets(pilot, stack.nexusUrl, expected)).toEqual([]);
     expect(await getSecret(pilot.http, stack.nexusUrl, 'matrix/versions/3', 1)).toEqual({ v: 'v1-3' });
+    expect(await getPolicy(pilot.http, stack.nexusUrl, POLICY.name)).toMatchObject(POLICY);
     // the Keepers hold the set the status names: a crash now comes back with it, by itself
     expect(await crashAndComeBack()).toBe(after);
     expect(await lostSecrets(pilot, stack.nexusUrl, expected)).toEqual([]);
