@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { ConfigError, type Env, type ListenAddress, readDuration, readEnum, readInt, readListenAddress, readString } from '../protocol/config/env.js';
 import { FailpointSpecError, parseFailpointSpec } from '../common/failpoint.js';
 import { ROTATION_FAILPOINTS } from './rotation/failpoint-names.js';
+import { STORE_FAILPOINTS } from './store/failpoint-names.js';
 import {
   type ShamirConfig,
   type SpiffeConfig,
@@ -67,7 +68,8 @@ export interface NexusConfig {
   maxConnectionsPerPeer: number;
   /**
    * Testing aid (`SPIKE_NEXUS_FAILPOINTS="name[@N],..."`): Nexus SIGKILLs itself
-   * the N-th time (default 1st) it reaches `name` (rotation/failpoint-names.ts).
+   * the N-th time (default 1st) it reaches `name` (rotation/failpoint-names.ts,
+   * store/failpoint-names.ts).
    * Empty unless set; never set it in production.
    */
   failpoints: ReadonlyMap<string, number>;
@@ -130,7 +132,7 @@ function readFailpoints(env: Env): ReadonlyMap<string, number> {
   const spec = readString(env, 'SPIKE_NEXUS_FAILPOINTS');
   if (spec === undefined) return new Map();
   try {
-    return parseFailpointSpec(spec, ROTATION_FAILPOINTS);
+    return parseFailpointSpec(spec, [...ROTATION_FAILPOINTS, ...STORE_FAILPOINTS]);
   } catch (e) {
     if (e instanceof FailpointSpecError) throw new ConfigError('SPIKE_NEXUS_FAILPOINTS', e.message);
     throw e;

@@ -23,7 +23,7 @@ import { recoverFromKeepers } from './sync/recovery.js';
 import { unpinnedKeepersWarning } from '../protocol/config/shared.js';
 import { createKeeperLinks } from './keeper-links.js';
 import { RotationEngine } from './rotation/engine.js';
-import { createFailpoints } from '../common/failpoint.js';
+import { createFailpoints, NO_FAILPOINTS, type Failpoints } from '../common/failpoint.js';
 
 /** Restore: a burst of 10 calls per caller, then one every 3 s; only calls that add nothing are charged (docs/design.md § Restore). */
 export const RESTORE_RATE = { capacity: 10, refillMs: 3_000 };
@@ -36,10 +36,10 @@ export interface RunningNexus {
   close(): Promise<void>;
 }
 
-export function gateFor(config: NexusConfig): StoreGate {
+export function gateFor(config: NexusConfig, failpoints: Failpoints = NO_FAILPOINTS): StoreGate {
   switch (config.backend) {
     case 'sqlite':
-      return sqliteGate(config.dataDir, config.maxSecretVersions);
+      return sqliteGate(config.dataDir, config.maxSecretVersions, { beforeCommit: () => failpoints.hit('store.group_before_commit') });
     case 'memory':
       return memoryGate(config.maxSecretVersions);
     case 'lite':
@@ -65,7 +65,7 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
     });
   }
   const state = new NexusState({
-    gate: gateFor(config),
+    gate: gateFor(config, failpoints),
     log,
     // Right after a recovery or a restore: push to every keeper at once
     // (a keeper that restarted while Nexus was down is refilled now), then

@@ -1,4 +1,5 @@
-// Runs one store operation for a route and maps its outcome to upstream's
+// Runs one store operation for a route (storeCall: reads; storeWrite: group-
+// committed writes) and maps its outcome to upstream's
 // answers (upstream's JSON route pipeline): NotFoundError → 404
 // `api_not_found`, anything else → 500 `api_internal_error` (logged without
 // values). Every outcome is audit-logged with the caller and path, never
@@ -20,21 +21,49 @@ export interface StoreCallContext {
   fields: Record<string, unknown>;
 }
 
+function auditor(deps: RouteDeps, ctx: StoreCallContext): (outcome: string) => void {
+  return (outcome) => deps.log.audit(ctx.event, { caller: ctx.caller, ...ctx.fields, outcome });
+}
+
+function answered(audit: (outcome: string) => void, reply: Reply): Reply {
+  audit(reply.status === 200 ? 'ok' : `status_${reply.status}`);
+  return reply;
+}
+
+function failed(deps: RouteDeps, ctx: StoreCallContext, audit: (outcome: string) => void, e: unknown): Reply {
+  if (e instanceof NotFoundError) {
+    audit('not_found');
+    return { status: 404, body: errorBodyFor(ctx.route, API_NOT_FOUND) };
+  }
+  deps.log.error(`${ctx.event} failed`, { ...ctx.fields, error: describeError(e) });
+  audit('internal_error');
+  return { status: 500, body: errorBodyFor(ctx.route, API_INTERNAL_ERROR) };
+}
+
+/** A read (or any synchronous store call). */
 export function storeCall(deps: RouteDeps, ctx: StoreCallContext, op: (store: SecretsStore) => Reply): Reply {
-  const audit = (outcome: string): void => deps.log.audit(ctx.event, { caller: ctx.caller, ...ctx.fields, outcome });
+  const audit = auditor(deps, ctx);
   const store = deps.state.store();
   try {
     if (store === undefined) throw new Error('store is not open');
-    const reply = op(store);
-    audit(reply.status === 200 ? 'ok' : `status_${reply.status}`);
-    return reply;
+    return answered(audit, op(store));
   } catch (e) {
-    if (e instanceof NotFoundError) {
-      audit('not_found');
-      return { status: 404, body: errorBodyFor(ctx.route, API_NOT_FOUND) };
-    }
-    deps.log.error(`${ctx.event} failed`, { ...ctx.fields, error: describeError(e) });
-    audit('internal_error');
-    return { status: 500, body: errorBodyFor(ctx.route, API_INTERNAL_ERROR) };
+    return failed(deps, ctx, audit, e);
+  }
+}
+
+/**
+ * A write through the store's group commit (`store.grouped`): `op`'s promise
+ * settles once the transaction holding the write is durable, so the reply
+ * (and its audit line) never comes before that.
+ */
+export async function storeWrite(deps: RouteDeps, ctx: StoreCallContext, op: (store: SecretsStore) => Promise<Reply>): Promise<Reply> {
+  const audit = auditor(deps, ctx);
+  const store = deps.state.store();
+  try {
+    if (store === undefined) throw new Error('store is not open');
+    return answered(audit, await op(store));
+  } catch (e) {
+    return failed(deps, ctx, audit, e);
   }
 }

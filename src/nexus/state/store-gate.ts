@@ -1,15 +1,18 @@
-// Adapters from src/nexus/store (synchronous, durable) to the StoreGate the
+// Adapters from src/nexus/store (durable; writes group-committed) to the StoreGate the
 // Nexus lifecycle uses.
-import { checkRootKey, openMemoryStore, openSqliteStore, StoreError, storeHoldsData, withKeyChecker } from '../store/index.js';
+import { checkRootKey, openMemoryStore, openSqliteStore, StoreError, storeHoldsData, withKeyChecker, type GroupCommitHooks } from '../store/index.js';
 import type { SecretsStore, StoreGate } from './store-interface.js';
 
-/** The SQLite store at `<dataDir>/spike.db`, keyed by the root key. */
-export function sqliteGate(dataDir: string, maxVersions: number): StoreGate {
+/**
+ * The SQLite store at `<dataDir>/spike.db`, keyed by the root key. `groupHooks`:
+ * test-only hooks of its group commit (the `store.*` failpoints).
+ */
+export function sqliteGate(dataDir: string, maxVersions: number, groupHooks?: GroupCommitHooks): StoreGate {
   return {
     hasKeyCheck: async () => storeHoldsData(dataDir),
     checkKey: async (key) => checkRootKey(dataDir, key),
     withKeyCheck: async (fn) => withKeyChecker(dataDir, fn),
-    open: async (key) => openSqliteStore({ dataDir, rootKey: key, maxVersions }),
+    open: async (key) => openSqliteStore({ dataDir, rootKey: key, maxVersions, ...(groupHooks === undefined ? {} : { groupCommit: { hooks: groupHooks } }) }),
     close: async () => undefined,
   };
 }
@@ -34,6 +37,7 @@ export function liteGate(): StoreGate {
   const refuse = (): never => {
     throw new StoreError('closed', 'the lite backend stores no secrets or policies');
   };
+  const refuseLater = (): Promise<never> => Promise.reject(new StoreError('closed', 'the lite backend stores no secrets or policies'));
   const none: SecretsStore = {
     kind: 'memory',
     putSecret: refuse,
@@ -46,6 +50,13 @@ export function liteGate(): StoreGate {
     getPolicy: refuse,
     deletePolicy: refuse,
     listPolicies: refuse,
+    grouped: {
+      putSecret: refuseLater,
+      deleteSecretVersions: refuseLater,
+      undeleteSecretVersions: refuseLater,
+      putPolicy: refuseLater,
+      deletePolicy: refuseLater,
+    },
     close: () => undefined,
   };
   return {

@@ -1,7 +1,9 @@
 // SecretStore on top of any StoreBackend: input sanity checks, versioning
-// plans (versioning.ts), atomicity, closed-state handling.
+// plans (versioning.ts), atomicity, group commit of the queued writes
+// (group-commit.ts), closed-state handling.
 import type { StoreBackend } from './store-backend.js';
 import { NotFoundError, StoreError } from './errors.js';
+import { createGroupCommitter, type GroupCommitOptions } from './group-commit.js';
 import type { Policy, PolicyInput, SecretMetadata, SecretStore, SecretVersionInfo, StoreRotation } from './types.js';
 import { planDelete, planPut, planUndelete, resolveReadableVersion, resolveReadableVersionOf, type SecretHeader } from './versioning.js';
 
@@ -10,6 +12,8 @@ export interface CoreOptions {
   readonly now: () => Date;
   /** The backend's root-key rotation (SQLite); the store exposes it, refusing calls once closed. */
   readonly rotation?: StoreRotation;
+  /** Group commit limits and hooks (store.grouped). */
+  readonly groupCommit?: GroupCommitOptions;
 }
 
 export function validateMaxVersions(n: number): void {
@@ -36,6 +40,10 @@ function checkVersionList(versions: unknown): asserts versions is readonly numbe
 
 function checkVersion(version: unknown): asserts version is number {
   if (typeof version !== 'number') throw new StoreError('invalid_input', 'version must be a number');
+}
+
+function checkName(name: unknown): asserts name is string {
+  if (typeof name !== 'string') throw new StoreError('invalid_input', 'policy name must be a string');
 }
 
 function checkPolicyInput(input: PolicyInput): void {
@@ -98,6 +106,17 @@ function guardedRotation(rotation: StoreRotation, ensureOpen: () => void): Store
   };
 }
 
+/** An estimate of a write's size for the group's byte budget (UTF-16 lengths; only a bound). */
+function valuesSize(values: Readonly<Record<string, string>>): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(values)) n += k.length + v.length;
+  return n;
+}
+
+function policySize(input: PolicyInput): number {
+  return input.name.length + input.spiffeIdPattern.length + input.pathPattern.length + input.permissions.join(',').length;
+}
+
 export function createStore(backend: StoreBackend, opts: CoreOptions): SecretStore {
   validateMaxVersions(opts.maxVersions);
   let closed = false;
@@ -112,6 +131,77 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
     return h;
   };
 
+  // The writes, on checked input. Each is one `atomically` call: its own
+  // transaction when called alone, a savepoint inside a group transaction.
+  const writes = {
+    putSecret(path: string, values: Record<string, string>): number {
+      const b = open();
+      return b.atomically(() => {
+        const plan = planPut(b.loadHeader(path), opts.now(), opts.maxVersions);
+        b.writeSecret(path, {
+          header: plan.header,
+          insert: { version: plan.newVersion, values },
+          deletionChanged: [],
+          removed: plan.pruned,
+        });
+        return plan.newVersion;
+      });
+    },
+    deleteSecretVersions(path: string, versions: readonly number[]): void {
+      const b = open();
+      b.atomically(() => {
+        const plan = planDelete(header(b, path), versions, opts.now());
+        b.writeSecret(path, { header: plan.header, deletionChanged: plan.changed, removed: [] });
+      });
+    },
+    undeleteSecretVersions(path: string, versions: readonly number[]): void {
+      const b = open();
+      b.atomically(() => {
+        const plan = planUndelete(header(b, path), versions, opts.now());
+        b.writeSecret(path, { header: plan.header, deletionChanged: plan.changed, removed: [] });
+      });
+    },
+    putPolicy(input: PolicyInput): Policy {
+      const b = open();
+      return b.atomically(() => {
+        const now = opts.now();
+        const existing = b.loadPolicy(input.name);
+        const policy: Policy = {
+          name: input.name,
+          spiffeIdPattern: input.spiffeIdPattern,
+          pathPattern: input.pathPattern,
+          permissions: [...input.permissions],
+          createdAt: existing?.createdAt ?? now,
+          updatedAt: now,
+        };
+        b.savePolicy(policy);
+        return policy;
+      });
+    },
+    deletePolicy(name: string): boolean {
+      const b = open();
+      return b.atomically(() => b.deletePolicy(name));
+    },
+  };
+
+  const committer = createGroupCommitter(
+    { runGroup: (fn) => open().atomically(fn), stillOpen: () => backend.inTransaction() },
+    opts.groupCommit,
+  );
+  /**
+   * `prepare` checks and copies the input now (a bad input rejects at once and
+   * queues nothing) and gives the write for the next group and its size.
+   */
+  const queue = <T>(prepare: () => { readonly write: () => T; readonly bytes: number }): Promise<T> => {
+    let prepared: { readonly write: () => T; readonly bytes: number };
+    try {
+      prepared = prepare();
+      open();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return committer.submit(prepared.write, prepared.bytes);
+  };
   return {
     kind: backend.kind,
     ...rotation,
@@ -119,18 +209,7 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
     putSecret(path, values) {
       checkPath(path);
       checkValues(values);
-      const b = open();
-      const copy = copyValues(values);
-      return b.atomically(() => {
-        const plan = planPut(b.loadHeader(path), opts.now(), opts.maxVersions);
-        b.writeSecret(path, {
-          header: plan.header,
-          insert: { version: plan.newVersion, values: copy },
-          deletionChanged: [],
-          removed: plan.pruned,
-        });
-        return plan.newVersion;
-      });
+      return writes.putSecret(path, copyValues(values));
     },
 
     getSecret(path, version = 0) {
@@ -151,21 +230,13 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
     deleteSecretVersions(path, versions) {
       checkPath(path);
       checkVersionList(versions);
-      const b = open();
-      b.atomically(() => {
-        const plan = planDelete(header(b, path), versions, opts.now());
-        b.writeSecret(path, { header: plan.header, deletionChanged: plan.changed, removed: [] });
-      });
+      writes.deleteSecretVersions(path, versions);
     },
 
     undeleteSecretVersions(path, versions) {
       checkPath(path);
       checkVersionList(versions);
-      const b = open();
-      b.atomically(() => {
-        const plan = planUndelete(header(b, path), versions, opts.now());
-        b.writeSecret(path, { header: plan.header, deletionChanged: plan.changed, removed: [] });
-      });
+      writes.undeleteSecretVersions(path, versions);
     },
 
     getSecretMetadata(path, version = 0): SecretMetadata {
@@ -185,44 +256,74 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
 
     putPolicy(input): Policy {
       checkPolicyInput(input);
-      const b = open();
-      return b.atomically(() => {
-        const now = opts.now();
-        const existing = b.loadPolicy(input.name);
-        const policy: Policy = {
-          name: input.name,
-          spiffeIdPattern: input.spiffeIdPattern,
-          pathPattern: input.pathPattern,
-          permissions: [...input.permissions],
-          createdAt: existing?.createdAt ?? now,
-          updatedAt: now,
-        };
-        b.savePolicy(policy);
-        return policy;
-      });
+      return writes.putPolicy(input);
     },
 
     getPolicy(name) {
-      if (typeof name !== 'string') throw new StoreError('invalid_input', 'policy name must be a string');
+      checkName(name);
       const p = open().loadPolicy(name);
       if (p === undefined) throw new NotFoundError('policy not found');
       return p;
     },
 
     deletePolicy(name) {
-      if (typeof name !== 'string') throw new StoreError('invalid_input', 'policy name must be a string');
-      const b = open();
-      return b.atomically(() => b.deletePolicy(name));
+      checkName(name);
+      return writes.deletePolicy(name);
     },
 
     listPolicies() {
       return open().listPolicies();
     },
 
+    grouped: {
+      putSecret: (path, values) =>
+        queue(() => {
+          checkPath(path);
+          checkValues(values);
+          const copy = copyValues(values);
+          return { write: () => writes.putSecret(path, copy), bytes: path.length + valuesSize(copy) };
+        }),
+      deleteSecretVersions: (path, versions) =>
+        queue(() => {
+          checkPath(path);
+          checkVersionList(versions);
+          const copy = [...versions];
+          return { write: () => writes.deleteSecretVersions(path, copy), bytes: path.length };
+        }),
+      undeleteSecretVersions: (path, versions) =>
+        queue(() => {
+          checkPath(path);
+          checkVersionList(versions);
+          const copy = [...versions];
+          return { write: () => writes.undeleteSecretVersions(path, copy), bytes: path.length };
+        }),
+      putPolicy: (input) =>
+        queue(() => {
+          checkPolicyInput(input);
+          const copy: PolicyInput = {
+            name: input.name,
+            spiffeIdPattern: input.spiffeIdPattern,
+            pathPattern: input.pathPattern,
+            permissions: [...input.permissions],
+          };
+          return { write: () => writes.putPolicy(copy), bytes: policySize(copy) };
+        }),
+      deletePolicy: (name) =>
+        queue(() => {
+          checkName(name);
+          return { write: () => writes.deletePolicy(name), bytes: name.length };
+        }),
+    },
+
     close() {
       if (closed) return;
-      closed = true;
-      backend.close();
+      // What was queued before close still runs (and is answered) first.
+      try {
+        committer.drain();
+      } finally {
+        closed = true;
+        backend.close();
+      }
     },
   };
 }

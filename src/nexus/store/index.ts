@@ -105,7 +105,9 @@ export type {
   RotationPhase,
   RotationStatus,
   StoreRotation,
+  GroupedWrites,
 } from './types.js';
+export type { GroupCommitHooks, GroupCommitOptions } from './group-commit.js';
 export { StoreError, NotFoundError, KeyMismatchError, RetiredKeyError, type StoreErrorCode } from './errors.js';
 export { openSqliteStore, checkRootKey, storeHoldsData, withKeyChecker } from './sqlite/open.js';
 export { openMemoryStore } from './memory.js';

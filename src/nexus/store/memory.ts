@@ -37,7 +37,9 @@ function memoryBackend(): StoreBackend {
   const policies = new Map<string, Policy>();
   return {
     kind: 'memory',
+    // Every write changes the maps only after its last check, so a write that throws changed nothing.
     atomically: (fn) => fn(),
+    inTransaction: () => true,
     readSnapshot: (fn) => fn(),
     loadCurrentVersion: (path) => secrets.get(path)?.header.metadata.currentVersion,
     loadVersionInfo(path, version) {
@@ -77,5 +79,9 @@ function memoryBackend(): StoreBackend {
 }
 
 export function openMemoryStore(opts: MemoryStoreOptions): SecretStore {
-  return createStore(memoryBackend(), { maxVersions: opts.maxVersions, now: opts.now ?? (() => new Date()) });
+  return createStore(memoryBackend(), {
+    maxVersions: opts.maxVersions,
+    now: opts.now ?? (() => new Date()),
+    ...(opts.groupCommit === undefined ? {} : { groupCommit: opts.groupCommit }),
+  });
 }

@@ -15,8 +15,13 @@ export interface SecretWrite {
 
 export interface StoreBackend {
   readonly kind: 'sqlite' | 'memory';
-  /** Runs fn atomically (a write transaction for SQLite). */
+  /**
+   * Runs fn atomically (a write transaction for SQLite). Nested inside another
+   * `atomically` it is a savepoint: a throw rolls back fn's changes alone.
+   */
   atomically<T>(fn: () => T): T;
+  /** Whether a write transaction is open (SQLite ends one by itself on some errors); memory: always true. */
+  inTransaction(): boolean;
   /** Runs fn on one consistent read snapshot, taking no write lock (a deferred transaction for SQLite). */
   readSnapshot<T>(fn: () => T): T;
   loadHeader(path: string): SecretHeader | undefined;

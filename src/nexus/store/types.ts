@@ -1,4 +1,5 @@
 // Public data types and the SecretStore interface (documented in index.ts).
+import type { GroupCommitOptions } from './group-commit.js';
 
 /** One stored version of a secret, without its values. */
 export interface SecretVersionInfo {
@@ -64,11 +65,34 @@ export interface SecretStore {
   /** All policies, sorted by name. */
   listPolicies(): Policy[];
 
-  /** Releases the database and zeroes the store's copies of the root key(s). Idempotent. */
+  /**
+   * The write methods above, group-committed (docs/design.md § Store): use these to
+   * answer requests. Each promise settles only once the transaction holding the write
+   * is durable, with its own result or error.
+   */
+  readonly grouped: GroupedWrites;
+
+  /** Runs the writes still queued in `grouped`, then releases the database and zeroes the store's copies of the root key(s). Idempotent. */
   close(): void;
 
   /** Root-key rotation (SQLite: always present; memory: undefined, it has no root key). */
   readonly rotation?: StoreRotation;
+}
+
+/**
+ * The SecretStore writes, queued and committed in groups: the writes queued in one
+ * turn of the event loop (at most 256, or 4 MiB of values) share one transaction and
+ * one fsync, each inside its own savepoint. A promise resolves only after COMMIT; a
+ * write that fails (NotFoundError, StoreError 'invalid_input') is rolled back and
+ * rejected alone; when the group transaction itself fails, every write of the group
+ * is rejected with StoreError 'io' and none is stored. Input checks reject at once.
+ */
+export interface GroupedWrites {
+  putSecret(path: string, values: Readonly<Record<string, string>>): Promise<number>;
+  deleteSecretVersions(path: string, versions: readonly number[]): Promise<void>;
+  undeleteSecretVersions(path: string, versions: readonly number[]): Promise<void>;
+  putPolicy(input: PolicyInput): Promise<Policy>;
+  deletePolicy(name: string): Promise<boolean>;
 }
 
 export type RotationPhase = 'reencrypting' | 'pushing';
@@ -131,11 +155,14 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Clock (tests). */
   readonly now?: () => Date;
+  /** Group commit limits and hooks (tests, failpoints); defaults: 256 writes, 4 MiB. */
+  readonly groupCommit?: GroupCommitOptions;
 }
 
 export interface MemoryStoreOptions {
   readonly maxVersions: number;
   readonly now?: () => Date;
+  readonly groupCommit?: GroupCommitOptions;
 }
 
 /**

@@ -79,7 +79,7 @@ describe('nexus dispatch (upstream route table)', () => {
     h = await makeHarness({ installed: keyOf(7) });
     const store = h.state.store();
     if (!store) throw new Error('no store');
-    store.putSecret = () => {
+    store.grouped.putSecret = () => {
       throw new Error('disk on fire');
     };
     const r = await h.post('/v1/store/secrets', '{"path":"a","values":{"k":"v"}}', IDS.superuser);

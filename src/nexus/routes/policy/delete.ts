@@ -5,15 +5,15 @@ import { policyDeleteResponse } from '../../../protocol/messages.js';
 import { API_BAD_REQUEST } from '../../../protocol/errors.js';
 import { NotFoundError } from '../../store/index.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
-import { storeCall } from '../store-call.js';
+import { storeWrite } from '../store-call.js';
 import { guardPolicyDelete } from './delete-guard.js';
 import type { ValidPolicyName } from './name-guard.js';
 
-export function handlePolicyDelete(v: ValidPolicyName, deps: RouteDeps): Reply {
-  return storeCall(deps, { route: 'policyDelete', event: 'policy_delete', caller: v.caller, fields: { name: v.name } }, (store) => {
+export function handlePolicyDelete(v: ValidPolicyName, deps: RouteDeps): Promise<Reply> {
+  return storeWrite(deps, { route: 'policyDelete', event: 'policy_delete', caller: v.caller, fields: { name: v.name } }, async (store) => {
     let deleted: boolean;
     try {
-      deleted = store.deletePolicy(v.name);
+      deleted = await store.grouped.deletePolicy(v.name);
     } finally {
       deps.policies.invalidate();
     }

@@ -4,14 +4,14 @@
 import { policyPutResponse } from '../../../protocol/messages.js';
 import { API_BAD_REQUEST } from '../../../protocol/errors.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
-import { storeCall } from '../store-call.js';
+import { storeWrite } from '../store-call.js';
 import { guardPolicyPut, type ValidPolicyPut } from './put-guard.js';
 
-export function handlePolicyPut(v: ValidPolicyPut, deps: RouteDeps): Reply {
+export function handlePolicyPut(v: ValidPolicyPut, deps: RouteDeps): Promise<Reply> {
   const { name, spiffeIdPattern, pathPattern, permissions } = v.policy;
-  return storeCall(deps, { route: 'policyPut', event: 'policy_put', caller: v.caller, fields: { name } }, (store) => {
+  return storeWrite(deps, { route: 'policyPut', event: 'policy_put', caller: v.caller, fields: { name } }, async (store) => {
     try {
-      store.putPolicy({ name, spiffeIdPattern, pathPattern, permissions });
+      await store.grouped.putPolicy({ name, spiffeIdPattern, pathPattern, permissions });
     } finally {
       deps.policies.invalidate();
     }

@@ -5,13 +5,13 @@
 import { secretDeleteResponse } from '../../../protocol/messages.js';
 import { API_BAD_REQUEST } from '../../../protocol/errors.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
-import { storeCall } from '../store-call.js';
+import { storeWrite } from '../store-call.js';
 import { guardDelete } from './delete-guard.js';
 import type { ValidVersions } from './versions-guard.js';
 
-export function handleDelete(v: ValidVersions, deps: RouteDeps): Reply {
-  return storeCall(deps, { route: 'secretDelete', event: 'secret_delete', caller: v.caller, fields: { path: v.path, versions: v.versions } }, (store) => {
-    store.deleteSecretVersions(v.path, v.versions);
+export function handleDelete(v: ValidVersions, deps: RouteDeps): Promise<Reply> {
+  return storeWrite(deps, { route: 'secretDelete', event: 'secret_delete', caller: v.caller, fields: { path: v.path, versions: v.versions } }, async (store) => {
+    await store.grouped.deleteSecretVersions(v.path, v.versions);
     return { status: 200, body: secretDeleteResponse.encode({ err: '' }) };
   });
 }

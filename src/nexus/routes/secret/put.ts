@@ -4,12 +4,12 @@
 import { secretPutResponse } from '../../../protocol/messages.js';
 import { API_BAD_REQUEST } from '../../../protocol/errors.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
-import { storeCall } from '../store-call.js';
+import { storeWrite } from '../store-call.js';
 import { guardPut, type ValidPut } from './put-guard.js';
 
-export function handlePut(p: ValidPut, deps: RouteDeps): Reply {
-  return storeCall(deps, { route: 'secretPut', event: 'secret_put', caller: p.caller, fields: { path: p.path } }, (store) => {
-    store.putSecret(p.path, p.values);
+export function handlePut(p: ValidPut, deps: RouteDeps): Promise<Reply> {
+  return storeWrite(deps, { route: 'secretPut', event: 'secret_put', caller: p.caller, fields: { path: p.path } }, async (store) => {
+    await store.grouped.putSecret(p.path, p.values);
     return { status: 200, body: secretPutResponse.encode({ err: '' }) };
   });
 }

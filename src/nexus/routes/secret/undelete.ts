@@ -5,13 +5,13 @@
 import { secretUndeleteResponse } from '../../../protocol/messages.js';
 import { API_BAD_REQUEST } from '../../../protocol/errors.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
-import { storeCall } from '../store-call.js';
+import { storeWrite } from '../store-call.js';
 import { guardUndelete } from './undelete-guard.js';
 import type { ValidVersions } from './versions-guard.js';
 
-export function handleUndelete(v: ValidVersions, deps: RouteDeps): Reply {
-  return storeCall(deps, { route: 'secretUndelete', event: 'secret_undelete', caller: v.caller, fields: { path: v.path, versions: v.versions } }, (store) => {
-    store.undeleteSecretVersions(v.path, v.versions);
+export function handleUndelete(v: ValidVersions, deps: RouteDeps): Promise<Reply> {
+  return storeWrite(deps, { route: 'secretUndelete', event: 'secret_undelete', caller: v.caller, fields: { path: v.path, versions: v.versions } }, async (store) => {
+    await store.grouped.undeleteSecretVersions(v.path, v.versions);
     return { status: 200, body: secretUndeleteResponse.encode({ err: '' }) };
   });
 }

@@ -118,7 +118,12 @@ export function openSqliteStore(opts: SqliteStoreOptions): SecretStore {
       .immediate();
     const backend = sqliteBackend(conn, keyring);
     const rotation = sqliteRotation({ db: conn, keyring, forgetSealedRows: () => backend.forgetSealedRows(), now });
-    return createStore(backend, { maxVersions: opts.maxVersions, now, rotation });
+    return createStore(backend, {
+      maxVersions: opts.maxVersions,
+      now,
+      rotation,
+      ...(opts.groupCommit === undefined ? {} : { groupCommit: opts.groupCommit }),
+    });
   } catch (e) {
     key.fill(0);
     keyring?.zero();

@@ -136,6 +136,8 @@ export function sqliteBackend(db: Database, keyring: Keyring): SqliteBackend {
       return run.immediate(fn) as T;
     },
 
+    inTransaction: () => db.inTransaction,
+
     readSnapshot<T>(fn: () => T): T {
       // WAL: a deferred transaction that only reads holds a read snapshot and never blocks writers.
       return run.deferred(fn) as T;
