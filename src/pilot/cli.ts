@@ -20,7 +20,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return deps;
   };
   try {
-    await buildProgram(lazyDeps, io).parseAsync(argv as string[]);
+    await (await buildProgram(lazyDeps, io, argv)).parseAsync(argv as string[]);
     return ExitCode.ok;
   } catch (e) {
     return reportFailure(e, io.err);

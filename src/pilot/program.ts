@@ -1,25 +1,13 @@
-// The commander tree of `spike`. Every command module is light: anything
-// heavy (grpc, TLS, x509, the HTTP client) is loaded with `await import()`
-// inside nexus/identity.ts, only by commands that talk to Nexus.
+// The commander tree of `spike`. The command modules are loaded with
+// `await import()`, and only the ones the command line needs: `spike operator
+// restore …` loads operator-restore.ts alone, while help, `spike operator`
+// without a known subcommand, unknown commands and anything starting with an
+// option load them all (commander lists and suggests from what is
+// registered). Anything heavy (TLS, x509, the HTTP client) is loaded with
+// `await import()` inside nexus/identity.ts, only by commands that talk to
+// Nexus.
 import { Command } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
-import { defineRecover } from './commands/operator-recover.js';
-import { defineRestore } from './commands/operator-restore.js';
-import { defineRotate } from './commands/operator-rotate.js';
-import { definePreflight } from './commands/operator-preflight.js';
-import { defineStatus } from './commands/operator-status.js';
-import { defineVerify } from './commands/operator-verify.js';
-import { definePolicyApply } from './commands/policy-apply.js';
-import { definePolicyCreate } from './commands/policy-create.js';
-import { definePolicyDelete } from './commands/policy-delete.js';
-import { definePolicyGet } from './commands/policy-get.js';
-import { definePolicyList } from './commands/policy-list.js';
-import { defineSecretDelete } from './commands/secret-delete.js';
-import { defineSecretGet } from './commands/secret-get.js';
-import { defineSecretList } from './commands/secret-list.js';
-import { defineSecretMetadata } from './commands/secret-metadata-get.js';
-import { defineSecretPut } from './commands/secret-put.js';
-import { defineSecretUndelete } from './commands/secret-undelete.js';
 import type { PilotDeps } from './runtime.js';
 import { loadFormatSetting } from './config.js';
 import { installFormatFlags } from './format-flags.js';
@@ -44,7 +32,78 @@ export interface ProgramOutput {
   err(text: string): void;
 }
 
-export function buildProgram(deps: () => PilotDeps, output: ProgramOutput): Command {
+/** A command module's `define…` function: options, texts and action of `cmd`. */
+type DefineCommand = (cmd: Command, deps: () => PilotDeps, name?: string) => Command;
+
+type Group = 'operator' | 'secret' | 'policy';
+
+/** One subcommand: where it hangs and how to load its module. */
+export interface CommandSpec {
+  readonly group: Group;
+  readonly name: string;
+  readonly load: () => Promise<DefineCommand>;
+}
+
+const GROUPS: readonly (readonly [Group, string])[] = [
+  ['operator', 'Manage admin operations'],
+  ['secret', 'Manage secrets'],
+  ['policy', 'Manage policies'],
+];
+
+/** Every subcommand, in the order help lists them. */
+export const COMMANDS: readonly CommandSpec[] = [
+  { group: 'operator', name: 'recover', load: async () => (await import('./commands/operator-recover.js')).defineRecover },
+  { group: 'operator', name: 'restore', load: async () => (await import('./commands/operator-restore.js')).defineRestore },
+  // spike-ts break-glass additions (docs/runbook.md).
+  { group: 'operator', name: 'status', load: async () => (await import('./commands/operator-status.js')).defineStatus },
+  { group: 'operator', name: 'verify', load: async () => (await import('./commands/operator-verify.js')).defineVerify },
+  { group: 'operator', name: 'preflight', load: async () => (await import('./commands/operator-preflight.js')).definePreflight },
+  { group: 'operator', name: 'rotate', load: async () => (await import('./commands/operator-rotate.js')).defineRotate },
+  { group: 'secret', name: 'put', load: async () => (await import('./commands/secret-put.js')).defineSecretPut },
+  { group: 'secret', name: 'get', load: async () => (await import('./commands/secret-get.js')).defineSecretGet },
+  { group: 'secret', name: 'list', load: async () => (await import('./commands/secret-list.js')).defineSecretList },
+  { group: 'secret', name: 'delete', load: async () => (await import('./commands/secret-delete.js')).defineSecretDelete },
+  { group: 'secret', name: 'undelete', load: async () => (await import('./commands/secret-undelete.js')).defineSecretUndelete },
+  { group: 'secret', name: 'metadata', load: async () => (await import('./commands/secret-metadata-get.js')).defineSecretMetadata },
+  { group: 'policy', name: 'create', load: async () => (await import('./commands/policy-create.js')).definePolicyCreate },
+  { group: 'policy', name: 'apply', load: async () => (await import('./commands/policy-apply.js')).definePolicyApply },
+  { group: 'policy', name: 'list', load: async () => (await import('./commands/policy-list.js')).definePolicyList },
+  { group: 'policy', name: 'get', load: async () => (await import('./commands/policy-get.js')).definePolicyGet },
+  { group: 'policy', name: 'delete', load: async () => (await import('./commands/policy-delete.js')).definePolicyDelete },
+];
+
+/** The seed documents' older spelling: `spike recover` / `spike restore`, top-level aliases of the operator commands. */
+const ALIASES: readonly string[] = ['recover', 'restore'];
+
+function specOf(group: string, name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.group === group && c.name === name);
+}
+
+/**
+ * The subcommands a command line needs (`argv` as process.argv: node,
+ * script, args…): the one it names when it starts with `<group> <name>` or an
+ * alias, else every one (help, a group alone, unknown words, leading options).
+ */
+export function commandsFor(argv: readonly string[]): readonly CommandSpec[] {
+  const [first, second] = argv.slice(2);
+  if (first !== undefined && ALIASES.includes(first)) {
+    const spec = specOf('operator', first);
+    if (spec !== undefined) return [spec];
+  }
+  if (first !== undefined && second !== undefined) {
+    const spec = specOf(first, second);
+    if (spec !== undefined) return [spec];
+  }
+  return COMMANDS;
+}
+
+/**
+ * The `spike` program with the subcommands `argv` needs (all of them when
+ * `argv` is not given), their modules loaded.
+ */
+export async function buildProgram(deps: () => PilotDeps, output: ProgramOutput, argv?: readonly string[]): Promise<Command> {
+  const wanted = argv === undefined ? COMMANDS : commandsFor(argv);
+  const defines = new Map(await Promise.all(wanted.map(async (c) => [c, await c.load()] as const)));
   const program = new Command('spike');
   // Set before adding subcommands: commander copies these settings to them.
   program
@@ -64,33 +123,17 @@ Examples:
   spike secret get secrets/db/creds
   spike policy list`);
 
-  const operator = program.command('operator').description('Manage admin operations');
-  defineRecover(operator.command('recover'), deps);
-  defineRestore(operator.command('restore'), deps);
-  // spike-ts break-glass additions (docs/runbook.md).
-  defineStatus(operator.command('status'), deps);
-  defineVerify(operator.command('verify'), deps);
-  definePreflight(operator.command('preflight'), deps);
-  defineRotate(operator.command('rotate'), deps);
-
-  const secret = program.command('secret').description('Manage secrets');
-  defineSecretPut(secret.command('put'), deps);
-  defineSecretGet(secret.command('get'), deps);
-  defineSecretList(secret.command('list'), deps);
-  defineSecretDelete(secret.command('delete'), deps);
-  defineSecretUndelete(secret.command('undelete'), deps);
-  defineSecretMetadata(secret.command('metadata'), deps);
-
-  const policy = program.command('policy').description('Manage policies');
-  definePolicyCreate(policy.command('create'), deps);
-  definePolicyApply(policy.command('apply'), deps);
-  definePolicyList(policy.command('list'), deps);
-  definePolicyGet(policy.command('get'), deps);
-  definePolicyDelete(policy.command('delete'), deps);
-
-  // The seed documents' older spelling.
-  defineRecover(program.command('recover'), deps, 'recover').summary('Alias of `spike operator recover`');
-  defineRestore(program.command('restore'), deps, 'restore').summary('Alias of `spike operator restore`');
+  for (const [group, description] of GROUPS) {
+    const specs = COMMANDS.filter((c) => c.group === group && defines.has(c));
+    if (specs.length === 0) continue;
+    const parent = program.command(group).description(description);
+    for (const spec of specs) (defines.get(spec) as DefineCommand)(parent.command(spec.name), deps);
+  }
+  for (const alias of ALIASES) {
+    const spec = specOf('operator', alias);
+    const define = spec === undefined ? undefined : defines.get(spec);
+    if (define !== undefined) define(program.command(alias), deps, alias).summary(`Alias of \`spike operator ${alias}\``);
+  }
   installFormatFlags(program, () => loadFormatSetting(deps().env));
   return program;
 }

@@ -108,7 +108,9 @@ export async function runProgram(args: string[], f: Fake) {
   const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) };
   let code: number = ExitCode.ok;
   try {
-    await buildProgram(() => f.deps, io).parseAsync(['node', 'spike', ...args]);
+    const argv = ['node', 'spike', ...args];
+    // As cli.ts does: only the command modules this command line needs.
+    await (await buildProgram(() => f.deps, io, argv)).parseAsync(argv);
   } catch (e) {
     code = reportFailure(e, io.err);
   }

@@ -7,7 +7,7 @@ import { buildProgram } from '../../../src/pilot/program.js';
 describe('spike --version fast path (main.ts)', () => {
   it.each(['--version', '-V'])('%s: commander prints the same text', async (flag) => {
     let out = '';
-    const program = buildProgram(
+    const program = await buildProgram(
       () => {
         throw new Error('--version must not need dependencies');
       },
