@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-// `spike`, the SPIKE Pilot CLI: the entry point. A lone `--version` / `-V`
-// is answered here before anything else loads (commander and the command
-// modules are most of a bare `spike`'s start-up: test/bench/README.md);
-// everything else goes to cli.ts, which wires the real world into the
-// commander program.
+// `spike`, the SPIKE Pilot CLI: the entry point. It is bundled as CommonJS
+// (dist/spike.cjs; dist/spike.js links to it) so that a lone `--version` /
+// `-V` is answered before Node even starts its ES module loader (about a
+// quarter of a bare `spike --version`: test/bench/README.md § Start-up).
+// Every other command line goes to cli.ts (the ES module bundle, with the
+// commands loaded lazily), which wires the real world into the commander
+// program.
 import pkg from '../../package.json' with { type: 'json' };
+
+/** Where scripts/build.mjs puts cli.ts's bundle, relative to this file's real path. */
+const CLI_MODULE = './chunks/spike-cli.js';
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
@@ -12,4 +17,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${pkg.version}\n`);
   process.exit(0);
 }
-await import('./cli.js');
+import(CLI_MODULE).catch((e: unknown) => {
+  // Only a broken installation gets here (cli.ts reports its own failures).
+  const why = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+  process.stderr.write(`Error: unexpected failure (cannot load ${CLI_MODULE}: ${why})\n`);
+  process.exit(1);
+});

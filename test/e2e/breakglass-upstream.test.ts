@@ -78,7 +78,7 @@ describe('break-glass commands against a Nexus without the status route', () => 
     expect(AGE_FILES.size).toBeGreaterThanOrEqual(2);
     const v = await ageFilesLoadedBy(['--version'], 'version');
     expect(v.code).toBe(0);
-    expect(v.all).toContain(join(DIST, 'spike.js'));
+    expect(v.all).toContain(join(DIST, 'spike.cjs')); // dist/spike.js links to the CommonJS entry
     expect(v.ageFiles).toEqual([]);
     // control: a command that needs age does load it (so the trace would show it)
     const rec = await ageFilesLoadedBy(['operator', 'recover', '--recipient', 'not-a-recipient'], 'recover');

@@ -1,8 +1,8 @@
 // The `yaml` package is loaded only by `spike policy apply --file`
 // (src/pilot/policy/file.ts: `await import('./file-yaml.js')`): bundled as
-// scripts/build.mjs bundles (esbuild, ESM, code splitting), neither the
-// `spike` entry (all `spike --version` loads) nor the command-line chunk it
-// loads for every other command, nor the chunk of `policy apply` itself
+// scripts/build.mjs bundles (esbuild, ESM, code splitting; `spike --version`
+// loads only the CommonJS entry, main.ts), neither the command-line bundle
+// (cli.ts) loaded for every other command, nor the chunk of `policy apply` itself
 // (program.ts loads it when that command runs), nor anything they import statically,
 // contains it; it sits in a chunk reached only through a dynamic import.
 import { build, type Metafile } from 'esbuild';
@@ -31,7 +31,7 @@ const inputsOf = (meta: Metafile, files: Iterable<string>): string[] => [...file
 describe('the yaml package is not part of spike start-up', () => {
   it('only a dynamically imported chunk holds it', async () => {
     const result = await build({
-      entryPoints: { spike: 'src/pilot/main.ts' },
+      entryPoints: { 'chunks/spike-cli': 'src/pilot/cli.ts' },
       outdir: 'out', // not written
       write: false,
       metafile: true,
@@ -46,11 +46,8 @@ describe('the yaml package is not part of spike start-up', () => {
     });
     const meta = result.metafile;
     const holding = (input: string): string => Object.keys(meta.outputs).find((f) => meta.outputs[f]?.inputs[input] !== undefined) as string;
-    // main.ts answers --version alone, then loads cli.ts, which loads the module of the command run (program.ts).
-    const startup = inputsOf(
-      meta,
-      new Set(['src/pilot/main.ts', 'src/pilot/cli.ts', 'src/pilot/commands/policy-apply.ts'].flatMap((f) => [...staticClosure(meta, holding(f))])),
-    );
+    // main.ts loads cli.ts, which loads the module of the command run (program.ts).
+    const startup = inputsOf(meta, new Set(['src/pilot/cli.ts', 'src/pilot/commands/policy-apply.ts'].flatMap((f) => [...staticClosure(meta, holding(f))])));
     expect(startup).toContain('src/pilot/commands/policy-apply.ts'); // the closure is computed from the real graph
     expect(startup.filter((i) => YAML_PACKAGE.test(i) || i === READER)).toEqual([]);
     // …and the reader with the package is in the bundle, behind a dynamic import.
