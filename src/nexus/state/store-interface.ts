@@ -14,8 +14,9 @@ export type KeyCheck = 'match' | 'empty' | 'mismatch' | 'retired';
 export type SecretValues = Record<string, string>;
 
 /**
- * The open store the routes use: src/nexus/store's SecretStore (synchronous,
- * durable before it returns; NotFoundError → 404).
+ * The open store the routes use: src/nexus/store's SecretStore (durable before
+ * it answers; reads synchronous, writes through `grouped`, group-committed;
+ * NotFoundError → 404).
  */
 export type SecretsStore = SecretStore;
 

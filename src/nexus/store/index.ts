@@ -3,7 +3,7 @@
 //
 // Public API
 // ----------
-//   openSqliteStore({ dataDir, rootKey, maxVersions, busyTimeoutMs?, now? }): SecretStore
+//   openSqliteStore({ dataDir, rootKey, maxVersions, busyTimeoutMs?, now?, groupCommit? }): SecretStore
 //     Opens (creating if needed) `<dataDir>/spike.db` — upstream's location,
 //     tables and encryption layout (docs/design.md § Store). WAL,
 //     synchronous=FULL: every write method returns only once it is durable.
@@ -15,7 +15,7 @@
 //     ignores. While a rotation runs, either key opens the store: the other
 //     one is unwrapped from the rotation row, new rows are sealed with the
 //     new key and rows are opened with the new key, then the old one.
-//   openMemoryStore({ maxVersions, now? }): SecretStore
+//   openMemoryStore({ maxVersions, now?, groupCommit? }): SecretStore
 //     Same interface, nothing persisted (upstream `memory` backend).
 //   checkRootKey(dataDir, candidateKey): 'match' | 'mismatch' | 'empty' | 'retired'
 //     Read-only. 'empty' = no database, or neither a key-check value nor any
@@ -33,7 +33,7 @@
 //     encrypted row (i.e. a root key was used with it before). Lets Nexus
 //     decide between "waiting for a restore" and "fresh".
 //
-// SecretStore (all methods synchronous; they complete, durably, before returning)
+// SecretStore (all methods but `grouped`'s synchronous; they complete, durably, before returning)
 //   putSecret(path, values) → new version number
 //   getSecret(path, version = 0) → values          (NotFoundError; a read snapshot, no write lock,
 //                                                   reads only the current version — cached per path,
@@ -47,7 +47,17 @@
 //   getPolicy(name) → Policy                       (NotFoundError)
 //   deletePolicy(name) → boolean (false: no such policy)
 //   listPolicies() → Policy[] sorted by name
-//   close()                                        idempotent; zeroes the key copies
+//   grouped.{putSecret, deleteSecretVersions, undeleteSecretVersions, putPolicy, deletePolicy}
+//                                                  the same writes, group-committed (group-commit.ts,
+//                                                  docs/design.md § Store): queued; the writes queued in
+//                                                  one event-loop turn run on the next (setImmediate) as
+//                                                  one transaction (≤ 256 writes, ≤ 4 MiB), each in a
+//                                                  savepoint; the promise settles after COMMIT with the
+//                                                  write's own result or error; a failing group
+//                                                  transaction rejects all of it with StoreError 'io'.
+//                                                  groupCommit: { maxWrites?, maxBytes?, hooks?: { beforeCommit? } }
+//   close()                                        idempotent; runs what `grouped` still holds, then
+//                                                  zeroes the key copies
 //   rotation?: StoreRotation                       SQLite only (memory: undefined)
 //
 // StoreRotation (root-key rotation, docs/design.md § Root-key rotation; each
