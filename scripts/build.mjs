@@ -18,6 +18,22 @@ const entries = {
 // started from the previous dist/ (e.g. a running e2e test) keep working.
 const out = `dist.tmp-${process.pid}`;
 rmSync(out, { recursive: true, force: true });
+// commander loads node:child_process (and with it net, dgram, …: ~3 ms of every
+// `spike` start) for executable subcommands, which spike does not have: it
+// gets a stand-in that loads the real module on first use.
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
+      contents: "let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:child_process'))[k] });",
+      loader: 'js',
+      resolveDir: process.cwd(),
+    }));
+  },
+};
 const banner = {
   js: "import { createRequire as __spikeCreateRequire } from 'node:module'; const require = __spikeCreateRequire(import.meta.url);",
 };
@@ -34,6 +50,7 @@ await build({
   external: ['better-sqlite3', 'node-pty'],
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
   banner,
+  plugins: [lazyChildProcessForCommander],
   legalComments: 'none',
   sourcemap: false,
   logLevel: 'warning',
