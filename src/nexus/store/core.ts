@@ -106,7 +106,7 @@ function guardedRotation(rotation: StoreRotation, ensureOpen: () => void): Store
   };
 }
 
-/** An estimate of a write's size for the group's byte budget (UTF-16 lengths; only a bound). */
+/** A write's size for the group's byte budget: an estimate in UTF-16 code units. */
 function valuesSize(values: Readonly<Record<string, string>>): number {
   let n = 0;
   for (const [k, v] of Object.entries(values)) n += k.length + v.length;

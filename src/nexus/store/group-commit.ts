@@ -123,7 +123,7 @@ export function createGroupCommitter(tx: GroupTransactions, opts: GroupCommitOpt
         beforeCommit?.(group.length);
       });
     } catch (cause) {
-      const error = new StoreError('io', 'the write transaction failed; nothing of it was stored', { cause });
+      const error = new StoreError('io', 'the group write transaction failed and was rolled back', { cause });
       for (const w of group) w.reject(error);
       return;
     }
