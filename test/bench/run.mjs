@@ -1,40 +1,50 @@
 #!/usr/bin/env node
 // `npm run bench` (after `npm run build`): measures spike-ts against
 // baselines taken in the same run, on a real local stack, and writes
-// bench-results.json plus a table with PASS/MISS against the issue's targets:
-//   (a) `spike --version` and `spike operator restore` (non-TTY) wall time vs `node -e 0`
+// bench-results.json (every figure with value, unit, baseline, ratio, target,
+// pass; the machine) plus a table with PASS/MISS against the issue's targets:
+//   (a) `spike --version`, `spike operator restore` (non-TTY) and `spike operator recover` wall time vs `node -e 0`
 //   (b) Nexus secret get/put throughput, p50/p99 over mTLS keep-alive vs a bare https mTLS echo server;
-//       and a get by a workload that a regex policy authorizes, vs the superuser get
+//       and a get by a workload that a regex policy authorizes, vs the echo server and the superuser get
 //   (c) Nexus start → root_key_ready with the Keepers up
+//   (s) the scale curve: (b)/(c)-style figures, `spike secret list` and Nexus RSS at 1k, 10k and 100k
+//       stored secrets with 1k policies (seeded straight into spike.db), drawn to docs/bench-scale.svg;
+//       (r) a root-key rotation (spike operator rotate, end to end) at each size, secrets/s
 //   (a') a real break-glass restore (Keepers lost their shards), one sample per step
 //   (d) Shamir computeShares / recoverSecret per second
-//   (r) root-key rotation of 10k and 100k secrets (spike operator rotate, end to end), secrets/s
 // Everything is bounded in count and time (a watchdog ends the run), traffic
 // stays on 127.0.0.1, every process is stopped and the temp dir removed.
-import { execFileSync, fork } from 'node:child_process';
-import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, readdirSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { Stack } from './lib/stack.mjs';
 import { killAll, runTimed } from './lib/procs.mjs';
 import { fetchSvid, pinSpiffeId } from './lib/svid.mjs';
 import { mtlsAgent, post, runLoad } from './lib/load.mjs';
-import { median, round } from './lib/stats.mjs';
-import { benchRotation, rotationRows } from './lib/rotation.mjs';
+import { startEcho } from './lib/echo.mjs';
+import { median } from './lib/stats.mjs';
+import { rotationFigures } from './lib/rotation.mjs';
+import { benchScale, scaleFigures, scaleTableLines, SCALE_LEVELS, SCALE_POLICIES, SCALE_SETTINGS } from './lib/scale.mjs';
+import { exportShards } from './lib/seed.mjs';
+import { scaleSvg } from './lib/plot.mjs';
+import { exitStatus, figureTable, finalize, machine, machineLine, markdownTable, target } from './lib/report.mjs';
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
-const OUT = join(REPO, process.env.BENCH_OUT ?? 'bench-results.json');
+const OUT = resolve(REPO, process.env.BENCH_OUT ?? 'bench-results.json');
+/** Where the scale curve is drawn (whenever the scale part runs). */
+const SVG_OUT = resolve(REPO, process.env.BENCH_SVG ?? 'docs/bench-scale.svg');
 const PROFILE_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
-const WATCHDOG_MS = 9 * 60_000;
+const WATCHDOG_MS = 8 * 60_000; // a whole `npm run bench` (build included) must stay under 10 minutes
 const CLI_RUNS = 15; // odd: the median is a sample
 const RESTORE_RUNS = 7; // Nexus allows a burst of 10 restore calls per caller
+const RECOVER_RUNS = 7;
 const NEXUS_RESTARTS = 5;
 const LOAD = { concurrency: 8, warmupMs: 1000, durationMs: 2000, rounds: 5, maxRequests: 200_000 };
-/** BENCH_ONLY=throughput runs only (b), BENCH_ONLY=rotation only (r), for a quick look. */
+/** BENCH_ONLY=throughput runs only (b), BENCH_ONLY=scale only (s) without rotations, BENCH_ONLY=rotation only (r), for a quick look. */
 const ONLY = process.env.BENCH_ONLY;
 /** The workload whose get a policy authorizes (not a Pilot role: Nexus checks its policies on every request). */
 const POLICY_WORKLOAD = { name: 'bench-app', id: 'spiffe://spike.ist/workload/bench-app' };
@@ -78,9 +88,22 @@ async function benchCli(stack) {
     CLI_RUNS,
   );
 
-  // A real shard: recover as the `recover` role, then restore with it as `restore`.
+  // A real shard: recover as the `recover` role (timed, interleaved with the
+  // baseline: each run fetches every share and rewrites the shard files), then
+  // restore with it as `restore`.
   await stack.setEntry('pilot', stack.ids.recover);
-  const rec = await timeNode([spike, 'operator', 'recover'], { env: pilotEnv });
+  const recover = await interleaved(
+    {
+      bare,
+      recover: async () => {
+        const r = await timeNode([spike, 'operator', 'recover'], { env: pilotEnv });
+        if (!r.stdout.includes('Recovery shards saved')) throw new Error(`unexpected recover output: ${r.stdout.slice(0, 200)}`);
+        return r;
+      },
+    },
+    RECOVER_RUNS,
+    1,
+  );
   const recDir = join(stack.dir, 'pilot', 'recover');
   const files = readdirSync(recDir).filter((f) => /^spike\.recovery\.\d+\.txt$/.test(f)).sort();
   if (files.length < 2) throw new Error(`spike operator recover wrote ${files.length} shard files`);
@@ -108,21 +131,10 @@ async function benchCli(stack) {
     await timeNode(['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', 'spike-restore.cpuprofile', spike, 'operator', 'restore'], { env: pilotEnv, stdin: shard });
   }
   await stack.setEntry('pilot', stack.ids.superuser);
-  return { version, restore, recoverMs: rec.ms, shards };
+  return { version, restore, recover, shards };
 }
 
 // ---- (b) Nexus throughput vs an echo server -----------------------------------
-
-async function startEcho(nexusSvid, clientId) {
-  const child = fork(join(import.meta.dirname, 'echo-server.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { PATH: process.env.PATH } });
-  const port = await new Promise((ok, ko) => {
-    const t = setTimeout(() => ko(new Error('echo server did not start')), 10_000);
-    child.once('message', (m) => (clearTimeout(t), ok(m.port)));
-    child.once('exit', (c) => ko(new Error(`echo server exited ${c}`)));
-    child.send({ cert: nexusSvid.cert, key: nexusSvid.key, ca: nexusSvid.ca, clientId });
-  });
-  return { port, stop: () => child.kill('SIGTERM') };
-}
 
 async function benchThroughput(stack) {
   const pilot = await fetchSvid(stack.socketOf('pilot'));
@@ -185,6 +197,7 @@ async function benchThroughput(stack) {
     out.getRatio = median(results.nexusGet.map((r, i) => r.perSecond / results.echoGet[i].perSecond));
     out.putRatio = median(results.nexusPut.map((r, i) => r.perSecond / results.echoPut[i].perSecond));
     out.policyGetRatio = median(results.policyGet.map((r, i) => r.perSecond / results.nexusGet[i].perSecond));
+    out.policyGetEchoRatio = median(results.policyGet.map((r, i) => r.perSecond / results.echoGet[i].perSecond));
     return out;
   } finally {
     for (const a of agents) a.destroy();
@@ -278,66 +291,77 @@ async function benchShamir(dir) {
 /** Median of the per-run ratios of two index-aligned sample lists (each pair ran back to back). */
 const pairedRatio = (xs, ys) => median(xs.map((x, i) => x / ys[i]));
 
-function figures(a, b, c, d, e, r) {
-  const bare = median([...a.version.bare, ...a.restore.bare]);
-  const ver = median(a.version.version);
-  const res = median(a.restore.restore);
-  const verRatio = pairedRatio(a.version.version, a.version.bare);
-  const resRatio = pairedRatio(a.restore.restore, a.restore.bare);
-  const rows = [
-    { name: 'spike --version (ms)', value: ver, baseline: 'node -e 0', baselineValue: median(a.version.bare), ratio: verRatio, target: '≤ 1.5×', pass: verRatio <= 1.5 },
-    { name: 'spike operator restore (ms)', value: res, baseline: 'node -e 0', baselineValue: median(a.restore.bare), ratio: resRatio, target: '≤ 3×', pass: resRatio <= 3 },
-    { name: 'restore for real: 1st shard (ms, 1 run)', value: e.collectMs, baseline: 'node -e 0', baselineValue: bare, ratio: e.collectMs / bare },
-    { name: 'restore for real: 2nd, restores (ms, 1 run)', value: e.completeMs, baseline: 'node -e 0', baselineValue: bare, ratio: e.completeMs / bare },
-    { name: 'spike operator recover (ms, 1 run)', value: a.recoverMs, baseline: 'node -e 0', baselineValue: bare, ratio: a.recoverMs / bare },
-    ...throughputRows(b),
-    { name: 'Nexus start → listening (ms)', value: median(c.listening) },
-    { name: 'Nexus start → ready (ms)', value: median(c.ready), target: '≤ 1000 ms', pass: median(c.ready) <= 1000 },
-    { name: 'Shamir computeShares 2-of-3 (/s)', value: d.computePerSecond },
-    { name: 'Shamir recoverSecret 2-of-3 (/s)', value: d.recoverPerSecond },
-    ...rotationRows(r),
-  ];
-  return rounded(rows);
-}
-
-/** The (b) rows: Nexus vs the echo server, and the policy-authorized get vs the superuser get. */
-function throughputRows(b) {
+/** The (a) rows: CLI wall times vs `node -e 0`, ratios of interleaved pairs. */
+function cliFigures(a) {
+  const row = (name, samples, bare, t) => ({
+    name,
+    unit: 'ms',
+    value: median(samples),
+    baseline: { label: 'node -e 0', value: median(bare) },
+    ratio: pairedRatio(samples, bare),
+    ...(t ? { target: t } : {}),
+  });
   return [
-    { name: 'Nexus get (req/s)', value: b.nexusGet.perSecond, baseline: 'echo', baselineValue: b.echoGet.perSecond, ratio: b.getRatio, target: '≥ 0.5×', pass: b.getRatio >= 0.5 },
-    { name: 'Nexus get p50 (ms)', value: b.nexusGet.p50, baseline: 'echo', baselineValue: b.echoGet.p50, ratio: b.nexusGet.p50 / b.echoGet.p50 },
-    { name: 'Nexus get p99 (ms)', value: b.nexusGet.p99, baseline: 'echo', baselineValue: b.echoGet.p99, ratio: b.nexusGet.p99 / b.echoGet.p99 },
-    { name: 'Nexus get via policy (req/s)', value: b.policyGet.perSecond, baseline: 'superuser get', baselineValue: b.nexusGet.perSecond, ratio: b.policyGetRatio },
-    { name: 'Nexus get via policy p50 (ms)', value: b.policyGet.p50, baseline: 'superuser get', baselineValue: b.nexusGet.p50, ratio: b.policyGet.p50 / b.nexusGet.p50 },
-    { name: 'Nexus put (req/s)', value: b.nexusPut.perSecond, baseline: 'echo', baselineValue: b.echoPut.perSecond, ratio: b.putRatio },
-    { name: 'Nexus put p50 (ms)', value: b.nexusPut.p50, baseline: 'echo', baselineValue: b.echoPut.p50, ratio: b.nexusPut.p50 / b.echoPut.p50 },
-    { name: 'Nexus put p99 (ms)', value: b.nexusPut.p99, baseline: 'echo', baselineValue: b.echoPut.p99, ratio: b.nexusPut.p99 / b.echoPut.p99 },
+    row('spike --version', a.version.version, a.version.bare, target('ratio', '<=', 1.3)),
+    row('spike operator restore (drill, non-TTY)', a.restore.restore, a.restore.bare, target('ratio', '<=', 3)),
+    row('spike operator recover', a.recover.recover, a.recover.bare, target('ratio', '<=', 3)),
   ];
 }
 
-function rounded(rows) {
-  return rows.map((r) => ({
-    ...r,
-    value: round(r.value, 1),
-    ...(r.baselineValue === undefined ? {} : { baselineValue: round(r.baselineValue, 1), ratio: round(r.ratio, 2) }),
-  }));
+/** The (b) rows: Nexus vs the echo server, and the policy-authorized get vs the echo server and the superuser get. */
+function throughputFigures(b) {
+  const echo = (label, x) => ({ label, value: x });
+  return [
+    { name: 'Nexus get (superuser)', unit: 'req/s', value: b.nexusGet.perSecond, baseline: echo('echo', b.echoGet.perSecond), ratio: b.getRatio, target: target('ratio', '>=', 0.6) },
+    { name: 'Nexus get p50', unit: 'ms', value: b.nexusGet.p50, baseline: echo('echo', b.echoGet.p50), ratio: b.nexusGet.p50 / b.echoGet.p50 },
+    { name: 'Nexus get p99', unit: 'ms', value: b.nexusGet.p99, baseline: echo('echo', b.echoGet.p99), ratio: b.nexusGet.p99 / b.echoGet.p99 },
+    { name: 'Nexus get via policy', unit: 'req/s', value: b.policyGet.perSecond, baseline: echo('echo', b.echoGet.perSecond), ratio: b.policyGetEchoRatio, target: target('ratio', '>=', 0.5) },
+    { name: 'Nexus get via policy, vs superuser get', unit: 'req/s', value: b.policyGet.perSecond, baseline: echo('superuser get', b.nexusGet.perSecond), ratio: b.policyGetRatio },
+    { name: 'Nexus get via policy p50', unit: 'ms', value: b.policyGet.p50, baseline: echo('superuser get', b.nexusGet.p50), ratio: b.policyGet.p50 / b.nexusGet.p50 },
+    { name: 'Nexus put', unit: 'req/s', value: b.nexusPut.perSecond, baseline: echo('echo', b.echoPut.perSecond), ratio: b.putRatio, target: target('ratio', '>=', 0.5) },
+    { name: 'Nexus put p50', unit: 'ms', value: b.nexusPut.p50, baseline: echo('echo', b.echoPut.p50), ratio: b.nexusPut.p50 / b.echoPut.p50 },
+    { name: 'Nexus put p99', unit: 'ms', value: b.nexusPut.p99, baseline: echo('echo', b.echoPut.p99), ratio: b.nexusPut.p99 / b.echoPut.p99 },
+  ];
 }
 
-function table(rows) {
-  const cols = [
-    ['figure', (r) => r.name],
-    ['value', (r) => String(r.value)],
-    ['baseline', (r) => (r.baseline ? `${r.baselineValue} (${r.baseline})` : '')],
-    ['ratio', (r) => (r.ratio === undefined ? '' : `${r.ratio}×`)],
-    ['target', (r) => r.target ?? ''],
-    ['result', (r) => (r.pass === undefined ? '' : r.pass ? 'PASS' : 'MISS')],
+function figures(a, b, c, d, e, s) {
+  const bare = median([...a.version.bare, ...a.restore.bare, ...a.recover.bare]);
+  const oneRun = (name, ms) => ({ name, unit: 'ms', value: ms, note: '1 run', baseline: { label: 'node -e 0', value: bare }, ratio: ms / bare });
+  return [
+    ...cliFigures(a),
+    oneRun('restore for real: 1st shard', e.collectMs),
+    oneRun('restore for real: 2nd shard, restores', e.completeMs),
+    ...throughputFigures(b),
+    { name: 'Nexus start → listening', unit: 'ms', value: median(c.listening) },
+    { name: 'Nexus start → ready', unit: 'ms', value: median(c.ready), target: target('value', '<=', 1000, 'ms') },
+    { name: 'Shamir computeShares 2-of-3', unit: '/s', value: d.computePerSecond },
+    { name: 'Shamir recoverSecret 2-of-3', unit: '/s', value: d.recoverPerSecond },
+    ...scaleFigures(s.levels),
+    ...rotationFigures(s.rotations),
   ];
-  const cells = [cols.map(([h]) => h), ...rows.map((r) => cols.map(([, f]) => f(r)))];
-  const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
-  const line = (row) => `| ${row.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [line(cells[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+}
+
+/** The printed report: the figures, the scale table when there is one, the machine line. */
+function printReport(rows, m, scaleLevels, tail) {
+  const parts = [figureTable(rows)];
+  if (scaleLevels.length > 0) {
+    const { header, lines } = scaleTableLines(scaleLevels);
+    parts.push(`Scale (${SCALE_POLICIES} policies; growth = factor per 10× step, 1k→10k, 10k→100k):\n\n${markdownTable(header, lines)}`);
+  }
+  parts.push(`${machineLine(m)}; medians, ratios are medians of back-to-back pairs; ${tail}`);
+  process.stdout.write(`${parts.join('\n\n')}\n`);
+}
+
+function writeSvg(levels, m) {
+  mkdirSync(dirname(SVG_OUT), { recursive: true });
+  writeFileSync(SVG_OUT, scaleSvg(levels, machineLine(m)));
+  log(`scale curve drawn to ${SVG_OUT}`);
 }
 
 async function main() {
+  const t0 = performance.now();
+  const m = machine();
+  if (ONLY !== undefined && !['throughput', 'scale', 'rotation'].includes(ONLY)) throw new Error(`BENCH_ONLY=${ONLY}: only "throughput", "scale" and "rotation" are known`);
   const stack = await Stack.create(REPO, 3);
   const watchdog = setTimeout(() => {
     log(`watchdog: the bench took longer than ${WATCHDOG_MS / 1000}s; stopping`);
@@ -356,19 +380,17 @@ async function main() {
     await stack.startAll(PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', 'nexus.cpuprofile'] : []);
     if (ONLY === 'throughput') {
       log('(b) Nexus throughput vs echo server (BENCH_ONLY=throughput)');
-      const rows = rounded(throughputRows(await benchThroughput(stack)));
-      process.stdout.write(`${table(rows)}\n\nnode ${process.version}, ${cpus().length} CPUs; medians, ratios are medians of back-to-back pairs (nothing written)\n`);
+      printReport(finalize(throughputFigures(await benchThroughput(stack))), m, [], 'nothing written');
       return 0;
     }
-    if (ONLY === 'rotation') {
-      log('(r) root-key rotation (BENCH_ONLY=rotation)');
-      const r = await benchRotation(stack, REPO, log);
-      r.shards.forEach((x) => x.fill(0));
-      const rows = rounded(rotationRows(r));
-      process.stdout.write(`${table(rows)}\n\nnode ${process.version}, ${cpus().length} CPUs; one run each (nothing written)\n`);
+    if (ONLY === 'scale' || ONLY === 'rotation') {
+      const scale = ONLY === 'scale';
+      log(scale ? '(s) scale curve (BENCH_ONLY=scale)' : '(r) root-key rotation (BENCH_ONLY=rotation)');
+      const s = await benchScale(stack, REPO, log, { measure: scale, rotate: !scale });
+      if (scale) writeSvg(s.levels, m);
+      printReport(finalize(scale ? scaleFigures(s.levels) : rotationFigures(s.rotations)), m, s.levels, scale ? `scale curve in ${SVG_OUT}; bench-results.json not written` : 'one run each; nothing written');
       return 0;
     }
-    if (ONLY !== undefined) throw new Error(`BENCH_ONLY=${ONLY}: only "throughput" and "rotation" are known`);
     log('(d) Shamir');
     const d = await benchShamir(stack.dir);
     log('(a) CLI wall time');
@@ -377,34 +399,37 @@ async function main() {
     const b = await benchThroughput(stack);
     log('(c) Nexus start → ready');
     const c = await benchNexusStart(stack);
-    log('(r) root-key rotation of 10k and 100k secrets');
-    const r = await benchRotation(stack, REPO, log);
+    log(`(s) scale curve at ${SCALE_LEVELS.join(', ')} secrets, with (r) a root-key rotation at each size`);
+    const s = await benchScale(stack, REPO, log, { measure: true, rotate: true });
+    writeSvg(s.levels, m);
     // the rotations made a.shards useless: the break-glass restore uses the new key's shards
     a.shards.forEach((x) => x.fill(0));
     delete a.shards;
+    const shards = await exportShards(stack);
     log("(a') break-glass restore after a crash of everything");
-    const e = await benchRealRestore(stack, r.shards).finally(() => r.shards.forEach((x) => x.fill(0)));
-    delete r.shards;
-    const rows = figures(a, b, c, d, e, r);
+    const e = await benchRealRestore(stack, shards).finally(() => shards.forEach((x) => x.fill(0)));
+    const rows = finalize(figures(a, b, c, d, e, s));
     let commit = 'unknown';
     try {
       commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
     } catch {
       // not a git checkout
     }
+    const benchSeconds = Math.round((performance.now() - t0) / 100) / 10;
+    const status = exitStatus(rows);
     const result = {
-      date: new Date().toISOString(),
+      machine: m,
       commit,
-      node: process.version,
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      settings: { CLI_RUNS, RESTORE_RUNS, NEXUS_RESTARTS, LOAD },
+      benchSeconds,
+      exitStatus: status,
+      settings: { CLI_RUNS, RESTORE_RUNS, RECOVER_RUNS, NEXUS_RESTARTS, LOAD, SCALE: { levels: SCALE_LEVELS, policies: SCALE_POLICIES, ...SCALE_SETTINGS } },
       figures: rows,
-      raw: { cli: a, throughput: b, nexusStart: c, shamir: d, realRestore: e, rotation: r },
+      scaleTable: scaleTableLines(s.levels),
+      raw: { cli: a, throughput: b, nexusStart: c, shamir: d, realRestore: e, scale: s.levels, rotation: s.rotations },
     };
     writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(`${table(rows)}\n\nnode ${process.version}, ${result.cpus} CPUs (${result.cpuModel}); medians, ratios are medians of back-to-back pairs; written to ${OUT}\n`);
-    return rows.every((r) => r.pass !== false) ? 0 : 3;
+    printReport(rows, m, s.levels, `bench ${benchSeconds} s (without the build); written to ${OUT}`);
+    return status;
   } finally {
     clearTimeout(watchdog);
     await stack.cleanup().catch(() => undefined);

@@ -16,7 +16,8 @@ export class Proc {
     this.waiters = [];
     this.exitCode = undefined;
     this.startedAt = performance.now();
-    this.child = spawn(command, args, { ...opts, stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    // opts.stdoutFd: the child's stdout goes to that file descriptor (a file: written synchronously, complete at exit).
+    this.child = spawn(command, args, { ...opts, stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', opts.stdoutFd ?? 'pipe', 'pipe'] });
     live.add(this.child);
     if (opts.stdin !== undefined) this.child.stdin.end(opts.stdin);
     // Short runs keep their whole output; servers only their log events (parsing
@@ -34,7 +35,7 @@ export class Proc {
         for (const p of parts) this.#line(p);
       };
     };
-    this.child.stdout.on('data', reader('stdout'));
+    this.child.stdout?.on('data', reader('stdout'));
     this.child.stderr.on('data', reader('stderr'));
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
