@@ -30,6 +30,29 @@ function toSafeInt(v: unknown, what: string): number {
   return n;
 }
 
+/** A copy the caller may keep (the entries are immutable). */
+function copyHeader(h: SecretHeader): SecretHeader {
+  return { metadata: h.metadata, versions: new Map(h.versions) };
+}
+
+/** Exactly as loadHeader reads it back: metadata times in whole seconds, version times through their stored text. */
+function asStored(write: SecretWrite): SecretHeader {
+  const m = write.header.metadata;
+  const seconds = (d: Date): Date => unixSecondsToDate(dateToUnixSeconds(d)) ?? d;
+  const viaText = (d: Date): Date => parseSqliteTime(formatSqliteTime(d)) ?? d;
+  const changed = new Set(write.deletionChanged);
+  if (write.insert !== undefined) changed.add(write.insert.version);
+  const versions = new Map<number, SecretVersionInfo>();
+  for (const n of [...write.header.versions.keys()].sort((a, b) => a - b)) {
+    const v = write.header.versions.get(n) as SecretVersionInfo;
+    versions.set(
+      n,
+      changed.has(n) ? { version: v.version, createdTime: viaText(v.createdTime), deletedTime: v.deletedTime === null ? null : viaText(v.deletedTime) } : v,
+    );
+  }
+  return { metadata: { ...m, createdTime: seconds(m.createdTime), updatedTime: seconds(m.updatedTime) }, versions };
+}
+
 export interface SqliteBackend extends StoreBackend {
   /** Drops the memo of a row's sealed bytes (a rotation rewrites rows). */
   forgetSealedRows(): void;
@@ -116,6 +139,19 @@ export function sqliteBackend(db: Database, keyring: Keyring): SqliteBackend {
   //    (forgetSealedRows) before rewriting rows.
   const currentVersions = new Map<string, number>();
   const MAX_CACHED_PATHS = 4096;
+  // The write path's cache: the decrypted header (metadata and version list:
+  // numbers and times, no values) of recently written or read secrets, as
+  // loadHeader would read it back. Set by writeSecret inside a transaction or
+  // savepoint; every path set inside an `atomically` that throws (its changes
+  // rolled back, a group's failing COMMIT included) is dropped again.
+  const headers = new Map<string, SecretHeader>();
+  /** Paths whose header was cached inside the open transaction. */
+  let cachedInTx: string[] = [];
+  const cacheHeader = (path: string, h: SecretHeader): void => {
+    if (headers.size >= MAX_CACHED_PATHS) headers.clear();
+    headers.set(path, h);
+    if (db.inTransaction) cachedInTx.push(path);
+  };
   let lastRow: { path: string; version: number; nonce: unknown; data: unknown } | undefined;
 
   // Transaction wrappers built once (better-sqlite3 builds a function per call otherwise).
@@ -133,7 +169,16 @@ export function sqliteBackend(db: Database, keyring: Keyring): SqliteBackend {
     kind: 'sqlite',
 
     atomically<T>(fn: () => T): T {
-      return run.immediate(fn) as T;
+      const mark = cachedInTx.length;
+      try {
+        const out = run.immediate(fn) as T;
+        if (!db.inTransaction) cachedInTx = [];
+        return out;
+      } catch (e) {
+        for (const path of cachedInTx.splice(mark)) headers.delete(path);
+        if (!db.inTransaction) cachedInTx = [];
+        throw e;
+      }
     },
 
     inTransaction: () => db.inTransaction,
@@ -161,6 +206,8 @@ export function sqliteBackend(db: Database, keyring: Keyring): SqliteBackend {
     },
 
     loadHeader(path): SecretHeader | undefined {
+      const cached = headers.get(path);
+      if (cached !== undefined) return copyHeader(cached);
       const m = q.metadata.get(path);
       if (m === undefined) return undefined;
       const metadata = keyring.open((k) => openMetadata(k, m));
@@ -172,7 +219,8 @@ export function sqliteBackend(db: Database, keyring: Keyring): SqliteBackend {
       if (metadata.currentVersion !== 0 && !versions.has(metadata.currentVersion)) {
         throw new StoreError('integrity', 'secret metadata names a current version that is not stored');
       }
-      return { metadata, versions };
+      cacheHeader(path, { metadata, versions });
+      return copyHeader({ metadata, versions });
     },
 
     loadValues(path, version) {
@@ -187,6 +235,7 @@ export function sqliteBackend(db: Database, keyring: Keyring): SqliteBackend {
 
     writeSecret(path, write: SecretWrite) {
       currentVersions.delete(path);
+      headers.delete(path);
       lastRow = undefined;
       const sm = sealMetadata(keyring.sealing, write.header.metadata);
       q.upsertMetadata.run(path, sm.nonce, sm.currentVersion, sm.oldestVersion, sm.createdTime, sm.updatedTime, sm.maxVersions);
@@ -209,6 +258,7 @@ export function sqliteBackend(db: Database, keyring: Keyring): SqliteBackend {
         q.setDeleted.run(info.deletedTime === null ? null : formatSqliteTime(info.deletedTime), path, n);
       }
       for (const n of write.removed) q.removeVersion.run(path, n);
+      cacheHeader(path, asStored(write));
     },
 
     listPaths: () => q.paths.all().map((r) => r.path),
@@ -252,6 +302,7 @@ export function sqliteBackend(db: Database, keyring: Keyring): SqliteBackend {
 
     close() {
       currentVersions.clear();
+      headers.clear();
       lastRow = undefined;
       try {
         if (db.open) db.close();

@@ -45,13 +45,13 @@ function track<T>(p: Promise<T>): Settled<T> {
   return s;
 }
 
-function sqliteStore(opts: { groupCommit?: GroupCommitOptions } = {}): { store: SecretStore; dataDir: string; reopen: () => SecretStore } {
+function sqliteStore(opts: { groupCommit?: GroupCommitOptions; clockStartMs?: number } = {}): { store: SecretStore; dataDir: string; reopen: () => SecretStore } {
   const t = tempDir();
   const dataDir = join(t.dir, 'data');
-  const clock = steppingClock();
+  const clock = steppingClock(opts.clockStartMs);
   const open = (o: { groupCommit?: GroupCommitOptions }): SecretStore => openSqliteStore({ dataDir, rootKey: KEY, maxVersions: 10, now: clock.now, ...o });
   const h = {
-    store: open(opts),
+    store: open(opts.groupCommit === undefined ? {} : { groupCommit: opts.groupCommit }),
     dataDir,
     reopen(): SecretStore {
       h.store.close();
@@ -377,6 +377,22 @@ describe('SQLite store: grouped writes', () => {
     breakCommit = false;
     expect(await store.grouped.putSecret('c/1', { v: 'again' })).toBe(1);
     expect(storedVersions(dataDir)).toEqual({ 'c/1': [1] });
+  });
+
+  it('what the store reads right after grouped writes equals what a fresh open reads from disk (versions, times, current)', async () => {
+    const h = sqliteStore({ clockStartMs: Date.UTC(2026, 4, 6, 7, 8, 9, 678) }); // milliseconds: metadata keeps whole seconds
+    await Promise.all([h.store.grouped.putSecret('m/a', { v: '1' }), h.store.grouped.putSecret('m/a', { v: '2' }), h.store.grouped.putSecret('m/b', { v: '1' })]);
+    for (let i = 3; i <= 12; i++) await h.store.grouped.putSecret('m/a', { v: String(i) }); // pruned beyond 10
+    await Promise.all([h.store.grouped.deleteSecretVersions('m/a', [12, 5]), h.store.grouped.deleteSecretVersions('m/b', [])]);
+    await h.store.grouped.undeleteSecretVersions('m/a', [5]);
+    const before = { a: h.store.getSecretMetadata('m/a'), a5: h.store.getSecret('m/a', 5) };
+    expect(() => h.store.getSecretMetadata('m/b')).toThrow(NotFoundError); // no live version
+    const s = h.reopen();
+    const after = { a: s.getSecretMetadata('m/a'), a5: s.getSecret('m/a', 5) };
+    expect(after).toEqual(before);
+    expect([...after.a.versions.keys()]).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(after.a.metadata.currentVersion).toBe(11);
+    expect(() => s.getSecretMetadata('m/b')).toThrow(NotFoundError);
   });
 
   it('bad input is rejected at once and queues nothing', async () => {
