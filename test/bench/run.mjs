@@ -343,7 +343,8 @@ function figures(a, b, c, d, e, s) {
 
 /** The printed report: the figures, the scale table when there is one, the machine line. */
 function printReport(rows, m, scaleLevels, tail) {
-  const parts = [figureTable(rows)];
+  // The scale rows (in the JSON) print as the scale table.
+  const parts = [figureTable(rows.filter((r) => !r.name.startsWith('scale ')))];
   if (scaleLevels.length > 0) {
     const { header, lines } = scaleTableLines(scaleLevels);
     parts.push(`Scale (${SCALE_POLICIES} policies; growth = factor per 10× step, 1k→10k, 10k→100k):\n\n${markdownTable(header, lines)}`);
@@ -386,7 +387,7 @@ async function main() {
     if (ONLY === 'scale' || ONLY === 'rotation') {
       const scale = ONLY === 'scale';
       log(scale ? '(s) scale curve (BENCH_ONLY=scale)' : '(r) root-key rotation (BENCH_ONLY=rotation)');
-      const s = await benchScale(stack, REPO, log, { measure: scale, rotate: !scale });
+      const s = await benchScale(stack, REPO, log, { measure: scale, rotate: !scale, profileDir: PROFILE_DIR });
       if (scale) writeSvg(s.levels, m);
       printReport(finalize(scale ? scaleFigures(s.levels) : rotationFigures(s.rotations)), m, s.levels, scale ? `scale curve in ${SVG_OUT}; bench-results.json not written` : 'one run each; nothing written');
       return 0;
@@ -400,7 +401,7 @@ async function main() {
     log('(c) Nexus start → ready');
     const c = await benchNexusStart(stack);
     log(`(s) scale curve at ${SCALE_LEVELS.join(', ')} secrets, with (r) a root-key rotation at each size`);
-    const s = await benchScale(stack, REPO, log, { measure: true, rotate: true });
+    const s = await benchScale(stack, REPO, log, { measure: true, rotate: true, profileDir: PROFILE_DIR });
     writeSvg(s.levels, m);
     // the rotations made a.shards useless: the break-glass restore uses the new key's shards
     a.shards.forEach((x) => x.fill(0));

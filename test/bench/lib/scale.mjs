@@ -70,12 +70,12 @@ function dbMiB(stack) {
 }
 
 /** SCALE.restarts restarts of Nexus (SIGTERM, spawn, root_key_ready from the Keepers), ms each. */
-async function startTimes(stack, log) {
+async function startTimes(stack, log, lastNodeArgs = []) {
   const ready = [];
   for (let i = 0; i < SCALE.restarts; i++) {
     const code = await stack.proc('nexus').stop('SIGTERM', 10_000);
     if (code !== 0) log(`nexus exited with ${code} on SIGTERM`);
-    const nexus = stack.spawnNexus();
+    const nexus = stack.spawnNexus(i === SCALE.restarts - 1 ? lastNodeArgs : []);
     await nexus.listening;
     const r = await nexus.waitFor('root_key_ready', 60_000);
     if (r.source !== 'keepers') throw new Error(`root key came from ${r.source}, expected keepers`);
@@ -167,7 +167,7 @@ async function listTimes(stack, secrets) {
  * `measure`) and rotates (when `rotate`). The stack must be healthy (Keepers
  * hold the shards, Pilot on the superuser role). Returns { levels, rotations }.
  */
-export async function benchScale(stack, repo, log, { measure = true, rotate = true } = {}) {
+export async function benchScale(stack, repo, log, { measure = true, rotate = true, profileDir } = {}) {
   const helpers = await loadSeedHelpers(repo, stack.dir);
   if (measure) await stack.setEntry(SCALE_WORKLOAD.name, SCALE_WORKLOAD.id);
   const levels = [];
@@ -180,7 +180,10 @@ export async function benchScale(stack, repo, log, { measure = true, rotate = tr
     stored = secrets;
     if (measure) {
       log(`scale ${secrets}: start → ready, get/put load, secret list`);
-      const ready = await startTimes(stack, log);
+      // BENCH_CPU_PROF: the largest size's last Nexus runs under the V8 profiler (its start, the load, the lists).
+      const profile = profileDir !== undefined && secrets === SCALE_LEVELS[SCALE_LEVELS.length - 1];
+      const profName = `nexus-scale-${label(secrets)}.cpuprofile`;
+      const ready = await startTimes(stack, log, profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', profName] : []);
       // SVIDs fetched per size: the run is long, and they must be the ones the agent serves now.
       const pilot = await fetchSvid(stack.socketOf('pilot'));
       const app = await fetchSvid(stack.socketOf(SCALE_WORKLOAD.name));
@@ -212,6 +215,15 @@ export async function benchScale(stack, repo, log, { measure = true, rotate = tr
         rssMiB: rssMiB(stack.proc('nexus').child.pid),
         dbMiB: dbMiB(stack),
       });
+      if (profile) {
+        // The profile is written when that Nexus exits: restart it now (a later SIGKILL would lose it).
+        const code = await stack.proc('nexus').stop('SIGTERM', 10_000);
+        if (code !== 0) log(`nexus exited with ${code} on SIGTERM`);
+        const nexus = stack.spawnNexus();
+        await nexus.listening;
+        await nexus.waitFor('root_key_ready', 60_000);
+        log(`Nexus profile written to ${profileDir}/${profName}`);
+      }
     }
     if (rotate) rotations.push(await rotateOnce(stack, secrets, seedPerSecond, log));
   }
