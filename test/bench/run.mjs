@@ -26,7 +26,7 @@ import { mtlsAgent, post, runLoad } from './lib/load.mjs';
 import { startEcho } from './lib/echo.mjs';
 import { median } from './lib/stats.mjs';
 import { rotationFigures } from './lib/rotation.mjs';
-import { benchScale, scaleFigures, scaleTableLines, SCALE_LEVELS, SCALE_POLICIES, SCALE_SETTINGS } from './lib/scale.mjs';
+import { benchScale, rssMiB, scaleFigures, scaleTableLines, SCALE_LEVELS, SCALE_POLICIES, SCALE_SETTINGS } from './lib/scale.mjs';
 import { exportShards } from './lib/seed.mjs';
 import { scaleSvg } from './lib/plot.mjs';
 import { exitStatus, figureTable, finalize, machine, machineLine, markdownTable, target } from './lib/report.mjs';
@@ -198,6 +198,7 @@ async function benchThroughput(stack) {
     out.putRatio = median(results.nexusPut.map((r, i) => r.perSecond / results.echoPut[i].perSecond));
     out.policyGetRatio = median(results.policyGet.map((r, i) => r.perSecond / results.nexusGet[i].perSecond));
     out.policyGetEchoRatio = median(results.policyGet.map((r, i) => r.perSecond / results.echoGet[i].perSecond));
+    out.nexusRssMiB = rssMiB(stack.proc('nexus').child.pid);
     return out;
   } finally {
     for (const a of agents) a.destroy();
@@ -332,6 +333,7 @@ function figures(a, b, c, d, e, s) {
     oneRun('restore for real: 1st shard', e.collectMs),
     oneRun('restore for real: 2nd shard, restores', e.completeMs),
     ...throughputFigures(b),
+    { name: 'Nexus RSS after the get/put load (a few secrets, 1 policy)', unit: 'MiB', value: b.nexusRssMiB },
     { name: 'Nexus start → listening', unit: 'ms', value: median(c.listening) },
     { name: 'Nexus start → ready', unit: 'ms', value: median(c.ready), target: target('value', '<=', 1000, 'ms') },
     { name: 'Shamir computeShares 2-of-3', unit: '/s', value: d.computePerSecond },

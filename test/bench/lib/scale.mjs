@@ -48,7 +48,7 @@ export function scalePolicies() {
 }
 
 /** Nexus's resident set (kB → MiB) from /proc/<pid>/status; NaN where /proc is missing. */
-function rssMiB(pid) {
+export function rssMiB(pid) {
   try {
     const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : NaN;
