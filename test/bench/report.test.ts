@@ -30,6 +30,7 @@ interface Level {
   listMs: number;
   readyMs: number;
   rssMiB: number;
+  rssAfterListsMiB: number;
   dbMiB: number;
 }
 interface Scale {
@@ -58,6 +59,7 @@ const level = (secrets: number, k: number, rss = 100 * k): Level => ({
   listMs: 100 * k,
   readyMs: 300,
   rssMiB: rss,
+  rssAfterListsMiB: rss,
   dbMiB: 5 * k,
 });
 
@@ -140,8 +142,8 @@ describe('bench scale SVG', () => {
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
     expect(svg).toContain('cpu &lt;x&gt; &amp; y');
     expect(svg).not.toContain('<x>');
-    // 6 panels: get (3 series), put (3), policy (2), list (1), ready (1), RSS/db (2) = 12 polylines
-    expect(svg.match(/<polyline /g)?.length).toBe(12);
+    // 6 panels: get (3 series), put (3), policy (2), list (1), ready (1), RSS/RSS after lists/db (3) = 13 polylines
+    expect(svg.match(/<polyline /g)?.length).toBe(13);
     expect(svg.match(/<rect x=/g)?.length).toBe(6);
     expect(svg).not.toMatch(/NaN|undefined|Infinity/);
   });

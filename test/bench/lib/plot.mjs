@@ -95,7 +95,7 @@ export function scaleSvg(levels, caption) {
     { title: 'get p50: superuser vs 1k policies', subtitle: [`per 10×: via policy ${growth('policyGetP50')}`, `via policy ÷ echo ${growth('policyGetP50VsEcho')}`], unit: 'ms', series: [{ label: 'superuser', values: vals('getP50') }, { label: 'via policy', values: vals('policyGetP50') }] },
     { title: 'spike secret list (wall)', subtitle: `per 10×: ${growth('listMs')}`, unit: 'ms', series: [{ label: 'list', values: vals('listMs') }] },
     { title: 'Nexus start → ready', subtitle: `per 10×: ${growth('readyMs')}`, unit: 'ms', series: [{ label: 'ready', values: vals('readyMs') }] },
-    { title: 'Nexus RSS / store size', subtitle: [`per 10×: RSS ${growth('rssMiB')}`, `db ${growth('dbMiB')}`], unit: 'MiB', series: [{ label: 'Nexus RSS', values: vals('rssMiB') }, { label: 'spike.db+WAL', values: vals('dbMiB') }] },
+    { title: 'Nexus RSS / store size', subtitle: [`per 10×: RSS ${growth('rssMiB')}, after lists ${growth('rssAfterListsMiB')}`, `db ${growth('dbMiB')}`], unit: 'MiB', series: [{ label: 'RSS', values: vals('rssMiB') }, { label: '+ lists', values: vals('rssAfterListsMiB') }, { label: 'spike.db+WAL', values: vals('dbMiB') }] },
   ];
   const W = 310;
   const H = 262;

@@ -5,7 +5,7 @@
 // throughput figures; gets spread over every stored secret, puts on 64
 // paths of their own), a get that only the last of the 1 000 policies grants (every policy
 // is tried), `spike secret list` wall time, and Nexus's RSS
-// (/proc/<pid>/status VmRSS) after that load. The store grows by direct
+// (/proc/<pid>/status VmRSS) after that load and after the lists. The store grows by direct
 // seeding into spike.db (seed.mjs) while Nexus is stopped; optionally a
 // root-key rotation is timed at each size (rotation.mjs), after the rest.
 import { closeSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -199,6 +199,7 @@ export async function benchScale(stack, repo, log, { measure = true, rotate = tr
         app.key = '';
         nexusSvid.key = '';
       }
+      const rssAfterLoad = rssMiB(stack.proc('nexus').child.pid);
       const list = await listTimes(stack, secrets);
       if (list.pipeListed !== list.listed) log(`warning: spike secret list through a pipe printed ${list.pipeListed} of ${list.listed} paths (output lost at exit)`);
       levels.push({
@@ -212,7 +213,8 @@ export async function benchScale(stack, repo, log, { measure = true, rotate = tr
         listSamples: list.samples,
         listed: list.listed,
         pipeListed: list.pipeListed,
-        rssMiB: rssMiB(stack.proc('nexus').child.pid),
+        rssMiB: rssAfterLoad,
+        rssAfterListsMiB: rssMiB(stack.proc('nexus').child.pid),
         dbMiB: dbMiB(stack),
       });
       if (profile) {
@@ -245,7 +247,8 @@ export const SCALE_METRICS = [
   { key: 'policyGetP50VsEcho', name: 'get via policy p50 ÷ echo p50', unit: '×', of: (l) => l.policyGet.p50VsEcho, expected: 'flat' },
   { key: 'listMs', name: 'spike secret list', unit: 'ms', of: (l) => l.listMs, expected: 'linear' },
   { key: 'readyMs', name: 'Nexus start → ready', unit: 'ms', of: (l) => l.readyMs, expected: 'linear' },
-  { key: 'rssMiB', name: 'Nexus RSS after the load', unit: 'MiB', of: (l) => l.rssMiB, expected: 'linear' },
+  { key: 'rssMiB', name: 'Nexus RSS after the get/put load', unit: 'MiB', of: (l) => l.rssMiB, expected: 'linear' },
+  { key: 'rssAfterListsMiB', name: 'Nexus RSS after the lists too', unit: 'MiB', of: (l) => l.rssAfterListsMiB, expected: 'linear' },
   { key: 'dbMiB', name: 'spike.db + WAL size', unit: 'MiB', of: (l) => l.dbMiB, expected: 'linear' },
 ];
 
