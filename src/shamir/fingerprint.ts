@@ -6,9 +6,10 @@
 // deterministically from the root key, so the fingerprint names a key
 // generation: `spike operator recover` writes it into the manifest, and
 // Nexus reports it before and after a root-key rotation. It holds no secret:
-// a digest of a 32-byte random-looking scalar cannot be inverted.
+// a digest of a 32-byte random-looking scalar cannot be inverted. This module
+// needs no curve arithmetic (the Pilot's manifest code loads it alone);
+// key-fingerprint.ts computes a root key's fingerprint from its shares.
 import { createHash } from 'node:crypto';
-import { computeShares } from './split.js';
 
 const SHARE_DOMAIN = Buffer.from('spike-ts/manifest/v1/share\0', 'ascii');
 const SET_DOMAIN = Buffer.from('spike-ts/manifest/v1/set\0', 'ascii');
@@ -29,14 +30,4 @@ export function setFingerprint(threshold: number, digests: ReadonlyMap<number, U
   const h = createHash('sha256').update(SET_DOMAIN).update(u32(threshold)).update(u32(digests.size));
   for (const id of [...digests.keys()].sort((a, b) => a - b)) h.update(u32(id)).update(digests.get(id) as Uint8Array);
   return h.digest('hex');
-}
-
-/** The fingerprint of the shard set of `rootKey` (all `shares` shares, `threshold` needed); the shares are zeroed. */
-export function rootKeyFingerprint(rootKey: Uint8Array, threshold: number, shares: number): string {
-  const set = computeShares(rootKey, threshold, shares);
-  try {
-    return setFingerprint(threshold, new Map(set.map((s) => [s.id, shareDigest(s.id, s.value)] as const)));
-  } finally {
-    for (const s of set) s.value.fill(0);
-  }
 }

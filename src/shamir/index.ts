@@ -5,4 +5,5 @@ export { interpolateShare, recoverSecret } from './recover.js';
 export { ShamirError, type ShamirErrorCode } from './errors.js';
 export { GROUP_ORDER, isValidScalar } from './field.js';
 export type { Share } from './share.js';
-export { rootKeyFingerprint, setFingerprint, shareDigest } from './fingerprint.js';
+export { setFingerprint, shareDigest } from './fingerprint.js';
+export { rootKeyFingerprint } from './key-fingerprint.js';
