@@ -383,8 +383,9 @@ async function main() {
     await stack.startAll(PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', 'nexus.cpuprofile'] : []);
     if (ONLY === 'throughput') {
       log('(b) Nexus throughput vs echo server (BENCH_ONLY=throughput)');
-      printReport(finalize(throughputFigures(await benchThroughput(stack))), m, [], 'nothing written');
-      return 0;
+      const rows = finalize(throughputFigures(await benchThroughput(stack)));
+      printReport(rows, m, [], 'nothing written');
+      return exitStatus(rows);
     }
     if (ONLY === 'scale' || ONLY === 'rotation') {
       const scale = ONLY === 'scale';
