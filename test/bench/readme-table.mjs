@@ -2,11 +2,14 @@
 // Renders a bench-results.json (from `npm run bench`) as the Markdown of
 // README.md § Performance: the machine line, the figures table, the scale
 // table and the scale curve. Prints it; with --write, replaces the text
-// between `<!-- bench:start -->` and `<!-- bench:end -->` in README.md.
+// between `<!-- bench:start -->` and `<!-- bench:end -->` in README.md and
+// redraws docs/bench-scale.svg from the same run's samples, so that the table
+// and the curve always come from one run.
 // Usage: node test/bench/readme-table.mjs [bench-results.json] [--write]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { figureTable, machineLine, markdownTable } from './lib/report.mjs';
+import { scaleSvg } from './lib/plot.mjs';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const args = process.argv.slice(2);
@@ -22,8 +25,8 @@ try {
   console.error(`readme-table: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 }
-if (!Array.isArray(r.figures) || !r.machine || !r.scaleTable) {
-  console.error(`readme-table: ${file} is not a full bench-results.json (figures, machine, scaleTable)`);
+if (!Array.isArray(r.figures) || !r.machine || !r.scaleTable || !Array.isArray(r.raw?.scale)) {
+  console.error(`readme-table: ${file} is not a full bench-results.json (figures, machine, scaleTable, raw.scale)`);
   process.exit(1);
 }
 
@@ -55,5 +58,6 @@ if (!write) {
     process.exit(1);
   }
   writeFileSync(readme, text.slice(0, a) + block + text.slice(b + END.length));
-  console.error('readme-table: README.md § Performance updated');
+  writeFileSync(resolve(REPO, 'docs', 'bench-scale.svg'), scaleSvg(r.raw.scale, machineLine(r.machine)));
+  console.error('readme-table: README.md § Performance and docs/bench-scale.svg updated');
 }

@@ -59,7 +59,9 @@ function panel({ x0, y0, w, h, title, subtitle, unit, levels, series }) {
       const y = yOf(s.values[i]);
       out.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${color}"/>`);
       const anchor = i === 0 ? 'start' : i === levels.length - 1 ? 'end' : 'middle';
-      out.push(`<text x="${(x + (i === 0 ? 4 : i === levels.length - 1 ? -4 : 0)).toFixed(1)}" y="${(y - 6).toFixed(1)}" text-anchor="${anchor}" fill="${color}">${esc(fmt(s.values[i]))}</text>`);
+      // the first series' values above its points, the second's below (they often run close together)
+      const ly = k === 1 ? y + 15 : y - 6;
+      out.push(`<text x="${(x + (i === 0 ? 4 : i === levels.length - 1 ? -4 : 0)).toFixed(1)}" y="${ly.toFixed(1)}" text-anchor="${anchor}" fill="${color}">${esc(fmt(s.values[i]))}</text>`);
     });
     if (series.length > 1) {
       // legend under the x axis, side by side
