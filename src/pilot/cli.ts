@@ -36,5 +36,22 @@ process.on('unhandledRejection', (e) => {
   process.exit(ExitCode.nexus);
 });
 
+/**
+ * Resolves once everything written to `stream` so far has been handed to the
+ * OS. Node writes to a pipe asynchronously once the pipe is full, and
+ * process.exit() drops what is still queued: `spike secret list | …` of a
+ * large store lost most of its lines. A reader that went away (EPIPE) ends
+ * the wait too.
+ */
+function written(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('error', () => resolve());
+    stream.write('', () => resolve());
+  });
+}
+
+const code = await main(process.argv);
+await Promise.all([written(process.stdout), written(process.stderr)]);
 // Exit explicitly: a stray handle (a late Workload API stream) must never keep the CLI alive.
-process.exit(await main(process.argv));
+process.exit(code);
