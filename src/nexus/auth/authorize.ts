@@ -32,7 +32,7 @@ export function mayAccess(
   if (isLiteWorkload(peerId, deps.roots.liteWorkload)) return false;
   if (store === undefined) return false;
   try {
-    return checkPolicyAccess(deps.policies.policies(store), peerId, path, wants, deps.log);
+    return checkPolicyAccess(deps.policies.policiesFor(store, peerId), peerId, path, wants, deps.log);
   } catch (e) {
     // Upstream: a policy load error denies.
     deps.log.error('loading policies failed; access denied', { error: describeError(e) });

@@ -147,4 +147,29 @@ describe('PolicyIndex', () => {
     store.close();
     other.close();
   });
+
+  it('policiesFor: per caller, the policies whose ID pattern matches it, as a full scan finds them; dropped with the rest', () => {
+    const { log } = captureLogger();
+    const store = openMemoryStore({ maxVersions: 10 });
+    store.putPolicy({ name: 'a-app1', spiffeIdPattern: '^spiffe://spike\\.ist/workload/app-1$', pathPattern: 'x', permissions: ['read'] });
+    store.putPolicy({ name: 'b-apps', spiffeIdPattern: '/workload/app-', pathPattern: 'y', permissions: ['read'] });
+    store.putPolicy({ name: 'c-other', spiffeIdPattern: '/workload/other$', pathPattern: 'x', permissions: ['read'] });
+    const idx = new PolicyIndex(log);
+    const forApp = idx.policiesFor(store, APP);
+    expect(forApp.map((p) => p.name)).toEqual(['a-app1', 'b-apps']);
+    expect(idx.policiesFor(store, APP)).toBe(forApp);
+    expect(idx.policiesFor(store, 'spiffe://spike.ist/workload/app-2').map((p) => p.name)).toEqual(['b-apps']);
+    expect(idx.policiesFor(store, 'spiffe://spike.ist/workload/nobody')).toEqual([]);
+    // A deleted policy no longer grants once the routes invalidate.
+    store.deletePolicy('a-app1');
+    idx.invalidate();
+    expect(idx.policiesFor(store, APP).map((p) => p.name)).toEqual(['b-apps']);
+    expect(checkPolicyAccess(idx.policiesFor(store, APP), APP, 'x', ['read'])).toBe(false);
+    // Another store object (a new root key installed): nothing carried over.
+    const other = openMemoryStore({ maxVersions: 10 });
+    other.putPolicy({ name: 'z', spiffeIdPattern: 'app-1', pathPattern: 'x', permissions: ['read'] });
+    expect(idx.policiesFor(other, APP).map((p) => p.name)).toEqual(['z']);
+    store.close();
+    other.close();
+  });
 });
