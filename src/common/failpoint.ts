@@ -6,8 +6,8 @@
 // no spec every `hit` is a no-op. Never enable in production.
 
 export interface Failpoints {
-  /** Counts one pass through `name`; fires when it is the armed pass. */
-  hit(name: string): void;
+  /** Counts one pass through `name`; fires when it is the armed pass. `detail` (numbers only, never secrets) goes into the kill line. */
+  hit(name: string, detail?: Readonly<Record<string, number>>): void;
   /** The armed points, "name@N" each (for the start-up warning). */
   armed(): string[];
 }
@@ -50,17 +50,21 @@ export function killSelf(): never {
  * Failpoints armed by `armed` (name → pass that fires). `beforeKill` runs
  * just before `kill` (the apps log one line saying which point fired).
  */
-export function createFailpoints(armed: ReadonlyMap<string, number>, kill: () => void = killSelf, beforeKill?: (name: string, pass: number) => void): Failpoints {
+export function createFailpoints(
+  armed: ReadonlyMap<string, number>,
+  kill: () => void = killSelf,
+  beforeKill?: (name: string, pass: number, detail: Readonly<Record<string, number>>) => void,
+): Failpoints {
   if (armed.size === 0) return NO_FAILPOINTS;
   const passes = new Map<string, number>();
   return {
-    hit(name) {
+    hit(name, detail = {}) {
       const at = armed.get(name);
       if (at === undefined) return;
       const n = (passes.get(name) ?? 0) + 1;
       passes.set(name, n);
       if (n !== at) return;
-      beforeKill?.(name, n);
+      beforeKill?.(name, n, detail);
       kill();
     },
     armed: () => [...armed].map(([name, n]) => `${name}@${n}`),

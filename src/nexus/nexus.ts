@@ -39,7 +39,7 @@ export interface RunningNexus {
 export function gateFor(config: NexusConfig, failpoints: Failpoints = NO_FAILPOINTS): StoreGate {
   switch (config.backend) {
     case 'sqlite':
-      return sqliteGate(config.dataDir, config.maxSecretVersions, { beforeCommit: () => failpoints.hit('store.group_before_commit') });
+      return sqliteGate(config.dataDir, config.maxSecretVersions, { beforeCommit: (writes) => failpoints.hit('store.group_before_commit', { writes }) });
     case 'memory':
       return memoryGate(config.maxSecretVersions);
     case 'lite':
@@ -56,8 +56,8 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
       : createKeeperLinks(source, config.keepers, config.trustRoots.keeper, config.keeperCallTimeoutMs, (m) =>
           log.error('keeper_identity_mismatch', { url: m.url, expected: m.expected, presented: m.presented }),
         );
-  const failpoints = createFailpoints(config.failpoints, undefined, (name, pass) =>
-    log.error('FAILPOINT reached: killing Nexus (SIGKILL)', { failpoint: name, pass }),
+  const failpoints = createFailpoints(config.failpoints, undefined, (name, pass, detail) =>
+    log.error('FAILPOINT reached: killing Nexus (SIGKILL)', { ...detail, failpoint: name, pass }),
   );
   if (config.failpoints.size > 0) {
     log.warn('FAILPOINTS ARMED (SPIKE_NEXUS_FAILPOINTS): this Nexus will kill itself on purpose; a testing aid, never for production', {
