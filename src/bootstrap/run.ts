@@ -7,7 +7,7 @@ import { RetryExhaustedError, retry } from '../util/backoff.js';
 import { computeShares } from '../shamir/index.js';
 import type { BootstrapConfig } from './config.js';
 import { makeVerificationProbe } from './probe.js';
-import { generateRootKey } from './rootkey.js';
+import { generateRootKey } from '../shamir/index.js';
 import { writeMarker } from './marker.js';
 
 /** A failure that ends Bootstrap: one line, no secrets. */

@@ -7,3 +7,4 @@ export { GROUP_ORDER, isValidScalar } from './field.js';
 export type { Share } from './share.js';
 export { setFingerprint, shareDigest } from './fingerprint.js';
 export { rootKeyFingerprint } from './key-fingerprint.js';
+export { generateRootKey } from './root-key.js';

@@ -6,6 +6,7 @@
 // complete. A search is refused before any work when it would try more than
 // `limit` sets.
 import { timingSafeEqual } from 'node:crypto';
+import type { KeyCheck } from '../state/store-interface.js';
 import { interpolateShare, recoverSecret, ShamirError, type Share } from '../../shamir/index.js';
 
 /** Most candidate sets one restore call may try. */
@@ -16,7 +17,7 @@ export const MAX_CANDIDATE_SETS = 4096;
  * it would be installed. 'retired': a key a finished rotation replaced; it
  * does not fit).
  */
-export type KeyVerdict = 'match' | 'empty' | 'mismatch' | 'retired';
+export type KeyVerdict = KeyCheck;
 
 export type SearchResult =
   /** `key` and the values of `set` are copies the caller owns (and zeroes). */
@@ -44,15 +45,15 @@ export function countSetsThrough(held: Held, threshold: number, throughId: numbe
   return dp[need] as number;
 }
 
-/** The (threshold − 1)-subsets of `ids`, ascending, each ascending. */
-function* subsets(ids: readonly number[], k: number, from = 0, acc: number[] = []): Generator<number[]> {
+/** The k-subsets of `items`, in lexicographic order of positions (each a fresh array). */
+export function* thresholdSubsets<T>(items: readonly T[], k: number, from = 0, acc: T[] = []): Generator<T[]> {
   if (acc.length === k) {
-    yield acc;
+    yield [...acc];
     return;
   }
-  for (let i = from; i <= ids.length - (k - acc.length); i++) {
-    acc.push(ids[i] as number);
-    yield* subsets(ids, k, i + 1, acc);
+  for (let i = from; i <= items.length - (k - acc.length); i++) {
+    acc.push(items[i] as T);
+    yield* thresholdSubsets(items, k, i + 1, acc);
     acc.pop();
   }
 }
@@ -88,7 +89,7 @@ export function searchThrough(
   const others = [...held.keys()].filter((id) => id !== through.id).sort((a, b) => a - b);
   let tried = 0;
   let retired = false;
-  for (const ids of subsets(others, threshold - 1)) {
+  for (const ids of thresholdSubsets(others, threshold - 1)) {
     for (const pick of picks(held, ids)) {
       const set = [through, ...pick];
       tried++;

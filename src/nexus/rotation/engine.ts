@@ -21,7 +21,7 @@ import { NO_FAILPOINTS, type Failpoints } from '../../common/failpoint.js';
 import { Backoff } from '../../util/backoff.js';
 import type { PushOptions, PushReport } from '../sync/push.js';
 import { fingerprintOf } from './fingerprint.js';
-import { newRootKey } from './new-key.js';
+import { generateRootKey } from '../../shamir/index.js';
 import { rotationOf, type RotationPhase, type RotationStatus, type StoreRotation } from './types.js';
 import type { SecretStore } from '../store/index.js';
 
@@ -126,7 +126,7 @@ export class RotationEngine {
     let status: RotationStatus;
     let previousFingerprint: string;
     let fingerprint: string;
-    const key = (this.#o.newKey ?? newRootKey)();
+    const key = (this.#o.newKey ?? generateRootKey)();
     try {
       previousFingerprint = rotation.withSealingKey((k) => fingerprintOf(k, shape));
       fingerprint = fingerprintOf(key, shape);

@@ -19,6 +19,7 @@ import type { NexusState } from '../state/nexus-state.js';
 import type { KeyCheck } from '../state/store-interface.js';
 import { isAllZero } from '../../protocol/bytes.js';
 import type { KeeperLink } from './keepers.js';
+import { thresholdSubsets } from '../restore/search.js';
 
 export const INITIAL_RECOVERY_INTERVAL_MS = 500;
 /** Most threshold-subsets of one round's shards rebuilt and checked. */
@@ -109,19 +110,6 @@ async function collectRound(keepers: readonly KeeperLink[], log: Logger): Promis
     shares.push({ id: k.id, value: v });
   });
   return shares.sort((a, b) => a.id - b.id);
-}
-
-/** The k-subsets of `items`, in lexicographic order of positions. */
-export function* thresholdSubsets<T>(items: readonly T[], k: number, from = 0, acc: T[] = []): Generator<T[]> {
-  if (acc.length === k) {
-    yield [...acc];
-    return;
-  }
-  for (let i = from; i <= items.length - (k - acc.length); i++) {
-    acc.push(items[i] as T);
-    yield* thresholdSubsets(items, k, i + 1, acc);
-    acc.pop();
-  }
 }
 
 export type SubsetSearch =

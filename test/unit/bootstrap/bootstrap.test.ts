@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { decideBootstrap } from '../../../src/bootstrap/decide.js';
 import { markerExists, markerPath, writeMarker } from '../../../src/bootstrap/marker.js';
 import { makeVerificationProbe } from '../../../src/bootstrap/probe.js';
-import { generateRootKey } from '../../../src/bootstrap/rootkey.js';
+import { generateRootKey } from '../../../src/shamir/index.js';
 import { parseBootstrapArgs } from '../../../src/bootstrap/args.js';
 import { BootstrapError, runBootstrap, type BootstrapNetwork, type BootstrapRunOptions } from '../../../src/bootstrap/run.js';
 import { ClientError } from '../../../src/client/errors.js';

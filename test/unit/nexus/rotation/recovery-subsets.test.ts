@@ -2,7 +2,8 @@
 // (mid-rotation) the first threshold-subset the store accepts wins; retired
 // sets are reported; the search is bounded.
 import { describe, expect, it } from 'vitest';
-import { findAcceptedSubset, thresholdSubsets } from '../../../../src/nexus/sync/recovery.js';
+import { findAcceptedSubset } from '../../../../src/nexus/sync/recovery.js';
+import { thresholdSubsets } from '../../../../src/nexus/restore/search.js';
 import type { KeyCheck } from '../../../../src/nexus/state/store-interface.js';
 import { keyOf, sharesOf } from '../fixtures.js';
 
