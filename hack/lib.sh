@@ -39,6 +39,16 @@ SPIKE_SOCKET_DIR="$SPIKE_DEV_DIR/sockets"
 say() { printf '%s\n' "$*"; }
 die() { printf 'Error: %s\n' "$*" >&2; exit 1; }
 
+# die_with_log NAME MESSAGE: die, after showing the last lines NAME wrote
+# since byte OFFSET of its log (the cause of a failed start, e.g. a config
+# error or a port in use, without opening the file). Offset: $3, default 0.
+die_with_log() {
+  local name=$1 msg=$2 offset=${3:-0}
+  printf 'Error: %s; see %s\n' "$msg" "$SPIKE_LOG_DIR/$name.log" >&2
+  tail -c +"$((offset + 1))" "$SPIKE_LOG_DIR/$name.log" 2>/dev/null | tail -n 5 | sed 's/^/  | /' >&2
+  exit 1
+}
+
 spike_ensure_dirs() {
   mkdir -p "$SPIKE_DEV_DIR" "$SPIKE_LOG_DIR" "$SPIKE_PID_DIR"
   chmod 700 "$SPIKE_DEV_DIR"

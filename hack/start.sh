@@ -43,7 +43,7 @@ for ((i = 1; i <= SPIKE_KEEPER_COUNT; i++)); do
   port=$(spike_keeper_port "$i")
   off=$(spike_log_size "$name")
   spike_start "$name" spike-keeper SPIFFE_ENDPOINT_SOCKET="$(spike_socket "$name")" SPIKE_KEEPER_TLS_PORT="${SPIKE_DEV_LISTEN_HOST:-}:$port"
-  seen=$(spike_wait_event "$name" keeper_listening "$off" 30) || die "$name did not start ($seen); see $SPIKE_LOG_DIR/$name.log"
+  seen=$(spike_wait_event "$name" keeper_listening "$off" 30) || die_with_log "$name" "$name did not start ($seen)" "$off"
   say "$name: started on :$port (pid $(spike_pid "$name"))"
 done
 
@@ -54,7 +54,7 @@ if spike_is_running nexus; then
 else
   off=$(spike_log_size nexus)
   spike_start nexus spike-nexus SPIFFE_ENDPOINT_SOCKET="$(spike_socket nexus)"
-  seen=$(spike_wait_event nexus nexus_listening "$off" 30) || die "nexus did not start ($seen); see $SPIKE_LOG_DIR/nexus.log"
+  seen=$(spike_wait_event nexus nexus_listening "$off" 30) || die_with_log nexus "nexus did not start ($seen)" "$off"
   say "nexus: started on $SPIKE_NEXUS_TLS_PORT (pid $(spike_pid nexus))"
   nexus_started=true
 fi
@@ -88,7 +88,7 @@ while :; do
       say "(hack/spire-server-entry-restore-register.sh) and run \`spike operator restore\` once per shard."
       exit 10 ;;
   esac
-  spike_is_running nexus || die "nexus exited; see $SPIKE_LOG_DIR/nexus.log"
+  spike_is_running nexus || die_with_log nexus "nexus exited"
   [ "$SECONDS" -lt "$deadline" ] || die "nexus neither ready nor waiting for restore after ${SPIKE_START_TIMEOUT}s; see $SPIKE_LOG_DIR/nexus.log"
   sleep 0.2
 done
