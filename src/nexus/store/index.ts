@@ -1,5 +1,6 @@
 // SPIKE Nexus store: secrets (versioned, soft-deletable) and policies, in an
-// AES-256-GCM-encrypted SQLite database or in memory.
+// AES-256-GCM-encrypted SQLite database or in memory; Nexus reads it through
+// the async NexusStore interface.
 //
 // Public API
 // ----------
@@ -32,6 +33,11 @@
 //     Read-only: true when the database holds a key-check value or any
 //     encrypted row (i.e. a root key was used with it before). Lets Nexus
 //     decide between "waiting for a restore" and "fresh".
+//   asNexusStore(store: SecretStore): NexusStore
+//     The async interface Nexus consumes (nexus-store.ts, docs/design.md
+//     § Async store): the same reads returning promises (a thrown error becomes
+//     the rejection, the same object), `grouped` and `rotation` the store's own,
+//     close() → Promise. A PostgreSQL store implements NexusStore directly.
 //
 // SecretStore (all methods but `grouped`'s synchronous; they complete, durably, before returning)
 //   putSecret(path, values) → new version number
@@ -121,3 +127,4 @@ export type { GroupCommitHooks, GroupCommitOptions } from './group-commit.js';
 export { StoreError, NotFoundError, KeyMismatchError, RetiredKeyError, type StoreErrorCode } from './errors.js';
 export { openSqliteStore, checkRootKey, storeHoldsData, withKeyChecker } from './sqlite/open.js';
 export { openMemoryStore } from './memory.js';
+export { asNexusStore, type NexusStore } from './nexus-store.js';
