@@ -61,12 +61,9 @@ describe.each(BACKENDS)('asNexusStore ($name)', (backend) => {
 
   it('rotation is passed through (SQLite) or absent (memory)', () => {
     const { sync, store } = make();
-    if (backend.name === 'sqlite') {
-      expect(sync.rotation).toBeDefined();
-      expect(store.rotation).toBe(sync.rotation);
-    } else {
-      expect(store.rotation).toBeUndefined();
-    }
+    expect(sync.rotation === undefined).toBe(backend.name === 'memory');
+    expect(store.rotation).toBe(sync.rotation);
+    expect('rotation' in store).toBe(backend.name === 'sqlite');
   });
 
   it('close() closes the store: later reads reject with StoreError \'closed\'', async () => {
