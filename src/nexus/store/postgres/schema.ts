@@ -1,0 +1,83 @@
+// The PostgreSQL schema: SQLite's data model (sqlite/schema.ts) in
+// PostgreSQL types. Sealed fields are bytea holding exactly the bytes SQLite
+// holds (same AES-256-GCM records, same nonces); paths and policy names are
+// text in the "C" collation, so that ORDER BY is bytewise as SQLite's BINARY
+// (Go's sort.Strings) whatever the database's default collation.
+//
+// Each migration is applied once, in order, in one transaction
+// (migrations.ts); a released migration is never edited, a change is a new one.
+
+export interface Migration {
+  /** 1, 2, 3, … without gaps. */
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS_TABLE = 'spike_ts_schema_migrations';
+export const KEY_CHECK_TABLE = 'spike_ts_key_check';
+export const RETIRED_KEY_CHECKS_TABLE = 'spike_ts_retired_key_checks';
+export const BOOTSTRAP_TABLE = 'spike_ts_bootstrap';
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'secrets, metadata, policies, key check, bootstrap marker',
+    sql: `
+CREATE TABLE policies (
+  name TEXT COLLATE "C" PRIMARY KEY,
+  nonce BYTEA NOT NULL,
+  encrypted_spiffe_id_pattern BYTEA NOT NULL,
+  encrypted_path_pattern BYTEA NOT NULL,
+  encrypted_permissions BYTEA NOT NULL,
+  created_time BIGINT NOT NULL,
+  updated_time BIGINT NOT NULL
+);
+CREATE TABLE secret_metadata (
+  path TEXT COLLATE "C" PRIMARY KEY,
+  nonce BYTEA NOT NULL,
+  encrypted_current_version BYTEA NOT NULL,
+  encrypted_oldest_version BYTEA NOT NULL,
+  encrypted_created_time BYTEA NOT NULL,
+  encrypted_updated_time BYTEA NOT NULL,
+  encrypted_max_versions BYTEA NOT NULL
+);
+CREATE TABLE secrets (
+  path TEXT COLLATE "C" NOT NULL REFERENCES secret_metadata (path),
+  version BIGINT NOT NULL CHECK (version > 0),
+  nonce BYTEA NOT NULL,
+  encrypted_data BYTEA NOT NULL,
+  created_time TIMESTAMPTZ NOT NULL,
+  deleted_time TIMESTAMPTZ,
+  PRIMARY KEY (path, version)
+);
+CREATE INDEX secrets_created_time ON secrets (created_time);
+CREATE TABLE ${KEY_CHECK_TABLE} (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  algorithm TEXT NOT NULL,
+  value BYTEA NOT NULL,
+  created_time BIGINT NOT NULL
+);
+CREATE TABLE ${RETIRED_KEY_CHECKS_TABLE} (
+  value BYTEA PRIMARY KEY,
+  algorithm TEXT NOT NULL,
+  retired_time BIGINT NOT NULL
+);
+CREATE TABLE ${BOOTSTRAP_TABLE} (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  claimed_time TIMESTAMPTZ NOT NULL
+);
+`,
+  },
+];
+
+/**
+ * Advisory lock keys (the one-bigint form; row-level locking uses rows, not these).
+ * Distinct constants, "SPIKETS" in ASCII plus a suffix, so they are unlikely to meet
+ * another application's keys in a shared database.
+ */
+export const ADVISORY_LOCKS = {
+  migrations: '6003378890919400193', // 0x53_50_49_4b_45_54_53_01
+  keyCheck: '6003378890919400194', // …_02
+  bootstrap: '6003378890919400195', // …_03
+} as const;

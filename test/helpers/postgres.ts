@@ -1,0 +1,238 @@
+// A private PostgreSQL cluster for tests: initdb into a fresh temp dir, a
+// server listening on a unix socket in that dir only (listen_addresses='',
+// no TCP), fsync on. Each call gets its own dir, so test files running in
+// parallel never share a cluster. Readiness is waited for by connecting (a
+// loop on a condition, no fixed sleep). When PostgreSQL is not installed the
+// start fails with a message saying what to install: tests never skip.
+//
+// Run as root (CI, this machine), initdb and postgres run as the `postgres`
+// OS user (Debian's package creates it) through setpriv; the temp dir is
+// handed to that user.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import pg from 'pg';
+
+/** The role tests connect as with password authentication (scram-sha-256). */
+export const PASSWORD_ROLE = 'spike_pw';
+
+export interface PostgresCluster {
+  /** The cluster's temp dir (data dir, socket, log). */
+  readonly dir: string;
+  /** Directory holding the server's unix socket. */
+  readonly socketDir: string;
+  /** URL of the test database `spike` for the role `spike` (trust: no password). */
+  readonly url: string;
+  /** The database `spike` for PASSWORD_ROLE, which must give `password`. */
+  readonly passwordUrl: string;
+  readonly password: string;
+  /** A URL as `url` to database `name` that does not exist. */
+  urlFor(database: string, user?: string): string;
+  /** Creates a fresh, empty database owned by `spike` and returns its URL. */
+  createDatabase(): Promise<string>;
+  /** The server log so far (for failure messages). */
+  log(): string;
+  /** Stops the server (fast shutdown), waits for it to exit, removes the dir. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const NOT_INSTALLED =
+  "PostgreSQL is not installed (no initdb on PATH nor in /usr/lib/postgresql/*/bin): install Debian's `postgresql` package (apt-get install postgresql); .ci/run does so";
+
+/** The directory holding initdb and postgres. */
+export function postgresBinDir(): string {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (dir !== '' && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dir;
+  }
+  const root = '/usr/lib/postgresql';
+  if (existsSync(root)) {
+    const versions = readdirSync(root)
+      .filter((v) => /^\d+(\.\d+)?$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
+    for (const v of versions) {
+      const dir = join(root, v, 'bin');
+      if (existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dir;
+    }
+  }
+  throw new Error(NOT_INSTALLED);
+}
+
+interface RunAs {
+  readonly uid: number;
+  readonly gid: number;
+  /** Prefix for commands (setpriv …) or none. */
+  readonly prefix: readonly string[];
+}
+
+/** As root: the `postgres` user (initdb and postgres refuse root); otherwise ourselves. */
+function runAs(): RunAs {
+  const uid = process.getuid?.() ?? -1;
+  if (uid !== 0) return { uid, gid: process.getgid?.() ?? -1, prefix: [] };
+  const id = (flag: string): number => {
+    const r = spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error('running as root, but there is no `postgres` OS user to run PostgreSQL as (Debian\'s postgresql package creates it)');
+    return Number(r.stdout.trim());
+  };
+  const pgUid = id('-u');
+  const pgGid = id('-g');
+  return { uid: pgUid, gid: pgGid, prefix: ['setpriv', `--reuid=${pgUid}`, `--regid=${pgGid}`, '--init-groups', '--'] };
+}
+
+function runChecked(who: RunAs, argv: readonly string[], what: string): void {
+  const all = [...who.prefix, ...argv];
+  const r = spawnSync(all[0] as string, all.slice(1), { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+  if (r.error !== undefined) throw new Error(`${what} failed to run: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${what} failed (exit ${String(r.status)}): ${(r.stderr || r.stdout).trim()}`);
+}
+
+function urlOf(socketDir: string, user: string, database: string): string {
+  return `postgresql://${encodeURIComponent(user)}@/${encodeURIComponent(database)}?host=${encodeURIComponent(socketDir)}`;
+}
+
+async function connectWhenReady(server: ChildProcess, socketDir: string, logFile: string): Promise<pg.Client> {
+  const deadline = Date.now() + 60_000;
+  let exited = false;
+  server.once('exit', () => {
+    exited = true;
+  });
+  for (;;) {
+    if (exited) throw new Error(`postgres exited during start-up:\n${safeRead(logFile)}`);
+    const client = new pg.Client({ host: socketDir, user: 'postgres', database: 'postgres' });
+    try {
+      await client.connect();
+      // "the database system is starting up" arrives as a connect error; a connection means ready.
+      return client;
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      if (Date.now() > deadline) throw new Error(`postgres did not accept connections within 60 s:\n${safeRead(logFile)}`, { cause: e });
+      // Poll the condition again shortly (the socket appears once the server listens).
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * Starts a private cluster: superuser `postgres` (trust over the socket), role
+ * `spike` (trust) owning database `spike`, role PASSWORD_ROLE (scram-sha-256)
+ * allowed into `spike`. Databases are created with an ICU en-US collation when
+ * the server has ICU, so code that relies on the default collation for byte
+ * order is caught.
+ */
+export async function startPostgres(): Promise<PostgresCluster> {
+  const bin = postgresBinDir();
+  const who = runAs();
+  const dir = mkdtempSync(join(tmpdir(), 'spike-pg-'));
+  let server: ChildProcess | undefined;
+  let stopped = false;
+  const onExit = (): void => {
+    // The test process ends without stop(): do not leave a server or files behind.
+    if (server !== undefined && server.exitCode === null) server.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
+  try {
+    if (who.uid >= 0 && (process.getuid?.() ?? -1) === 0) chownSync(dir, who.uid, who.gid);
+    const data = join(dir, 'data');
+    const socketDir = dir;
+    const logFile = join(dir, 'postgres.log');
+    runChecked(
+      who,
+      [join(bin, 'initdb'), '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+      'initdb',
+    );
+    // Password role first: its line must come before the trust lines.
+    const hba = join(data, 'pg_hba.conf');
+    const original = readFileSync(hba, 'utf8');
+    writeFileSync(hba, `local all ${PASSWORD_ROLE} scram-sha-256\n${original}`);
+    appendFileSync(
+      join(data, 'postgresql.conf'),
+      [
+        "listen_addresses = ''",
+        `unix_socket_directories = '${socketDir}'`,
+        'fsync = on',
+        'max_connections = 100',
+        'shared_buffers = 16MB',
+        "password_encryption = 'scram-sha-256'",
+        '',
+      ].join('\n'),
+    );
+    const argv = [...who.prefix, join(bin, 'postgres'), '-D', data];
+    // The log goes to a file in the cluster dir (stderr of the server, appended by us).
+    server = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    server.stderr?.on('data', (chunk: Buffer) => {
+      try {
+        appendFileSync(logFile, chunk);
+      } catch {
+        // The dir is gone (stop): nothing to keep.
+      }
+    });
+    const admin = await connectWhenReady(server, socketDir, logFile);
+    const password = `pw-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`;
+    let icu = false;
+    try {
+      await admin.query('CREATE ROLE spike LOGIN');
+      await admin.query(`CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD '${password}'`);
+      icu = (await admin.query<{ n: string }>("SELECT count(*) AS n FROM pg_collation WHERE collprovider = 'i'")).rows[0]?.n !== '0';
+      await admin.query(createDatabaseSql('spike', icu));
+      // Member of the owner: may create the schema as `spike` would.
+      await admin.query(`GRANT spike TO ${PASSWORD_ROLE}`);
+    } finally {
+      await admin.end();
+    }
+    let counter = 0;
+    const running = server;
+    const cluster: PostgresCluster = {
+      dir,
+      socketDir,
+      url: urlOf(socketDir, 'spike', 'spike'),
+      passwordUrl: urlOf(socketDir, PASSWORD_ROLE, 'spike'),
+      password,
+      urlFor: (database, user = 'spike') => urlOf(socketDir, user, database),
+      async createDatabase() {
+        const name = `t${process.pid}_${++counter}`;
+        const c = new pg.Client({ host: socketDir, user: 'postgres', database: 'postgres' });
+        await c.connect();
+        try {
+          await c.query(createDatabaseSql(name, icu));
+        } finally {
+          await c.end();
+        }
+        return urlOf(socketDir, 'spike', name);
+      },
+      log: () => safeRead(logFile),
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        if (running.exitCode === null && running.signalCode === null) {
+          const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+          running.kill('SIGINT'); // fast shutdown
+          const forced = setTimeout(() => running.kill('SIGKILL'), 30_000);
+          await exited;
+          clearTimeout(forced);
+        }
+        process.removeListener('exit', onExit);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    return cluster;
+  } catch (e) {
+    onExit();
+    process.removeListener('exit', onExit);
+    throw e;
+  }
+}
+
+function createDatabaseSql(name: string, icu: boolean): string {
+  return icu
+    ? `CREATE DATABASE ${name} OWNER spike TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'`
+    : `CREATE DATABASE ${name} OWNER spike TEMPLATE template0 ENCODING 'UTF8'`;
+}
