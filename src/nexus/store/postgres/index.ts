@@ -1,0 +1,22 @@
+// The PostgreSQL store (docs/postgres.md): several Nexus replicas on one database.
+//
+//   connectPostgres(cfg: PostgresConfig): Promise<PostgresDatabase>
+//     The pool, a first connection and the schema migrations (under an advisory
+//     lock). PostgresConnectError (a StoreError; `reason` 'bad_url' | 'unreachable' |
+//     'auth' | 'no_database' | 'tls' | 'schema' | 'other') with a one-line message
+//     that never holds the password.
+//   checkPostgresRootKey(db, key): Promise<'match' | 'mismatch' | 'empty' | 'retired'>
+//     Read-only, as SQLite's checkRootKey.
+//   postgresStoreHoldsData(db): Promise<boolean>
+//   openPostgresStore(db, { rootKey, maxVersions, now? }): Promise<NexusStore>
+//     KeyMismatchError / RetiredKeyError for another store's key (nothing written);
+//     stores the key-check value on a store never used. The store owns `db`:
+//     close() waits for running operations, zeroes its key copy and ends the pool.
+//     rotation: undefined (root-key rotation does not run on PostgreSQL yet).
+//   claimBootstrap(db): Promise<boolean>   true for exactly one caller, ever
+//   bootstrapClaimed(db): Promise<boolean>
+export { connectPostgres, type ConnectOptions, type PostgresDatabase } from './database.js';
+export { PostgresConnectError, type PostgresConfig, type PostgresConnectFailure } from './connection.js';
+export { checkPostgresRootKey, postgresStoreHoldsData } from './keycheck.js';
+export { openPostgresStore, type PostgresStoreOptions } from './store.js';
+export { bootstrapClaimed, claimBootstrap } from './bootstrap.js';

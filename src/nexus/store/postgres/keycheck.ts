@@ -1,0 +1,90 @@
+// Root-key check against a PostgreSQL store, as the SQLite one
+// (sqlite/keycheck.ts) decides it:
+//   'empty'    no key-check value and no encrypted row
+//   'match'    the key verifies the key-check value or (rows copied from an
+//              upstream store, no key-check value) decrypts a stored row
+//   'retired'  the key is one a finished rotation retired
+//   'mismatch' otherwise
+// (Root-key rotation does not run on PostgreSQL yet: no rotation row to
+// consult for a new key.)
+import { DecryptError, fieldNonce, KEY_BYTES, keyCheckValue, METADATA_SALTS, NONCE_BYTES, open, sameKeyCheck } from '../crypto.js';
+import { StoreError } from '../errors.js';
+import { openPolicyFields, type PolicyRow } from '../sqlite/rows.js';
+import type { KeyCheckResult } from '../types.js';
+import type { PostgresDatabase } from './database.js';
+import { KEY_CHECK_TABLE, RETIRED_KEY_CHECKS_TABLE } from './schema.js';
+import { withTransaction, type Queryable } from './tx.js';
+
+function tryOpen(key: Uint8Array, nonce: unknown, sealed: unknown): boolean {
+  if (!(nonce instanceof Uint8Array) || !(sealed instanceof Uint8Array)) return false;
+  try {
+    open(key, nonce, sealed).fill(0);
+    return true;
+  } catch (e) {
+    if (e instanceof DecryptError) return false;
+    throw e;
+  }
+}
+
+export function checkKeyLength(key: unknown): asserts key is Uint8Array {
+  if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) throw new StoreError('invalid_input', `the root key must be ${KEY_BYTES} bytes`);
+}
+
+/** The stored key-check value of the current key; undefined when there is none. */
+export async function storedKeyCheck(q: Queryable): Promise<Buffer | undefined> {
+  const r = await q.query<{ value: Buffer }>(`SELECT value FROM ${KEY_CHECK_TABLE} WHERE id = 1`);
+  return r.rows[0]?.value;
+}
+
+/** What the database (a snapshot, or inside a write transaction) says about `key`. */
+export async function keyVerdict(q: Queryable, key: Uint8Array): Promise<KeyCheckResult> {
+  const current = await storedKeyCheck(q);
+  if (current !== undefined) {
+    const kcv = keyCheckValue(key);
+    try {
+      if (sameKeyCheck(kcv, current)) return 'match';
+      const retired = await q.query<{ value: Buffer }>(`SELECT value FROM ${RETIRED_KEY_CHECKS_TABLE}`);
+      return retired.rows.some((r) => sameKeyCheck(kcv, r.value)) ? 'retired' : 'mismatch';
+    } finally {
+      kcv.fill(0);
+    }
+  }
+  const secret = (await q.query<{ nonce: unknown; encrypted_data: unknown }>('SELECT nonce, encrypted_data FROM secrets LIMIT 1')).rows[0];
+  if (secret !== undefined) return tryOpen(key, secret.nonce, secret.encrypted_data) ? 'match' : 'mismatch';
+  const meta = (await q.query<{ nonce: unknown; encrypted_current_version: unknown }>('SELECT nonce, encrypted_current_version FROM secret_metadata LIMIT 1'))
+    .rows[0];
+  if (meta !== undefined) {
+    if (!(meta.nonce instanceof Uint8Array) || meta.nonce.length !== NONCE_BYTES) return 'mismatch';
+    return tryOpen(key, fieldNonce(meta.nonce, METADATA_SALTS.currentVersion), meta.encrypted_current_version) ? 'match' : 'mismatch';
+  }
+  const policy = (
+    await q.query<PolicyRow>('SELECT nonce, encrypted_spiffe_id_pattern, encrypted_path_pattern, encrypted_permissions FROM policies LIMIT 1')
+  ).rows[0];
+  if (policy !== undefined) {
+    try {
+      openPolicyFields(key, policy);
+      return 'match';
+    } catch (e) {
+      if (e instanceof StoreError) return 'mismatch';
+      throw e;
+    }
+  }
+  return 'empty';
+}
+
+/** Read-only (one snapshot); StoreError 'invalid_input' for a key that is not 32 bytes, 'io' when the database fails. */
+export async function checkPostgresRootKey(db: PostgresDatabase, key: Uint8Array): Promise<KeyCheckResult> {
+  checkKeyLength(key);
+  return withTransaction(db.pool, (c) => keyVerdict(c, key), { snapshot: true });
+}
+
+/** true when the store was used with a root key before (a key-check value or any encrypted row). */
+export async function postgresStoreHoldsData(db: PostgresDatabase): Promise<boolean> {
+  // Any 32-byte key answers 'empty' exactly when nothing is there to check.
+  const probe = Buffer.alloc(KEY_BYTES);
+  try {
+    return (await checkPostgresRootKey(db, probe)) !== 'empty';
+  } finally {
+    probe.fill(0);
+  }
+}
