@@ -19,23 +19,30 @@ export interface AuthorizeDeps {
   log: Logger;
 }
 
-/** Whether `peerId` may act with `wants` on `path` (a secret path or a reserved `spike/system/*` path). */
-export function mayAccess(
+/**
+ * The caller's SPIFFE ID when `peerId` may act with `wants` on `path` (a
+ * secret path or a reserved `spike/system/*` path), else undefined. Policies
+ * are read from `store` (through the PolicyIndex) only for a caller that is
+ * neither the superuser nor a lite workload.
+ */
+export async function authorizedCaller(
   peerId: string | undefined,
   path: string,
   wants: readonly Permission[],
   store: SecretsStore | undefined,
   deps: AuthorizeDeps,
-): peerId is string {
-  if (peerId === undefined || !isWellFormedPeerId(peerId)) return false;
-  if (isPilotOperator(peerId, deps.roots.pilot)) return true;
-  if (isLiteWorkload(peerId, deps.roots.liteWorkload)) return false;
-  if (store === undefined) return false;
+): Promise<string | undefined> {
+  if (peerId === undefined || !isWellFormedPeerId(peerId)) return undefined;
+  if (isPilotOperator(peerId, deps.roots.pilot)) return peerId;
+  if (isLiteWorkload(peerId, deps.roots.liteWorkload)) return undefined;
+  if (store === undefined) return undefined;
+  let mine;
   try {
-    return checkPolicyAccess(deps.policies.policiesFor(store, peerId), peerId, path, wants, deps.log);
+    mine = await deps.policies.policiesFor(store, peerId);
   } catch (e) {
     // Upstream: a policy load error denies.
     deps.log.error('loading policies failed; access denied', { error: describeError(e) });
-    return false;
+    return undefined;
   }
+  return checkPolicyAccess(mine, peerId, path, wants, deps.log) ? peerId : undefined;
 }

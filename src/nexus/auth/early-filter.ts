@@ -8,12 +8,15 @@
 //
 // It never refuses what a guard would allow: roles are matched exactly as
 // the guards match them; for the policy routes and secret list, whose path is
-// fixed, it asks the guards' own question (mayAccess on the reserved path);
+// fixed, it asks the guards' own question (the caller's policies on the reserved path);
 // for the secret routes whose path is in the body it asks whether at least
 // one policy matches the caller's ID and grants the route's permission (on
 // some path). The guards still run in full on every request that passes.
 // Answers per (route, ID) are cached for the current compiled policy set
-// (PolicyIndex hands out a new array whenever policies change).
+// (PolicyIndex hands out a new array whenever policies change). With the
+// policies loaded the answer is synchronous; otherwise it is a promise that
+// settles once PolicyIndex has loaded them from the store (the request waits
+// for it, its body still unread).
 import type { NexusRouteName } from '../../protocol/paths.js';
 import type { TrustRoots } from '../../protocol/config/shared.js';
 import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST } from '../../protocol/errors.js';
@@ -29,7 +32,7 @@ import {
 import { createLogger, type Logger } from '../../common/log.js';
 import type { SecretsStore } from '../state/store-interface.js';
 import type { NexusBackend } from '../config.js';
-import { mayAccess } from './authorize.js';
+import { checkPolicyAccess } from './access.js';
 import { BoundedCache } from './bounded-cache.js';
 import type { CompiledPolicy } from './compiled-policy.js';
 import { grants, type Permission } from './permissions.js';
@@ -113,8 +116,11 @@ function someGrant(policies: readonly CompiledPolicy[], id: string, wants: Permi
 }
 
 export interface EarlyFilter {
-  /** The refusal for `peerId` on `route`, or undefined when the guard must decide. */
-  check(route: NexusRouteName, peerId: string | undefined): EarlyRefusal;
+  /**
+   * The refusal for `peerId` on `route`, or undefined when the guard must decide;
+   * a promise of it when the policies must be loaded from the store first (it never rejects).
+   */
+  check(route: NexusRouteName, peerId: string | undefined): EarlyRefusal | Promise<EarlyRefusal>;
 }
 
 export function createEarlyFilter(deps: EarlyFilterDeps): EarlyFilter {
@@ -128,15 +134,19 @@ export function createEarlyFilter(deps: EarlyFilterDeps): EarlyFilter {
     return { status: 401, body: errorBodyFor(route, ACCESS_UNAUTHORIZED), ...(audit !== undefined ? { audit } : {}) };
   };
 
-  const policyPossible = (route: NexusRouteName, rule: PolicyRule, id: string): boolean => {
+  /** `id` is well formed, neither the superuser nor a lite workload (check() decided those). */
+  const policyPossible = (route: NexusRouteName, rule: PolicyRule, id: string): boolean | Promise<boolean> => {
     const store = deps.state.store();
     if (store === undefined) return false; // the guard denies too
-    let policies: readonly CompiledPolicy[];
-    try {
-      policies = deps.policies.policies(store);
-    } catch {
-      return false; // upstream: a policy load error denies (the guard logs it)
-    }
+    const loaded = deps.policies.loaded(store);
+    if (loaded !== undefined) return verdict(loaded, route, rule, id);
+    return deps.policies.policies(store).then(
+      (policies) => verdict(policies, route, rule, id),
+      () => false, // upstream: a policy load error denies (the guard logs it)
+    );
+  };
+
+  const verdict = (policies: readonly CompiledPolicy[], route: NexusRouteName, rule: PolicyRule, id: string): boolean => {
     if (policies !== cachedFor) {
       cache.clear();
       cachedFor = policies;
@@ -144,12 +154,10 @@ export function createEarlyFilter(deps: EarlyFilterDeps): EarlyFilter {
     const key = `${route}\u0000${id}`;
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
-    const verdict =
-      rule.kind === 'fixed'
-        ? mayAccess(id, rule.path, [rule.wants], store, { roots: deps.roots, policies: deps.policies, log: quiet })
-        : someGrant(policies, id, rule.wants);
-    cache.set(key, verdict, 1);
-    return verdict;
+    // checkPolicyAccess tests each policy's ID pattern itself: the guard's answer on the fixed path.
+    const allowed = rule.kind === 'fixed' ? checkPolicyAccess(policies, id, rule.path, [rule.wants], quiet) : someGrant(policies, id, rule.wants);
+    cache.set(key, allowed, 1);
+    return allowed;
   };
 
   return {
@@ -162,7 +170,9 @@ export function createEarlyFilter(deps: EarlyFilterDeps): EarlyFilter {
       if (rule === undefined) return undefined; // not a route we know how to pre-judge: the guard decides
       if (isPilotOperator(peerId, deps.roots.pilot)) return undefined;
       if (isLiteWorkload(peerId, deps.roots.liteWorkload)) return unauthorized(route);
-      return policyPossible(route, rule, peerId) ? undefined : unauthorized(route);
+      const possible = policyPossible(route, rule, peerId);
+      if (typeof possible === 'boolean') return possible ? undefined : unauthorized(route);
+      return possible.then((ok) => (ok ? undefined : unauthorized(route)));
     },
   };
 }

@@ -6,4 +6,4 @@ export { RESERVED_PATHS, PATH_SYSTEM_ACL, PATH_SYSTEM_SECRET, PATH_SYSTEM_CIPHER
 export { compilePolicy, type CompiledPolicy } from './compiled-policy.js';
 export { PolicyIndex } from './policy-index.js';
 export { checkPolicyAccess } from './access.js';
-export { mayAccess, type AuthorizeDeps } from './authorize.js';
+export { authorizedCaller, type AuthorizeDeps } from './authorize.js';

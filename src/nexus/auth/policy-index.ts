@@ -10,6 +10,13 @@
 // request tests the path patterns of its caller's policies only, not every
 // policy's ID pattern: with 1,000 policies that scan was most of a policy
 // get's time. Both caches are dropped together.
+//
+// Policies are read through the async store (docs/design.md § Async store):
+// concurrent callers share one load; a load is compiled in full before it is
+// installed, so a half-loaded index is never served; a load that began before
+// an invalidate() (a policy write), or one overtaken by a load for another
+// store, is handed to the callers that asked for it but never installed, and
+// later callers start a new one.
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
 import type { SecretsStore } from '../state/store-interface.js';
@@ -25,43 +32,77 @@ export class PolicyIndex {
   #store: SecretsStore | undefined;
   #policies: readonly CompiledPolicy[] = [];
   #valid = false;
+  /** Bumped by invalidate(): a load begun under an older generation is not installed. */
+  #generation = 0;
+  #loading: { readonly store: SecretsStore; readonly generation: number; readonly done: Promise<readonly CompiledPolicy[]> } | undefined;
   readonly #byCaller = new BoundedCache<readonly CompiledPolicy[]>(MAX_CACHED_CALLERS, MAX_CACHED_REFERENCES);
 
   constructor(private readonly log: Logger) {}
 
   /**
    * The usable policies of `store` whose SPIFFE ID pattern matches `peerId`,
-   * in the order of policies() (throws if the store cannot be read).
+   * in the order of policies() (rejects if the store cannot be read).
    */
-  policiesFor(store: SecretsStore, peerId: string): readonly CompiledPolicy[] {
-    const all = this.policies(store);
-    const cached = this.#byCaller.get(peerId);
+  async policiesFor(store: SecretsStore, peerId: string): Promise<readonly CompiledPolicy[]> {
+    const all = this.loaded(store) ?? (await this.policies(store));
+    // Only the installed set feeds the per-caller cache (not a load invalidated meanwhile).
+    const current = this.#valid && all === this.#policies;
+    const cached = current ? this.#byCaller.get(peerId) : undefined;
     if (cached !== undefined) return cached;
     const mine = all.filter((p) => p.spiffeIdRegex.test(peerId));
-    this.#byCaller.set(peerId, mine, mine.length + 1);
+    if (current) this.#byCaller.set(peerId, mine, mine.length + 1);
     return mine;
   }
 
-  /** Every usable policy of `store` (throws if the store cannot be read). */
-  policies(store: SecretsStore): readonly CompiledPolicy[] {
-    if (this.#valid && this.#store === store) return this.#policies;
-    this.#byCaller.clear();
+  /** The installed policies of `store`, or undefined when they must be loaded first (policies()). */
+  loaded(store: SecretsStore): readonly CompiledPolicy[] | undefined {
+    return this.#valid && this.#store === store ? this.#policies : undefined;
+  }
+
+  /** Every usable policy of `store`, loaded when needed (rejects if the store cannot be read). */
+  policies(store: SecretsStore): Promise<readonly CompiledPolicy[]> {
+    const ready = this.loaded(store);
+    if (ready !== undefined) return Promise.resolve(ready);
+    const running = this.#loading;
+    if (running !== undefined && running.store === store && running.generation === this.#generation) return running.done;
+    const generation = this.#generation;
+    const done = this.#compileAll(store).then(
+      (out) => {
+        // Installed only if no invalidate() and no load for another store came meanwhile.
+        if (this.#loading === entry && this.#generation === generation) {
+          this.#byCaller.clear();
+          this.#store = store;
+          this.#policies = out;
+          this.#valid = true;
+        }
+        if (this.#loading === entry) this.#loading = undefined;
+        return out;
+      },
+      (e: unknown) => {
+        if (this.#loading === entry) this.#loading = undefined;
+        throw e;
+      },
+    );
+    const entry = { store, generation, done };
+    this.#loading = entry;
+    return done;
+  }
+
+  async #compileAll(store: SecretsStore): Promise<readonly CompiledPolicy[]> {
     const out: CompiledPolicy[] = [];
-    for (const p of store.listPolicies()) {
+    for (const p of await store.listPolicies()) {
       try {
         out.push(compilePolicy(p));
       } catch (e) {
         this.log.warn('stored policy skipped: its patterns do not compile', { policy: p.name, error: describeError(e) });
       }
     }
-    this.#store = store;
-    this.#policies = out;
-    this.#valid = true;
     return out;
   }
 
-  /** Forget the cache (after a policy put or delete). */
+  /** Forget the cache (after a policy put or delete); a load under way is not installed. */
   invalidate(): void {
+    this.#generation++;
     this.#valid = false;
     this.#policies = [];
     this.#byCaller.clear();

@@ -23,7 +23,7 @@ import type { PushOptions, PushReport } from '../sync/push.js';
 import { fingerprintOf } from './fingerprint.js';
 import { generateRootKey } from '../../shamir/index.js';
 import { rotationOf, type RotationPhase, type RotationStatus, type StoreRotation } from './types.js';
-import type { SecretStore } from '../store/index.js';
+import type { NexusStore } from '../store/index.js';
 
 /** Rows re-encrypted per transaction. */
 export const ROTATION_BATCH_ROWS = 500;
@@ -33,7 +33,7 @@ export const ROTATION_RETRY_INITIAL_MS = 500;
 /** What the engine needs of NexusState. */
 export interface RotationHost {
   /** The open store (undefined before the root key is known). */
-  store(): Pick<SecretStore, 'rotation'> | undefined;
+  store(): Pick<NexusStore, 'rotation'> | undefined;
   /** Makes the in-memory root key the store's sealing key (K' once a rotation began). */
   adoptSealingKey(): void;
 }

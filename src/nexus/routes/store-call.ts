@@ -1,5 +1,5 @@
 // Runs one store operation for a route (storeCall: reads; storeWrite: group-
-// committed writes) and maps its outcome to upstream's
+// committed writes; both awaited) and maps its outcome to upstream's
 // answers (upstream's JSON route pipeline): NotFoundError → 404
 // `api_not_found`, anything else → 500 `api_internal_error` (logged without
 // values). Every outcome is audit-logged with the caller and path, never
@@ -40,13 +40,13 @@ function failed(deps: RouteDeps, ctx: StoreCallContext, audit: (outcome: string)
   return { status: 500, body: errorBodyFor(ctx.route, API_INTERNAL_ERROR) };
 }
 
-/** A read (or any synchronous store call). */
-export function storeCall(deps: RouteDeps, ctx: StoreCallContext, op: (store: SecretsStore) => Reply): Reply {
+/** A read: `op` awaits the store's answer (docs/design.md § Async store). */
+export async function storeCall(deps: RouteDeps, ctx: StoreCallContext, op: (store: SecretsStore) => Promise<Reply>): Promise<Reply> {
   const audit = auditor(deps, ctx);
   const store = deps.state.store();
   try {
     if (store === undefined) throw new Error('store is not open');
-    return answered(audit, op(store));
+    return answered(audit, await op(store));
   } catch (e) {
     return failed(deps, ctx, audit, e);
   }

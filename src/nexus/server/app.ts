@@ -29,7 +29,7 @@ import type { NexusBackend } from '../config.js';
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
 import { encodeErrorOnly as encodeErr, errorBodyFor } from '../../protocol/messages.js';
-import type { EarlyFilter } from '../auth/early-filter.js';
+import type { EarlyFilter, EarlyRefusal } from '../auth/early-filter.js';
 import type { NexusRoute, Reply } from '../routes/route.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -129,16 +129,20 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
       send(reply, { status: 401, body: errorBodyFor(route.name, ACCESS_UNAUTHORIZED) }, true);
       return;
     }
-    const refusal = opts.earlyFilter?.check(route.name, opts.peerIdOf(req));
-    if (refusal !== undefined) {
-      req.nexusRoute = route;
+    req.nexusRoute = route;
+    const early = opts.earlyFilter?.check(route.name, opts.peerIdOf(req));
+    const decide = (refusal: EarlyRefusal): void => {
+      if (refusal === undefined) {
+        done();
+        return;
+      }
       // The guard's own audit event and outcome, marked as decided before the body was read.
       if (refusal.audit !== undefined) log.audit(refusal.audit.event, { caller: opts.peerIdOf(req) ?? null, outcome: refusal.audit.outcome, early: true });
       send(reply, refusal, true);
-      return;
-    }
-    req.nexusRoute = route;
-    done();
+    };
+    // A promise only while the policies are being loaded from the store (should it reject, the guard decides).
+    if (early instanceof Promise) void early.then(decide, () => decide(undefined));
+    else decide(early);
   });
 
   app.all('*', async (req, reply) => {

@@ -137,7 +137,7 @@ export class NexusState {
       const s = this.#store;
       this.#store = undefined;
       this.rootKey.clear();
-      s?.close();
+      await s?.close().catch((ce: unknown) => this.#log.error('closing the store failed', { error: describeError(ce) }));
       return { ok: false, reason: 'store_error' };
     }
     this.#installed = { source, atMs: Date.now() };
@@ -179,7 +179,7 @@ export class NexusState {
     this.#store = undefined;
     this.rootKey.clear();
     try {
-      s?.close();
+      await s?.close();
     } finally {
       await this.#gate.close();
     }

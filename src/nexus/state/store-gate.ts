@@ -1,6 +1,7 @@
 // Adapters from src/nexus/store (durable; writes group-committed) to the StoreGate the
-// Nexus lifecycle uses.
-import { checkRootKey, openMemoryStore, openSqliteStore, StoreError, storeHoldsData, withKeyChecker, type GroupCommitHooks } from '../store/index.js';
+// Nexus lifecycle uses. The synchronous SQLite and memory stores are handed out
+// through asNexusStore (docs/design.md § Async store).
+import { asNexusStore, checkRootKey, openMemoryStore, openSqliteStore, StoreError, storeHoldsData, withKeyChecker, type GroupCommitHooks } from '../store/index.js';
 import type { SecretsStore, StoreGate } from './store-interface.js';
 
 /**
@@ -12,7 +13,7 @@ export function sqliteGate(dataDir: string, maxVersions: number, groupHooks?: Gr
     hasKeyCheck: async () => storeHoldsData(dataDir),
     checkKey: async (key) => checkRootKey(dataDir, key),
     withKeyCheck: async (fn) => withKeyChecker(dataDir, fn),
-    open: async (key) => openSqliteStore({ dataDir, rootKey: key, maxVersions, ...(groupHooks === undefined ? {} : { groupCommit: { hooks: groupHooks } }) }),
+    open: async (key) => asNexusStore(openSqliteStore({ dataDir, rootKey: key, maxVersions, ...(groupHooks === undefined ? {} : { groupCommit: { hooks: groupHooks } }) })),
     close: async () => undefined,
   };
 }
@@ -23,7 +24,7 @@ export function memoryGate(maxVersions: number): StoreGate {
     hasKeyCheck: async () => false,
     checkKey: async () => 'empty',
     withKeyCheck: async (fn) => fn(() => 'empty'),
-    open: async () => openMemoryStore({ maxVersions }),
+    open: async () => asNexusStore(openMemoryStore({ maxVersions })),
     close: async () => undefined,
   };
 }
@@ -34,30 +35,22 @@ export function memoryGate(maxVersions: number): StoreGate {
  * requests here; should one arrive, every call fails (→ 500).
  */
 export function liteGate(): StoreGate {
-  const refuse = (): never => {
-    throw new StoreError('closed', 'the lite backend stores no secrets or policies');
-  };
-  const refuseLater = (): Promise<never> => Promise.reject(new StoreError('closed', 'the lite backend stores no secrets or policies'));
+  const refuse = (): Promise<never> => Promise.reject(new StoreError('closed', 'the lite backend stores no secrets or policies'));
   const none: SecretsStore = {
     kind: 'memory',
-    putSecret: refuse,
     getSecret: refuse,
-    deleteSecretVersions: refuse,
-    undeleteSecretVersions: refuse,
     getSecretMetadata: refuse,
     listSecretPaths: refuse,
-    putPolicy: refuse,
     getPolicy: refuse,
-    deletePolicy: refuse,
     listPolicies: refuse,
     grouped: {
-      putSecret: refuseLater,
-      deleteSecretVersions: refuseLater,
-      undeleteSecretVersions: refuseLater,
-      putPolicy: refuseLater,
-      deletePolicy: refuseLater,
+      putSecret: refuse,
+      deleteSecretVersions: refuse,
+      undeleteSecretVersions: refuse,
+      putPolicy: refuse,
+      deletePolicy: refuse,
     },
-    close: () => undefined,
+    close: async () => undefined,
   };
   return {
     hasKeyCheck: async () => false,

@@ -1,7 +1,7 @@
 // What Nexus needs from its storage backend, as small interfaces, so that the
 // root-key lifecycle and the routes can be tested with fakes. store-gate.ts
 // adapts src/nexus/store (SQLite, memory) to these.
-import type { SecretStore } from '../store/index.js';
+import type { NexusStore } from '../store/index.js';
 
 /**
  * Result of checking a candidate root key against the store's key-check value:
@@ -14,11 +14,11 @@ export type KeyCheck = 'match' | 'empty' | 'mismatch' | 'retired';
 export type SecretValues = Record<string, string>;
 
 /**
- * The open store the routes use: src/nexus/store's SecretStore (durable before
- * it answers; reads synchronous, writes through `grouped`, group-committed;
- * NotFoundError → 404).
+ * The open store the routes use: src/nexus/store's NexusStore (durable before
+ * it answers; reads return promises, writes go through `grouped`,
+ * group-committed; NotFoundError → 404). docs/design.md § Async store.
  */
-export type SecretsStore = SecretStore;
+export type SecretsStore = NexusStore;
 
 /** The store before the root key is known. */
 export interface StoreGate {

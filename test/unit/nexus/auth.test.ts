@@ -10,7 +10,7 @@ import {
   PolicyIndex,
   reservedViolation,
 } from '../../../src/nexus/auth/index.js';
-import { openMemoryStore } from '../../../src/nexus/store/index.js';
+import { asNexusStore, openMemoryStore, StoreError, type NexusStore, type Policy } from '../../../src/nexus/store/index.js';
 import { captureLogger } from './fixtures.js';
 
 const APP = 'spiffe://spike.ist/workload/app-1';
@@ -127,49 +127,178 @@ describe('checkPolicyAccess', () => {
   });
 });
 
+/** A memory store and its NexusStore view (what Nexus holds). */
+function memory(): { sync: ReturnType<typeof openMemoryStore>; store: NexusStore } {
+  const sync = openMemoryStore({ maxVersions: 10 });
+  return { sync, store: asNexusStore(sync) };
+}
+
+/** A NexusStore whose listPolicies() answers only when the test releases it. */
+function heldStore(): { store: NexusStore; calls: () => number; release: (i: number, policies: Policy[]) => void; fail: (i: number, e: Error) => void } {
+  const pending: Array<{ resolve: (p: Policy[]) => void; reject: (e: Error) => void }> = [];
+  const base = asNexusStore(openMemoryStore({ maxVersions: 10 }));
+  const store: NexusStore = {
+    ...base,
+    listPolicies: () => new Promise<Policy[]>((resolve, reject) => pending.push({ resolve, reject })),
+  };
+  return {
+    store,
+    calls: () => pending.length,
+    release: (i, policies) => pending[i]!.resolve(policies),
+    fail: (i, e) => pending[i]!.reject(e),
+  };
+}
+
+function stored(name: string, spiffeIdPattern: string, pathPattern = 'x'): Policy {
+  return { name, spiffeIdPattern, pathPattern, permissions: ['read'], createdAt: new Date(0), updatedAt: new Date(0) };
+}
+
 describe('PolicyIndex', () => {
-  it('compiles once per store until invalidated; skips stored policies that do not compile', () => {
+  it('compiles once per store until invalidated; skips stored policies that do not compile', async () => {
     const { log, lines } = captureLogger();
-    const store = openMemoryStore({ maxVersions: 10 });
-    store.putPolicy({ name: 'good', spiffeIdPattern: 'app', pathPattern: 'x', permissions: ['read'] });
-    store.putPolicy({ name: 'bad', spiffeIdPattern: '(?=app)', pathPattern: 'x', permissions: ['read'] }); // lookahead: Go refuses
+    const { sync, store } = memory();
+    sync.putPolicy({ name: 'good', spiffeIdPattern: 'app', pathPattern: 'x', permissions: ['read'] });
+    sync.putPolicy({ name: 'bad', spiffeIdPattern: '(?=app)', pathPattern: 'x', permissions: ['read'] }); // lookahead: Go refuses
     const idx = new PolicyIndex(log);
-    const first = idx.policies(store);
+    expect(idx.loaded(store)).toBeUndefined();
+    const first = await idx.policies(store);
     expect(first.map((p) => p.name)).toEqual(['good']);
     expect(lines.some((l) => l.policy === 'bad')).toBe(true);
-    expect(idx.policies(store)).toBe(first);
-    store.putPolicy({ name: 'more', spiffeIdPattern: 'app', pathPattern: 'y', permissions: ['read'] });
-    expect(idx.policies(store)).toBe(first);
+    expect(idx.loaded(store)).toBe(first);
+    expect(await idx.policies(store)).toBe(first);
+    sync.putPolicy({ name: 'more', spiffeIdPattern: 'app', pathPattern: 'y', permissions: ['read'] });
+    expect(await idx.policies(store)).toBe(first);
     idx.invalidate();
-    expect(idx.policies(store).map((p) => p.name)).toEqual(['good', 'more']);
-    const other = openMemoryStore({ maxVersions: 10 });
-    expect(idx.policies(other)).toEqual([]);
-    store.close();
-    other.close();
+    expect(idx.loaded(store)).toBeUndefined();
+    expect((await idx.policies(store)).map((p) => p.name)).toEqual(['good', 'more']);
+    const other = memory();
+    expect(idx.loaded(other.store)).toBeUndefined();
+    expect(await idx.policies(other.store)).toEqual([]);
+    sync.close();
+    other.sync.close();
   });
 
-  it('policiesFor: per caller, the policies whose ID pattern matches it, as a full scan finds them; dropped with the rest', () => {
+  it('policiesFor: per caller, the policies whose ID pattern matches it, as a full scan finds them; dropped with the rest', async () => {
     const { log } = captureLogger();
-    const store = openMemoryStore({ maxVersions: 10 });
-    store.putPolicy({ name: 'a-app1', spiffeIdPattern: '^spiffe://spike\\.ist/workload/app-1$', pathPattern: 'x', permissions: ['read'] });
-    store.putPolicy({ name: 'b-apps', spiffeIdPattern: '/workload/app-', pathPattern: 'y', permissions: ['read'] });
-    store.putPolicy({ name: 'c-other', spiffeIdPattern: '/workload/other$', pathPattern: 'x', permissions: ['read'] });
+    const { sync, store } = memory();
+    sync.putPolicy({ name: 'a-app1', spiffeIdPattern: '^spiffe://spike\\.ist/workload/app-1$', pathPattern: 'x', permissions: ['read'] });
+    sync.putPolicy({ name: 'b-apps', spiffeIdPattern: '/workload/app-', pathPattern: 'y', permissions: ['read'] });
+    sync.putPolicy({ name: 'c-other', spiffeIdPattern: '/workload/other$', pathPattern: 'x', permissions: ['read'] });
     const idx = new PolicyIndex(log);
-    const forApp = idx.policiesFor(store, APP);
+    const forApp = await idx.policiesFor(store, APP);
     expect(forApp.map((p) => p.name)).toEqual(['a-app1', 'b-apps']);
-    expect(idx.policiesFor(store, APP)).toBe(forApp);
-    expect(idx.policiesFor(store, 'spiffe://spike.ist/workload/app-2').map((p) => p.name)).toEqual(['b-apps']);
-    expect(idx.policiesFor(store, 'spiffe://spike.ist/workload/nobody')).toEqual([]);
+    expect(await idx.policiesFor(store, APP)).toBe(forApp);
+    expect((await idx.policiesFor(store, 'spiffe://spike.ist/workload/app-2')).map((p) => p.name)).toEqual(['b-apps']);
+    expect(await idx.policiesFor(store, 'spiffe://spike.ist/workload/nobody')).toEqual([]);
     // A deleted policy no longer grants once the routes invalidate.
-    store.deletePolicy('a-app1');
+    sync.deletePolicy('a-app1');
     idx.invalidate();
-    expect(idx.policiesFor(store, APP).map((p) => p.name)).toEqual(['b-apps']);
-    expect(checkPolicyAccess(idx.policiesFor(store, APP), APP, 'x', ['read'])).toBe(false);
+    expect((await idx.policiesFor(store, APP)).map((p) => p.name)).toEqual(['b-apps']);
+    expect(checkPolicyAccess(await idx.policiesFor(store, APP), APP, 'x', ['read'])).toBe(false);
     // Another store object (a new root key installed): nothing carried over.
-    const other = openMemoryStore({ maxVersions: 10 });
-    other.putPolicy({ name: 'z', spiffeIdPattern: 'app-1', pathPattern: 'x', permissions: ['read'] });
-    expect(idx.policiesFor(other, APP).map((p) => p.name)).toEqual(['z']);
-    store.close();
-    other.close();
+    const other = memory();
+    other.sync.putPolicy({ name: 'z', spiffeIdPattern: 'app-1', pathPattern: 'x', permissions: ['read'] });
+    expect((await idx.policiesFor(other.store, APP)).map((p) => p.name)).toEqual(['z']);
+    sync.close();
+    other.sync.close();
+  });
+
+  it('concurrent callers share one load; nothing is served before it is complete', async () => {
+    const { log } = captureLogger();
+    const held = heldStore();
+    const idx = new PolicyIndex(log);
+    const a = idx.policies(held.store);
+    const b = idx.policiesFor(held.store, APP);
+    const c = idx.policiesFor(held.store, 'spiffe://spike.ist/workload/other');
+    await Promise.resolve();
+    expect(held.calls()).toBe(1);
+    expect(idx.loaded(held.store)).toBeUndefined();
+    held.release(0, [stored('p1', 'app-1'), stored('p2', 'other')]);
+    expect((await a).map((p) => p.name)).toEqual(['p1', 'p2']);
+    expect((await b).map((p) => p.name)).toEqual(['p1']);
+    expect((await c).map((p) => p.name)).toEqual(['p2']);
+    expect(idx.loaded(held.store)).toBe(await a);
+    expect(held.calls()).toBe(1);
+  });
+
+  it('a load under way when a policy write invalidates is not installed: later callers load again', async () => {
+    const { log } = captureLogger();
+    const held = heldStore();
+    const idx = new PolicyIndex(log);
+    const before = idx.policiesFor(held.store, APP);
+    await Promise.resolve();
+    idx.invalidate(); // a policy write finished while the first load was reading
+    const after = idx.policiesFor(held.store, APP);
+    await Promise.resolve();
+    expect(held.calls()).toBe(2);
+    held.release(0, [stored('old', 'app-1')]);
+    // The caller that asked before the write gets what its load read; nothing is kept of it.
+    expect((await before).map((p) => p.name)).toEqual(['old']);
+    expect(idx.loaded(held.store)).toBeUndefined();
+    held.release(1, [stored('new', 'app-1')]);
+    expect((await after).map((p) => p.name)).toEqual(['new']);
+    expect((await idx.policiesFor(held.store, APP)).map((p) => p.name)).toEqual(['new']);
+    expect(held.calls()).toBe(2);
+  });
+
+  it('a load under way when a policy write invalidates is not installed, even when nobody asked since', async () => {
+    const { log } = captureLogger();
+    const held = heldStore();
+    const idx = new PolicyIndex(log);
+    const before = idx.policies(held.store);
+    await Promise.resolve();
+    idx.invalidate();
+    held.release(0, [stored('old', 'app-1')]);
+    await before;
+    expect(idx.loaded(held.store)).toBeUndefined();
+  });
+
+  it('a stale load that answers after the fresh one never feeds the per-caller cache', async () => {
+    const { log } = captureLogger();
+    const held = heldStore();
+    const idx = new PolicyIndex(log);
+    const before = idx.policiesFor(held.store, APP);
+    await Promise.resolve();
+    idx.invalidate();
+    const after = idx.policiesFor(held.store, APP);
+    await Promise.resolve();
+    held.release(1, [stored('new', 'app-1')]);
+    expect((await after).map((p) => p.name)).toEqual(['new']);
+    held.release(0, [stored('old', 'app-1')]);
+    expect((await before).map((p) => p.name)).toEqual(['old']);
+    expect((await idx.policiesFor(held.store, APP)).map((p) => p.name)).toEqual(['new']);
+  });
+
+  it('a load overtaken by a load for another store (a new root key) is not installed', async () => {
+    const { log } = captureLogger();
+    const first = heldStore();
+    const second = heldStore();
+    const idx = new PolicyIndex(log);
+    const a = idx.policies(first.store);
+    const b = idx.policies(second.store);
+    await Promise.resolve();
+    second.release(0, [stored('second', 'app-1')]);
+    await b;
+    first.release(0, [stored('first', 'app-1')]);
+    expect((await a).map((p) => p.name)).toEqual(['first']);
+    expect(idx.loaded(first.store)).toBeUndefined();
+    expect(idx.loaded(second.store)?.map((p) => p.name)).toEqual(['second']);
+  });
+
+  it('a failed load rejects its callers with the store\'s error, installs nothing, and the next call reads again', async () => {
+    const { log } = captureLogger();
+    const held = heldStore();
+    const idx = new PolicyIndex(log);
+    const a = idx.policiesFor(held.store, APP);
+    await Promise.resolve();
+    const err = new StoreError('io', 'database unreachable');
+    held.fail(0, err);
+    await expect(a).rejects.toBe(err);
+    expect(idx.loaded(held.store)).toBeUndefined();
+    const again = idx.policies(held.store);
+    await Promise.resolve();
+    expect(held.calls()).toBe(2);
+    held.release(1, [stored('p', 'app-1')]);
+    expect((await again).map((p) => p.name)).toEqual(['p']);
   });
 });

@@ -17,7 +17,7 @@ import { PolicyIndex } from '../../../src/nexus/auth/policy-index.js';
 import { createEarlyFilter } from '../../../src/nexus/auth/early-filter.js';
 import type { NexusBackend } from '../../../src/nexus/config.js';
 import type { NexusRouteName } from '../../../src/protocol/paths.js';
-import { FakeGate, IDS, TD, captureLogger, keyOf } from './fixtures.js';
+import { FakeGate, IDS, TD, captureLogger, keyOf, makeHarness } from './fixtures.js';
 
 const APP1 = `spiffe://${TD}/workload/app-1`;
 const APP2 = `spiffe://${TD}/workload/app-2`;
@@ -133,7 +133,7 @@ describe('early filter ≡ guards', () => {
         try {
           for (const [name, route] of routes) {
             for (const peer of PEERS) {
-              const early = filter.check(name, peer);
+              const early = await filter.check(name, peer);
               const outcomes = [];
               const auditMark = audits.length;
               for (const b of bodies(name)) {
@@ -172,15 +172,48 @@ describe('early filter ≡ guards', () => {
   it('the verdict follows policy changes (cache invalidated on put and delete)', async () => {
     const { routes, filter, close } = await setup('sqlite', []);
     try {
-      expect(filter.check('secretGet', APP1)?.status).toBe(401);
+      expect((await filter.check('secretGet', APP1))?.status).toBe(401);
       const p = pol('r', '^spiffe://spike\\.ist/workload/app-1$', '^apps/', ['read']);
       expect((await routes.get('policyPut')!.handle({ body: Buffer.from(j(p)), peerId: IDS.superuser })).status).toBe(200);
-      expect(filter.check('secretGet', APP1)).toBeUndefined();
-      expect(filter.check('secretPut', APP1)?.status).toBe(401);
+      expect(await filter.check('secretGet', APP1)).toBeUndefined();
+      expect((await filter.check('secretPut', APP1))?.status).toBe(401);
       expect((await routes.get('policyDelete')!.handle({ body: Buffer.from(j({ id: 'r' })), peerId: IDS.superuser })).status).toBe(200);
-      expect(filter.check('secretGet', APP1)?.status).toBe(401);
+      expect((await filter.check('secretGet', APP1))?.status).toBe(401);
     } finally {
       await close();
+    }
+  });
+});
+
+describe('early filter while the policies load from the store', () => {
+  it('answers synchronously once they are loaded, with a promise while they load', async () => {
+    const { routes, filter, close } = await setup('sqlite', [pol('r', '^spiffe://spike\\.ist/workload/app-1$', '^apps/', ['read'])]);
+    try {
+      // The last policy put dropped the compiled policies: this check has to load them.
+      const loading = filter.check('secretGet', APP2);
+      expect(loading).toBeInstanceOf(Promise);
+      expect((await loading)?.status).toBe(401);
+      const loaded = filter.check('secretGet', APP1);
+      expect(loaded).not.toBeInstanceOf(Promise);
+      expect(loaded).toBeUndefined();
+      expect(routes.size).toBeGreaterThan(0);
+    } finally {
+      await close();
+    }
+  });
+
+  it('over HTTP, right after a policy write, a caller with no permission is still refused before its body is read', async () => {
+    const h = await makeHarness({ installed: keyOf(5) });
+    try {
+      const p = pol('r', '^spiffe://spike\\.ist/workload/app-1$', '^apps/', ['read']);
+      expect((await h.post('/v1/acl/policy', j(p), IDS.superuser)).status).toBe(200);
+      const r = await h.post('/v1/store/secrets?action=get', j({ path: 'apps/db' }), APP2);
+      expect(r.status).toBe(401);
+      expect(h.logs.audits.filter((a) => a.action === 'secret_get' && a['early'] === true)).toHaveLength(1);
+      // the caller the policy names passes the filter and is answered by the route (no such secret)
+      expect((await h.post('/v1/store/secrets?action=get', j({ path: 'apps/db' }), APP1)).status).toBe(404);
+    } finally {
+      await h.close();
     }
   });
 });

@@ -4,7 +4,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createLogger, type Logger } from '../../../src/common/log.js';
-import { openMemoryStore } from '../../../src/nexus/store/index.js';
+import { asNexusStore, openMemoryStore } from '../../../src/nexus/store/index.js';
 import type { KeyCheck, SecretsStore, StoreGate } from '../../../src/nexus/state/store-interface.js';
 import { NexusState, type KeySource } from '../../../src/nexus/state/nexus-state.js';
 import { RestoreCollector, type CollectorLimits } from '../../../src/nexus/restore/collector.js';
@@ -77,7 +77,7 @@ export class FakeGate implements StoreGate {
   async open(key: Uint8Array): Promise<SecretsStore> {
     if (key.length === 32 && this.keyCheck === undefined) this.keyCheck = Buffer.from(key);
     this.opened++;
-    return openMemoryStore({ maxVersions: this.maxVersions, ...(this.now ? { now: this.now } : {}) });
+    return asNexusStore(openMemoryStore({ maxVersions: this.maxVersions, ...(this.now ? { now: this.now } : {}) }));
   }
   async close(): Promise<void> {}
 }

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NexusState } from '../../../src/nexus/state/nexus-state.js';
 import { RootKey } from '../../../src/nexus/state/rootkey.js';
 import { sqliteGate } from '../../../src/nexus/state/store-gate.js';
-import { captureLogger, keyOf } from './fixtures.js';
+import { captureLogger, FakeGate, keyOf } from './fixtures.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -36,7 +36,7 @@ describe('NexusState over the real SQLite store', () => {
     const s1 = new NexusState({ gate: sqliteGate(dir, 10), log: a.log });
     expect(await s1.hasKeyCheck()).toBe(false);
     expect(await s1.install(keyOf(1), 'restore')).toEqual({ ok: true });
-    s1.store()?.putSecret('app/x', { k: 'v' });
+    await s1.store()?.grouped.putSecret('app/x', { k: 'v' });
     await s1.close();
     expect(s1.rootKey.has()).toBe(false);
 
@@ -47,8 +47,44 @@ describe('NexusState over the real SQLite store', () => {
     expect(b.events('root_key_rejected')).toEqual([expect.objectContaining({ source: 'keepers', reason: 'key_check_mismatch' })]);
     expect(s2.ready()).toBe(false);
     expect(await s2.install(keyOf(1), 'keepers')).toEqual({ ok: true });
-    expect(s2.store()?.getSecret('app/x', 0)).toEqual({ k: 'v' });
+    expect(await s2.store()?.getSecret('app/x', 0)).toEqual({ k: 'v' });
     expect(await s2.install(keyOf(1), 'restore')).toEqual({ ok: false, reason: 'already_installed' });
     await s2.close();
+  });
+});
+
+describe('NexusState.close', () => {
+  it('waits for the store to close (an async store finishing its writes) before it returns', async () => {
+    const { log } = captureLogger();
+    const gate = new FakeGate();
+    const openReal = gate.open.bind(gate);
+    let release: (() => void) | undefined;
+    let storeClosed = false;
+    gate.open = async (key: Uint8Array) => {
+      const store = await openReal(key);
+      return {
+        ...store,
+        close: () =>
+          new Promise<void>((resolve) => {
+            release = () => {
+              storeClosed = true;
+              resolve();
+            };
+          }),
+      };
+    };
+    const state = new NexusState({ gate, log });
+    expect(await state.install(keyOf(1), 'keepers')).toEqual({ ok: true });
+    let done = false;
+    const closing = state.close().then(() => {
+      done = true;
+    });
+    await vi.waitFor(() => expect(release).toBeDefined());
+    await new Promise((r) => setImmediate(r));
+    expect(done).toBe(false);
+    release?.();
+    await closing;
+    expect(storeClosed).toBe(true);
+    expect(state.rootKey.has()).toBe(false);
   });
 });

@@ -74,6 +74,25 @@ describe('POST /v1/bootstrap/verify: the probe', () => {
     expect(r.body).toBe(REFUSED);
   });
 
+  it('of two probes that wait for the store together, only one is answered', async () => {
+    const key = keyOf(3);
+    h = await makeHarness({ installed: key });
+    const store = h.state.store();
+    if (store === undefined) throw new Error('no store');
+    // The store answers "does it hold secrets?" only once both probes asked it.
+    const held: (() => void)[] = [];
+    const real = store.listSecretPaths.bind(store);
+    store.listSecretPaths = () => new Promise<string[]>((resolve) => held.push(() => resolve(real())));
+    const first = h.post(V, bodyFor(key, upstreamPlaintext()), IDS.bootstrap);
+    const second = h.post(V, bodyFor(key, upstreamPlaintext()), IDS.bootstrap);
+    await vi.waitFor(() => expect(held).toHaveLength(2));
+    for (const release of held) release();
+    const answers = await Promise.all([first, second]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 400]);
+    expect(answers.find((r) => r.status === 400)?.body).toBe(REFUSED);
+    expect(h.logs.audits.filter((a) => a['reason'] === 'already_verified')).toHaveLength(1);
+  });
+
   it('answers the same probe sent again with the same hash (a retry after a lost answer), but no second probe', async () => {
     const key = keyOf(3);
     h = await makeHarness({ installed: key });
@@ -127,8 +146,8 @@ describe('POST /v1/bootstrap/verify: not a decryption oracle', () => {
     h = await makeHarness({ installed: key });
     const store = h.state.store();
     if (store === undefined) throw new Error('no store');
-    store.putSecret('apps/db', { pass: 'x' });
-    store.deleteSecretVersions('apps/db', [1]);
+    await store.grouped.putSecret('apps/db', { pass: 'x' });
+    await store.grouped.deleteSecretVersions('apps/db', [1]);
     const r = await h.post(V, bodyFor(key, upstreamPlaintext()), IDS.bootstrap);
     expect(r.status).toBe(400);
     expect(r.body).toBe(REFUSED);

@@ -34,7 +34,6 @@ export class VerifyWindow {
 
   constructor(
     private readonly installed: () => InstallRecord | undefined,
-    private readonly storeHoldsSecrets: () => boolean,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -46,13 +45,21 @@ export class VerifyWindow {
     return timingSafeEqual(a.request, requestDigest(nonce, ciphertext)) ? a.hash : undefined;
   }
 
-  state(): WindowState {
+  /** Every condition but the store's: whether asking the store is worth it. */
+  keyState(): WindowState {
     const inst = this.installed();
     if (inst?.source !== 'keepers') return { open: false, reason: 'not_from_keepers' };
     const age = this.now() - inst.atMs;
     if (age >= VERIFY_WINDOW_MS || age < 0) return { open: false, reason: 'expired' };
     if (this.#answered?.install === inst) return { open: false, reason: 'already_verified' };
-    if (this.storeHoldsSecrets()) return { open: false, reason: 'store_holds_secrets' };
+    return { open: true };
+  }
+
+  /** `storeHoldsSecrets`: the store's answer, asked after keyState() was open. */
+  state(storeHoldsSecrets: boolean): WindowState {
+    const k = this.keyState();
+    if (!k.open) return k;
+    if (storeHoldsSecrets) return { open: false, reason: 'store_holds_secrets' };
     return { open: true };
   }
 

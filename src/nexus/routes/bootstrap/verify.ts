@@ -56,15 +56,12 @@ const refusal = (status: number, err: string, headers?: Record<string, string>):
   ...(headers ? { headers } : {}),
 });
 
-export function makeVerifyHandler(deps: RouteDeps, opts: VerifyRouteOptions = {}): (v: ValidVerify) => Reply {
+export function makeVerifyHandler(deps: RouteDeps, opts: VerifyRouteOptions = {}): (v: ValidVerify) => Promise<Reply> {
   const now = opts.now ?? Date.now;
   const limiter = new RateLimiter({ ...(opts.rate ?? VERIFY_RATE_LIMIT), now });
-  const window = new VerifyWindow(
-    () => deps.state.installed(),
-    () => (deps.state.store()?.listSecretPaths().length ?? 0) > 0,
-    now,
-  );
-  return (v) => {
+  const window = new VerifyWindow(() => deps.state.installed(), now);
+  const storeHoldsSecrets = async (): Promise<boolean> => ((await deps.state.store()?.listSecretPaths())?.length ?? 0) > 0;
+  return async (v) => {
     const audit = (outcome: string, extra: Record<string, unknown> = {}): void =>
       deps.log.audit('bootstrap_verify', { caller: v.caller, outcome, ...extra });
     const limited = limiter.tryTake(v.caller);
@@ -73,12 +70,25 @@ export function makeVerifyHandler(deps: RouteDeps, opts: VerifyRouteOptions = {}
       audit('rate_limited', { retryAfterMs: limited.retryAfterMs });
       return refusal(429, API_BAD_REQUEST, { 'retry-after': String(retryAfter) });
     }
+    const repeatBefore = window.repeatOf(v.nonce, v.ciphertext);
+    if (repeatBefore !== undefined) {
+      audit('ok_repeat');
+      return { status: 200, body: encodeBootstrapVerifyResponse(repeatBefore) };
+    }
+    const before = window.keyState();
+    if (!before.open) {
+      audit('refused', { reason: before.reason });
+      return refusal(400, API_BAD_REQUEST);
+    }
+    const holds = await storeHoldsSecrets();
+    // Nothing is awaited from here to window.answered(): of two probes that
+    // waited for the store together, only one is answered per install.
     const repeat = window.repeatOf(v.nonce, v.ciphertext);
     if (repeat !== undefined) {
       audit('ok_repeat');
       return { status: 200, body: encodeBootstrapVerifyResponse(repeat) };
     }
-    const w = window.state();
+    const w = window.state(holds);
     if (!w.open) {
       audit('refused', { reason: w.reason });
       return refusal(400, API_BAD_REQUEST);

@@ -27,7 +27,7 @@ export function deletePolicyRoute(deps: RouteDeps): NexusRoute {
     name: 'policyDelete',
     badRequest: () => policyDeleteResponse.error(API_BAD_REQUEST),
     handle: async (req: RouteRequest) => {
-      const g = guardPolicyDelete(req, deps);
+      const g = await guardPolicyDelete(req, deps);
       return g.ok ? handlePolicyDelete(g.value, deps) : g.reply;
     },
   };

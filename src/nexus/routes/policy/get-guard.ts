@@ -3,5 +3,5 @@ import { policyGetRequest } from '../../../protocol/messages.js';
 import type { GuardResult, RouteDeps, RouteRequest } from '../route.js';
 import { guardPolicyName, type ValidPolicyName } from './name-guard.js';
 
-export const guardPolicyGet = (req: RouteRequest, deps: RouteDeps): GuardResult<ValidPolicyName> =>
+export const guardPolicyGet = (req: RouteRequest, deps: RouteDeps): Promise<GuardResult<ValidPolicyName>> =>
   guardPolicyName('policyGet', 'policy_get', 'read', policyGetRequest, req, deps);

@@ -8,9 +8,9 @@ import { storeCall } from '../store-call.js';
 import { guardPolicyGet } from './get-guard.js';
 import type { ValidPolicyName } from './name-guard.js';
 
-export function handlePolicyGet(v: ValidPolicyName, deps: RouteDeps): Reply {
-  return storeCall(deps, { route: 'policyGet', event: 'policy_get', caller: v.caller, fields: { name: v.name } }, (store) => {
-    const p = store.getPolicy(v.name);
+export function handlePolicyGet(v: ValidPolicyName, deps: RouteDeps): Promise<Reply> {
+  return storeCall(deps, { route: 'policyGet', event: 'policy_get', caller: v.caller, fields: { name: v.name } }, async (store) => {
+    const p = await store.getPolicy(v.name);
     const body = policyGetResponse.encode({
       id: '',
       name: p.name,
@@ -30,7 +30,7 @@ export function getPolicyRoute(deps: RouteDeps): NexusRoute {
     name: 'policyGet',
     badRequest: () => policyGetResponse.error(API_BAD_REQUEST),
     handle: async (req: RouteRequest) => {
-      const g = guardPolicyGet(req, deps);
+      const g = await guardPolicyGet(req, deps);
       return g.ok ? handlePolicyGet(g.value, deps) : g.reply;
     },
   };

@@ -29,9 +29,9 @@ export function encodePolicyListItems(names: readonly string[]): Buffer {
   );
 }
 
-export function handlePolicyList(v: ValidPolicyList, deps: RouteDeps): Reply {
-  return storeCall(deps, { route: 'policyList', event: 'policy_list', caller: v.caller, fields: {} }, (store) => {
-    const all = store.listPolicies();
+export function handlePolicyList(v: ValidPolicyList, deps: RouteDeps): Promise<Reply> {
+  return storeCall(deps, { route: 'policyList', event: 'policy_list', caller: v.caller, fields: {} }, async (store) => {
+    const all = await store.listPolicies();
     const kept =
       v.spiffeidPattern !== ''
         ? all.filter((p) => p.spiffeIdPattern === v.spiffeidPattern)
@@ -47,7 +47,7 @@ export function listPoliciesRoute(deps: RouteDeps): NexusRoute {
     name: 'policyList',
     badRequest: () => policyListResponse.error(API_BAD_REQUEST),
     handle: async (req: RouteRequest) => {
-      const g = guardPolicyList(req, deps);
+      const g = await guardPolicyList(req, deps);
       return g.ok ? handlePolicyList(g.value, deps) : g.reply;
     },
   };

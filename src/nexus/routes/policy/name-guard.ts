@@ -3,7 +3,7 @@
 // spike/system/acl (superuser, or a policy), and the name must be valid.
 import type { NexusRouteName } from '../../../protocol/paths.js';
 import type { Codec, PolicyIdRequest } from '../../../protocol/messages.js';
-import { mayAccess } from '../../auth/authorize.js';
+import { authorizedCaller } from '../../auth/authorize.js';
 import type { Permission } from '../../auth/permissions.js';
 import { PATH_SYSTEM_ACL } from '../../auth/reserved.js';
 import { type GuardResult, type RouteDeps, type RouteRequest, badRequest, decodeBody, pass, unauthorized } from '../route.js';
@@ -14,18 +14,19 @@ export interface ValidPolicyName {
   name: string;
 }
 
-export function guardPolicyName(
+export async function guardPolicyName(
   route: NexusRouteName,
   event: string,
   wants: Permission,
   codec: Codec<PolicyIdRequest>,
   req: RouteRequest,
   deps: RouteDeps,
-): GuardResult<ValidPolicyName> {
+): Promise<GuardResult<ValidPolicyName>> {
   const d = decodeBody(route, (b) => codec.decode(b), req.body);
   if (!d.ok) return d;
   const name = d.value.id;
-  if (!mayAccess(req.peerId, PATH_SYSTEM_ACL, [wants], deps.state.store(), deps)) return unauthorized(route, event, deps, req.peerId, { name });
+  const caller = await authorizedCaller(req.peerId, PATH_SYSTEM_ACL, [wants], deps.state.store(), deps);
+  if (caller === undefined) return unauthorized(route, event, deps, req.peerId, { name });
   if (!isValidPolicyName(name)) return badRequest(route);
-  return pass({ caller: req.peerId, name });
+  return pass({ caller, name });
 }

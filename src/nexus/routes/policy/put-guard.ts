@@ -6,7 +6,7 @@
 // spike/system/* rule holds. Every refusal is a 400 (upstream answers 500
 // for patterns that do not compile and for the reserved rule).
 import { policyPutRequest } from '../../../protocol/messages.js';
-import { mayAccess } from '../../auth/authorize.js';
+import { authorizedCaller } from '../../auth/authorize.js';
 import { compilePolicy, type CompiledPolicy } from '../../auth/compiled-policy.js';
 import { PatternError } from '../../auth/pattern.js';
 import { isPermission } from '../../auth/permissions.js';
@@ -19,11 +19,12 @@ export interface ValidPolicyPut {
   policy: CompiledPolicy;
 }
 
-export function guardPolicyPut(req: RouteRequest, deps: RouteDeps): GuardResult<ValidPolicyPut> {
+export async function guardPolicyPut(req: RouteRequest, deps: RouteDeps): Promise<GuardResult<ValidPolicyPut>> {
   const d = decodeBody('policyPut', (b) => policyPutRequest.decode(b), req.body);
   if (!d.ok) return d;
   const { name, spiffeidPattern, pathPattern, permissions } = d.value;
-  if (!mayAccess(req.peerId, PATH_SYSTEM_ACL, ['write'], deps.state.store(), deps)) {
+  const caller = await authorizedCaller(req.peerId, PATH_SYSTEM_ACL, ['write'], deps.state.store(), deps);
+  if (caller === undefined) {
     return unauthorized('policyPut', 'policy_put', deps, req.peerId, { name });
   }
   const refuse = (reason: string): GuardResult<never> => {
@@ -47,5 +48,5 @@ export function guardPolicyPut(req: RouteRequest, deps: RouteDeps): GuardResult<
   if (reserved !== undefined) {
     return refuse(`reaches the reserved system path ${reserved} only by substring match; anchor both patterns with ^ and $ to grant access there deliberately`);
   }
-  return pass({ caller: req.peerId, policy });
+  return pass({ caller, policy });
 }

@@ -24,7 +24,7 @@ export function putPolicyRoute(deps: RouteDeps): NexusRoute {
     name: 'policyPut',
     badRequest: () => policyPutResponse.error(API_BAD_REQUEST),
     handle: async (req: RouteRequest) => {
-      const g = guardPolicyPut(req, deps);
+      const g = await guardPolicyPut(req, deps);
       return g.ok ? handlePolicyPut(g.value, deps) : g.reply;
     },
   };

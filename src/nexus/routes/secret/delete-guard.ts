@@ -3,5 +3,5 @@ import { secretDeleteRequest } from '../../../protocol/messages.js';
 import type { GuardResult, RouteDeps, RouteRequest } from '../route.js';
 import { guardVersions, type ValidVersions } from './versions-guard.js';
 
-export const guardDelete = (req: RouteRequest, deps: RouteDeps): GuardResult<ValidVersions> =>
+export const guardDelete = (req: RouteRequest, deps: RouteDeps): Promise<GuardResult<ValidVersions>> =>
   guardVersions('secretDelete', 'secret_delete', secretDeleteRequest, req, deps);

@@ -21,7 +21,7 @@ export function deleteSecretRoute(deps: RouteDeps): NexusRoute {
     name: 'secretDelete',
     badRequest: () => secretDeleteResponse.error(API_BAD_REQUEST),
     handle: async (req: RouteRequest) => {
-      const g = guardDelete(req, deps);
+      const g = await guardDelete(req, deps);
       return g.ok ? handleDelete(g.value, deps) : g.reply;
     },
   };

@@ -8,9 +8,9 @@ import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
 import { storeCall } from '../store-call.js';
 import { guardGet, type ValidGet } from './get-guard.js';
 
-export function handleGet(g: ValidGet, deps: RouteDeps): Reply {
-  return storeCall(deps, { route: 'secretGet', event: 'secret_get', caller: g.caller, fields: { path: g.path, version: g.version } }, (store) => {
-    const data = store.getSecret(g.path, g.version);
+export function handleGet(g: ValidGet, deps: RouteDeps): Promise<Reply> {
+  return storeCall(deps, { route: 'secretGet', event: 'secret_get', caller: g.caller, fields: { path: g.path, version: g.version } }, async (store) => {
+    const data = await store.getSecret(g.path, g.version);
     return { status: 200, body: secretGetResponse.encode({ data, err: '' }), secret: true };
   });
 }
@@ -20,7 +20,7 @@ export function getSecretRoute(deps: RouteDeps): NexusRoute {
     name: 'secretGet',
     badRequest: () => secretGetResponse.error(API_BAD_REQUEST),
     handle: async (req: RouteRequest) => {
-      const g = guardGet(req, deps);
+      const g = await guardGet(req, deps);
       return g.ok ? handleGet(g.value, deps) : g.reply;
     },
   };

@@ -8,9 +8,9 @@ import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
 import { storeCall } from '../store-call.js';
 import { guardList, type ValidList } from './list-guard.js';
 
-export function handleList(l: ValidList, deps: RouteDeps): Reply {
-  return storeCall(deps, { route: 'secretList', event: 'secret_list', caller: l.caller, fields: {} }, (store) => {
-    const keys = store.listSecretPaths();
+export function handleList(l: ValidList, deps: RouteDeps): Promise<Reply> {
+  return storeCall(deps, { route: 'secretList', event: 'secret_list', caller: l.caller, fields: {} }, async (store) => {
+    const keys = await store.listSecretPaths();
     return { status: 200, body: secretListResponse.encode({ keys, err: '' }) };
   });
 }
@@ -20,7 +20,7 @@ export function listSecretsRoute(deps: RouteDeps): NexusRoute {
     name: 'secretList',
     badRequest: () => secretListResponse.error(API_BAD_REQUEST),
     handle: async (req: RouteRequest) => {
-      const g = guardList(req, deps);
+      const g = await guardList(req, deps);
       return g.ok ? handleList(g.value, deps) : g.reply;
     },
   };

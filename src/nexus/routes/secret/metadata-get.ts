@@ -10,9 +10,9 @@ import { storeCall } from '../store-call.js';
 import type { ValidGet } from './get-guard.js';
 import { guardMetadataGet } from './metadata-get-guard.js';
 
-export function handleMetadataGet(g: ValidGet, deps: RouteDeps): Reply {
-  return storeCall(deps, { route: 'secretMetadataGet', event: 'secret_metadata_get', caller: g.caller, fields: { path: g.path, version: g.version } }, (store) => {
-    const m = store.getSecretMetadata(g.path, g.version);
+export function handleMetadataGet(g: ValidGet, deps: RouteDeps): Promise<Reply> {
+  return storeCall(deps, { route: 'secretMetadataGet', event: 'secret_metadata_get', caller: g.caller, fields: { path: g.path, version: g.version } }, async (store) => {
+    const m = await store.getSecretMetadata(g.path, g.version);
     const versions = new Map<number, SecretVersionInfo>();
     for (const [n, v] of m.versions) versions.set(n, { createdTime: v.createdTime, version: v.version, deletedTime: v.deletedTime });
     const md = m.metadata;
@@ -36,7 +36,7 @@ export function getSecretMetadataRoute(deps: RouteDeps): NexusRoute {
     name: 'secretMetadataGet',
     badRequest: () => secretMetadataResponse.error(API_BAD_REQUEST),
     handle: async (req: RouteRequest) => {
-      const g = guardMetadataGet(req, deps);
+      const g = await guardMetadataGet(req, deps);
       return g.ok ? handleMetadataGet(g.value, deps) : g.reply;
     },
   };

@@ -2,7 +2,7 @@
 // path (upstream AllowSPIFFEIDForSecretWrite) — and is the body valid
 // (upstream's checks: path, key names).
 import { secretPutRequest } from '../../../protocol/messages.js';
-import { mayAccess } from '../../auth/authorize.js';
+import { authorizedCaller } from '../../auth/authorize.js';
 import { type GuardResult, type RouteDeps, type RouteRequest, badRequest, decodeBody, pass, unauthorized } from '../route.js';
 import { isValidKeyName, isValidSecretPath } from '../validation.js';
 
@@ -12,13 +12,14 @@ export interface ValidPut {
   values: Record<string, string>;
 }
 
-export function guardPut(req: RouteRequest, deps: RouteDeps): GuardResult<ValidPut> {
+export async function guardPut(req: RouteRequest, deps: RouteDeps): Promise<GuardResult<ValidPut>> {
   const d = decodeBody('secretPut', (b) => secretPutRequest.decode(b), req.body);
   if (!d.ok) return d;
   const { path } = d.value;
-  if (!mayAccess(req.peerId, path, ['write'], deps.state.store(), deps)) return unauthorized('secretPut', 'secret_put', deps, req.peerId, { path });
+  const caller = await authorizedCaller(req.peerId, path, ['write'], deps.state.store(), deps);
+  if (caller === undefined) return unauthorized('secretPut', 'secret_put', deps, req.peerId, { path });
   if (!isValidSecretPath(path)) return badRequest('secretPut');
   const values = d.value.values ?? {};
   for (const k of Object.keys(values)) if (!isValidKeyName(k)) return badRequest('secretPut');
-  return pass({ caller: req.peerId, path, values });
+  return pass({ caller, path, values });
 }

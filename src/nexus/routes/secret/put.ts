@@ -19,7 +19,7 @@ export function putSecretRoute(deps: RouteDeps): NexusRoute {
     name: 'secretPut',
     badRequest: () => secretPutResponse.error(API_BAD_REQUEST),
     handle: async (req: RouteRequest) => {
-      const g = guardPut(req, deps);
+      const g = await guardPut(req, deps);
       return g.ok ? handlePut(g.value, deps) : g.reply;
     },
   };

@@ -21,7 +21,7 @@ export function undeleteSecretRoute(deps: RouteDeps): NexusRoute {
     name: 'secretUndelete',
     badRequest: () => secretUndeleteResponse.error(API_BAD_REQUEST),
     handle: async (req: RouteRequest) => {
-      const g = guardUndelete(req, deps);
+      const g = await guardUndelete(req, deps);
       return g.ok ? handleUndelete(g.value, deps) : g.reply;
     },
   };

@@ -4,7 +4,7 @@
 // the current version; 0 = the current version).
 import type { NexusRouteName } from '../../../protocol/paths.js';
 import type { Codec, SecretVersionsRequest } from '../../../protocol/messages.js';
-import { mayAccess } from '../../auth/authorize.js';
+import { authorizedCaller } from '../../auth/authorize.js';
 import { type GuardResult, type RouteDeps, type RouteRequest, badRequest, decodeBody, pass, unauthorized } from '../route.js';
 import { isValidSecretPath } from '../validation.js';
 
@@ -14,17 +14,18 @@ export interface ValidVersions {
   versions: number[];
 }
 
-export function guardVersions(
+export async function guardVersions(
   route: NexusRouteName,
   event: string,
   codec: Codec<SecretVersionsRequest>,
   req: RouteRequest,
   deps: RouteDeps,
-): GuardResult<ValidVersions> {
+): Promise<GuardResult<ValidVersions>> {
   const d = decodeBody(route, (b) => codec.decode(b), req.body);
   if (!d.ok) return d;
   const { path } = d.value;
-  if (!mayAccess(req.peerId, path, ['write'], deps.state.store(), deps)) return unauthorized(route, event, deps, req.peerId, { path });
+  const caller = await authorizedCaller(req.peerId, path, ['write'], deps.state.store(), deps);
+  if (caller === undefined) return unauthorized(route, event, deps, req.peerId, { path });
   if (!isValidSecretPath(path)) return badRequest(route);
-  return pass({ caller: req.peerId, path, versions: d.value.versions ?? [] });
+  return pass({ caller, path, versions: d.value.versions ?? [] });
 }

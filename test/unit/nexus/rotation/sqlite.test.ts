@@ -61,8 +61,8 @@ function setup(): { dataDir: string; keepers: FakeKeeper[] } {
 async function seed(n: Node, secrets: number): Promise<void> {
   expect(await n.state.install(OLD, 'keepers')).toEqual({ ok: true });
   const s = n.state.store()!;
-  for (let i = 0; i < secrets; i++) s.putSecret(`app/s${i}`, { v: `value-${i}` });
-  s.putPolicy({ name: 'p1', spiffeIdPattern: '^spiffe://spike.ist/w$', pathPattern: '^app/.*$', permissions: ['read'] });
+  for (let i = 0; i < secrets; i++) await s.grouped.putSecret(`app/s${i}`, { v: `value-${i}` });
+  await s.grouped.putPolicy({ name: 'p1', spiffeIdPattern: '^spiffe://spike.ist/w$', pathPattern: '^app/.*$', permissions: ['read'] });
 }
 
 describe('rotation over the SQLite store', () => {
@@ -78,8 +78,8 @@ describe('rotation over the SQLite store', () => {
     while (store.rotation?.status() !== undefined) {
       if (store.rotation.status()?.phase === 'reencrypting') {
         // A request between two batches: a read of an old row and a write (sealed with the new key).
-        reads.push(store.getSecret(`app/s${served % 30}`));
-        store.putSecret(`during/${served}`, { v: `d${served}` });
+        reads.push(await store.getSecret(`app/s${served % 30}`));
+        await store.grouped.putSecret(`during/${served}`, { v: `d${served}` });
         served++;
       }
       await new Promise((r) => setImmediate(r));
@@ -99,9 +99,9 @@ describe('rotation over the SQLite store', () => {
     expect(again.logs.events('root_key_rejected')).toEqual([expect.objectContaining({ source: 'restore', reason: 'retired' })]);
     expect(await again.state.install(next, 'keepers')).toEqual({ ok: true });
     const s2 = again.state.store()!;
-    for (let i = 0; i < 30; i++) expect(s2.getSecret(`app/s${i}`)).toEqual({ v: `value-${i}` });
-    for (let i = 0; i < served; i++) expect(s2.getSecret(`during/${i}`)).toEqual({ v: `d${i}` });
-    expect(s2.getPolicy('p1').pathPattern).toBe('^app/.*$');
+    for (let i = 0; i < 30; i++) expect(await s2.getSecret(`app/s${i}`)).toEqual({ v: `value-${i}` });
+    for (let i = 0; i < served; i++) expect(await s2.getSecret(`during/${i}`)).toEqual({ v: `d${i}` });
+    expect((await s2.getPolicy('p1')).pathPattern).toBe('^app/.*$');
   });
 
   it('a crash inside a batch: the next Nexus, given the OLD key, holds the new one, resumes and finishes', async () => {
@@ -136,7 +136,7 @@ describe('rotation over the SQLite store', () => {
     expect(n2.logs.audits.filter((l) => l.action === 'rotation_resumed')).toEqual([expect.objectContaining({ phase: 'reencrypting', done: 14 })]);
     await until(() => n2.logs.audits.some((l) => l.action === 'rotation_finished'));
     expect(keeperKey(keepers).equals(next)).toBe(true);
-    for (let i = 0; i < 30; i++) expect(n2.state.store()!.getSecret(`app/s${i}`)).toEqual({ v: `value-${i}` });
+    for (let i = 0; i < 30; i++) expect(await n2.state.store()!.getSecret(`app/s${i}`)).toEqual({ v: `value-${i}` });
     await n2.stop();
     expect(checkRootKey(dataDir, OLD)).toBe('retired');
   });

@@ -45,8 +45,8 @@ describe('store.group_before_commit', () => {
     const second = await Promise.allSettled([store.grouped.putSecret('two/a', { v: 'a' }), store.grouped.putSecret('two/b', { v: 'b' })]);
     expect(fired).toEqual(['store.group_before_commit@2']);
     for (const r of second) expect(((r as PromiseRejectedResult).reason as StoreError).code).toBe('io');
-    expect(store.getSecret('one/b')).toEqual({ v: 'b' });
-    expect(() => store.getSecret('two/a')).toThrow(/not found/);
-    expect(store.listSecretPaths()).toEqual(['one/a', 'one/b']);
+    expect(await store.getSecret('one/b')).toEqual({ v: 'b' });
+    await expect(store.getSecret('two/a')).rejects.toThrow(/not found/);
+    expect(await store.listSecretPaths()).toEqual(['one/a', 'one/b']);
   });
 });
