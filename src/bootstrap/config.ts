@@ -17,7 +17,7 @@ import {
   nexusDataDir,
 } from '../protocol/config/shared.js';
 
-export type BackendStore = 'sqlite' | 'lite' | 'memory';
+export type BackendStore = 'sqlite' | 'lite' | 'memory' | 'postgres';
 
 export interface BootstrapConfig {
   spiffe: SpiffeConfig;
@@ -57,7 +57,7 @@ export function loadBootstrapConfig(env: Env): BootstrapConfig {
   return {
     spiffe: loadSpiffeConfig(env),
     trustRoots,
-    backend: readEnum<BackendStore>(env, 'SPIKE_NEXUS_BACKEND_STORE', 'sqlite', ['sqlite', 'lite', 'memory']),
+    backend: readEnum<BackendStore>(env, 'SPIKE_NEXUS_BACKEND_STORE', 'sqlite', ['sqlite', 'lite', 'memory', 'postgres']),
     keeperPeers: keepers.map((k) => k.url),
     keepers,
     shamir: loadShamirConfig(env),

@@ -13,11 +13,16 @@
 //   later, or a panic on the restore path).
 // - SPIKE_NEXUS_KEEPER_PEERS items may be URL=SPIFFE-ID, pinning each Keeper
 //   URL to one Keeper ID (docs/design.md § Identities).
+// - SPIKE_NEXUS_BACKEND_STORE=postgres (ours; upstream has none): needs
+//   SPIKE_NEXUS_DATABASE_URL, optionally SPIKE_NEXUS_DATABASE_PASSWORD_FILE
+//   (database-config.ts), and Keepers as sqlite does. Not usable yet: Nexus
+//   refuses to start with it until the PostgreSQL store is wired in.
 import { join } from 'node:path';
 import { ConfigError, type Env, type ListenAddress, readDuration, readEnum, readInt, readListenAddress, readString } from '../protocol/config/env.js';
 import { FailpointSpecError, parseFailpointSpec } from '../common/failpoint.js';
 import { ROTATION_FAILPOINTS } from './rotation/failpoint-names.js';
 import { STORE_FAILPOINTS } from './store/failpoint-names.js';
+import { loadDatabaseConfig, type NexusDatabaseConfig } from './database-config.js';
 import {
   type ShamirConfig,
   type SpiffeConfig,
@@ -32,7 +37,8 @@ import {
   nexusDataDir,
 } from '../protocol/config/shared.js';
 
-export type NexusBackend = 'sqlite' | 'memory' | 'lite';
+export type NexusBackend = 'sqlite' | 'memory' | 'lite' | 'postgres';
+export type { NexusDatabaseConfig } from './database-config.js';
 
 export interface NexusConfig {
   listen: ListenAddress;
@@ -50,6 +56,8 @@ export interface NexusConfig {
   dataDir: string;
   /** `<dataDir>/spike.db` */
   dbPath: string;
+  /** The postgres backend's database (SPIKE_NEXUS_DATABASE_URL, …); undefined for the other backends. */
+  database?: NexusDatabaseConfig;
   maxSecretVersions: number;
   /** Largest ciphertext accepted by bootstrap verify (`SPIKE_NEXUS_CRYPTO_MAX_CIPHERTEXT_SIZE`). */
   maxCiphertextSize: number;
@@ -86,7 +94,7 @@ export const DEFAULT_MAX_CONNECTIONS_PER_PEER = 64;
 const DAY_MS = 24 * 3_600_000;
 
 export function loadNexusConfig(env: Env): NexusConfig {
-  const backend = readEnum<NexusBackend>(env, 'SPIKE_NEXUS_BACKEND_STORE', 'sqlite', ['sqlite', 'memory', 'lite']);
+  const backend = readEnum<NexusBackend>(env, 'SPIKE_NEXUS_BACKEND_STORE', 'sqlite', ['sqlite', 'memory', 'lite', 'postgres']);
   const shamir = loadShamirConfig(env);
   const trustRoots = loadTrustRoots(env);
   const keepers = loadKeeperPeerList(env, trustRoots.keeper);
@@ -103,6 +111,7 @@ export function loadNexusConfig(env: Env): NexusConfig {
     }
   }
   const dataDir = nexusDataDir(env);
+  const database = backend === 'postgres' ? loadDatabaseConfig(env) : undefined;
   const readHeaderTimeoutMs = readDuration(env, 'SPIKE_HTTP_SERVER_READ_HEADER_TIMEOUT', 10_000, 100, 10 * 60_000);
   return {
     listen: readListenAddress(env, 'SPIKE_NEXUS_TLS_PORT', DEFAULT_NEXUS_LISTEN),
@@ -114,6 +123,7 @@ export function loadNexusConfig(env: Env): NexusConfig {
     recoveryMaxIntervalMs: readDuration(env, 'SPIKE_NEXUS_RECOVERY_MAX_INTERVAL', DEFAULT_RECOVERY_MAX_INTERVAL_MS, 500, DAY_MS),
     dataDir,
     dbPath: join(dataDir, 'spike.db'),
+    ...(database === undefined ? {} : { database }),
     maxSecretVersions: readInt(env, 'SPIKE_NEXUS_MAX_SECRET_VERSIONS', DEFAULT_MAX_SECRET_VERSIONS, 1, 1_000_000),
     maxCiphertextSize: readInt(env, 'SPIKE_NEXUS_CRYPTO_MAX_CIPHERTEXT_SIZE', DEFAULT_MAX_CIPHERTEXT_SIZE, 1, 64 * 1024 * 1024),
     readHeaderTimeoutMs,

@@ -12,7 +12,7 @@ import { LogThrottle } from '../common/log-throttle.js';
 import type { TLSSocket, Server as TlsServer } from 'node:tls';
 import type { StoreGate } from './state/store-interface.js';
 import { NexusState } from './state/nexus-state.js';
-import { liteGate, memoryGate, sqliteGate } from './state/store-gate.js';
+import { connectPostgresGate, liteGate, memoryGate, sqliteGate } from './state/store-gate.js';
 import { RestoreCollector } from './restore/collector.js';
 import { RateLimiter } from './restore/rate-limit.js';
 import { buildRoutes } from './routes/index.js';
@@ -36,6 +36,7 @@ export interface RunningNexus {
   close(): Promise<void>;
 }
 
+/** The store gate of a backend that needs no connection (sqlite, memory, lite); postgres: connectGate. */
 export function gateFor(config: NexusConfig, failpoints: Failpoints = NO_FAILPOINTS): StoreGate {
   switch (config.backend) {
     case 'sqlite':
@@ -44,10 +45,24 @@ export function gateFor(config: NexusConfig, failpoints: Failpoints = NO_FAILPOI
       return memoryGate(config.maxSecretVersions);
     case 'lite':
       return liteGate();
+    case 'postgres':
+      throw new Error('the postgres backend needs a connection first (connectGate)');
   }
 }
 
+/** The store gate of any backend, connected (postgres) before Nexus starts anything else. */
+export async function connectGate(config: NexusConfig, failpoints: Failpoints = NO_FAILPOINTS): Promise<StoreGate> {
+  if (config.backend !== 'postgres') return gateFor(config, failpoints);
+  if (config.database === undefined) throw new Error('the postgres backend needs SPIKE_NEXUS_DATABASE_URL');
+  return connectPostgresGate(config.database, config.maxSecretVersions);
+}
+
 export async function startNexus(config: NexusConfig, source: X509Source, log: Logger): Promise<RunningNexus> {
+  const failpoints = createFailpoints(config.failpoints, undefined, (name, pass, detail) =>
+    log.error('FAILPOINT reached: killing Nexus (SIGKILL)', { ...detail, failpoint: name, pass }),
+  );
+  // First: a database that cannot be reached (or a backend not in this build) stops the start here.
+  const gate = await connectGate(config, failpoints);
   const unpinned = config.backend === 'memory' ? undefined : unpinnedKeepersWarning(config.keepers);
   if (unpinned !== undefined) log.warn(unpinned);
   const keeperLinks =
@@ -56,16 +71,13 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
       : createKeeperLinks(source, config.keepers, config.trustRoots.keeper, config.keeperCallTimeoutMs, (m) =>
           log.error('keeper_identity_mismatch', { url: m.url, expected: m.expected, presented: m.presented }),
         );
-  const failpoints = createFailpoints(config.failpoints, undefined, (name, pass, detail) =>
-    log.error('FAILPOINT reached: killing Nexus (SIGKILL)', { ...detail, failpoint: name, pass }),
-  );
   if (config.failpoints.size > 0) {
     log.warn('FAILPOINTS ARMED (SPIKE_NEXUS_FAILPOINTS): this Nexus will kill itself on purpose; a testing aid, never for production', {
       failpoints: failpoints.armed(),
     });
   }
   const state = new NexusState({
-    gate: gateFor(config, failpoints),
+    gate,
     log,
     // Right after a recovery or a restore: push to every keeper at once
     // (a keeper that restarted while Nexus was down is refilled now), then

@@ -2,6 +2,7 @@
 // Nexus lifecycle uses. The synchronous SQLite and memory stores are handed out
 // through asNexusStore (docs/design.md § Async store).
 import { asNexusStore, checkRootKey, openMemoryStore, openSqliteStore, StoreError, storeHoldsData, withKeyChecker, type GroupCommitHooks } from '../store/index.js';
+import type { NexusDatabaseConfig } from '../database-config.js';
 import type { SecretsStore, StoreGate } from './store-interface.js';
 
 /**
@@ -59,4 +60,19 @@ export function liteGate(): StoreGate {
     open: async () => none,
     close: async () => undefined,
   };
+}
+
+/** Why Nexus refuses to start with SPIKE_NEXUS_BACKEND_STORE=postgres for now. */
+export const POSTGRES_UNAVAILABLE = 'the postgres backend is not available in this build';
+
+/**
+ * The postgres backend: connects to the database (pool, schema) and returns its gate
+ * (key checks and opening the store on PostgreSQL, src/nexus/store/postgres). Not wired
+ * in yet: it refuses, so that Nexus stops at start with one line instead of running
+ * without the store it was configured for.
+ */
+export async function connectPostgresGate(database: NexusDatabaseConfig, maxVersions: number): Promise<StoreGate> {
+  void database;
+  void maxVersions;
+  throw new StoreError('io', POSTGRES_UNAVAILABLE);
 }

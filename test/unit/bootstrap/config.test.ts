@@ -29,7 +29,8 @@ describe('loadBootstrapConfig', () => {
     expect(c.force).toBe(true);
     expect(c.backend).toBe('lite');
     expect(c.keeperPeers.map((u) => u.origin)).toEqual(['https://k1:8443', 'https://k2:8543']);
-    expect(() => loadBootstrapConfig({ SPIKE_NEXUS_BACKEND_STORE: 'postgres' })).toThrow(/SPIKE_NEXUS_BACKEND_STORE/);
+    expect(loadBootstrapConfig({ SPIKE_NEXUS_BACKEND_STORE: 'postgres' }).backend).toBe('postgres');
+    expect(() => loadBootstrapConfig({ SPIKE_NEXUS_BACKEND_STORE: 'mysql' })).toThrow(/SPIKE_NEXUS_BACKEND_STORE/);
     expect(() => loadBootstrapConfig({ SPIKE_BOOTSTRAP_FORCE: 'maybe' })).toThrow(/SPIKE_BOOTSTRAP_FORCE/);
     expect(() => loadBootstrapConfig({ SPIKE_BOOTSTRAP_KEEPER_MAX_RETRIES: '0' })).toThrow(/SPIKE_BOOTSTRAP_KEEPER_MAX_RETRIES/);
     expect(() => loadBootstrapConfig({ SPIKE_NEXUS_KEEPER_PEERS: 'http://k1' })).toThrow(/SPIKE_NEXUS_KEEPER_PEERS/);

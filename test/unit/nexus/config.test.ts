@@ -43,7 +43,9 @@ describe('loadNexusConfig', () => {
   });
 
   it.each([
-    [{ SPIKE_NEXUS_BACKEND_STORE: 'postgres', SPIKE_NEXUS_KEEPER_PEERS: PEERS }, /SPIKE_NEXUS_BACKEND_STORE/],
+    [{ SPIKE_NEXUS_BACKEND_STORE: 'mysql', SPIKE_NEXUS_KEEPER_PEERS: PEERS }, /SPIKE_NEXUS_BACKEND_STORE/],
+    [{ SPIKE_NEXUS_BACKEND_STORE: 'postgres', SPIKE_NEXUS_KEEPER_PEERS: PEERS }, /SPIKE_NEXUS_DATABASE_URL: must be set/],
+    [{ SPIKE_NEXUS_BACKEND_STORE: 'postgres', SPIKE_NEXUS_DATABASE_URL: 'postgres://db/spike' }, /SPIKE_NEXUS_KEEPER_PEERS: must be configured/],
     [{}, /SPIKE_NEXUS_KEEPER_PEERS: must be configured/],
     [{ SPIKE_NEXUS_KEEPER_PEERS: 'https://a:1,https://b:2' }, /keeper count mismatch/],
     [{ SPIKE_NEXUS_KEEPER_PEERS: PEERS, SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL: '0s' }, /SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL/],
