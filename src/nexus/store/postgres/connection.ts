@@ -21,6 +21,12 @@ export interface PostgresConfig {
   readonly maxConnections?: number;
   /** Time to establish one connection, TLS and authentication included (default 10 000 ms). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Longest wait for one query's answer (default 30 000 ms): a database that
+   * stops answering fails the request (StoreError 'io') instead of holding it
+   * forever; the connection is then dropped, not reused.
+   */
+  readonly queryTimeoutMs?: number;
   /** Shown in pg_stat_activity (default "spike-nexus"). */
   readonly applicationName?: string;
 }
@@ -47,6 +53,7 @@ export interface PoolSettings {
 
 const DEFAULT_MAX_CONNECTIONS = 10;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
 type SslMode = (typeof SSL_MODES)[number];
 /** URL query parameters we read; anything else is refused (a typo would silently weaken TLS). */
@@ -167,6 +174,7 @@ export function poolSettings(cfg: PostgresConfig): PoolSettings {
       ssl,
       max: positiveInt(cfg.maxConnections, DEFAULT_MAX_CONNECTIONS, 'maxConnections'),
       connectionTimeoutMillis: connectTimeout,
+      query_timeout: positiveInt(cfg.queryTimeoutMs, DEFAULT_QUERY_TIMEOUT_MS, 'queryTimeoutMs'),
       idleTimeoutMillis: 30_000,
       keepAlive: true,
       application_name: params.get('application_name') ?? cfg.applicationName ?? 'spike-nexus',

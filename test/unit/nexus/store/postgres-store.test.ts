@@ -308,6 +308,26 @@ describe('what the database sees', () => {
 });
 
 describe('connections dropped under the store', () => {
+  it('a query with no answer within queryTimeoutMs fails as StoreError io, nothing of it is stored, and the store goes on', async () => {
+    const url = await cluster.createDatabase();
+    const s = await openPostgresStore(await connectPostgres({ url, queryTimeoutMs: 300 }), { rootKey: KEY, maxVersions: 10 });
+    await s.grouped.putSecret('held', { v: '1' });
+    // Another session holds the secret's row lock: the next write to it waits for an answer that does not come.
+    const holder = await raw(url);
+    await holder.query('BEGIN');
+    await holder.query("SELECT 1 FROM secret_metadata WHERE path = 'held' FOR UPDATE");
+    const e = await s.grouped.putSecret('held', { v: '2' }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(StoreError);
+    expect(e).toMatchObject({ code: 'io', message: 'PostgreSQL: Query read timeout' });
+    expect(await s.getSecret('held')).toEqual({ v: '1' });
+    await holder.query('ROLLBACK');
+    await holder.end();
+    // The timed-out write never committed: the next one is version 2.
+    expect(await s.grouped.putSecret('held', { v: '3' })).toBe(2);
+    expect(await s.getSecret('held')).toEqual({ v: '3' });
+    await s.close();
+  });
+
   it('after the server ends every connection of the store, the next calls work on fresh ones', async () => {
     const url = await cluster.createDatabase();
     const s = await replica(url);
