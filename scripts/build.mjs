@@ -5,7 +5,9 @@
 // it) that answers `--version` without Node's ES module loader and otherwise
 // imports the ES module bundle of src/pilot/cli.ts (dist/chunks/spike-cli.js).
 import { build } from 'esbuild';
-import { rmSync, chmodSync, mkdirSync, symlinkSync, renameSync } from 'node:fs';
+import { rmSync, chmodSync, mkdirSync, symlinkSync, renameSync, readFileSync, writeFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { Script } from 'node:vm';
 
 const entries = {
   'spike-nexus': 'src/nexus/main.ts',
@@ -68,6 +70,46 @@ await build({
   logLevel: 'warning',
 });
 chmodSync(`${out}/spike.cjs`, 0o755);
+// The break-glass fast path (src/pilot/fast/run.ts): `spike operator restore`
+// and `spike operator recover` each in one CommonJS file without commander,
+// require()d by spike.cjs, so that these two commands start without the ES
+// module loader and the CLI's chunk files (test/bench/README.md § Start-up).
+// The libraries only some of their runs need (age-encryption for encrypted
+// shards, `read` for a terminal prompt) are CommonJS files of their own,
+// loaded on first use, so that the others do not parse them.
+const lazyLibraries = { 'age-encryption': 'spike-lib-age.cjs', read: 'spike-lib-read.cjs' };
+const commonjs = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', legalComments: 'none', sourcemap: false, logLevel: 'warning' };
+for (const [lib, file] of Object.entries(lazyLibraries)) {
+  await build({ ...commonjs, stdin: { contents: `module.exports = require(${JSON.stringify(lib)});`, resolveDir: process.cwd() }, outfile: `${out}/${file}` });
+}
+const lazyLibrariesAsFiles = {
+  name: 'lazy-libraries-as-files',
+  setup(b) {
+    // import('read') → a stand-in module that require()s dist/spike-lib-read.cjs (esbuild wraps it in a lazy require).
+    b.onResolve({ filter: /^(age-encryption|read)$/ }, (args) => ({ path: args.path, namespace: 'lazy-library' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-library' }, (args) => ({ contents: `module.exports = require('./${lazyLibraries[args.path]}');`, loader: 'js' }));
+    b.onResolve({ filter: /^\.\/spike-lib-/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+// Each bundle gets V8's code cache with every function compiled
+// (<bundle>.v8cache), which src/pilot/fast/load.ts hands to V8: no parse or
+// compile at start-up. It is compiled in load.ts's CommonJS wrapper (the
+// same strings, or V8 rejects the cache) with lazy compilation off.
+const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
+const WRAPPER_TAIL = '\n})';
+for (const command of ['restore', 'recover']) {
+  const file = `${out}/spike-operator-${command}.cjs`;
+  await build({ ...commonjs, entryPoints: [`src/pilot/fast/${command}.ts`], outfile: file, plugins: [lazyLibrariesAsFiles] });
+  // Cached code is used only for the same source: the path the bundle will have in dist/ (filename) does not matter to V8.
+  setFlagsFromString('--no-lazy');
+  let script;
+  try {
+    script = new Script(WRAPPER_HEAD + readFileSync(file, 'utf8') + WRAPPER_TAIL, { filename: file });
+  } finally {
+    setFlagsFromString('--lazy');
+  }
+  writeFileSync(`${file}.v8cache`, script.createCachedData());
+}
 // Node picks the module format from the real path (spike.cjs: CommonJS), so `node dist/spike.js` and dist/bin/spike work alike.
 symlinkSync('spike.cjs', `${out}/spike.js`);
 // dist/bin/<name> -> ../<name>.js, so that `export PATH="$PWD/dist/bin:$PATH"` (hack/env.sh) gives real command names.

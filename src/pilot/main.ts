@@ -3,13 +3,20 @@
 // (dist/spike.cjs; dist/spike.js links to it) so that a lone `--version` /
 // `-V` is answered before Node even starts its ES module loader (about a
 // quarter of a bare `spike --version`: test/bench/README.md § Start-up).
-// Every other command line goes to cli.ts (the ES module bundle, with the
-// commands loaded lazily), which wires the real world into the commander
-// program.
+// `spike operator restore|recover` (and the aliases) go to the break-glass
+// fast path (fast/run.ts: the command's own CommonJS bundle, without
+// commander), which hands back any line it does not take. Every other command line goes to
+// cli.ts (the ES module bundle, with the commands loaded lazily), which wires
+// the real world into the commander program.
 import pkg from '../../package.json' with { type: 'json' };
+import { breakglassCommandOf } from './fast/args.js';
+import { requireBundle } from './fast/load.js';
+import type { FastPathModule } from './fast/run.js';
 
 /** Where scripts/build.mjs puts cli.ts's bundle, relative to this file's real path. */
 const CLI_MODULE = './chunks/spike-cli.js';
+/** Where scripts/build.mjs puts the fast-path bundle of `command` (fast/restore.ts, fast/recover.ts): next to this file (its real path). */
+const fastPathModule = (command: string): string => `${__dirname}/spike-operator-${command}.cjs`;
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
@@ -17,9 +24,13 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${pkg.version}\n`);
   process.exit(0);
 }
-import(CLI_MODULE).catch((e: unknown) => {
-  // Only a broken installation gets here (cli.ts reports its own failures).
-  const why = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
-  process.stderr.write(`Error: unexpected failure (cannot load ${CLI_MODULE}: ${why})\n`);
-  process.exit(1);
-});
+// The fast path runs the line and exits by itself when it takes it.
+const fast = breakglassCommandOf(args);
+if (!(fast !== undefined && (requireBundle(fastPathModule(fast)) as FastPathModule).runFastPath(args))) {
+  import(CLI_MODULE).catch((e: unknown) => {
+    // Only a broken installation gets here (cli.ts reports its own failures).
+    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+    process.stderr.write(`Error: unexpected failure (cannot load ${CLI_MODULE}: ${why})\n`);
+    process.exit(1);
+  });
+}

@@ -1,9 +1,11 @@
 // Records every module URL a Node process resolves, one per line, in the file
 // named by IMPORT_TRACE_FILE. Load it with NODE_OPTIONS="--import <this file>".
 // The same file is the hooks module (run by Node in its loader thread) and the
-// registration (run in the main thread by --import).
+// registration (run in the main thread by --import). CommonJS require()s,
+// which the hooks do not see on Node 20, are recorded from the main thread.
 import { appendFileSync } from 'node:fs';
-import { register } from 'node:module';
+import Module, { register } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 
 let traceFile;
@@ -21,5 +23,12 @@ export async function resolve(specifier, context, next) {
 }
 
 if (isMainThread && process.env.IMPORT_TRACE_FILE) {
-  register(import.meta.url, { data: { file: process.env.IMPORT_TRACE_FILE } });
+  const file = process.env.IMPORT_TRACE_FILE;
+  register(import.meta.url, { data: { file } });
+  const load = Module._load;
+  Module._load = function (request, parent, isMain) {
+    const resolved = Module._resolveFilename(request, parent, isMain);
+    appendFileSync(file, `${Module.isBuiltin(resolved) ? `node:${resolved.replace(/^node:/, '')}` : pathToFileURL(resolved).href}\n`);
+    return load.apply(this, arguments);
+  };
 }

@@ -52,6 +52,21 @@ export function oneLine(s: string): string {
   return s.replace(/[\r\n]+/g, ' ').trim();
 }
 
+/**
+ * Prints the one line of a command's failure (a CliError's message, else
+ * "unexpected failure (…)") and returns its exit code. report.ts adds
+ * commander's own errors on top (the fast path, fast/run.ts, never
+ * loads commander).
+ */
+export function reportCommandFailure(e: unknown, err: (text: string) => void): number {
+  if (e instanceof CliError) {
+    err(errorLine(e.message));
+    return e.exitCode;
+  }
+  err(errorLine(`unexpected failure (${firstLine(e)})`));
+  return ExitCode.nexus;
+}
+
 /** The first line of an unknown error's message (what follows may be a stack or a dump). */
 export function firstLine(e: unknown): string {
   const s = e instanceof Error ? e.message : typeof e === 'string' ? e : 'unknown error';

@@ -1,7 +1,7 @@
 // Turns any failure of a command into what the operator sees: one line on
 // stderr (never a stack trace) and the exit code of docs/design.md § Exit codes.
 import { CommanderError } from 'commander';
-import { CliError, errorLine, ExitCode, firstLine } from './exit.js';
+import { errorLine, ExitCode, reportCommandFailure } from './exit.js';
 
 /** The exit code for a thrown value, after printing its one line. */
 export function reportFailure(e: unknown, err: (text: string) => void): number {
@@ -13,11 +13,6 @@ export function reportFailure(e: unknown, err: (text: string) => void): number {
     err(errorLine(e.message.replace(/^error:\s*/i, '')));
     return ExitCode.usage;
   }
-  if (e instanceof CliError) {
-    err(errorLine(e.message));
-    return e.exitCode;
-  }
-  err(errorLine(`unexpected failure (${firstLine(e)})`));
-  return ExitCode.nexus;
+  return reportCommandFailure(e, err);
 }
 
