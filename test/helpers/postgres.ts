@@ -40,12 +40,11 @@ export interface PostgresCluster {
 const NOT_INSTALLED =
   "PostgreSQL is not installed (no initdb on PATH nor in /usr/lib/postgresql/*/bin): install Debian's `postgresql` package (apt-get install postgresql); .ci/run does so";
 
-/** The directory holding initdb and postgres. */
-export function postgresBinDir(): string {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+/** The directory holding initdb and postgres: on PATH, else the newest under `root` (Debian's layout). */
+export function postgresBinDir(pathEnv = process.env['PATH'] ?? '', root = '/usr/lib/postgresql'): string {
+  for (const dir of pathEnv.split(delimiter)) {
     if (dir !== '' && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dir;
   }
-  const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
     const versions = readdirSync(root)
       .filter((v) => /^\d+(\.\d+)?$/.test(v))

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresConnectError, poolSettings } from '../../../../src/nexus/store/postgres/connection.js';
 import { connectPostgres, type PostgresDatabase } from '../../../../src/nexus/store/postgres/database.js';
 import { MIGRATIONS, MIGRATIONS_TABLE } from '../../../../src/nexus/store/postgres/schema.js';
-import { startPostgres, type PostgresCluster } from '../../../helpers/postgres.js';
+import { postgresBinDir, startPostgres, type PostgresCluster } from '../../../helpers/postgres.js';
 
 let cluster: PostgresCluster;
 beforeAll(async () => {
@@ -116,6 +116,18 @@ describe('connectPostgres errors', () => {
     expect(poolSettings({ url: 'postgres://u:p%40ss@h/x', password: 'from-file' }).pool.password).toBe('from-file');
     expect(poolSettings({ url: 'postgres://u:p%40ss@h/x' }).pool.password).toBe('p@ss');
     expect(poolSettings({ url: 'postgresql://u@/x?host=%2Frun%2Fpg' }).pool).toMatchObject({ host: '/run/pg', database: 'x' });
+  });
+});
+
+describe('the test cluster helper', () => {
+  it('finds Debian\'s /usr/lib/postgresql/<version>/bin without PATH, and fails (never skips) with what to install when there is none', () => {
+    expect(postgresBinDir('', '/usr/lib/postgresql')).toMatch(/^\/usr\/lib\/postgresql\/\d+\/bin$/);
+    const empty = mkdtempSync(join(tmpdir(), 'spike-nopg-'));
+    try {
+      expect(() => postgresBinDir(empty, join(empty, 'none'))).toThrow(/PostgreSQL is not installed .* install Debian's `postgresql` package/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 
