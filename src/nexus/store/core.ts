@@ -122,6 +122,9 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
   let closed = false;
   const open = (): StoreBackend => {
     if (closed) throw new StoreError('closed', 'the store is closed');
+    // After a failed fsync of group commits: what the connection holds may not be on disk.
+    const failure = committer.failure();
+    if (failure !== undefined) throw failure;
     return backend;
   };
   const rotation = opts.rotation === undefined ? {} : { rotation: guardedRotation(opts.rotation, open) };
@@ -184,10 +187,30 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
     },
   };
 
+  const deferred = backend.deferredSync;
   const committer = createGroupCommitter(
-    { runGroup: (fn) => open().atomically(fn), stillOpen: () => backend.inTransaction() },
+    deferred === undefined
+      ? { runGroup: (fn) => open().atomically(fn), stillOpen: () => backend.inTransaction() }
+      : {
+          runGroup: (fn) => {
+            open();
+            deferred.atomicallyUnsynced(fn);
+          },
+          stillOpen: () => backend.inTransaction(),
+          durability: deferred,
+        },
     opts.groupCommit,
   );
+  /**
+   * For a read: nothing committed may be seen before it is durable (group
+   * commits are made durable after COMMIT, docs/design.md § Store), so a read
+   * first waits — synchronously — for what is not yet.
+   */
+  const readable = (): StoreBackend => {
+    const b = open();
+    committer.barrier();
+    return b;
+  };
   /**
    * `prepare` checks and copies the input now (a bad input rejects at once and
    * queues nothing) and gives the write for the next group and its size.
@@ -215,7 +238,7 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
     getSecret(path, version = 0) {
       checkPath(path);
       checkVersion(version);
-      const b = open();
+      const b = readable();
       // The hot path: a read snapshot, the current version and the one needed row only.
       return b.readSnapshot(() => {
         const current = b.loadCurrentVersion(path);
@@ -242,7 +265,7 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
     getSecretMetadata(path, version = 0): SecretMetadata {
       checkPath(path);
       checkVersion(version);
-      const b = open();
+      const b = readable();
       return b.atomically(() => {
         const h = header(b, path);
         resolveReadableVersion(h, version);
@@ -251,7 +274,7 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
     },
 
     listSecretPaths() {
-      return open().listPaths();
+      return readable().listPaths();
     },
 
     putPolicy(input): Policy {
@@ -261,7 +284,7 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
 
     getPolicy(name) {
       checkName(name);
-      const p = open().loadPolicy(name);
+      const p = readable().loadPolicy(name);
       if (p === undefined) throw new NotFoundError('policy not found');
       return p;
     },
@@ -272,7 +295,7 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
     },
 
     listPolicies() {
-      return open().listPolicies();
+      return readable().listPolicies();
     },
 
     grouped: {
@@ -315,11 +338,13 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
         }),
     },
 
+    durable: () => committer.durable(),
+
     close() {
       if (closed) return;
-      // What was queued before close still runs (and is answered) first.
+      // What was queued before close still runs, is made durable and is answered first.
       try {
-        committer.drain();
+        committer.close();
       } finally {
         closed = true;
         backend.close();

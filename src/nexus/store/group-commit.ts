@@ -11,15 +11,35 @@
 // Each write runs inside its own savepoint (the backend's `atomically`
 // nested in the group transaction), so a write that throws (not found,
 // invalid) is rolled back and rejected alone while the others go on. After
-// the last write, `beforeCommit` runs (tests, failpoints); then COMMIT. Only
-// when COMMIT returned are the writes' promises settled; if the group
-// transaction fails anywhere (a throw from beforeCommit, a failing COMMIT)
-// it is rolled back whole and every write of the group is rejected with
-// StoreError 'io' — none was answered, none is stored.
+// the last write, `beforeCommit` runs (tests, failpoints); then COMMIT. If
+// the group transaction fails anywhere (a throw from beforeCommit, a failing
+// COMMIT) it is rolled back whole and every write of the group is rejected
+// with StoreError 'io' — none was answered, none is stored.
 //
-// Everything here is synchronous between submit and settle: a flush runs
-// to its end without yielding, so nothing else (reads, a root-key rotation
-// batch, which are transactions of their own) can run inside a group.
+// Durability after COMMIT: when the backend's COMMIT is durable by itself
+// (no `durability` in GroupTransactions: memory, or SQLite with
+// synchronous=FULL) the group is settled right after COMMIT. When it is not
+// (SQLite: COMMIT with synchronous=NORMAL), the committed group waits for
+// `durability.sync`, an fsync off the event loop that covers every commit
+// made before it started; only when it returns are the group's writes
+// settled, each with its own result or error (an error answer, too, may
+// depend on what earlier groups wrote). One fsync runs at a time; the groups
+// committed meanwhile wait for the next one, which then covers them all.
+// Committing goes on while an fsync runs. Until a committed group is
+// durable, nobody may see it: `barrier()` (before every read of the store)
+// makes everything committed durable first, synchronously if it must, and
+// `durable()` waits for it without blocking.
+//
+// A failing fsync: whether the group's frames reached the disk is unknown
+// and it cannot be rolled back (it committed, and later groups may build on
+// it). Every write not yet answered — committed or queued — is rejected with
+// StoreError 'io', and the committer is failed for good: `failure()` is set,
+// submit, barrier and durable reject or throw it. The store refuses every
+// call from then on but close(); reopening reads what the disk holds.
+//
+// Everything between submit and COMMIT is synchronous: a flush runs to its
+// end without yielding, so nothing else (reads, a root-key rotation batch,
+// which are transactions of their own) can run inside a group.
 import { StoreError } from './errors.js';
 
 export const DEFAULT_GROUP_MAX_WRITES = 256;
@@ -51,25 +71,57 @@ interface Queued {
 
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
+/** A committed group waiting for the fsync that makes it durable. */
+interface Committed {
+  readonly seq: number;
+  readonly group: readonly Queued[];
+  readonly outcomes: readonly Outcome[];
+}
+
+interface DurableWaiter {
+  readonly seq: number;
+  readonly resolve: () => void;
+  readonly reject: (reason: unknown) => void;
+}
+
 export interface GroupCommitter {
   /**
    * Queues `write` (it must make its change through the backend's
    * `atomically`, so that it is a savepoint inside the group). Resolves with
-   * its result once the group transaction holding it has committed; rejects
+   * its result once the group transaction holding it is durable; rejects
    * with its own error (rolled back alone) or with StoreError 'io' when the
-   * group transaction failed.
+   * group transaction or the fsync making it durable failed.
    */
   submit<T>(write: () => T, bytes: number): Promise<T>;
-  /** Runs every queued write now, group by group (used by close()). */
+  /** Runs every queued write now, group by group (committed, maybe not yet durable). */
   drain(): void;
   /** Writes waiting for a flush. */
   pending(): number;
+  /**
+   * Read barrier: returns once every committed group is durable, fsyncing
+   * synchronously if one is not yet; throws the failure once an fsync failed.
+   */
+  barrier(): void;
+  /** Resolves once every group committed so far is durable (at once when none waits); rejects with the failure. */
+  durable(): Promise<void>;
+  /** The StoreError 'io' of a failed fsync; undefined while none failed. */
+  failure(): StoreError | undefined;
+  /** drain(), then makes everything durable synchronously and settles it; later fsync callbacks are ignored. */
+  close(): void;
 }
 
 function positiveInt(n: number | undefined, fallback: number, what: string): number {
   if (n === undefined) return fallback;
   if (!Number.isSafeInteger(n) || n < 1) throw new StoreError('invalid_input', `${what} must be a positive integer`);
   return n;
+}
+
+/** Makes committed groups durable, when COMMIT alone does not. */
+export interface GroupDurability {
+  /** Starts making every commit made so far durable; `done` once it is, or with the error. */
+  sync(done: (error: Error | null) => void): void;
+  /** The same, blocking; throws on failure. */
+  syncNow(): void;
 }
 
 /** How the committer reaches the backend's transactions. */
@@ -82,14 +134,89 @@ export interface GroupTransactions {
    * outside it, each write committing alone.
    */
   stillOpen(): boolean;
+  /** Present when runGroup's COMMIT is not durable by itself. */
+  readonly durability?: GroupDurability;
 }
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 export function createGroupCommitter(tx: GroupTransactions, opts: GroupCommitOptions = {}): GroupCommitter {
   const maxWrites = positiveInt(opts.maxWrites, DEFAULT_GROUP_MAX_WRITES, 'maxWrites');
   const maxBytes = positiveInt(opts.maxBytes, DEFAULT_GROUP_MAX_BYTES, 'maxBytes');
   const beforeCommit = opts.hooks?.beforeCommit;
+  const durability = tx.durability;
   let queue: Queued[] = [];
   let scheduled = false;
+  /** Groups committed, and of them known durable (a prefix: the WAL is written in order). */
+  let committedSeq = 0;
+  let durableSeq = 0;
+  let syncing = false;
+  let failed: StoreError | undefined;
+  let closed = false;
+  let awaiting: Committed[] = [];
+  let waiters: DurableWaiter[] = [];
+
+  const settle = (c: Committed): void => {
+    c.group.forEach((w, i) => {
+      const o = c.outcomes[i] as Outcome;
+      if (o.ok) w.resolve(o.value);
+      else w.reject(o.error);
+    });
+  };
+
+  const markDurable = (seq: number): void => {
+    if (seq <= durableSeq) return;
+    durableSeq = seq;
+    let n = 0;
+    while (n < awaiting.length && (awaiting[n] as Committed).seq <= seq) n++;
+    const done = awaiting.slice(0, n);
+    awaiting = awaiting.slice(n);
+    for (const c of done) settle(c);
+    const ready = waiters.filter((w) => w.seq <= seq);
+    waiters = waiters.filter((w) => w.seq > seq);
+    for (const w of ready) w.resolve();
+  };
+
+  const fail = (cause: unknown): StoreError => {
+    if (failed !== undefined) return failed;
+    const error = new StoreError('io', 'the store could not make committed writes durable (fsync of its write-ahead log failed); it refuses every further call', {
+      cause,
+    });
+    failed = error;
+    const unanswered = [...awaiting.flatMap((c) => c.group), ...queue];
+    awaiting = [];
+    queue = [];
+    for (const w of unanswered) w.reject(error);
+    const ws = waiters;
+    waiters = [];
+    for (const w of ws) w.reject(error);
+    return error;
+  };
+
+  const startSync = (): void => {
+    if (durability === undefined || syncing || closed || failed !== undefined || durableSeq === committedSeq) return;
+    syncing = true;
+    const target = committedSeq;
+    durability.sync((error) => {
+      syncing = false;
+      if (closed) return; // close() made everything durable itself (or failed) and settled it
+      if (error !== null) fail(error);
+      else markDurable(target);
+      startSync();
+    });
+  };
+
+  const syncNowOrFail = (): void => {
+    if (failed !== undefined) throw failed;
+    if (durability === undefined || durableSeq === committedSeq) return;
+    const target = committedSeq;
+    try {
+      durability.syncNow();
+    } catch (e) {
+      throw fail(e);
+    }
+    markDurable(target);
+  };
 
   const takeGroup = (): Queued[] => {
     let n = 0;
@@ -127,16 +254,21 @@ export function createGroupCommitter(tx: GroupTransactions, opts: GroupCommitOpt
       for (const w of group) w.reject(error);
       return;
     }
-    // Committed: only now does any write of the group get its answer.
-    group.forEach((w, i) => {
-      const o = outcomes[i] as Outcome;
-      if (o.ok) w.resolve(o.value);
-      else w.reject(o.error);
-    });
+    const committed: Committed = { seq: ++committedSeq, group, outcomes };
+    if (durability === undefined) {
+      // COMMIT was durable by itself: answer now.
+      durableSeq = committedSeq;
+      settle(committed);
+      return;
+    }
+    // Committed, not yet durable: answered by the fsync that covers it.
+    awaiting.push(committed);
+    startSync();
   };
 
   const flush = (): void => {
     scheduled = false;
+    if (failed !== undefined) return;
     flushOne();
     schedule();
   };
@@ -147,16 +279,38 @@ export function createGroupCommitter(tx: GroupTransactions, opts: GroupCommitOpt
     setImmediate(flush);
   }
 
+  const drain = (): void => {
+    while (queue.length > 0 && failed === undefined) flushOne();
+  };
+
   return {
     submit<T>(write: () => T, bytes: number): Promise<T> {
+      if (failed !== undefined) return Promise.reject(failed);
       return new Promise<T>((resolve, reject) => {
         queue.push({ run: write, bytes: Number.isFinite(bytes) && bytes > 0 ? bytes : 0, resolve: resolve as (v: unknown) => void, reject });
         schedule();
       });
     },
-    drain() {
-      while (queue.length > 0) flushOne();
-    },
+    drain,
     pending: () => queue.length,
+    barrier: syncNowOrFail,
+    durable() {
+      if (failed !== undefined) return Promise.reject(failed);
+      if (durableSeq === committedSeq) return RESOLVED;
+      const seq = committedSeq;
+      return new Promise<void>((resolve, reject) => waiters.push({ seq, resolve, reject }));
+    },
+    failure: () => failed,
+    close() {
+      if (closed) return;
+      try {
+        drain();
+        syncNowOrFail();
+      } catch {
+        // fail() has rejected every write not yet answered.
+      } finally {
+        closed = true;
+      }
+    },
   };
 }

@@ -4,10 +4,11 @@
 //
 // Public API
 // ----------
-//   openSqliteStore({ dataDir, rootKey, maxVersions, busyTimeoutMs?, now?, groupCommit? }): SecretStore
+//   openSqliteStore({ dataDir, rootKey, maxVersions, busyTimeoutMs?, now?, groupCommit?, walFsync? }): SecretStore
 //     Opens (creating if needed) `<dataDir>/spike.db` — upstream's location,
 //     tables and encryption layout (docs/design.md § Store). WAL,
-//     synchronous=FULL: every write method returns only once it is durable.
+//     synchronous=FULL: every write method returns only once it is durable
+//     (grouped writes: see below; walFsync replaces their fsyncs in tests).
 //     Checks the root key first (same rules as checkRootKey): a mismatching
 //     key throws KeyMismatchError, a retired one RetiredKeyError (a
 //     KeyMismatchError), and nothing is written (the file is not even opened
@@ -58,12 +59,18 @@
 //                                                  docs/design.md § Store): queued; the writes queued in
 //                                                  one event-loop turn run on the next (setImmediate) as
 //                                                  one transaction (≤ 256 writes, ≤ 4 MiB), each in a
-//                                                  savepoint; the promise settles after COMMIT with the
-//                                                  write's own result or error; a failing group
-//                                                  transaction rejects all of it with StoreError 'io'.
+//                                                  savepoint; SQLite commits it with synchronous=NORMAL
+//                                                  and fsyncs the WAL off the event loop; the promise
+//                                                  settles after that fsync with the write's own result
+//                                                  or error; a failing group transaction rejects all of
+//                                                  it with StoreError 'io'; a failing fsync rejects every
+//                                                  write not yet answered and the store then refuses
+//                                                  every call but close() with StoreError 'io'.
 //                                                  groupCommit: { maxWrites?, maxBytes?, hooks?: { beforeCommit? } }
-//   close()                                        idempotent; runs what `grouped` still holds, then
-//                                                  zeroes the key copies
+//   durable() → Promise<void>                      resolves once every committed group is durable (every
+//                                                  read waits for that by itself, synchronously)
+//   close()                                        idempotent; runs what `grouped` still holds, fsyncs
+//                                                  and answers it, then zeroes the key copies
 //   rotation?: StoreRotation                       SQLite only (memory: undefined)
 //
 // StoreRotation (root-key rotation, docs/design.md § Root-key rotation; each
@@ -124,6 +131,7 @@ export type {
   GroupedWrites,
 } from './types.js';
 export type { GroupCommitHooks, GroupCommitOptions } from './group-commit.js';
+export type { WalFsyncHooks } from './sqlite/wal-sync.js';
 export { StoreError, NotFoundError, KeyMismatchError, RetiredKeyError, type StoreErrorCode } from './errors.js';
 export { openSqliteStore, checkRootKey, storeHoldsData, withKeyChecker } from './sqlite/open.js';
 export { openMemoryStore } from './memory.js';

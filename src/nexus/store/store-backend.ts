@@ -1,4 +1,5 @@
 // What a storage backend provides to the shared store logic (core.ts).
+import type { GroupDurability } from './group-commit.js';
 import type { Policy, SecretVersionInfo } from './types.js';
 import type { SecretHeader } from './versioning.js';
 
@@ -13,8 +14,20 @@ export interface SecretWrite {
   readonly removed: readonly number[];
 }
 
+/**
+ * Group transactions whose COMMIT is made durable afterwards, off the event
+ * loop (SQLite: COMMIT with synchronous=NORMAL, then an fsync of the WAL;
+ * docs/design.md § Store, group commit).
+ */
+export interface DeferredSync extends GroupDurability {
+  /** As a top-level `atomically`, but its COMMIT is not durable until a `sync`/`syncNow` that starts after it returns. */
+  atomicallyUnsynced<T>(fn: () => T): T;
+}
+
 export interface StoreBackend {
   readonly kind: 'sqlite' | 'memory';
+  /** Present when group transactions may commit before they are durable (SQLite); absent: every COMMIT is durable. */
+  readonly deferredSync?: DeferredSync;
   /**
    * Runs fn atomically (a write transaction for SQLite). Nested inside another
    * `atomically` it is a savepoint: a throw rolls back fn's changes alone.

@@ -1,5 +1,6 @@
 // Public data types and the SecretStore interface (documented in index.ts).
 import type { GroupCommitOptions } from './group-commit.js';
+import type { WalFsyncHooks } from './sqlite/wal-sync.js';
 
 /** One stored version of a secret, without its values. */
 export interface SecretVersionInfo {
@@ -71,6 +72,14 @@ export interface SecretStore {
    * is durable, with its own result or error.
    */
   readonly grouped: GroupedWrites;
+
+  /**
+   * Resolves once every write committed so far is durable: at once when none waits (memory; SQLite
+   * between group commits), else when the fsync that follows a group commit returns. Rejects with
+   * StoreError 'io' once such an fsync failed. Every read waits for this by itself, synchronously;
+   * awaiting it first spares the event loop that wait.
+   */
+  durable(): Promise<void>;
 
   /** Runs the writes still queued in `grouped`, then releases the database and zeroes the store's copies of the root key(s). Idempotent. */
   close(): void;
@@ -157,6 +166,8 @@ export interface SqliteStoreOptions {
   readonly now?: () => Date;
   /** Group commit limits and hooks (tests, failpoints); defaults: 256 writes, 4 MiB. */
   readonly groupCommit?: GroupCommitOptions;
+  /** The fsyncs that make group commits durable (tests: hold or fail one); default node:fs. */
+  readonly walFsync?: WalFsyncHooks;
 }
 
 export interface MemoryStoreOptions {

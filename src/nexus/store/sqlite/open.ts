@@ -1,6 +1,8 @@
 // openSqliteStore: key check first (read-only), then the read-write
 // connection (WAL, synchronous=FULL, busy timeout), upstream schema, our
-// tables and, on first initialisation, our key-check value. During a
+// tables and, on first initialisation, our key-check value; then our own
+// descriptors on the WAL, whose fsyncs make group commits durable
+// (wal-sync.ts). During a
 // rotation either key opens the store: the other one is unwrapped from the
 // rotation row and the keyring seals with the new key.
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { sqliteBackend } from './sqlite-backend.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, openConnection } from './connection.js';
 import { checkKeyOnDb, checkRootKey, dbFile, storedKeyCheck } from './keycheck.js';
 import { readRotationRow } from './rotation-row.js';
+import { openWalSync, type WalSync } from './wal-sync.js';
 import { sqliteRotation } from './rotation.js';
 import { KEY_CHECK_ALGORITHM, KEY_CHECK_SCHEMA, KEY_CHECK_TABLE, ROTATION_SCHEMA, UPSTREAM_SCHEMA } from './schema.js';
 
@@ -82,6 +85,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SecretStore {
   const key = ownKeyCopy(opts.rootKey);
   let keyring: Keyring | undefined;
   let db: Db | undefined;
+  let walSync: WalSync | undefined;
   try {
     ensureDataDir(opts.dataDir);
     // Read-only check before anything is written: a wrong or retired key changes nothing on disk.
@@ -116,7 +120,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): SecretStore {
         return keyringFor(conn, key);
       })
       .immediate();
-    const backend = sqliteBackend(conn, keyring);
+    // After the first transaction: the connection has its WAL file open (wal-sync.ts).
+    walSync = openWalSync(file, opts.walFsync);
+    const backend = sqliteBackend(conn, keyring, walSync);
     const rotation = sqliteRotation({ db: conn, keyring, forgetSealedRows: () => backend.forgetSealedRows(), now });
     return createStore(backend, {
       maxVersions: opts.maxVersions,
@@ -128,6 +134,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SecretStore {
     key.fill(0);
     keyring?.zero();
     db?.close();
+    walSync?.close();
     if (e instanceof StoreError) throw e;
     throw new StoreError('io', 'cannot initialise the store database', { cause: e });
   }

@@ -1,12 +1,13 @@
 // StoreBackend over an open better-sqlite3 database and the root key(s).
 import type { Database } from 'better-sqlite3';
-import type { SecretWrite, StoreBackend } from '../store-backend.js';
+import type { DeferredSync, SecretWrite, StoreBackend } from '../store-backend.js';
 import { StoreError } from '../errors.js';
 import type { Keyring } from '../keyring.js';
 import type { Policy, SecretVersionInfo } from '../types.js';
 import type { SecretHeader } from '../versioning.js';
 import { openCurrentVersion, openMetadata, openPolicyFields, openSecretValues, sealMetadata, sealPolicyFields, sealSecretValues, type MetadataRow, type PolicyRow } from './rows.js';
 import { dateToUnixSeconds, formatSqliteTime, parseSqliteTime, unixSecondsToDate } from './time.js';
+import type { WalSync } from './wal-sync.js';
 
 interface VersionRow {
   version: number | bigint;
@@ -62,8 +63,14 @@ export interface SqliteBackend extends StoreBackend {
  * `keyring` is owned by the backend and zeroed on close. Rows are sealed with
  * its sealing key and opened with it (then, during a rotation, with the
  * previous key: Keyring.open).
+ *
+ * `walSync` (owned too, closed after the connection): group transactions then
+ * commit with synchronous=NORMAL and are made durable by its fsyncs
+ * (`deferredSync`); every other transaction keeps the connection's
+ * synchronous=FULL, durable when COMMIT returns. Without it, group
+ * transactions are synchronous=FULL too.
  */
-export function sqliteBackend(db: Database, keyring: Keyring): SqliteBackend {
+export function sqliteBackend(db: Database, keyring: Keyring, walSync?: WalSync): SqliteBackend {
   const q = {
     metadata: db.prepare<[string], MetadataRow>(
       'SELECT nonce, encrypted_current_version, encrypted_oldest_version, encrypted_created_time, encrypted_updated_time, encrypted_max_versions FROM secret_metadata WHERE path = ?',
@@ -165,21 +172,43 @@ export function sqliteBackend(db: Database, keyring: Keyring): SqliteBackend {
     return { name: row.name, ...fields, createdAt, updatedAt };
   };
 
+  const atomically = <T>(fn: () => T): T => {
+    const mark = cachedInTx.length;
+    try {
+      const out = run.immediate(fn) as T;
+      if (!db.inTransaction) cachedInTx = [];
+      return out;
+    } catch (e) {
+      for (const path of cachedInTx.splice(mark)) headers.delete(path);
+      if (!db.inTransaction) cachedInTx = [];
+      throw e;
+    }
+  };
+
+  const deferredSync: DeferredSync | undefined =
+    walSync === undefined
+      ? undefined
+      : {
+          atomicallyUnsynced<T>(fn: () => T): T {
+            if (db.inTransaction) throw new StoreError('io', 'a group transaction cannot run inside another transaction');
+            // synchronous=NORMAL in WAL mode: COMMIT writes the frames and does not sync them
+            // (checkpoints still sync); FULL again for every other transaction.
+            db.exec('PRAGMA synchronous = NORMAL');
+            try {
+              return atomically(fn);
+            } finally {
+              db.exec('PRAGMA synchronous = FULL');
+            }
+          },
+          sync: (done) => walSync.sync(done),
+          syncNow: () => walSync.syncNow(),
+        };
+
   return {
     kind: 'sqlite',
+    ...(deferredSync === undefined ? {} : { deferredSync }),
 
-    atomically<T>(fn: () => T): T {
-      const mark = cachedInTx.length;
-      try {
-        const out = run.immediate(fn) as T;
-        if (!db.inTransaction) cachedInTx = [];
-        return out;
-      } catch (e) {
-        for (const path of cachedInTx.splice(mark)) headers.delete(path);
-        if (!db.inTransaction) cachedInTx = [];
-        throw e;
-      }
-    },
+    atomically,
 
     inTransaction: () => db.inTransaction,
 
@@ -308,6 +337,7 @@ export function sqliteBackend(db: Database, keyring: Keyring): SqliteBackend {
         if (db.open) db.close();
       } finally {
         keyring.zero();
+        walSync?.close();
       }
     },
   };

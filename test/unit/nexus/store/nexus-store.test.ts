@@ -96,6 +96,7 @@ describe('asNexusStore error passing', () => {
       deletePolicy: fail,
       listPolicies: fail,
       grouped: { putSecret: failLater, deleteSecretVersions: failLater, undeleteSecretVersions: failLater, putPolicy: failLater, deletePolicy: failLater },
+      durable: () => Promise.resolve(),
       close: fail,
     };
   }
