@@ -1,7 +1,7 @@
 // asNexusStore: the synchronous SQLite and memory stores seen through the async
 // interface Nexus consumes (docs/design.md § Async store).
 import { afterEach, describe, expect, it } from 'vitest';
-import { asNexusStore, NotFoundError, StoreError, type NexusStore, type SecretStore } from '../../../../src/nexus/store/index.js';
+import { asNexusStore, NotFoundError, openMemoryStore, StoreError, type NexusStore, type SecretStore } from '../../../../src/nexus/store/index.js';
 import { BACKENDS, steppingClock, type Harness } from './helpers.js';
 
 describe.each(BACKENDS)('asNexusStore ($name)', (backend) => {
@@ -77,14 +77,14 @@ describe.each(BACKENDS)('asNexusStore ($name)', (backend) => {
 });
 
 describe('asNexusStore error passing', () => {
-  /** A store whose every synchronous call throws `err`. */
+  /** A memory store whose every synchronous call throws `err` (what the store adds beyond these is the real store's). */
   function throwing(err: Error): SecretStore {
     const fail = (): never => {
       throw err;
     };
     const failLater = (): Promise<never> => Promise.reject(err);
     return {
-      kind: 'memory',
+      ...openMemoryStore({ maxVersions: 1 }),
       putSecret: fail,
       getSecret: fail,
       deleteSecretVersions: fail,
@@ -96,7 +96,6 @@ describe('asNexusStore error passing', () => {
       deletePolicy: fail,
       listPolicies: fail,
       grouped: { putSecret: failLater, deleteSecretVersions: failLater, undeleteSecretVersions: failLater, putPolicy: failLater, deletePolicy: failLater },
-      durable: () => Promise.resolve(),
       close: fail,
     };
   }
