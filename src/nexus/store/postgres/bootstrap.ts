@@ -5,11 +5,11 @@
 // even without the lock.
 import type { PostgresDatabase } from './database.js';
 import { ADVISORY_LOCKS, BOOTSTRAP_TABLE } from './schema.js';
-import { queryOnce, withTransaction } from './tx.js';
+import { queryOnce, writeTransaction } from './tx.js';
 
 /** true for the one caller that claims the marker; false for every other, before or after. */
 export async function claimBootstrap(db: PostgresDatabase, now: () => Date = () => new Date()): Promise<boolean> {
-  return withTransaction(db.pool, async (c) => {
+  return writeTransaction(db, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [ADVISORY_LOCKS.bootstrap]);
     const r = await c.query(`INSERT INTO ${BOOTSTRAP_TABLE} (id, claimed_time) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, [now()]);
     return r.rowCount === 1;

@@ -12,6 +12,11 @@ export interface PostgresDatabase {
   readonly target: string;
   /** The schema version after migrations. */
   readonly schemaVersion: number;
+  /**
+   * The sessions' synchronous_commit as the database gives it (role and database
+   * settings included); where it is 'off', write transactions turn it on.
+   */
+  readonly synchronousCommit: string;
   /** Migration versions this connect applied (empty when they were there already). */
   readonly appliedMigrations: readonly number[];
   /** Ends the pool (waits for checked-out connections to come back). Idempotent. */
@@ -29,6 +34,7 @@ export async function connectPostgres(cfg: PostgresConfig, opts: ConnectOptions 
   const settings = poolSettings(cfg);
   const pool = createPool(settings, opts.onIdleError);
   let outcome;
+  let synchronousCommit = 'on';
   try {
     let client: pg.PoolClient;
     try {
@@ -39,6 +45,8 @@ export async function connectPostgres(cfg: PostgresConfig, opts: ConnectOptions 
     let failed: unknown;
     try {
       outcome = await migrate(client);
+      const sc = (await client.query<{ sc: string }>("SELECT current_setting('synchronous_commit') AS sc")).rows[0]?.sc;
+      if (typeof sc === 'string') synchronousCommit = sc;
     } catch (e) {
       failed = e;
       if (e instanceof SchemaError) throw new PostgresConnectError('schema', `${e.message} (${settings.target})`);
@@ -58,6 +66,7 @@ export async function connectPostgres(cfg: PostgresConfig, opts: ConnectOptions 
     pool,
     target: settings.target,
     schemaVersion: outcome.version,
+    synchronousCommit,
     appliedMigrations: outcome.applied,
     get closed() {
       return closing !== undefined;

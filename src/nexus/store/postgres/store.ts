@@ -10,7 +10,8 @@
 // replica just created is locked instead), then reads the version list in a
 // new statement — which sees everything committed by the writer it waited
 // for — plans, and writes. Two replicas writing one path therefore queue on
-// the row and get distinct versions. A policy write is one statement.
+// the row and get distinct versions. A policy write is one statement in its
+// transaction.
 // `grouped` writes each run as their own transaction (PostgreSQL commits
 // concurrent transactions in groups itself) and settle after COMMIT.
 //
@@ -42,7 +43,7 @@ import type { PostgresDatabase } from './database.js';
 import { checkName, checkPath, checkPolicyInput, checkValues, checkVersion, checkVersionList, copyValues } from './input.js';
 import { checkKeyLength, keyVerdict } from './keycheck.js';
 import { ADVISORY_LOCKS, KEY_CHECK_TABLE } from './schema.js';
-import { asStoreError, queryOnce, withTransaction, type Queryable } from './tx.js';
+import { asStoreError, queryOnce, withTransaction, writeTransaction, type Queryable } from './tx.js';
 
 export interface PostgresStoreOptions {
   /** 32-byte root key; the store keeps its own copy (zeroed on close). The caller may zero its buffer. */
@@ -144,7 +145,7 @@ function ownKeyCopy(rootKey: Uint8Array): Buffer {
  * replicas starting on an empty database with different keys cannot both win.
  */
 async function claimKey(db: PostgresDatabase, key: Buffer): Promise<void> {
-  await withTransaction(db.pool, async (c) => {
+  await writeTransaction(db, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [ADVISORY_LOCKS.keyCheck]);
     const verdict = await keyVerdict(c, key);
     if (verdict === 'mismatch') throw new KeyMismatchError();
@@ -242,7 +243,7 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
 
   const putSecret = (path: string, values: Record<string, string>): Promise<number> => {
     const at = now();
-    return withTransaction(pool, async (c) => {
+    return writeTransaction(db, async (c) => {
       for (;;) {
         const meta = await lockMetadata(c, path);
         if (meta === undefined) {
@@ -264,7 +265,7 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
 
   const changeDeletion = (path: string, versions: readonly number[], planner: typeof planDelete): Promise<void> => {
     const at = now();
-    return withTransaction(pool, async (c) => {
+    return writeTransaction(db, async (c) => {
       const meta = await lockMetadata(c, path);
       if (meta === undefined) throw new NotFoundError('secret not found');
       const plan = planner(await lockedHeader(c, path, meta), versions, at);
@@ -288,9 +289,10 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
   const putPolicy = async (input: PolicyInput): Promise<Policy> => {
     const at = dateToUnixSeconds(now());
     const sealed = sealPolicyFields(keyring.sealing, input);
-    const r = await queryOnce<{ created_time: string; updated_time: string }>(
-      pool,
-      stmt('upsertPolicy', [input.name, sealed.nonce, sealed.spiffeIdPattern, sealed.pathPattern, sealed.permissions, at, at]),
+    const r = await writeTransaction(db, (c) =>
+      c.query<{ created_time: string; updated_time: string }>(
+        stmt('upsertPolicy', [input.name, sealed.nonce, sealed.spiffeIdPattern, sealed.pathPattern, sealed.permissions, at, at]),
+      ),
     );
     const row = r.rows[0];
     if (row === undefined) throw new StoreError('io', 'PostgreSQL returned no row for a policy write');
@@ -430,7 +432,7 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
       deletePolicy: (name) =>
         checked(
           () => checkName(name),
-          async () => ((await queryOnce(pool, stmt('deletePolicy', [name]))).rowCount ?? 0) > 0,
+          async () => ((await writeTransaction(db, (c) => c.query(stmt('deletePolicy', [name])))).rowCount ?? 0) > 0,
         ),
     },
     close() {

@@ -12,6 +12,12 @@ export type Queryable = Pick<pg.ClientBase, 'query'>;
 export interface TxOptions {
   /** REPEATABLE READ READ ONLY: several reads on one snapshot. Default: READ COMMITTED read-write. */
   readonly snapshot?: boolean;
+  /**
+   * SET LOCAL synchronous_commit TO on (in the same round trip as BEGIN): COMMIT
+   * returns only once the transaction is flushed, even where the database or role
+   * sets synchronous_commit = off.
+   */
+  readonly durable?: boolean;
 }
 
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -37,7 +43,8 @@ function brokenConnection(e: unknown): boolean {
 }
 
 export async function withTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>, opts: TxOptions = {}): Promise<T> {
-  const begin = opts.snapshot === true ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
+  const begin =
+    opts.snapshot === true ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : opts.durable === true ? 'BEGIN; SET LOCAL synchronous_commit TO on' : 'BEGIN';
   for (let attempt = 1; ; attempt++) {
     let client: pg.PoolClient;
     try {
@@ -60,6 +67,21 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) =
       client.release(broken);
     }
   }
+}
+
+/** The database's setting, as connectPostgres read it. */
+interface DurabilitySource {
+  readonly pool: pg.Pool;
+  readonly synchronousCommit: string;
+}
+
+/**
+ * A write transaction answered only once durable: where the session's
+ * synchronous_commit is off (a database or role setting), it is turned on for
+ * the transaction; any other value already flushes the commit locally.
+ */
+export function writeTransaction<T>(db: DurabilitySource, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withTransaction(db.pool, fn, { durable: db.synchronousCommit === 'off' });
 }
 
 /** One statement on any free connection (its own transaction). */

@@ -307,6 +307,60 @@ describe('what the database sees', () => {
   });
 });
 
+/** The database name of a test URL (postgresql://spike@/NAME?host=…). */
+function dbNameOf(url: string): string {
+  return new URL(url.replace('@/', '@h/')).pathname.slice(1);
+}
+
+describe('durability', () => {
+  const FORCED = 'SET LOCAL synchronous_commit TO on';
+  const count = (text: string): number => text.split(FORCED).length - 1;
+
+  async function asSuperuser(sql: string): Promise<void> {
+    const admin = new pg.Client({ host: cluster.socketDir, user: 'postgres', database: 'postgres' });
+    await admin.connect();
+    await admin.query(sql);
+    await admin.end();
+  }
+
+  async function everyWrite(url: string): Promise<void> {
+    const db = await connectPostgres({ url });
+    expect(await claimBootstrap(db)).toBe(true);
+    const s = await openPostgresStore(db, { rootKey: KEY, maxVersions: 10 });
+    await s.grouped.putSecret('d', { v: '1' });
+    await s.grouped.putSecret('d', { v: '2' });
+    await s.grouped.deleteSecretVersions('d', [1]);
+    await s.grouped.undeleteSecretVersions('d', [1]);
+    await s.grouped.putPolicy({ name: 'p', spiffeIdPattern: 'a', pathPattern: 'b', permissions: ['read'] });
+    expect(await s.grouped.deletePolicy('p')).toBe(true);
+    await s.close();
+  }
+
+  it('where the database turns synchronous_commit off, every write transaction turns it on (as the server log shows)', async () => {
+    const url = await cluster.createDatabase();
+    await asSuperuser(`ALTER DATABASE ${dbNameOf(url)} SET synchronous_commit = off`);
+    await asSuperuser(`ALTER DATABASE ${dbNameOf(url)} SET log_statement = 'all'`);
+    const db = await connectPostgres({ url });
+    expect(db.synchronousCommit).toBe('off');
+    await db.close();
+    const before = count(cluster.log());
+    await everyWrite(url);
+    // The key claim, the bootstrap claim, 2 puts, delete, undelete, policy put and delete.
+    expect(count(cluster.log()) - before).toBe(8);
+  });
+
+  it('where synchronous_commit is on (the default), writes do not touch it', async () => {
+    const url = await cluster.createDatabase();
+    await asSuperuser(`ALTER DATABASE ${dbNameOf(url)} SET log_statement = 'all'`);
+    const before = cluster.log();
+    await everyWrite(url);
+    const after = cluster.log();
+    // The statements were logged, and none changed synchronous_commit.
+    expect(after.length - before.length).toBeGreaterThan(1000);
+    expect(count(after)).toBe(count(before));
+  });
+});
+
 describe('connections dropped under the store', () => {
   it('a query with no answer within queryTimeoutMs fails as StoreError io, nothing of it is stored, and the store goes on', async () => {
     const url = await cluster.createDatabase();
