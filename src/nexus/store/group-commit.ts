@@ -23,9 +23,12 @@
 // `durability.sync`, an fsync off the event loop that covers every commit
 // made before it started; only when it returns are the group's writes
 // settled, each with its own result or error (an error answer, too, may
-// depend on what earlier groups wrote). One fsync runs at a time; the groups
-// committed meanwhile wait for the next one, which then covers them all.
-// Committing goes on while an fsync runs. Until a committed group is
+// depend on what earlier groups wrote). A group that commits while an fsync
+// runs gets an fsync of its own at once, up to `durability.parallel` in
+// flight (SQLite: 2); the groups committed while that many run wait for the
+// next one to start, which covers them all. fsyncs may return out of order:
+// one that returns answers every group committed before it started.
+// Committing goes on while fsyncs run. Until a committed group is
 // durable, nobody may see it: `barrier()` (before every read of the store)
 // makes everything committed durable first, synchronously if it must, and
 // `durable()` waits for it without blocking.
@@ -118,6 +121,8 @@ function positiveInt(n: number | undefined, fallback: number, what: string): num
 
 /** Makes committed groups durable, when COMMIT alone does not. */
 export interface GroupDurability {
+  /** How many `sync` calls may run at once (default 1). */
+  readonly parallel?: number;
   /** Starts making every commit made so far durable; `done` once it is, or with the error. */
   sync(done: (error: Error | null) => void): void;
   /** The same, blocking; throws on failure. */
@@ -150,7 +155,10 @@ export function createGroupCommitter(tx: GroupTransactions, opts: GroupCommitOpt
   /** Groups committed, and of them known durable (a prefix: the WAL is written in order). */
   let committedSeq = 0;
   let durableSeq = 0;
-  let syncing = false;
+  const maxSyncs = durability?.parallel ?? 1;
+  /** fsyncs in flight, and the last group the latest of them covers. */
+  let syncing = 0;
+  let syncStartedSeq = 0;
   let failed: StoreError | undefined;
   let closed = false;
   let awaiting: Committed[] = [];
@@ -194,11 +202,13 @@ export function createGroupCommitter(tx: GroupTransactions, opts: GroupCommitOpt
   };
 
   const startSync = (): void => {
-    if (durability === undefined || syncing || closed || failed !== undefined || durableSeq === committedSeq) return;
-    syncing = true;
+    if (durability === undefined || closed || failed !== undefined || syncing >= maxSyncs) return;
+    if (Math.max(durableSeq, syncStartedSeq) === committedSeq) return; // every commit is durable or being synced
+    syncing++;
     const target = committedSeq;
+    syncStartedSeq = target;
     durability.sync((error) => {
-      syncing = false;
+      syncing--;
       if (closed) return; // close() made everything durable itself (or failed) and settled it
       if (error !== null) fail(error);
       else markDurable(target);

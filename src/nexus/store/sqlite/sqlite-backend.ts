@@ -200,6 +200,7 @@ export function sqliteBackend(db: Database, keyring: Keyring, walSync?: WalSync)
               db.exec('PRAGMA synchronous = FULL');
             }
           },
+          parallel: walSync.parallel,
           sync: (done) => walSync.sync(done),
           syncNow: () => walSync.syncNow(),
         };

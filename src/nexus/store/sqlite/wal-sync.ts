@@ -13,11 +13,14 @@
 // the same file in place. So the file must exist when the store opens ours
 // (after its first transaction) and stays the same inode until close.
 //
-// Two descriptors, one for the asynchronous fsyncs (fs.fsync: the libuv
-// threadpool; one in flight at a time) and one for the synchronous ones
-// (reads that must not wait, close): Linux reports a writeback error once per
-// open file description, so a synchronous fsync running while an asynchronous
-// one is in flight cannot swallow the error the other needs to see.
+// One descriptor per fsync that may be in flight (fs.fsync: the libuv
+// threadpool; at most WAL_SYNCS_IN_FLIGHT at a time) and one for the
+// synchronous fsyncs (reads that must not wait, close), all opened before the
+// first group commits: Linux reports a writeback error once per open file
+// description, to the first fsync on it after the error, and never to a
+// description opened after it. So two fsyncs running at once never share a
+// descriptor (one could swallow the error the other must see), and every
+// descriptor sees every error since the store opened.
 //
 // The directory is fsynced once when the store opens: the WAL's directory
 // entry (and spike.db's) is then durable; SQLite does not create the WAL anew
@@ -34,12 +37,20 @@ export interface WalFsyncHooks {
   readonly fsyncSync?: (fd: number) => void;
 }
 
+/** Asynchronous fsyncs that may run at once (each on its own descriptor). */
+export const WAL_SYNCS_IN_FLIGHT = 2;
+
 export interface WalSync {
-  /** fsyncs the WAL asynchronously; `done` once every commit made before this call is durable, or with the error. */
+  /** How many `sync` calls may be in flight at once. */
+  readonly parallel: number;
+  /**
+   * fsyncs the WAL asynchronously; `done` once every commit made before this call is durable, or with the error.
+   * At most `parallel` calls in flight (else `done` gets an error at once).
+   */
   sync(done: (error: Error | null) => void): void;
   /** The same, blocking; throws on failure. */
   syncNow(): void;
-  /** Closes our descriptors (the asynchronous one once its fsync in flight, if any, has returned). Idempotent. */
+  /** Closes our descriptors (one whose fsync is in flight once that returns). Idempotent. */
   close(): void;
 }
 
@@ -61,51 +72,44 @@ export function openWalSync(dbFile: string, hooks: WalFsyncHooks = {}): WalSync 
   const doFsync = hooks.fsync ?? ((fd: number, done: (error: Error | null) => void) => fsyncAsync(fd, done));
   const doFsyncSync = hooks.fsyncSync ?? fsyncSync;
   const path = walFile(dbFile);
-  let asyncFd: number | undefined;
-  let syncFd: number | undefined;
+  const opened: number[] = [];
   try {
     // Read-only: fsync needs no write access, and nothing here may ever write the WAL.
-    asyncFd = openSync(path, 'r');
-    syncFd = openSync(path, 'r');
+    for (let i = 0; i <= WAL_SYNCS_IN_FLIGHT; i++) opened.push(openSync(path, 'r'));
     fsyncDirectory(dirname(dbFile));
   } catch (e) {
-    if (asyncFd !== undefined) closeSync(asyncFd);
-    if (syncFd !== undefined) closeSync(syncFd);
+    for (const fd of opened) closeSync(fd);
     throw new StoreError('io', 'cannot open the store write-ahead log for syncing', { cause: e });
   }
-  const aFd = asyncFd;
-  const sFd = syncFd;
-  let inFlight = 0;
+  const syncFd = opened[0] as number;
+  /** The asynchronous descriptors not in use. */
+  const idle = opened.slice(1);
   let closed = false;
-  let asyncClosed = false;
-  const closeAsyncFd = (): void => {
-    if (asyncClosed) return;
-    asyncClosed = true;
-    closeSync(aFd);
-  };
   return {
+    parallel: WAL_SYNCS_IN_FLIGHT,
     sync(done) {
-      if (closed) {
-        done(new StoreError('closed', 'the store is closed'));
+      const fd = idle.pop();
+      if (closed || fd === undefined) {
+        done(closed ? new StoreError('closed', 'the store is closed') : new StoreError('io', 'too many write-ahead log fsyncs at once'));
         return;
       }
-      inFlight++;
-      doFsync(aFd, (error) => {
-        inFlight--;
+      doFsync(fd, (error) => {
         // Closed meanwhile: the descriptor was kept open for this call alone.
-        if (closed && inFlight === 0) closeAsyncFd();
+        if (closed) closeSync(fd);
+        else idle.push(fd);
         done(error);
       });
     },
     syncNow() {
       if (closed) throw new StoreError('closed', 'the store is closed');
-      doFsyncSync(sFd);
+      doFsyncSync(syncFd);
     },
     close() {
       if (closed) return;
       closed = true;
-      closeSync(sFd);
-      if (inFlight === 0) closeAsyncFd();
+      closeSync(syncFd);
+      // The descriptors of fsyncs in flight close when those return.
+      for (const fd of idle.splice(0)) closeSync(fd);
     },
   };
 }

@@ -41,38 +41,46 @@ function track<T>(p: Promise<T>): Settled<T> {
   return s;
 }
 
-/** Fsync hooks the test drives: every asynchronous fsync waits for release()/fail(); the synchronous one is logged and may be made to throw. */
+/**
+ * Fsync hooks the test drives: every asynchronous fsync waits for release()/fail() (the oldest
+ * held one by default); the synchronous one is counted and may be made to throw.
+ */
 function heldFsync(): WalFsyncHooks & {
   asyncCalls: number;
   syncCalls: number;
+  /** The descriptor of each asynchronous fsync, in call order. */
+  fds: number[];
   waiting: () => number;
-  release: () => void;
-  fail: (e: Error) => void;
+  release: (i?: number) => void;
+  fail: (e: Error, i?: number) => void;
   syncError: Error | undefined;
 } {
   const held: ((e: Error | null) => void)[] = [];
+  const take = (i: number): ((e: Error | null) => void) => {
+    const [d] = held.splice(i, 1);
+    if (d === undefined) throw new Error('no such fsync is waiting');
+    return d;
+  };
   const h = {
     asyncCalls: 0,
     syncCalls: 0,
+    fds: [] as number[],
     syncError: undefined as Error | undefined,
     waiting: () => held.length,
-    fsync(_fd: number, done: (e: Error | null) => void): void {
+    fsync(fd: number, done: (e: Error | null) => void): void {
       h.asyncCalls++;
+      h.fds.push(fd);
       held.push(done);
     },
     fsyncSync(): void {
       h.syncCalls++;
       if (h.syncError !== undefined) throw h.syncError;
     },
-    release(): void {
-      const d = held.shift();
-      if (d === undefined) throw new Error('no fsync is waiting');
-      d(null);
+    release(i = 0): void {
+      take(i)(null);
     },
-    fail(e: Error): void {
-      const d = held.shift();
-      if (d === undefined) throw new Error('no fsync is waiting');
-      d(e);
+    fail(e: Error, i = 0): void {
+      take(i)(e);
     },
   };
   return h;
@@ -159,54 +167,67 @@ describe('group commit: answered after the fsync that follows COMMIT', () => {
     expect(() => store.close()).not.toThrow();
   });
 
-  it('a failing asynchronous fsync rejects its group and everything queued after it with StoreError io, nothing answered OK', async () => {
+  it('a failing asynchronous fsync rejects its group and everything committed or queued after it with StoreError io, nothing answered OK', async () => {
     const f = heldFsync();
     const { store } = sqliteStore(f);
     const first = [track(store.grouped.putSecret('g1/a', { v: '1' })), track(store.grouped.putSecret('g1/b', { v: '1' }))];
     await nextTurn(); // group 1 commits, its fsync is held
     const second = track(store.grouped.putSecret('g2/a', { v: '1' }));
     const notFound = track(store.grouped.undeleteSecretVersions('no/such', [1])); // would fail alone with NotFoundError
-    await nextTurn(); // group 2 commits; it waits for the next fsync (one at a time)
-    expect(f.asyncCalls).toBe(1);
-    const third = track(store.grouped.putSecret('g3/a', { v: '1' })); // queued, not yet flushed
+    await nextTurn(); // group 2 commits, its own fsync is held too
+    const third = track(store.grouped.putSecret('g2/b', { v: '1' }));
+    await nextTurn(); // group 3 commits and waits: two fsyncs are in flight
+    expect(f.asyncCalls).toBe(2);
+    const fourth = track(store.grouped.putSecret('g4/a', { v: '1' })); // queued, not yet flushed
     const d = track(store.durable());
-    f.fail(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    f.fail(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })); // group 1's
     await settle();
-    for (const w of [...first, second, notFound, third]) {
+    for (const w of [...first, second, notFound, third, fourth]) {
       expect(w.state).toBe('rejected');
       expectIo(w.error);
     }
     expect(d.state).toBe('rejected');
     expectIo(d.error);
     expect(() => store.getSecret('g1/a')).toThrow(/durable/);
+    f.release(); // group 2's fsync returning fine afterwards answers nothing
+    await settle();
     await nextTurn();
-    expect(f.asyncCalls).toBe(1); // nothing more committed or synced
+    expect(f.asyncCalls).toBe(2); // nothing more committed or synced
     expect(() => store.close()).not.toThrow();
   });
 
-  it('groups committed while an fsync is in flight wait for the next one, which answers them all; each write with its own outcome', async () => {
+  it('a group committing while an fsync runs gets its own (two at most, on two descriptors); one returning answers every group committed before it started, in any order', async () => {
     const f = heldFsync();
     const { store } = sqliteStore(f);
     const a = track(store.grouped.putSecret('p/a', { v: '1' }));
-    await nextTurn();
+    await nextTurn(); // group 1 → fsync #1
     const b = track(store.grouped.putSecret('p/b', { v: '1' }));
     const missing = track(store.grouped.deleteSecretVersions('p/none', []));
-    await nextTurn();
+    await nextTurn(); // group 2 → fsync #2
     const c = track(store.grouped.putSecret('p/a', { v: '2' }));
-    await nextTurn();
-    expect(f.asyncCalls).toBe(1);
-    expect([a.state, b.state, missing.state, c.state]).toEqual(['pending', 'pending', 'pending', 'pending']);
-    f.release();
+    await nextTurn(); // group 3 waits: two in flight
+    const e = track(store.grouped.putSecret('p/e', { v: '1' }));
+    await nextTurn(); // group 4 waits too
+    expect(f.asyncCalls).toBe(2);
+    expect(new Set(f.fds).size).toBe(2);
+    await settle();
+    expect([a.state, b.state, missing.state, c.state, e.state]).toEqual(['pending', 'pending', 'pending', 'pending', 'pending']);
+    f.release(1); // fsync #2 returns first: groups 1 and 2 are durable
     await settle();
     expect(a).toEqual({ state: 'resolved', value: 1 });
-    expect([b.state, missing.state, c.state]).toEqual(['pending', 'pending', 'pending']);
-    expect(f.asyncCalls).toBe(2); // the next fsync started at once, for the two groups committed meanwhile
-    f.release();
-    await settle();
     expect(b).toEqual({ state: 'resolved', value: 1 });
     expect(missing.state).toBe('rejected');
     expect(missing.error).toBeInstanceOf(NotFoundError);
+    expect([c.state, e.state]).toEqual(['pending', 'pending']);
+    expect(f.asyncCalls).toBe(3); // one fsync for groups 3 and 4, started at once
+    f.release(0); // fsync #1, late: changes nothing
+    await settle();
+    expect([c.state, e.state]).toEqual(['pending', 'pending']);
+    expect(f.asyncCalls).toBe(3);
+    f.release();
+    await settle();
     expect(c).toEqual({ state: 'resolved', value: 2 });
+    expect(e).toEqual({ state: 'resolved', value: 1 });
     expect(f.waiting()).toBe(0);
   });
 
