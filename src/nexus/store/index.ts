@@ -36,9 +36,10 @@
 //     decide between "waiting for a restore" and "fresh".
 //   asNexusStore(store: SecretStore): NexusStore
 //     The async interface Nexus consumes (nexus-store.ts, docs/design.md
-//     § Async store): the same reads returning promises (a thrown error becomes
-//     the rejection, the same object), `grouped` and `rotation` the store's own,
-//     close() → Promise. A PostgreSQL store implements NexusStore directly.
+//     § Async store): the same reads returning promises, each run after
+//     durable() resolved (a thrown error becomes the rejection, the same
+//     object), `grouped` and `rotation` the store's own, close() → Promise.
+//     A PostgreSQL store implements NexusStore directly.
 //
 // SecretStore (all methods but `grouped`'s synchronous; they complete, durably, before returning)
 //   putSecret(path, values) → new version number

@@ -25,27 +25,32 @@ export interface NexusStore {
 }
 
 /**
- * Wraps a synchronous SecretStore (SQLite, memory). Each read runs synchronously when
- * called (same snapshot as before) and its result or thrown error becomes the promise's
- * value or rejection (the same error object). `grouped` and `rotation` are the store's own.
+ * Wraps a synchronous SecretStore (SQLite, memory). A read first awaits
+ * `store.durable()` — the store's read barrier, so that a read never blocks the
+ * event loop on a pending group-commit fsync (docs/design.md § Store) — then runs
+ * synchronously; its result or thrown error (the same error object) settles the
+ * promise, as does a failed barrier's error. close() skips the barrier (it must run
+ * even after a failed fsync). `grouped` and `rotation` are the store's own.
  */
 export function asNexusStore(store: SecretStore): NexusStore {
-  const settle = <T>(read: () => T): Promise<T> => {
-    try {
-      return Promise.resolve(read());
-    } catch (e) {
-      return Promise.reject(e as Error);
-    }
-  };
+  // The executor turns a synchronous throw of durable() into a rejection too.
+  const read = <T>(op: () => T): Promise<T> => new Promise<void>((resolve) => resolve(store.durable())).then(op);
   const wrapped: NexusStore = {
     kind: store.kind,
-    getSecret: (path, version) => settle(() => store.getSecret(path, version)),
-    getSecretMetadata: (path, version) => settle(() => store.getSecretMetadata(path, version)),
-    listSecretPaths: () => settle(() => store.listSecretPaths()),
-    getPolicy: (name) => settle(() => store.getPolicy(name)),
-    listPolicies: () => settle(() => store.listPolicies()),
+    getSecret: (path, version) => read(() => store.getSecret(path, version)),
+    getSecretMetadata: (path, version) => read(() => store.getSecretMetadata(path, version)),
+    listSecretPaths: () => read(() => store.listSecretPaths()),
+    getPolicy: (name) => read(() => store.getPolicy(name)),
+    listPolicies: () => read(() => store.listPolicies()),
     grouped: store.grouped,
-    close: () => settle(() => store.close()),
+    close: () => {
+      try {
+        store.close();
+        return Promise.resolve();
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+    },
   };
   return store.rotation === undefined ? wrapped : { ...wrapped, rotation: store.rotation };
 }

@@ -151,3 +151,82 @@ describe('asNexusStore error passing', () => {
     ]);
   });
 });
+
+describe('asNexusStore read barrier (store.durable())', () => {
+  /** A memory store whose durable() the test settles, counting the synchronous reads that ran. */
+  function barred(): { store: NexusStore; reads: () => number; settle: (err?: Error) => void; closed: () => boolean } {
+    const sync = openMemoryStore({ maxVersions: 1 });
+    sync.putSecret('a/b', { k: 'v' });
+    let reads = 0;
+    let closed = false;
+    let settle: (err?: Error) => void = () => undefined;
+    const barrier = new Promise<void>((resolve, reject) => {
+      settle = (err) => (err === undefined ? resolve() : reject(err));
+    });
+    const counted = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
+      reads++;
+      return f(...a);
+    };
+    const store = asNexusStore({
+      ...sync,
+      durable: () => barrier,
+      getSecret: counted(sync.getSecret),
+      getSecretMetadata: counted(sync.getSecretMetadata),
+      listSecretPaths: counted(sync.listSecretPaths),
+      getPolicy: counted(sync.getPolicy),
+      listPolicies: counted(sync.listPolicies),
+      close: () => {
+        closed = true;
+        sync.close();
+      },
+    });
+    return { store, reads: () => reads, settle, closed: () => closed };
+  }
+
+  it('a read runs only once every committed write is durable', async () => {
+    const b = barred();
+    const pending = [b.store.getSecret('a/b'), b.store.getSecretMetadata('a/b'), b.store.listSecretPaths(), b.store.listPolicies(), b.store.getPolicy('p')];
+    await new Promise((r) => setImmediate(r));
+    expect(b.reads()).toBe(0);
+    b.settle();
+    const [secret, , paths, policies, policy] = await Promise.allSettled(pending);
+    expect(b.reads()).toBe(5);
+    expect(secret).toEqual({ status: 'fulfilled', value: { k: 'v' } });
+    expect(paths).toEqual({ status: 'fulfilled', value: ['a/b'] });
+    expect(policies).toEqual({ status: 'fulfilled', value: [] });
+    expect(policy).toMatchObject({ status: 'rejected', reason: expect.any(NotFoundError) });
+  });
+
+  it('a failed barrier (an fsync failed) rejects the read with its error, the read never runs', async () => {
+    const b = barred();
+    const err = new StoreError('io', 'fsync of the WAL failed');
+    const read = b.store.getSecret('a/b');
+    b.settle(err);
+    await expect(read).rejects.toBe(err);
+    expect(b.reads()).toBe(0);
+  });
+
+  it('close() does not wait for the barrier (it must run after a failed fsync too)', async () => {
+    const b = barred();
+    const closing = b.store.close();
+    expect(b.closed()).toBe(true);
+    await closing;
+  });
+
+  it('a barrier that throws instead of rejecting still gives a rejected promise', async () => {
+    const err = new StoreError('closed', 'closed');
+    const sync = openMemoryStore({ maxVersions: 1 });
+    const store = asNexusStore({
+      ...sync,
+      durable: () => {
+        throw err;
+      },
+    });
+    let read: Promise<unknown> | undefined;
+    expect(() => {
+      read = store.listSecretPaths();
+    }).not.toThrow();
+    await expect(read).rejects.toBe(err);
+    sync.close();
+  });
+});
