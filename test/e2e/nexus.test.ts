@@ -227,7 +227,7 @@ describe('SPIKE Nexus with real processes', () => {
   });
 
   it('refuses to start with an invalid configuration or a non-Nexus SVID (exit 1, one line)', async () => {
-    const bad = stack.spawn('nexus-bad-config', 'spike-nexus', [], stack.envFor('nexus', { SPIKE_NEXUS_BACKEND_STORE: 'postgres' }));
+    const bad = stack.spawn('nexus-bad-config', 'spike-nexus', [], stack.envFor('nexus', { SPIKE_NEXUS_BACKEND_STORE: 'mysql' }));
     expect(await bad.exited).toBe(1);
     expect(bad.raw.join('\n')).toMatch(/^spike-nexus: SPIKE_NEXUS_BACKEND_STORE: must be one of/);
     expect(bad.raw).toHaveLength(1);
