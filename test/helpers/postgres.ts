@@ -9,7 +9,8 @@
 // OS user (Debian's package creates it) through setpriv; the temp dir is
 // handed to that user.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
@@ -31,6 +32,17 @@ export interface PostgresCluster {
   urlFor(database: string, user?: string): string;
   /** Creates a fresh, empty database owned by `spike` and returns its URL. */
   createDatabase(): Promise<string>;
+  /** The server's port (the socket file's name is .s.PGSQL.<port>). */
+  readonly port: number;
+  /** With `tls`: TCP on 127.0.0.1 only, TLS required there; the server certificate names DNS:localhost only. */
+  readonly tls?: {
+    /** PEM file of the CA that signed the server certificate. */
+    readonly caFile: string;
+    /** postgres://spike@localhost:<port>/spike (add sslmode and sslrootcert). */
+    readonly url: string;
+  };
+  /** A connected client as the superuser `postgres`, database `postgres` (the caller ends it). */
+  adminClient(): Promise<pg.Client>;
   /** The server log so far (for failure messages). */
   log(): string;
   /** Stops the server (fast shutdown), waits for it to exit, removes the dir. Idempotent. */
@@ -85,11 +97,45 @@ function runChecked(who: RunAs, argv: readonly string[], what: string): void {
   if (r.status !== 0) throw new Error(`${what} failed (exit ${String(r.status)}): ${(r.stderr || r.stdout).trim()}`);
 }
 
-function urlOf(socketDir: string, user: string, database: string): string {
-  return `postgresql://${encodeURIComponent(user)}@/${encodeURIComponent(database)}?host=${encodeURIComponent(socketDir)}`;
+function urlOf(socketDir: string, port: number, user: string, database: string): string {
+  const portParam = port === 5432 ? '' : `&port=${port}`;
+  return `postgresql://${encodeURIComponent(user)}@/${encodeURIComponent(database)}?host=${encodeURIComponent(socketDir)}${portParam}`;
 }
 
-async function connectWhenReady(server: ChildProcess, socketDir: string, logFile: string): Promise<pg.Client> {
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr !== null ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A CA and a server certificate for DNS:localhost (ECDSA P-256, openssl), the key readable by the server only. */
+function makeServerTls(dir: string, who: RunAs): { caFile: string; certFile: string; keyFile: string } {
+  const run = (args: string[]): void => {
+    const r = spawnSync('openssl', args, { encoding: 'utf8', cwd: dir });
+    if (r.error !== undefined || r.status !== 0) throw new Error(`openssl ${args[0] ?? ''} failed: ${r.error?.message ?? r.stderr}`);
+  };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  run(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=spike-ts test PostgreSQL CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  run(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext']);
+  const keyFile = join(dir, 'server.key');
+  chmodSync(keyFile, 0o600);
+  if ((process.getuid?.() ?? -1) === 0) {
+    chownSync(keyFile, who.uid, who.gid);
+    chownSync(join(dir, 'server.pem'), who.uid, who.gid);
+  }
+  return { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile };
+}
+
+async function connectWhenReady(server: ChildProcess, socketDir: string, port: number, logFile: string): Promise<pg.Client> {
   const deadline = Date.now() + 60_000;
   let exited = false;
   server.once('exit', () => {
@@ -97,7 +143,7 @@ async function connectWhenReady(server: ChildProcess, socketDir: string, logFile
   });
   for (;;) {
     if (exited) throw new Error(`postgres exited during start-up:\n${safeRead(logFile)}`);
-    const client = new pg.Client({ host: socketDir, user: 'postgres', database: 'postgres' });
+    const client = new pg.Client({ host: socketDir, port, user: 'postgres', database: 'postgres' });
     try {
       await client.connect();
       // "the database system is starting up" arrives as a connect error; a connection means ready.
@@ -126,7 +172,7 @@ function safeRead(file: string): string {
  * the server has ICU, so code that relies on the default collation for byte
  * order is caught.
  */
-export async function startPostgres(): Promise<PostgresCluster> {
+export async function startPostgres(opts: { readonly tls?: boolean } = {}): Promise<PostgresCluster> {
   const bin = postgresBinDir();
   const who = runAs();
   const dir = mkdtempSync(join(tmpdir(), 'spike-pg-'));
@@ -148,14 +194,25 @@ export async function startPostgres(): Promise<PostgresCluster> {
       [join(bin, 'initdb'), '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
       'initdb',
     );
-    // Password role first: its line must come before the trust lines.
-    const hba = join(data, 'pg_hba.conf');
-    const original = readFileSync(hba, 'utf8');
-    writeFileSync(hba, `local all ${PASSWORD_ROLE} scram-sha-256\n${original}`);
+    // First match wins: the password role, then trust on the socket; over TCP (tls only) TLS or nothing.
+    writeFileSync(
+      join(data, 'pg_hba.conf'),
+      [
+        `local all ${PASSWORD_ROLE} scram-sha-256`,
+        'local all all trust',
+        'hostssl all all 127.0.0.1/32 trust',
+        'hostnossl all all 127.0.0.1/32 reject',
+        '',
+      ].join('\n'),
+    );
+    const port = opts.tls === true ? await freePort() : 5432;
+    const tls = opts.tls === true ? makeServerTls(dir, who) : undefined;
     appendFileSync(
       join(data, 'postgresql.conf'),
       [
-        "listen_addresses = ''",
+        tls === undefined ? "listen_addresses = ''" : "listen_addresses = '127.0.0.1'",
+        `port = ${port}`,
+        ...(tls === undefined ? [] : ['ssl = on', `ssl_cert_file = '${tls.certFile}'`, `ssl_key_file = '${tls.keyFile}'`]),
         `unix_socket_directories = '${socketDir}'`,
         'fsync = on',
         'max_connections = 100',
@@ -174,7 +231,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
         // The dir is gone (stop): nothing to keep.
       }
     });
-    const admin = await connectWhenReady(server, socketDir, logFile);
+    const admin = await connectWhenReady(server, socketDir, port, logFile);
     const password = `pw-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`;
     let icu = false;
     try {
@@ -192,20 +249,27 @@ export async function startPostgres(): Promise<PostgresCluster> {
     const cluster: PostgresCluster = {
       dir,
       socketDir,
-      url: urlOf(socketDir, 'spike', 'spike'),
-      passwordUrl: urlOf(socketDir, PASSWORD_ROLE, 'spike'),
+      port,
+      url: urlOf(socketDir, port, 'spike', 'spike'),
+      passwordUrl: urlOf(socketDir, port, PASSWORD_ROLE, 'spike'),
       password,
-      urlFor: (database, user = 'spike') => urlOf(socketDir, user, database),
+      ...(tls === undefined ? {} : { tls: { caFile: tls.caFile, url: `postgres://spike@localhost:${port}/spike` } }),
+      urlFor: (database, user = 'spike') => urlOf(socketDir, port, user, database),
+      async adminClient() {
+        const c = new pg.Client({ host: socketDir, port, user: 'postgres', database: 'postgres' });
+        await c.connect();
+        return c;
+      },
       async createDatabase() {
         const name = `t${process.pid}_${++counter}`;
-        const c = new pg.Client({ host: socketDir, user: 'postgres', database: 'postgres' });
+        const c = new pg.Client({ host: socketDir, port, user: 'postgres', database: 'postgres' });
         await c.connect();
         try {
           await c.query(createDatabaseSql(name, icu));
         } finally {
           await c.end();
         }
-        return urlOf(socketDir, 'spike', name);
+        return urlOf(socketDir, port, 'spike', name);
       },
       log: () => safeRead(logFile),
       async stop() {

@@ -199,6 +199,9 @@ function messageOf(e: unknown): string {
   return m.split('\n')[0] ?? '';
 }
 
+/** Node's certificate verification codes (UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED, …) and TLS/OpenSSL errors. */
+const TLS_CODE = /CERT|SSL|TLS|^UNABLE_TO_|^INVALID_CA$|^INVALID_PURPOSE$|^PATH_LENGTH_EXCEEDED$|^HOSTNAME_MISMATCH$/;
+
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EACCES']);
 
 /** The one-line error for a failed first connection (or migration) to `target`. */
@@ -218,7 +221,7 @@ export function connectError(e: unknown, target: string, settings?: { readonly p
   if (code !== undefined && UNREACHABLE.has(code)) return new PostgresConnectError('unreachable', `cannot reach PostgreSQL at ${target} (${code})`, cause);
   if (/timeout/i.test(msg)) return new PostgresConnectError('unreachable', `cannot reach PostgreSQL at ${target} (timed out)`, cause);
   if (/does not support SSL/i.test(msg)) return new PostgresConnectError('tls', `PostgreSQL at ${target} does not accept TLS (sslmode asks for it)`, cause);
-  if (code !== undefined && (/CERT|SSL|TLS/.test(code) || code.startsWith('ERR_TLS'))) {
+  if (code !== undefined && TLS_CODE.test(code)) {
     return new PostgresConnectError('tls', `TLS to PostgreSQL at ${target} failed (${code}): ${msg}`, cause);
   }
   if (/Connection terminated/i.test(msg)) return new PostgresConnectError('unreachable', `PostgreSQL at ${target} closed the connection (${msg})`, cause);
