@@ -1,6 +1,8 @@
 // A private PostgreSQL cluster for tests: initdb into a fresh temp dir, a
 // server listening on a unix socket in that dir only (listen_addresses='',
-// no TCP), fsync on. Each call gets its own dir, so test files running in
+// no TCP), fsync on. With { tls: true } it also listens on 127.0.0.1 (an
+// ephemeral port), where pg_hba accepts TLS connections only, with a server
+// certificate for DNS:localhost from a throwaway CA (openssl). Each call gets its own dir, so test files running in
 // parallel never share a cluster. Readiness is waited for by connecting (a
 // loop on a condition, no fixed sleep). When PostgreSQL is not installed the
 // start fails with a message saying what to install: tests never skip.

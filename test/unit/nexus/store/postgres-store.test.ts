@@ -279,8 +279,7 @@ describe('what the database sees', () => {
       await c.end();
     }
     // And the raw files: tables, WAL, server log.
-    const admin = new pg.Client({ host: cluster.socketDir, user: 'postgres', database: 'postgres' });
-    await admin.connect();
+    const admin = await cluster.adminClient();
     await admin.query('CHECKPOINT');
     await admin.end();
     let scanned = 0;
@@ -317,8 +316,7 @@ describe('durability', () => {
   const count = (text: string): number => text.split(FORCED).length - 1;
 
   async function asSuperuser(sql: string): Promise<void> {
-    const admin = new pg.Client({ host: cluster.socketDir, user: 'postgres', database: 'postgres' });
-    await admin.connect();
+    const admin = await cluster.adminClient();
     await admin.query(sql);
     await admin.end();
   }
@@ -387,8 +385,7 @@ describe('connections dropped under the store', () => {
     const s = await replica(url);
     await s.grouped.putSecret('k', { v: '1' });
     expect(await s.getSecret('k')).toEqual({ v: '1' });
-    const admin = new pg.Client({ host: cluster.socketDir, user: 'postgres', database: 'postgres' });
-    await admin.connect();
+    const admin = await cluster.adminClient();
     const dbName = new URL(url.replace('@/', '@h/')).pathname.slice(1);
     const killed = (
       await admin.query<{ n: string }>(
