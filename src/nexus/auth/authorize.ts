@@ -10,6 +10,7 @@ import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
 import type { SecretsStore } from '../state/store-interface.js';
 import { checkPolicyAccess } from './access.js';
+import type { CompiledPolicy } from './compiled-policy.js';
 import type { Permission } from './permissions.js';
 import type { PolicyIndex } from './policy-index.js';
 
@@ -36,7 +37,7 @@ export async function authorizedCaller(
   if (isPilotOperator(peerId, deps.roots.pilot)) return peerId;
   if (isLiteWorkload(peerId, deps.roots.liteWorkload)) return undefined;
   if (store === undefined) return undefined;
-  let mine;
+  let mine: readonly CompiledPolicy[];
   try {
     mine = await deps.policies.policiesFor(store, peerId);
   } catch (e) {
