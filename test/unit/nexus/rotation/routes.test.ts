@@ -88,7 +88,7 @@ describe('POST /v1/operator/rotate', () => {
   it('the guard alone: a malformed body is 400 api_bad_request from anyone; then the role (401, audited); then the backend', () => {
     const { log, audits } = captureLogger();
     const roots = { pilot: [TD], nexus: [TD], keeper: [TD], bootstrap: [TD], liteWorkload: [TD] };
-    const g = (body: string | undefined, peerId: string | undefined, backend: 'sqlite' | 'memory' | 'lite' = 'sqlite') =>
+    const g = (body: string | undefined, peerId: string | undefined, backend: 'sqlite' | 'memory' | 'lite' | 'postgres' = 'sqlite') =>
       guardRotate({ body: body === undefined ? undefined : Buffer.from(body), peerId }, { roots, log, backend });
     for (const bad of ['[', '"x"', '[]', '{} x', '']) {
       const r = g(bad, IDS.restore);
@@ -98,7 +98,7 @@ describe('POST /v1/operator/rotate', () => {
     const refused = g('{}', IDS.recover, 'memory');
     expect(refused.ok ? undefined : { status: refused.reply.status, err: JSON.parse(refused.reply.body.toString()).err }).toEqual({ status: 401, err: 'access_unauthorized' });
     expect(audits).toEqual([expect.objectContaining({ action: 'rotate', caller: IDS.recover, outcome: 'unauthorized' })]);
-    for (const backend of ['memory', 'lite'] as const) {
+    for (const backend of ['memory', 'lite', 'postgres'] as const) {
       const r = g('{}', IDS.superuser, backend);
       expect(r.ok ? undefined : { status: r.reply.status, err: JSON.parse(r.reply.body.toString()).err }).toEqual({ status: 400, err: 'rotation_unsupported' });
     }
