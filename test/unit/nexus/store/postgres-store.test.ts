@@ -128,6 +128,53 @@ describe('root-key check', () => {
   });
 });
 
+describe('opening and closing', () => {
+  it('refuses a key that is not 32 bytes or is all zero, and maxVersions below 1, writing nothing', async () => {
+    const url = await cluster.createDatabase();
+    const db = await connectPostgres({ url });
+    try {
+      await expect(openPostgresStore(db, { rootKey: Buffer.alloc(16, 1), maxVersions: 10 })).rejects.toMatchObject({ code: 'invalid_input' });
+      await expect(openPostgresStore(db, { rootKey: Buffer.alloc(32), maxVersions: 10 })).rejects.toMatchObject({
+        code: 'invalid_input',
+        message: 'the root key must not be all zero',
+      });
+      await expect(openPostgresStore(db, { rootKey: KEY, maxVersions: 0 })).rejects.toMatchObject({ code: 'invalid_input' });
+      expect(await postgresStoreHoldsData(db)).toBe(false);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('the store keeps its own copy of the key: zeroing the caller\'s buffer changes nothing', async () => {
+    const url = await cluster.createDatabase();
+    const key = Buffer.from(KEY);
+    const s = await openPostgresStore(await connectPostgres({ url }), { rootKey: key, maxVersions: 10 });
+    key.fill(0);
+    await s.grouped.putSecret('k', { v: '1' });
+    expect(await s.getSecret('k')).toEqual({ v: '1' });
+    await s.close();
+    const again = await replica(url);
+    expect(await again.getSecret('k')).toEqual({ v: '1' });
+    await again.close();
+  });
+
+  it('close answers the writes already running, refuses later calls, and ends the pool', async () => {
+    const url = await cluster.createDatabase();
+    const db = await connectPostgres({ url });
+    const s = await openPostgresStore(db, { rootKey: KEY, maxVersions: 100 });
+    const running = Array.from({ length: 10 }, (_, i) => s.grouped.putSecret('c', { i: String(i) }));
+    const closed = s.close();
+    await expect(s.grouped.putSecret('c', { late: 'yes' })).rejects.toMatchObject({ code: 'closed' });
+    expect((await Promise.all(running)).sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    await closed;
+    expect(db.closed).toBe(true);
+    await expect(s.getSecret('c')).rejects.toMatchObject({ code: 'closed' });
+    const again = await replica(url);
+    expect((await again.getSecretMetadata('c')).metadata.currentVersion).toBe(10);
+    await again.close();
+  });
+});
+
 describe('several replicas on one database', () => {
   it('concurrent writers to one path on different pools get distinct, consecutive versions, each with its own value', async () => {
     const url = await cluster.createDatabase();
