@@ -8,6 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyMismatchError, NotFoundError, RetiredKeyError, StoreError } from '../../../../src/nexus/store/index.js';
 import { keyCheckValue } from '../../../../src/nexus/store/crypto.js';
+import { sealMetadata } from '../../../../src/nexus/store/sqlite/rows.js';
 import type { NexusStore } from '../../../../src/nexus/store/nexus-store.js';
 import {
   bootstrapClaimed,
@@ -339,6 +340,26 @@ describe('what the database sees', () => {
     // The scan does find what is stored in clear (the path), so it would find a plaintext.
     const clear = Buffer.from('app/db', 'utf8');
     expect(filesUnder(join(cluster.dir, 'data')).some((f) => readFileSync(f).includes(clear))).toBe(true);
+  });
+
+  it('the current version is the one the metadata names, even when a higher live version exists (rows from elsewhere)', async () => {
+    const url = await cluster.createDatabase();
+    const s = await replica(url);
+    for (let i = 1; i <= 3; i++) await s.grouped.putSecret('p', { v: String(i) });
+    // Metadata as another writer may have left it: current version 2 while 3 is live.
+    const md = (await s.getSecretMetadata('p')).metadata;
+    const sealed = sealMetadata(KEY, { ...md, currentVersion: 2 });
+    const c = await raw(url);
+    await c.query(
+      `UPDATE secret_metadata SET nonce = $2, encrypted_current_version = $3, encrypted_oldest_version = $4, encrypted_created_time = $5,
+         encrypted_updated_time = $6, encrypted_max_versions = $7 WHERE path = $1`,
+      ['p', sealed.nonce, sealed.currentVersion, sealed.oldestVersion, sealed.createdTime, sealed.updatedTime, sealed.maxVersions],
+    );
+    await c.end();
+    expect(await s.getSecret('p')).toEqual({ v: '2' });
+    expect(await s.getSecret('p', 3)).toEqual({ v: '3' });
+    expect((await s.getSecretMetadata('p')).metadata.currentVersion).toBe(2);
+    await s.close();
   });
 
   it('a tampered row fails to open: StoreError integrity, never other data', async () => {
