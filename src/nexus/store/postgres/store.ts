@@ -59,8 +59,9 @@ const KEY_CHECK_ALGORITHM = 'hmac-sha256/spike-ts-key-check-v1';
 const METADATA_COLUMNS = 'nonce, encrypted_current_version, encrypted_oldest_version, encrypted_created_time, encrypted_updated_time, encrypted_max_versions';
 const POLICY_COLUMNS = 'name, nonce, encrypted_spiffe_id_pattern, encrypted_path_pattern, encrypted_permissions, created_time, updated_time';
 
+/** A secrets row's version columns (null throughout where a LEFT JOIN found no row). */
 interface VersionRow {
-  version: string | number;
+  version: string | number | null;
   created_time: Date;
   deleted_time: Date | null;
 }
