@@ -3,7 +3,9 @@
 // routes (invalidate) and whenever the store object changes (a root key was
 // installed). Stored policies whose patterns do not compile under our rules
 // are skipped with a warning, as upstream's LoadAllPolicies skips rows that
-// fail to decrypt or compile.
+// fail to decrypt or compile. (Several Nexus replicas on one PostgreSQL
+// database break the "only writer" premise: another replica's policy write
+// does not invalidate this cache. Planned with the PostgreSQL backend.)
 //
 // Per caller, the policies whose SPIFFE ID pattern matches it are cached too
 // (at most 4096 callers, least recently used dropped first), so that a
