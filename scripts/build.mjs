@@ -6,6 +6,7 @@
 // imports the ES module bundle of src/pilot/cli.ts (dist/chunks/spike-cli.js).
 import { build } from 'esbuild';
 import { rmSync, chmodSync, mkdirSync, symlinkSync, renameSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 
@@ -104,7 +105,8 @@ for (const command of ['restore', 'recover']) {
   setFlagsFromString('--no-lazy');
   let script;
   try {
-    script = new Script(WRAPPER_HEAD + readFileSync(file, 'utf8') + WRAPPER_TAIL, { filename: file });
+    // filename: the bundle's path once dist/ is swapped in (V8 keeps it in the cache for stack traces and profiles).
+    script = new Script(WRAPPER_HEAD + readFileSync(file, 'utf8') + WRAPPER_TAIL, { filename: resolve('dist', basename(file)) });
   } finally {
     setFlagsFromString('--lazy');
   }

@@ -10,7 +10,6 @@
 // the real world into the commander program.
 import pkg from '../../package.json' with { type: 'json' };
 import { breakglassCommandOf } from './fast/args.js';
-import { requireBundle } from './fast/load.js';
 import type { FastPathModule } from './fast/run.js';
 
 /** Where scripts/build.mjs puts cli.ts's bundle, relative to this file's real path. */
@@ -24,13 +23,29 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${pkg.version}\n`);
   process.exit(0);
 }
-// The fast path runs the line and exits by itself when it takes it.
-const fast = breakglassCommandOf(args);
-if (!(fast !== undefined && (requireBundle(fastPathModule(fast)) as FastPathModule).runFastPath(args))) {
-  import(CLI_MODULE).catch((e: unknown) => {
-    // Only a broken installation gets here (cli.ts reports its own failures).
+/** Ends with one line when a module of spike cannot be loaded: only a broken installation gets here (the commands report their own failures). */
+function cannotLoad(what: string): (e: unknown) => never {
+  return (e) => {
     const why = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
-    process.stderr.write(`Error: unexpected failure (cannot load ${CLI_MODULE}: ${why})\n`);
+    process.stderr.write(`Error: unexpected failure (cannot load ${what}: ${why})\n`);
     process.exit(1);
-  });
+  };
+}
+
+function runFullCli(): void {
+  import(CLI_MODULE).catch(cannotLoad(CLI_MODULE));
+}
+
+const fast = breakglassCommandOf(args);
+if (fast === undefined) {
+  runFullCli();
+} else {
+  // The fast path runs the line and exits by itself when it takes it. Its
+  // loader is imported here, not above, so that --version does not load node:vm.
+  const file = fastPathModule(fast);
+  import('./fast/load.js')
+    .then(({ requireBundle }) => (requireBundle(file, require) as FastPathModule).runFastPath(args))
+    .then((taken) => {
+      if (!taken) runFullCli();
+    }, cannotLoad(file));
 }

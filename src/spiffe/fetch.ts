@@ -1,11 +1,12 @@
 // A light, one-shot X.509-SVID fetch for short-lived CLIs: one
-// FetchX509SVID call over node:http2 (gRPC framing by hand), the first
-// length-prefixed message decoded by pbdecode.ts and verified by
-// parseX509SvidResponse, then the connection is closed.
+// FetchX509SVID call over a minimal HTTP/2 client (h2call.ts; gRPC framing
+// by hand), the first length-prefixed message decoded by pbdecode.ts and
+// verified by parseX509SvidResponse, then the connection is closed.
 //
 // Why not grpc-js: loading grpc-js + protobufjs and compiling the proto costs
-// a CLI ~40 ms of its ~100 ms start-up (test/bench/README.md). Long-running
-// servers keep X509Source (grpc-js), which also follows rotations.
+// a CLI ~40 ms of its ~100 ms start-up; node:http2 alone still ~8 ms of CPU
+// (test/bench/README.md). Long-running servers keep X509Source (grpc-js),
+// which also follows rotations.
 //
 // Retries (go-spiffe semantics, shorter for a CLI), by the kind of failure
 // (WorkloadApiErrorKind, carried by every error this module throws):
@@ -22,10 +23,10 @@
 // Delays: a linear backoff (util/backoff.ts). Nothing is printed: a caller
 // that wants to tell a person it is waiting passes `onProgress`.
 // Every error names the socket.
-import { connect, constants, type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { parseWorkloadApiAddress, type WorkloadApiAddress } from './address.js';
+import { startH2Call, type H2Call, type H2Headers } from './h2call.js';
 import { decodeX509SvidResponse } from './pbdecode.js';
 import {
   UNREACHABLE_KINDS,
@@ -137,7 +138,7 @@ function grpcMessage(v: string | string[] | undefined): string {
   return text.split(/\r?\n/)[0]?.slice(0, 300) ?? '';
 }
 
-function grpcStatus(h: IncomingHttpHeaders): number | undefined {
+function grpcStatus(h: H2Headers): number | undefined {
   const v = h['grpc-status'];
   if (v === undefined) return undefined;
   const n = Number(Array.isArray(v) ? v[0] : v);
@@ -152,7 +153,7 @@ function badResponse(reason: string): Failure {
   return { kind: 'bad_response', reason, detail: reason };
 }
 
-/** A connection error, by its errno (http2 cancels the pending stream with the socket's error as `cause`). */
+/** A connection error, by its errno (a stream cancelled because of the socket carries the socket's error as `cause`). */
 function transportFailure(e: Error, address: WorkloadApiAddress): Failure {
   const root = (e as NodeJS.ErrnoException).code === 'ERR_HTTP2_STREAM_CANCEL' && e.cause instanceof Error ? e.cause : e;
   const detail = root.message;
@@ -191,7 +192,7 @@ function statusFailure(code: number, details: string): Failure {
 async function refineRefused(f: Failure, address: WorkloadApiAddress): Promise<Failure> {
   if (f.kind !== 'refused' || address.kind !== 'unix') return f;
   try {
-    const st = await stat(address.target.slice('unix:'.length));
+    const st = statSync(address.target.slice('unix:'.length));
     if (!st.isSocket()) return { ...f, kind: 'not_a_socket', reason: 'the path is not a socket' };
   } catch {
     // gone meanwhile: keep what connect said
@@ -199,15 +200,14 @@ async function refineRefused(f: Failure, address: WorkloadApiAddress): Promise<F
   return f;
 }
 
-function openSession(address: WorkloadApiAddress, onSocketError: (e: Error) => void): ClientHttp2Session {
-  const watch = (sock: Socket): Socket => sock.once('error', onSocketError);
+/** Connects to the Workload API; `onSocketError` hears the socket's own error (with its errno). */
+function openSocket(address: WorkloadApiAddress, onSocketError: (e: Error) => void): { socket: Socket; authority: string } {
   if (address.kind === 'unix') {
-    const path = address.target.slice('unix:'.length);
-    return connect('http://localhost', { createConnection: () => watch(netConnect(path)) });
+    return { socket: netConnect(address.target.slice('unix:'.length)).once('error', onSocketError), authority: 'localhost' };
   }
   const url = new URL(address.display);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  return connect(`http://${url.host}`, { createConnection: () => watch(netConnect({ host, port: Number(url.port) })) });
+  return { socket: netConnect({ host, port: Number(url.port) }).once('error', onSocketError), authority: url.host };
 }
 
 /** One FetchX509SVID call: the first message, or why there was none. */
@@ -216,82 +216,86 @@ function attempt(address: WorkloadApiAddress, timeoutMs: number, maxBytes: numbe
     const chunks: Buffer[] = [];
     let have = 0;
     let settled = false;
-    let session: ClientHttp2Session | undefined;
+    let socket: Socket | undefined;
+    let call: H2Call | undefined;
     const finish = (a: Attempt): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       for (const c of chunks) c.fill(0);
-      session?.destroy();
+      call?.destroy();
+      socket?.destroy();
       resolve(a);
     };
     const fail = (f: Failure): void => finish({ kind: 'failure', failure: f });
     const onAbort = (): void => finish({ kind: 'aborted' });
     const timer = setTimeout(() => finish({ kind: 'deadline' }), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
+    let expected: number | undefined; // frame length (5-byte prefix + message) once the prefix is in
     try {
       // The socket's own error comes first and carries the errno (ENOENT, ECONNREFUSED, …).
-      session = openSession(address, (e) => fail(transportFailure(e, address)));
+      const opened = openSocket(address, (e) => fail(transportFailure(e, address)));
+      socket = opened.socket;
+      call = startH2Call(
+        socket,
+        {
+          authority: opened.authority,
+          path: FETCH_PATH,
+          headers: [
+            ['content-type', 'application/grpc'],
+            ['te', 'trailers'],
+            ['workload.spiffe.io', 'true'],
+          ],
+          // The empty X509SVIDRequest: an uncompressed frame of length 0.
+          body: Buffer.alloc(5),
+        },
+        {
+          response: (h) => {
+            const status = Number(h[':status']);
+            if (status !== 200) {
+              fail(unavailable(`the server answered HTTP status ${status}, not a Workload API answer`));
+              return;
+            }
+            const code = grpcStatus(h); // trailers-only answer
+            if (code !== undefined) finish({ kind: 'status', code, details: grpcMessage(h['grpc-message']) });
+          },
+          data: (chunk) => {
+            chunks.push(chunk);
+            have += chunk.length;
+            if (expected === undefined) {
+              if (have < 5) return;
+              const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, 5);
+              if (head[0] !== 0) {
+                fail(badResponse('the Workload API sent a compressed message (not negotiated)'));
+                return;
+              }
+              const len = head.readUInt32BE(1);
+              if (len > maxBytes) {
+                fail(badResponse(`the Workload API sent a message of ${len} bytes (limit ${maxBytes})`));
+                return;
+              }
+              expected = 5 + len;
+            }
+            if (have < expected) return;
+            // One copy of the whole frame, once; the chunks are zeroed by finish().
+            const all = chunks.length === 1 ? chunk : Buffer.concat(chunks, have);
+            const bytes = Buffer.from(all.subarray(5, expected));
+            if (all !== chunk) all.fill(0);
+            finish({ kind: 'message', bytes });
+          },
+          trailers: (t) => {
+            const code = grpcStatus(t) ?? 2;
+            if (code === 0) fail(unavailable('the Workload API ended the call without an answer'));
+            else finish({ kind: 'status', code, details: grpcMessage(t['grpc-message']) });
+          },
+          close: (connectionGone) => fail(unavailable(connectionGone ? 'the connection closed' : 'the call ended without an answer')),
+          error: (e) => fail(transportFailure(e, address)),
+        },
+      );
     } catch (e) {
       fail(transportFailure(e as Error, address));
-      return;
     }
-    session.on('error', (e: Error) => fail(transportFailure(e, address)));
-    session.on('close', () => fail(unavailable('the connection closed')));
-    const req = session.request(
-      {
-        ':method': 'POST',
-        ':path': FETCH_PATH,
-        'content-type': 'application/grpc',
-        te: 'trailers',
-        'workload.spiffe.io': 'true',
-      },
-      { endStream: false },
-    );
-    req.on('error', (e: Error) => fail(transportFailure(e, address)));
-    req.on('response', (h) => {
-      const status = Number(h[constants.HTTP2_HEADER_STATUS]);
-      if (status !== 200) {
-        fail(unavailable(`the server answered HTTP status ${status}, not a Workload API answer`));
-        return;
-      }
-      const code = grpcStatus(h); // trailers-only answer
-      if (code !== undefined) finish({ kind: 'status', code, details: grpcMessage(h['grpc-message']) });
-    });
-    let expected: number | undefined; // frame length (5-byte prefix + message) once the prefix is in
-    req.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      have += chunk.length;
-      if (expected === undefined) {
-        if (have < 5) return;
-        const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, 5);
-        if (head[0] !== 0) {
-          fail(badResponse('the Workload API sent a compressed message (not negotiated)'));
-          return;
-        }
-        const len = head.readUInt32BE(1);
-        if (len > maxBytes) {
-          fail(badResponse(`the Workload API sent a message of ${len} bytes (limit ${maxBytes})`));
-          return;
-        }
-        expected = 5 + len;
-      }
-      if (have < expected) return;
-      // One copy of the whole frame, once; the chunks are zeroed by finish().
-      const all = chunks.length === 1 ? chunk : Buffer.concat(chunks, have);
-      const bytes = Buffer.from(all.subarray(5, expected));
-      if (all !== chunk) all.fill(0);
-      finish({ kind: 'message', bytes });
-    });
-    req.on('trailers', (t) => {
-      const code = grpcStatus(t) ?? 2;
-      if (code === 0) fail(unavailable('the Workload API ended the call without an answer'));
-      else finish({ kind: 'status', code, details: grpcMessage(t['grpc-message']) });
-    });
-    req.on('close', () => fail(unavailable('the call ended without an answer')));
-    // The empty X509SVIDRequest: an uncompressed frame of length 0.
-    req.end(Buffer.alloc(5));
   });
 }
 

@@ -6,7 +6,6 @@
 // (another Node, other V8 flags), only means a normal compile. The cache
 // lives in dist/ with the bundle and is as trusted as the bundle itself.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -39,10 +38,15 @@ export function compileBundle(file: string): { readonly script: Script; readonly
 
 type ModuleFunction = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
 
-/** Runs the bundle `file` as a CommonJS module and returns its exports. */
-export function requireBundle(file: string): unknown {
+/**
+ * Runs the bundle `file` as a CommonJS module and returns its exports.
+ * `require` is the caller's (spike.cjs's, in the same directory as the
+ * bundle, so that its relative requires resolve alike): Module.createRequire
+ * would load Node's `module` builtin, and with it the ES module loader.
+ */
+export function requireBundle(file: string, require: NodeJS.Require): unknown {
   const fn = compileBundle(file).script.runInThisContext() as ModuleFunction;
   const module = { exports: {} };
-  fn.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  fn.call(module.exports, module.exports, require, module, file, dirname(file));
   return module.exports;
 }
