@@ -23,6 +23,7 @@ import {
   type SourceSide,
   type TargetSide,
 } from '../../../../src/nexus/store/copy/index.js';
+import type { Row, TableSpec } from '../../../../src/nexus/store/copy/tables.js';
 import { startPostgres, type PostgresCluster } from '../../../helpers/postgres.js';
 import { steppingClock, tempDir, testKey } from './helpers.js';
 
@@ -110,8 +111,11 @@ function sqliteRows(dataDir: string): Record<string, unknown[]> {
   const db = new Database(join(dataDir, 'spike.db'), { readonly: true });
   try {
     const out: Record<string, unknown[]> = {};
-    for (const t of COPIED_TABLES) out[t.name] = db.prepare(`SELECT * FROM ${t.name} ORDER BY ${t.key.join(', ')}`).all();
-    out['spike_ts_rotation'] = db.prepare('SELECT * FROM spike_ts_rotation').all();
+    // A table that is not there holds no row (a rolled-back copy leaves no schema either).
+    const all = (table: string, order: string): unknown[] =>
+      db.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').get(table) === undefined ? [] : db.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all();
+    for (const t of COPIED_TABLES) out[t.name] = all(t.name, t.key.join(', '));
+    out['spike_ts_rotation'] = all('spike_ts_rotation', 'id');
     return out;
   } finally {
     db.close();
@@ -198,4 +202,193 @@ describe('store copy: SQLite → PostgreSQL → SQLite', () => {
     expect(() => openSqliteStore({ dataDir: b, rootKey: OLD_KEY, maxVersions: MAX_VERSIONS })).toThrow(RetiredKeyError);
     expect(() => openSqliteStore({ dataDir: b, rootKey: testKey(0x99), maxVersions: MAX_VERSIONS })).toThrow(KeyMismatchError);
   });
+});
+
+/** A small SQLite store (key KEY) in a fresh data dir. */
+function smallSqliteStore(): string {
+  const d = join(dir(), 'data');
+  const s = openSqliteStore({ dataDir: d, rootKey: KEY, maxVersions: MAX_VERSIONS });
+  for (let i = 0; i < 7; i++) s.putSecret(`p/${i}`, { v: String(i) });
+  s.putSecret('p/0', { v: 'again' });
+  s.putPolicy({ name: 'pol', spiffeIdPattern: '^a$', pathPattern: '^b$', permissions: ['read'] });
+  s.close();
+  return d;
+}
+
+describe('store copy: refusals change nothing', () => {
+  it('a non-empty PostgreSQL target is refused and left as it was', async () => {
+    const src = smallSqliteStore();
+    const url = await cluster.createDatabase();
+    const other = await openPostgresStore(await connectPostgres({ url }), { rootKey: testKey(0x77), maxVersions: 2 });
+    await other.grouped.putSecret('theirs', { x: '1' });
+    await other.close();
+    const before = await postgresRows(url);
+    const e = await copyError(copy(`sqlite:${src}`, `postgres:${url}`));
+    expect(e.reason).toBe('not_empty');
+    expect(e.message).toMatch(/is not empty \(rows in secret_metadata, secrets, spike_ts_key_check\)/);
+    expect(await postgresRows(url)).toEqual(before);
+  });
+
+  it('a PostgreSQL target holding only the bootstrap marker is not empty either', async () => {
+    const src = smallSqliteStore();
+    const url = await cluster.createDatabase();
+    const c = new pg.Client({ connectionString: url });
+    await (await connectPostgres({ url })).close();
+    await c.connect();
+    await c.query('INSERT INTO spike_ts_bootstrap (id, claimed_time) VALUES (1, now())');
+    await c.end();
+    expect((await copyError(copy(`sqlite:${src}`, `postgres:${url}`))).reason).toBe('not_empty');
+  });
+
+  it('a non-empty SQLite target is refused and left as it was', async () => {
+    const url = await cluster.createDatabase();
+    await copy(`sqlite:${smallSqliteStore()}`, `postgres:${url}`);
+    const target = join(dir(), 'data');
+    const s = openSqliteStore({ dataDir: target, rootKey: testKey(0x77), maxVersions: 2 });
+    s.putPolicy({ name: 'theirs', spiffeIdPattern: '^a$', pathPattern: '^b$', permissions: ['read'] });
+    s.close();
+    const before = sqliteRows(target);
+    const e = await copyError(copy(`postgres:${url}`, `sqlite:${target}`));
+    expect(e.reason).toBe('not_empty');
+    expect(e.message).toContain('rows in policies, spike_ts_key_check');
+    expect(sqliteRows(target)).toEqual(before);
+  });
+
+  it('a source with a root-key rotation in progress is refused: finish the rotation first', async () => {
+    const src = smallSqliteStore();
+    const s = openSqliteStore({ dataDir: src, rootKey: KEY, maxVersions: MAX_VERSIONS });
+    s.rotation?.begin(testKey(0x55), 'spiffe://example.org/spike/pilot/role/superuser');
+    s.close();
+    const url = await cluster.createDatabase();
+    const e = await copyError(copy(`sqlite:${src}`, `postgres:${url}`));
+    expect(e.reason).toBe('rotation');
+    expect(e.message).toContain('finish the rotation first');
+    expect((await postgresRows(url))['secrets']).toEqual([]);
+  });
+
+  it('a SQLite store a Nexus has open is refused as source and as target', async () => {
+    const src = smallSqliteStore();
+    const running = openSqliteStore({ dataDir: src, rootKey: KEY, maxVersions: MAX_VERSIONS });
+    cleanups.push(() => running.close());
+    const url = await cluster.createDatabase();
+    const e = await copyError(copy(`sqlite:${src}`, `postgres:${url}`));
+    expect(e.reason).toBe('in_use');
+    expect(e.message).toContain('is Nexus running on it?');
+
+    const empty = join(dir(), 'data');
+    const idle = openSqliteStore({ dataDir: empty, rootKey: KEY, maxVersions: MAX_VERSIONS });
+    cleanups.push(() => idle.close());
+    const pgSrc = await cluster.createDatabase();
+    await copy(`sqlite:${smallSqliteStore()}`, `postgres:${pgSrc}`);
+    expect((await copyError(copy(`postgres:${pgSrc}`, `sqlite:${empty}`))).reason).toBe('in_use');
+  });
+
+  it('a PostgreSQL database with a Nexus connected is refused as source and as target', async () => {
+    const url = await cluster.createDatabase();
+    const nexus = await connectPostgres({ url }); // application_name spike-nexus, as Nexus's
+    cleanups.push(() => nexus.close());
+    const e = await copyError(copy(`sqlite:${smallSqliteStore()}`, `postgres:${url}`));
+    expect(e.reason).toBe('in_use');
+    expect(e.message).toMatch(/1 Nexus connection\(s\) open/);
+    expect((await copyError(copy(`postgres:${url}`, `sqlite:${join(dir(), 'data')}`))).reason).toBe('in_use');
+  });
+
+  it('a source without a key-check value, a missing source and one store as both ends are refused', async () => {
+    const d = join(dir(), 'data');
+    const url = await cluster.createDatabase();
+    expect((await copyError(copy(`sqlite:${join(d, 'nothing-here')}`, `postgres:${url}`))).reason).toBe('no_source');
+    const noKcv = join(dir(), 'spike.db');
+    new Database(noKcv).close();
+    expect((await copyError(copy(`sqlite:${noKcv}`, `postgres:${url}`))).reason).toBe('no_key_check');
+    const src = smallSqliteStore();
+    const source = await openCopySource(parseStoreEndpoint(`sqlite:${src}`));
+    cleanups.push(() => source.close());
+    const fake = { ...source, kind: 'sqlite' } as unknown as TargetSide;
+    expect((await copyError(copyStore(source, fake))).reason).toBe('same_store');
+  });
+});
+
+describe('store copy: a failure half-way leaves the target empty; a re-run succeeds', () => {
+  for (const direction of ['sqlite → postgres', 'postgres → sqlite'] as const) {
+    it(direction, async () => {
+      const src = smallSqliteStore();
+      let from = `sqlite:${src}`;
+      let to = `postgres:${await cluster.createDatabase()}`;
+      let targetRows = async (): Promise<Record<string, unknown[]>> => postgresRows(to.slice('postgres:'.length));
+      if (direction === 'postgres → sqlite') {
+        const pgUrl = await cluster.createDatabase();
+        await copy(from, `postgres:${pgUrl}`);
+        from = `postgres:${pgUrl}`;
+        const t = join(dir(), 'data');
+        to = `sqlite:${t}`;
+        targetRows = () => Promise.resolve(sqliteRows(t));
+      }
+      // Fails after the 3rd batch of 2 rows: the metadata is in, the secrets half-way.
+      let batches = 0;
+      const e = await copy(from, to, {
+        batchSize: 2,
+        afterBatch: () => {
+          if (++batches === 3) throw new Error('injected failure');
+        },
+      }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(e).toBeInstanceOf(CopyError);
+      expect((e as CopyError).message).toContain('injected failure');
+      expect(batches).toBe(3);
+      for (const [table, rows] of Object.entries(await targetRows())) expect({ table, rows }).toEqual({ table, rows: [] });
+
+      const ok = await copy(from, to, { batchSize: 2 });
+      expect(ok.tables.find((t) => t.table === 'secrets')).toEqual({ table: 'secrets', source: 8, copied: 8, target: 8 });
+      expect(ok.tables.find((t) => t.table === 'secret_metadata')?.target).toBe(7);
+      const copied = direction === 'sqlite → postgres' ? await postgresContents(to.slice('postgres:'.length)) : await sqliteContents(to.slice('sqlite:'.length));
+      expect(copied).toEqual(await sqliteContents(src));
+    });
+  }
+});
+
+describe('store copy: the read-back check catches a target that did not store what it was given', () => {
+  /** The target with its insert changed by `change` (every other call as the real one's). */
+  function tampered(t: TargetSide, change: (table: string, rows: readonly Row[]) => Row[]): TargetSide {
+    return new Proxy(t, {
+      get(obj, prop, receiver) {
+        if (prop === 'insert') return (spec: TableSpec, rows: readonly Row[]) => obj.insert(spec, change(spec.name, rows));
+        const v: unknown = Reflect.get(obj, prop, receiver);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(obj) : v;
+      },
+    });
+  }
+
+  const cases: [string, (table: string, rows: readonly Row[]) => Row[], RegExp][] = [
+    [
+      'one ciphertext byte changed',
+      (table, rows) =>
+        rows.map((r, i) => {
+          if (table !== 'secrets' || i !== 0) return r;
+          const data = Buffer.from(r['encrypted_data'] as Buffer);
+          data[0] = (data[0] ?? 0) ^ 1;
+          return { ...r, encrypted_data: data };
+        }),
+      /secrets: the rows read back differ from the source's: rolled back/,
+    ],
+    ['one row left out', (table, rows) => (table === 'policies' ? [] : [...rows]), /policies: 1 rows in the source, 1 copied, 0 in the target: rolled back/],
+  ];
+  for (const [name, change, message] of cases) {
+    it(`${name}: mismatch, rolled back`, async () => {
+      const src = smallSqliteStore();
+      const url = await cluster.createDatabase();
+      const source = await openCopySource(parseStoreEndpoint(`sqlite:${src}`));
+      const target = await openCopyTarget(parseStoreEndpoint(`postgres:${url}`));
+      try {
+        const e = await copyError(copyStore(source, tampered(target, change)));
+        expect(e.reason).toBe('mismatch');
+        expect(e.message).toMatch(message);
+      } finally {
+        await target.close();
+        await source.close();
+      }
+      for (const [table, rows] of Object.entries(await postgresRows(url))) expect({ table, rows }).toEqual({ table, rows: [] });
+    });
+  }
 });
