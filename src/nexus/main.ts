@@ -14,6 +14,12 @@ import { startNexus } from './nexus.js';
 const die: Die = fatalFor('spike-nexus');
 
 async function main(): Promise<void> {
+  // `spike-nexus store …` works on a store offline instead of serving (src/nexus/commands/store-copy.ts).
+  if (process.argv[2] === 'store') {
+    const { runStoreCommand } = await import('./commands/store-copy.js');
+    process.exitCode = await runStoreCommand(process.argv.slice(3), { env: processEnv(), out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) });
+    return;
+  }
   const config = loadConfigOrDie(die, () => loadNexusConfig(processEnv()));
   const log = createLogger({ component: 'nexus', level: config.logLevel });
   const lifecycle = createLifecycle({ onError: (e) => log.warn('shutdown step failed', { error: describeError(e) }) });
