@@ -51,18 +51,19 @@ export function gateFor(config: NexusConfig, failpoints: Failpoints = NO_FAILPOI
 }
 
 /** The store gate of any backend, connected (postgres) before Nexus starts anything else. */
-export async function connectGate(config: NexusConfig, failpoints: Failpoints = NO_FAILPOINTS): Promise<StoreGate> {
+export async function connectGate(config: NexusConfig, failpoints: Failpoints = NO_FAILPOINTS, log?: Logger): Promise<StoreGate> {
   if (config.backend !== 'postgres') return gateFor(config, failpoints);
   if (config.database === undefined) throw new Error('the postgres backend needs SPIKE_NEXUS_DATABASE_URL');
-  return connectPostgresGate(config.database, config.maxSecretVersions);
+  if (log === undefined) throw new Error('the postgres backend needs a logger (its connection state changes are logged)');
+  return connectPostgresGate(config.database, config.maxSecretVersions, log);
 }
 
 export async function startNexus(config: NexusConfig, source: X509Source, log: Logger): Promise<RunningNexus> {
   const failpoints = createFailpoints(config.failpoints, undefined, (name, pass, detail) =>
     log.error('FAILPOINT reached: killing Nexus (SIGKILL)', { ...detail, failpoint: name, pass }),
   );
-  // First: a database that cannot be reached (or a backend not in this build) stops the start here.
-  const gate = await connectGate(config, failpoints);
+  // First: the database (postgres; retried while unreachable, any other failure stops the start here).
+  const gate = await connectGate(config, failpoints, log);
   const unpinned = config.backend === 'memory' ? undefined : unpinnedKeepersWarning(config.keepers);
   if (unpinned !== undefined) log.warn(unpinned);
   const keeperLinks =

@@ -47,6 +47,10 @@ export interface PostgresCluster {
   adminClient(): Promise<pg.Client>;
   /** The server log so far (for failure messages). */
   log(): string;
+  /** Stops the server (fast shutdown) and waits for it to exit; the data dir stays (resume() starts it again). */
+  pause(): Promise<void>;
+  /** Starts the paused server again on the same socket and port; resolves once it accepts connections. */
+  resume(): Promise<void>;
   /** Stops the server (fast shutdown), waits for it to exit, removes the dir. Idempotent. */
   stop(): Promise<void>;
 }
@@ -224,15 +228,28 @@ export async function startPostgres(opts: { readonly tls?: boolean } = {}): Prom
       ].join('\n'),
     );
     const argv = [...who.prefix, join(bin, 'postgres'), '-D', data];
-    // The log goes to a file in the cluster dir (stderr of the server, appended by us).
-    server = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    server.stderr?.on('data', (chunk: Buffer) => {
-      try {
-        appendFileSync(logFile, chunk);
-      } catch {
-        // The dir is gone (stop): nothing to keep.
-      }
-    });
+    const spawnServer = (): ChildProcess => {
+      // The log goes to a file in the cluster dir (stderr of the server, appended by us).
+      const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+      child.stderr?.on('data', (chunk: Buffer) => {
+        try {
+          appendFileSync(logFile, chunk);
+        } catch {
+          // The dir is gone (stop): nothing to keep.
+        }
+      });
+      return child;
+    };
+    /** Fast shutdown of the running server; resolves once it exited. */
+    const shutdown = async (child: ChildProcess): Promise<void> => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGINT'); // fast shutdown
+      const forced = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(forced);
+    };
+    server = spawnServer();
     const admin = await connectWhenReady(server, socketDir, port, logFile);
     const password = `pw-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`;
     let icu = false;
@@ -247,7 +264,7 @@ export async function startPostgres(opts: { readonly tls?: boolean } = {}): Prom
       await admin.end();
     }
     let counter = 0;
-    const running = server;
+    let running = server;
     const cluster: PostgresCluster = {
       dir,
       socketDir,
@@ -274,16 +291,21 @@ export async function startPostgres(opts: { readonly tls?: boolean } = {}): Prom
         return urlOf(socketDir, port, 'spike', name);
       },
       log: () => safeRead(logFile),
+      async pause() {
+        if (stopped) throw new Error('the cluster was stopped');
+        await shutdown(running);
+      },
+      async resume() {
+        if (stopped) throw new Error('the cluster was stopped');
+        if (running.exitCode === null && running.signalCode === null) return;
+        running = spawnServer();
+        server = running;
+        await (await connectWhenReady(running, socketDir, port, logFile)).end();
+      },
       async stop() {
         if (stopped) return;
         stopped = true;
-        if (running.exitCode === null && running.signalCode === null) {
-          const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-          running.kill('SIGINT'); // fast shutdown
-          const forced = setTimeout(() => running.kill('SIGKILL'), 30_000);
-          await exited;
-          clearTimeout(forced);
-        }
+        await shutdown(running);
         process.removeListener('exit', onExit);
         rmSync(dir, { recursive: true, force: true });
       },

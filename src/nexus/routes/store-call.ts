@@ -1,14 +1,16 @@
 // Runs one store operation for a route (storeCall: reads; storeWrite: group-
 // committed writes; both awaited) and maps its outcome to upstream's
 // answers (upstream's JSON route pipeline): NotFoundError → 404
-// `api_not_found`, anything else → 500 `api_internal_error` (logged without
+// `api_not_found`, the database out of reach (StoreUnavailableError, the
+// postgres backend) → 503 `state_not_ready`, as any answer of a Nexus not
+// ready to serve, anything else → 500 `api_internal_error` (logged without
 // values). Every outcome is audit-logged with the caller and path, never
 // with secret values.
-import { API_INTERNAL_ERROR, API_NOT_FOUND } from '../../protocol/errors.js';
+import { API_INTERNAL_ERROR, API_NOT_FOUND, STATE_NOT_READY } from '../../protocol/errors.js';
 import { errorBodyFor } from '../../protocol/messages.js';
 import type { NexusRouteName } from '../../protocol/paths.js';
 import { describeError } from '../../common/log.js';
-import { NotFoundError } from '../store/index.js';
+import { NotFoundError, StoreUnavailableError } from '../store/index.js';
 import type { SecretsStore } from '../state/store-interface.js';
 import type { Reply, RouteDeps } from './route.js';
 
@@ -34,6 +36,12 @@ function failed(deps: RouteDeps, ctx: StoreCallContext, audit: (outcome: string)
   if (e instanceof NotFoundError) {
     audit('not_found');
     return { status: 404, body: errorBodyFor(ctx.route, API_NOT_FOUND) };
+  }
+  if (e instanceof StoreUnavailableError) {
+    // The gate's health tracker logged the state change; one debug line per call.
+    deps.log.debug(`${ctx.event} failed: database unavailable`, { ...ctx.fields, error: describeError(e) });
+    audit('unavailable');
+    return { status: 503, body: errorBodyFor(ctx.route, STATE_NOT_READY) };
   }
   deps.log.error(`${ctx.event} failed`, { ...ctx.fields, error: describeError(e) });
   audit('internal_error');

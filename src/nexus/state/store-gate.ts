@@ -1,7 +1,9 @@
 // Adapters from src/nexus/store (durable; writes group-committed) to the StoreGate the
 // Nexus lifecycle uses. The synchronous SQLite and memory stores are handed out
-// through asNexusStore (docs/design.md § Async store).
+// through asNexusStore (docs/design.md § Async store); PostgreSQL's gate is in
+// postgres-gate.ts (docs/postgres.md § Nexus on PostgreSQL).
 import { asNexusStore, checkRootKey, openMemoryStore, openSqliteStore, StoreError, storeHoldsData, withKeyChecker, type GroupCommitHooks } from '../store/index.js';
+import type { Logger } from '../../common/log.js';
 import type { NexusDatabaseConfig } from '../database-config.js';
 import type { SecretsStore, StoreGate } from './store-interface.js';
 
@@ -62,17 +64,20 @@ export function liteGate(): StoreGate {
   };
 }
 
-/** Why Nexus refuses to start with SPIKE_NEXUS_BACKEND_STORE=postgres for now. */
-export const POSTGRES_UNAVAILABLE = 'the postgres backend is not available in this build';
-
 /**
- * The postgres backend: connects to the database (pool, schema) and returns its gate
- * (key checks and opening the store on PostgreSQL, src/nexus/store/postgres). Not wired
- * in yet: it refuses, so that Nexus stops at start with one line instead of running
- * without the store it was configured for.
+ * The postgres backend: connects to the database (pool, schema migrations;
+ * retried with backoff while the server cannot be reached, one log line per
+ * state change, never the password) and returns its gate (key checks and the
+ * store on PostgreSQL: postgres-gate.ts, loaded only for this backend).
+ * Rejects with the one-line PostgresConnectError of a bad URL, a refused
+ * password, a missing database, TLS or a newer schema.
  */
-export async function connectPostgresGate(database: NexusDatabaseConfig, maxVersions: number): Promise<StoreGate> {
-  void database;
-  void maxVersions;
-  throw new StoreError('io', POSTGRES_UNAVAILABLE);
+export async function connectPostgresGate(
+  database: NexusDatabaseConfig,
+  maxVersions: number,
+  log: Logger,
+  opts: { readonly signal?: AbortSignal; readonly retryInitialMs?: number; readonly retryMaxMs?: number } = {},
+): Promise<StoreGate> {
+  const { openPostgresGate } = await import('./postgres-gate.js');
+  return openPostgresGate({ database, maxVersions, log, ...opts });
 }

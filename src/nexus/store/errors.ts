@@ -22,6 +22,19 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * The database cannot be reached right now (connection refused or lost, server
+ * shutting down, no answer in time): a passing state, not a fault of the call.
+ * Code 'io' as any database failure; Nexus answers 503 for it and the call may
+ * be retried once the database is back. Never holds a password or a value.
+ */
+export class StoreUnavailableError extends StoreError {
+  override readonly name = 'StoreUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('io', message, options);
+  }
+}
+
 /** Maps to HTTP 404 / upstream `entity_not_found`. */
 export class NotFoundError extends StoreError {
   override readonly name = 'NotFoundError';

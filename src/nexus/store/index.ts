@@ -133,7 +133,7 @@ export type {
 } from './types.js';
 export type { GroupCommitHooks, GroupCommitOptions } from './group-commit.js';
 export type { WalFsyncHooks } from './sqlite/wal-sync.js';
-export { StoreError, NotFoundError, KeyMismatchError, RetiredKeyError, type StoreErrorCode } from './errors.js';
+export { StoreError, NotFoundError, KeyMismatchError, RetiredKeyError, StoreUnavailableError, type StoreErrorCode } from './errors.js';
 export { openSqliteStore, checkRootKey, storeHoldsData, withKeyChecker } from './sqlite/open.js';
 export { openMemoryStore } from './memory.js';
 export { asNexusStore, type NexusStore } from './nexus-store.js';

@@ -141,16 +141,23 @@ describe('SPIKE_NEXUS_DATABASE_PASSWORD_FILE', () => {
   });
 });
 
-describe('the postgres backend in this build', () => {
-  const env: Env = { SPIKE_NEXUS_BACKEND_STORE: 'postgres', SPIKE_NEXUS_KEEPER_PEERS: PEERS, HOME: '/h', SPIKE_NEXUS_DATABASE_URL: `postgres://spike:${SECRET}@db/spike` };
+describe('the postgres backend at start', () => {
+  const env: Env = {
+    SPIKE_NEXUS_BACKEND_STORE: 'postgres',
+    SPIKE_NEXUS_KEEPER_PEERS: PEERS,
+    HOME: '/h',
+    SPIKE_NEXUS_DATABASE_URL: `postgres://spike:${SECRET}@db/spike?sslmode=prefer`,
+  };
+  const refusal = 'SPIKE_NEXUS_DATABASE_URL: sslmode=prefer is not supported (use disable, require, verify-ca, verify-full)';
 
-  it('is refused at start with one line, before Nexus touches anything else', async () => {
+  it('a URL the store refuses stops the start with one line, before Nexus touches anything else', async () => {
     const config = loadNexusConfig(env);
-    await expect(connectGate(config)).rejects.toThrow(/^the postgres backend is not available in this build$/);
     const { log, lines } = captureLogger();
+    await expect(connectGate(config, undefined, log)).rejects.toThrow(refusal);
     // A source Nexus never gets to use: any access would throw another error.
     const source = new Proxy({}, { get: () => { throw new Error('the SVID source was used'); } }) as X509Source;
-    await expect(startNexus(config, source, log)).rejects.toThrow(/^the postgres backend is not available in this build$/);
+    const e = await startNexus(config, source, log).catch((x: unknown) => x);
+    expect((e as Error).message).toBe(refusal);
     expect(lines).toEqual([]);
   });
 });

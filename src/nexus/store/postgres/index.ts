@@ -8,6 +8,8 @@
 //   checkPostgresRootKey(db, key): Promise<'match' | 'mismatch' | 'empty' | 'retired'>
 //     Read-only, as SQLite's checkRootKey.
 //   postgresStoreHoldsData(db): Promise<boolean>
+//   loadPostgresKeyChecker(db): Promise<(key) => KeyCheckResult>
+//     The key-check values read once; candidates checked in memory (restore's search).
 //   openPostgresStore(db, { rootKey, maxVersions, now? }): Promise<NexusStore>
 //     KeyMismatchError / RetiredKeyError for another store's key (nothing written);
 //     stores the key-check value on a store never used. The store owns `db`:
@@ -15,8 +17,10 @@
 //     rotation: undefined (root-key rotation does not run on PostgreSQL yet).
 //   claimBootstrap(db): Promise<boolean>   true for exactly one caller, ever
 //   bootstrapClaimed(db): Promise<boolean>
+//   acquireBootstrapLease(db): Promise<BootstrapLease | undefined>
+//     The session lock of the one Bootstrap running on this store (undefined: another holds it).
 export { connectPostgres, type ConnectOptions, type PostgresDatabase } from './database.js';
 export { PostgresConnectError, type PostgresConfig, type PostgresConnectFailure } from './connection.js';
-export { checkPostgresRootKey, postgresStoreHoldsData } from './keycheck.js';
+export { checkPostgresRootKey, loadPostgresKeyChecker, postgresStoreHoldsData } from './keycheck.js';
 export { openPostgresStore, type PostgresStoreOptions } from './store.js';
-export { bootstrapClaimed, claimBootstrap } from './bootstrap.js';
+export { acquireBootstrapLease, bootstrapClaimed, claimBootstrap, type BootstrapLease } from './bootstrap.js';

@@ -36,30 +36,57 @@ export async function storedKeyCheck(q: Queryable): Promise<Buffer | undefined> 
   return r.rows[0]?.value;
 }
 
-/** What the database (a snapshot, or inside a write transaction) says about `key`. */
-export async function keyVerdict(q: Queryable, key: Uint8Array): Promise<KeyCheckResult> {
+/**
+ * What a key's verdict is decided from, read in one snapshot: the key-check
+ * values (the current one, the retired ones) and, for a store without a
+ * current one (rows copied from an upstream store), the first sealed row of
+ * each table. Only HMACs and ciphertexts: no key material.
+ */
+export interface KeyCheckSnapshot {
+  readonly current: Buffer | undefined;
+  readonly retired: readonly Buffer[];
+  readonly secret: { readonly nonce: unknown; readonly encrypted_data: unknown } | undefined;
+  readonly metadata: { readonly nonce: unknown; readonly encrypted_current_version: unknown } | undefined;
+  readonly policy: PolicyRow | undefined;
+}
+
+/** Reads what keyVerdictFrom needs (on one snapshot, or inside a write transaction). */
+export async function readKeyCheckSnapshot(q: Queryable): Promise<KeyCheckSnapshot> {
   const current = await storedKeyCheck(q);
   if (current !== undefined) {
+    const retired = await q.query<{ value: Buffer }>(`SELECT value FROM ${RETIRED_KEY_CHECKS_TABLE}`);
+    return { current, retired: retired.rows.map((r) => r.value), secret: undefined, metadata: undefined, policy: undefined };
+  }
+  const secret = (await q.query<{ nonce: unknown; encrypted_data: unknown }>('SELECT nonce, encrypted_data FROM secrets LIMIT 1')).rows[0];
+  const metadata =
+    secret !== undefined
+      ? undefined
+      : (await q.query<{ nonce: unknown; encrypted_current_version: unknown }>('SELECT nonce, encrypted_current_version FROM secret_metadata LIMIT 1')).rows[0];
+  const policy =
+    secret !== undefined || metadata !== undefined
+      ? undefined
+      : (await q.query<PolicyRow>('SELECT nonce, encrypted_spiffe_id_pattern, encrypted_path_pattern, encrypted_permissions FROM policies LIMIT 1')).rows[0];
+  return { current: undefined, retired: [], secret, metadata, policy };
+}
+
+/** The verdict on `key` from a snapshot: synchronous, no database call (an HMAC comparison, or one trial decryption). */
+export function keyVerdictFrom(snap: KeyCheckSnapshot, key: Uint8Array): KeyCheckResult {
+  checkKeyLength(key);
+  if (snap.current !== undefined) {
     const kcv = keyCheckValue(key);
     try {
-      if (sameKeyCheck(kcv, current)) return 'match';
-      const retired = await q.query<{ value: Buffer }>(`SELECT value FROM ${RETIRED_KEY_CHECKS_TABLE}`);
-      return retired.rows.some((r) => sameKeyCheck(kcv, r.value)) ? 'retired' : 'mismatch';
+      if (sameKeyCheck(kcv, snap.current)) return 'match';
+      return snap.retired.some((v) => sameKeyCheck(kcv, v)) ? 'retired' : 'mismatch';
     } finally {
       kcv.fill(0);
     }
   }
-  const secret = (await q.query<{ nonce: unknown; encrypted_data: unknown }>('SELECT nonce, encrypted_data FROM secrets LIMIT 1')).rows[0];
+  const { secret, metadata: meta, policy } = snap;
   if (secret !== undefined) return tryOpen(key, secret.nonce, secret.encrypted_data) ? 'match' : 'mismatch';
-  const meta = (await q.query<{ nonce: unknown; encrypted_current_version: unknown }>('SELECT nonce, encrypted_current_version FROM secret_metadata LIMIT 1'))
-    .rows[0];
   if (meta !== undefined) {
     if (!(meta.nonce instanceof Uint8Array) || meta.nonce.length !== NONCE_BYTES) return 'mismatch';
     return tryOpen(key, fieldNonce(meta.nonce, METADATA_SALTS.currentVersion), meta.encrypted_current_version) ? 'match' : 'mismatch';
   }
-  const policy = (
-    await q.query<PolicyRow>('SELECT nonce, encrypted_spiffe_id_pattern, encrypted_path_pattern, encrypted_permissions FROM policies LIMIT 1')
-  ).rows[0];
   if (policy !== undefined) {
     try {
       openPolicyFields(key, policy);
@@ -70,6 +97,23 @@ export async function keyVerdict(q: Queryable, key: Uint8Array): Promise<KeyChec
     }
   }
   return 'empty';
+}
+
+/** What the database (a snapshot, or inside a write transaction) says about `key`. */
+export async function keyVerdict(q: Queryable, key: Uint8Array): Promise<KeyCheckResult> {
+  return keyVerdictFrom(await readKeyCheckSnapshot(q), key);
+}
+
+/**
+ * A synchronous checker for many candidate keys (restore's search): the
+ * key-check values are read once, on one snapshot, and each candidate is
+ * checked against them in memory — no database round trip per candidate, and
+ * no key ever reaches the database. (No rotation runs on PostgreSQL yet, so
+ * there is no rotation's new key check to accept.)
+ */
+export async function loadPostgresKeyChecker(db: PostgresDatabase): Promise<(key: Uint8Array) => KeyCheckResult> {
+  const snap = await withTransaction(db.pool, (c) => readKeyCheckSnapshot(c), { snapshot: true });
+  return (key) => keyVerdictFrom(snap, key);
 }
 
 /** Read-only (one snapshot); StoreError 'invalid_input' for a key that is not 32 bytes, 'io' when the database fails. */

@@ -80,4 +80,6 @@ export const ADVISORY_LOCKS = {
   migrations: '6003378890919400193', // 0x53_50_49_4b_45_54_53_01
   keyCheck: '6003378890919400194', // …_02
   bootstrap: '6003378890919400195', // …_03
+  /** Session-level: held by the one Bootstrap running on this store (bootstrap.ts acquireBootstrapLease). */
+  bootstrapRun: '6003378890919400196', // …_04
 } as const;

@@ -4,7 +4,7 @@
 // and every database error turned into StoreError 'io' with a one-line
 // message (the store's own errors pass through).
 import type pg from 'pg';
-import { StoreError } from '../errors.js';
+import { StoreError, StoreUnavailableError } from '../errors.js';
 import { pgErrorSummary } from './connection.js';
 
 export type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -28,9 +28,30 @@ function sqlState(e: unknown): string | undefined {
   return typeof c === 'string' ? c : undefined;
 }
 
-/** StoreErrors as they are; anything else as StoreError 'io'. */
+/** Node's socket errors when the server is not there (or went away). */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+/** pg's own messages for a lost or unmade connection and for a query with no answer in time (they carry no code). */
+const LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Client was closed and is not queryable)/;
+
+/**
+ * Whether `e` says the database cannot be reached now rather than that the call
+ * failed: a socket error, SQLSTATE class 08 (connection exception), 57P01–57P03
+ * (server shutting down or starting), 53300 (no free connection slot), or pg's
+ * messages for a lost connection and a query timeout.
+ */
+export function isConnectionFailure(e: unknown): boolean {
+  if (e instanceof StoreError) return e instanceof StoreUnavailableError;
+  const code = sqlState(e);
+  if (code !== undefined && SOCKET_CODES.has(code)) return true;
+  if (code !== undefined && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300')) return true;
+  const message = e instanceof Error ? e.message : '';
+  return code === undefined && LOST_CONNECTION.test(message);
+}
+
+/** StoreErrors as they are; the database out of reach as StoreUnavailableError; anything else as StoreError 'io'. */
 export function asStoreError(e: unknown): StoreError {
   if (e instanceof StoreError) return e;
+  if (isConnectionFailure(e)) return new StoreUnavailableError(`PostgreSQL: ${pgErrorSummary(e)}`, { cause: e });
   return new StoreError('io', `PostgreSQL: ${pgErrorSummary(e)}`, { cause: e });
 }
 

@@ -1,0 +1,147 @@
+// The StoreGate of the postgres backend (docs/postgres.md § Nexus on PostgreSQL).
+// Loaded with import() by store-gate.ts, so that the SQLite path never loads pg.
+//
+// - Start: connect (pool, schema migrations); while the server cannot be
+//   reached, retry with a capped exponential backoff. Any other failure (bad
+//   URL, refused password, no database, TLS, a newer schema) ends the start
+//   with its one-line message. Never the password: messages name
+//   user@host:port/database only.
+// - Key checks read the database; restore's many candidates are checked in
+//   memory against key-check values read once (loadPostgresKeyChecker).
+// - After start, the database may go away: calls then fail with
+//   StoreUnavailableError (Nexus answers 503) and the pool reconnects by
+//   itself when the server is back. The health tracker logs one line when the
+//   database becomes unavailable and one when it answers again.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../../common/log.js';
+import { describeError } from '../../common/log.js';
+import { Backoff } from '../../util/backoff.js';
+import type { NexusDatabaseConfig } from '../database-config.js';
+import { StoreUnavailableError } from '../store/errors.js';
+import type { NexusStore } from '../store/nexus-store.js';
+import {
+  checkPostgresRootKey,
+  connectPostgres,
+  loadPostgresKeyChecker,
+  openPostgresStore,
+  PostgresConnectError,
+  postgresStoreHoldsData,
+  type PostgresDatabase,
+} from '../store/postgres/index.js';
+import type { StoreGate } from './store-interface.js';
+
+export interface PostgresGateOptions {
+  readonly database: NexusDatabaseConfig;
+  readonly maxVersions: number;
+  readonly log: Logger;
+  /** Connect retry pacing while the server is unreachable at start (defaults 250 ms → 5 s). */
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+  /** Ends the connect retries (shutdown during start). */
+  readonly signal?: AbortSignal;
+}
+
+/** Logs the database's state changes (one line each), never a line per failed call. */
+export class DatabaseHealth {
+  #up = true;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly target: string,
+  ) {}
+
+  get up(): boolean {
+    return this.#up;
+  }
+
+  /** The database failed to answer (a call, or an idle connection's error). */
+  down(e: unknown): void {
+    if (!this.#up) return;
+    this.#up = false;
+    this.log.event('database_unavailable', { database: this.target, error: describeError(e) });
+  }
+
+  /** The database answered. */
+  answered(): void {
+    if (this.#up) return;
+    this.#up = true;
+    this.log.event('database_available', { database: this.target });
+  }
+
+  /** `p`, noting whether the database answered (any outcome but StoreUnavailableError) or not. */
+  track<T>(p: Promise<T>): Promise<T> {
+    return p.then(
+      (v) => {
+        this.answered();
+        return v;
+      },
+      (e: unknown) => {
+        if (e instanceof StoreUnavailableError) this.down(e);
+        else this.answered();
+        throw e;
+      },
+    );
+  }
+}
+
+/** The store with every call tracked by `health`. */
+export function trackedStore(store: NexusStore, health: DatabaseHealth): NexusStore {
+  const t = <A extends unknown[], T>(f: (...a: A) => Promise<T>) => (...a: A): Promise<T> => health.track(f(...a));
+  const g = store.grouped;
+  return {
+    kind: store.kind,
+    getSecret: t((path: string, version?: number) => store.getSecret(path, version)),
+    getSecretMetadata: t((path: string, version?: number) => store.getSecretMetadata(path, version)),
+    listSecretPaths: t(() => store.listSecretPaths()),
+    getPolicy: t((name: string) => store.getPolicy(name)),
+    listPolicies: t(() => store.listPolicies()),
+    grouped: {
+      putSecret: t(g.putSecret.bind(g)),
+      deleteSecretVersions: t(g.deleteSecretVersions.bind(g)),
+      undeleteSecretVersions: t(g.undeleteSecretVersions.bind(g)),
+      putPolicy: t(g.putPolicy.bind(g)),
+      deletePolicy: t(g.deletePolicy.bind(g)),
+    },
+    close: () => store.close(),
+  };
+}
+
+/** connectPostgres, retried while the server is unreachable; one log line when that starts and one when connected. */
+export async function connectWithRetry(opts: PostgresGateOptions, onIdleError: (e: Error) => void): Promise<PostgresDatabase> {
+  const { database, log } = opts;
+  const backoff = new Backoff({ initialMs: opts.retryInitialMs ?? 250, maxMs: opts.retryMaxMs ?? 5_000, jitter: 0.2 });
+  let waiting = false;
+  for (;;) {
+    try {
+      const db = await connectPostgres(
+        { url: database.url, ...(database.password === undefined ? {} : { password: database.password }), applicationName: 'spike-nexus' },
+        { onIdleError },
+      );
+      log.event('database_connected', { database: db.target, schema_version: db.schemaVersion, applied_migrations: db.appliedMigrations.length });
+      return db;
+    } catch (e) {
+      if (!(e instanceof PostgresConnectError) || e.reason !== 'unreachable') throw e;
+      if (!waiting) {
+        waiting = true;
+        log.event('database_unreachable', { error: e.message, retrying: true });
+      }
+      await sleep(backoff.next(), undefined, opts.signal === undefined ? undefined : { signal: opts.signal });
+    }
+  }
+}
+
+export async function openPostgresGate(opts: PostgresGateOptions): Promise<StoreGate> {
+  const box: { health?: DatabaseHealth } = {};
+  // Before the pool exists nothing can be idle; afterwards an idle connection's error marks the database down.
+  const db = await connectWithRetry(opts, (e) => box.health?.down(e));
+  const tracker = new DatabaseHealth(opts.log, db.target);
+  box.health = tracker;
+  return {
+    hasKeyCheck: () => tracker.track(postgresStoreHoldsData(db)),
+    checkKey: (key) => tracker.track(checkPostgresRootKey(db, key)),
+    withKeyCheck: async (fn) => fn(await tracker.track(loadPostgresKeyChecker(db))),
+    open: async (key) => trackedStore(await tracker.track(openPostgresStore(db, { rootKey: key, maxVersions: opts.maxVersions })), tracker),
+    // Idempotent; after open() the store owns the pool and ends it too.
+    close: () => db.close(),
+  };
+}
