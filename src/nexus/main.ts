@@ -17,8 +17,9 @@ async function main(): Promise<void> {
   // `spike-nexus store …` works on a store offline instead of serving (src/nexus/commands/store-copy.ts).
   if (process.argv[2] === 'store') {
     const { runStoreCommand } = await import('./commands/store-copy.js');
-    process.exitCode = await runStoreCommand(process.argv.slice(3), { env: processEnv(), out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) });
-    return;
+    const code = await runStoreCommand(process.argv.slice(3), { env: processEnv(), out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) });
+    // Exit now: node-postgres can leave a refused connection open until the server drops it.
+    process.exit(code);
   }
   const config = loadConfigOrDie(die, () => loadNexusConfig(processEnv()));
   const log = createLogger({ component: 'nexus', level: config.logLevel });
