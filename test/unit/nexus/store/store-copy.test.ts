@@ -392,3 +392,17 @@ describe('store copy: the read-back check catches a target that did not store wh
     });
   }
 });
+
+describe('store copy: a source row that does not fit its column', () => {
+  it('stops the copy with the row named (table, path, version), the target left empty', async () => {
+    const src = smallSqliteStore();
+    const db = new Database(join(src, 'spike.db'));
+    db.prepare("UPDATE secrets SET created_time = 'yesterday' WHERE path = 'p/3'").run();
+    db.close();
+    const url = await cluster.createDatabase();
+    const e = await copyError(copy(`sqlite:${src}`, `postgres:${url}`));
+    expect(e.reason).toBe('bad_row');
+    expect(e.message).toBe(`sqlite:${join(src, 'spike.db')}: secrets: path=p/3 version=1: column created_time is not a time`);
+    for (const [table, rows] of Object.entries(await postgresRows(url))) expect({ table, rows }).toEqual({ table, rows: [] });
+  });
+});
