@@ -16,6 +16,7 @@ import {
   nexusApiUrl,
   nexusDataDir,
 } from '../protocol/config/shared.js';
+import { loadDatabaseConfig, type NexusDatabaseConfig } from '../nexus/database-config.js';
 
 export type BackendStore = 'sqlite' | 'lite' | 'memory' | 'postgres';
 
@@ -28,8 +29,14 @@ export interface BootstrapConfig {
   keepers: readonly KeeperPeer[];
   shamir: ShamirConfig;
   nexusApiUrl: URL;
-  /** Where Nexus keeps its data; Bootstrap records its completion there. */
+  /** Where Nexus keeps its data; Bootstrap records its completion there (sqlite). */
   nexusDataDir: string;
+  /**
+   * The postgres backend's database (SPIKE_NEXUS_DATABASE_URL,
+   * SPIKE_NEXUS_DATABASE_PASSWORD_FILE, as Nexus reads them): Bootstrap records
+   * its completion in the store's bootstrap row. Undefined for other backends.
+   */
+  database: NexusDatabaseConfig | undefined;
   /** `SPIKE_BOOTSTRAP_FORCE=true` runs even when this store was bootstrapped before. */
   force: boolean;
   /** Whole-run deadline (`SPIKE_BOOTSTRAP_TIMEOUT`, 0 = none). */
@@ -54,10 +61,12 @@ export function loadBootstrapConfig(env: Env): BootstrapConfig {
   const keeperRetryMaxMs = readDuration(env, 'SPIKE_BOOTSTRAP_KEEPER_RETRY_MAX_INTERVAL', 30_000, 1, DAY_MS);
   const trustRoots = loadTrustRoots(env);
   const keepers = loadKeeperPeerList(env, trustRoots.keeper);
+  const backend = readEnum<BackendStore>(env, 'SPIKE_NEXUS_BACKEND_STORE', 'sqlite', ['sqlite', 'lite', 'memory', 'postgres']);
   return {
     spiffe: loadSpiffeConfig(env),
     trustRoots,
-    backend: readEnum<BackendStore>(env, 'SPIKE_NEXUS_BACKEND_STORE', 'sqlite', ['sqlite', 'lite', 'memory', 'postgres']),
+    backend,
+    database: backend === 'postgres' ? loadDatabaseConfig(env) : undefined,
     keeperPeers: keepers.map((k) => k.url),
     keepers,
     shamir: loadShamirConfig(env),

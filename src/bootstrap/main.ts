@@ -13,7 +13,7 @@ import { createLogger, describeError } from '../common/log.js';
 import { acquireIdentity, fatalFor, loadConfigOrDie, type Die } from '../common/startup.js';
 import { USAGE, parseBootstrapArgs } from './args.js';
 import { decideBootstrap } from './decide.js';
-import { markerExists } from './marker.js';
+import { openStoreMarker, type StoreMarker } from './store-marker.js';
 import { runBootstrap } from './run.js';
 
 const die: Die = fatalFor('spike-bootstrap');
@@ -32,14 +32,21 @@ async function main(): Promise<void> {
     setTimeout(() => die(`timed out after SPIKE_BOOTSTRAP_TIMEOUT (${config.timeoutMs} ms)`), config.timeoutMs).unref();
   }
 
+  // The marker of this store (postgres: connected and holding the store's run lock until close()).
+  let marker: StoreMarker;
   let already: boolean;
   try {
-    already = markerExists(config.nexusDataDir);
+    marker = await openStoreMarker(config, {
+      onWaiting: () => logger.event('bootstrap_waiting', { reason: 'another Bootstrap is running on this store; waiting for it to end' }),
+      onAdopted: () => logger.info('the store holds data under a root key: recorded as bootstrapped'),
+    });
+    already = await marker.alreadyBootstrapped();
   } catch (e) {
-    die(`cannot check the bootstrap marker in ${config.nexusDataDir}: ${describeError(e)}`);
+    die(`cannot check the bootstrap marker (${config.backend === 'postgres' ? 'PostgreSQL' : config.nexusDataDir}): ${describeError(e)}`);
   }
   const decision = decideBootstrap({ backend: config.backend, force: config.force, alreadyBootstrapped: already });
   if (!decision.run) {
+    await marker.close();
     logger.event('bootstrap_skipped', { reason: decision.reason });
     process.exit(0);
   }
@@ -75,13 +82,17 @@ async function main(): Promise<void> {
         verify: (nonce, ciphertext) => verifyBootstrap(nexus, config.nexusApiUrl, nonce, ciphertext),
       },
       onProgress: (msg, fields) => logger.info(msg, fields),
+      recordCompletion: (m) => marker.record(m),
+      completionPlace: marker.place,
     });
   } catch (e) {
+    await marker.close();
     keepers.close();
     nexus.close();
     await source.close();
     die(describeError(e));
   }
+  await marker.close();
   keepers.close();
   nexus.close();
   await source.close();

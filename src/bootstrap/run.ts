@@ -1,6 +1,7 @@
 // SPIKE Bootstrap's work once it decided to run (upstream app/bootstrap):
 // root key → Shamir shares → share i to keeper i (all must accept) → Nexus
-// proves it rebuilt the same key (verify probe) → completion marker. The
+// proves it rebuilt the same key (verify probe) → completion marker (the file
+// bootstrap.json, or on PostgreSQL the store's bootstrap row). The
 // network calls are injected so that this runs in unit tests without TLS.
 import { ClientError } from '../client/errors.js';
 import { RetryExhaustedError, retry } from '../util/backoff.js';
@@ -8,7 +9,7 @@ import { computeShares } from '../shamir/index.js';
 import type { BootstrapConfig } from './config.js';
 import { makeVerificationProbe } from './probe.js';
 import { generateRootKey } from '../shamir/index.js';
-import { writeMarker } from './marker.js';
+import { writeMarker, type BootstrapMarker } from './marker.js';
 
 /** A failure that ends Bootstrap: one line, no secrets. */
 export class BootstrapError extends Error {
@@ -39,6 +40,14 @@ export interface BootstrapRunOptions {
   selfId: string;
   onProgress?: (msg: string, fields: Record<string, string | number>) => void;
   random?: (n: number) => Buffer;
+  /**
+   * Records completion once Nexus verified the key; default: the file
+   * `<nexusDataDir>/bootstrap.json`. The postgres backend claims the store's
+   * bootstrap row instead (store-marker.ts).
+   */
+  recordCompletion?: (marker: BootstrapMarker) => Promise<void>;
+  /** Where the completion was recorded, for the error message when recording fails (default: the data dir). */
+  completionPlace?: string;
   /** Verify retry pacing (defaults 1s → 10s). */
   verifyRetryInitialMs?: number;
   verifyRetryMaxMs?: number;
@@ -132,15 +141,17 @@ export async function runBootstrap(opts: BootstrapRunOptions): Promise<void> {
     for (const s of shares) s.value.fill(0);
   }
 
+  const marker: BootstrapMarker = {
+    bootstrap_completed: true,
+    completed_at: new Date().toISOString(),
+    completed_by: opts.selfId,
+    shares: n,
+    threshold,
+  };
   try {
-    writeMarker(config.nexusDataDir, {
-      bootstrap_completed: true,
-      completed_at: new Date().toISOString(),
-      completed_by: opts.selfId,
-      shares: n,
-      threshold,
-    });
+    if (opts.recordCompletion === undefined) writeMarker(config.nexusDataDir, marker);
+    else await opts.recordCompletion(marker);
   } catch (e) {
-    throw new BootstrapError(`root key installed, but the completion marker could not be written in ${config.nexusDataDir}: ${describe(e)}`);
+    throw new BootstrapError(`root key installed, but the completion marker could not be written in ${opts.completionPlace ?? config.nexusDataDir}: ${describe(e)}`);
   }
 }

@@ -29,7 +29,13 @@ describe('loadBootstrapConfig', () => {
     expect(c.force).toBe(true);
     expect(c.backend).toBe('lite');
     expect(c.keeperPeers.map((u) => u.origin)).toEqual(['https://k1:8443', 'https://k2:8543']);
-    expect(loadBootstrapConfig({ SPIKE_NEXUS_BACKEND_STORE: 'postgres' }).backend).toBe('postgres');
+    expect(c.database).toBeUndefined();
+    // postgres: the database as Nexus reads it (the password from its file, never shown).
+    const pg = loadBootstrapConfig({ SPIKE_NEXUS_BACKEND_STORE: 'postgres', SPIKE_NEXUS_DATABASE_URL: 'postgres://spike:pw-in-url@db:5432/spike' });
+    expect(pg.backend).toBe('postgres');
+    expect(pg.database).toMatchObject({ url: 'postgres://spike@db:5432/spike', passwordFrom: 'url', password: 'pw-in-url' });
+    expect(JSON.stringify(pg.database)).not.toContain('pw-in-url');
+    expect(() => loadBootstrapConfig({ SPIKE_NEXUS_BACKEND_STORE: 'postgres' })).toThrow(/^SPIKE_NEXUS_DATABASE_URL: must be set for the postgres backend/);
     expect(() => loadBootstrapConfig({ SPIKE_NEXUS_BACKEND_STORE: 'mysql' })).toThrow(/SPIKE_NEXUS_BACKEND_STORE/);
     expect(() => loadBootstrapConfig({ SPIKE_BOOTSTRAP_FORCE: 'maybe' })).toThrow(/SPIKE_BOOTSTRAP_FORCE/);
     expect(() => loadBootstrapConfig({ SPIKE_BOOTSTRAP_KEEPER_MAX_RETRIES: '0' })).toThrow(/SPIKE_BOOTSTRAP_KEEPER_MAX_RETRIES/);

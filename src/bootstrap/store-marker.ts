@@ -1,0 +1,43 @@
+// Whether this store was bootstrapped, and recording that it now is
+// (docs/design.md § Bootstrap; docs/postgres.md § Bootstrap once per store).
+//   sqlite (and the backends Bootstrap skips): the file `<nexus data dir>/bootstrap.json`.
+//   postgres: the store's bootstrap row, so that every Bootstrap of every host
+//     pointing at one database agrees; postgres-marker.ts (loaded only then).
+import type { BootstrapConfig } from './config.js';
+import { markerExists, markerPath, writeMarker, type BootstrapMarker } from './marker.js';
+
+export interface StoreMarker {
+  /** Where completion is recorded (messages). */
+  readonly place: string;
+  /** Whether this store was bootstrapped before (or holds data under a root key, postgres). */
+  alreadyBootstrapped(): Promise<boolean>;
+  /** Records completion; called once Nexus verified the new key. */
+  record(marker: BootstrapMarker): Promise<void>;
+  /** Releases what the marker holds (postgres: the run lock and the pool). Idempotent; never throws. */
+  close(): Promise<void>;
+}
+
+/** The file marker in `dataDir`. */
+export function fileMarker(dataDir: string): StoreMarker {
+  return {
+    place: markerPath(dataDir),
+    alreadyBootstrapped: async () => markerExists(dataDir),
+    record: async (marker) => writeMarker(dataDir, marker),
+    close: async () => undefined,
+  };
+}
+
+export interface MarkerEvents {
+  /** Another Bootstrap holds the store's run lock: this one waits for it (logged once). */
+  onWaiting?: () => void;
+  /** The store holds data under a root key but had no bootstrap row: the row was recorded now. */
+  onAdopted?: () => void;
+}
+
+/** The marker of the configured backend (postgres: connected, holding the run lock). */
+export async function openStoreMarker(config: Pick<BootstrapConfig, 'backend' | 'nexusDataDir' | 'database'>, events: MarkerEvents = {}): Promise<StoreMarker> {
+  if (config.backend !== 'postgres') return fileMarker(config.nexusDataDir);
+  if (config.database === undefined) throw new Error('the postgres backend needs SPIKE_NEXUS_DATABASE_URL');
+  const { openPostgresMarker } = await import('./postgres-marker.js');
+  return openPostgresMarker(config.database, events);
+}
