@@ -406,3 +406,39 @@ describe('store copy: a source row that does not fit its column', () => {
     for (const [table, rows] of Object.entries(await postgresRows(url))) expect({ table, rows }).toEqual({ table, rows: [] });
   });
 });
+
+describe('store copy: a Nexus starting on the PostgreSQL target during the copy', () => {
+  it('waits for the copy (the key-check advisory lock), then checks its key against the copied key check', async () => {
+    const src = smallSqliteStore();
+    const url = await cluster.createDatabase();
+    let opening: Promise<unknown> | undefined;
+    let settledEarly = false;
+    await copy(`sqlite:${src}`, `postgres:${url}`, {
+      batchSize: 2,
+      afterBatch: async (_table, rows) => {
+        if (opening !== undefined || rows < 2) return;
+        // Another key than the store's: on the empty-looking target it would claim the store.
+        opening = connectPostgres({ url }).then((db) => openPostgresStore(db, { rootKey: testKey(0x66), maxVersions: 2 }));
+        opening.then(
+          () => (settledEarly = true),
+          () => (settledEarly = true),
+        );
+        // Let it reach the lock (it cannot get further while the copy's transaction holds it).
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        try {
+          for (;;) {
+            const r = await c.query("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
+            if (Number((r.rows[0] as { n: string }).n) > 0 || settledEarly) break;
+          }
+        } finally {
+          await c.end();
+        }
+        expect(settledEarly).toBe(false);
+      },
+    });
+    expect(opening).toBeDefined();
+    await expect(opening).rejects.toThrow(KeyMismatchError);
+    expect(await postgresContents(url)).toEqual(await sqliteContents(src));
+  });
+});
