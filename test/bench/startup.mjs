@@ -10,7 +10,8 @@
 // Options (environment): STARTUP_RUNS (default 15), NODE_BIN (the Node to
 // measure, default this one), STARTUP_SPIKE=<file> (another build's
 // spike.js to compare, against the same stack), STARTUP_CPU_PROF=<dir> (one extra profiled
-// restore, summarise with profile-summary.mjs).
+// recover and restore each, spike-recover.cpuprofile and spike-restore.cpuprofile;
+// summarise with profile-summary.mjs).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +67,9 @@ try {
   await pairs('spike --version', () => timeNode([spike, '--version'], { env }), bare);
   await stack.setEntry('pilot', stack.ids.recover);
   await pairs('spike operator recover', () => timeNode([spike, 'operator', 'recover'], { env }), bare);
+  if (PROFILE_DIR !== undefined) {
+    await timeNode(['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', 'spike-recover.cpuprofile', spike, 'operator', 'recover'], { env });
+  }
   const recDir = join(stack.dir, 'pilot', 'recover');
   const file = readdirSync(recDir).find((f) => /^spike\.recovery\.\d+\.txt$/.test(f));
   if (file === undefined) throw new Error('spike operator recover wrote no shard file');
