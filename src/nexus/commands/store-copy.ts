@@ -89,7 +89,7 @@ function report(r: CopyResult, out: (line: string) => void): void {
   const width = Math.max(...r.tables.map((t) => t.table.length));
   for (const t of r.tables) out(`  ${t.table.padEnd(width)}  ${String(t.copied).padStart(6)} rows (source ${t.source}, target ${t.target})`);
   out(`key check: ${r.keyCheck}`);
-  if (r.bootstrapMarked) out('bootstrap marker: set (the store holds a root key)');
+  out(`bootstrap marker: ${r.bootstrapMarker}`);
 }
 
 async function copy(io: CommandIo, fromText: string, toText: string): Promise<number> {

@@ -41,8 +41,12 @@ export interface CopyResult {
   readonly tables: readonly TableCount[];
   /** The key-check row was found identical (algorithm, value, time) in source and target. */
   readonly keyCheck: 'identical';
-  /** A PostgreSQL target was marked bootstrapped (it holds a root key's data). */
-  readonly bootstrapMarked: boolean;
+  /**
+   * How the target was marked bootstrapped (it holds a root key's data, so a
+   * Bootstrap must skip it): "spike_ts_bootstrap row set" (PostgreSQL),
+   * "<dir>/bootstrap.json written" or "… kept (already there)" (SQLite).
+   */
+  readonly bootstrapMarker: string;
 }
 
 async function firstRow(side: { rows: SourceSide['rows'] }, spec: TableSpec): Promise<Row | undefined> {
@@ -129,9 +133,9 @@ export async function copyStore(source: SourceSide, target: TargetSide, opts: Co
     }
     const copied = await copyRows(source, target, batchSize, opts);
     const tables = await verify(source, target, copied, batchSize);
-    const bootstrapMarked = await target.markBootstrapped((opts.now ?? (() => new Date()))());
+    await target.markBootstrapped((opts.now ?? (() => new Date()))(), source.describe);
     await target.commit();
-    return { source: source.describe, target: target.describe, tables, keyCheck: 'identical', bootstrapMarked };
+    return { source: source.describe, target: target.describe, tables, keyCheck: 'identical', bootstrapMarker: target.bootstrapMarker ?? 'none' };
   } catch (e) {
     await target.rollback();
     if (e instanceof BadRowError) throw new CopyError('bad_row', `${source.describe}: ${e.message}`, { cause: e });

@@ -198,13 +198,17 @@ class PostgresTarget extends PostgresSide implements TargetSide {
     await this.query(`INSERT INTO ${spec.name} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`, values);
   }
 
-  async markBootstrapped(now: Date): Promise<boolean> {
+  bootstrapMarker: string | undefined;
+  private marked = false;
+
+  async markBootstrapped(now: Date): Promise<void> {
     await this.query(`INSERT INTO ${BOOTSTRAP_TABLE} (id, claimed_time) VALUES (1, $1)`, [now]);
-    return true;
+    this.marked = true;
   }
 
   async commit(): Promise<void> {
     await this.query('COMMIT');
+    if (this.marked) this.bootstrapMarker = `${BOOTSTRAP_TABLE} row set`;
   }
 
   async rollback(): Promise<void> {

@@ -29,8 +29,15 @@ export interface TargetSide extends ReadableSide {
   /** Names of the tables that hold a row (copied tables and the store's own: rotation, bootstrap marker). */
   nonEmptyTables(): Promise<string[]>;
   insert(spec: TableSpec, rows: readonly Row[]): Promise<void>;
-  /** PostgreSQL: the store's "bootstrapped" marker (a copied store holds a root key's data). SQLite has none: no-op, false. */
-  markBootstrapped(now: Date): Promise<boolean>;
+  /**
+   * Marks the store bootstrapped (it holds a root key's data: a Bootstrap must
+   * never give it a new key). PostgreSQL: the spike_ts_bootstrap row, in the
+   * transaction. SQLite: Bootstrap's marker file bootstrap.json beside
+   * spike.db, written after COMMIT unless one is there.
+   */
+  markBootstrapped(now: Date, source: string): Promise<void>;
+  /** What markBootstrapped did, once committed ("spike_ts_bootstrap row set", "<path> written", …). */
+  readonly bootstrapMarker: string | undefined;
   commit(): Promise<void>;
   /** Rolls the open transaction back (nothing of the copy stays). Never throws. */
   rollback(): Promise<void>;

@@ -10,7 +10,9 @@
 // without a root key, exactly as openSqliteStore creates it; a target file
 // that does not exist is created 0600 in a 0700 directory, as Nexus does.
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
+import { createFileAtomic } from '../../../common/durable-file.js';
 import { openConnection } from '../sqlite/connection.js';
 import { KEY_CHECK_SCHEMA, ROTATION_SCHEMA, ROTATION_TABLE, UPSTREAM_SCHEMA } from '../sqlite/schema.js';
 import { tableExists } from '../sqlite/tables.js';
@@ -138,9 +140,25 @@ export function openSqliteSource(loc: SqliteLocation): SourceSide {
   return new SqliteSource(db, describe);
 }
 
+/**
+ * Bootstrap's marker for a SQLite store (src/bootstrap/marker.ts): its
+ * existence, whatever its content, means "bootstrapped, never re-key".
+ */
+export const BOOTSTRAP_MARKER_FILE = 'bootstrap.json';
+
 class SqliteTarget extends SqliteSide implements TargetSide {
   readonly kind = 'sqlite' as const;
   private readonly inserts = new Map<string, Database.Statement>();
+  private marker: Buffer | undefined;
+  bootstrapMarker: string | undefined;
+
+  constructor(
+    db: Db,
+    describe: string,
+    private readonly dataDir: string,
+  ) {
+    super(db, describe);
+  }
 
   begin(): Promise<void> {
     lockExclusively(this.db, this.describe);
@@ -163,12 +181,23 @@ class SqliteTarget extends SqliteSide implements TargetSide {
     return Promise.resolve();
   }
 
-  markBootstrapped(): Promise<boolean> {
-    return Promise.resolve(false);
+  markBootstrapped(now: Date, source: string): Promise<void> {
+    const content = { bootstrap_completed: true, completed_at: now.toISOString(), completed_by: 'spike-nexus store copy', copied_from: source };
+    this.marker = Buffer.from(`${JSON.stringify(content, null, 2)}\n`);
+    return Promise.resolve();
   }
 
   commit(): Promise<void> {
     this.db.exec('COMMIT');
+    if (this.marker === undefined) return Promise.resolve();
+    const path = join(this.dataDir, BOOTSTRAP_MARKER_FILE);
+    try {
+      this.bootstrapMarker = createFileAtomic(path, this.marker, { mode: 0o600 }) ? `${path} written` : `${path} kept (already there)`;
+    } catch (e) {
+      throw new CopyError('io', `copied and committed, but cannot write the bootstrap marker ${path} (${firstLine(e)}): create it before running Bootstrap`, {
+        cause: e,
+      });
+    }
     return Promise.resolve();
   }
 
@@ -203,5 +232,5 @@ export function openSqliteTarget(loc: SqliteLocation): TargetSide {
     if (isBusy(e)) throw new CopyError('in_use', `${describe} is in use (is Nexus running on it? stop it first)`, { cause: e });
     throw new CopyError('io', `${describe}: cannot open (${firstLine(e)})`, { cause: e });
   }
-  return new SqliteTarget(db, describe);
+  return new SqliteTarget(db, describe, loc.dataDir);
 }

@@ -6,6 +6,7 @@
 // recognised as retired. A non-empty target, a rotation in progress, a store
 // in use and a store without key check are refused with nothing changed; a
 // copy that fails half-way leaves the target empty and a re-run succeeds.
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -24,6 +25,7 @@ import {
   type TargetSide,
 } from '../../../../src/nexus/store/copy/index.js';
 import type { Row, TableSpec } from '../../../../src/nexus/store/copy/tables.js';
+import { markerExists } from '../../../../src/bootstrap/marker.js';
 import { startPostgres, type PostgresCluster } from '../../../helpers/postgres.js';
 import { steppingClock, tempDir, testKey } from './helpers.js';
 
@@ -169,7 +171,7 @@ describe('store copy: SQLite → PostgreSQL → SQLite', () => {
     const url = await cluster.createDatabase();
     const toPg = await copy(`sqlite:${a}`, `postgres:${url}`, { batchSize: 2 });
     expect(toPg.keyCheck).toBe('identical');
-    expect(toPg.bootstrapMarked).toBe(true);
+    expect(toPg.bootstrapMarker).toBe('spike_ts_bootstrap row set');
     expect(Object.fromEntries(toPg.tables.map((t) => [t.table, [t.source, t.copied, t.target]]))).toEqual(
       Object.fromEntries(COPIED_TABLES.map((t) => [t.name, Array(3).fill(rowsA[t.name]?.length)])),
     );
@@ -193,7 +195,16 @@ describe('store copy: SQLite → PostgreSQL → SQLite', () => {
     const b = join(dir(), 'data');
     const back = await copy(`postgres:${url}`, `sqlite:${join(b, 'spike.db')}`, { batchSize: 3 });
     expect(back.keyCheck).toBe('identical');
-    expect(back.bootstrapMarked).toBe(false);
+    // Bootstrap's marker file beside spike.db: a Bootstrap must never re-key this store.
+    expect(back.bootstrapMarker).toBe(`${join(b, 'bootstrap.json')} written`);
+    expect(JSON.parse(readFileSync(join(b, 'bootstrap.json'), 'utf8'))).toEqual({
+      bootstrap_completed: true,
+      completed_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+      completed_by: 'spike-nexus store copy',
+      copied_from: toPg.target,
+    });
+    expect(statSync(join(b, 'bootstrap.json')).mode & 0o777).toBe(0o600);
+    expect(markerExists(b)).toBe(true);
     // Row for row, byte for byte, the store it started from (times were written at whole milliseconds).
     const { spike_ts_rotation: _, ...rowsB } = sqliteRows(b);
     const { spike_ts_rotation: __, ...rowsAllA } = rowsA;
@@ -321,7 +332,8 @@ describe('store copy: a failure half-way leaves the target empty; a re-run succe
         from = `postgres:${pgUrl}`;
         const t = join(dir(), 'data');
         to = `sqlite:${t}`;
-        targetRows = () => Promise.resolve(sqliteRows(t));
+        // Bootstrap's marker file counts as a row here: written only once the copy committed.
+        targetRows = () => Promise.resolve({ ...sqliteRows(t), 'bootstrap.json': existsSync(join(t, 'bootstrap.json')) ? [true] : [] });
       }
       // Fails after the 3rd batch of 2 rows: the metadata is in, the secrets half-way.
       let batches = 0;
@@ -440,5 +452,18 @@ describe('store copy: a Nexus starting on the PostgreSQL target during the copy'
     expect(opening).toBeDefined();
     await expect(opening).rejects.toThrow(KeyMismatchError);
     expect(await postgresContents(url)).toEqual(await sqliteContents(src));
+  });
+});
+
+describe('store copy: Bootstrap marker of a SQLite target', () => {
+  it('a bootstrap.json already beside the target spike.db is kept as it is', async () => {
+    const url = await cluster.createDatabase();
+    await copy(`sqlite:${smallSqliteStore()}`, `postgres:${url}`);
+    const target = join(dir(), 'data');
+    mkdirSync(target, { mode: 0o700 });
+    writeFileSync(join(target, 'bootstrap.json'), 'theirs\n', { mode: 0o600 });
+    const r = await copy(`postgres:${url}`, `sqlite:${target}`);
+    expect(r.bootstrapMarker).toBe(`${join(target, 'bootstrap.json')} kept (already there)`);
+    expect(readFileSync(join(target, 'bootstrap.json'), 'utf8')).toBe('theirs\n');
   });
 });
