@@ -1,10 +1,11 @@
 // spike-nexus from dist/ (npm run build first) with SPIKE_NEXUS_BACKEND_STORE=postgres:
 // a bad database setting ends it with one line on stderr that never shows the
-// password; a good one gets as far as the store, which this build does not have
-// yet: one line again, exit 1, nothing listening.
+// password; a server that cannot be reached is waited for (one line, not
+// listening meanwhile); a refused password ends it with one line.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres } from '../helpers/postgres.js';
 import { Stack } from '../helpers/stack.js';
 
 const SECRET = 'Zq9xW7-s3cr3t';
@@ -48,13 +49,40 @@ describe('spike-nexus with the postgres backend', () => {
     expect(r.stderr).toBe(`spike-nexus: SPIKE_NEXUS_DATABASE_PASSWORD_FILE: ${path}: is empty\n`);
   });
 
-  it('valid settings: stops at start, before listening, with one line that says the backend is not in this build', async () => {
+  it('valid settings, server unreachable: one line, retries without listening, the password nowhere; SIGTERM ends it', async () => {
     const path = join(stack.dir, 'password');
     writeFileSync(path, `${SECRET}\n`, { mode: 0o600 });
-    const r = await runNexus({ SPIKE_NEXUS_DATABASE_URL: `postgres://spike:url-${SECRET}@127.0.0.1:1/spike?sslmode=disable`, SPIKE_NEXUS_DATABASE_PASSWORD_FILE: path });
-    expect(r.code).toBe(1);
-    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('spike-nexus: cannot start: the postgres backend is not available in this build');
-    expect(r.all).not.toContain(SECRET);
-    expect(r.all).not.toContain('nexus_listening');
+    const p = stack.spawn(
+      'nexus-unreachable',
+      'spike-nexus',
+      [],
+      stack.envFor('nexus', {
+        SPIKE_NEXUS_BACKEND_STORE: 'postgres',
+        SPIKE_NEXUS_DATABASE_URL: `postgres://spike:url-${SECRET}@127.0.0.1:1/spike?sslmode=disable`,
+        SPIKE_NEXUS_DATABASE_PASSWORD_FILE: path,
+      }),
+    );
+    const line = await p.waitForEvent('database_unreachable');
+    expect(line).toMatchObject({ error: 'cannot reach PostgreSQL at spike@127.0.0.1:1/spike (ECONNREFUSED)', retrying: true });
+    expect(p.running()).toBe(true);
+    await p.stop('SIGTERM');
+    expect(p.events('database_unreachable')).toHaveLength(1);
+    expect(p.events('nexus_listening')).toEqual([]);
+    expect(p.stdout() + p.stderr()).not.toContain(SECRET);
   });
+
+  it('a password the server refuses: exit 1, one line naming user@host/database, never the password', async () => {
+    const cluster = await startPostgres();
+    try {
+      const path = join(stack.dir, 'wrong-password');
+      writeFileSync(path, `${SECRET}\n`, { mode: 0o600 });
+      const r = await runNexus({ SPIKE_NEXUS_DATABASE_URL: cluster.passwordUrl, SPIKE_NEXUS_DATABASE_PASSWORD_FILE: path });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(`spike-nexus: cannot start: PostgreSQL refused the password for spike_pw@/spike (socket in ${cluster.socketDir})`);
+      expect(r.all).not.toContain(SECRET);
+      expect(r.all).not.toContain('nexus_listening');
+    } finally {
+      await cluster.stop();
+    }
+  }, 120_000);
 });
