@@ -467,3 +467,39 @@ describe('store copy: Bootstrap marker of a SQLite target', () => {
     expect(readFileSync(join(target, 'bootstrap.json'), 'utf8')).toBe('theirs\n');
   });
 });
+
+describe('store copy: same backend on both ends, and a Nexus starting on a SQLite store during the copy', () => {
+  it('SQLite → SQLite and PostgreSQL → PostgreSQL give stores that answer as the original', async () => {
+    const src = smallSqliteStore();
+    const expected = await sqliteContents(src);
+    const lite = join(dir(), 'data');
+    await copy(`sqlite:${src}`, `sqlite:${lite}`);
+    expect(await sqliteContents(lite)).toEqual(expected);
+    const [a, b] = [await cluster.createDatabase(), await cluster.createDatabase()];
+    await copy(`sqlite:${lite}`, `postgres:${a}`);
+    const r = await copy(`postgres:${a}`, `postgres:${b}`);
+    expect(r.bootstrapMarker).toBe('spike_ts_bootstrap row set');
+    expect(await postgresContents(b)).toEqual(expected);
+  });
+
+  it('a Nexus opening the SQLite source or target while the copy runs cannot open it', async () => {
+    const src = smallSqliteStore();
+    const target = join(dir(), 'data');
+    const opens: unknown[] = [];
+    await copy(`sqlite:${src}`, `sqlite:${target}`, {
+      afterBatch: () => {
+        if (opens.length > 0) return;
+        for (const dataDir of [src, target]) {
+          try {
+            openSqliteStore({ dataDir, rootKey: KEY, maxVersions: MAX_VERSIONS, busyTimeoutMs: 0 }).close();
+            opens.push('opened');
+          } catch (e) {
+            opens.push((e as Error).name);
+          }
+        }
+      },
+    });
+    expect(opens).toEqual(['StoreError', 'StoreError']);
+    expect(await sqliteContents(target)).toEqual(await sqliteContents(src));
+  });
+});
