@@ -193,6 +193,11 @@ describe('spike-nexus store copy (built binary)', () => {
       const r = await storeCopy(args);
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
     }
+    const badParam = await storeCopy(['copy', '--from', 'postgres:postgres://u@localhost/d?sslmod=verify-full', '--to', 'sqlite:/tmp/y']);
+    expect(badParam.code).toBe(2);
+    expect(badParam.stderr).toBe(
+      'spike-nexus store copy: postgres URL: unknown parameter "sslmod" (known: host, port, user, dbname, sslmode, sslrootcert, sslcert, sslkey, application_name, connect_timeout)\n',
+    );
     expect((await storeCopy(['copy', '--from', 'mysql://x', '--to', 'sqlite:/tmp/y'])).stderr).toBe(
       'spike-nexus store copy: --from: expected sqlite:PATH or postgres:URL\n',
     );

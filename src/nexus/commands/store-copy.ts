@@ -9,7 +9,7 @@
 //
 // Exit codes: 0 copied and verified; 1 the copy failed (one line on stderr;
 // the target holds no copied row, so the same command can simply be run
-// again); 2 a usage error (nothing was opened).
+// again); 2 a usage error (nothing was written).
 //
 // Tests only: SPIKE_NEXUS_STORE_COPY_FAILPOINTS=store_copy.batch_written[@N]
 // makes the command SIGKILL itself after the N-th batch written into the
@@ -21,6 +21,7 @@ import type { Env } from '../../protocol/config/env.js';
 import { DATABASE_PASSWORD_FILE_VAR, readPasswordFile } from '../database-config.js';
 import {
   copyStore,
+  CopyError,
   EndpointError,
   openCopySource,
   openCopyTarget,
@@ -150,7 +151,7 @@ export async function runStoreCommand(args: readonly string[], io: CommandIo): P
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.code === 'commander.helpDisplayed' ? 0 : 2;
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || (e instanceof CopyError && e.reason === 'bad_url')) {
       io.err(`${PROGRAM}: ${e.message}`);
       return 2;
     }

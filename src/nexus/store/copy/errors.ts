@@ -2,6 +2,7 @@
 // copy never decrypts anything, and PostgreSQL targets are named without a
 // password).
 export type CopyFailure =
+  | 'bad_url' // a PostgreSQL URL that cannot be used as given (a usage error)
   | 'no_source' // the source store is absent
   | 'no_key_check' // the source holds no key-check value (never opened by this Nexus)
   | 'rotation' // a root-key rotation is in progress on the source

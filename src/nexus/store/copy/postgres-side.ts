@@ -31,7 +31,11 @@ export const NEXUS_APPLICATION_NAME = 'spike-nexus';
 
 function ioError(describe: string, e: unknown): CopyError {
   if (e instanceof CopyError) return e;
-  if (e instanceof PostgresConnectError) return new CopyError(e.reason === 'schema' ? 'schema' : 'io', e.message, { cause: e });
+  if (e instanceof PostgresConnectError) {
+    // Its messages name Nexus's variable; here the URL is a command-line argument.
+    if (e.reason === 'bad_url') return new CopyError('bad_url', e.message.replace(/^SPIKE_NEXUS_DATABASE_URL: /, 'postgres URL: '), { cause: e });
+    return new CopyError(e.reason === 'schema' ? 'schema' : 'io', e.message, { cause: e });
+  }
   return new CopyError('io', `${describe}: ${pgErrorSummary(e)}`, { cause: e });
 }
 
