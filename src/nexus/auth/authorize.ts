@@ -8,6 +8,7 @@ import type { TrustRoots } from '../../protocol/config/shared.js';
 import { isLiteWorkload, isPilotOperator, isWellFormedPeerId } from '../../protocol/roles.js';
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
+import { StoreUnavailableError } from '../store/errors.js';
 import type { SecretsStore } from '../state/store-interface.js';
 import { checkPolicyAccess } from './access.js';
 import type { CompiledPolicy } from './compiled-policy.js';
@@ -41,6 +42,8 @@ export async function authorizedCaller(
   try {
     mine = await deps.policies.policiesFor(store, peerId);
   } catch (e) {
+    // The database out of reach (postgres) is no answer on the policies: the route answers 503 (server/app.ts).
+    if (e instanceof StoreUnavailableError) throw e;
     // Upstream: a policy load error denies.
     deps.log.error('loading policies failed; access denied', { error: describeError(e) });
     return undefined;

@@ -31,6 +31,7 @@ import {
 } from '../../protocol/roles.js';
 import { createLogger, type Logger } from '../../common/log.js';
 import type { SecretsStore } from '../state/store-interface.js';
+import { StoreUnavailableError } from '../store/errors.js';
 import type { NexusBackend } from '../config.js';
 import { checkPolicyAccess } from './access.js';
 import { BoundedCache } from './bounded-cache.js';
@@ -142,7 +143,8 @@ export function createEarlyFilter(deps: EarlyFilterDeps): EarlyFilter {
     if (loaded !== undefined) return verdict(loaded, route, rule, id);
     return deps.policies.policies(store).then(
       (policies) => verdict(policies, route, rule, id),
-      () => false, // upstream: a policy load error denies (the guard logs it)
+      // upstream: a policy load error denies (the guard logs it); the database out of reach: the guard answers 503
+      (e: unknown) => e instanceof StoreUnavailableError,
     );
   };
 

@@ -13,7 +13,9 @@
 // (oversized/unreadable → 400 with the route's BadRequest body, connection
 // closed). Every answer carries upstream's JSON headers, plus any the route
 // adds (restore's `Retry-After` on 429). A route error never
-// kills the process: 500 {"err":"api_internal_error"}, logged without secrets.
+// kills the process: 500 {"err":"api_internal_error"}, logged without secrets;
+// the database out of reach (StoreUnavailableError, e.g. while a guard loads
+// the policies) answers 503 with the route's `state_not_ready` body.
 import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST, API_INTERNAL_ERROR, STATE_NOT_READY } from '../../protocol/errors.js';
@@ -31,6 +33,7 @@ import { describeError } from '../../common/log.js';
 import { encodeErrorOnly as encodeErr, errorBodyFor } from '../../protocol/messages.js';
 import type { EarlyFilter, EarlyRefusal } from '../auth/early-filter.js';
 import type { NexusRoute, Reply } from '../routes/route.js';
+import { StoreUnavailableError } from '../store/errors.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -156,6 +159,11 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
       const r = await route.handle({ body, peerId: opts.peerIdOf(req) });
       send(reply, r);
     } catch (e) {
+      if (e instanceof StoreUnavailableError) {
+        log.debug('route failed: database unavailable', { route: route.name, error: describeError(e) });
+        send(reply, { status: 503, body: errorBodyFor(route.name, STATE_NOT_READY) });
+        return reply;
+      }
       log.error('route failed', { route: route.name, error: describeError(e) });
       send(reply, { status: 500, body: encodeErr(API_INTERNAL_ERROR) });
     } finally {
