@@ -14,6 +14,8 @@
 //   - Total loss (Keepers and Nexus killed, Keepers back empty): Nexus waits
 //     for a restore; `spike operator restore` with the recovered shards
 //     restores it and every secret reads back.
+//   - A Bootstrap SIGKILLed while it holds the store's run lock: the one
+//     waiting for it runs and completes; later ones skip.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -207,5 +209,55 @@ describe('Nexus on PostgreSQL, one replica', () => {
     expect((await spike(['policy', 'list'])).stdout).toContain('Name: pg-reader');
     // The Keepers (restarted empty) are refilled from the restored key.
     for (const k of ['keeper-1', 'keeper-2', 'keeper-3']) await stack.proc(k).waitForEvent('shard_stored', { where: (l) => l['from'] === stack.ids.nexus });
+  });
+});
+
+describe('Bootstrap once per PostgreSQL store, with real processes', () => {
+  it('a Bootstrap killed while it holds the run lock leaves the store bootstrappable: the one waiting for it runs and completes', { timeout: 300_000 }, async () => {
+    const url = await cluster.createDatabase();
+    const own = await Stack.create({
+      keepers: 3,
+      threshold: 2,
+      env: {
+        SPIKE_NEXUS_BACKEND_STORE: 'postgres',
+        SPIKE_NEXUS_DATABASE_URL: url,
+        SPIKE_BOOTSTRAP_KEEPER_MAX_RETRIES: '1000',
+        SPIKE_BOOTSTRAP_KEEPER_TIMEOUT: '10m',
+        SPIKE_BOOTSTRAP_KEEPER_RETRY_INITIAL_INTERVAL: '50ms',
+        SPIKE_BOOTSTRAP_KEEPER_RETRY_MAX_INTERVAL: '200ms',
+      },
+    });
+    try {
+      await own.startAgent();
+      await own.startKeepers();
+      const nexus = await own.startNexus();
+      // No Keeper reachable: the first Bootstrap holds the lock and retries its pushes.
+      for (const k of ['keeper-1', 'keeper-2', 'keeper-3']) await own.kill(k);
+      const first = own.spawn('bootstrap-1', 'spike-bootstrap', ['-init'], own.envFor('bootstrap'));
+      await first.waitForEvent('keeper_retry');
+      const second = own.spawn('bootstrap-2', 'spike-bootstrap', ['-init'], own.envFor('bootstrap'));
+      await second.waitForEvent('bootstrap_waiting');
+      // The first one dies (SIGKILL: no clean-up of its own); its session, and with it the lock, ends.
+      await own.kill('bootstrap-1');
+      await second.waitForEvent('bootstrap starting');
+      await own.startKeepers();
+      expect(await second.exited).toBe(0);
+      expect(second.events('bootstrap_completed')).toHaveLength(1);
+      expect(first.events('bootstrap_completed')).toEqual([]);
+      expect(await nexus.waitForEvent('root_key_ready')).toMatchObject({ source: 'keepers' });
+      const rows = new pg.Client({ connectionString: url });
+      await rows.connect();
+      try {
+        expect((await rows.query('SELECT id FROM spike_ts_bootstrap')).rows).toEqual([{ id: 1 }]);
+      } finally {
+        await rows.end();
+      }
+      // And from now on every Bootstrap skips.
+      const third = await own.bootstrap();
+      expect(third.code).toBe(0);
+      expect(third.proc.events('bootstrap_skipped')).toHaveLength(1);
+    } finally {
+      await own.cleanup();
+    }
   });
 });
