@@ -19,6 +19,8 @@ import { BadRowError, COPIED_TABLES, KEY_CHECK, TableDigest, type CopiedTable, t
 
 export const DEFAULT_BATCH_SIZE = 500;
 
+const KEY_CHECK_SPEC = COPIED_TABLES.find((t) => t.name === KEY_CHECK) as TableSpec;
+
 export interface CopyOptions {
   /** Rows per read and per insert (default 500). */
   readonly batchSize?: number;
@@ -67,15 +69,21 @@ async function checkSource(source: SourceSide): Promise<void> {
   if (await source.rotationInProgress()) {
     throw new CopyError('rotation', `${source.describe}: a root-key rotation is in progress: finish the rotation first (spike operator status)`);
   }
-  const keyCheck = COPIED_TABLES.find((t) => t.name === KEY_CHECK) as TableSpec;
-  if ((await source.count(keyCheck)) !== 1) {
+  if ((await source.count(KEY_CHECK_SPEC)) !== 1) {
     throw new CopyError('no_key_check', `${source.describe}: the store holds no key-check value (start Nexus on it once first, or it is not a store)`);
   }
 }
 
-/** Copies the tables and returns the digest of each, as read from the source. */
-async function copyRows(source: SourceSide, target: TargetSide, batchSize: number, opts: CopyOptions): Promise<Map<CopiedTable, { count: number; copied: number; digest: string }>> {
-  const out = new Map<CopiedTable, { count: number; copied: number; digest: string }>();
+/** One table as read from the source: its count, the rows gone over, their digest. */
+interface SourceTable {
+  readonly count: number;
+  readonly copied: number;
+  readonly digest: string;
+}
+
+/** Copies the tables and returns each as read from the source. */
+async function copyRows(source: SourceSide, target: TargetSide, batchSize: number, opts: CopyOptions): Promise<Map<CopiedTable, SourceTable>> {
+  const out = new Map<CopiedTable, SourceTable>();
   for (const spec of COPIED_TABLES) {
     const count = await source.count(spec);
     const digest = new TableDigest(spec);
@@ -93,7 +101,7 @@ async function copyRows(source: SourceSide, target: TargetSide, batchSize: numbe
 async function verify(
   source: SourceSide,
   target: TargetSide,
-  copied: Map<CopiedTable, { count: number; copied: number; digest: string }>,
+  copied: ReadonlyMap<CopiedTable, SourceTable>,
   batchSize: number,
 ): Promise<TableCount[]> {
   const tables: TableCount[] = [];
@@ -109,8 +117,7 @@ async function verify(
     if (digest.hex() !== from.digest) throw new CopyError('mismatch', `${spec.name}: the rows read back differ from the source's: rolled back`);
     tables.push({ table: spec.name, source: from.count, copied: from.copied, target: targetCount });
   }
-  const keyCheck = COPIED_TABLES.find((t) => t.name === KEY_CHECK) as TableSpec;
-  if (!sameRow(keyCheck, await firstRow(source, keyCheck), await firstRow(target, keyCheck))) {
+  if (!sameRow(KEY_CHECK_SPEC, await firstRow(source, KEY_CHECK_SPEC), await firstRow(target, KEY_CHECK_SPEC))) {
     throw new CopyError('mismatch', 'the key-check row differs between source and target: rolled back');
   }
   return tables;
