@@ -1,6 +1,8 @@
 // The real PilotIo: process streams, stdin to EOF with a byte limit, and
 // terminal prompts (hidden or echoed) through the `read` package (loaded only
 // when needed).
+import { readSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { CliError, ExitCode } from './exit.js';
 import { PROMPT_CANCELED_MESSAGE } from './restore-texts.js';
 import type { PilotIo } from '../runtime.js';
@@ -10,8 +12,9 @@ export function processIo(): PilotIo {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
     stdoutIsTty: () => process.stdout.isTTY === true,
-    stdinIsTty: () => process.stdin.isTTY === true,
-    readStdin: (limit) => readLimited(process.stdin, limit),
+    // isatty(0), not process.stdin.isTTY: the getter would create the stdin stream (readStdin).
+    stdinIsTty: () => isatty(0),
+    readStdin: (limit) => readStdin(limit),
     readLine: (limit) => readOneLine(process.stdin, limit),
     stderrIsTty: () => process.stderr.isTTY === true,
     readHidden: (prompt) => readTerminalLine(prompt, true, 'Failed to read the recovery shard from the terminal.'),
@@ -57,11 +60,69 @@ async function readTerminalLine(prompt: string, silent: boolean, failure: string
   }
 }
 
-/** Reads `stream` to EOF into one Buffer; more than `limit` bytes → CliError exit 2 (what was read is zeroed). */
-export function readLimited(stream: NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+function errnoOf(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
+/**
+ * Standard input to EOF, at most `limit` bytes (CliError exit 2 beyond).
+ * Not a terminal: read from descriptor 0 directly, without creating
+ * process.stdin (a stream over the pipe or file costs a CLI's start-up about
+ * 1.5 ms; test/bench/README.md § Start-up). A terminal: the stream, as always.
+ */
+export function readStdin(limit: number): Promise<Buffer> {
+  if (isatty(0)) return readLimited(process.stdin, limit);
+  return readLimitedSync((buf) => readSync(0, buf, 0, buf.length, null), () => process.stdin, limit);
+}
+
+/**
+ * Reads with `read` (a read(2) of `buf`, 0 at EOF) to EOF, at most `limit`
+ * bytes; when a read would block (EAGAIN: a non-blocking descriptor) the
+ * rest comes from `stream()` (readLimited, with what was read so far).
+ * Errors as readLimited's; what was read is zeroed.
+ */
+export function readLimitedSync(read: (buf: Buffer) => number, stream: () => NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const wipe = (): void => {
+    for (const c of chunks) c.fill(0);
+  };
+  for (;;) {
+    const buf = Buffer.alloc(Math.min(64 * 1024, limit + 1 - size));
+    let n: number;
+    try {
+      n = read(buf);
+    } catch (e) {
+      buf.fill(0);
+      const code = errnoOf(e);
+      if (code === 'EINTR') continue;
+      if (code === 'EAGAIN') return readLimited(stream(), limit, chunks);
+      wipe();
+      return Promise.reject(new CliError(ExitCode.usage, `Failed to read standard input (${code ?? 'error'}).`));
+    }
+    if (n === 0) {
+      const all = Buffer.concat(chunks, size);
+      wipe();
+      return Promise.resolve(all);
+    }
+    chunks.push(buf.subarray(0, n));
+    size += n;
+    if (size > limit) {
+      wipe();
+      return Promise.reject(new CliError(ExitCode.usage, `Input too long: more than ${limit} bytes.`));
+    }
+  }
+}
+
+/**
+ * Reads `stream` to EOF into one Buffer, after the `already` read chunks
+ * (taken over: zeroed like the rest); more than `limit` bytes in all →
+ * CliError exit 2 (what was read is zeroed).
+ */
+export function readLimited(stream: NodeJS.ReadableStream, limit: number, already: Buffer[] = []): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const chunks: Buffer[] = already;
+    let size = already.reduce((n, c) => n + c.length, 0);
     let done = false;
     const wipe = (): void => {
       for (const c of chunks) c.fill(0);
