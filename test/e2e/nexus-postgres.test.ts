@@ -103,7 +103,9 @@ describe('Nexus on PostgreSQL, one replica', () => {
     expect(nexus.events('database_connected')).toHaveLength(1);
     expect(nexus.events('nexus_listening')[0]).toMatchObject({ backend: 'postgres' });
     // The marker is the database row, not a file.
+    // (SQLite's marker file lives in the data directory Nexus derives, `<SPIKE_NEXUS_DATA_DIR>/data`; look in both places.)
     expect(existsSync(join(stack.nexusDataDir, 'bootstrap.json'))).toBe(false);
+    expect(existsSync(join(stack.nexusDataDir, 'data', 'bootstrap.json'))).toBe(false);
     expect(await query('SELECT id FROM spike_ts_bootstrap')).toEqual([{ id: 1 }]);
     expect(stack.proc('bootstrap').events('bootstrap_completed')).toHaveLength(1);
 
