@@ -112,7 +112,8 @@ function unpadded(type: number, flags: number, payload: Buffer): Buffer {
 /** Starts the request on `socket` (connected or connecting) and reads the answer. */
 export function startH2Call(socket: Socket, req: H2Request, on: H2CallHandlers): H2Call {
   const hpack = new HpackDecoder();
-  let buf: Buffer = Buffer.alloc(0);
+  /** Received bytes not yet parsed (less than a frame); a copy of our own, zeroed when replaced. */
+  let rest: Buffer = Buffer.alloc(0);
   let done = false;
   let sawSettings = false;
   let headersSeen = false;
@@ -226,18 +227,26 @@ export function startH2Call(socket: Socket, req: H2Request, on: H2CallHandlers):
     }
   };
 
+  // The answer carries the SVID's private key: every buffer the bytes pass
+  // through here is zeroed once parsed (DATA goes to the handler as a copy,
+  // which fetch.ts zeroes in turn).
   const onData = (chunk: Buffer): void => {
-    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    const whole = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
+    if (whole !== chunk) {
+      rest.fill(0);
+      chunk.fill(0);
+    }
+    let off = 0;
     try {
-      while (!done && buf.length >= FRAME_HEADER) {
-        const length = buf.readUIntBE(0, 3);
+      while (!done && whole.length - off >= FRAME_HEADER) {
+        const length = whole.readUIntBE(off, 3);
         if (length > MAX_FRAME) throw protocolError();
-        if (buf.length < FRAME_HEADER + length) break;
-        const type = buf[3] as number;
-        const flags = buf[4] as number;
-        const stream = buf.readUInt32BE(5) & 0x7fffffff;
-        const payload = buf.subarray(FRAME_HEADER, FRAME_HEADER + length);
-        buf = buf.subarray(FRAME_HEADER + length);
+        if (whole.length - off < FRAME_HEADER + length) break;
+        const type = whole[off + 3] as number;
+        const flags = whole[off + 4] as number;
+        const stream = whole.readUInt32BE(off + 5) & 0x7fffffff;
+        const payload = whole.subarray(off + FRAME_HEADER, off + FRAME_HEADER + length);
+        off += FRAME_HEADER + length;
         // The server's connection preface is a SETTINGS frame (RFC 9113 § 3.4).
         if (!sawSettings && type !== Type.SETTINGS) throw protocolError();
         sawSettings = true;
@@ -245,6 +254,9 @@ export function startH2Call(socket: Socket, req: H2Request, on: H2CallHandlers):
       }
     } catch (e) {
       fail(e instanceof HpackError ? protocolError() : (e as Error));
+    } finally {
+      rest = done ? Buffer.alloc(0) : Buffer.from(whole.subarray(off));
+      whole.fill(0);
     }
   };
   const onClose = (): void => end(true);
@@ -255,7 +267,8 @@ export function startH2Call(socket: Socket, req: H2Request, on: H2CallHandlers):
   return {
     destroy(): void {
       stop();
-      buf = Buffer.alloc(0);
+      rest.fill(0);
+      rest = Buffer.alloc(0);
       socket.destroy();
     },
   };

@@ -8,7 +8,10 @@ import { connect, createServer as createNetServer, type Server as NetServer } fr
 import { constants, createServer, type Http2Server, type ServerHttp2Stream, type IncomingHttpHeaders, type ServerHttp2Session } from 'node:http2';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import { startH2Call, type H2Headers } from '../../../src/spiffe/h2call.js';
+import { encodeLiteralHeaders } from '../../../src/spiffe/hpack.js';
 
 interface Seen {
   response?: { headers: H2Headers; endStream: boolean };
@@ -163,5 +166,46 @@ describe('startH2Call against node:http2', () => {
     const seen = await call(path);
     expect(seen.closed).toBe(true);
     expect(seen.response).toBeUndefined();
+  });
+});
+
+describe('startH2Call: what it received is zeroed once parsed (the answer holds the SVID key)', () => {
+  const frame = (type: number, flags: number, stream: number, payload: Buffer): Buffer => {
+    const h = Buffer.alloc(9);
+    h.writeUIntBE(payload.length, 0, 3);
+    h[3] = type;
+    h[4] = flags;
+    h.writeUInt32BE(stream, 5);
+    return Buffer.concat([h, payload]);
+  };
+
+  it('every chunk the socket delivered, whole frames or split ones', () => {
+    const socket = Object.assign(new EventEmitter(), { write: () => true, destroy: () => undefined }) as unknown as Socket;
+    const data: Buffer[] = [];
+    let closed = false;
+    startH2Call(socket, { authority: 'localhost', path: '/x', headers: [], body: Buffer.alloc(5) }, {
+      response: () => undefined,
+      data: (c) => data.push(c),
+      trailers: () => undefined,
+      close: () => (closed = true),
+      error: (e) => {
+        throw e;
+      },
+    });
+    const secret = Buffer.from('-----BEGIN PRIVATE KEY----- not really');
+    const wire = Buffer.concat([
+      frame(4, 0, 0, Buffer.alloc(0)),
+      frame(1, 4, 1, encodeLiteralHeaders([[':status', '200']])),
+      frame(0, 1, 1, secret),
+    ]);
+    // in two pieces, cut inside the DATA frame
+    const a = Buffer.from(wire.subarray(0, wire.length - 10));
+    const b = Buffer.from(wire.subarray(wire.length - 10));
+    socket.emit('data', a);
+    socket.emit('data', b);
+    expect(Buffer.concat(data)).toEqual(secret);
+    expect(closed).toBe(true);
+    expect(a.every((x) => x === 0)).toBe(true);
+    expect(b.every((x) => x === 0)).toBe(true);
   });
 });
