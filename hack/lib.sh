@@ -24,7 +24,25 @@ if [ -z "${SPIKE_NEXUS_KEEPER_PEERS:-}" ]; then
 fi
 : "${SPIKE_NEXUS_TLS_PORT:=:8553}"
 : "${SPIKE_NEXUS_API_URL:=https://localhost:${SPIKE_NEXUS_TLS_PORT##*:}}"
+# The processes of the stack (Bootstrap) take one URL: the first of a list
+# (hack/env.sh prints the list of every replica's URL for the Pilot).
+SPIKE_NEXUS_API_URL=${SPIKE_NEXUS_API_URL%%,*}
+
+# What the last hack/start.sh of this dev dir ran ($SPIKE_DEV_DIR/stack.conf,
+# lines key=value): the backend and the number of Nexus replicas, the defaults
+# of SPIKE_NEXUS_BACKEND_STORE and SPIKE_NEXUS_REPLICAS when they are not set.
+SPIKE_STACK_CONF="$SPIKE_DEV_DIR/stack.conf"
+spike_stack_conf() {
+  local key=$1 line
+  [ -f "$SPIKE_STACK_CONF" ] || return 0
+  while IFS= read -r line; do
+    case "$line" in "$key="*) echo "${line#*=}"; return 0 ;; esac
+  done <"$SPIKE_STACK_CONF"
+}
+: "${SPIKE_NEXUS_BACKEND_STORE:=$(spike_stack_conf backend)}"
 : "${SPIKE_NEXUS_BACKEND_STORE:=sqlite}"
+: "${SPIKE_NEXUS_REPLICAS:=$(spike_stack_conf replicas)}"
+: "${SPIKE_NEXUS_REPLICAS:=1}"
 export SPIKE_DEV_DIR SPIKE_NEXUS_DATA_DIR SPIKE_NEXUS_KEEPER_PEERS SPIKE_NEXUS_TLS_PORT SPIKE_NEXUS_API_URL SPIKE_NEXUS_BACKEND_STORE
 
 IFS=',' read -r -a SPIKE_KEEPER_URLS <<<"$SPIKE_NEXUS_KEEPER_PEERS"
@@ -78,15 +96,67 @@ spike_components() {
   echo nexus
 }
 
+# Nexus replicas: replica 1 is `nexus`, replica i > 1 `nexus-i` (log, pid file),
+# listening on SPIKE_NEXUS_TLS_PORT + i - 1 (same host part). Every replica
+# runs with Nexus's one SPIFFE ID (the dev agent's `nexus` entry and socket):
+# the Pilot and the Keepers pin that ID, whichever replica answers.
+spike_nexus_name() { if [ "$1" -eq 1 ]; then echo nexus; else echo "nexus-$1"; fi; }
+spike_nexus_port() { echo $((${SPIKE_NEXUS_TLS_PORT##*:} + $1 - 1)); }
+spike_nexus_listen() {
+  local host=''
+  case "$SPIKE_NEXUS_TLS_PORT" in *:*) host=${SPIKE_NEXUS_TLS_PORT%:*} ;; esac
+  echo "$host:$(spike_nexus_port "$1")"
+}
+# Replica i's URL: SPIKE_NEXUS_API_URL's scheme and host, replica i's port.
+spike_nexus_url() {
+  local hostport=${SPIKE_NEXUS_API_URL#https://}
+  hostport=${hostport%%/*}
+  if [[ $hostport =~ ^(.*):[0-9]+$ ]]; then hostport=${BASH_REMATCH[1]}; fi
+  echo "https://$hostport:$(spike_nexus_port "$1")"
+}
+# Every replica's URL, comma-separated (SPIKE_NEXUS_API_URL when one replica).
+spike_nexus_urls() {
+  if [ "$SPIKE_NEXUS_REPLICAS" -le 1 ]; then echo "$SPIKE_NEXUS_API_URL"; return; fi
+  local i list
+  list=$(spike_nexus_url 1)
+  for ((i = 2; i <= SPIKE_NEXUS_REPLICAS; i++)); do list="$list,$(spike_nexus_url "$i")"; done
+  echo "$list"
+}
+# The replica names that have a pid file (running or not), replica 1 first.
+spike_nexus_names_known() {
+  local f name
+  echo nexus
+  for f in "$SPIKE_PID_DIR"/nexus-*.pid; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f" .pid)
+    [[ $name =~ ^nexus-[0-9]+$ ]] && echo "$name"
+  done | sort -t- -k2,2n | uniq
+}
+
+# SPIKE_NEXUS_REPLICAS: a whole number from 1; more than one needs the postgres
+# backend (replicas share one store; SQLite is one process's file).
+spike_check_replicas() {
+  [[ $SPIKE_NEXUS_REPLICAS =~ ^[1-9][0-9]*$ ]] || die "SPIKE_NEXUS_REPLICAS must be a whole number from 1 (got '$SPIKE_NEXUS_REPLICAS')"
+  if [ "$SPIKE_NEXUS_REPLICAS" -gt 1 ] && [ "$SPIKE_NEXUS_BACKEND_STORE" != postgres ]; then
+    die "SPIKE_NEXUS_REPLICAS=$SPIKE_NEXUS_REPLICAS needs SPIKE_NEXUS_BACKEND_STORE=postgres: replicas share one database, and a $SPIKE_NEXUS_BACKEND_STORE store belongs to one Nexus"
+  fi
+}
+
 spike_pid() { cat "$SPIKE_PID_DIR/$1.pid" 2>/dev/null || true; }
 
-# Running = the pid file names a live process that runs one of our binaries.
+# Running = the pid file names a live process that runs one of our binaries,
+# or a child this shell just forked to start one (until it execs, its command
+# line is still this shell's, which need not say "spike").
 spike_is_running() {
-  local pid
+  local pid stat ppid
   pid=$(spike_pid "$1")
   [ -n "$pid" ] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  grep -q "spike" "/proc/$pid/cmdline" 2>/dev/null || return 1
+  grep -q "spike" "/proc/$pid/cmdline" 2>/dev/null && return 0
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }   # past "pid (comm) ": state ppid …
+  read -r _ ppid _ <<<"$stat"
+  [ "$ppid" = "$$" ]
 }
 
 spike_log_size() { stat -c %s "$SPIKE_LOG_DIR/$1.log" 2>/dev/null || echo 0; }
@@ -96,7 +166,7 @@ spike_start() {
   local name=$1 entry=$2
   shift 2
   local log="$SPIKE_LOG_DIR/$name.log"
-  # shellcheck disable=SC2016
+  # shellcheck disable=SC2086 # SPIKE_START_ARGS: words on purpose (none, or a subcommand)
   setsid env "$@" node "$SPIKE_ROOT/dist/$entry.js" ${SPIKE_START_ARGS:-} >>"$log" 2>&1 </dev/null &
   echo $! >"$SPIKE_PID_DIR/$name.pid"
 }
@@ -117,9 +187,9 @@ spike_wait_event() {
   return 1
 }
 
-# The state Nexus last reported since it last started: ready | restore | starting.
+# The state Nexus (or replica NAME) last reported since it last started: ready | restore | starting.
 spike_nexus_state() {
-  local log="$SPIKE_LOG_DIR/nexus.log"
+  local log="$SPIKE_LOG_DIR/${1:-nexus}.log"
   [ -f "$log" ] || { echo starting; return; }
   awk '
     /"msg":"nexus_listening"/ { state = "starting" }
@@ -145,3 +215,6 @@ spike_stop() {
 spike_dev_agent() { node "$SPIKE_ROOT/dist/spike-dev-agent.js" "$@"; }
 
 spike_socket() { echo "unix://$SPIKE_SOCKET_DIR/$1.sock"; }
+
+# shellcheck source=hack/lib-postgres.sh
+source "$SPIKE_ROOT/hack/lib-postgres.sh"

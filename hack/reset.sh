@@ -12,7 +12,8 @@ Usage: hack/reset.sh [--yes]
 
 Total system reset of the local stack: stops every component and deletes
   $SPIKE_NEXUS_DATA_DIR/data  (the Nexus store: ALL SECRETS AND POLICIES)
-  $SPIKE_DEV_DIR  (dev CA, registrations, sockets, logs)
+  $SPIKE_DEV_DIR  (dev CA, registrations, sockets, logs, and the local
+      PostgreSQL cluster in postgres/ if any: the postgres store, ALL ITS SECRETS)
 Recovery shards saved earlier become useless: the next hack/start.sh makes a
 new root key. Use it only when the shards are lost; with shards, restore instead
 (docs/runbook.md).
