@@ -32,12 +32,13 @@ spike_pg_view() {
 spike_pg_url() { echo "postgresql://spike@/spike?host=$SPIKE_PG_CLUSTER"; }
 
 # The directory holding initdb, pg_ctl, postgres and psql: PATH first, then the
-# newest of Debian's /usr/lib/postgresql/<version>/bin.
+# newest of Debian's /usr/lib/postgresql/<version>/bin (SPIKE_PG_SEARCH_ROOT
+# replaces /usr/lib/postgresql, for tests).
 spike_pg_bin() {
   local dir v best=''
   dir=$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/initdb)")
   if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && [ -x "$dir/postgres" ]; then echo "$dir"; return 0; fi
-  for v in /usr/lib/postgresql/*/bin; do
+  for v in "${SPIKE_PG_SEARCH_ROOT:-/usr/lib/postgresql}"/*/bin; do
     if [ ! -x "$v/initdb" ] || [ ! -x "$v/pg_ctl" ] || [ ! -x "$v/postgres" ]; then continue; fi
     if [ -z "$best" ] || [ "$(basename "$(dirname "$v")" | cut -d. -f1)" -gt "$(basename "$(dirname "$best")" | cut -d. -f1)" ]; then best=$v; fi
   done
@@ -47,7 +48,7 @@ spike_pg_bin() {
 
 spike_pg_require_bin() {
   SPIKE_PG_BIN=$(spike_pg_bin) || die "PostgreSQL is not installed (no initdb and pg_ctl on PATH nor in /usr/lib/postgresql/*/bin): install it with apt-get install postgresql, or point SPIKE_NEXUS_DATABASE_URL at a server of yours"
-  command -v psql >/dev/null 2>&1 || [ -x "$SPIKE_PG_BIN/psql" ] || die "PostgreSQL's psql is missing: install it with apt-get install postgresql"
+  [ -x "$SPIKE_PG_BIN/psql" ] || command -v psql >/dev/null 2>&1 || die "PostgreSQL's psql is missing: install it with apt-get install postgresql"
 }
 
 # spike_pg_as CMD ARG...: run a command as the cluster's OS user, seeing the
@@ -84,7 +85,8 @@ spike_pg_is_running() { spike_pg_pid >/dev/null; }
 # spike_pg_psql: SQL from standard input, as the superuser, to database postgres.
 spike_pg_psql() {
   local psql
-  psql=$(command -v psql 2>/dev/null || echo "$SPIKE_PG_BIN/psql")
+  psql="$SPIKE_PG_BIN/psql"
+  [ -x "$psql" ] || psql=$(command -v psql)
   spike_pg_as "$psql" -X -q -v ON_ERROR_STOP=1 -h "$(spike_pg_view)" -p "$SPIKE_PG_PORT" -d postgres
 }
 

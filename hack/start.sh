@@ -24,6 +24,12 @@ recorded=$(spike_stack_conf backend)
 if [ -n "$recorded" ] && [ "$recorded" != "$SPIKE_NEXUS_BACKEND_STORE" ] && [ "${SPIKE_START_SWITCH_BACKEND:-}" != true ]; then
   die "this stack ($SPIKE_DEV_DIR) runs on SPIKE_NEXUS_BACKEND_STORE=$recorded; starting it on $SPIKE_NEXUS_BACKEND_STORE would bootstrap a new store and re-key the Keepers, leaving the $recorded store unreadable. Use another SPIKE_DEV_DIR or hack/reset.sh; after moving the store with spike-nexus store copy, start once with SPIKE_START_SWITCH_BACKEND=true"
 fi
+# The local PostgreSQL cluster's binaries, checked before anything starts.
+pg_local=false
+if [ "$SPIKE_NEXUS_BACKEND_STORE" = postgres ] && { [ -z "${SPIKE_NEXUS_DATABASE_URL:-}" ] || [ "$SPIKE_NEXUS_DATABASE_URL" = "$(spike_pg_url)" ]; }; then
+  pg_local=true
+  spike_pg_require_bin
+fi
 spike_ensure_built
 spike_ensure_dirs
 printf 'backend=%s\nreplicas=%s\n' "$SPIKE_NEXUS_BACKEND_STORE" "$SPIKE_NEXUS_REPLICAS" >"$SPIKE_STACK_CONF"
@@ -65,8 +71,7 @@ done
 
 # 3. PostgreSQL (postgres backend without a database of the user's): the private cluster.
 if [ "$SPIKE_NEXUS_BACKEND_STORE" = postgres ]; then
-  if [ -z "${SPIKE_NEXUS_DATABASE_URL:-}" ] || [ "$SPIKE_NEXUS_DATABASE_URL" = "$(spike_pg_url)" ]; then
-    spike_pg_require_bin
+  if [ "$pg_local" = true ]; then
     if spike_pg_is_running; then
       say "postgres: already running (pid $(spike_pg_pid)), socket in $SPIKE_PG_CLUSTER"
     else
