@@ -1,11 +1,15 @@
-// The compiled policies of the open store, cached. Nexus is the only writer
-// of its store, so the cache is dropped on every policy write through the
-// routes (invalidate) and whenever the store object changes (a root key was
-// installed). Stored policies whose patterns do not compile under our rules
-// are skipped with a warning, as upstream's LoadAllPolicies skips rows that
-// fail to decrypt or compile. (Several Nexus replicas on one PostgreSQL
-// database break the "only writer" premise: another replica's policy write
-// does not invalidate this cache. Planned with the PostgreSQL backend.)
+// The compiled policies of the open store, cached. The cache is dropped on
+// every policy write through the routes (invalidate) and whenever the store
+// object changes (a root key was installed). Stored policies whose patterns
+// do not compile under our rules are skipped with a warning, as upstream's
+// LoadAllPolicies skips rows that fail to decrypt or compile.
+//
+// Several Nexus replicas on one PostgreSQL database: another replica's policy
+// write reaches this index as a notification (invalidate, through
+// ReplicaCoordination.watchPolicies). While notifications may be missed (the
+// LISTEN connection is down, or not up yet) the index is suspended: every
+// request loads the policies afresh and nothing is installed; resume() drops
+// whatever was cached and caches again (docs/postgres.md § Several replicas).
 //
 // Per caller, the policies whose SPIFFE ID pattern matches it are cached too
 // (at most 4096 callers, least recently used dropped first), so that a
@@ -21,7 +25,7 @@
 // later callers start a new one.
 import type { Logger } from '../../common/log.js';
 import { describeError } from '../../common/log.js';
-import type { SecretsStore } from '../state/store-interface.js';
+import type { PolicyChangeSink, SecretsStore } from '../state/store-interface.js';
 import { BoundedCache } from './bounded-cache.js';
 import { compilePolicy, type CompiledPolicy } from './compiled-policy.js';
 
@@ -30,10 +34,12 @@ const MAX_CACHED_CALLERS = 4096;
 /** Policy references kept in all (a caller's entry weighs its policy count + 1). */
 const MAX_CACHED_REFERENCES = 1 << 20;
 
-export class PolicyIndex {
+export class PolicyIndex implements PolicyChangeSink {
   #store: SecretsStore | undefined;
   #policies: readonly CompiledPolicy[] = [];
   #valid = false;
+  /** False while changes by other replicas may go unnoticed (suspend()): nothing is cached. */
+  #cacheable = true;
   /** Bumped by invalidate(): a load begun under an older generation is not installed. */
   #generation = 0;
   #loading: { readonly store: SecretsStore; readonly generation: number; readonly done: Promise<readonly CompiledPolicy[]> } | undefined;
@@ -65,13 +71,15 @@ export class PolicyIndex {
   policies(store: SecretsStore): Promise<readonly CompiledPolicy[]> {
     const ready = this.loaded(store);
     if (ready !== undefined) return Promise.resolve(ready);
+    // Suspended: a load of its own for each caller, begun after it asked, never installed.
+    if (!this.#cacheable) return this.#compileAll(store);
     const running = this.#loading;
     if (running !== undefined && running.store === store && running.generation === this.#generation) return running.done;
     const generation = this.#generation;
     const done = this.#compileAll(store).then(
       (out) => {
         // Installed only if no invalidate() and no load for another store came meanwhile.
-        if (this.#loading === entry && this.#generation === generation) {
+        if (this.#loading === entry && this.#generation === generation && this.#cacheable) {
           this.#byCaller.clear();
           this.#store = store;
           this.#policies = out;
@@ -108,5 +116,22 @@ export class PolicyIndex {
     this.#valid = false;
     this.#policies = [];
     this.#byCaller.clear();
+  }
+
+  /** Changes may go unnoticed from now on: forget the cache and load per request until resume(). */
+  suspend(): void {
+    this.#cacheable = false;
+    this.invalidate();
+  }
+
+  /** Changes are noticed again: forget the cache (anything may have changed meanwhile) and cache again. */
+  resume(): void {
+    this.invalidate();
+    this.#cacheable = true;
+  }
+
+  /** Whether loaded policies are kept (false while suspended). */
+  get caching(): boolean {
+    return this.#cacheable;
   }
 }

@@ -28,7 +28,9 @@ import {
   postgresStoreHoldsData,
   type PostgresDatabase,
 } from '../store/postgres/index.js';
-import type { StoreGate } from './store-interface.js';
+import { checkReplicaName, listReplicas, removeHeartbeat, writeHeartbeat } from '../store/postgres/heartbeat.js';
+import { POLICY_CHANNEL, startChangeListener, type ChangeListener } from '../store/postgres/listen.js';
+import type { ReplicaCoordination, StoreGate } from './store-interface.js';
 
 export interface PostgresGateOptions {
   readonly database: NexusDatabaseConfig;
@@ -39,6 +41,8 @@ export interface PostgresGateOptions {
   readonly retryMaxMs?: number;
   /** Ends the connect retries (shutdown during start). */
   readonly signal?: AbortSignal;
+  /** Heartbeat period (default HEARTBEAT_INTERVAL_MS; tests shorten it). */
+  readonly heartbeatIntervalMs?: number;
 }
 
 /** Logs the database's state changes (one line each), never a line per failed call. */
@@ -130,18 +134,98 @@ export async function connectWithRetry(opts: PostgresGateOptions, onIdleError: (
   }
 }
 
+/** Heartbeat period; replicas whose heartbeat is older than REPLICA_SEEN_WITHIN_MS are not listed. */
+export const HEARTBEAT_INTERVAL_MS = 3_000;
+export const REPLICA_SEEN_WITHIN_MS = 30_000;
+/** A safety net under LISTEN/NOTIFY: the policy index is dropped this often anyway. */
+export const POLICY_SAFETY_RELOAD_MS = 60_000;
+
+/**
+ * The replicas' coordination on `db` (docs/postgres.md § Several replicas):
+ * LISTEN for policy writes on a connection of its own, heartbeats through the
+ * pool (tracked, so that a silent database is noticed even without traffic).
+ */
+export function postgresReplicas(db: PostgresDatabase, opts: PostgresGateOptions, tracker: DatabaseHealth): ReplicaCoordination {
+  const { log, database } = opts;
+  let listener: ChangeListener | undefined;
+  let safety: NodeJS.Timeout | undefined;
+  let beat: { timer: NodeJS.Timeout; name: string; running?: Promise<void> } | undefined;
+  let stopping: Promise<void> | undefined;
+  const startedAt = new Date();
+  return {
+    watchPolicies(sink) {
+      if (listener !== undefined || stopping !== undefined) throw new Error('policies are watched already');
+      sink.suspend();
+      listener = startChangeListener({
+        config: { url: database.url, ...(database.password === undefined ? {} : { password: database.password }) },
+        channel: POLICY_CHANNEL,
+        onNotify: () => sink.invalidate(),
+        onListening: () => {
+          sink.resume();
+          log.event('policy_notifications_listening', { database: db.target });
+        },
+        onLost: (e) => {
+          sink.suspend();
+          log.event('policy_notifications_lost', { database: db.target, error: describeError(e), policy_cache: 'off' });
+        },
+        ...(opts.retryInitialMs === undefined ? {} : { retryInitialMs: opts.retryInitialMs }),
+        ...(opts.retryMaxMs === undefined ? {} : { retryMaxMs: opts.retryMaxMs }),
+      });
+      safety = setInterval(() => sink.invalidate(), POLICY_SAFETY_RELOAD_MS);
+      safety.unref();
+    },
+    startHeartbeat(name, ready) {
+      checkReplicaName(name);
+      if (beat !== undefined || stopping !== undefined) throw new Error('the heartbeat runs already');
+      const write = (): void => {
+        if (beat === undefined || beat.running !== undefined) return;
+        const b = beat;
+        b.running = tracker
+          .track(writeHeartbeat(db.pool, name, ready(), startedAt))
+          .catch((e: unknown) => log.debug('heartbeat not written', { error: describeError(e) }))
+          .finally(() => (b.running = undefined));
+      };
+      beat = { timer: setInterval(write, opts.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS), name };
+      beat.timer.unref();
+      write();
+    },
+    list: () => tracker.track(listReplicas(db.pool, REPLICA_SEEN_WITHIN_MS)),
+    databaseUp: () => tracker.up,
+    stop() {
+      stopping ??= (async () => {
+        if (safety !== undefined) clearInterval(safety);
+        const b = beat;
+        beat = undefined;
+        if (b !== undefined) {
+          clearInterval(b.timer);
+          await b.running;
+          // A clean stop: the replica is gone, not late.
+          if (!db.closed) await removeHeartbeat(db.pool, b.name).catch(() => undefined);
+        }
+        await listener?.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
 export async function openPostgresGate(opts: PostgresGateOptions): Promise<StoreGate> {
   const box: { health?: DatabaseHealth } = {};
   // Before the pool exists nothing can be idle; afterwards an idle connection's error marks the database down.
   const db = await connectWithRetry(opts, (e) => box.health?.down(e));
   const tracker = new DatabaseHealth(opts.log, db.target);
   box.health = tracker;
+  const replicas = postgresReplicas(db, opts, tracker);
   return {
+    replicas,
     hasKeyCheck: () => tracker.track(postgresStoreHoldsData(db)),
     checkKey: (key) => tracker.track(checkPostgresRootKey(db, key)),
     withKeyCheck: async (fn) => fn(await tracker.track(loadPostgresKeyChecker(db))),
     open: async (key) => trackedStore(await tracker.track(openPostgresStore(db, { rootKey: key, maxVersions: opts.maxVersions })), tracker),
     // Idempotent; after open() the store owns the pool and ends it too.
-    close: () => db.close(),
+    close: async () => {
+      await replicas.stop();
+      await db.close();
+    },
   };
 }

@@ -39,4 +39,43 @@ export interface StoreGate {
   open(key: Uint8Array): Promise<SecretsStore>;
   /** Releases anything held before open (idempotent). */
   close(): Promise<void>;
+  /** Present when several replicas can share the store (postgres). */
+  readonly replicas?: ReplicaCoordination;
+}
+
+/** Where a replica's cached policies learn that the store's policies changed (PolicyIndex). */
+export interface PolicyChangeSink {
+  /** Policies changed (through any replica): drop what is cached. */
+  invalidate(): void;
+  /** Changes may go unnoticed from now on (the LISTEN connection is down): serve nothing from a cache. */
+  suspend(): void;
+  /** Changes are noticed again: drop what is cached (anything may have changed meanwhile) and cache again. */
+  resume(): void;
+}
+
+/** A replica as the others see it: its last heartbeat. */
+export interface ReplicaSeen {
+  readonly name: string;
+  readonly ready: boolean;
+  readonly lastSeen: Date;
+  /** Age of the last heartbeat by the database's clock (ms). */
+  readonly ageMs: number;
+}
+
+/**
+ * Several Nexus replicas on one store (the postgres backend; absent for the
+ * others, whose store one process holds): policy change notifications,
+ * heartbeats, the replicas seen recently.
+ */
+export interface ReplicaCoordination {
+  /** Watches policy writes of every replica (LISTEN); `sink` is suspended until the first LISTEN is in effect. */
+  watchPolicies(sink: PolicyChangeSink): void;
+  /** Writes this replica's heartbeat now and every few seconds (ready: whether it serves). */
+  startHeartbeat(name: string, ready: () => boolean): void;
+  /** The replicas whose heartbeat is recent, by name. */
+  list(): Promise<readonly ReplicaSeen[]>;
+  /** False after a database call failed for want of the database, until one answers again. */
+  databaseUp(): boolean;
+  /** Stops the heartbeat (removing this replica's row) and the LISTEN connection; idempotent. */
+  stop(): Promise<void>;
 }

@@ -15,6 +15,7 @@ import { loadDatabaseConfig } from '../../../src/nexus/database-config.js';
 import { connectPostgresGate } from '../../../src/nexus/state/store-gate.js';
 import { keyCheckValue } from '../../../src/nexus/store/crypto.js';
 import { KeyMismatchError, RetiredKeyError, StoreUnavailableError } from '../../../src/nexus/store/index.js';
+import { MIGRATIONS } from '../../../src/nexus/store/postgres/schema.js';
 import { startPostgres, PASSWORD_ROLE, type PostgresCluster } from '../../helpers/postgres.js';
 import { captureLogger } from './fixtures.js';
 import { testKey } from './store/helpers.js';
@@ -70,7 +71,7 @@ describe('connectPostgresGate', () => {
     expect(events('database_unreachable')).toHaveLength(1);
     expect(events('database_unreachable')[0]?.['error']).toMatch(/^cannot reach PostgreSQL at spike_pw@\/spike \(socket in .*\) \((ENOENT|ECONNREFUSED)\)$/);
     expect(events('database_connected')).toHaveLength(1);
-    expect(events('database_connected')[0]).toMatchObject({ database: expect.stringContaining(`${PASSWORD_ROLE}@`), schema_version: 1 });
+    expect(events('database_connected')[0]).toMatchObject({ database: expect.stringContaining(`${PASSWORD_ROLE}@`), schema_version: MIGRATIONS.length });
     expect(JSON.stringify(lines)).not.toContain(cluster.password);
     await gate?.close();
   });

@@ -18,6 +18,7 @@ export const MIGRATIONS_TABLE = 'spike_ts_schema_migrations';
 export const KEY_CHECK_TABLE = 'spike_ts_key_check';
 export const RETIRED_KEY_CHECKS_TABLE = 'spike_ts_retired_key_checks';
 export const BOOTSTRAP_TABLE = 'spike_ts_bootstrap';
+export const REPLICAS_TABLE = 'spike_ts_replicas';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -66,6 +67,19 @@ CREATE TABLE ${RETIRED_KEY_CHECKS_TABLE} (
 CREATE TABLE ${BOOTSTRAP_TABLE} (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   claimed_time TIMESTAMPTZ NOT NULL
+);
+`,
+  },
+  {
+    version: 2,
+    name: 'replica heartbeats',
+    // One row per Nexus replica name, written every few seconds (heartbeat.ts); nothing secret.
+    sql: `
+CREATE TABLE ${REPLICAS_TABLE} (
+  name TEXT COLLATE "C" PRIMARY KEY,
+  ready BOOLEAN NOT NULL,
+  started_time TIMESTAMPTZ NOT NULL,
+  last_seen TIMESTAMPTZ NOT NULL
 );
 `,
   },

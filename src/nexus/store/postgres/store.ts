@@ -11,7 +11,8 @@
 // new statement — which sees everything committed by the writer it waited
 // for — plans, and writes. Two replicas writing one path therefore queue on
 // the row and get distinct versions. A policy write is one statement in its
-// transaction.
+// transaction, with a NOTIFY on POLICY_CHANNEL (delivered on COMMIT) so that
+// the other replicas drop their compiled policies (listen.ts).
 // `grouped` writes each run as their own transaction (PostgreSQL commits
 // concurrent transactions in groups itself) and settle after COMMIT.
 //
@@ -40,6 +41,7 @@ import { dateToUnixSeconds, unixSecondsToDate } from '../sqlite/time.js';
 import type { Policy, PolicyInput, SecretMetadata, SecretVersionInfo } from '../types.js';
 import { planDelete, planPut, planUndelete, resolveReadableVersionOf, type SecretHeader } from '../versioning.js';
 import type { PostgresDatabase } from './database.js';
+import { POLICY_CHANNEL } from './listen.js';
 import { checkName, checkPath, checkPolicyInput, checkValues, checkVersion, checkVersionList, copyValues } from './input.js';
 import { checkKeyLength, keyVerdict } from './keycheck.js';
 import { ADVISORY_LOCKS, KEY_CHECK_TABLE } from './schema.js';
@@ -103,6 +105,8 @@ const Q = {
       updated_time = excluded.updated_time
     RETURNING created_time, updated_time`,
   deletePolicy: 'DELETE FROM policies WHERE name = $1',
+  // Delivered to every replica's LISTEN connection on COMMIT, never for a rollback (listen.ts).
+  notifyPolicy: 'SELECT pg_notify($1, $2)',
 } as const;
 
 type QueryName = keyof typeof Q;
@@ -290,11 +294,13 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
   const putPolicy = async (input: PolicyInput): Promise<Policy> => {
     const at = dateToUnixSeconds(now());
     const sealed = sealPolicyFields(keyring.sealing, input);
-    const r = await writeTransaction(db, (c) =>
-      c.query<{ created_time: string; updated_time: string }>(
+    const r = await writeTransaction(db, async (c) => {
+      const out = await c.query<{ created_time: string; updated_time: string }>(
         stmt('upsertPolicy', [input.name, sealed.nonce, sealed.spiffeIdPattern, sealed.pathPattern, sealed.permissions, at, at]),
-      ),
-    );
+      );
+      await c.query(stmt('notifyPolicy', [POLICY_CHANNEL, input.name]));
+      return out;
+    });
     const row = r.rows[0];
     if (row === undefined) throw new StoreError('io', 'PostgreSQL returned no row for a policy write');
     const createdAt = unixSecondsToDate(toSafeInt(row.created_time, 'policy'));
@@ -433,7 +439,12 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
       deletePolicy: (name) =>
         checked(
           () => checkName(name),
-          async () => ((await writeTransaction(db, (c) => c.query(stmt('deletePolicy', [name])))).rowCount ?? 0) > 0,
+          async () =>
+            writeTransaction(db, async (c) => {
+              const gone = ((await c.query(stmt('deletePolicy', [name]))).rowCount ?? 0) > 0;
+              if (gone) await c.query(stmt('notifyPolicy', [POLICY_CHANNEL, name]));
+              return gone;
+            }),
         ),
     },
     close() {
