@@ -5,13 +5,22 @@
 # → Keeper crash (refilled by Nexus) → total loss → operator restore → every
 # secret reads back. Ends with PASS (exit 0) or FAIL (exit 1).
 # SPIKE_DEMO_KEEP=true keeps the temporary directory for inspection.
+#   hack/demo.sh [--ha]
+# --ha (or DEMO_HA=1): the drill on PostgreSQL with two Nexus replicas, one of
+# them killed mid-drill (hack/demo-ha.sh).
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=hack/lib-demo.sh
+source "$ROOT/hack/lib-demo.sh"
 
-bold() { if [ -t 1 ]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
-step() { printf '\n'; bold "== $* =="; }
-fail() { printf '\n'; bold "FAIL: $*"; exit 1; }
-run() { printf '$ %s\n' "$*"; "$@"; }
+for arg in "$@"; do
+  case "$arg" in
+    --ha) DEMO_HA=1 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "Error: unknown argument $arg (usage: hack/demo.sh [--ha])" >&2; exit 2 ;;
+  esac
+done
+if [ "${DEMO_HA:-}" = 1 ] || [ "${DEMO_HA:-}" = true ]; then exec bash "$ROOT/hack/demo-ha.sh"; fi
 
 [ -f "$ROOT/dist/spike.js" ] || (cd "$ROOT" && npm run --silent build) || fail "build failed"
 
@@ -23,16 +32,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Loopback ports picked by the OS. A port picked here can be taken by another
-# process before the stack binds it (also a port freed by a crash, before the
-# restart binds it again): the step then starts again on new ports (the logs
-# say EADDRINUSE).
-free_ports() {
-  node -e '
-    const net = require("node:net");
-    const get = () => new Promise((ok) => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
-    Promise.all(Array.from({ length: Number(process.argv[1]) }, get)).then((p) => console.log(p.join(" ")));' "$1"
-}
 nexus_port() {
   export SPIKE_NEXUS_TLS_PORT="127.0.0.1:$1"
   export SPIKE_NEXUS_API_URL="https://127.0.0.1:$1"
@@ -51,6 +50,8 @@ export SPIKE_PILOT_RECOVERY_DIR="$DEMO_DIR/operator"
 export SPIKE_DEV_LISTEN_HOST=127.0.0.1
 export SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL=2s
 export SPIKE_NEXUS_SHAMIR_SHARES=3 SPIKE_NEXUS_SHAMIR_THRESHOLD=2
+# One Nexus, and never a database of the caller's environment (eval "$(hack/env.sh)" exports one).
+unset SPIKE_NEXUS_REPLICAS SPIKE_NEXUS_DATABASE_URL SPIKE_NEXUS_DATABASE_PASSWORD_FILE
 mkdir -m 700 "$SPIKE_PILOT_RECOVERY_DIR"
 
 START="$ROOT/hack/start.sh"
@@ -63,7 +64,7 @@ for attempt in 1 2 3; do
   pick_ports
   if run "$START"; then break; fi
   # only a port taken meanwhile is worth another try
-  grep -qs EADDRINUSE "$SPIKE_DEV_DIR"/logs/*.log && [ "$attempt" -lt 3 ] || fail "the stack did not become ready"
+  if ! grep -qs EADDRINUSE "$SPIKE_DEV_DIR"/logs/*.log || [ "$attempt" -ge 3 ]; then fail "the stack did not become ready"; fi
   echo "(a port was taken meanwhile: starting again on new ports)"
   "$STOP" --kill >/dev/null 2>&1 || true
   mv "$SPIKE_DEV_DIR/logs" "$SPIKE_DEV_DIR/logs.attempt-$attempt"
@@ -95,7 +96,7 @@ for attempt in 1 2 3; do
   off=$(stat -c %s "$SPIKE_DEV_DIR/logs/nexus.log")
   if run "$START"; then break; fi
   # only Nexus's port, taken while it was down, is worth another try (on a new port)
-  tail -c +"$((off + 1))" "$SPIKE_DEV_DIR/logs/nexus.log" | grep -qs EADDRINUSE && [ "$attempt" -lt 3 ] || fail "Nexus did not recover from the Keepers"
+  if ! tail -c +"$((off + 1))" "$SPIKE_DEV_DIR/logs/nexus.log" | grep -qs EADDRINUSE || [ "$attempt" -ge 3 ]; then fail "Nexus did not recover from the Keepers"; fi
   echo "(Nexus's port was taken while it was down: starting it on a new port)"
   nexus_port "$(free_ports 1)"
 done
