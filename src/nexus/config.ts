@@ -17,6 +17,7 @@
 //   SPIKE_NEXUS_DATABASE_URL, optionally SPIKE_NEXUS_DATABASE_PASSWORD_FILE
 //   (database-config.ts), and Keepers as sqlite does. Not usable yet: Nexus
 //   refuses to start with it until the PostgreSQL store is wired in.
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError, type Env, type ListenAddress, readDuration, readEnum, readInt, readListenAddress, readString } from '../protocol/config/env.js';
 import { FailpointSpecError, parseFailpointSpec } from '../common/failpoint.js';
@@ -81,6 +82,16 @@ export interface NexusConfig {
    * Empty unless set; never set it in production.
    */
   failpoints: ReadonlyMap<string, number>;
+  /**
+   * This replica's name in heartbeats and `spike operator status`
+   * (`SPIKE_NEXUS_REPLICA_NAME`; undefined: `<hostname>:<port>` once listening).
+   */
+  replicaName?: string;
+  /**
+   * The plain-HTTP readiness listener for load balancers (`SPIKE_NEXUS_HEALTH_PORT`,
+   * 0 picks a port; `SPIKE_NEXUS_HEALTH_ADDR`, default 127.0.0.1); undefined: none.
+   */
+  health?: { readonly host: string; readonly port: number };
 }
 
 export const DEFAULT_NEXUS_LISTEN = ':8553';
@@ -135,6 +146,27 @@ export function loadNexusConfig(env: Env): NexusConfig {
     maxConnections: readInt(env, 'SPIKE_NEXUS_MAX_CONNECTIONS', DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
     maxConnectionsPerPeer: readInt(env, 'SPIKE_NEXUS_MAX_CONNECTIONS_PER_PEER', DEFAULT_MAX_CONNECTIONS_PER_PEER, 1, 1_000_000),
     failpoints: readFailpoints(env),
+    ...readReplicaSettings(env),
+  };
+}
+
+const REPLICA_NAME = /^[A-Za-z0-9._:@\-[\]]{1,128}$/;
+
+function readReplicaSettings(env: Env): Pick<NexusConfig, 'replicaName' | 'health'> {
+  const name = readString(env, 'SPIKE_NEXUS_REPLICA_NAME');
+  if (name !== undefined && !REPLICA_NAME.test(name)) {
+    throw new ConfigError('SPIKE_NEXUS_REPLICA_NAME', 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ - [ ]');
+  }
+  const portText = readString(env, 'SPIKE_NEXUS_HEALTH_PORT');
+  const addr = readString(env, 'SPIKE_NEXUS_HEALTH_ADDR');
+  if (portText === undefined && addr !== undefined) throw new ConfigError('SPIKE_NEXUS_HEALTH_ADDR', 'needs SPIKE_NEXUS_HEALTH_PORT');
+  const health = portText === undefined ? undefined : { host: addr ?? '127.0.0.1', port: readInt(env, 'SPIKE_NEXUS_HEALTH_PORT', 0, 0, 65535) };
+  if (health !== undefined && !isIP(health.host.replace(/^\[(.*)\]$/, '$1'))) {
+    throw new ConfigError('SPIKE_NEXUS_HEALTH_ADDR', 'must be an IP address (127.0.0.1, ::1, 0.0.0.0, …)');
+  }
+  return {
+    ...(name === undefined ? {} : { replicaName: name }),
+    ...(health === undefined ? {} : { health: { host: health.host.replace(/^\[(.*)\]$/, '$1'), port: health.port } }),
   };
 }
 

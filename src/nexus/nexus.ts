@@ -18,6 +18,8 @@ import { RateLimiter } from './restore/rate-limit.js';
 import { buildRoutes } from './routes/index.js';
 import { PolicyIndex } from './auth/policy-index.js';
 import { buildNexusApp } from './server/app.js';
+import { startHealthListener, type HealthListener } from './server/health.js';
+import { hostname } from 'node:os';
 import { KeeperSync } from './sync/push.js';
 import { recoverFromKeepers } from './sync/recovery.js';
 import { unpinnedKeepersWarning } from '../protocol/config/shared.js';
@@ -120,6 +122,10 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
   }
 
   const policies = new PolicyIndex(log);
+  // Several replicas on one database: other replicas' policy writes drop this index (LISTEN/NOTIFY).
+  gate.replicas?.watchPolicies(policies);
+  let replicaName = config.replicaName ?? '';
+  const replicas = gate.replicas;
   const routes = buildRoutes({
     state,
     backend: config.backend,
@@ -131,6 +137,7 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
     maxCiphertextSize: config.maxCiphertextSize,
     policies,
     rotation,
+    replicas: { name: () => replicaName, ...(replicas === undefined ? {} : { list: () => replicas.list() }) },
   });
   // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval
   // (default 30 s), and drops a connection that never finishes its TLS handshake
@@ -169,7 +176,22 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.listen.port;
   // Before the root key is known: the emergency routes must be reachable.
-  log.event('nexus_listening', { port, backend: config.backend });
+  replicaName ||= `${hostname()}:${port}`;
+  log.event('nexus_listening', { port, backend: config.backend, replica: replicaName });
+  // Ready for a load balancer: the root key installed and the database answering.
+  const servesNow = (): boolean => state.ready() && (replicas?.databaseUp() ?? true);
+  replicas?.startHeartbeat(replicaName, servesNow);
+  let health: HealthListener | undefined;
+  if (config.health !== undefined) {
+    try {
+      health = await startHealthListener({ ...config.health, ready: servesNow });
+    } catch (e) {
+      await app.close();
+      await replicas?.stop();
+      throw new Error(`the health listener cannot listen on ${config.health.host}:${config.health.port}: ${describeError(e)}`, { cause: e });
+    }
+    log.event('health_listening', { host: config.health.host, port: health.port });
+  }
 
   const abort = new AbortController();
   let recovery: Promise<void> | undefined;
@@ -191,8 +213,11 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
     close: () => {
       closing ??= (async () => {
         abort.abort();
+        await health?.close();
         detach();
         await app.close();
+        // Before the store ends the pool: the heartbeat row goes with a clean stop.
+        await replicas?.stop();
         await recovery;
         await rotation.close();
         await push?.stop();

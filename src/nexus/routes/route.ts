@@ -8,6 +8,7 @@ import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST } from '../../protocol/errors.js';
 import { DecodeError, errorBodyFor } from '../../protocol/messages.js';
 import type { Logger } from '../../common/log.js';
 import type { NexusState } from '../state/nexus-state.js';
+import type { ReplicaSeen } from '../state/store-interface.js';
 import type { RestoreCollector } from '../restore/collector.js';
 import type { RateLimiter } from '../restore/rate-limit.js';
 import type { PolicyIndex } from '../auth/policy-index.js';
@@ -57,6 +58,16 @@ export interface RouteDeps {
   policies: PolicyIndex;
   /** The root-key rotation (rotate and status routes). */
   rotation: RotationControl;
+  /** This replica's name and the replicas seen recently (status route); absent: not reported. */
+  replicas?: ReplicaInfo;
+}
+
+/** What the status route tells of the replicas (docs/postgres.md § Several replicas). */
+export interface ReplicaInfo {
+  /** The answering replica's name ('' until it is known). */
+  name(): string;
+  /** Replicas seen recently on the shared store; absent for a store one process holds. */
+  list?: () => Promise<readonly ReplicaSeen[]>;
 }
 
 /** A guard either lets the request through (typed) or answers it. */

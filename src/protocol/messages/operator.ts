@@ -1,7 +1,7 @@
 // Operator routes: recover (shards out to `spike operator recover`),
 // restore (one shard in) and spike-ts's restore status.
-import { type FieldDecoder, goBool, goBytes32, goInt, goIntKeyBytes32Map, goIntSlice, goString } from '../../gocompat/json/decode.js';
-import { field } from '../../gocompat/json/struct.js';
+import { type FieldDecoder, goBool, goBytes32, goInt, goIntKeyBytes32Map, goIntSlice, goSlice, goString } from '../../gocompat/json/decode.js';
+import { field, goStruct, type StructSpec } from '../../gocompat/json/struct.js';
 import { bytes32, type Codec, codec, errField, errSpec, int, type ResponseCodec, responseCodec } from './codec.js';
 
 // Recover
@@ -170,7 +170,25 @@ export function decodeRestoreResponse(raw: unknown): RestoreResponse {
  * progress (`rotationDone` of `rotationTotal` rows), the new set's
  * fingerprint, its start time (RFC 3339) and the keeper ids that have not
  * yet taken their new shard; all omitted when no rotation runs.
+ * With several replicas on one database (PostgreSQL), `replica` names the
+ * replica that answered and `replicas` lists those seen recently (name,
+ * ready, last heartbeat as RFC 3339, its age in ms by the database's clock);
+ * both omitted otherwise, so older clients and upstream readers ignore them.
  */
+export interface ReplicaStatus {
+  name: string;
+  ready: boolean;
+  lastSeen: string;
+  ageMs: number;
+}
+const replicaSpec: StructSpec<ReplicaStatus> = {
+  name: field('name', goString, () => ''),
+  ready: field('ready', goBool, () => false),
+  lastSeen: field('lastSeen', goString, () => ''),
+  ageMs: field('ageMs', goInt, () => 0),
+};
+const zeroReplica = (): ReplicaStatus => ({ name: '', ready: false, lastSeen: '', ageMs: 0 });
+
 export interface StatusResponse {
   ready: boolean;
   collected: number;
@@ -184,6 +202,8 @@ export interface StatusResponse {
   rotationFingerprint: string;
   rotationStartedAt: string;
   rotationWaiting: number[] | null;
+  replica: string;
+  replicas: ReplicaStatus[] | null;
   err: string;
 }
 export const statusResponse: ResponseCodec<StatusResponse> = responseCodec<StatusResponse>(
@@ -201,6 +221,8 @@ export const statusResponse: ResponseCodec<StatusResponse> = responseCodec<Statu
     rotationFingerprint: field('rotationFingerprint', goString, () => ''),
     rotationStartedAt: field('rotationStartedAt', goString, () => ''),
     rotationWaiting: field('rotationWaiting', goIntSlice, () => null),
+    replica: field('replica', goString, () => ''),
+    replicas: field('replicas', goSlice(goStruct(replicaSpec, 'replica'), zeroReplica), () => null),
     err: errSpec,
   },
   (w, v) =>
@@ -217,6 +239,20 @@ export const statusResponse: ResponseCodec<StatusResponse> = responseCodec<Statu
       v.rotationFingerprint !== '' && ['rotationFingerprint', (x) => x.string(v.rotationFingerprint)],
       v.rotationStartedAt !== '' && ['rotationStartedAt', (x) => x.string(v.rotationStartedAt)],
       v.rotationWaiting !== null && v.rotationWaiting.length > 0 && ['rotationWaiting', (x) => x.array(v.rotationWaiting, int)],
+      v.replica !== '' && ['replica', (x) => x.string(v.replica)],
+      v.replicas !== null &&
+        v.replicas.length > 0 && [
+          'replicas',
+          (x) =>
+            x.array(v.replicas, (y, r) =>
+              y.object([
+                ['name', (z) => z.string(r.name)],
+                ['ready', (z) => z.bool(r.ready)],
+                ['lastSeen', (z) => z.string(r.lastSeen)],
+                ['ageMs', (z) => z.int(r.ageMs)],
+              ]),
+            ),
+        ],
       errField(v.err),
     ]),
 );
@@ -231,6 +267,8 @@ export function statusAnswer(base: Pick<StatusResponse, 'ready' | 'collected' | 
     rotationFingerprint: '',
     rotationStartedAt: '',
     rotationWaiting: null,
+    replica: '',
+    replicas: null,
     err: '',
     ...base,
   };

@@ -11,7 +11,7 @@ import { statusAnswer, statusResponse, type StatusResponse } from '../../../prot
 import { describeError } from '../../../common/log.js';
 import type { RotationProgress } from '../../rotation/engine.js';
 import { fingerprintOf } from '../../rotation/fingerprint.js';
-import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
+import type { NexusRoute, ReplicaInfo, Reply, RouteDeps, RouteRequest } from '../route.js';
 import { rfc3339 } from './rotate.js';
 import { guardStatus, statusBadRequest } from './status-guard.js';
 
@@ -31,6 +31,25 @@ export interface StatusDeps extends Pick<RouteDeps, 'roots' | 'log'> {
   fingerprint?: () => string;
   /** The root-key rotation in progress, if any. Absent: never reported. */
   rotation?: () => RotationProgress | undefined;
+  /** The answering replica and the replicas seen recently. Absent: never reported. */
+  replicas?: ReplicaInfo;
+}
+
+/** The replica fields of the answer: this replica's name, and the replicas seen recently when they could be read. */
+async function replicaFields(deps: StatusDeps): Promise<Partial<StatusResponse>> {
+  const info = deps.replicas;
+  if (info === undefined) return {};
+  const name = info.name();
+  const out: Partial<StatusResponse> = name === '' ? {} : { replica: name };
+  if (info.list === undefined) return out;
+  try {
+    const seen = await info.list();
+    out.replicas = seen.map((r) => ({ name: r.name, ready: r.ready, lastSeen: rfc3339(r.lastSeen), ageMs: Math.round(r.ageMs) }));
+  } catch (e) {
+    // The database out of reach: the status still answers (it is an emergency path), without the list.
+    deps.log.warn('status: the replicas could not be listed', { error: describeError(e) });
+  }
+  return out;
 }
 
 function rotationFields(p: RotationProgress | undefined): Partial<StatusResponse> {
@@ -45,7 +64,7 @@ function rotationFields(p: RotationProgress | undefined): Partial<StatusResponse
   };
 }
 
-export function handleStatus(caller: string, deps: StatusDeps): Reply {
+export function handleStatus(caller: string, deps: StatusDeps, replicas: Partial<StatusResponse> = {}): Reply {
   const t = deps.progress.threshold;
   const ready = deps.ready();
   const ids = ready ? [] : [...deps.progress.ids()].sort((a, b) => a - b);
@@ -62,7 +81,7 @@ export function handleStatus(caller: string, deps: StatusDeps): Reply {
   deps.log.audit('status', { caller, outcome: ready ? 'ready' : 'collecting', collected, ...(extra.rotation ? { rotation: extra.rotation } : {}) });
   return {
     status: 200,
-    body: statusResponse.encode(statusAnswer({ ready, collected, remaining, threshold: t, ids, ...extra })),
+    body: statusResponse.encode(statusAnswer({ ready, collected, remaining, threshold: t, ids, ...extra, ...replicas })),
   };
 }
 
@@ -72,7 +91,7 @@ export function statusRoute(deps: StatusDeps): NexusRoute {
     badRequest: statusBadRequest,
     handle: async (req: RouteRequest) => {
       const g = guardStatus(req, deps);
-      return g.ok ? handleStatus(g.value.caller, deps) : g.reply;
+      return g.ok ? handleStatus(g.value.caller, deps, await replicaFields(deps)) : g.reply;
     },
   };
 }
@@ -86,5 +105,6 @@ export function statusDepsFrom(deps: RouteDeps, progress: RestoreProgress): Stat
     progress,
     fingerprint: () => deps.state.rootKey.use((k) => fingerprintOf(k, deps.shamir)) ?? '',
     rotation: () => deps.rotation.progress(),
+    ...(deps.replicas === undefined ? {} : { replicas: deps.replicas }),
   };
 }
