@@ -1,7 +1,8 @@
 // The break-glass drill (docs/design.md § The drill), end to end, exactly as an
 // operator runs it: `hack/demo.sh` drives the real binaries (dev agent, three
 // Keepers, Nexus, Bootstrap) and the real `spike` CLI on a private stack with
-// free loopback ports, and ends with PASS or FAIL.
+// free loopback ports, and ends with PASS or FAIL. `hack/demo.sh --ha` does the
+// same on a private PostgreSQL cluster with two Nexus replicas, one killed mid-drill.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +20,23 @@ describe('break-glass drill (hack/demo.sh)', () => {
     expect(out).toContain('PASS: the break-glass drill succeeded');
     expect(out).toContain('SPIKE is now restored and ready to use.');
     expect(out).toMatch(/Shards collected: 1/);
+    expect(code).toBe(0);
+  }, 240_000);
+
+  it('--ha: on PostgreSQL with two replicas, keeps serving through one while the other is killed, and restores both', async () => {
+    const child = spawn('bash', ['hack/demo.sh', '--ha'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (code !== 0) console.error(out);
+    expect(out).toContain('postgres: started (pid ');
+    expect(out).toMatch(/SPIKE Nexus is ready: 2 replicas at https:\/\/127\.0\.0\.1:(\d+),https:\/\/127\.0\.0\.1:\d+\./);
+    // Replica 1 killed, then a write and a read answered with it down.
+    expect(out).toMatch(/nexus: stopped \(KILL\)\n(?:\(this Pilot takes one URL[^\n]*\n)?\$ SPIKE_NEXUS_API_URL=\S+ spike secret put secrets\/api-key key=AKIA-DEMO-1234\nOK\n/);
+    expect(out).toContain('Replica 2 rebuilt the root key from the Keepers that replica 1 refilled.');
+    expect(out.match(/: both secrets as written\./g)).toHaveLength(2);
+    expect(out).toContain('PASS: the HA drill succeeded');
     expect(code).toBe(0);
   }, 240_000);
 });
