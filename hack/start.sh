@@ -96,7 +96,11 @@ for ((i = 1; i <= SPIKE_NEXUS_REPLICAS; i++)); do
     continue
   fi
   off=$(spike_log_size "$name")
-  spike_start "$name" spike-nexus SPIFFE_ENDPOINT_SOCKET="$(spike_socket nexus)" SPIKE_NEXUS_TLS_PORT="$(spike_nexus_listen "$i")"
+  # Replica i: its own port, name (spike operator status) and readiness port if one is asked for.
+  extra=()
+  if [[ ${SPIKE_NEXUS_HEALTH_PORT:-0} =~ ^[1-9][0-9]*$ ]]; then extra+=(SPIKE_NEXUS_HEALTH_PORT="$((SPIKE_NEXUS_HEALTH_PORT + i - 1))"); fi
+  spike_start "$name" spike-nexus SPIFFE_ENDPOINT_SOCKET="$(spike_socket nexus)" SPIKE_NEXUS_TLS_PORT="$(spike_nexus_listen "$i")" \
+    SPIKE_NEXUS_REPLICA_NAME="$name" ${extra[@]+"${extra[@]}"}
   seen=$(spike_wait_event "$name" nexus_listening "$off" 30) || die_with_log "$name" "$name did not start ($seen)" "$off"
   say "$name: started on $(spike_nexus_listen "$i") (pid $(spike_pid "$name"))"
   nexus_started=true

@@ -143,10 +143,10 @@ describe('hack/ on PostgreSQL with two Nexus replicas', () => {
     expect(start?.stdout).toContain(`nexus-2: started on 127.0.0.1:${port + 1} (pid `);
     expect(start?.stdout).toContain(`SPIKE Nexus is ready: 2 replicas at ${urls.join(',')}.`);
 
-    // Each replica's own log, both with the postgres backend, both with the root key.
+    // Each replica's own log, with the postgres backend, its hack/ name as replica name, and the root key.
     for (const name of ['nexus', 'nexus-2']) {
       const log = readFileSync(join(devDir, 'logs', `${name}.log`), 'utf8');
-      expect(log).toMatch(/"msg":"nexus_listening".*"backend":"postgres"/);
+      expect(log).toMatch(new RegExp(`"msg":"nexus_listening".*"backend":"postgres","replica":"${name}"`));
       expect(log).toContain('"msg":"root_key_ready"');
     }
 
