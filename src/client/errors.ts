@@ -10,12 +10,20 @@ export interface ClientErrorDetails {
   code?: string;
   /** Node error code of the underlying failure (ECONNREFUSED, ERR_TLS_CERT_ALTNAME_INVALID, …). */
   cause?: unknown;
+  /**
+   * Whether the request may have reached the server: false only when no TLS
+   * session was ever established for it (refused, DNS, connect timeout, a
+   * handshake that failed), so none of its bytes can have been read.
+   */
+  maybeSent?: boolean;
 }
 
 export class ClientError extends Error {
   override readonly name = 'ClientError';
   readonly status: number | undefined;
   readonly code: string | undefined;
+  /** See ClientErrorDetails.maybeSent; true when unknown. */
+  readonly maybeSent: boolean;
 
   constructor(
     readonly kind: ClientErrorKind,
@@ -25,6 +33,7 @@ export class ClientError extends Error {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.status = details.status;
     this.code = details.code;
+    this.maybeSent = details.maybeSent ?? true;
   }
 }
 

@@ -14,6 +14,8 @@ export interface SpikeHttpClientOptions {
   serverAuthorizer: Authorizer;
   /** Deadline of each call, connect and whole request included. */
   timeoutMs: number;
+  /** See HttpsJsonClientOptions.connectTimeoutMs (default: none). */
+  connectTimeoutMs?: number;
   maxResponseBytes?: number;
 }
 
@@ -22,6 +24,7 @@ export function createSpikeHttpClient(opts: SpikeHttpClientOptions): SpikeHttpCl
   return createHttpsJsonClient({
     tlsOptions: () => mtlsClientOptions(opts.source, opts.serverAuthorizer),
     timeoutMs: opts.timeoutMs,
+    ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
     maxResponseBytes: opts.maxResponseBytes,
   });
 }

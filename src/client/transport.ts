@@ -43,6 +43,12 @@ export interface HttpsJsonClientOptions {
   /** Fresh TLS options for each request (so a rotated SVID is used at once). */
   tlsOptions: () => ConnectionOptions;
   timeoutMs: number;
+  /**
+   * Fails a call (kind `transport`, not sent) whose TLS session is not up
+   * within this time, so that a list of Nexus URLs moves on from a host that
+   * drops packets (failover.ts). Default: none (the call's deadline only).
+   */
+  connectTimeoutMs?: number;
   maxResponseBytes?: number;
 }
 
@@ -54,6 +60,9 @@ const identityErrors = new WeakSet<object>();
 export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpClient {
   if (!Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0) {
     throw new RangeError('timeoutMs must be a positive number');
+  }
+  if (opts.connectTimeoutMs !== undefined && (!Number.isFinite(opts.connectTimeoutMs) || opts.connectTimeoutMs <= 0)) {
+    throw new RangeError('connectTimeoutMs must be a positive number');
   }
   const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   // One checkServerIdentity for the client's whole life, given to the agents
@@ -106,11 +115,16 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
       let socket: TLSSocket | undefined;
       let bytesBefore = 0;
       let answered = false;
-      const onAbort = (): void => finish(new ClientError('timeout', `call to ${where} aborted`));
+      // A TLS session carried this request (a pooled one, or a new one whose
+      // handshake completed): only then can any of its bytes have been read.
+      let established = false;
+      const maybeSent = (): boolean => established || req.reusedSocket;
+      const onAbort = (): void => finish(new ClientError('timeout', `call to ${where} aborted`, { maybeSent: maybeSent() }));
       const finish = (err: ClientError | undefined, res?: HttpResponse): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        clearTimeout(connectTimer);
         call.signal?.removeEventListener('abort', onAbort);
         if (err) {
           req.destroy();
@@ -132,13 +146,21 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
         },
       });
       const timer = setTimeout(() => {
-        finish(new ClientError('timeout', `no answer from ${where} within ${deadlineMs} ms`));
+        finish(new ClientError('timeout', `no answer from ${where} within ${deadlineMs} ms`, { maybeSent: maybeSent() }));
       }, remainingMs);
+      const connectMs = opts.connectTimeoutMs;
+      const connectTimer = connectMs === undefined || connectMs >= remainingMs ? undefined : setTimeout(() => {
+        if (!maybeSent()) finish(new ClientError('transport', `cannot reach ${where}: no TLS connection within ${connectMs} ms`, { maybeSent: false }));
+      }, connectMs);
       call.signal?.addEventListener('abort', onAbort, { once: true });
       req.on('socket', (s) => {
         socket = s as TLSSocket;
         // Counts every byte handed to the socket, buffered ones included (undefined once destroyed).
         bytesBefore = socket.bytesWritten ?? 0;
+        if (req.reusedSocket) established = true;
+        else socket.once('secureConnect', () => {
+          established = true;
+        });
       });
       req.on('error', (e) => {
         const written = socket?.bytesWritten as number | undefined;
@@ -152,11 +174,12 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
         if (mayRetry && !settled && resend) {
           settled = true;
           clearTimeout(timer);
+          clearTimeout(connectTimer);
           call.signal?.removeEventListener('abort', onAbort);
           attempt(false).then(resolve, reject);
           return;
         }
-        finish(classifyRequestError(e, socket, where));
+        finish(classifyRequestError(e, socket, where, maybeSent()));
       });
       req.on('response', (res: IncomingMessage) => {
         answered = true;
@@ -208,17 +231,17 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
   };
 }
 
-function classifyRequestError(e: Error, socket: TLSSocket | undefined, where: string): ClientError {
+function classifyRequestError(e: Error, socket: TLSSocket | undefined, where: string, maybeSent: boolean): ClientError {
   // The server's certificate failed verification: either our SPIFFE check
   // (checkServerIdentity, tagged above) or OpenSSL's chain verification (Node
   // records it in socket.authorizationError before destroying the socket).
   const authError = socket?.authorizationError as unknown;
   if (identityErrors.has(e) || (authError !== undefined && authError !== null && authError !== '')) {
-    return new ClientError('identity', `server at ${where} failed SPIFFE authentication: ${oneLine(e)}`, { cause: e });
+    return new ClientError('identity', `server at ${where} failed SPIFFE authentication: ${oneLine(e)}`, { cause: e, maybeSent: false });
   }
   const code = (e as NodeJS.ErrnoException).code;
   const detail = code ? `${code}` : oneLine(e);
-  return new ClientError('transport', `cannot reach ${where}: ${detail}`, { cause: e });
+  return new ClientError('transport', `cannot reach ${where}: ${detail}`, { cause: e, maybeSent });
 }
 
 function oneLine(e: unknown): string {

@@ -2,7 +2,7 @@
 // environment (upstream's variables and defaults), built on env.ts and shared.ts.
 // Invalid values throw ConfigError naming the variable.
 import { type Env, homeDir, readBool, readDuration, readString, userName } from '../protocol/config/env.js';
-import { loadShamirConfig, loadSpiffeConfig, loadTrustRoots, nexusApiUrl, type SpiffeConfig, type TrustRoots } from '../protocol/config/shared.js';
+import { loadShamirConfig, loadSpiffeConfig, loadTrustRoots, nexusApiUrls, type SpiffeConfig, type TrustRoots } from '../protocol/config/shared.js';
 
 export interface PilotRecoveryDirInputs {
   /** `SPIKE_PILOT_RECOVERY_DIR` when set: shards go to `<it>/recover`. */
@@ -14,8 +14,10 @@ export interface PilotRecoveryDirInputs {
 }
 
 export interface PilotConfig {
-  /** `SPIKE_NEXUS_API_URL` (default https://localhost:8553). */
+  /** `SPIKE_NEXUS_API_URL`'s first URL (default https://localhost:8553). */
   nexusUrl: URL;
+  /** Every URL of `SPIKE_NEXUS_API_URL` (a comma list: Nexus replicas, tried in order; src/client/failover.ts). */
+  nexusUrls: readonly URL[];
   /** `SPIKE_TRUST_ROOT_*`: the Pilot's own roles use `pilot`, Nexus pinning uses `nexus`. */
   trustRoots: TrustRoots;
   /** `SPIFFE_ENDPOINT_SOCKET`, `SPIKE_SPIFFE_SOURCE_TIMEOUT`. */
@@ -39,8 +41,10 @@ export function loadFormatSetting(env: Env): string | undefined {
 }
 
 export function loadPilotConfig(env: Env): PilotConfig {
+  const nexusUrls = nexusApiUrls(env);
   return {
-    nexusUrl: nexusApiUrl(env),
+    nexusUrl: nexusUrls[0] as URL,
+    nexusUrls,
     trustRoots: loadTrustRoots(env),
     spiffe: loadSpiffeConfig(env),
     spiffeSocketSet: readString(env, 'SPIFFE_ENDPOINT_SOCKET') !== undefined,

@@ -7,6 +7,7 @@
 // never loads it or the TLS/HTTP modules it imports statically (one chunk
 // instead of six dynamic imports).
 import { createSpikeHttpClient } from '../../client/http.js';
+import { createFailoverClient } from '../../client/failover.js';
 import type { PilotConfig } from '../config.js';
 import { urlFor } from '../../protocol/paths.js';
 import { isNexus } from '../../protocol/roles.js';
@@ -58,6 +59,9 @@ export function svidFailure(cfg: PilotConfig, e: WorkloadApiError): CliError {
   return new CliError(ExitCode.identity, text);
 }
 
+/** With a list of Nexus URLs: how long a TLS connection may take before the next URL is tried (docs/cli.md). */
+export const LIST_CONNECT_TIMEOUT_MS = 10_000;
+
 export async function openWorkloadIdentity(cfg: PilotConfig, notices: NoticeStream = process.stderr): Promise<PilotIdentity> {
   let source: Awaited<ReturnType<typeof fetchX509Source>>;
   try {
@@ -92,10 +96,16 @@ export async function openWorkloadIdentity(cfg: PilotConfig, notices: NoticeStre
         if (ok) nexusId = id;
         return ok;
       }, `a SPIKE Nexus SPIFFE ID (trust roots ${roots.join(', ')})`);
-      const client = createSpikeHttpClient({ source, serverAuthorizer, timeoutMs: cfg.httpTimeoutMs });
+      // With several Nexus URLs, a host that drops packets costs at most the
+      // connect deadline before the next is tried; one URL behaves as before.
+      const connectTimeoutMs = cfg.nexusUrls.length > 1 ? Math.min(cfg.httpTimeoutMs, LIST_CONNECT_TIMEOUT_MS) : undefined;
+      const client = createFailoverClient(
+        createSpikeHttpClient({ source, serverAuthorizer, timeoutMs: cfg.httpTimeoutMs, ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }) }),
+        cfg.nexusUrls,
+      );
       closers.push(() => client.close());
       return {
-        post: (path, action, body) => client.postJson(urlFor(cfg.nexusUrl, path, action), body),
+        post: (path, action, body) => client.postJson(urlFor(client.base, path, action), body),
         peerId: () => nexusId,
       };
     },

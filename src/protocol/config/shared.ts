@@ -186,10 +186,44 @@ export function nexusDataDir(env: Env): string {
 
 export const DEFAULT_NEXUS_API_URL = 'https://localhost:8553';
 
-/** `SPIKE_NEXUS_API_URL` (default https://localhost:8553): an https URL with a host. */
+/**
+ * `SPIKE_NEXUS_API_URL` (default https://localhost:8553): one https URL with
+ * a host, or a comma-separated list of them (several active Nexus replicas,
+ * tried in order: src/client/failover.ts). Each element is trimmed and must
+ * be what a single URL may be (https, a host, an optional port and path
+ * prefix; no credentials, query or fragment); an empty element or the same
+ * URL twice is refused, naming the element and its position.
+ */
+export function nexusApiUrls(env: Env): URL[] {
+  const name = 'SPIKE_NEXUS_API_URL';
+  const raw = readString(env, name) ?? DEFAULT_NEXUS_API_URL;
+  if (!raw.includes(',')) return [parseHttpsUrl(name, raw)];
+  const out: URL[] = [];
+  const seen = new Map<string, number>();
+  raw.split(',').forEach((item, i) => {
+    const position = i + 1;
+    const t = item.trim();
+    if (t === '') throw new ConfigError(name, `empty URL at position ${position} of the list`);
+    let u: URL;
+    try {
+      u = parseHttpsUrl(name, t);
+    } catch (e) {
+      const why = e instanceof ConfigError ? e.message.slice(name.length + 2) : 'invalid URL';
+      throw new ConfigError(name, `element ${position} of the list: ${why}`);
+    }
+    // https://h:443/ and https://h are one replica: compare the normalised form, trailing slashes aside.
+    const key = u.href.replace(/\/+$/, '');
+    const first = seen.get(key);
+    if (first !== undefined) throw new ConfigError(name, `element ${position} (${JSON.stringify(t)}) repeats element ${first}: list each Nexus once`);
+    seen.set(key, position);
+    out.push(u);
+  });
+  return out;
+}
+
+/** The first URL of `SPIKE_NEXUS_API_URL` (nexusApiUrls): for a component that talks to one Nexus only. */
 export function nexusApiUrl(env: Env): URL {
-  const raw = readString(env, 'SPIKE_NEXUS_API_URL') ?? DEFAULT_NEXUS_API_URL;
-  return parseHttpsUrl('SPIKE_NEXUS_API_URL', raw);
+  return nexusApiUrls(env)[0] as URL;
 }
 
 /** Same names as src/common/log.ts `LogLevel` (libraries do not import apps). */
