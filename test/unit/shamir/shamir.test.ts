@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GROUP_ORDER, ShamirError, computeShares, interpolateShare, isValidScalar, recoverSecret, type Share } from '../../../src/shamir/index.js';
 import { sayingNothingOf } from '../../helpers/expect.js';
+import { p256 } from '@noble/curves/nist.js';
+import { Fn } from '../../../src/shamir/field.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Upstream SPIKE's shares (spike-sdk-go v0.19.9 + circl v1.6.3); origin and how
@@ -187,6 +189,26 @@ describe('properties', () => {
     const a = computeShares(key, 3, 3);
     const b = computeShares(key, 3, 9);
     expect(b.slice(0, 3).map((s) => hex(s.value))).toEqual(a.map((s) => hex(s.value)));
+  });
+});
+
+describe('the scalar field without the curve', () => {
+  it('is the field of P-256 scalars: same order, same results as the curve\'s own Fn', () => {
+    const curveFn = p256.Point.Fn;
+    expect(Fn.ORDER).toBe(curveFn.ORDER);
+    expect(Fn.BYTES).toBe(curveFn.BYTES);
+    const scalar = fc.bigInt({ min: 0n, max: GROUP_ORDER - 1n });
+    const nonZero = fc.bigInt({ min: 1n, max: GROUP_ORDER - 1n });
+    fc.assert(
+      fc.property(scalar, nonZero, (a, b) => {
+        expect(Fn.add(a, b)).toBe(curveFn.add(a, b));
+        expect(Fn.sub(a, b)).toBe(curveFn.sub(a, b));
+        expect(Fn.mul(a, b)).toBe(curveFn.mul(a, b));
+        expect(Fn.div(a, b)).toBe(curveFn.div(a, b));
+        expect(hex(Fn.toBytes(a))).toBe(hex(curveFn.toBytes(a)));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
