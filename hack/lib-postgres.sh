@@ -15,7 +15,7 @@
 # `postgres` OS user (Debian's package creates it) through setpriv. That user
 # cannot traverse root's private directories ($SPIKE_DEV_DIR is 0700, and so is
 # /root), so its commands run in a private mount namespace (unshare -m) where
-# the cluster directory is bound at /mnt: nothing is opened up
+# the cluster directory is bound at /mnt (or /media, /srv): nothing is opened up
 # on the host, and root (Nexus, Bootstrap) reaches the socket by its real path.
 
 SPIKE_PG_DIR="$SPIKE_DEV_DIR/postgres"
@@ -23,9 +23,15 @@ SPIKE_PG_CLUSTER="$SPIKE_PG_DIR/cluster"
 SPIKE_PG_PASSWORD_FILE="$SPIKE_PG_DIR/nexus-password"
 SPIKE_PG_PORT=5432
 
-# The cluster's directory as the cluster's commands see it.
+# The cluster's directory as the cluster's commands see it: as root, a
+# directory of the host's that others may enter, covered in the namespace only.
 spike_pg_view() {
-  if [ "$(id -u)" -eq 0 ]; then echo /mnt; else echo "$SPIKE_PG_CLUSTER"; fi
+  if [ "$(id -u)" -ne 0 ]; then echo "$SPIKE_PG_CLUSTER"; return; fi
+  local d
+  for d in /mnt /media /srv; do
+    if [ -d "$d" ] && [ "$(($(stat -c '%a' "$d") & 1))" -eq 1 ]; then echo "$d"; return; fi
+  done
+  echo /mnt
 }
 
 # The URL Nexus and Bootstrap use (no password in it).
@@ -49,6 +55,9 @@ spike_pg_bin() {
 spike_pg_require_bin() {
   SPIKE_PG_BIN=$(spike_pg_bin) || die "PostgreSQL is not installed (no initdb and pg_ctl on PATH nor in /usr/lib/postgresql/*/bin): install it with apt-get install postgresql, or point SPIKE_NEXUS_DATABASE_URL at a server of yours"
   [ -x "$SPIKE_PG_BIN/psql" ] || command -v psql >/dev/null 2>&1 || die "PostgreSQL's psql is missing: install it with apt-get install postgresql"
+  if [ "$(id -u)" -eq 0 ] && ! unshare -m --propagation private -- mount --bind "$SPIKE_ROOT/hack" "$(spike_pg_view)" >/dev/null 2>&1; then
+    die "run as root, PostgreSQL runs as the postgres user in a private mount namespace, which this machine refuses (unshare -m, mount --bind; an unprivileged container?): run hack/ as another user, or set SPIKE_NEXUS_DATABASE_URL to a server of yours"
+  fi
 }
 
 # spike_pg_as CMD ARG...: run a command as the cluster's OS user, seeing the

@@ -43,6 +43,7 @@ for d in "$SPIKE_DEV_DIR" "$SPIKE_NEXUS_DATA_DIR"; do
   fi
 done
 say "This deletes every secret and policy in $SPIKE_NEXUS_DATA_DIR/data"
+[ -d "$SPIKE_PG_DIR" ] && say "and in the local PostgreSQL cluster, $SPIKE_PG_DIR,"
 say "and all local SPIFFE state in $SPIKE_DEV_DIR."
 if [ "$yes" != true ]; then
   if [ ! -t 0 ]; then echo "Error: not a terminal; pass --yes to confirm the reset" >&2; exit 2; fi
