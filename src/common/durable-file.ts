@@ -17,8 +17,14 @@
 // overwriting does not guarantee).
 // Content is bytes: secrets (shards, keys) stay in the caller's Buffer, which
 // the caller zeroes; nothing here copies them into a string.
+// writeFileExclusiveAsync, replaceFileAtomicAsync, overwriteAndUnlinkAsync and
+// fsyncDirectoryAsync do the same steps in the same order with the same
+// flags; only their fsyncs run on libuv's thread pool, so that a caller can
+// have several files synced at once (the Pilot's recover: one fsync waited
+// for per batch, not one per file). Opening, writing into the page cache,
+// renaming and removing stay synchronous.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, fsync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -42,14 +48,49 @@ function removeQuietly(path: string): void {
   }
 }
 
-/** Creates `path` (it must not exist), writes all of `content`, fsyncs it; removes it again when that fails. */
-function createAndWrite(path: string, content: Uint8Array, mode: number): void {
+/** fsync on libuv's thread pool. */
+function fsyncOnPool(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fsync(fd, (e) => {
+      if (e) reject(e);
+      else resolve();
+    });
+  });
+}
+
+/** Creates `path` (it must not exist) and writes all of `content`; returns the open descriptor, or removes the file again and throws. */
+function createAndWriteUnsynced(path: string, content: Uint8Array, mode: number): number {
   const fd = openSync(path, CREATE_FLAGS, mode);
-  let done = false;
   try {
     let off = 0;
     while (off < content.length) off += writeSync(fd, content, off, content.length - off);
+    return fd;
+  } catch (e) {
+    closeSync(fd);
+    removeQuietly(path);
+    throw e;
+  }
+}
+
+/** Creates `path` (it must not exist), writes all of `content`, fsyncs it; removes it again when that fails. */
+function createAndWrite(path: string, content: Uint8Array, mode: number): void {
+  const fd = createAndWriteUnsynced(path, content, mode);
+  let done = false;
+  try {
     fsyncSync(fd);
+    done = true;
+  } finally {
+    closeSync(fd);
+    if (!done) removeQuietly(path);
+  }
+}
+
+/** createAndWrite with the fsync on the thread pool. */
+async function createAndWriteAsync(path: string, content: Uint8Array, mode: number): Promise<void> {
+  const fd = createAndWriteUnsynced(path, content, mode);
+  let done = false;
+  try {
+    await fsyncOnPool(fd);
     done = true;
   } finally {
     closeSync(fd);
@@ -72,11 +113,28 @@ export function fsyncDirectory(dir: string): void {
   try {
     fsyncSync(fd);
   } catch (e) {
-    const code = errno(e);
-    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+    if (!cannotSyncDirectory(e)) throw e;
   } finally {
     closeSync(fd);
   }
+}
+
+/** fsyncDirectory with the fsync on the thread pool. */
+export async function fsyncDirectoryAsync(dir: string): Promise<void> {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await fsyncOnPool(fd);
+  } catch (e) {
+    if (!cannotSyncDirectory(e)) throw e;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A filesystem that cannot fsync a directory says so with one of these; nothing to do then. */
+function cannotSyncDirectory(e: unknown): boolean {
+  const code = errno(e);
+  return code === 'EINVAL' || code === 'ENOTSUP' || code === 'EOPNOTSUPP';
 }
 
 /**
@@ -87,6 +145,16 @@ export function fsyncDirectory(dir: string): void {
 export function writeFileExclusive(path: string, content: Uint8Array, opts: DurableWriteOptions = {}): void {
   createAndWrite(path, content, opts.mode ?? 0o600);
   if (opts.syncDirectory ?? true) fsyncDirectory(dirname(path));
+}
+
+/**
+ * writeFileExclusive with its fsyncs on the thread pool: the file is created
+ * and written before this returns its promise (so `content` may be zeroed
+ * once the promise settles), synced when it resolves.
+ */
+export async function writeFileExclusiveAsync(path: string, content: Uint8Array, opts: DurableWriteOptions = {}): Promise<void> {
+  await createAndWriteAsync(path, content, opts.mode ?? 0o600);
+  if (opts.syncDirectory ?? true) await fsyncDirectoryAsync(dirname(path));
 }
 
 /**
@@ -105,6 +173,19 @@ export function replaceFileAtomic(path: string, content: Uint8Array, opts: Durab
     throw e;
   }
   if (opts.syncDirectory ?? true) fsyncDirectory(dirname(path));
+}
+
+/** replaceFileAtomic with its fsyncs on the thread pool (same steps, same order). */
+export async function replaceFileAtomicAsync(path: string, content: Uint8Array, opts: DurableWriteOptions = {}): Promise<void> {
+  const tmp = tempNameFor(path);
+  try {
+    await createAndWriteAsync(tmp, content, opts.mode ?? 0o600);
+    renameSync(tmp, path);
+  } catch (e) {
+    removeQuietly(tmp);
+    throw e;
+  }
+  if (opts.syncDirectory ?? true) await fsyncDirectoryAsync(dirname(path));
 }
 
 /**
@@ -184,11 +265,7 @@ export function overwriteAndUnlink(path: string): boolean {
   let overwritten = false;
   if (fd !== undefined) {
     try {
-      const st = fstatSync(fd);
-      if (st.isFile()) {
-        const zeros = Buffer.alloc(Math.min(ZERO_CHUNK, Math.max(st.size, 1)));
-        let off = 0;
-        while (off < st.size) off += writeSync(fd, zeros, 0, Math.min(zeros.length, st.size - off)); // from offset 0: a fresh descriptor
+      if (zeroInPlace(fd)) {
         fsyncSync(fd);
         overwritten = true;
       }
@@ -198,4 +275,32 @@ export function overwriteAndUnlink(path: string): boolean {
   }
   unlinkSync(path);
   return overwritten;
+}
+
+/** overwriteAndUnlink with its fsync on the thread pool (same steps, same order: zeroed, synced, then removed). */
+export async function overwriteAndUnlinkAsync(path: string): Promise<boolean> {
+  const fd = openForOverwrite(path);
+  let overwritten = false;
+  if (fd !== undefined) {
+    try {
+      if (zeroInPlace(fd)) {
+        await fsyncOnPool(fd);
+        overwritten = true;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  unlinkSync(path);
+  return overwritten;
+}
+
+/** Writes zeros over the whole content of `fd` when it is a regular file (not synced); false for anything else. */
+function zeroInPlace(fd: number): boolean {
+  const st = fstatSync(fd);
+  if (!st.isFile()) return false;
+  const zeros = Buffer.alloc(Math.min(ZERO_CHUNK, Math.max(st.size, 1)));
+  let off = 0;
+  while (off < st.size) off += writeSync(fd, zeros, 0, Math.min(zeros.length, st.size - off)); // from offset 0: a fresh descriptor
+  return true;
 }

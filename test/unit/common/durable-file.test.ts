@@ -15,6 +15,12 @@ const probe = vi.hoisted(() => ({
   failWrite: undefined as string | undefined,
   /** The next open of this path for writing fails with EACCES (as for a 0400 file when not root). */
   denyWriteOpenOnce: undefined as string | undefined,
+  /** Thread-pool fsyncs (fs.fsync) held back until the test releases them (`held` then fills up). */
+  holdFsyncs: false,
+  held: [] as (() => void)[],
+  /** How many thread-pool fsyncs were in flight at most. */
+  maxInFlight: 0,
+  inFlight: 0,
 }));
 
 vi.mock('node:fs', async (importOriginal) => {
@@ -36,6 +42,20 @@ vi.mock('node:fs', async (importOriginal) => {
       if (code !== undefined) throw errnoError(code);
       fs.fsyncSync(fd);
     },
+    fsync: (fd: number, cb: (e: NodeJS.ErrnoException | null) => void): void => {
+      const kind = fs.fstatSync(fd).isDirectory() ? 'dir' : 'file';
+      probe.fsyncs.push(kind);
+      probe.inFlight++;
+      probe.maxInFlight = Math.max(probe.maxInFlight, probe.inFlight);
+      const code = probe.failFsync?.(kind);
+      const run = (): void =>
+        fs.fsync(fd, (e) => {
+          probe.inFlight--;
+          cb(code !== undefined ? errnoError(code) : e);
+        });
+      if (probe.holdFsyncs) probe.held.push(run);
+      else run();
+    },
     writeSync: (fd: number, buffer: Uint8Array, offset: number, length: number): number => {
       probe.writeArgs.push(buffer);
       if (probe.failWrite !== undefined) throw errnoError(probe.failWrite);
@@ -44,12 +64,33 @@ vi.mock('node:fs', async (importOriginal) => {
   };
 });
 
-const { createFileAtomic, fsyncDirectory, overwriteAndUnlink, replaceFileAtomic, writeFileExclusive } = await import('../../../src/common/durable-file.js');
+const {
+  createFileAtomic,
+  fsyncDirectory,
+  fsyncDirectoryAsync,
+  overwriteAndUnlink,
+  overwriteAndUnlinkAsync,
+  replaceFileAtomic,
+  replaceFileAtomicAsync,
+  writeFileExclusive,
+  writeFileExclusiveAsync,
+} = await import('../../../src/common/durable-file.js');
 
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'durable-'));
-  Object.assign(probe, { fsyncs: [], writeArgs: [], maxWrite: Infinity, failFsync: undefined, failWrite: undefined, denyWriteOpenOnce: undefined });
+  Object.assign(probe, {
+    fsyncs: [],
+    writeArgs: [],
+    maxWrite: Infinity,
+    failFsync: undefined,
+    failWrite: undefined,
+    denyWriteOpenOnce: undefined,
+    holdFsyncs: false,
+    held: [],
+    maxInFlight: 0,
+    inFlight: 0,
+  });
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -59,6 +100,14 @@ const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
 const errCode = (f: () => unknown): unknown => {
   try {
     f();
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code;
+  }
+  return 'no error';
+};
+const errCodeAsync = async (p: Promise<unknown>): Promise<unknown> => {
+  try {
+    await p;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code;
   }
@@ -247,5 +296,94 @@ describe('overwriteAndUnlink', () => {
     expect(overwriteAndUnlink(fifo)).toBe(false);
     expect(existsSync(fifo)).toBe(false);
     expect(() => overwriteAndUnlink(join(dir, 'missing'))).toThrow(/ENOENT/);
+  });
+});
+
+describe('the asynchronous variants (fsync on the thread pool)', () => {
+  it('writeFileExclusiveAsync: 0600, the content, the file synced then the directory; a symlink or existing path refused', async () => {
+    const path = join(dir, 'a');
+    await writeFileExclusiveAsync(path, bytes('spike:1:00'));
+    expect(readFileSync(path, 'utf8')).toBe('spike:1:00');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(probe.fsyncs).toEqual(['file', 'dir']);
+    expect(await errCodeAsync(writeFileExclusiveAsync(path, bytes('new')))).toBe('EEXIST');
+    expect(readFileSync(path, 'utf8')).toBe('spike:1:00');
+    const target = join(dir, 'target');
+    symlinkSync(target, join(dir, 'link'));
+    expect(await errCodeAsync(writeFileExclusiveAsync(join(dir, 'link'), bytes('secret')))).toBe('EEXIST');
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('writeFileExclusiveAsync: a batch is synced at once, the directory left to the caller; a failed sync removes its file', async () => {
+    probe.holdFsyncs = true;
+    const writes = ['1', '2', '3'].map((n) => writeFileExclusiveAsync(join(dir, n), bytes(n), { syncDirectory: false }));
+    await vi.waitFor(() => expect(probe.held.length).toBe(3));
+    for (const run of probe.held.splice(0)) run();
+    await Promise.all(writes);
+    expect(probe.maxInFlight).toBe(3);
+    expect(probe.fsyncs).toEqual(['file', 'file', 'file']);
+    expect(readdirSync(dir).sort()).toEqual(['1', '2', '3']);
+    probe.holdFsyncs = false;
+    probe.failFsync = (kind) => (kind === 'file' ? 'EIO' : undefined);
+    expect(await errCodeAsync(writeFileExclusiveAsync(join(dir, '4'), bytes('4')))).toBe('EIO');
+    probe.failFsync = undefined;
+    probe.failWrite = 'ENOSPC';
+    expect(await errCodeAsync(writeFileExclusiveAsync(join(dir, '5'), bytes('5')))).toBe('ENOSPC');
+    expect(readdirSync(dir).sort()).toEqual(['1', '2', '3']);
+  });
+
+  it('replaceFileAtomicAsync: replaces whole (0600, symlink replaced not followed), directory synced last; on failure the old content stays', async () => {
+    const path = join(dir, 'spike.recovery.manifest.json');
+    writeFileSync(path, 'old', { mode: 0o644 });
+    await replaceFileAtomicAsync(path, bytes('new'));
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['spike.recovery.manifest.json']);
+    expect(probe.fsyncs).toEqual(['file', 'dir']);
+    const target = join(dir, 'target');
+    writeFileSync(target, 'untouched');
+    symlinkSync(target, join(dir, 'link'));
+    await replaceFileAtomicAsync(join(dir, 'link'), bytes('{}'));
+    expect(lstatSync(join(dir, 'link')).isFile()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe('untouched');
+    probe.failFsync = (kind) => (kind === 'file' ? 'EIO' : undefined);
+    expect(await errCodeAsync(replaceFileAtomicAsync(path, bytes('newer')))).toBe('EIO');
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    expect(readdirSync(dir).sort()).toEqual(['link', 'spike.recovery.manifest.json', 'target']);
+  });
+
+  it('overwriteAndUnlinkAsync: zeroed and synced before the name goes; a symlink is removed, its target untouched', async () => {
+    const path = join(dir, 'spike.recovery.1.txt');
+    const content = `spike:1:${'ab'.repeat(32)}`;
+    writeFileSync(path, content);
+    linkSync(path, join(dir, 'kept-link'));
+    probe.holdFsyncs = true;
+    const done = overwriteAndUnlinkAsync(path);
+    await vi.waitFor(() => expect(probe.held.length).toBe(1));
+    expect(existsSync(path)).toBe(true); // not removed before its zeros are synced
+    for (const run of probe.held.splice(0)) run();
+    expect(await done).toBe(true);
+    expect(existsSync(path)).toBe(false);
+    const after = readFileSync(join(dir, 'kept-link'));
+    expect(after.length).toBe(content.length);
+    expect(after.every((b) => b === 0)).toBe(true);
+    expect(probe.fsyncs).toEqual(['file']);
+    probe.holdFsyncs = false;
+    const target = join(dir, 'target');
+    writeFileSync(target, 'not mine to wipe');
+    symlinkSync(target, join(dir, 'spike.recovery.2.txt'));
+    expect(await overwriteAndUnlinkAsync(join(dir, 'spike.recovery.2.txt'))).toBe(false);
+    expect(readFileSync(target, 'utf8')).toBe('not mine to wipe');
+    expect(await errCodeAsync(overwriteAndUnlinkAsync(join(dir, 'missing')))).toBe('ENOENT');
+  });
+
+  it('fsyncDirectoryAsync: EINVAL is no error, any other failure is', async () => {
+    await fsyncDirectoryAsync(dir);
+    expect(probe.fsyncs).toEqual(['dir']);
+    probe.failFsync = () => 'EINVAL';
+    expect(await errCodeAsync(fsyncDirectoryAsync(dir))).toBe('no error');
+    probe.failFsync = () => 'EIO';
+    expect(await errCodeAsync(fsyncDirectoryAsync(dir))).toBe('EIO');
+    expect(await errCodeAsync(fsyncDirectoryAsync(join(dir, 'missing')))).toBe('ENOENT');
   });
 });
