@@ -137,7 +137,8 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
     maxCiphertextSize: config.maxCiphertextSize,
     policies,
     rotation,
-    replicas: { name: () => replicaName, ...(replicas === undefined ? {} : { list: () => replicas.list() }) },
+    // Only where replicas share a store: a single Nexus's status answer stays as it was.
+    ...(replicas === undefined ? {} : { replicas: { name: () => replicaName, list: () => replicas.list() } }),
   });
   // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval
   // (default 30 s), and drops a connection that never finishes its TLS handshake

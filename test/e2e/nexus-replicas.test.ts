@@ -9,7 +9,8 @@
 //   - A policy deleted through A denies the workload on B within 1 s of the
 //     delete's answer (LISTEN/NOTIFY).
 //   - Status through any replica names it and lists the replicas (a third one,
-//     which cannot reach its Keepers, as not ready); the health listener says
+//     which cannot reach its Keepers, as not ready), also in `spike operator
+//     status`; the health listener says
 //     200 ready / 503 not ready, also while the database is stopped.
 //   - SIGKILL of one replica during a burst of writes through both: every
 //     answered write is stored, the other replica keeps answering.
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePolicy, getSecret, getSecretMetadata, putPolicy, putSecret } from '../../src/client/index.js';
+import { runSpike } from '../helpers/fakenexus.js';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
 import { nexusStatus } from '../helpers/rotation.js';
 import { Stack, type Proc, type StackClient } from '../helpers/stack.js';
@@ -77,6 +79,12 @@ async function startReplica(name: string, extra: Record<string, string>): Promis
   const proc = stack.spawn(name, 'spike-nexus', [], stack.envFor('nexus', { SPIKE_NEXUS_TLS_PORT: '127.0.0.1:0', ...extra }));
   const port = Number((await proc.waitForEvent('nexus_listening'))['port']);
   return { proc, url: new URL(`https://127.0.0.1:${port}`) };
+}
+
+function spike(args: string[], extra: Record<string, string> = {}) {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(stack.envFor('pilot', extra))) if (v !== undefined) env[k] = v;
+  return runSpike(args, { env });
 }
 
 async function query<R extends pg.QueryResultRow>(sql: string): Promise<R[]> {
@@ -195,6 +203,12 @@ describe('two replicas on one database', () => {
     expect((s.replicas ?? []).map((r) => [r.name, r.ready]).sort()).toEqual([[nameA, true], ['nexus-b', true], ['nexus-c', false]].sort());
     for (const r of s.replicas ?? []) expect(r.lastSeen).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect((await nexusStatus(pilot, urlB)).replica).toBe('nexus-b');
+    // The Pilot shows them.
+    await stack.setEntry('pilot', stack.ids.superuser);
+    const shown = await spike(['operator', 'status'], { SPIKE_NEXUS_API_URL: urlB.origin });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('Answered by replica: nexus-b\nReplicas seen recently: 3\n');
+    expect(shown.stdout).toMatch(/\n {2}nexus-c +not ready {2}last seen \d+\.\d s ago\n/);
 
     // The database stopped: B is not ready (its heartbeat fails), and ready again once the database is back.
     await cluster.pause();

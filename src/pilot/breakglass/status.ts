@@ -39,7 +39,22 @@ export interface RestoreStatusView {
   rotationStartedAt?: string;
   /** Keeper ids that have not taken their new shard yet, ascending. */
   rotationWaiting?: number[];
+  /** The replica that answered (several Nexus replicas on one database). */
+  replica?: string;
+  /** The replicas seen recently, by name (PostgreSQL backend). */
+  replicas?: ReplicaView[];
 }
+
+export interface ReplicaView {
+  name: string;
+  ready: boolean;
+  /** RFC 3339, as Nexus sent it. */
+  lastSeen: string;
+  ageMs: number;
+}
+
+/** A name from the database, shown: printable ASCII only, at most 128 characters. */
+const shown = (name: string): string => name.slice(0, 128).replace(/[^\x20-\x7e]/g, '?');
 
 /** 64 lowercase hex (a shard-set fingerprint), or '' (not sent). */
 export function isFingerprintOrEmpty(s: string): boolean {
@@ -81,6 +96,7 @@ export function interpretStatusAnswer(answer: NexusAnswer): RestoreStatusView | 
     isFingerprintOrEmpty(r.fingerprint) &&
     isFingerprintOrEmpty(r.rotationFingerprint) &&
     isTimestampOrEmpty(r.rotationStartedAt) &&
+    (r.replicas ?? []).every((x) => nonNeg(x.ageMs) && isTimestampOrEmpty(x.lastSeen)) &&
     (r.rotation === '' || ROTATION_PHASES.includes(r.rotation));
   if (!wellFormed) throw new CliError(ExitCode.nexus, `${FAILED} (malformed answer)`);
   const view: RestoreStatusView = { ready: r.ready, collected: r.collected, remaining: r.remaining, threshold: r.threshold, ids: [...ids].sort((a, b) => a - b) };
@@ -92,6 +108,10 @@ export function interpretStatusAnswer(answer: NexusAnswer): RestoreStatusView | 
     if (r.rotationFingerprint !== '') view.rotationFingerprint = r.rotationFingerprint;
     if (r.rotationStartedAt !== '') view.rotationStartedAt = r.rotationStartedAt;
     view.rotationWaiting = [...waiting].sort((a, b) => a - b);
+  }
+  if (r.replica !== '') view.replica = shown(r.replica);
+  if (r.replicas !== null && r.replicas.length > 0) {
+    view.replicas = r.replicas.map((x) => ({ name: shown(x.name), ready: x.ready, lastSeen: x.lastSeen, ageMs: x.ageMs }));
   }
   return view;
 }
@@ -129,6 +149,16 @@ function rotationLines(s: RestoreStatusView): string[] {
   ];
 }
 
+/** The replica lines of the status text ([] for a single Nexus that does not say). */
+function replicaLines(s: RestoreStatusView): string[] {
+  const out = s.replica === undefined ? [] : [`Answered by replica: ${s.replica}`];
+  if (s.replicas === undefined) return out;
+  const width = Math.max(...s.replicas.map((r) => r.name.length));
+  out.push(`Replicas seen recently: ${s.replicas.length}`);
+  for (const r of s.replicas) out.push(`  ${r.name.padEnd(width)}  ${r.ready ? 'ready    ' : 'not ready'}  last seen ${(r.ageMs / 1000).toFixed(1)} s ago`);
+  return out;
+}
+
 /** Human lines (restore's words where they exist). */
 export function statusText(s: RestoreStatusView): string {
   if (s.ready) {
@@ -139,6 +169,7 @@ export function statusText(s: RestoreStatusView): string {
         `Threshold: ${s.threshold}`,
         ...(s.fingerprint === undefined ? [] : [`Shard set fingerprint: ${displayFingerprint(s.fingerprint)}`]),
         ...rotationLines(s),
+        ...replicaLines(s),
         '',
       ].join('\n') + '\n'
     );
@@ -152,6 +183,7 @@ export function statusText(s: RestoreStatusView): string {
       `Threshold: ${s.threshold}`,
       `Shard ids received: ${s.ids.length === 0 ? 'none' : s.ids.join(', ')}`,
       ...rotationLines(s),
+      ...replicaLines(s),
       '',
     ].join('\n') + '\n'
   );
