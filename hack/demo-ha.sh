@@ -95,19 +95,9 @@ run "$ROOT/hack/spire-server-entry-su-register.sh" || fail "role switch failed"
 
 step "4. Mid-drill, replica 1 crashes (SIGKILL): the Pilot keeps working through replica 2"
 run "$STOP" --kill nexus
-# ---------------------------------------------------------------------------
-# The Pilot with the URL list tries the next replica when it cannot connect.
-# UNTIL THE PILOT TAKES A LIST (a Pilot that refuses SPIKE_NEXUS_API_URL=url1,url2
-# says so naming the variable), it is pointed at the surviving replica instead:
-LIST=$SPIKE_NEXUS_API_URL
-out=$(spike secret get secrets/db-creds password 2>&1)
-if grep -q 'SPIKE_NEXUS_API_URL' <<<"$out"; then
-  echo "(this Pilot takes one URL: pointing it at replica 2, $URL2)"
-  PILOT_URL=$URL2
-else
-  PILOT_URL=$LIST
-fi
-# ---------------------------------------------------------------------------
+# The Pilot has both replicas' URLs (hack/env.sh): it cannot connect to
+# replica 1 and moves on to replica 2.
+PILOT_URL=$SPIKE_NEXUS_API_URL
 spike_at "$PILOT_URL" secret put secrets/api-key key=AKIA-DEMO-1234 || fail "secret put failed with replica 1 down"
 got=$(spike_at "$PILOT_URL" secret get secrets/db-creds password) || fail "secret get failed with replica 1 down"
 printf '%s\n' "$got"

@@ -5,6 +5,8 @@
 // `nexus` and `nexus-2` on consecutive ports and Bootstrap; the real `spike`
 // writes and reads secrets through each replica (what one writes the other
 // reads); hack/env.sh lists both URLs and the database URL, never the password;
+// with that list the Pilot goes on through nexus-2 while nexus is killed, and
+// hack/start.sh brings nexus back;
 // hack/stop.sh leaves no process of the stack and no PostgreSQL running.
 // Also: the refusals that come before anything starts (replicas on SQLite,
 // PostgreSQL not installed, a backend switch that would re-key the Keepers).
@@ -197,6 +199,17 @@ describe('hack/ on PostgreSQL with two Nexus replicas', () => {
     } finally {
       await dump.end();
     }
+
+    // The Pilot with the list from hack/env.sh: replica 1 killed, it goes on through replica 2.
+    const list = urls.join(',');
+    expect(await script('stop.sh', env, ['--kill', 'nexus'])).toMatchObject({ code: 0, stdout: 'nexus: stopped (KILL)\n' });
+    expect(await spike(list, ['secret', 'put', 'apps/ha', 'v=while-one-is-down'])).toMatchObject({ code: 0, stdout: 'OK\n' });
+    expect(await spike(list, ['secret', 'get', 'apps/ha', 'v'])).toMatchObject({ code: 0, stdout: 'while-one-is-down\n' });
+    // hack/start.sh brings replica 1 back (it rebuilds its key from the Keepers) and it reads that write.
+    const again = await script('start.sh', env);
+    expect(again.stdout).toContain('nexus-2: already running');
+    expect(again.code).toBe(0);
+    expect(await spike(one, ['secret', 'get', 'apps/ha', 'v'])).toMatchObject({ code: 0, stdout: 'while-one-is-down\n' });
 
     // hack/stop.sh: every process of the stack and the cluster's postmaster are gone.
     const pidOf = (name: string): number => Number(readFileSync(join(devDir, 'pids', `${name}.pid`), 'utf8').trim());
