@@ -14,7 +14,7 @@ import { CliError, ExitCode } from '../output/exit.js';
 import { recoveryFileName } from './recovery-writer.js';
 import { formatShardFile } from './shard.js';
 import { AGE_SUFFIX } from './age.js';
-import { fsyncDirectory, writeFileExclusive } from '../../common/durable-file.js';
+import { fsyncDirectoryAsync, writeFileExclusiveAsync } from '../../common/durable-file.js';
 import { discardQuietly, errnoCode, errnoOf, removeOldBreakglassFiles, writeAtomic } from './files.js';
 import { buildManifest, MANIFEST_FILE, serializeManifest, type Manifest } from './manifest.js';
 import { deduceThreshold } from './polynomial.js';
@@ -94,27 +94,35 @@ export async function exportBreakglass(opts: {
   const threshold = deduceThreshold(shareList);
   const written: string[] = [...(opts.plaintextFiles ?? [])];
   try {
-    removeOldBreakglassFiles(dir);
+    await removeOldBreakglassFiles(dir);
     if (byId !== undefined) {
       const { encryptToRecipient } = await import('./age.js');
+      const armoredById = new Map<number, Buffer>();
       for (const id of ids) {
         const plain = formatShardFile(id, shards.get(id) as Uint8Array);
-        let armored: Buffer;
         try {
-          armored = await encryptToRecipient(plain, byId.get(id) as string);
+          armoredById.set(id, await encryptToRecipient(plain, byId.get(id) as string));
         } finally {
           plain.fill(0);
         }
-        const path = join(dir, encryptedFileName(id));
-        try {
-          writeFileExclusive(path, armored, { syncDirectory: false });
-        } catch (e) {
-          throw new CliError(ExitCode.filesystem, `Failed to save shard ${id}: ${path} (${errnoCode(e)}).`);
-        }
-        written.push(path);
       }
+      // Written and synced at once; the lowest failing id is reported, what was written removed (below).
+      const results = await Promise.allSettled(
+        ids.map(async (id) => {
+          const path = join(dir, encryptedFileName(id));
+          try {
+            await writeFileExclusiveAsync(path, armoredById.get(id) as Buffer, { syncDirectory: false });
+          } catch (e) {
+            throw new CliError(ExitCode.filesystem, `Failed to save shard ${id}: ${path} (${errnoCode(e)}).`);
+          }
+          return path;
+        }),
+      );
+      for (const r of results) if (r.status === 'fulfilled') written.push(r.value);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
       try {
-        fsyncDirectory(dir);
+        await fsyncDirectoryAsync(dir);
       } catch (e) {
         throw new CliError(ExitCode.filesystem, `Failed to sync recovery directory ${dir} (${errnoCode(e)}).`);
       }
@@ -128,7 +136,7 @@ export async function exportBreakglass(opts: {
       fileOf: (id) => (byId === undefined ? recoveryFileName(id) : encryptedFileName(id)),
       recipientOf: (id) => byId?.get(id),
     });
-    const manifestPath = writeAtomic(dir, MANIFEST_FILE, Buffer.from(serializeManifest(manifest), 'utf8'));
+    const manifestPath = await writeAtomic(dir, MANIFEST_FILE, Buffer.from(serializeManifest(manifest), 'utf8'));
     return { files: written, manifestPath, manifest };
   } catch (e) {
     removeAll(written);

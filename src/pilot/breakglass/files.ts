@@ -7,7 +7,7 @@
 import { closeSync, constants, openSync, readdirSync, readSync, fstatSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, ExitCode } from '../output/exit.js';
-import { overwriteAndUnlink, replaceFileAtomic } from '../../common/durable-file.js';
+import { overwriteAndUnlink, overwriteAndUnlinkAsync, replaceFileAtomicAsync } from '../../common/durable-file.js';
 
 /** The errno code of a Node fs error ("EACCES", …), if it has one. */
 export function errnoOf(e: unknown): string | undefined {
@@ -22,32 +22,37 @@ export function errnoCode(e: unknown): string {
 /**
  * Removes the top-level entries of `dir` whose names match (exit 4 on
  * failure). With `overwrite` (plaintext shard files) a regular file's bytes
- * are zeroed and fsynced first (common/durable-file.ts overwriteAndUnlink: a
- * best effort, docs/runbook.md § Plaintext shard files).
+ * are zeroed and fsynced first, all files at once (common/durable-file.ts
+ * overwriteAndUnlinkAsync: each name goes once its zeros are synced; a best
+ * effort, docs/runbook.md § Plaintext shard files). When several fail, the
+ * first in directory order is the one reported; the others were still tried.
  */
-export function removeMatching(dir: string, matches: (name: string) => boolean, opts: { overwrite?: boolean } = {}): void {
+export async function removeMatching(dir: string, matches: (name: string) => boolean, opts: { overwrite?: boolean } = {}): Promise<void> {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch (e) {
     throw new CliError(ExitCode.filesystem, `Failed to read recover directory: ${dir} (${errnoCode(e)}).`);
   }
-  for (const name of names) {
-    if (!matches(name)) continue;
-    try {
-      if (opts.overwrite === true) overwriteAndUnlink(join(dir, name));
-      else unlinkSync(join(dir, name));
-    } catch (e) {
-      throw new CliError(ExitCode.filesystem, `Failed to remove old recovery file ${join(dir, name)} (${errnoCode(e)}).`);
-    }
+  const paths = names.filter(matches).map((name) => join(dir, name));
+  const results = await Promise.allSettled(
+    paths.map(async (path) => {
+      if (opts.overwrite === true) await overwriteAndUnlinkAsync(path);
+      else unlinkSync(path);
+    }),
+  );
+  const i = results.findIndex((r) => r.status === 'rejected');
+  const failed = results[i];
+  if (failed?.status === 'rejected') {
+    throw new CliError(ExitCode.filesystem, `Failed to remove old recovery file ${paths[i] as string} (${errnoCode(failed.reason)}).`);
   }
 }
 
 /** Writes `name` in `dir` atomically (common/durable-file.ts: 0600 temporary file, fsync, rename, directory fsync); exit 4 on failure. */
-export function writeAtomic(dir: string, name: string, content: Uint8Array): string {
+export async function writeAtomic(dir: string, name: string, content: Uint8Array): Promise<string> {
   const path = join(dir, name);
   try {
-    replaceFileAtomic(path, content);
+    await replaceFileAtomicAsync(path, content);
     return path;
   } catch (e) {
     throw new CliError(ExitCode.filesystem, `Failed to write ${path} (${errnoCode(e)}).`);
@@ -69,8 +74,8 @@ export function discardQuietly(path: string): void {
 }
 
 /** Removes earlier encrypted shard files and the manifest from `dir` (plaintext ones: recovery-writer.ts). */
-export function removeOldBreakglassFiles(dir: string): void {
-  removeMatching(dir, isOldBreakglassFile);
+export function removeOldBreakglassFiles(dir: string): Promise<void> {
+  return removeMatching(dir, isOldBreakglassFile);
 }
 
 /**

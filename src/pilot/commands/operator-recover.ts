@@ -88,8 +88,8 @@ export async function runRecover(deps: PilotDeps, opts: RecoverOptions): Promise
       if (recipients.length > 0) assignRecipients([...shards.keys()], recipients);
       const dir = prepareRecoveryDir(cfg.recoveryDir);
       if (recipients.length === 0) refuseToDropEncryptedExports(dir); // again: files may have appeared meanwhile
-      removeOldRecoveryFiles(dir);
-      const plaintext = recipients.length === 0 ? writeRecoveryFiles(dir, shards) : [];
+      await removeOldRecoveryFiles(dir);
+      const plaintext = recipients.length === 0 ? await writeRecoveryFiles(dir, shards) : [];
       const r = await exportBreakglass({
         dir,
         shards,

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../../../src/pilot/output/exit.js';
@@ -19,6 +19,17 @@ afterEach(() => {
 function fsRefusal(fn: () => unknown): CliError {
   try {
     fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(CliError);
+    expect((e as CliError).exitCode).toBe(ExitCode.filesystem);
+    return e as CliError;
+  }
+  throw new Error('not refused');
+}
+
+async function fsRefusalAsync(p: Promise<unknown>): Promise<CliError> {
+  try {
+    await p;
   } catch (e) {
     expect(e).toBeInstanceOf(CliError);
     expect((e as CliError).exitCode).toBe(ExitCode.filesystem);
@@ -126,29 +137,46 @@ describe('writeRecoveryFiles', () => {
     dir = prepareRecoveryDir({ customDir: join(tmp, 'w'), homeDir: undefined, user: 'a' });
   });
 
-  it('writes one 0600 file per shard, byte-exact, no newline', () => {
-    const files = writeRecoveryFiles(dir, new Map([[2, v(0xab)], [1, v(0x01)]]));
+  it('writes one 0600 file per shard, byte-exact, no newline', async () => {
+    const files = await writeRecoveryFiles(dir, new Map([[2, v(0xab)], [1, v(0x01)]]));
     expect(files).toEqual([join(dir, 'spike.recovery.1.txt'), join(dir, 'spike.recovery.2.txt')]);
     expect(readFileSync(files[0] as string, 'latin1')).toBe(`spike:1:${'01'.repeat(32)}`);
     expect(readFileSync(files[1] as string, 'latin1')).toBe(`spike:2:${'ab'.repeat(32)}`);
     for (const f of files) expect(lstatSync(f).mode & 0o777).toBe(0o600);
   });
 
-  it('refuses a pre-planted symlink (O_EXCL|O_NOFOLLOW) and leaves no file of this run', () => {
+  it('refuses a pre-planted symlink (O_EXCL|O_NOFOLLOW) and leaves no file of this run', async () => {
     const target = join(tmp, 'target');
     writeFileSync(target, 'keep');
     symlinkSync(target, join(dir, 'spike.recovery.2.txt'));
-    const e = fsRefusal(() => writeRecoveryFiles(dir, new Map([[1, v(1)], [2, v(2)]])));
+    const e = await fsRefusalAsync(writeRecoveryFiles(dir, new Map([[1, v(1)], [2, v(2)], [3, v(3)]])));
     expect(e.message).toContain('Failed to save shard 2');
     expect(readFileSync(target, 'utf8')).toBe('keep');
+    expect(readdirSync(dir)).toEqual(['spike.recovery.2.txt']); // the planted link; shards 1 and 3 (written at the same time) removed again
+  });
+
+  it('names the lowest shard that failed when several do', async () => {
+    for (const id of [3, 2]) mkdirSync(join(dir, `spike.recovery.${id}.txt`));
+    const e = await fsRefusalAsync(writeRecoveryFiles(dir, new Map([[3, v(3)], [1, v(1)], [2, v(2)]])));
+    expect(e.message).toContain(`Failed to save shard 2: ${join(dir, 'spike.recovery.2.txt')} (EEXIST)`);
     expect(existsSync(join(dir, 'spike.recovery.1.txt'))).toBe(false);
   });
 
-  it('removes old recovery files by upstream rule, nothing else', () => {
+  it('removes old recovery files by upstream rule, nothing else; their bytes zeroed first', async () => {
     for (const n of ['spike.recovery.1.txt', 'spike.recovery-old.txt', 'spike.recovery.1.txt.gpg', 'notes.txt']) {
       writeFileSync(join(dir, n), 'x');
     }
-    removeOldRecoveryFiles(dir);
+    mkdirSync(join(tmp, 'links'));
+    for (const id of [2, 3]) {
+      writeFileSync(join(dir, `spike.recovery.${id}.txt`), `spike:${id}:${'cd'.repeat(32)}`);
+      linkSync(join(dir, `spike.recovery.${id}.txt`), join(tmp, 'links', String(id)));
+    }
+    await removeOldRecoveryFiles(dir);
+    for (const id of [2, 3]) {
+      const kept = readFileSync(join(tmp, 'links', String(id)));
+      expect(kept.length).toBe(72);
+      expect(kept.every((b) => b === 0)).toBe(true);
+    }
     expect(readdirSync(dir).sort()).toEqual(['notes.txt', 'spike.recovery.1.txt.gpg']);
     expect(isOldRecoveryFile('spike.recovery.9.txt')).toBe(true);
     expect(isOldRecoveryFile('x.spike.recovery.txt')).toBe(false);
