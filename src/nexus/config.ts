@@ -15,8 +15,10 @@
 //   URL to one Keeper ID (docs/design.md § Identities).
 // - SPIKE_NEXUS_BACKEND_STORE=postgres (ours; upstream has none): needs
 //   SPIKE_NEXUS_DATABASE_URL, optionally SPIKE_NEXUS_DATABASE_PASSWORD_FILE
-//   (database-config.ts), and Keepers as sqlite does. Not usable yet: Nexus
-//   refuses to start with it until the PostgreSQL store is wired in.
+//   (database-config.ts), and Keepers as sqlite does. Several replicas may
+//   share one database: SPIKE_NEXUS_REPLICA_NAME names each (heartbeats,
+//   status); SPIKE_NEXUS_HEALTH_PORT / _ADDR add a plain-HTTP readiness
+//   listener for load balancers (any backend).
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError, type Env, type ListenAddress, readDuration, readEnum, readInt, readListenAddress, readString } from '../protocol/config/env.js';
