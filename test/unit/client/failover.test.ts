@@ -38,8 +38,8 @@ function tlsOptions(): ConnectionOptions {
   };
 }
 
-function client(bases: URL[], connectTimeoutMs?: number): FailoverClient {
-  const inner: SpikeHttpClient = createHttpsJsonClient({ tlsOptions, timeoutMs: 10_000, ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }) });
+function client(bases: URL[], connectTimeoutMs?: number, timeoutMs = 10_000): FailoverClient {
+  const inner: SpikeHttpClient = createHttpsJsonClient({ tlsOptions, timeoutMs, ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }) });
   const c = createFailoverClient(inner, bases);
   closers.push(() => c.close());
   return c;
@@ -177,6 +177,18 @@ describe('createFailoverClient', () => {
     const c = client([resetting.url, live.url]);
     expect(answeredBy(await c.postJson(get(c), body()))).toBe(portOf(live.url));
     expect(resetting.seen).toEqual(['/v1/store/secrets?action=get']);
+  });
+
+  it('no answer in time after the request was read: a read moves on, a write stops', async () => {
+    const mute = await replica(nexusSvid, (req) => req.resume());
+    const live = await replica(nexusSvid);
+    const r = client([mute.url, live.url], undefined, 300);
+    expect(answeredBy(await r.postJson(get(r), body()))).toBe(portOf(live.url));
+    const w = client([mute.url, live.url], undefined, 300);
+    const e = await failure(w.postJson(put(w), body()));
+    expect(e.kind).toBe('timeout');
+    expect(e.message).toContain(`may have reached ${mute.url.origin} and is not re-sent`);
+    expect(live.seen).toEqual(['/v1/store/secrets?action=get']);
   });
 
   it('a TLS handshake that fails on the transport (connection closed at once): any request moves on', async () => {
