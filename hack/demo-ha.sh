@@ -127,6 +127,7 @@ rc=$?
 
 step "7. Break glass: switch to the restore role and feed the shards to replica 1, one per run"
 run "$ROOT/hack/spire-server-entry-restore-register.sh" || fail "role switch failed"
+spike_at "$URL1" operator status || fail "spike operator status failed"
 off2=$(stat -c %s "$LOG/nexus-2.log")
 restored=false
 for f in "$SHARD_DIR"/spike.recovery.*.txt; do

@@ -35,6 +35,8 @@ describe('break-glass drill (hack/demo.sh)', () => {
     // Replica 1 killed, then a write and a read answered with it down, the Pilot given both URLs.
     const list = 'SPIKE_NEXUS_API_URL=https://127\\.0\\.0\\.1:\\d+,https://127\\.0\\.0\\.1:\\d+';
     expect(out).toMatch(new RegExp(`nexus: stopped \\(KILL\\)\\n\\$ ${list} spike secret put secrets/api-key key=AKIA-DEMO-1234\\nOK\\n\\$ ${list} spike secret get secrets/db-creds password\\nc0rrect horse\\n`));
+    // spike operator status names both replicas (hack/start.sh names them nexus and nexus-2), both waiting.
+    expect(out).toMatch(/Replicas seen recently: 2\n {2}nexus {4}not ready {2}last seen [\d.]+ s ago\n {2}nexus-2 {2}not ready {2}last seen/);
     expect(out).toContain('Replica 2 rebuilt the root key from the Keepers that replica 1 refilled.');
     expect(out.match(/: both secrets as written\./g)).toHaveLength(2);
     expect(out).toContain('PASS: the HA drill succeeded');
