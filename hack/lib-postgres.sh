@@ -101,7 +101,10 @@ spike_pg_psql() {
 
 # Creates the cluster, its role and database, and the password file, once.
 spike_pg_init() {
-  [ -f "$SPIKE_PG_CLUSTER/initialized" ] && [ -f "$SPIKE_PG_PASSWORD_FILE" ] && return 0
+  if [ -f "$SPIKE_PG_CLUSTER/initialized" ]; then
+    [ -f "$SPIKE_PG_PASSWORD_FILE" ] && return 0
+    die "$SPIKE_PG_PASSWORD_FILE is missing: Nexus cannot log in to the local cluster (its store is kept; set a new password with ALTER ROLE spike PASSWORD as the postgres OS user and write it there, mode 0600, or hack/reset.sh)"
+  fi
   # A cluster whose set-up did not finish holds nothing of value (Nexus never used it): start over.
   if [ -d "$SPIKE_PG_CLUSTER" ]; then
     spike_pg_stop fast >/dev/null 2>&1 || true
@@ -127,7 +130,8 @@ spike_pg_init() {
   password=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
   [ "${#password}" -eq 48 ] || die "could not make a database password"
   # The password goes to psql on standard input, never in argv.
-  printf "CREATE ROLE spike LOGIN PASSWORD '%s';\nCREATE DATABASE spike OWNER spike TEMPLATE template0 ENCODING 'UTF8';\n" "$password" \
+  # (No failing statement is logged with it: log_min_error_statement = panic for this session.)
+  printf "SET log_min_error_statement = panic;\nCREATE ROLE spike LOGIN PASSWORD '%s';\nCREATE DATABASE spike OWNER spike TEMPLATE template0 ENCODING 'UTF8';\n" "$password" \
     | spike_pg_psql >/dev/null || die "could not create the database and role for Nexus; see $SPIKE_PG_CLUSTER/postgres.log"
   (umask 077 && printf '%s\n' "$password" >"$SPIKE_PG_PASSWORD_FILE.tmp") && mv "$SPIKE_PG_PASSWORD_FILE.tmp" "$SPIKE_PG_PASSWORD_FILE"
   chmod 600 "$SPIKE_PG_PASSWORD_FILE"

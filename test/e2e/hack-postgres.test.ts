@@ -228,6 +228,10 @@ describe('hack/ on PostgreSQL with two Nexus replicas', () => {
     expect(order.indexOf('agent')).toBe(order.length - 2);
     for (const pid of [...pids, postmaster]) expect(alive(pid)).toBe(false);
     expect(existsSync(postmasterPidFile)).toBe(false);
+    // The database password in no log (the stack's, Bootstrap's, the cluster's).
+    const logs = [...readdirSync(join(devDir, 'logs')).map((f) => join(devDir, 'logs', f)), join(pgDir, 'cluster', 'postgres.log')];
+    expect(logs.length).toBeGreaterThan(7);
+    for (const f of logs) expect(readFileSync(f, 'utf8')).not.toContain(password);
   });
 
   it('refuses replicas on SQLite, a missing PostgreSQL and a backend switch, before starting anything', { timeout: 60_000 }, async () => {
