@@ -29,7 +29,7 @@ import {
   type BootstrapLease,
   type PostgresDatabase,
 } from '../nexus/store/postgres/index.js';
-import type { MarkerEvents, StoreMarker } from './store-marker.js';
+import type { MarkerEvents, StoreMarker } from './store-marker-types.js';
 
 /** How often a waiting Bootstrap tries the run lock again. */
 const LOCK_POLL_MS = 500;

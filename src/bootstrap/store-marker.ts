@@ -4,18 +4,10 @@
 //   postgres: the store's bootstrap row, so that every Bootstrap of every host
 //     pointing at one database agrees; postgres-marker.ts (loaded only then).
 import type { BootstrapConfig } from './config.js';
-import { markerExists, markerPath, writeMarker, type BootstrapMarker } from './marker.js';
+import { markerExists, markerPath, writeMarker } from './marker.js';
+import type { MarkerEvents, StoreMarker } from './store-marker-types.js';
 
-export interface StoreMarker {
-  /** Where completion is recorded (messages). */
-  readonly place: string;
-  /** Whether this store was bootstrapped before (or holds data under a root key, postgres). */
-  alreadyBootstrapped(): Promise<boolean>;
-  /** Records completion; called once Nexus verified the new key. */
-  record(marker: BootstrapMarker): Promise<void>;
-  /** Releases what the marker holds (postgres: the run lock and the pool). Idempotent; never throws. */
-  close(): Promise<void>;
-}
+export type { MarkerEvents, StoreMarker } from './store-marker-types.js';
 
 /** The file marker in `dataDir`. */
 export function fileMarker(dataDir: string): StoreMarker {
@@ -25,13 +17,6 @@ export function fileMarker(dataDir: string): StoreMarker {
     record: async (marker) => writeMarker(dataDir, marker),
     close: async () => undefined,
   };
-}
-
-export interface MarkerEvents {
-  /** Another Bootstrap holds the store's run lock: this one waits for it (logged once). */
-  onWaiting?: () => void;
-  /** The store holds data under a root key but had no bootstrap row: the row was recorded now. */
-  onAdopted?: () => void;
 }
 
 /** The marker of the configured backend (postgres: connected, holding the run lock). */

@@ -97,6 +97,22 @@ describe('layeringViolations', () => {
     expect(layeringViolations(g)).toEqual([]);
   });
 
+  it("lets Bootstrap import the Nexus store and database settings, and no other app or other part of Nexus", () => {
+    const g = graphOf({
+      'src/bootstrap/m.ts': "import { s } from '../nexus/store/postgres/index.js';\nimport { d } from '../nexus/database-config.js';\nimport { r } from '../nexus/routes/r.js';",
+      'src/keeper/k.ts': "import { s } from '../nexus/store/postgres/index.js';",
+      'src/nexus/store/postgres/index.ts': "import { e } from '../errors.js';\nimport { r } from '../../routes/r.js';",
+      'src/nexus/store/errors.ts': '',
+      'src/nexus/database-config.ts': '',
+      'src/nexus/routes/r.ts': "import { s } from '../store/postgres/index.js';",
+    });
+    expect(layeringViolations(g)).toEqual([
+      'src/bootstrap/m.ts:3 → src/nexus/routes/r.ts: the app src/bootstrap must not import another app, src/nexus',
+      'src/keeper/k.ts:1 → src/nexus/store/postgres/index.ts: the app src/keeper must not import another app, src/nexus',
+      'src/nexus/store/postgres/index.ts:2 → src/nexus/routes/r.ts: src/nexus/store/ is shared with other apps and must not import the rest of src/nexus',
+    ]);
+  });
+
   it('asks for a new src/ folder to be classified', () => {
     const g = graphOf({ 'src/newthing/a.ts': '', 'src/newthing/b.ts': '', 'src/stray.ts': '' });
     expect(layeringViolations(g)).toEqual([

@@ -2,7 +2,9 @@
 //   - libraries (LIBRARIES) import only libraries: never an app, never
 //     src/common (app-side helpers);
 //   - src/common imports only libraries;
-//   - an app imports libraries and src/common, never another app;
+//   - an app imports libraries and src/common, never another app except
+//     the parts of it listed in SHARED_APP_PARTS (which import nothing else
+//     of their own app);
 //   - nothing under src/ imports anything outside it except package.json;
 //   - no import cycle between files, and none between src/ folders.
 // Every import counts: `import type`, `export … from` and `await import()`
@@ -22,6 +24,22 @@ export const LIBRARIES: ReadonlySet<string> = new Set(['spiffe', 'shamir', 'prot
 export const APP_SUPPORT: ReadonlySet<string> = new Set(['common']);
 /** The programs. */
 export const APPS: ReadonlySet<string> = new Set(['pilot', 'nexus', 'keeper', 'bootstrap', 'devagent']);
+/**
+ * Parts of an app that other apps may import, and which: Bootstrap claims the
+ * PostgreSQL store's bootstrap row (docs/postgres.md § Bootstrap once per
+ * store), so it uses the Nexus store and its database settings. A shared part
+ * imports only itself, other shared parts, libraries and src/common: never the
+ * rest of its app.
+ */
+export const SHARED_APP_PARTS: readonly { readonly path: string; readonly users: ReadonlySet<string> }[] = [
+  { path: 'src/nexus/store/', users: new Set(['bootstrap']) },
+  { path: 'src/nexus/database-config.ts', users: new Set(['bootstrap']) },
+];
+
+function sharedPartOf(file: string): { readonly path: string; readonly users: ReadonlySet<string> } | undefined {
+  return SHARED_APP_PARTS.find((p) => (p.path.endsWith('/') ? file.startsWith(p.path) : file === p.path));
+}
+
 /** Files outside src/ that src/ may import. */
 const OUTSIDE_ALLOWED: ReadonlySet<string> = new Set(['package.json']);
 
@@ -129,14 +147,20 @@ export function layeringViolations(graph: Graph): string[] {
         if (!OUTSIDE_ALLOWED.has(e.to)) out.push(`${at(e)}: src/ imports nothing outside src/ but package.json`);
         continue;
       }
-      if (target === folder) continue;
+      const fromShared = sharedPartOf(file);
+      if (target === folder) {
+        if (fromShared !== undefined && sharedPartOf(e.to) === undefined) {
+          out.push(`${at(e)}: ${fromShared.path} is shared with other apps and must not import the rest of src/${folder}`);
+        }
+        continue;
+      }
       const targetLayer = layerOf(target);
       if (targetLayer === undefined) continue; // reported for the target folder itself
       if (layer === 'library' && targetLayer !== 'library') {
         out.push(`${at(e)}: library src/${folder} must not import ${targetLayer === 'app' ? 'the app' : 'the app-side'} src/${target}`);
       } else if (layer === 'app-support' && targetLayer === 'app') {
         out.push(`${at(e)}: src/${folder} (shared by the apps) must not import the app src/${target}`);
-      } else if (layer === 'app' && targetLayer === 'app') {
+      } else if (layer === 'app' && targetLayer === 'app' && !(sharedPartOf(e.to)?.users.has(folder) ?? false)) {
         out.push(`${at(e)}: the app src/${folder} must not import another app, src/${target}`);
       }
     }
