@@ -169,7 +169,7 @@ export class HpackDecoder {
   #add(name: string, value: string): void {
     const size = name.length + value.length + 32;
     this.#evict(this.#maxSize - size);
-    if (size > this.#maxSize) return; // larger than the table: it empties the table and is not added (§ 4.4)
+    if (size > this.#maxSize) return; // larger than the table: it empties the table and is not added (RFC 7541 § 4.4)
     this.#dynamic.unshift([name, value]);
     this.#size += size;
   }
@@ -193,7 +193,7 @@ export class HpackDecoder {
         out.push([name, value]);
         fieldSeen = true;
       } else if ((b & 0xe0) === 0x20) {
-        // A dynamic table size update: only at the start of a block, never above our setting (§ 4.2, § 6.3).
+        // A dynamic table size update: only at the start of a block, never above our setting (RFC 7541 § 4.2 and § 6.3).
         const size = r.integer(b, 5);
         if (fieldSeen || size > this.maxTableSize) throw new HpackError('HPACK: invalid dynamic table size update');
         this.#maxSize = size;
