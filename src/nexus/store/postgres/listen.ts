@@ -10,6 +10,7 @@
 // a cache must be dropped then. A connection that breaks silently (a network
 // partition: no RST, no FIN) is found by a ping every `pingIntervalMs` that
 // must be answered within `pingTimeoutMs`. Reconnects back off (250 ms → 5 s).
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { Backoff } from '../../../util/backoff.js';
 import { poolSettings, type PostgresConfig } from './connection.js';
@@ -126,10 +127,11 @@ export function startChangeListener(opts: ChangeListenerOptions): ChangeListener
       listening = false;
       if (retryTimer !== undefined) clearTimeout(retryTimer);
       if (pingTimer !== undefined) clearInterval(pingTimer);
-      await connecting?.catch(() => undefined);
+      await Promise.race([connecting?.catch(() => undefined), sleep(1_000, undefined, { ref: false })]);
       const c = client;
       client = undefined;
-      await c?.end().catch(() => undefined);
+      // A connection gone silent would hold end() until TCP gives up: wait a moment, no more.
+      if (c !== undefined) await Promise.race([c.end().catch(() => undefined), sleep(1_000, undefined, { ref: false })]);
     },
   };
 }
