@@ -177,15 +177,49 @@ export function replaceFileAtomic(path: string, content: Uint8Array, opts: Durab
 
 /** replaceFileAtomic with its fsyncs on the thread pool (same steps, same order). */
 export async function replaceFileAtomicAsync(path: string, content: Uint8Array, opts: DurableWriteOptions = {}): Promise<void> {
+  await (await stageReplacementAsync(path, content, opts)).commit();
+}
+
+/** A replacement written and synced under a temporary name, not yet in place. */
+export interface StagedReplacement {
+  /** Renames the temporary file over the path, then fsyncs the directory (unless told not to); on a failed rename the temporary file is removed. Once only. */
+  commit(): Promise<void>;
+  /** Removes the temporary file (nothing happens after a commit). */
+  discard(): void;
+}
+
+/**
+ * The first half of replaceFileAtomicAsync: the temporary file next to
+ * `path`, written and fsynced; `path` is untouched until `commit`. Lets a
+ * caller sync it together with other files and put it in place after them.
+ */
+export async function stageReplacementAsync(path: string, content: Uint8Array, opts: DurableWriteOptions = {}): Promise<StagedReplacement> {
   const tmp = tempNameFor(path);
   try {
     await createAndWriteAsync(tmp, content, opts.mode ?? 0o600);
-    renameSync(tmp, path);
   } catch (e) {
     removeQuietly(tmp);
     throw e;
   }
-  if (opts.syncDirectory ?? true) await fsyncDirectoryAsync(dirname(path));
+  let settled = false;
+  return {
+    async commit(): Promise<void> {
+      if (settled) throw new Error('staged replacement already committed or discarded');
+      settled = true;
+      try {
+        renameSync(tmp, path);
+      } catch (e) {
+        removeQuietly(tmp);
+        throw e;
+      }
+      if (opts.syncDirectory ?? true) await fsyncDirectoryAsync(dirname(path));
+    },
+    discard(): void {
+      if (settled) return;
+      settled = true;
+      removeQuietly(tmp);
+    },
+  };
 }
 
 /**

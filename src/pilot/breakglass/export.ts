@@ -1,6 +1,8 @@
 // What `spike operator recover` adds after it has validated Nexus's answer:
 // optional age encryption (one armored file per shard, no plaintext file is
-// ever written) and the manifest, written atomically last. Recipients: one
+// ever written) and the manifest, written atomically last: its temporary file
+// is written and synced together with the shard files, and renamed into place
+// only once the shard files and then their directory are synced. Recipients: one
 // for every shard, or exactly one per shard (shard i → the i-th recipient,
 // ids ascending). On failure every file this run wrote is removed again.
 // Earlier outputs in the directory: an encrypted export replaces earlier
@@ -11,11 +13,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, ExitCode } from '../output/exit.js';
-import { recoveryFileName } from './recovery-writer.js';
+import { recoveryFileName, writeRecoveryFiles } from './recovery-writer.js';
 import { formatShardFile } from './shard.js';
 import { AGE_SUFFIX } from './age.js';
 import { fsyncDirectoryAsync, writeFileExclusiveAsync } from '../../common/durable-file.js';
-import { discardQuietly, errnoCode, errnoOf, removeOldBreakglassFiles, writeAtomic } from './files.js';
+import { discardQuietly, errnoCode, errnoOf, removeOldBreakglassFiles, stageAtomic, type StagedFile } from './files.js';
 import { buildManifest, MANIFEST_FILE, serializeManifest, type Manifest } from './manifest.js';
 import { deduceThreshold } from './polynomial.js';
 
@@ -74,10 +76,47 @@ function removeAll(paths: readonly string[]): void {
 }
 
 /**
- * Writes the age-encrypted shard files (when `recipients` is non-empty) and
- * the manifest into `dir` (prepared by the caller; plaintext files of earlier
- * runs already removed). `plaintextFiles` are the files the caller already
- * wrote (plaintext mode), removed again if the manifest cannot be written.
+ * Writes the armored shard files, all at once, then fsyncs `dir`; returns
+ * their paths (ascending id). On a failure the lowest failing id is reported
+ * and every file written here removed.
+ */
+async function writeEncryptedFiles(dir: string, armoredById: ReadonlyMap<number, Uint8Array>): Promise<string[]> {
+  const ids = [...armoredById.keys()].sort((a, b) => a - b);
+  const results = await Promise.allSettled(
+    ids.map(async (id) => {
+      const path = join(dir, encryptedFileName(id));
+      try {
+        await writeFileExclusiveAsync(path, armoredById.get(id) as Uint8Array, { syncDirectory: false });
+      } catch (e) {
+        throw new CliError(ExitCode.filesystem, `Failed to save shard ${id}: ${path} (${errnoCode(e)}).`);
+      }
+      return path;
+    }),
+  );
+  const written = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  try {
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    try {
+      await fsyncDirectoryAsync(dir);
+    } catch (e) {
+      throw new CliError(ExitCode.filesystem, `Failed to sync recovery directory ${dir} (${errnoCode(e)}).`);
+    }
+    return written;
+  } catch (e) {
+    removeAll(written);
+    throw e;
+  }
+}
+
+/**
+ * Writes the shard files — age-encrypted when `recipients` is non-empty,
+ * else plaintext when `writePlaintext` — and the manifest into `dir`
+ * (prepared by the caller; plaintext files of earlier runs already removed).
+ * The manifest's temporary file is synced together with the shard files and
+ * renamed into place after them and their directory. `plaintextFiles` are
+ * files the caller already wrote, removed again like the others if anything
+ * fails.
  */
 export async function exportBreakglass(opts: {
   dir: string;
@@ -85,6 +124,7 @@ export async function exportBreakglass(opts: {
   nexusId: string;
   recipients: readonly string[];
   plaintextFiles?: readonly string[];
+  writePlaintext?: boolean;
   now?: Date;
 }): Promise<ExportResult> {
   const { dir, shards } = opts;
@@ -93,11 +133,13 @@ export async function exportBreakglass(opts: {
   const shareList = ids.map((id) => ({ id, value: shards.get(id) as Uint8Array }));
   const threshold = deduceThreshold(shareList);
   const written: string[] = [...(opts.plaintextFiles ?? [])];
+  let staged: StagedFile | undefined;
   try {
     await removeOldBreakglassFiles(dir);
+    let armoredById: Map<number, Buffer> | undefined;
     if (byId !== undefined) {
       const { encryptToRecipient } = await import('./age.js');
-      const armoredById = new Map<number, Buffer>();
+      armoredById = new Map<number, Buffer>();
       for (const id of ids) {
         const plain = formatShardFile(id, shards.get(id) as Uint8Array);
         try {
@@ -105,26 +147,6 @@ export async function exportBreakglass(opts: {
         } finally {
           plain.fill(0);
         }
-      }
-      // Written and synced at once; the lowest failing id is reported, what was written removed (below).
-      const results = await Promise.allSettled(
-        ids.map(async (id) => {
-          const path = join(dir, encryptedFileName(id));
-          try {
-            await writeFileExclusiveAsync(path, armoredById.get(id) as Buffer, { syncDirectory: false });
-          } catch (e) {
-            throw new CliError(ExitCode.filesystem, `Failed to save shard ${id}: ${path} (${errnoCode(e)}).`);
-          }
-          return path;
-        }),
-      );
-      for (const r of results) if (r.status === 'fulfilled') written.push(r.value);
-      const failed = results.find((r) => r.status === 'rejected');
-      if (failed !== undefined) throw failed.reason;
-      try {
-        await fsyncDirectoryAsync(dir);
-      } catch (e) {
-        throw new CliError(ExitCode.filesystem, `Failed to sync recovery directory ${dir} (${errnoCode(e)}).`);
       }
     }
     const manifest = buildManifest({
@@ -136,9 +158,22 @@ export async function exportBreakglass(opts: {
       fileOf: (id) => (byId === undefined ? recoveryFileName(id) : encryptedFileName(id)),
       recipientOf: (id) => byId?.get(id),
     });
-    const manifestPath = await writeAtomic(dir, MANIFEST_FILE, Buffer.from(serializeManifest(manifest), 'utf8'));
+    const writeShards = async (): Promise<string[]> => {
+      if (armoredById !== undefined) return writeEncryptedFiles(dir, armoredById);
+      return opts.writePlaintext === true ? writeRecoveryFiles(dir, shards) : [];
+    };
+    const [files, manifestFile] = await Promise.allSettled([
+      writeShards(),
+      stageAtomic(dir, MANIFEST_FILE, Buffer.from(serializeManifest(manifest), 'utf8')),
+    ]);
+    if (manifestFile.status === 'fulfilled') staged = manifestFile.value;
+    if (files.status === 'fulfilled') written.push(...files.value);
+    if (files.status === 'rejected') throw files.reason; // a shard's failure first, as the shards come before the manifest
+    if (manifestFile.status === 'rejected') throw manifestFile.reason;
+    const manifestPath = await (staged as StagedFile).commit();
     return { files: written, manifestPath, manifest };
   } catch (e) {
+    staged?.discard();
     removeAll(written);
     throw e;
   }

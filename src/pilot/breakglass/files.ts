@@ -7,7 +7,7 @@
 import { closeSync, constants, openSync, readdirSync, readSync, fstatSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, ExitCode } from '../output/exit.js';
-import { overwriteAndUnlink, overwriteAndUnlinkAsync, replaceFileAtomicAsync } from '../../common/durable-file.js';
+import { overwriteAndUnlink, overwriteAndUnlinkAsync, stageReplacementAsync } from '../../common/durable-file.js';
 
 /** The errno code of a Node fs error ("EACCES", …), if it has one. */
 export function errnoOf(e: unknown): string | undefined {
@@ -48,15 +48,40 @@ export async function removeMatching(dir: string, matches: (name: string) => boo
   }
 }
 
+/** A file of `dir` written and synced under a temporary name, put in place by `commit` (exit 4 on failure). */
+export interface StagedFile {
+  /** Renames it into place and fsyncs the directory; returns its path. */
+  commit(): Promise<string>;
+  /** Removes the temporary file (nothing after a commit). */
+  discard(): void;
+}
+
+/** The first half of writeAtomic: the 0600 temporary file, written and fsynced (common/durable-file.ts stageReplacementAsync); exit 4 on failure. */
+export async function stageAtomic(dir: string, name: string, content: Uint8Array): Promise<StagedFile> {
+  const path = join(dir, name);
+  const fail = (e: unknown): CliError => new CliError(ExitCode.filesystem, `Failed to write ${path} (${errnoCode(e)}).`);
+  let staged;
+  try {
+    staged = await stageReplacementAsync(path, content);
+  } catch (e) {
+    throw fail(e);
+  }
+  return {
+    async commit(): Promise<string> {
+      try {
+        await staged.commit();
+        return path;
+      } catch (e) {
+        throw fail(e);
+      }
+    },
+    discard: () => staged.discard(),
+  };
+}
+
 /** Writes `name` in `dir` atomically (common/durable-file.ts: 0600 temporary file, fsync, rename, directory fsync); exit 4 on failure. */
 export async function writeAtomic(dir: string, name: string, content: Uint8Array): Promise<string> {
-  const path = join(dir, name);
-  try {
-    await replaceFileAtomicAsync(path, content);
-    return path;
-  } catch (e) {
-    throw new CliError(ExitCode.filesystem, `Failed to write ${path} (${errnoCode(e)}).`);
-  }
+  return (await stageAtomic(dir, name, content)).commit();
 }
 
 /** Earlier break-glass outputs recover replaces: `spike.recovery.<…>.age` files and the manifest. */

@@ -16,7 +16,7 @@ import { FORMAT_HELP, parseFormat } from '../output/format.js';
 import { jsonDocument } from '../output/json.js';
 import { precheckRecoveryDir, prepareRecoveryDir } from '../breakglass/recovery-directory.js';
 import { decodeRecoverResponse } from '../breakglass/recover-response.js';
-import { removeOldRecoveryFiles, writeRecoveryFiles } from '../breakglass/recovery-writer.js';
+import { removeOldRecoveryFiles } from '../breakglass/recovery-writer.js';
 import type { PilotDeps } from '../runtime.js';
 import { callFailure, describeAnswer } from '../nexus/calls.js';
 import { loadConfig, requireRole, withIdentity } from '../nexus/session.js';
@@ -89,13 +89,12 @@ export async function runRecover(deps: PilotDeps, opts: RecoverOptions): Promise
       const dir = prepareRecoveryDir(cfg.recoveryDir);
       if (recipients.length === 0) refuseToDropEncryptedExports(dir); // again: files may have appeared meanwhile
       await removeOldRecoveryFiles(dir);
-      const plaintext = recipients.length === 0 ? await writeRecoveryFiles(dir, shards) : [];
       const r = await exportBreakglass({
         dir,
         shards,
         nexusId: nexus.peerId?.() ?? nexusIdOf(cfg.trustRoots.nexus[0] ?? 'spike.ist'),
         recipients,
-        plaintextFiles: plaintext,
+        writePlaintext: recipients.length === 0,
       });
       if (format === 'json') {
         deps.io.out(

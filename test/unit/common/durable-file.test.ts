@@ -72,6 +72,7 @@ const {
   overwriteAndUnlinkAsync,
   replaceFileAtomic,
   replaceFileAtomicAsync,
+  stageReplacementAsync,
   writeFileExclusive,
   writeFileExclusiveAsync,
 } = await import('../../../src/common/durable-file.js');
@@ -350,6 +351,27 @@ describe('the asynchronous variants (fsync on the thread pool)', () => {
     expect(await errCodeAsync(replaceFileAtomicAsync(path, bytes('newer')))).toBe('EIO');
     expect(readFileSync(path, 'utf8')).toBe('new');
     expect(readdirSync(dir).sort()).toEqual(['link', 'spike.recovery.manifest.json', 'target']);
+  });
+
+  it('stageReplacementAsync: the path is untouched until commit (rename, then the directory synced); discard leaves nothing; once only', async () => {
+    const path = join(dir, 'spike.recovery.manifest.json');
+    writeFileSync(path, 'old');
+    const staged = await stageReplacementAsync(path, bytes('new'));
+    expect(probe.fsyncs).toEqual(['file']);
+    expect(readFileSync(path, 'utf8')).toBe('old');
+    expect(readdirSync(dir).length).toBe(2); // the old file and the hidden temporary one
+    await staged.commit();
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    expect(probe.fsyncs).toEqual(['file', 'dir']);
+    expect(readdirSync(dir)).toEqual(['spike.recovery.manifest.json']);
+    await expect(staged.commit()).rejects.toThrow(/already/);
+    staged.discard();
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    const dropped = await stageReplacementAsync(path, bytes('newer'));
+    dropped.discard();
+    expect(readdirSync(dir)).toEqual(['spike.recovery.manifest.json']);
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    await expect(dropped.commit()).rejects.toThrow(/already/);
   });
 
   it('overwriteAndUnlinkAsync: zeroed and synced before the name goes; a symlink is removed, its target untouched', async () => {
