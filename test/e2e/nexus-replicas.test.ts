@@ -11,7 +11,9 @@
 //   - Status through any replica names it and lists the replicas (a third one,
 //     which cannot reach its Keepers, as not ready), also in `spike operator
 //     status`; the health listener says
-//     200 ready / 503 not ready, also while the database is stopped.
+//     200 ready / 503 not ready, also while the database is stopped; after
+//     the database restarted, B listens again and a new policy grants on B
+//     within 1 s.
 //   - SIGKILL of one replica during a burst of writes through both: every
 //     answered write is stored, the other replica keeps answering.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -219,6 +221,15 @@ describe('two replicas on one database', () => {
       await cluster.resume();
     }
     await until(async () => ((await health(healthB))[0] === 200 ? true : undefined), 'B ready again');
+    // B listens again after the restart (and dropped its policies): a policy created through A grants on B within 1 s.
+    expect(nexusB.events('policy_notifications_lost').length).toBeGreaterThanOrEqual(1);
+    await nexusB.waitForCount('policy_notifications_listening', 2);
+    await putSecret(pilot.http, urlA, 'apps/app-1/after-restart', { k: 'v' });
+    expect(await statusOf(getSecret(app.http, urlB, 'apps/app-1/after-restart'))).toBe(401);
+    await putPolicy(pilot.http, urlA, { name: 'app-1-read', spiffeIdPattern: '^spiffe://spike\\.ist/workload/app-1$', pathPattern: '^apps/app-1/.*$', permissions: ['read'] });
+    const created = Date.now();
+    await until(async () => ((await statusOf(getSecret(app.http, urlB, 'apps/app-1/after-restart'))) === 200 ? true : undefined), 'B to grant', 1_000);
+    expect(Date.now() - created).toBeLessThanOrEqual(1_000);
     await c.proc.stop('SIGTERM');
     // A clean stop removes C's row.
     expect((await query<{ name: string }>('SELECT name FROM spike_ts_replicas ORDER BY name')).map((r) => r.name)).not.toContain('nexus-c');
