@@ -199,8 +199,8 @@ export function postgresReplicas(db: PostgresDatabase, opts: PostgresGateOptions
         if (b !== undefined) {
           clearInterval(b.timer);
           await b.running;
-          // A clean stop: the replica is gone, not late.
-          if (!db.closed) await removeHeartbeat(db.pool, b.name).catch(() => undefined);
+          // A clean stop: the replica is gone, not late (a database out of reach may not delay the stop by more than 2 s).
+          if (!db.closed) await Promise.race([removeHeartbeat(db.pool, b.name).catch(() => undefined), sleep(2_000, undefined, { ref: false })]);
         }
         await listener?.close();
       })();
