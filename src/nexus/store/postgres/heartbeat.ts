@@ -23,13 +23,18 @@ export interface ReplicaSeen {
   readonly ageMs: number;
 }
 
-/** Writes this replica's row (started_time is kept from the first write of this process). */
-export async function writeHeartbeat(pool: pg.Pool, name: string, ready: boolean, startedAt: Date): Promise<void> {
+/**
+ * Writes this replica's row (started_time is kept from the first write of this process).
+ * `advertiseUrl`: where the other replicas reach this one over mTLS (restore forwarding,
+ * docs/design.md § Restore through any replica); undefined leaves the column as it is.
+ */
+export async function writeHeartbeat(pool: pg.Pool, name: string, ready: boolean, startedAt: Date, advertiseUrl?: string): Promise<void> {
   checkReplicaName(name);
   await queryOnce(pool, {
-    text: `INSERT INTO ${REPLICAS_TABLE} (name, ready, started_time, last_seen) VALUES ($1, $2, $3, now())
-      ON CONFLICT (name) DO UPDATE SET ready = excluded.ready, started_time = excluded.started_time, last_seen = excluded.last_seen`,
-    values: [name, ready, startedAt],
+    text: `INSERT INTO ${REPLICAS_TABLE} (name, ready, started_time, last_seen, advertise_url) VALUES ($1, $2, $3, now(), $4)
+      ON CONFLICT (name) DO UPDATE SET ready = excluded.ready, started_time = excluded.started_time, last_seen = excluded.last_seen,
+        advertise_url = COALESCE(excluded.advertise_url, ${REPLICAS_TABLE}.advertise_url)`,
+    values: [name, ready, startedAt, advertiseUrl ?? null],
   });
 }
 

@@ -83,6 +83,15 @@ CREATE TABLE ${REPLICAS_TABLE} (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'restore collector',
+    // Restore through any replica (docs/design.md § Restore through any replica): each replica's
+    // mTLS URL, and the backend pid of the session holding the restore-collector lock (nothing secret).
+    sql: `
+ALTER TABLE ${REPLICAS_TABLE} ADD COLUMN advertise_url TEXT, ADD COLUMN collector_pid INTEGER;
+`,
+  },
 ];
 
 /**
@@ -96,4 +105,6 @@ export const ADVISORY_LOCKS = {
   bootstrap: '6003378890919400195', // …_03
   /** Session-level: held by the one Bootstrap running on this store (bootstrap.ts acquireBootstrapLease). */
   bootstrapRun: '6003378890919400196', // …_04
+  /** Session-level: held by the replica that collects restore shards (restore/collector-election.ts). */
+  restoreCollector: '6003378890919400197', // …_05
 } as const;
