@@ -6,6 +6,8 @@
 //   (a) `spike --version`, `spike operator restore` (non-TTY) and `spike operator recover` wall time vs `node -e 0`
 //   (b) Nexus secret get/put throughput, p50/p99 over mTLS keep-alive vs a bare https mTLS echo server;
 //       and a get by a workload that a regex policy authorizes, vs the echo server and the superuser get
+//   (p) the same get/put on PostgreSQL (a private cluster, a stack of its own): 1 replica, then 2 replicas
+//       on the same database with the load split over both (informational, no target)
 //   (c) Nexus start → root_key_ready with the Keepers up
 //   (s) the scale curve: (b)/(c)-style figures, `spike secret list` and Nexus RSS at 1k, 10k and 100k
 //       stored secrets with 1k policies (seeded straight into spike.db), drawn to docs/bench-scale.svg;
@@ -22,12 +24,14 @@ import { build } from 'esbuild';
 import { Stack } from './lib/stack.mjs';
 import { killAll, runTimed } from './lib/procs.mjs';
 import { fetchSvid, pinSpiffeId } from './lib/svid.mjs';
-import { mtlsAgent, post, runLoad } from './lib/load.mjs';
+import { mtlsAgent, post } from './lib/load.mjs';
+import { measureRounds, roundRatio, summarizeRounds } from './lib/rounds.mjs';
 import { startEcho } from './lib/echo.mjs';
 import { median } from './lib/stats.mjs';
 import { rotationFigures } from './lib/rotation.mjs';
 import { benchScale, rssMiB, scaleFigures, scaleTableLines, SCALE_LEVELS, SCALE_POLICIES, SCALE_SETTINGS } from './lib/scale.mjs';
 import { exportShards } from './lib/seed.mjs';
+import { benchPostgres, postgresFigures } from './lib/postgres.mjs';
 import { scaleSvg } from './lib/plot.mjs';
 import { exitStatus, figureTable, finalize, machine, machineLine, markdownTable, target } from './lib/report.mjs';
 import { Buffer } from 'node:buffer';
@@ -44,7 +48,7 @@ const RESTORE_RUNS = 7; // Nexus allows a burst of 10 restore calls per caller
 const RECOVER_RUNS = 7;
 const NEXUS_RESTARTS = 5;
 const LOAD = { concurrency: 8, warmupMs: 1000, durationMs: 2000, rounds: 5, maxRequests: 200_000 };
-/** BENCH_ONLY=throughput runs only (b), BENCH_ONLY=scale only (s) without rotations, BENCH_ONLY=rotation only (r), for a quick look. */
+/** BENCH_ONLY=throughput runs only (b), BENCH_ONLY=postgres only (p), BENCH_ONLY=scale only (s) without rotations, BENCH_ONLY=rotation only (r), for a quick look. */
 const ONLY = process.env.BENCH_ONLY;
 /** The workload whose get a policy authorizes (not a Pilot role: Nexus checks its policies on every request). */
 const POLICY_WORKLOAD = { name: 'bench-app', id: 'spiffe://spike.ist/workload/bench-app' };
@@ -152,56 +156,24 @@ async function benchThroughput(stack) {
     echoGet: { url: `https://127.0.0.1:${echo.port}/v1/store/secrets?action=get`, body: () => Buffer.from('{"path":"bench/get"}') },
     echoPut: { url: `https://127.0.0.1:${echo.port}/v1/store/secrets`, body: (i) => Buffer.from(`{"path":"bench/put/${i % 64}","values":{"k":"v${i}"}}`) },
   };
-  const agents = [];
+  const seedAgent = mtlsAgent(pilot, LOAD.concurrency, pin);
   try {
-    const agent = (svid = pilot) => {
-      const a = mtlsAgent(svid, LOAD.concurrency, pin);
-      agents.push(a);
-      return a;
-    };
-    const seedAgent = agent();
     const seeded = await post(seedAgent, targets.nexusPut.url, value);
     if (seeded.status !== 200) throw new Error(`seeding the secret failed: HTTP ${seeded.status}`);
     const policy = await post(seedAgent, `${stack.nexusUrl}/v1/acl/policy`, Buffer.from(JSON.stringify(POLICY)));
     if (policy.status !== 200) throw new Error(`creating the policy failed: HTTP ${policy.status}`);
-    const results = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
-    // Each load run gets its own agent, destroyed right after it: Nexus caps
-    // the connections one peer ID may hold open (SPIKE_NEXUS_MAX_CONNECTIONS_PER_PEER),
-    // and idle keep-alive sockets of finished runs would count against it.
-    const loadOnce = async (t, opts) => {
-      const a = agent(t.svid);
-      try {
-        return await runLoad({ agent: a, url: t.url, body: t.body, concurrency: LOAD.concurrency, ...opts });
-      } finally {
-        a.destroy();
-      }
-    };
-    for (const t of Object.values(targets)) {
-      await loadOnce(t, { durationMs: LOAD.warmupMs });
-    }
-    for (let round = 0; round < LOAD.rounds; round++) {
-      for (const [name, t] of Object.entries(targets)) {
-        const r = await loadOnce(t, { durationMs: LOAD.durationMs, maxRequests: LOAD.maxRequests });
-        if (r.failed > 0) throw new Error(`${name}: ${r.failed} failed requests (statuses ${JSON.stringify(r.statuses)})`);
-        results[name].push(r);
-      }
-    }
-    const summary = (rs) => ({
-      perSecond: median(rs.map((r) => r.perSecond)),
-      p50: median(rs.map((r) => r.p50)),
-      p99: median(rs.map((r) => r.p99)),
-      requests: rs.reduce((n, r) => n + r.ok, 0),
-    });
-    const out = Object.fromEntries(Object.entries(results).map(([k, rs]) => [k, summary(rs)]));
+    seedAgent.destroy();
+    const results = await measureRounds(targets, { load: LOAD, svid: pilot, pin });
+    const out = Object.fromEntries(Object.entries(results).map(([k, rs]) => [k, summarizeRounds(rs)]));
     // Per-round ratios (Nexus and echo measured back to back) are steadier than a ratio of medians on a shared machine.
-    out.getRatio = median(results.nexusGet.map((r, i) => r.perSecond / results.echoGet[i].perSecond));
-    out.putRatio = median(results.nexusPut.map((r, i) => r.perSecond / results.echoPut[i].perSecond));
-    out.policyGetRatio = median(results.policyGet.map((r, i) => r.perSecond / results.nexusGet[i].perSecond));
-    out.policyGetEchoRatio = median(results.policyGet.map((r, i) => r.perSecond / results.echoGet[i].perSecond));
+    out.getRatio = roundRatio(results.nexusGet, results.echoGet);
+    out.putRatio = roundRatio(results.nexusPut, results.echoPut);
+    out.policyGetRatio = roundRatio(results.policyGet, results.nexusGet);
+    out.policyGetEchoRatio = roundRatio(results.policyGet, results.echoGet);
     out.nexusRssMiB = rssMiB(stack.proc('nexus').child.pid);
     return out;
   } finally {
-    for (const a of agents) a.destroy();
+    seedAgent.destroy();
     pilot.key = '';
     app.key = '';
     nexusSvid.key = '';
@@ -325,7 +297,7 @@ function throughputFigures(b) {
   ];
 }
 
-function figures(a, b, c, d, e, s) {
+function figures(a, b, p, c, d, e, s) {
   const bare = median([...a.version.bare, ...a.restore.bare, ...a.recover.bare]);
   const oneRun = (name, ms) => ({ name, unit: 'ms', value: ms, note: '1 run', baseline: { label: 'node -e 0', value: bare }, ratio: ms / bare });
   return [
@@ -334,6 +306,7 @@ function figures(a, b, c, d, e, s) {
     oneRun('restore for real: 2nd shard, restores', e.completeMs),
     ...throughputFigures(b),
     { name: 'Nexus RSS after the get/put load (a few secrets, 1 policy)', unit: 'MiB', value: b.nexusRssMiB },
+    ...postgresFigures(p),
     { name: 'Nexus start → listening', unit: 'ms', value: median(c.listening) },
     { name: 'Nexus start → ready', unit: 'ms', value: median(c.ready), target: target('value', '<=', 1000, 'ms') },
     { name: 'Shamir computeShares 2-of-3', unit: '/s', value: d.computePerSecond },
@@ -364,8 +337,14 @@ function writeSvg(levels, m) {
 async function main() {
   const t0 = performance.now();
   const m = machine();
-  if (ONLY !== undefined && !['throughput', 'scale', 'rotation'].includes(ONLY)) throw new Error(`BENCH_ONLY=${ONLY}: only "throughput", "scale" and "rotation" are known`);
-  const stack = await Stack.create(REPO, 3);
+  if (ONLY !== undefined && !['throughput', 'postgres', 'scale', 'rotation'].includes(ONLY)) {
+    throw new Error(`BENCH_ONLY=${ONLY}: only "throughput", "postgres", "scale" and "rotation" are known`);
+  }
+  /** Clean-ups of what the run starts besides the stack (the PostgreSQL part), run by the finally below. */
+  const cleanups = [];
+  const postgres = () => benchPostgres({ repo: REPO, load: LOAD, log, onCleanup: (f) => cleanups.push(f) });
+  // BENCH_ONLY=postgres needs no SQLite stack.
+  const stack = ONLY === 'postgres' ? undefined : await Stack.create(REPO, 3);
   const watchdog = setTimeout(() => {
     log(`watchdog: the bench took longer than ${WATCHDOG_MS / 1000}s; stopping`);
     killAll();
@@ -378,6 +357,13 @@ async function main() {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    if (ONLY === 'postgres') {
+      log('(p) Nexus get/put on PostgreSQL, 1 and 2 replicas (BENCH_ONLY=postgres)');
+      const p = await postgres();
+      const rows = finalize(postgresFigures(p));
+      printReport(rows, m, [], `stack and cluster started in ${(p.startMs / 1000).toFixed(1)} s; bench ${((performance.now() - t0) / 1000).toFixed(1)} s; nothing written`);
+      return exitStatus(rows);
+    }
     log(`stack in ${stack.dir}: starting`);
     // With BENCH_CPU_PROF, the first Nexus (startup, (a) and (b)) is profiled; its profile is written when (c) stops it.
     await stack.startAll(PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', 'nexus.cpuprofile'] : []);
@@ -401,6 +387,8 @@ async function main() {
     const a = await benchCli(stack);
     log('(b) Nexus throughput vs echo server');
     const b = await benchThroughput(stack);
+    log('(p) Nexus get/put on PostgreSQL, 1 and 2 replicas (a stack of its own; this one idles)');
+    const p = await postgres();
     log('(c) Nexus start → ready');
     const c = await benchNexusStart(stack);
     log(`(s) scale curve at ${SCALE_LEVELS.join(', ')} secrets, with (r) a root-key rotation at each size`);
@@ -412,7 +400,7 @@ async function main() {
     const shards = await exportShards(stack);
     log("(a') break-glass restore after a crash of everything");
     const e = await benchRealRestore(stack, shards).finally(() => shards.forEach((x) => x.fill(0)));
-    const rows = finalize(figures(a, b, c, d, e, s));
+    const rows = finalize(figures(a, b, p, c, d, e, s));
     let commit = 'unknown';
     try {
       commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
@@ -426,17 +414,18 @@ async function main() {
       commit,
       benchSeconds,
       exitStatus: status,
-      settings: { CLI_RUNS, RESTORE_RUNS, RECOVER_RUNS, NEXUS_RESTARTS, LOAD, SCALE: { levels: SCALE_LEVELS, policies: SCALE_POLICIES, ...SCALE_SETTINGS } },
+      settings: { CLI_RUNS, RESTORE_RUNS, RECOVER_RUNS, NEXUS_RESTARTS, LOAD, POSTGRES: { replicas: [1, 2], connectionsPerReplica: [LOAD.concurrency, p.connectionsPerReplica] }, SCALE: { levels: SCALE_LEVELS, policies: SCALE_POLICIES, ...SCALE_SETTINGS } },
       figures: rows,
       scaleTable: scaleTableLines(s.levels),
-      raw: { cli: a, throughput: b, nexusStart: c, shamir: d, realRestore: e, scale: s.levels, rotation: s.rotations },
+      raw: { cli: a, throughput: b, postgres: p, nexusStart: c, shamir: d, realRestore: e, scale: s.levels, rotation: s.rotations },
     };
     writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
     printReport(rows, m, s.levels, `bench ${benchSeconds} s (without the build); written to ${OUT}`);
     return status;
   } finally {
     clearTimeout(watchdog);
-    await stack.cleanup().catch(() => undefined);
+    for (const c of cleanups) await c().catch(() => undefined);
+    await stack?.cleanup().catch(() => undefined);
     killAll();
   }
 }

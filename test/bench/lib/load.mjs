@@ -37,8 +37,10 @@ export function post(agent, url, body, timeoutMs = 10_000) {
 /**
  * Runs `concurrency` workers sending POSTs until `durationMs` elapsed or
  * `maxRequests` were sent. `body(i)` gives the i-th request body.
+ * `keepLatencies`: the result also carries every answered request's latency
+ * (`latencies`, ms), so that runs made side by side can be merged.
  */
-export async function runLoad({ agent, url, body, concurrency, durationMs, maxRequests = 1_000_000 }) {
+export async function runLoad({ agent, url, body, concurrency, durationMs, maxRequests = 1_000_000, keepLatencies = false }) {
   const latencies = [];
   let sent = 0;
   let failed = 0;
@@ -68,5 +70,28 @@ export async function runLoad({ agent, url, body, concurrency, durationMs, maxRe
     perSecond: latencies.length / seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
+    ...(keepLatencies ? { latencies } : {}),
+  };
+}
+
+/**
+ * One result of runs made side by side (started together, e.g. one per
+ * Nexus replica): answers and failures summed, throughput over the longest
+ * run, percentiles over every latency. The runs must have kept their latencies.
+ */
+export function mergeLoads(runs) {
+  const latencies = runs.flatMap((r) => r.latencies);
+  const seconds = Math.max(...runs.map((r) => r.seconds));
+  const statuses = {};
+  for (const r of runs) for (const [k, n] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + n;
+  return {
+    ok: latencies.length,
+    failed: runs.reduce((n, r) => n + r.failed, 0),
+    statuses,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    parts: runs.map((r) => r.ok),
   };
 }

@@ -5,6 +5,10 @@
 // read from their `keeper_listening` / `nexus_listening` line: no port is
 // picked here, closed and handed over (another process could take it in
 // between). Keepers start first; Nexus is then given their URLs.
+// `extraEnv` (e.g. the PostgreSQL backend's settings) goes to every process;
+// more Nexus replicas on the same store start with spawnNexus(…, { name }).
+// The temp dir is also removed when the bench process exits without cleanup()
+// (watchdog, signal).
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Proc, runTimed } from './procs.mjs';
@@ -22,14 +26,24 @@ export class Stack {
     const dist = join(repo, 'dist');
     if (!existsSync(join(dist, 'spike-nexus.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
     const dir = mkdtempSync('/tmp/skb-');
+    const removeDir = () => rmSync(dir, { recursive: true, force: true });
+    process.once('exit', removeDir);
     mkdirSync(join(dir, 'dev'), { mode: 0o700 });
     mkdirSync(join(dir, 'pilot'), { mode: 0o700 });
-    return new Stack(dist, dir, keepers);
+    const stack = new Stack(dist, dir, keepers);
+    stack.removeDir = () => {
+      process.removeListener('exit', removeDir);
+      removeDir();
+    };
+    return stack;
   }
 
   constructor(dist, dir, keepers) {
     this.dist = dist;
     this.dir = dir;
+    /** Settings given to every process of this stack (e.g. SPIKE_NEXUS_BACKEND_STORE=postgres and its database). */
+    this.extraEnv = {};
+    this.removeDir = () => rmSync(dir, { recursive: true, force: true });
     /** 0 while Nexus has not logged `nexus_listening` (each start picks a new port). */
     this.nexusPort = 0;
     /** 0 for a keeper that has not logged `keeper_listening` yet (each start picks a new port). */
@@ -82,6 +96,7 @@ export class Stack {
       SPIKE_SYSTEM_LOG_LEVEL: 'warn',
       SPIKE_SPIFFE_SOURCE_TIMEOUT: '20s',
       SPIKE_PILOT_RECOVERY_DIR: join(this.dir, 'pilot'),
+      ...this.extraEnv,
       ...extra,
     };
   }
@@ -122,14 +137,25 @@ export class Stack {
    * Spawns Nexus on a port it picks, told the keepers' URLs (start the keepers
    * first). Does not wait: the caller times `nexus_listening` /
    * `root_key_ready`. `proc.listening` resolves with the `nexus_listening`
-   * line once the port is known (then `nexusUrl` and `envFor` carry it).
+   * line once the port is known (then `proc.url`, and for the first Nexus
+   * `nexusUrl` and `envFor`, carry it). `name` other than 'nexus' starts
+   * another replica on the same store (PostgreSQL), with the Nexus SVID and
+   * SPIKE_NEXUS_REPLICA_NAME=`name`; `replicaName` names the first one too.
    */
-  spawnNexus(nodeArgs = []) {
+  spawnNexus(nodeArgs = [], { name = 'nexus', replicaName = name === 'nexus' ? undefined : name } = {}) {
     const peers = this.keeperPeers(); // throws before the keepers listen
-    this.nexusPort = 0;
-    const p = this.spawn('nexus', 'spike-nexus', [], this.envFor('nexus', { SPIKE_NEXUS_TLS_PORT: '127.0.0.1:0', SPIKE_NEXUS_KEEPER_PEERS: peers }), nodeArgs);
+    const first = name === 'nexus';
+    if (first) this.nexusPort = 0;
+    const env = this.envFor('nexus', {
+      SPIKE_NEXUS_TLS_PORT: '127.0.0.1:0',
+      SPIKE_NEXUS_KEEPER_PEERS: peers,
+      ...(replicaName === undefined ? {} : { SPIKE_NEXUS_REPLICA_NAME: replicaName }),
+    });
+    const p = this.spawn(name, 'spike-nexus', [], env, nodeArgs);
     p.listening = p.waitFor('nexus_listening', 20_000).then((l) => {
-      this.nexusPort = portOf(l, 'nexus');
+      const port = portOf(l, name);
+      p.url = `https://127.0.0.1:${port}`;
+      if (first) this.nexusPort = port;
       return l;
     });
     p.listening.catch(() => undefined); // awaited by the caller; a failure surfaces there
@@ -142,10 +168,10 @@ export class Stack {
   }
 
   /** Agent, keepers, Nexus, Bootstrap; resolves when Nexus has its root key. */
-  async startAll(nexusNodeArgs = []) {
+  async startAll(nexusNodeArgs = [], nexusOpts = {}) {
     await this.startAgent();
     await this.startKeepers();
-    const nexus = this.spawnNexus(nexusNodeArgs);
+    const nexus = this.spawnNexus(nexusNodeArgs, nexusOpts);
     await nexus.listening;
     await this.bootstrap();
     await nexus.waitFor('root_key_ready', 30_000);
@@ -160,6 +186,6 @@ export class Stack {
   /** Stops every process (SIGTERM, then SIGKILL) and removes the temp dir. */
   async cleanup() {
     await Promise.all([...this.procs.values()].map((p) => p.stop('SIGTERM', 3000).catch(() => undefined)));
-    rmSync(this.dir, { recursive: true, force: true });
+    this.removeDir();
   }
 }
