@@ -94,6 +94,12 @@ export interface NexusConfig {
    * 0 picks a port; `SPIKE_NEXUS_HEALTH_ADDR`, default 127.0.0.1); undefined: none.
    */
   health?: { readonly host: string; readonly port: number };
+  /**
+   * Where the other replicas reach this one over mTLS to forward restore calls
+   * (`SPIKE_NEXUS_ADVERTISE_URL`, an https origin; undefined: `https://<hostname>:<port>`
+   * once listening). Used on PostgreSQL only (docs/design.md § Restore through any replica).
+   */
+  advertiseUrl?: string;
 }
 
 export const DEFAULT_NEXUS_LISTEN = ':8553';
@@ -154,7 +160,24 @@ export function loadNexusConfig(env: Env): NexusConfig {
 
 const REPLICA_NAME = /^[A-Za-z0-9._:@\-[\]]{1,128}$/;
 
-function readReplicaSettings(env: Env): Pick<NexusConfig, 'replicaName' | 'health'> {
+/** An https origin (scheme, host, optional port; no user, path, query or fragment), normalised. */
+function readAdvertiseUrl(env: Env): string | undefined {
+  const text = readString(env, 'SPIKE_NEXUS_ADVERTISE_URL');
+  if (text === undefined) return undefined;
+  const bad = (): never => {
+    throw new ConfigError('SPIKE_NEXUS_ADVERTISE_URL', 'must be an https URL with a host and an optional port, nothing else (https://nexus-1.example:8553)');
+  };
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    return bad();
+  }
+  if (u.protocol !== 'https:' || u.hostname === '' || u.username !== '' || u.password !== '' || u.pathname !== '/' || u.search !== '' || u.hash !== '') bad();
+  return u.origin;
+}
+
+function readReplicaSettings(env: Env): Pick<NexusConfig, 'replicaName' | 'health' | 'advertiseUrl'> {
   const name = readString(env, 'SPIKE_NEXUS_REPLICA_NAME');
   if (name !== undefined && !REPLICA_NAME.test(name)) {
     throw new ConfigError('SPIKE_NEXUS_REPLICA_NAME', 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ - [ ]');
@@ -166,7 +189,9 @@ function readReplicaSettings(env: Env): Pick<NexusConfig, 'replicaName' | 'healt
   if (health !== undefined && !isIP(health.host.replace(/^\[(.*)\]$/, '$1'))) {
     throw new ConfigError('SPIKE_NEXUS_HEALTH_ADDR', 'must be an IP address (127.0.0.1, ::1, 0.0.0.0, …)');
   }
+  const advertiseUrl = readAdvertiseUrl(env);
   return {
+    ...(advertiseUrl === undefined ? {} : { advertiseUrl }),
     ...(name === undefined ? {} : { replicaName: name }),
     ...(health === undefined ? {} : { health: { host: health.host.replace(/^\[(.*)\]$/, '$1'), port: health.port } }),
   };

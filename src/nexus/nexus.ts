@@ -79,6 +79,23 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
       failpoints: failpoints.armed(),
     });
   }
+  const collector = new RestoreCollector(config.shamir.threshold, RESTORE_COLLECTION_TTL_MS);
+  let replicaName = config.replicaName ?? '';
+  let advertiseUrl = config.advertiseUrl ?? '';
+  // Several replicas on PostgreSQL: restore calls go through one collecting replica (docs/design.md § Restore through any replica).
+  const database = config.backend === 'postgres' ? config.database : undefined;
+  const replicaRestore =
+    database === undefined
+      ? undefined
+      : (await import('./restore/replicas.js')).startReplicaRestore({
+          database: { url: database.url, ...(database.password === undefined ? {} : { password: database.password }) },
+          source,
+          nexusRoots: config.trustRoots.nexus,
+          timeoutMs: config.requestTimeoutMs,
+          log,
+          identity: () => ({ name: replicaName, advertiseUrl }),
+          onCollectorLost: () => collector.reset(),
+        });
   const state = new NexusState({
     gate,
     log,
@@ -87,7 +104,12 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
     // keep pushing periodically. Not awaited: answers never wait on keepers.
     onInstalled: (from) => {
       if (push === undefined) return;
-      void push.pushNow(`after_${from}`);
+      const pushed = push.pushNow(`after_${from}`);
+      // The Keepers refilled (or tried): the other replicas may fetch the key from them now.
+      if (from === 'restore' && replicaRestore !== undefined) {
+        const announce = (): void => void replicaRestore.announceRestored().catch((e: unknown) => log.warn('restore: telling the other replicas failed', { error: describeError(e) }));
+        pushed.then(announce, announce);
+      }
       push.start();
     },
     // The store holds a rotation (Nexus restarted during one): finish it.
@@ -124,7 +146,6 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
   const policies = new PolicyIndex(log);
   // Several replicas on one database: other replicas' policy writes drop this index (LISTEN/NOTIFY).
   gate.replicas?.watchPolicies(policies);
-  let replicaName = config.replicaName ?? '';
   const replicas = gate.replicas;
   const routes = buildRoutes({
     state,
@@ -132,7 +153,8 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
     roots: config.trustRoots,
     shamir: config.shamir,
     log,
-    collector: new RestoreCollector(config.shamir.threshold, RESTORE_COLLECTION_TTL_MS),
+    collector,
+    ...(replicaRestore === undefined ? {} : { restoreForward: replicaRestore.forwarding }),
     restoreLimiter: new RateLimiter(RESTORE_RATE),
     maxCiphertextSize: config.maxCiphertextSize,
     policies,
@@ -178,16 +200,18 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.listen.port;
   // Before the root key is known: the emergency routes must be reachable.
   replicaName ||= `${hostname()}:${port}`;
+  advertiseUrl ||= `https://${hostname()}:${port}`;
   log.event('nexus_listening', { port, backend: config.backend, replica: replicaName });
   // Ready for a load balancer: the root key installed and the database answering.
   const servesNow = (): boolean => state.ready() && (replicas?.databaseUp() ?? true);
-  replicas?.startHeartbeat(replicaName, servesNow);
+  replicas?.startHeartbeat(replicaName, servesNow, replicaRestore === undefined ? undefined : advertiseUrl);
   let health: HealthListener | undefined;
   if (config.health !== undefined) {
     try {
       health = await startHealthListener({ ...config.health, ready: servesNow });
     } catch (e) {
       await app.close();
+      await replicaRestore?.close();
       await replicas?.stop();
       throw new Error(`the health listener cannot listen on ${config.health.host}:${config.health.port}: ${describeError(e)}`, { cause: e });
     }
@@ -204,6 +228,7 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
       log,
       maxIntervalMs: config.recoveryMaxIntervalMs,
       signal: abort.signal,
+      ...(replicaRestore === undefined ? {} : { nudges: replicaRestore.nudges }),
     }).catch((e: unknown) => log.error('keeper recovery stopped', { error: describeError(e) }));
   }
 
@@ -217,6 +242,7 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
         await health?.close();
         detach();
         await app.close();
+        await replicaRestore?.close();
         // Before the store ends the pool: the heartbeat row goes with a clean stop.
         await replicas?.stop();
         await recovery;

@@ -27,6 +27,7 @@ import {
   isPilotOperator,
   isPilotRecover,
   isPilotRestore,
+  isNexus,
   isWellFormedPeerId,
 } from '../../protocol/roles.js';
 import { createLogger, type Logger } from '../../common/log.js';
@@ -97,11 +98,12 @@ const POLICY_RULES: Partial<Record<NexusRouteName, PolicyRule>> = {
   policyList: { kind: 'fixed', path: PATH_SYSTEM_ACL, wants: 'list' },
 };
 
-type RoleRule = (id: string, roots: TrustRoots) => boolean;
+type RoleRule = (id: string, roots: TrustRoots, backend: NexusBackend) => boolean;
 
 const ROLE_RULES: Partial<Record<NexusRouteName, RoleRule>> = {
   operatorRecover: (id, r) => isPilotRecover(id, r.pilot),
-  operatorRestore: (id, r) => isPilotRestore(id, r.pilot),
+  // PostgreSQL: Nexus may be another replica forwarding an operator's call; the guard checks the operator (docs/design.md § Restore through any replica).
+  operatorRestore: (id, r, backend) => isPilotRestore(id, r.pilot) || (backend === 'postgres' && isNexus(id, r.nexus)),
   operatorRestoreReset: (id, r) => isPilotRestore(id, r.pilot),
   operatorStatus: (id, r) => isPilotOperator(id, r.pilot) || isPilotRecover(id, r.pilot) || isPilotRestore(id, r.pilot),
   operatorRotate: (id, r) => isPilotOperator(id, r.pilot),
@@ -167,7 +169,7 @@ export function createEarlyFilter(deps: EarlyFilterDeps): EarlyFilter {
       if (deps.backend === 'memory' && MEMORY_BAD_REQUEST.has(route)) return { status: 400, body: errorBodyFor(route, API_BAD_REQUEST) };
       if (peerId === undefined || !isWellFormedPeerId(peerId)) return unauthorized(route);
       const role = ROLE_RULES[route];
-      if (role !== undefined) return role(peerId, deps.roots) ? undefined : unauthorized(route);
+      if (role !== undefined) return role(peerId, deps.roots, deps.backend) ? undefined : unauthorized(route);
       const rule = POLICY_RULES[route];
       if (rule === undefined) return undefined; // not a route we know how to pre-judge: the guard decides
       if (isPilotOperator(peerId, deps.roots.pilot)) return undefined;

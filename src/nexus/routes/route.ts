@@ -11,6 +11,7 @@ import type { NexusState } from '../state/nexus-state.js';
 import type { ReplicaSeen } from '../state/store-interface.js';
 import type { RestoreCollector } from '../restore/collector.js';
 import type { RateLimiter } from '../restore/rate-limit.js';
+import type { RestoreForwarding } from '../restore/forward.js';
 import type { PolicyIndex } from '../auth/policy-index.js';
 import type { RotationProgress, StartResult } from '../rotation/engine.js';
 
@@ -27,6 +28,8 @@ export interface RouteRequest {
   body: Buffer | undefined;
   /** The verified SPIFFE ID of the TLS peer, if any. */
   peerId: string | undefined;
+  /** The forwarded-caller header (restore/forward-guard.ts); only the restore route reads it, and only from Nexus. */
+  forwardedCaller?: string | string[];
 }
 
 export interface Reply {
@@ -53,6 +56,8 @@ export interface RouteDeps {
   log: Logger;
   collector: RestoreCollector;
   restoreLimiter: RateLimiter;
+  /** Several replicas on one database: restore calls go through the collecting replica (absent: collect here). */
+  restoreForward?: RestoreForwarding;
   maxCiphertextSize: number;
   /** Compiled policies of the open store (secret and policy routes). */
   policies: PolicyIndex;

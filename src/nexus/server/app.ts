@@ -34,6 +34,7 @@ import { encodeErrorOnly as encodeErr, errorBodyFor } from '../../protocol/messa
 import type { EarlyFilter, EarlyRefusal } from '../auth/early-filter.js';
 import type { NexusRoute, Reply } from '../routes/route.js';
 import { StoreUnavailableError } from '../store/errors.js';
+import { FORWARDED_CALLER_HEADER } from '../restore/forward-guard.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -156,7 +157,8 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
       return reply;
     }
     try {
-      const r = await route.handle({ body, peerId: opts.peerIdOf(req) });
+      const forwardedCaller = req.headers[FORWARDED_CALLER_HEADER];
+      const r = await route.handle({ body, peerId: opts.peerIdOf(req), ...(forwardedCaller === undefined ? {} : { forwardedCaller }) });
       send(reply, r);
     } catch (e) {
       if (e instanceof StoreUnavailableError) {

@@ -174,14 +174,14 @@ export function postgresReplicas(db: PostgresDatabase, opts: PostgresGateOptions
       safety = setInterval(() => sink.invalidate(), POLICY_SAFETY_RELOAD_MS);
       safety.unref();
     },
-    startHeartbeat(name, ready) {
+    startHeartbeat(name, ready, advertiseUrl) {
       checkReplicaName(name);
       if (beat !== undefined || stopping !== undefined) throw new Error('the heartbeat runs already');
       const write = (): void => {
         if (beat === undefined || beat.running !== undefined) return;
         const b = beat;
         b.running = tracker
-          .track(writeHeartbeat(db.pool, name, ready(), startedAt))
+          .track(writeHeartbeat(db.pool, name, ready(), startedAt, advertiseUrl))
           .catch((e: unknown) => log.debug('heartbeat not written', { error: describeError(e) }))
           .finally(() => (b.running = undefined));
       };

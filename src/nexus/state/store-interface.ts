@@ -71,7 +71,8 @@ export interface ReplicaCoordination {
   /** Watches policy writes of every replica (LISTEN); `sink` is suspended until the first LISTEN is in effect. */
   watchPolicies(sink: PolicyChangeSink): void;
   /** Writes this replica's heartbeat now and every few seconds (ready: whether it serves). */
-  startHeartbeat(name: string, ready: () => boolean): void;
+  /** `advertiseUrl`: this replica's mTLS URL for restore forwarding (docs/design.md § Restore through any replica). */
+  startHeartbeat(name: string, ready: () => boolean, advertiseUrl?: string): void;
   /** The replicas whose heartbeat is recent, by name. */
   list(): Promise<readonly ReplicaSeen[]>;
   /** False after a database call failed for want of the database, until one answers again. */

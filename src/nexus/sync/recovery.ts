@@ -33,6 +33,12 @@ export interface RecoveryOptions {
   maxIntervalMs: number;
   signal: AbortSignal;
   initialIntervalMs?: number;
+  /**
+   * Another replica restored the root key and pushed it to the Keepers
+   * (docs/design.md § Restore through any replica): `subscribe`'s callback
+   * starts the next round at once, with the backoff reset. Returns the unsubscribe.
+   */
+  nudges?: { subscribe(onNudge: () => void): () => void };
 }
 
 /** Runs until the root key is installed (by this loop or by a restore) or `signal` aborts. */
@@ -42,38 +48,58 @@ export async function recoverFromKeepers(opts: RecoveryOptions): Promise<void> {
   let lastReported: number | undefined;
   let lastRejected = false;
   let round = 0;
-  while (!signal.aborted && !state.ready()) {
-    round++;
-    const shares = await collectRound(keepers, log);
-    let usable = shares.length;
-    try {
-      if (signal.aborted || state.ready()) return;
-      if (shares.length >= threshold) {
-        const outcome = await rebuildAndInstall(shares, threshold, state, log);
-        if (outcome === 'installed' || outcome === 'already') return;
-        // The keepers hold shards of another key: as good as none.
-        if (!lastRejected) {
-          if (outcome === 'retired') log.warn('keepers hold shards of a root key this store retired by a rotation; waiting for keepers or an operator restore', { round });
-          else log.warn('keepers hold shards of a different root key; waiting for keepers or an operator restore', { round });
+  let wake: AbortController | undefined;
+  let nudged = false;
+  const unsubscribe = opts.nudges?.subscribe(() => {
+    nudged = true;
+    wake?.abort();
+  });
+  try {
+    while (!signal.aborted && !state.ready()) {
+      round++;
+      const shares = await collectRound(keepers, log);
+      let usable = shares.length;
+      try {
+        if (signal.aborted || state.ready()) return;
+        if (shares.length >= threshold) {
+          const outcome = await rebuildAndInstall(shares, threshold, state, log);
+          if (outcome === 'installed' || outcome === 'already') return;
+          // The keepers hold shards of another key: as good as none.
+          if (!lastRejected) {
+            if (outcome === 'retired') log.warn('keepers hold shards of a root key this store retired by a rotation; waiting for keepers or an operator restore', { round });
+            else log.warn('keepers hold shards of a different root key; waiting for keepers or an operator restore', { round });
+          }
+          lastRejected = true;
+          usable = 0;
+        } else {
+          lastRejected = false;
+          log.debug('keeper round without enough shards', { round, collected: shares.length, threshold });
         }
-        lastRejected = true;
-        usable = 0;
-      } else {
-        lastRejected = false;
-        log.debug('keeper round without enough shards', { round, collected: shares.length, threshold });
+        if (usable !== lastReported && (await hasData(state, log))) {
+          log.event('restore_needed', { collected: usable, threshold });
+          lastReported = usable;
+        }
+      } finally {
+        for (const s of shares) s.value.fill(0);
       }
-      if (usable !== lastReported && (await hasData(state, log))) {
-        log.event('restore_needed', { collected: usable, threshold });
-        lastReported = usable;
+      if (nudged) {
+        nudged = false;
+        backoff.reset();
+        continue;
       }
-    } finally {
-      for (const s of shares) s.value.fill(0);
+      wake = new AbortController();
+      try {
+        await sleep(backoff.next(), undefined, { signal: AbortSignal.any([signal, wake.signal]) });
+      } catch {
+        if (signal.aborted) return; // aborted
+        nudged = false;
+        backoff.reset();
+      } finally {
+        wake = undefined;
+      }
     }
-    try {
-      await sleep(backoff.next(), undefined, { signal });
-    } catch {
-      return; // aborted
-    }
+  } finally {
+    unsubscribe?.();
   }
 }
 

@@ -2,7 +2,7 @@
 // src/protocol/messages/operator.ts, docs/design.md § Restore). Upstream's
 // four fields come first; `state` and the other spike-ts fields are
 // omitted when empty.
-import { API_BAD_REQUEST, API_INTERNAL_ERROR } from '../../../protocol/errors.js';
+import { API_BAD_REQUEST, API_INTERNAL_ERROR, STATE_NOT_READY } from '../../../protocol/errors.js';
 import { restoreAnswer, restoreResponse, type RestoreResponse } from '../../../protocol/messages.js';
 import type { Reply } from '../route.js';
 
@@ -91,4 +91,18 @@ export function refusedReply(p: Progress): Reply {
 /** 500: nothing was added; the collection is as before. */
 export function internalErrorReply(p: Progress): Reply {
   return reply(500, restoreAnswer({ ...fields(p), restored: false, err: API_INTERNAL_ERROR }));
+}
+
+/**
+ * 503: several replicas, and the replica collecting shards cannot be reached
+ * or is changing (docs/design.md § Restore through any replica). Nothing was
+ * kept: send this shard again shortly; if a collector died, every shard.
+ */
+export function collectorUnavailableReply(): Reply {
+  return reply(503, restoreAnswer({ collected: 0, remaining: 0, ids: [], conflict: [], restored: false, err: STATE_NOT_READY }), { 'retry-after': '1' });
+}
+
+/** The collecting replica's answer to a forwarded call, passed on unchanged. */
+export function forwardedReply(a: { status: number; body: Buffer; retryAfter?: string }): Reply {
+  return { status: a.status, body: a.body, ...(a.retryAfter === undefined ? {} : { headers: { 'retry-after': a.retryAfter } }) };
 }

@@ -5,6 +5,7 @@
 import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.js';
 import { isPilotRestore } from '../../../protocol/roles.js';
 import { isValidScalar } from '../../../shamir/index.js';
+import { restoreCallerOf } from '../../restore/forward-guard.js';
 import { isAllZero } from '../../../protocol/bytes.js';
 import { DecodeError, decodeRestoreRequest, recoverRequest, restoreResponse } from '../../../protocol/messages.js';
 import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
@@ -12,7 +13,10 @@ import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refu
 export const restoreBadRequest = (): Buffer => restoreResponse.error(API_BAD_REQUEST);
 
 export interface ValidRestore {
+  /** The operator (for a forwarded call: the one the forwarding replica vouches for). */
   caller: string;
+  /** The Nexus replica that forwarded the call (docs/design.md § Restore through any replica). */
+  via?: string;
   id: number;
   /** 32 bytes; the handler zeroes it. */
   shard: Buffer;
@@ -34,22 +38,26 @@ export function guardRestore(req: RouteRequest, deps: RouteDeps): GuardResult<Va
     }
     throw e;
   }
-  if (!peerIs(req.peerId, isPilotRestore, deps.roots.pilot)) {
+  // The forwarded-caller header counts only from Nexus; the restore role is the original caller's.
+  // Only where replicas forward (PostgreSQL): elsewhere the header is ignored, whoever sends it.
+  const forwarded = deps.restoreForward === undefined ? undefined : req.forwardedCaller;
+  const who = restoreCallerOf(req.peerId, forwarded, { nexus: deps.roots.nexus, pilot: deps.roots.pilot });
+  if (!who.ok) {
     shard?.fill(0);
-    deps.log.audit('restore', { caller: req.peerId ?? null, shardId: id, outcome: 'unauthorized' });
+    deps.log.audit('restore', { caller: who.caller, ...(who.via === undefined ? {} : { via: who.via }), shardId: id, outcome: 'unauthorized' });
     return refuse(401, restoreResponse.error(ACCESS_UNAUTHORIZED));
   }
-  const caller = req.peerId;
+  const { caller, via } = who;
   const invalid = (why: string): GuardResult<never> => {
     shard?.fill(0);
-    deps.log.audit('restore', { caller, shardId: id, outcome: `invalid_${why}` });
+    deps.log.audit('restore', { caller, ...(via === undefined ? {} : { via }), shardId: id, outcome: `invalid_${why}` });
     return refuse(400, restoreBadRequest());
   };
   if (id < 1 || id > deps.shamir.maxShareCount) return invalid('id');
   if (shard === undefined) return invalid('null_shard');
   if (isAllZero(shard)) return invalid('zero_shard');
   if (!isValidScalar(shard)) return invalid('shard_out_of_range');
-  return pass({ caller, id, shard });
+  return pass({ caller, ...(via === undefined ? {} : { via }), id, shard });
 }
 
 /**

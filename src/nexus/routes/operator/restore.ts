@@ -27,6 +27,8 @@ import {
   progressReply,
   rateLimitedReply,
   READY_PROGRESS,
+  collectorUnavailableReply,
+  forwardedReply,
   refusedReply,
   restoredReply,
   tooManyValuesReply,
@@ -34,6 +36,8 @@ import {
 } from './restore-answers.js';
 import { shardMatchesRootKey } from './restore-drill.js';
 import { guardRestore, restoreBadRequest, type ValidRestore } from './restore-guard.js';
+import type { CollectorRole } from '../../restore/collector-election.js';
+import type { RestoreForwarding } from '../../restore/forward.js';
 
 type AuditFields = Record<string, number | boolean | number[]>;
 
@@ -45,10 +49,12 @@ export async function handleRestore(r: ValidRestore, deps: RouteDeps): Promise<R
   }
 }
 
-async function restoreOne({ caller, id, shard }: ValidRestore, deps: RouteDeps): Promise<Reply> {
+async function restoreOne({ caller, via, id, shard }: ValidRestore, deps: RouteDeps): Promise<Reply> {
   const c = deps.collector;
   const t = c.threshold;
-  const audit = (outcome: string, extra: AuditFields = {}): void => deps.log.audit('restore', { caller, shardId: id, outcome, ...extra });
+  // A forwarded call: the operator is the caller (rate limit, audit); `via` names the forwarding replica.
+  const audit = (outcome: string, extra: AuditFields = {}): void =>
+    deps.log.audit('restore', { caller, ...(via === undefined ? {} : { via }), shardId: id, outcome, ...extra });
   const progress = (): Progress => (deps.state.ready() ? READY_PROGRESS : progressOf(c));
   /** Charges a call that adds nothing: undefined when a token was taken, else the 429. */
   const charge = (): Reply | undefined => {
@@ -169,13 +175,53 @@ function healthy(id: number, shard: Buffer, deps: RouteDeps, audit: (outcome: st
   return healthyReply(match);
 }
 
+/**
+ * Several replicas (docs/design.md § Restore through any replica): the
+ * replica holding the collector lock collects; any other forwards the body as
+ * received and passes the collector's answer on. A forwarded call is never
+ * forwarded again: a replica that no longer collects answers 503.
+ */
+async function throughCollector(body: Buffer | undefined, r: ValidRestore, f: RestoreForwarding, deps: RouteDeps): Promise<Reply> {
+  const audit = (outcome: string, extra: Record<string, string | number> = {}): void =>
+    deps.log.audit('restore', { caller: r.caller, ...(r.via === undefined ? {} : { via: r.via }), shardId: r.id, outcome, ...extra });
+  const unavailable = (outcome: string, extra: Record<string, string | number> = {}): Reply => {
+    r.shard.fill(0);
+    audit(outcome, extra);
+    return collectorUnavailableReply();
+  };
+  if (r.via !== undefined) return f.holds ? handleRestore(r, deps) : unavailable('refused_not_collector');
+  let role: CollectorRole;
+  try {
+    role = await f.resolve();
+  } catch (e) {
+    deps.log.error('restore: finding the collecting replica failed', { error: describeError(e) });
+    return unavailable('collector_unknown');
+  }
+  if (role.kind === 'self') return handleRestore(r, deps);
+  if (role.kind === 'unknown' || body === undefined) return unavailable('collector_unknown');
+  // The decoded copy is not needed: the raw body goes as it came (the app zeroes it).
+  r.shard.fill(0);
+  try {
+    const a = await f.forward(role.url, body, r.caller);
+    audit('forwarded', { collector: role.name, status: a.status });
+    return forwardedReply(a);
+  } catch (e) {
+    deps.log.warn('restore: the collecting replica cannot be reached', { collector: role.name, url: role.url, error: describeError(e) });
+    return unavailable('forward_failed', { collector: role.name });
+  }
+}
+
 export function restoreRoute(deps: RouteDeps): NexusRoute {
   return {
     name: 'operatorRestore',
     badRequest: restoreBadRequest,
     handle: async (req: RouteRequest) => {
       const g = guardRestore(req, deps);
-      return g.ok ? handleRestore(g.value, deps) : g.reply;
+      if (!g.ok) return g.reply;
+      // One replica (or a ready one, which answers as healthy itself): as always.
+      const f = deps.restoreForward;
+      if (f === undefined || deps.state.ready()) return handleRestore(g.value, deps);
+      return throughCollector(req.body, g.value, f, deps);
     },
   };
 }

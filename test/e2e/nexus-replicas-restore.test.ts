@@ -1,0 +1,173 @@
+// Restore through any replica (docs/design.md § Restore through any replica),
+// end to end with the real binaries from dist/ (npm run build first): two Nexus
+// replicas on one private PostgreSQL cluster, three Keepers, threshold 2.
+// Total loss (Keepers and both replicas SIGKILLed; Keepers restart empty; both
+// replicas wait for a restore), then the real `spike operator restore` sends
+// shard 1 to replica A and shard 2 to replica B. Expected: restored; both
+// replicas serve every secret (the one that did not collect gets the key from
+// the refilled Keepers); the Keepers hold shards again; the collector's audit
+// names the operator and the forwarding replica; no shard value (hex, base64,
+// or the decimal bytes of the JSON body) in any table of the database, in the
+// PostgreSQL server log, or in any process's output.
+import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getSecret, putSecret, recover } from '../../src/client/index.js';
+import { runSpike, type CliRun } from '../helpers/fakenexus.js';
+import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
+import { Stack, type Proc, type StackClient } from '../helpers/stack.js';
+
+const SECRETS: Record<string, Record<string, string>> = {
+  'apps/db': { user: 'admin', pass: 's3cr3t' },
+  'apps/api': { token: 'tok-42' },
+  'team/ops/pager': { number: '+1-555-0100' },
+};
+
+let cluster: PostgresCluster;
+let stack: Stack;
+let tmp: string;
+let pilot: StackClient;
+let shards: Map<number, Uint8Array | null>;
+let portB: number;
+const cliRuns: CliRun[] = [];
+
+beforeAll(async () => {
+  tmp = mkdtempSync('/tmp/nrr-');
+  cluster = await startPostgres();
+  const passwordFile = join(tmp, 'db-password');
+  writeFileSync(passwordFile, `${cluster.password}\n`, { mode: 0o600 });
+  stack = await Stack.create({
+    keepers: 3,
+    threshold: 2,
+    env: {
+      SPIKE_NEXUS_BACKEND_STORE: 'postgres',
+      SPIKE_NEXUS_DATABASE_URL: cluster.passwordUrl,
+      SPIKE_NEXUS_DATABASE_PASSWORD_FILE: passwordFile,
+      SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL: '2s',
+    },
+  });
+  await stack.startAll();
+  portB = await freePort();
+  const b = startB();
+  await b.waitForEvent('root_key_ready');
+  pilot = await stack.client('pilot');
+  await stack.switchIdentity(pilot, stack.ids.superuser);
+  for (const [p, v] of Object.entries(SECRETS)) await putSecret(pilot.http, stack.nexusUrl, p, v);
+  await stack.switchIdentity(pilot, stack.ids.recover);
+  shards = await recover(pilot.http, stack.nexusUrl);
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.cleanup();
+  await cluster?.stop();
+  if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const urlB = (): URL => new URL(`https://127.0.0.1:${portB}`);
+
+function startB(): Proc {
+  return stack.spawn(
+    'nexus-b',
+    'spike-nexus',
+    [],
+    stack.envFor('nexus', { SPIKE_NEXUS_TLS_PORT: `127.0.0.1:${portB}`, SPIKE_NEXUS_REPLICA_NAME: 'nexus-b', SPIKE_NEXUS_ADVERTISE_URL: urlB().origin }),
+  );
+}
+
+function shard(id: number): Uint8Array {
+  const s = shards.get(id);
+  if (!s) throw new Error(`no shard ${id}`);
+  return s;
+}
+
+async function spikeRestore(url: URL, id: number): Promise<CliRun> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(stack.envFor('pilot', { SPIKE_NEXUS_API_URL: url.origin }))) if (v !== undefined) env[k] = v;
+  const r = await runSpike(['operator', 'restore'], { env, stdin: `spike:${id}:${Buffer.from(shard(id)).toString('hex')}\n` });
+  cliRuns.push(r);
+  return r;
+}
+
+/** Every row of every table of the database, as text. */
+async function databaseText(): Promise<string> {
+  const c = new pg.Client({ host: cluster.socketDir, port: cluster.port, user: 'postgres', database: 'spike' });
+  await c.connect();
+  try {
+    const tables = (await c.query<{ t: string }>("SELECT quote_ident(table_name) AS t FROM information_schema.tables WHERE table_schema = 'public'")).rows;
+    expect(tables.length).toBeGreaterThan(3);
+    let all = '';
+    for (const { t } of tables) for (const row of (await c.query<{ r: string }>(`SELECT x::text AS r FROM ${t} x`)).rows) all += `${row.r}\n`;
+    return all;
+  } finally {
+    await c.end();
+  }
+}
+
+/** The forms a shard value could take in text: hex, base64, the JSON body's decimal bytes. */
+function forms(v: Uint8Array): string[] {
+  const b = Buffer.from(v);
+  return [b.toString('hex'), b.toString('base64'), b.toString('base64url'), Array.from(b).join(','), Array.from(b).join(', ')];
+}
+
+describe('restore through any replica (two replicas on PostgreSQL)', () => {
+  it('total loss; shard 1 to A and shard 2 to B → restored; both serve every secret; Keepers refilled; no shard in the database or a log', { timeout: 240_000 }, async () => {
+    for (const n of ['nexus', 'nexus-b', 'keeper-1', 'keeper-2', 'keeper-3']) await stack.kill(n);
+    await stack.startKeepers();
+    const urlA = stack.nexusUrl;
+    const a = await stack.startNexus({ SPIKE_NEXUS_REPLICA_NAME: 'nexus-a', SPIKE_NEXUS_ADVERTISE_URL: urlA.origin });
+    const b = startB();
+    await b.waitForEvent('nexus_listening');
+    await a.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
+    await b.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
+
+    await stack.setEntry('pilot', stack.ids.restore);
+    const r1 = await spikeRestore(urlA, 1);
+    expect(r1.code, r1.stderr).toBe(0);
+    expect(r1.stdout).toMatch(/Shards collected: 1\n/);
+    const r2 = await spikeRestore(urlB(), 2);
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stdout.toLowerCase()).toContain('restored');
+
+    // One replica collected both shards (one of them forwarded); the other got the key from the Keepers.
+    const [readyA, readyB] = await Promise.all([a.waitForEvent('root_key_ready'), b.waitForEvent('root_key_ready')]);
+    expect([readyA['source'], readyB['source']].sort()).toEqual(['keepers', 'restore']);
+    const [collector, other, otherName] = readyA['source'] === 'restore' ? [a, b, 'nexus-b'] : [b, a, 'nexus-a'];
+    const audits = collector.events('restore').filter((l) => l['outcome'] === 'collected' || l['outcome'] === 'restored');
+    expect(audits.map((l) => l['outcome'])).toEqual(['collected', 'restored']);
+    for (const l of audits) expect(l['caller']).toBe(stack.ids.restore);
+    expect(audits.filter((l) => l['via'] === 'spiffe://spike.ist/spike/nexus')).toHaveLength(1);
+    expect(other.events('restore').filter((l) => l['outcome'] === 'forwarded')).toMatchObject([{ caller: stack.ids.restore, collector: expect.any(String) }]);
+    expect(otherName).toMatch(/^nexus-[ab]$/);
+
+    // Both replicas serve every secret.
+    await stack.switchIdentity(pilot, stack.ids.superuser);
+    for (const url of [urlA, urlB()]) for (const [p, v] of Object.entries(SECRETS)) expect(await getSecret(pilot.http, url, p)).toEqual(v);
+
+    // The Keepers were refilled: each was written by a Nexus after the restore.
+    for (const i of [1, 2, 3]) {
+      await stack.proc(`keeper-${i}`).waitForEvent('keeper_request', { where: (l) => String(l['route']).includes('contribute') && l['status'] === 200 });
+    }
+
+    // No shard value in the database, its server log, or any output.
+    const texts = [await databaseText(), cluster.log()];
+    for (const n of ['nexus', 'nexus-b', 'keeper-1', 'keeper-2', 'keeper-3']) texts.push(stack.proc(n).stdout(), stack.proc(n).stderr());
+    for (const r of cliRuns) texts.push(r.stdout, r.stderr);
+    for (const id of [1, 2, 3]) {
+      for (const f of forms(shard(id))) for (const t of texts) expect(t.includes(f), `shard ${id} as ${f.slice(0, 12)}…`).toBe(false);
+    }
+  });
+});
