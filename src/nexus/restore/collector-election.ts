@@ -123,6 +123,8 @@ export function startCollectorElection(opts: CollectorElectionOptions): Collecto
     const r = await c.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [key]);
     if (r.rows[0]?.locked === true) {
       try {
+        // A stale row of a dead collector may name the pid PostgreSQL gave this connection: it must not shadow ours.
+        await c.query(`UPDATE ${REPLICAS_TABLE} SET collector_pid = NULL WHERE collector_pid = pg_backend_pid() AND name <> $1`, [opts.name]);
         await c.query(CLAIM_SQL, [opts.name, opts.advertiseUrl]);
       } catch (e) {
         // Not recorded: nobody could find us; give the lock back (or lose it with the connection).

@@ -94,3 +94,26 @@ describe('restore collector election', () => {
     }
   });
 });
+
+describe('a stale row naming a reused pid', () => {
+  it('is cleared by the claim, so it never shadows the live collector', async () => {
+    const e = startCollectorElection({ config: { url }, name: 'nexus-e', advertiseUrl: 'https://e.example:8553' });
+    const f = startCollectorElection({ config: { url }, name: 'nexus-f', advertiseUrl: 'https://f.example:8553' });
+    const g = startCollectorElection({ config: { url }, name: 'nexus-g', advertiseUrl: 'https://g.example:8553' });
+    try {
+      expect(await e.resolve()).toEqual({ kind: 'self' });
+      expect((await f.resolve()).kind).toBe('forward'); // f's lock connection is open now
+      // Rows of dead collectors naming every backend pid now alive (f's among them).
+      await db.pool.query(`INSERT INTO spike_ts_replicas (name, ready, started_time, last_seen, advertise_url, collector_pid)
+        SELECT 'stale-' || pid, false, now(), now(), 'https://stale.example:1', pid FROM pg_stat_activity WHERE datname = current_database()`);
+      await e.close();
+      expect(await f.resolve()).toEqual({ kind: 'self' });
+      const fPid = (await db.pool.query<{ p: number }>("SELECT collector_pid AS p FROM spike_ts_replicas WHERE name = 'nexus-f'")).rows[0]?.p;
+      const rows = (await db.pool.query<{ name: string }>('SELECT name FROM spike_ts_replicas WHERE collector_pid = $1', [fPid])).rows;
+      expect(rows.map((r) => r.name)).toEqual(['nexus-f']);
+      expect(await g.resolve()).toEqual({ kind: 'forward', name: 'nexus-f', url: 'https://f.example:8553' });
+    } finally {
+      for (const x of [e, f, g]) await x.close();
+    }
+  });
+});
