@@ -1,6 +1,7 @@
 // Test doubles for Nexus unit tests: a key-checked store gate over the real
 // memory store, fake keepers, a capturing logger, and an app wired like
 // main.ts but with the caller's SPIFFE ID taken from a test header.
+import type { RestoreForwarding } from '../../../src/nexus/restore/forward.js';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createLogger, type Logger } from '../../../src/common/log.js';
@@ -150,6 +151,8 @@ export interface HarnessOptions {
   gate?: FakeGate;
   /** The rotation engine the routes use (default: a real engine over the state; the fake gate's stores cannot rotate). */
   rotation?: RotationControl;
+  /** Restore through another replica (the postgres backend's forwarding; default: none). */
+  restoreForward?: RestoreForwarding;
 }
 
 export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -179,6 +182,7 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
     maxCiphertextSize: 65536,
     policies,
     rotation: o.rotation ?? new RotationEngine({ host: state, threshold, shares, log: logs.log, retryMaxMs: 50 }),
+    ...(o.restoreForward === undefined ? {} : { restoreForward: o.restoreForward }),
   });
   const app = buildNexusApp({
     routes,
