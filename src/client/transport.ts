@@ -3,7 +3,12 @@
 // verify the server's SVID and pin its SPIFFE ID through an authorizer (never
 // a hostname check), no TLS session resumption, a deadline on every call, and
 // a cap on the response size. What may be sent twice is decided in resend.ts.
+// A new connection is handed to its request only once its handshake is done
+// and the server verified: no request byte is ever written to a server that
+// has not passed.
 import https from 'node:https';
+import * as tlsNet from 'node:tls';
+import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import type { ConnectionOptions, TLSSocket, PeerCertificate } from 'node:tls';
 import { ClientError } from './errors.js';
@@ -50,11 +55,29 @@ export interface HttpsJsonClientOptions {
    */
   connectTimeoutMs?: number;
   maxResponseBytes?: number;
+  /**
+   * The server check (throw to refuse it: kind `identity`, nothing sent).
+   * When given, `tlsOptions` are used as they are (src/spiffe/tlsconfig.ts
+   * `mtlsClientCredentials`: no CA, OpenSSL's verdict ignored) and this runs
+   * on every new connection once its handshake is done, before the request
+   * is handed to it, and again on a pooled connection before each reuse (the
+   * bundles are not in the pool key). Without it, OpenSSL's chain check and
+   * the options' `checkServerIdentity` decide (`rejectUnauthorized` forced on).
+   */
+  verifyServer?: (socket: TLSSocket) => void;
 }
 
-// Errors produced by our own checkServerIdentity wrapper: the server's SVID
-// failed SPIFFE verification or authorization.
+/** Request option: told the raw socket as soon as it is connecting (so a request that ends early can destroy it). */
+const kConnecting = Symbol('spike.connecting');
+type ConnectOptions = ConnectionOptions & { [kConnecting]?: (socket: TLSSocket) => void };
+
+// Errors of the server check (verifyServer, or our checkServerIdentity
+// wrapper, or OpenSSL's chain check): the server's SVID failed SPIFFE
+// verification or authorization.
 const identityErrors = new WeakSet<object>();
+
+/** Sockets handed to a request by `connectVerified`: their handshake is done and their server passed. */
+const verifiedSockets = new WeakSet<TLSSocket>();
 
 /** The transport itself, parameterised by a TLS-options factory. */
 export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpClient {
@@ -86,8 +109,55 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
   // maxCachedSessions: 0 disables TLS session resumption, which would skip
   // checkServerIdentity. Other calls get a connection of their own, so that
   // they never go out on one the server already closed.
-  const pooled = new https.Agent({ keepAlive: true, maxCachedSessions: 0, maxSockets: 16, checkServerIdentity });
-  const oneShot = new https.Agent({ keepAlive: false, maxCachedSessions: 0, maxSockets: 16, checkServerIdentity });
+  const verifyServer = opts.verifyServer;
+  const legacyCheck = verifyServer === undefined ? { checkServerIdentity } : {};
+  const pooled = new https.Agent({ keepAlive: true, maxCachedSessions: 0, maxSockets: 16, ...legacyCheck });
+  const oneShot = new https.Agent({ keepAlive: false, maxCachedSessions: 0, maxSockets: 16, ...legacyCheck });
+  // The agents' connect (Node's Agent calls createConnection(options,
+  // oncreate) and waits for oncreate when nothing is returned): TLS connect,
+  // wait for the handshake, verify, and only then give the socket to the
+  // request. No session is offered (none is cached: maxCachedSessions 0).
+  const connectVerified = (options: ConnectOptions, oncreate: (err: Error | null, socket?: Duplex) => void): undefined => {
+    const socket = tlsNet.connect(options);
+    options[kConnecting]?.(socket);
+    let done = false;
+    const fail = (e: Error): void => {
+      if (done) return;
+      done = true;
+      socket.removeListener('secureConnect', onSecure);
+      socket.on('error', () => {}); // destroyed below; nothing is listening any more
+      socket.destroy();
+      // OpenSSL's chain check refused the server (legacy mode: it records why before destroying).
+      const authError = socket.authorizationError as unknown;
+      if (verifyServer === undefined && authError !== undefined && authError !== null && authError !== '') identityErrors.add(e);
+      oncreate(e);
+    };
+    const onError = (e: Error): void => fail(e);
+    const onClose = (): void => fail(Object.assign(new Error('socket closed before the TLS handshake completed'), { code: 'ECONNRESET' }));
+    const onSecure = (): void => {
+      if (done) return;
+      try {
+        verifyServer?.(socket);
+      } catch (e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        identityErrors.add(err);
+        fail(err);
+        return;
+      }
+      done = true;
+      socket.removeListener('error', onError);
+      socket.removeListener('close', onClose);
+      verifiedSockets.add(socket);
+      oncreate(null, socket);
+    };
+    socket.once('error', onError);
+    socket.once('close', onClose);
+    socket.once('secureConnect', onSecure);
+    return undefined;
+  };
+  for (const agent of [pooled, oneShot]) {
+    (agent as unknown as { createConnection: typeof connectVerified }).createConnection = connectVerified;
+  }
   let closed = false;
 
   const postJson = (url: URL, body: Uint8Array, call: CallOptions = {}): Promise<HttpResponse> => {
@@ -113,6 +183,8 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
       const remainingMs = Math.max(1, deadlineMs - (Date.now() - startedAt));
       let settled = false;
       let socket: TLSSocket | undefined;
+      // A new connection before it is handed over (destroyed when the call ends first).
+      let connecting: TLSSocket | undefined;
       let bytesBefore = 0;
       let answered = false;
       // A TLS session carried this request (a pooled one, or a new one whose
@@ -128,17 +200,23 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
         call.signal?.removeEventListener('abort', onAbort);
         if (err) {
           req.destroy();
+          if (socket === undefined) connecting?.destroy();
           reject(err);
         } else if (res) {
           resolve(res);
         }
       };
+      const onConnecting: Pick<ConnectOptions, typeof kConnecting> = {
+        [kConnecting]: (s: TLSSocket) => {
+          connecting = s;
+        },
+      };
       const req = https.request(url, {
         method: 'POST',
         agent,
         ...tls,
-        rejectUnauthorized: true,
-        checkServerIdentity,
+        ...(verifyServer === undefined ? { rejectUnauthorized: true, checkServerIdentity } : {}),
+        ...onConnecting,
         headers: {
           'content-type': 'application/json',
           'content-length': String(body.byteLength),
@@ -157,7 +235,19 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
         socket = s as TLSSocket;
         // Counts every byte handed to the socket, buffered ones included (undefined once destroyed).
         bytesBefore = socket.bytesWritten ?? 0;
-        if (req.reusedSocket) established = true;
+        if (req.reusedSocket) {
+          established = true;
+          // 'socket' is emitted before the request is flushed: a pooled
+          // server is checked against the current bundles before reuse.
+          if (verifyServer !== undefined) {
+            try {
+              verifyServer(socket);
+            } catch (e) {
+              const err = e instanceof Error ? e : new Error(String(e));
+              finish(new ClientError('identity', `server at ${url.origin} failed SPIFFE authentication: ${oneLine(err)}`, { cause: err, maybeSent: false }));
+            }
+          }
+        } else if (verifiedSockets.has(socket)) established = true;
         else socket.once('secureConnect', () => {
           established = true;
         });
@@ -179,7 +269,7 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
           attempt(false).then(resolve, reject);
           return;
         }
-        finish(classifyRequestError(e, socket, where, maybeSent()));
+        finish(classifyRequestError(e, verifyServer === undefined ? socket : undefined, where, maybeSent()));
       });
       req.on('response', (res: IncomingMessage) => {
         answered = true;
@@ -232,9 +322,10 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
 }
 
 function classifyRequestError(e: Error, socket: TLSSocket | undefined, where: string, maybeSent: boolean): ClientError {
-  // The server's certificate failed verification: either our SPIFFE check
-  // (checkServerIdentity, tagged above) or OpenSSL's chain verification (Node
-  // records it in socket.authorizationError before destroying the socket).
+  // The server's certificate failed verification: our SPIFFE check (tagged
+  // above) or, without verifyServer, OpenSSL's chain verification (Node
+  // records it in socket.authorizationError; with verifyServer it is always
+  // set and means nothing, so no socket is passed then).
   const authError = socket?.authorizationError as unknown;
   if (identityErrors.has(e) || (authError !== undefined && authError !== null && authError !== '')) {
     return new ClientError('identity', `server at ${where} failed SPIFFE authentication: ${oneLine(e)}`, { cause: e, maybeSent: false });

@@ -2,8 +2,8 @@
 // (docs/design.md § Identities): with `URL=spiffe://td/spike/keeper/<i>` in
 // SPIKE_NEXUS_KEEPER_PEERS only that exact ID; in the plain-URL form any
 // Keeper ID (upstream's prefix rule, warned about at start). The check runs
-// in the TLS handshake (checkServerIdentity), before any request byte is
-// written, so a Keeper presenting another Keeper's SVID gets no share.
+// when the TLS handshake completes, before any request byte is written
+// (src/client/transport.ts), so a Keeper presenting another Keeper's SVID gets no share.
 import { createSpikeHttpClient, type SpikeHttpClient } from '../client/index.js';
 import { AuthorizationError, authorizeId, authorizeIf, type Authorizer } from '../spiffe/authorizer.js';
 import type { X509SvidSource } from '../spiffe/x509context.js';

@@ -114,8 +114,10 @@ function credentials(source: X509SvidSource): SecureContextOptions {
 }
 
 /**
- * Client options from the source's *current* SVID and bundles: mTLS, chain
- * check by OpenSSL against every bundle, then in `checkServerIdentity` the
+ * Client options for a plain `tls.connect` from the source's *current* SVID
+ * and bundles: mTLS, chain check by OpenSSL against every bundle (as `ca`:
+ * Node then builds its root certificate store; the SPIKE client avoids that
+ * with `mtlsClientCredentials` + `verifyMtlsServer`), then in `checkServerIdentity` the
  * SPIFFE verification (bundle of the server's own trust domain) and the
  * authorizer, never a hostname check. Call it per connection so rotations are
  * picked up. Resumed sessions skip `checkServerIdentity`: do not pass a
@@ -138,6 +140,36 @@ export function mtlsClientOptions(source: X509SvidSource, authorize: Authorizer)
       }
     },
   };
+}
+
+/**
+ * Client options that check NOTHING about the server by themselves: the
+ * source's current SVID, `ca: []` (an empty list: Node adds no authority and
+ * never builds its root certificate store, which costs a short-lived CLI
+ * 20-30 ms of CPU on Node 20), `rejectUnauthorized: false` (OpenSSL's verdict,
+ * always "unable to get issuer" without a CA, is ignored) and no session.
+ * go-spiffe's MTLSClientConfig does the same (InsecureSkipVerify plus its
+ * own verification): use them only through a connect that calls
+ * `verifyMtlsServer` once the handshake is done and before the first byte
+ * is written (src/client/transport.ts), never on their own.
+ */
+export function mtlsClientCredentials(source: X509SvidSource): ConnectionOptions {
+  const { cert, key } = svidToTlsCredentials(source.getX509Svid());
+  return { cert, key, ca: [], minVersion: MIN_VERSION, rejectUnauthorized: false, session: undefined };
+}
+
+/**
+ * The SPIFFE check of a client's connected socket (the partner of
+ * `mtlsClientCredentials`): the chain the server sent must lead to an
+ * authority of the bundle of the server ID's own trust domain, the leaf must
+ * pass the X.509-SVID leaf checks and every certificate be valid now
+ * (`verifyX509Svid`), then the ID must pass `authorize`. A resumed session is
+ * refused (its peer was never verified here). Returns the server's ID;
+ * throws `X509SvidError` or `AuthorizationError`.
+ */
+export function verifyMtlsServer(socket: TLSSocket, bundles: BundleSource, authorize: Authorizer): SpiffeId {
+  if (socket.isSessionReused()) throw new X509SvidError('resumed TLS session: the server was not verified');
+  return verifyPeerSocketChain(socket, bundles, authorize, []).id;
 }
 
 /**
