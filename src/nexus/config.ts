@@ -96,8 +96,8 @@ export interface NexusConfig {
   health?: { readonly host: string; readonly port: number };
   /**
    * Where the other replicas reach this one over mTLS to forward restore calls
-   * (`SPIKE_NEXUS_ADVERTISE_URL`, an https origin; undefined: `https://<hostname>:<port>`
-   * once listening). Used on PostgreSQL only (docs/design.md § Restore through any replica).
+   * (`SPIKE_NEXUS_ADVERTISE_URL`, an https origin; undefined: `https://<listen address>:<port>`,
+   * the host name for a wildcard listener, once listening). Used on PostgreSQL only (docs/design.md § Restore through any replica).
    */
   advertiseUrl?: string;
 }

@@ -14,6 +14,7 @@ import type { StoreGate } from './state/store-interface.js';
 import { NexusState } from './state/nexus-state.js';
 import { connectPostgresGate, liteGate, memoryGate, sqliteGate } from './state/store-gate.js';
 import { RestoreCollector } from './restore/collector.js';
+import { defaultAdvertiseUrl } from './restore/advertise.js';
 import { RateLimiter } from './restore/rate-limit.js';
 import { buildRoutes } from './routes/index.js';
 import { PolicyIndex } from './auth/policy-index.js';
@@ -200,7 +201,7 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.listen.port;
   // Before the root key is known: the emergency routes must be reachable.
   replicaName ||= `${hostname()}:${port}`;
-  advertiseUrl ||= `https://${hostname()}:${port}`;
+  advertiseUrl ||= defaultAdvertiseUrl(config.listen.host, port, hostname());
   log.event('nexus_listening', { port, backend: config.backend, replica: replicaName });
   // Ready for a load balancer: the root key installed and the database answering.
   const servesNow = (): boolean => state.ready() && (replicas?.databaseUp() ?? true);

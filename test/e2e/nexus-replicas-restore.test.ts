@@ -128,7 +128,8 @@ describe('restore through any replica (two replicas on PostgreSQL)', () => {
     for (const n of ['nexus', 'nexus-b', 'keeper-1', 'keeper-2', 'keeper-3']) await stack.kill(n);
     await stack.startKeepers();
     const urlA = stack.nexusUrl;
-    const a = await stack.startNexus({ SPIKE_NEXUS_REPLICA_NAME: 'nexus-a', SPIKE_NEXUS_ADVERTISE_URL: urlA.origin });
+    // No SPIKE_NEXUS_ADVERTISE_URL for A: the default is its bound address (B sets it).
+    const a = await stack.startNexus({ SPIKE_NEXUS_REPLICA_NAME: 'nexus-a' });
     const b = startB();
     await b.waitForEvent('nexus_listening');
     await a.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
@@ -145,12 +146,14 @@ describe('restore through any replica (two replicas on PostgreSQL)', () => {
     // One replica collected both shards (one of them forwarded); the other got the key from the Keepers.
     const [readyA, readyB] = await Promise.all([a.waitForEvent('root_key_ready'), b.waitForEvent('root_key_ready')]);
     expect([readyA['source'], readyB['source']].sort()).toEqual(['keepers', 'restore']);
+    // A got the first call while the lock was free: A collects, B forwarded to A's default URL.
+    expect(readyA['source']).toBe('restore');
     const [collector, other, otherName] = readyA['source'] === 'restore' ? [a, b, 'nexus-b'] : [b, a, 'nexus-a'];
     const audits = collector.events('restore').filter((l) => l['outcome'] === 'collected' || l['outcome'] === 'restored');
     expect(audits.map((l) => l['outcome'])).toEqual(['collected', 'restored']);
     for (const l of audits) expect(l['caller']).toBe(stack.ids.restore);
     expect(audits.filter((l) => l['via'] === 'spiffe://spike.ist/spike/nexus')).toHaveLength(1);
-    expect(other.events('restore').filter((l) => l['outcome'] === 'forwarded')).toMatchObject([{ caller: stack.ids.restore, collector: expect.any(String) }]);
+    expect(other.events('restore').filter((l) => l['outcome'] === 'forwarded')).toMatchObject([{ caller: stack.ids.restore, collector: 'nexus-a', status: 200 }]);
     expect(otherName).toMatch(/^nexus-[ab]$/);
 
     // Both replicas serve every secret.
