@@ -8,7 +8,9 @@
 // the refilled Keepers); the Keepers hold shards again; the collector's audit
 // names the operator and the forwarding replica; no shard value (hex, base64,
 // or the decimal bytes of the JSON body) in any table of the database, in the
-// PostgreSQL server log, or in any process's output.
+// PostgreSQL server log, or in any process's output. Then the collector
+// SIGKILLed mid-collection: the next call makes B the collector with an empty
+// collection; the operator gives every shard again → restored.
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -172,5 +174,34 @@ describe('restore through any replica (two replicas on PostgreSQL)', () => {
     for (const id of [1, 2, 3]) {
       for (const f of forms(shard(id))) for (const t of texts) expect(t.includes(f), `shard ${id} as ${f.slice(0, 12)}…`).toBe(false);
     }
+  });
+
+  it('the collector killed mid-collection: the next call makes the other replica the collector, empty; every shard again → restored', { timeout: 240_000 }, async () => {
+    for (const n of ['nexus', 'nexus-b', 'keeper-1', 'keeper-2', 'keeper-3']) await stack.kill(n);
+    await stack.startKeepers();
+    const a = await stack.startNexus({ SPIKE_NEXUS_REPLICA_NAME: 'nexus-a' });
+    const b = startB();
+    await b.waitForEvent('nexus_listening');
+    await a.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
+    await b.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
+    await stack.setEntry('pilot', stack.ids.restore);
+
+    const r1 = await spikeRestore(stack.nexusUrl, 1);
+    expect(r1.code, r1.stderr).toBe(0);
+    expect(a.events('restore').filter((l) => l['outcome'] === 'collected')).toHaveLength(1);
+    await stack.kill('nexus'); // the collector, holding shard 1 in memory only
+
+    // Shard 2 through B: B takes the lock (A's went with its connection), its collection is empty.
+    const r2 = await spikeRestore(urlB(), 2);
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stdout).toMatch(/Shards collected: 1\n/);
+    expect(b.events('restore_collector')).toContainEqual(expect.objectContaining({ collector: 'this replica' }));
+    // The operator gives shard 1 again.
+    const r3 = await spikeRestore(urlB(), 1);
+    expect(r3.code, r3.stderr).toBe(0);
+    expect(r3.stdout.toLowerCase()).toContain('restored');
+    await b.waitForEvent('root_key_ready', { where: (l) => l['source'] === 'restore' });
+    await stack.switchIdentity(pilot, stack.ids.superuser);
+    for (const [p, v] of Object.entries(SECRETS)) expect(await getSecret(pilot.http, urlB(), p)).toEqual(v);
   });
 });
