@@ -180,6 +180,30 @@ describe('a pooled connection', () => {
   });
 });
 
+describe('a connection whose handshake never completes', () => {
+  it('is closed when the call gives up (connect deadline): nothing left connecting', async () => {
+    const net = await import('node:net');
+    let open = 0;
+    let accepted = 0;
+    const server = net.createServer((sock) => {
+      accepted++;
+      open++;
+      sock.on('close', () => open--);
+      sock.on('error', () => {});
+      sock.resume(); // reads (so the client's close is seen), never answers
+    }); // accepts, never speaks TLS
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const source = new StaticX509Source(parseX509SvidResponse(svidResponse(ca, await ca.issue(PILOT))));
+    const c = createSpikeHttpClient({ source, serverAuthorizer: authorizeId(NEXUS), timeoutMs: 5000, connectTimeoutMs: 150 });
+    cleanups.push(() => c.close());
+    const r = await callOnce(c, new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}/v1/store/secret?action=put`));
+    expect(r.ok ? 'ok' : [r.error.kind, r.error.maybeSent]).toEqual(['transport', false]);
+    expect(accepted).toBe(1);
+    await vi.waitFor(() => expect(open).toBe(0));
+  });
+});
+
 describe('mtlsClientCredentials', () => {
   it('carry an empty CA list, rejectUnauthorized false and no session', async () => {
     const source = new StaticX509Source(parseX509SvidResponse(svidResponse(ca, await ca.issue(PILOT))));
