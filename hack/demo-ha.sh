@@ -14,7 +14,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=hack/lib-demo.sh
 source "$ROOT/hack/lib-demo.sh"
 
-[ -f "$ROOT/dist/spike.js" ] || (cd "$ROOT" && npm run --silent build) || fail "build failed"
+[ -f "$ROOT/dist/spike.cjs" ] || (cd "$ROOT" && npm run --silent build) || fail "build failed"
 
 DEMO_DIR=$(mktemp -d /tmp/spike-demo.XXXXXX)
 chmod 700 "$DEMO_DIR"
@@ -51,7 +51,7 @@ mkdir -m 700 "$SPIKE_PILOT_RECOVERY_DIR"
 
 START="$ROOT/hack/start.sh"
 STOP="$ROOT/hack/stop.sh"
-spike() { node "$ROOT/dist/spike.js" "$@"; }
+spike() { node "$ROOT/dist/spike.cjs" "$@"; }
 # spike_at URL ARGS...: the Pilot against one replica.
 spike_at() { local url=$1; shift; printf '$ SPIKE_NEXUS_API_URL=%s spike %s\n' "$url" "$*"; SPIKE_NEXUS_API_URL=$url spike "$@"; }
 LOG="$SPIKE_DEV_DIR/logs"

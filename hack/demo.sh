@@ -22,7 +22,7 @@ for arg in "$@"; do
 done
 if [ "${DEMO_HA:-}" = 1 ] || [ "${DEMO_HA:-}" = true ]; then exec bash "$ROOT/hack/demo-ha.sh"; fi
 
-[ -f "$ROOT/dist/spike.js" ] || (cd "$ROOT" && npm run --silent build) || fail "build failed"
+[ -f "$ROOT/dist/spike.cjs" ] || (cd "$ROOT" && npm run --silent build) || fail "build failed"
 
 DEMO_DIR=$(mktemp -d /tmp/spike-demo.XXXXXX)
 chmod 700 "$DEMO_DIR"
@@ -56,7 +56,7 @@ mkdir -m 700 "$SPIKE_PILOT_RECOVERY_DIR"
 
 START="$ROOT/hack/start.sh"
 STOP="$ROOT/hack/stop.sh"
-spike() { node "$ROOT/dist/spike.js" "$@"; }
+spike() { node "$ROOT/dist/spike.cjs" "$@"; }
 export -f spike 2>/dev/null || true
 
 step "1. Start the stack: dev Workload API, 3 Keepers, Nexus, Bootstrap"

@@ -22,4 +22,8 @@ echo "export SPIKE_NEXUS_SHAMIR_SHARES=$(q "$SPIKE_NEXUS_SHAMIR_SHARES")"
 [ -n "${SPIKE_PILOT_RECOVERY_DIR:-}" ] && echo "export SPIKE_PILOT_RECOVERY_DIR=$(q "$SPIKE_PILOT_RECOVERY_DIR")"
 [ -n "${SPIKE_TRUST_ROOT_PILOT:-}" ] && echo "export SPIKE_TRUST_ROOT_PILOT=$(q "$SPIKE_TRUST_ROOT_PILOT")"
 [ -n "${SPIKE_TRUST_ROOT_NEXUS:-}" ] && echo "export SPIKE_TRUST_ROOT_NEXUS=$(q "$SPIKE_TRUST_ROOT_NEXUS")"
-echo "export PATH=$(q "$SPIKE_ROOT/dist/bin"):\"\$PATH\""
+# A checkout's dist/bin has the command names (scripts/build.mjs); an installed
+# package (npm install -g) has them in npm's own bin directory, on PATH already.
+if [ -d "$SPIKE_ROOT/dist/bin" ]; then
+  echo "export PATH=$(q "$SPIKE_ROOT/dist/bin"):\"\$PATH\""
+fi

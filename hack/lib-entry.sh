@@ -37,7 +37,7 @@ spike_set_pilot_role() {
 spike_spire_set_pilot() {
   local want=$1 td spike_bin entry_id r
   td=$(spike_trust_domain)
-  spike_bin="$SPIKE_ROOT/dist/spike.js"
+  spike_bin="$SPIKE_ROOT/dist/spike.cjs"
   for r in superuser recover restore; do
     entry_id=$(spire-server entry show -spiffeID "spiffe://$td/spike/pilot/role/$r" 2>/dev/null | awk '/Entry ID/ {print $NF; exit}')
     [ -n "$entry_id" ] && break

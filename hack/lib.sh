@@ -73,7 +73,7 @@ spike_ensure_dirs() {
 }
 
 spike_ensure_built() {
-  if [ ! -f "$SPIKE_ROOT/dist/spike.js" ] || [ ! -f "$SPIKE_ROOT/dist/spike-nexus.js" ]; then
+  if [ ! -f "$SPIKE_ROOT/dist/spike.cjs" ] || [ ! -f "$SPIKE_ROOT/dist/spike-nexus.js" ]; then
     say "Building spike-ts (dist/ is missing)..."
     (cd "$SPIKE_ROOT" && npm run --silent build) || die "build failed"
   fi
