@@ -5,10 +5,12 @@
 // it) that answers `--version` without Node's ES module loader and otherwise
 // imports the ES module bundle of src/pilot/cli.ts (dist/chunks/spike-cli.js).
 import { build } from 'esbuild';
-import { rmSync, chmodSync, mkdirSync, symlinkSync, renameSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, chmodSync, mkdirSync, symlinkSync, renameSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 
 const entries = {
   'spike-nexus': 'src/nexus/main.ts',
@@ -111,6 +113,30 @@ for (const command of ['restore', 'recover']) {
     setFlagsFromString('--lazy');
   }
   writeFileSync(`${file}.v8cache`, script.createCachedData());
+}
+// The library (`import { SpikeClient } from 'spike-ts'`, docs/sdk.md): one ES
+// module with every npm dependency left to the consumer's node_modules, and
+// its type declarations (tsconfig.lib.json) under dist/types: emitted
+// without a type check (`npm run typecheck` does that), so that a type error
+// elsewhere in the tree does not stop the apps' build.
+await build({
+  entryPoints: { 'lib/index': 'src/lib/index.ts' },
+  outdir: out,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  legalComments: 'none',
+  sourcemap: false,
+  logLevel: 'warning',
+});
+const tsc = spawnSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.lib.json', '--noCheck', '--outDir', `${out}/types`], {
+  stdio: 'inherit',
+});
+if (tsc.status !== 0 || !existsSync(`${out}/types/lib/index.d.ts`)) {
+  rmSync(out, { recursive: true, force: true });
+  throw new Error('tsc -p tsconfig.lib.json failed: the library has no type declarations');
 }
 // Node picks the module format from the real path (spike.cjs: CommonJS), so `node dist/spike.js` and dist/bin/spike work alike.
 symlinkSync('spike.cjs', `${out}/spike.js`);

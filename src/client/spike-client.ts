@@ -1,0 +1,329 @@
+// SpikeClient: the library a Node workload uses to talk to SPIKE Nexus (the
+// counterpart of spike-sdk-go's api.API: New → SpikeClient.create,
+// NewWithSource → create({ source }), Close → close). Its identity is a
+// long-lived X509Source on the SPIFFE Workload API that follows rotations
+// (every new connection presents the current SVID); Nexus's SPIFFE ID is
+// pinned; calls go through the failover client (several Nexus URLs) and
+// api.ts's typed calls; failures are the typed errors of sdk-errors.ts.
+// Secret values come back as Buffers the caller owns and may zero.
+import { authorizeIf } from '../spiffe/authorizer.js';
+import { WorkloadApiAddressError } from '../spiffe/address.js';
+import { X509Source } from '../spiffe/workloadapi.js';
+import type { X509SvidSource } from '../spiffe/x509context.js';
+import { isNexus } from '../protocol/roles.js';
+import * as api from './api.js';
+import { createFailoverClient, type FailoverClient } from './failover.js';
+import { createSpikeHttpClient } from './http.js';
+import type { CallOptions, SpikeHttpClient } from './transport.js';
+import { SpikeClosedError, SpikeError, SpikeWorkloadApiError, toSpikeError } from './sdk-errors.js';
+import { resolveSdkOptions, type ResolvedSdkOptions, type SpikeClientOptions } from './sdk-options.js';
+import { goTimeToDate, secretValuesFromStrings, secretValuesToStrings, type SecretInput } from './sdk-values.js';
+
+export type { SpikeClientOptions } from './sdk-options.js';
+
+/** A deadline for one call: shorter than the client's `timeoutMs` (never longer), and/or an AbortSignal. */
+export interface RequestOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface GetSecretOptions extends RequestOptions {
+  /** The version to read (default 0: the current one). */
+  version?: number;
+}
+
+export interface SecretVersionsOptions extends RequestOptions {
+  /** Versions to act on (default []: the current one). */
+  versions?: readonly number[];
+}
+
+export interface Secret {
+  readonly path: string;
+  /** Each key's value, as bytes (UTF-8). The Buffers are the caller's: zero them when done. */
+  readonly values: Map<string, Buffer>;
+  /** Fills every value with zeros and empties the map. */
+  zero(): void;
+}
+
+export interface SecretVersionInfo {
+  version: number;
+  createdTime: Date;
+  /** When this version was deleted; null while it is live. */
+  deletedTime: Date | null;
+}
+
+export interface SecretMetadata {
+  currentVersion: number;
+  oldestVersion: number;
+  createdTime: Date;
+  updatedTime: Date;
+  maxVersions: number;
+  /** Every version Nexus keeps (deleted ones too), by number. */
+  versions: Map<number, SecretVersionInfo>;
+}
+
+/** Permissions upstream SPIKE knows; others are sent as given. */
+export type PolicyPermission = 'read' | 'write' | 'list' | 'execute' | 'super' | (string & {});
+
+export interface PolicySpec {
+  name: string;
+  /** A regular expression the workload's SPIFFE ID must match. */
+  spiffeIdPattern: string;
+  /** A regular expression the secret path must match. */
+  pathPattern: string;
+  permissions: readonly PolicyPermission[];
+}
+
+export interface Policy extends PolicySpec {
+  permissions: PolicyPermission[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ListPoliciesOptions extends RequestOptions {
+  /** Only policies whose SPIFFE ID pattern is exactly this. */
+  spiffeIdPattern?: string;
+  /** Only policies whose path pattern is exactly this. */
+  pathPattern?: string;
+}
+
+/** The workload's current X.509-SVID, as far as callers need to know it. */
+export interface WorkloadIdentity {
+  spiffeId: string;
+  /** The leaf certificate's serial number (hex, as node:crypto gives it): it changes with every rotation. */
+  serialNumber: string;
+  notAfter: Date;
+}
+
+function checkPath(path: unknown): string {
+  if (typeof path !== 'string' || path === '') throw new RangeError('SpikeClient: a secret path must be a non-empty string');
+  return path;
+}
+
+function checkVersion(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`SpikeClient: a version must be a whole number ≥ 0, got ${String(v)}`);
+  return v;
+}
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name === '') throw new RangeError('SpikeClient: a policy name must be a non-empty string');
+  return name;
+}
+
+export class SpikeClient {
+  readonly #source: X509SvidSource;
+  readonly #ownSource: X509Source | undefined;
+  readonly #http: FailoverClient;
+  readonly #settings: ResolvedSdkOptions;
+  #nexusId: string | undefined;
+  #closed = false;
+  readonly #inFlight = new Set<AbortController>();
+
+  private constructor(source: X509SvidSource, ownSource: X509Source | undefined, settings: ResolvedSdkOptions) {
+    this.#source = source;
+    this.#ownSource = ownSource;
+    this.#settings = settings;
+    const roots = settings.nexusTrustRoots;
+    const serverAuthorizer = authorizeIf((id) => {
+      const ok = isNexus(id, roots);
+      if (ok) this.#nexusId = id;
+      return ok;
+    }, `a SPIKE Nexus SPIFFE ID (trust roots ${roots.join(', ')})`);
+    const inner: SpikeHttpClient = createSpikeHttpClient({
+      source,
+      serverAuthorizer,
+      timeoutMs: settings.timeoutMs,
+      ...(settings.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: settings.connectTimeoutMs }),
+    });
+    this.#http = createFailoverClient(inner, settings.nexusUrls);
+  }
+
+  /**
+   * Opens the workload's identity (an X509Source on the Workload API, kept
+   * up to date as the SVID rotates) and returns a client of SPIKE Nexus.
+   * With `opts.source`, that source is used and left open by `close()`.
+   * Rejects with SpikeWorkloadApiError when no SVID comes within
+   * `sourceTimeoutMs`, RangeError for invalid options.
+   */
+  static async create(opts: SpikeClientOptions = {}): Promise<SpikeClient> {
+    const settings = resolveSdkOptions(opts);
+    if (opts.source !== undefined) return new SpikeClient(opts.source, undefined, settings);
+    let source: X509Source;
+    try {
+      source = await X509Source.create({ address: settings.endpointSocket, timeoutMs: settings.sourceTimeoutMs });
+    } catch (e) {
+      if (e instanceof WorkloadApiAddressError) throw new RangeError(`SpikeClient: endpointSocket: ${e.message}`, { cause: e });
+      const mapped = toSpikeError(e);
+      throw mapped instanceof SpikeError ? mapped : new SpikeWorkloadApiError(e instanceof Error ? e.message : String(e), { cause: e, maybeSent: false });
+    }
+    try {
+      return new SpikeClient(source, source, settings);
+    } catch (e) {
+      await source.close();
+      throw e;
+    }
+  }
+
+  /** The Nexus URLs this client uses, in order. */
+  get nexusUrls(): readonly URL[] {
+    return this.#settings.nexusUrls;
+  }
+
+  /** The SPIFFE ID of the Nexus that answered last (undefined before the first call). */
+  get nexusId(): string | undefined {
+    return this.#nexusId;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The workload's current SVID (the one the next new connection presents). */
+  identity(): WorkloadIdentity {
+    this.#checkOpen();
+    const svid = this.#source.getX509Svid();
+    const leaf = svid.chain[0];
+    return { spiffeId: svid.id.toString(), serialNumber: leaf?.serialNumber ?? '', notAfter: svid.notAfter };
+  }
+
+  // ---- secrets --------------------------------------------------------------
+
+  /** Reads a secret (the current version, or `opts.version`). SpikeNotFoundError when there is none. */
+  async getSecret(path: string, opts: GetSecretOptions = {}): Promise<Secret> {
+    checkPath(path);
+    const version = checkVersion(opts.version ?? 0);
+    const data = await this.#run(opts, (c, base, o) => api.getSecret(c, base, path, version, o));
+    return secretValuesFromStrings(path, data);
+  }
+
+  /**
+   * Writes a new version of the secret at `path` with these values (a Map or
+   * a plain object; string or UTF-8 bytes). Not retried on another Nexus once
+   * it may have been sent (it would write a second version).
+   */
+  async putSecret(path: string, values: SecretInput, opts: RequestOptions = {}): Promise<void> {
+    checkPath(path);
+    const strings = secretValuesToStrings(values);
+    await this.#run(opts, (c, base, o) => api.putSecret(c, base, path, strings, o));
+  }
+
+  /** Every secret path this workload may list (deleted ones too), sorted; [] when there are none. */
+  async listSecrets(opts: RequestOptions = {}): Promise<string[]> {
+    try {
+      return await this.#run(opts, (c, base, o) => api.listSecrets(c, base, o));
+    } catch (e) {
+      if (e instanceof SpikeError && e.kind === 'not_found') return [];
+      throw e;
+    }
+  }
+
+  /** Soft-deletes versions of a secret (default: the current one). SpikeNotFoundError when the path does not exist. */
+  async deleteSecret(path: string, opts: SecretVersionsOptions = {}): Promise<void> {
+    checkPath(path);
+    const versions = (opts.versions ?? []).map(checkVersion);
+    await this.#run(opts, (c, base, o) => api.deleteSecret(c, base, path, versions, o));
+  }
+
+  /** Restores deleted versions (default: the current one, or the highest deleted). SpikeNotFoundError when nothing was undeleted. */
+  async undeleteSecret(path: string, opts: SecretVersionsOptions = {}): Promise<void> {
+    checkPath(path);
+    const versions = (opts.versions ?? []).map(checkVersion);
+    await this.#run(opts, (c, base, o) => api.undeleteSecret(c, base, path, versions, o));
+  }
+
+  /** A secret's versions and counters (no values). SpikeNotFoundError when that version is not readable. */
+  async getSecretMetadata(path: string, opts: GetSecretOptions = {}): Promise<SecretMetadata> {
+    checkPath(path);
+    const version = checkVersion(opts.version ?? 0);
+    const r = await this.#run(opts, (c, base, o) => api.getSecretMetadata(c, base, path, version, o));
+    const versions = new Map<number, SecretVersionInfo>();
+    for (const [n, v] of r.versions) {
+      versions.set(n, { version: v.version, createdTime: goTimeToDate(v.createdTime), deletedTime: v.deletedTime === null ? null : goTimeToDate(v.deletedTime) });
+    }
+    return {
+      currentVersion: r.metadata.currentVersion,
+      oldestVersion: r.metadata.oldestVersion,
+      createdTime: goTimeToDate(r.metadata.createdTime),
+      updatedTime: goTimeToDate(r.metadata.updatedTime),
+      maxVersions: r.metadata.maxVersions,
+      versions,
+    };
+  }
+
+  // ---- policies (need a superuser identity) ----------------------------------
+
+  /** Creates a policy, or replaces the one with this name (upstream CreatePolicy). */
+  async createPolicy(policy: PolicySpec, opts: RequestOptions = {}): Promise<void> {
+    checkName(policy.name);
+    await this.#run(opts, (c, base, o) => api.putPolicy(c, base, policy, o));
+  }
+
+  /** A policy by name. SpikeNotFoundError when there is none. */
+  async getPolicy(name: string, opts: RequestOptions = {}): Promise<Policy> {
+    checkName(name);
+    const p = await this.#run(opts, (c, base, o) => api.getPolicy(c, base, name, o));
+    return { ...p, permissions: [...p.permissions], createdAt: goTimeToDate(p.createdAt), updatedAt: goTimeToDate(p.updatedAt) };
+  }
+
+  /** Deletes a policy by name. SpikeNotFoundError when there is none. */
+  async deletePolicy(name: string, opts: RequestOptions = {}): Promise<void> {
+    checkName(name);
+    await this.#run(opts, (c, base, o) => api.deletePolicy(c, base, name, o));
+  }
+
+  /** Policy names, optionally only those whose patterns are exactly the given ones; [] when there are none. */
+  async listPolicies(opts: ListPoliciesOptions = {}): Promise<string[]> {
+    const filter: api.PolicyListFilter = {
+      ...(opts.spiffeIdPattern === undefined ? {} : { spiffeIdPattern: opts.spiffeIdPattern }),
+      ...(opts.pathPattern === undefined ? {} : { pathPattern: opts.pathPattern }),
+    };
+    try {
+      return await this.#run(opts, (c, base, o) => api.listPolicies(c, base, filter, o));
+    } catch (e) {
+      if (e instanceof SpikeError && e.kind === 'not_found') return [];
+      throw e;
+    }
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------
+
+  /**
+   * Releases everything: aborts calls in flight (they reject with
+   * SpikeClosedError), closes the connections to Nexus and, unless it was
+   * passed in, the Workload API source. Idempotent; later calls reject.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const c of this.#inFlight) c.abort();
+    this.#inFlight.clear();
+    this.#http.close();
+    await this.#ownSource?.close();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new SpikeClosedError();
+  }
+
+  /** Runs one typed call with the caller's deadline, mapping failures to typed errors. */
+  async #run<T>(opts: RequestOptions, fn: (client: SpikeHttpClient, base: URL, call: CallOptions) => Promise<T>): Promise<T> {
+    this.#checkOpen();
+    if (opts.timeoutMs !== undefined && (!Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0)) {
+      throw new RangeError(`SpikeClient: timeoutMs must be a positive number of milliseconds, got ${opts.timeoutMs}`);
+    }
+    const local = new AbortController();
+    const onAbort = (): void => local.abort();
+    if (opts.signal?.aborted === true) local.abort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    this.#inFlight.add(local);
+    try {
+      return await fn(this.#http, this.#http.base, { signal: local.signal, ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) });
+    } catch (e) {
+      if (this.#closed) throw new SpikeClosedError('SpikeClient was closed during the call');
+      throw toSpikeError(e);
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+      this.#inFlight.delete(local);
+    }
+  }
+}
