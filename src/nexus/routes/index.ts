@@ -1,5 +1,5 @@
 // The routes this Nexus serves, by upstream route name. Routes not built
-// here (cipher) answer 400 like any unknown route.
+// here answer 400 like any unknown route.
 import type { NexusRouteName } from '../../protocol/paths.js';
 import type { NexusRoute, RouteDeps } from './route.js';
 import { recoverRoute } from './operator/recover.js';
@@ -18,6 +18,7 @@ import { putPolicyRoute } from './policy/put.js';
 import { getPolicyRoute } from './policy/get.js';
 import { deletePolicyRoute } from './policy/delete.js';
 import { listPoliciesRoute } from './policy/list.js';
+import { cipherRoutes } from './cipher/index.js';
 
 export function buildRoutes(deps: RouteDeps): ReadonlyMap<NexusRouteName, NexusRoute> {
   const routes = [
@@ -39,6 +40,7 @@ export function buildRoutes(deps: RouteDeps): ReadonlyMap<NexusRouteName, NexusR
     getPolicyRoute(deps),
     deletePolicyRoute(deps),
     listPoliciesRoute(deps),
+    ...cipherRoutes(deps),
   ];
   return new Map(routes.map((r) => [r.name, r]));
 }

@@ -30,6 +30,8 @@ export interface RouteRequest {
   peerId: string | undefined;
   /** The forwarded-caller header (restore/forward-guard.ts); only the restore route reads it, and only from Nexus. */
   forwardedCaller?: string | string[];
+  /** The Content-Type header as sent (the cipher routes' stream mode); undefined when none. */
+  contentType?: string | undefined;
 }
 
 export interface Reply {

@@ -158,7 +158,7 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
     }
     try {
       const forwardedCaller = req.headers[FORWARDED_CALLER_HEADER];
-      const r = await route.handle({ body, peerId: opts.peerIdOf(req), ...(forwardedCaller === undefined ? {} : { forwardedCaller }) });
+      const r = await route.handle({ body, peerId: opts.peerIdOf(req), contentType: req.headers['content-type'], ...(forwardedCaller === undefined ? {} : { forwardedCaller }) });
       send(reply, r);
     } catch (e) {
       if (e instanceof StoreUnavailableError) {

@@ -1,0 +1,11 @@
+// The cipher routes, sharing one key source (the memory backend's process
+// key must be the same for encrypt and decrypt).
+import { cipherKeys } from '../../cipher/keys.js';
+import type { NexusRoute, RouteDeps } from '../route.js';
+import { decryptRoute } from './decrypt.js';
+import { encryptRoute } from './encrypt.js';
+
+export function cipherRoutes(deps: RouteDeps): NexusRoute[] {
+  const keys = cipherKeys(deps.state, deps.backend);
+  return [encryptRoute(deps, keys), decryptRoute(deps, keys)];
+}
