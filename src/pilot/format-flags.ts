@@ -10,7 +10,7 @@ function formatOptionOf(cmd: Command): Option | undefined {
 }
 
 /** What a command's -f can print: its help names yaml or it does not (output/format.ts FORMAT_HELP / FORMAT_HELP_ALL). */
-function supportedFormats(opt: Option): readonly OutputFormat[] {
+export function supportedFormats(opt: Option): readonly OutputFormat[] {
   return (opt.description ?? '').includes('yaml/y') ? ALL_FORMATS : ['human', 'json'];
 }
 

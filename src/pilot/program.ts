@@ -72,6 +72,15 @@ export const COMMANDS: readonly CommandSpec[] = [
   { group: 'policy', name: 'delete', load: async () => (await import('./commands/policy-delete.js')).definePolicyDelete },
 ];
 
+/**
+ * Top-level commands outside the groups. They are registered only when every
+ * command is (their own command line, help, unknown words), never on a line
+ * that names a group command: `spike completion` reads the whole tree.
+ */
+export const TOP_LEVEL: readonly { readonly name: string; readonly load: () => Promise<DefineCommand> }[] = [
+  { name: 'completion', load: async () => (await import('./commands/completion.js')).defineCompletion },
+];
+
 /** The seed documents' older spelling: `spike recover` / `spike restore`, top-level aliases of the operator commands. */
 const ALIASES: readonly string[] = ['recover', 'restore'];
 
@@ -104,6 +113,7 @@ export function commandsFor(argv: readonly string[]): readonly CommandSpec[] {
 export async function buildProgram(deps: () => PilotDeps, output: ProgramOutput, argv?: readonly string[]): Promise<Command> {
   const wanted = argv === undefined ? COMMANDS : commandsFor(argv);
   const defines = new Map(await Promise.all(wanted.map(async (c) => [c, await c.load()] as const)));
+  const topLevel = wanted === COMMANDS ? await Promise.all(TOP_LEVEL.map(async (t) => [t.name, await t.load()] as const)) : [];
   const program = new Command('spike');
   // Set before adding subcommands: commander copies these settings to them.
   program
@@ -134,6 +144,7 @@ Examples:
     const define = spec === undefined ? undefined : defines.get(spec);
     if (define !== undefined) define(program.command(alias), deps, alias).summary(`Alias of \`spike operator ${alias}\``);
   }
+  for (const [name, define] of topLevel) define(program.command(name), deps);
   installFormatFlags(program, () => loadFormatSetting(deps().env));
   return program;
 }
