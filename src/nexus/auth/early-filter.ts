@@ -39,7 +39,7 @@ import { BoundedCache } from './bounded-cache.js';
 import type { CompiledPolicy } from './compiled-policy.js';
 import { grants, type Permission } from './permissions.js';
 import type { PolicyIndex } from './policy-index.js';
-import { PATH_SYSTEM_ACL, PATH_SYSTEM_SECRET } from './reserved.js';
+import { PATH_SYSTEM_ACL, PATH_SYSTEM_CIPHER_EXEC, PATH_SYSTEM_SECRET } from './reserved.js';
 
 export interface EarlyFilterDeps {
   roots: TrustRoots;
@@ -74,6 +74,8 @@ const AUDIT: Partial<Record<NexusRouteName, { event: string; outcome: string }>>
   operatorStatus: { event: 'status', outcome: 'unauthorized' },
   operatorRotate: { event: 'rotate', outcome: 'unauthorized' },
   bootstrapVerify: { event: 'bootstrap_verify', outcome: 'unauthorized' },
+  cipherEncrypt: { event: 'cipher_encrypt', outcome: 'unauthorized' },
+  cipherDecrypt: { event: 'cipher_decrypt', outcome: 'unauthorized' },
 };
 
 /** Cached (route, ID) verdicts per policy set. */
@@ -96,7 +98,12 @@ const POLICY_RULES: Partial<Record<NexusRouteName, PolicyRule>> = {
   policyGet: { kind: 'fixed', path: PATH_SYSTEM_ACL, wants: 'read' },
   policyDelete: { kind: 'fixed', path: PATH_SYSTEM_ACL, wants: 'write' },
   policyList: { kind: 'fixed', path: PATH_SYSTEM_ACL, wants: 'list' },
+  cipherEncrypt: { kind: 'fixed', path: PATH_SYSTEM_CIPHER_EXEC, wants: 'execute' },
+  cipherDecrypt: { kind: 'fixed', path: PATH_SYSTEM_CIPHER_EXEC, wants: 'execute' },
 };
+
+/** Routes a lite workload may call (upstream predicate/cipher.go); every other is refused to it. */
+const LITE_ALLOWED: ReadonlySet<NexusRouteName> = new Set(['cipherEncrypt', 'cipherDecrypt']);
 
 type RoleRule = (id: string, roots: TrustRoots, backend: NexusBackend) => boolean;
 
@@ -173,7 +180,7 @@ export function createEarlyFilter(deps: EarlyFilterDeps): EarlyFilter {
       const rule = POLICY_RULES[route];
       if (rule === undefined) return undefined; // not a route we know how to pre-judge: the guard decides
       if (isPilotOperator(peerId, deps.roots.pilot)) return undefined;
-      if (isLiteWorkload(peerId, deps.roots.liteWorkload)) return unauthorized(route);
+      if (isLiteWorkload(peerId, deps.roots.liteWorkload)) return LITE_ALLOWED.has(route) ? undefined : unauthorized(route);
       const possible = policyPossible(route, rule, peerId);
       if (typeof possible === 'boolean') return possible ? undefined : unauthorized(route);
       return possible.then((ok) => (ok ? undefined : unauthorized(route)));
