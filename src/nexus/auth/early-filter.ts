@@ -8,7 +8,8 @@
 //
 // It never refuses what a guard would allow: roles are matched exactly as
 // the guards match them; for the policy routes and secret list, whose path is
-// fixed, it asks the guards' own question (the caller's policies on the reserved path);
+// fixed, it asks the guards' own question (the caller's policies on the reserved path;
+// the cipher routes too, where lite workloads are let through);
 // for the secret routes whose path is in the body it asks whether at least
 // one policy matches the caller's ID and grants the route's permission (on
 // some path). The guards still run in full on every request that passes.

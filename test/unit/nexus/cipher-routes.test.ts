@@ -276,9 +276,11 @@ describe('cipher routes: who may call', () => {
     expect((await stream(DEC, Buffer.concat([Buffer.of(1), s.nonce, s.ciphertext]), APP)).body.toString()).toBe('q');
   });
 
-  it('order as upstream: encrypt parses before it authorizes (400), decrypt authorizes first (401)', async () => {
+  it('a caller with no possible access gets 401 before its body is read (docs/design.md § Limits), malformed or not', async () => {
     h = await makeHarness({ installed: keyOf(5) });
-    expect(text(await json(ENC, '{', IDS.recover))).toBe(ENC_BAD);
+    // upstream's encrypt would parse first and answer 400 here; the early filter answers 401 with connection: close
+    const e = await json(ENC, '{', IDS.recover);
+    expect([text(e), e.headers['connection']]).toEqual([ENC_UNAUTHORIZED, 'close']);
     expect(text(await json(DEC, '{', IDS.recover))).toBe(DEC_UNAUTHORIZED);
     expect(text(await stream(DEC, Buffer.alloc(0), IDS.recover))).toBe(DEC_UNAUTHORIZED);
   });
