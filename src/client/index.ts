@@ -4,3 +4,4 @@ export { createHttpsJsonClient, DEFAULT_MAX_RESPONSE_BYTES, type CallOptions, ty
 export { createSpikeHttpClient, type SpikeHttpClientOptions } from './http.js';
 export * from './api.js';
 export { createFailoverClient, type FailoverClient } from './failover.js';
+export * from './cipher.js';

@@ -36,6 +36,8 @@ export interface CallOptions {
    * re-sent when a pooled connection turns out dead.
    */
   idempotent?: boolean;
+  /** The body's Content-Type, also sent as Accept (default application/json; the cipher routes' stream mode sends application/octet-stream). */
+  contentType?: string;
 }
 
 export interface SpikeHttpClient {
@@ -218,9 +220,9 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
         ...(verifyServer === undefined ? { rejectUnauthorized: true, checkServerIdentity } : {}),
         ...onConnecting,
         headers: {
-          'content-type': 'application/json',
+          'content-type': call.contentType ?? 'application/json',
           'content-length': String(body.byteLength),
-          accept: 'application/json',
+          accept: call.contentType ?? 'application/json',
         },
       });
       const timer = setTimeout(() => {
