@@ -221,17 +221,29 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
 
   const abort = new AbortController();
   let recovery: Promise<void> | undefined;
-  if (keeperLinks !== undefined) {
-    recovery = recoverFromKeepers({
-      keepers: keeperLinks.links,
-      threshold: config.shamir.threshold,
-      state,
-      log,
-      maxIntervalMs: config.recoveryMaxIntervalMs,
-      signal: abort.signal,
-      ...(replicaRestore === undefined ? {} : { nudges: replicaRestore.nudges }),
-    }).catch((e: unknown) => log.error('keeper recovery stopped', { error: describeError(e) }));
-  }
+  const recover = (): void => {
+    if (keeperLinks === undefined || abort.signal.aborted) return;
+    const previous = recovery;
+    recovery = (async () => {
+      await previous;
+      await recoverFromKeepers({
+        keepers: keeperLinks.links,
+        threshold: config.shamir.threshold,
+        state,
+        log,
+        maxIntervalMs: config.recoveryMaxIntervalMs,
+        signal: abort.signal,
+        ...(replicaRestore === undefined ? {} : { nudges: replicaRestore.nudges }),
+      });
+    })().catch((e: unknown) => log.error('keeper recovery stopped', { error: describeError(e) }));
+  };
+  recover();
+  // Root-key rotations through any replica (docs/postgres.md § Root-key rotation).
+  replicas?.watchRotation?.({
+    keysChanged: () => state.adoptSealingKey(),
+    keyRetired: () => void state.dropRetiredKey().then(recover),
+    rotationRunning: () => rotation.resume(),
+  });
 
   let closing: Promise<void> | undefined;
   return {

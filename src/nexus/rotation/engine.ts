@@ -11,6 +11,10 @@
 //   4. finish (one transaction: K' is the key, K retired; the store zeroes K).
 // A restart at any point resumes from the stored phase and cursor (resume()).
 // One rotation at a time: start() while one runs answers it ('running').
+// On a store shared by several replicas (PostgreSQL) every step is awaited,
+// start() first reads the store's rotation state (one may run through another
+// replica), and the replica holding the rotation's lease drives it; the others
+// take the lease over (resume()) when its holder stops renewing it.
 // Failures are logged and retried; nothing here throws out of the loop or
 // stops the process. Audit lines carry the caller and shard-set
 // fingerprints, never key material.
@@ -22,7 +26,8 @@ import { Backoff } from '../../util/backoff.js';
 import type { PushOptions, PushReport } from '../sync/push.js';
 import { fingerprintOf } from './fingerprint.js';
 import { generateRootKey } from '../../shamir/index.js';
-import { rotationOf, type RotationPhase, type RotationStatus, type StoreRotation } from './types.js';
+import { isShared, rotationOf, type AnyStoreRotation, type RotationPhase, type RotationStatus, type SharedStoreRotation } from './types.js';
+import { StoreError } from '../store/errors.js';
 import type { NexusStore } from '../store/index.js';
 
 /** Rows re-encrypted per transaction. */
@@ -87,7 +92,7 @@ export type StartResult =
   | { readonly kind: 'failed' };
 
 interface Run {
-  readonly rotation: StoreRotation;
+  readonly rotation: AnyStoreRotation;
   readonly previousFingerprint: string;
   readonly fingerprint: string;
   /** Keeper ids that have not acknowledged yet (filled when the push phase starts). */
@@ -102,6 +107,7 @@ export class RotationEngine {
   readonly #now: () => number;
   readonly #abort = new AbortController();
   #run: Run | undefined;
+  #claiming = false;
 
   constructor(opts: RotationEngineOptions) {
     this.#o = opts;
@@ -116,6 +122,15 @@ export class RotationEngine {
     if (store === undefined) return { kind: 'not_ready' };
     const rotation = rotationOf(store);
     if (rotation === undefined) return { kind: 'unsupported' };
+    if (isShared(rotation)) {
+      // One may run through another replica.
+      try {
+        await rotation.refresh();
+      } catch (e) {
+        this.#o.log.error('reading the stored rotation failed', { error: describeError(e) });
+        return { kind: 'failed' };
+      }
+    }
     if (this.#run !== undefined || rotation.status() !== undefined) {
       this.resume();
       const p = this.progress();
@@ -130,8 +145,15 @@ export class RotationEngine {
     try {
       previousFingerprint = rotation.withSealingKey((k) => fingerprintOf(k, shape));
       fingerprint = fingerprintOf(key, shape);
-      status = rotation.begin(key, caller);
+      const begun = rotation.begin(key, caller);
+      status = begun instanceof Promise ? await begun : begun;
     } catch (e) {
+      if (isShared(rotation) && e instanceof StoreError && e.code === 'conflict') {
+        // Another replica began one meanwhile: report it.
+        await rotation.refresh().catch(() => undefined);
+        const p = this.progress();
+        if (p !== undefined) return { kind: 'running', progress: p };
+      }
       this.#o.log.error('rotation could not begin', { caller, error: describeError(e) });
       return { kind: 'failed' };
     } finally {
@@ -148,6 +170,10 @@ export class RotationEngine {
   resume(): void {
     if (this.#abort.signal.aborted || this.#run !== undefined) return;
     const rotation = rotationOf(this.#o.host.store());
+    if (rotation !== undefined && isShared(rotation)) {
+      void this.#claimAndLaunch(rotation);
+      return;
+    }
     let status: RotationStatus | undefined;
     let previousFingerprint: string;
     let fingerprint: string;
@@ -163,6 +189,26 @@ export class RotationEngine {
     this.#adoptSealingKey();
     this.#o.log.audit('rotation_resumed', { caller: status.startedBy, phase: status.phase, done: status.done, total: status.total, previousFingerprint, fingerprint });
     this.#launch(rotation, previousFingerprint, fingerprint, status);
+  }
+
+  /** Shared store: drives the rotation if this replica gets its lease (none runs, or another replica's lease is live: nothing). */
+  async #claimAndLaunch(rotation: SharedStoreRotation): Promise<void> {
+    if (this.#claiming) return;
+    this.#claiming = true;
+    try {
+      if (!(await rotation.claim()) || this.#abort.signal.aborted || this.#run !== undefined) return;
+      const status = rotation.status();
+      if (status === undefined) return;
+      const fingerprint = rotation.withSealingKey((k) => fingerprintOf(k, this.#o));
+      const previousFingerprint = rotation.withPreviousKey((k) => fingerprintOf(k, this.#o)) ?? '';
+      this.#adoptSealingKey();
+      this.#o.log.audit('rotation_resumed', { caller: status.startedBy, phase: status.phase, done: status.done, total: status.total, previousFingerprint, fingerprint });
+      this.#launch(rotation, previousFingerprint, fingerprint, status);
+    } catch (e) {
+      this.#o.log.warn('taking over the root-key rotation failed', { error: describeError(e) });
+    } finally {
+      this.#claiming = false;
+    }
   }
 
   /** The rotation in progress (the store's or this engine's), or undefined. */
@@ -213,7 +259,7 @@ export class RotationEngine {
     }
   }
 
-  #launch(rotation: StoreRotation, previousFingerprint: string, fingerprint: string, status: RotationStatus): void {
+  #launch(rotation: AnyStoreRotation, previousFingerprint: string, fingerprint: string, status: RotationStatus): void {
     const run: Run = { rotation, previousFingerprint, fingerprint, waiting: new Set(), pushing: false, done: Promise.resolve() };
     this.#run = run;
     run.done = this.#drive(run, status).finally(() => {
@@ -230,10 +276,16 @@ export class RotationEngine {
     while (!this.#abort.signal.aborted) {
       let wait: number | undefined;
       try {
+        const shared = isShared(run.rotation);
+        if (shared && !(await (run.rotation as SharedStoreRotation).claim())) {
+          // Finished, or another replica holds the lease now (this one stopped renewing it in time).
+          if (run.rotation.status() !== undefined) this.#o.log.audit('rotation_handed_over', { fingerprint: run.fingerprint });
+          return;
+        }
         const s = run.rotation.status();
         if (s === undefined) return; // finished (or dropped) under us: nothing left to drive
         if (s.phase === 'reencrypting') {
-          const n = run.rotation.reencryptBatch(this.#o.batchSize ?? ROTATION_BATCH_ROWS, { beforeCommit: () => this.#fp.hit('rotation.in_batch') });
+          const n = await run.rotation.reencryptBatch(this.#o.batchSize ?? ROTATION_BATCH_ROWS, { beforeCommit: () => this.#fp.hit('rotation.in_batch') });
           this.#fp.hit('rotation.after_batch');
           const d = n.total === 0 ? 10 : Math.floor((n.done * 10) / n.total);
           if (d > decile && n.phase === 'reencrypting') this.#o.log.audit('rotation_progress', { done: n.done, total: n.total });
@@ -256,7 +308,7 @@ export class RotationEngine {
           wait = backoff.next();
         } else {
           this.#fp.hit('rotation.before_finish');
-          run.rotation.finish();
+          await run.rotation.finish();
           this.#fp.hit('rotation.after_finish');
           this.#o.log.audit('rotation_finished', {
             caller: s.startedBy,

@@ -171,6 +171,26 @@ export class NexusState {
     rotation.withSealingKey((k) => this.rootKey.set(k));
   }
 
+  /**
+   * The store retired the installed key (a rotation finished through another
+   * replica while this one was not listening; docs/postgres.md § Root-key rotation):
+   * the store is closed and the key zeroed, so ready() is false — nothing is
+   * served and nothing pushed — until a key is installed again (from the Keepers).
+   */
+  dropRetiredKey(): Promise<void> {
+    const run = this.#queue.then(async () => {
+      const s = this.#store;
+      if (s === undefined || this.#keyless || this.#closed) return;
+      this.#store = undefined;
+      this.rootKey.clear();
+      this.#installed = undefined;
+      this.#log.event('root_key_dropped', { reason: 'retired' });
+      await s.close().catch((e: unknown) => this.#log.error('closing the store failed', { error: describeError(e) }));
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Closes the store and zeroes the key (idempotent). */
   async close(): Promise<void> {
     this.#closed = true;

@@ -30,7 +30,9 @@ import {
 } from '../store/postgres/index.js';
 import { checkReplicaName, listReplicas, removeHeartbeat, writeHeartbeat } from '../store/postgres/heartbeat.js';
 import { POLICY_CHANNEL, startChangeListener, type ChangeListener } from '../store/postgres/listen.js';
-import type { ReplicaCoordination, StoreGate } from './store-interface.js';
+import type { ReplicaCoordination, RotationChangeSink, StoreGate } from './store-interface.js';
+import { isShared } from '../rotation/types.js';
+import { watchSharedRotation, type RotationWatch } from '../rotation/replica-watch.js';
 
 export interface PostgresGateOptions {
   readonly database: NexusDatabaseConfig;
@@ -107,6 +109,7 @@ export function trackedStore(store: NexusStore, health: DatabaseHealth): NexusSt
       deletePolicy: t(g.deletePolicy.bind(g)),
     },
     close: () => store.close(),
+    ...(store.rotation === undefined ? {} : { rotation: store.rotation }),
   };
 }
 
@@ -145,9 +148,16 @@ export const POLICY_SAFETY_RELOAD_MS = 60_000;
  * LISTEN for policy writes on a connection of its own, heartbeats through the
  * pool (tracked, so that a silent database is noticed even without traffic).
  */
-export function postgresReplicas(db: PostgresDatabase, opts: PostgresGateOptions, tracker: DatabaseHealth): ReplicaCoordination {
+export function postgresReplicas(
+  db: PostgresDatabase,
+  opts: PostgresGateOptions,
+  tracker: DatabaseHealth,
+  openStore: () => NexusStore | undefined = () => undefined,
+): ReplicaCoordination & { rotationSink(): RotationChangeSink | undefined } {
   const { log, database } = opts;
   let listener: ChangeListener | undefined;
+  let rotationWatch: RotationWatch | undefined;
+  let rotationSink: RotationChangeSink | undefined;
   let safety: NodeJS.Timeout | undefined;
   let beat: { timer: NodeJS.Timeout; name: string; running?: Promise<void> } | undefined;
   let stopping: Promise<void> | undefined;
@@ -189,6 +199,22 @@ export function postgresReplicas(db: PostgresDatabase, opts: PostgresGateOptions
       beat.timer.unref();
       write();
     },
+    watchRotation(sink) {
+      if (rotationWatch !== undefined || stopping !== undefined) throw new Error('rotations are watched already');
+      rotationSink = sink;
+      rotationWatch = watchSharedRotation({
+        config: { url: database.url, ...(database.password === undefined ? {} : { password: database.password }) },
+        log,
+        rotation: () => {
+          const r = openStore()?.rotation;
+          return r !== undefined && isShared(r) ? r : undefined;
+        },
+        onRunning: () => sink.rotationRunning(),
+        ...(opts.retryInitialMs === undefined ? {} : { retryInitialMs: opts.retryInitialMs }),
+        ...(opts.retryMaxMs === undefined ? {} : { retryMaxMs: opts.retryMaxMs }),
+      });
+    },
+    rotationSink: () => rotationSink,
     list: () => tracker.track(listReplicas(db.pool, REPLICA_SEEN_WITHIN_MS)),
     databaseUp: () => tracker.up,
     stop() {
@@ -203,6 +229,7 @@ export function postgresReplicas(db: PostgresDatabase, opts: PostgresGateOptions
           if (!db.closed) await Promise.race([removeHeartbeat(db.pool, b.name).catch(() => undefined), sleep(2_000, undefined, { ref: false })]);
         }
         await listener?.close();
+        await rotationWatch?.close();
       })();
       return stopping;
     },
@@ -215,14 +242,41 @@ export async function openPostgresGate(opts: PostgresGateOptions): Promise<Store
   const db = await connectWithRetry(opts, (e) => box.health?.down(e));
   const tracker = new DatabaseHealth(opts.log, db.target);
   box.health = tracker;
-  const replicas = postgresReplicas(db, opts, tracker);
+  let current: NexusStore | undefined;
+  const replicas = postgresReplicas(db, opts, tracker, () => current);
+  const onKeys = (what: 'changed' | 'stale'): void => {
+    const sink = replicas.rotationSink();
+    try {
+      if (what === 'changed') sink?.keysChanged();
+      else {
+        opts.log.event('root_key_retired_elsewhere', { database: db.target, action: 'fetching the new key from the keepers' });
+        sink?.keyRetired();
+      }
+    } catch (e) {
+      opts.log.error('acting on a root-key change failed', { error: describeError(e) });
+    }
+  };
+  /** The store on the gate's pool (the gate ends it): a replica whose key was retired opens it again with the new key. */
+  const open = async (key: Uint8Array): Promise<NexusStore> => {
+    const store = await tracker.track(openPostgresStore(db, { rootKey: key, maxVersions: opts.maxVersions, keepDatabaseOpen: true, onKeys }));
+    const tracked = trackedStore(store, tracker);
+    const opened: NexusStore = {
+      ...tracked,
+      close: async () => {
+        if (current === opened) current = undefined;
+        await tracked.close();
+      },
+    };
+    current = opened;
+    return opened;
+  };
   return {
     replicas,
     hasKeyCheck: () => tracker.track(postgresStoreHoldsData(db)),
     checkKey: (key) => tracker.track(checkPostgresRootKey(db, key)),
     withKeyCheck: async (fn) => fn(await tracker.track(loadPostgresKeyChecker(db))),
-    open: async (key) => trackedStore(await tracker.track(openPostgresStore(db, { rootKey: key, maxVersions: opts.maxVersions })), tracker),
-    // Idempotent; after open() the store owns the pool and ends it too.
+    open,
+    // Idempotent; the store leaves the pool open (a replica may open it again after a rotation).
     close: async () => {
       await replicas.stop();
       await db.close();

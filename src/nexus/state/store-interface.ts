@@ -53,6 +53,16 @@ export interface PolicyChangeSink {
   resume(): void;
 }
 
+/** Where a replica learns that a rotation through another replica changed the store's keys. */
+export interface RotationChangeSink {
+  /** The open store's sealing key changed (the replica learned the new key): it becomes the in-memory root key. */
+  keysChanged(): void;
+  /** The store's key is one this replica lacks (retired under it): drop the key and fetch the new one from the Keepers. */
+  keyRetired(): void;
+  /** A rotation runs: drive it if its driver stopped renewing its lease. */
+  rotationRunning(): void;
+}
+
 /** A replica as the others see it: its last heartbeat. */
 export interface ReplicaSeen {
   readonly name: string;
@@ -70,6 +80,8 @@ export interface ReplicaSeen {
 export interface ReplicaCoordination {
   /** Watches policy writes of every replica (LISTEN); `sink` is suspended until the first LISTEN is in effect. */
   watchPolicies(sink: PolicyChangeSink): void;
+  /** Root-key rotations through any replica (docs/postgres.md § Root-key rotation): what this replica must do about them. */
+  watchRotation?(sink: RotationChangeSink): void;
   /** Writes this replica's heartbeat now and every few seconds (ready: whether it serves). */
   /** `advertiseUrl`: this replica's mTLS URL for restore forwarding (docs/design.md § Restore through any replica). */
   startHeartbeat(name: string, ready: () => boolean, advertiseUrl?: string): void;

@@ -3,6 +3,7 @@
 // once and are wrapped by asNexusStore. Errors stay the store's own: NotFoundError,
 // StoreError (codes), KeyMismatchError / RetiredKeyError.
 import type { GroupedWrites, Policy, SecretMetadata, SecretStore, StoreRotation } from './types.js';
+import type { SharedStoreRotation } from './postgres/rotation-api.js';
 
 export interface NexusStore {
   readonly kind: 'sqlite' | 'memory' | 'postgres';
@@ -20,8 +21,8 @@ export interface NexusStore {
   readonly grouped: GroupedWrites;
   /** Runs the writes still queued, then releases the store and zeroes its key copies. Idempotent. */
   close(): Promise<void>;
-  /** Root-key rotation: SQLite only for now (memory, PostgreSQL: undefined). */
-  readonly rotation?: StoreRotation;
+  /** Root-key rotation: SQLite's (synchronous), PostgreSQL's (shared by replicas); memory: undefined. */
+  readonly rotation?: StoreRotation | SharedStoreRotation;
 }
 
 /**

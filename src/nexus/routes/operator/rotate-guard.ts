@@ -3,7 +3,7 @@
 // → else 400 api_bad_request; the caller must be the Pilot superuser → else
 // 401 access_unauthorized (audited); a backend without a root-keyed store
 // (memory, lite) → 400 rotation_unsupported (after authorization, so a
-// refused caller learns nothing about the backend).
+// refused caller learns nothing about the backend). SQLite and PostgreSQL rotate.
 import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST, ROTATION_UNSUPPORTED } from '../../../protocol/errors.js';
 import { isPilotOperator } from '../../../protocol/roles.js';
 import { DecodeError, rotateRequest, rotateResponse } from '../../../protocol/messages.js';
@@ -22,7 +22,7 @@ export function guardRotate(req: RouteRequest, deps: Pick<RouteDeps, 'roots' | '
     deps.log.audit('rotate', { caller: req.peerId ?? null, outcome: 'unauthorized' });
     return refuse(401, rotateResponse.error(ACCESS_UNAUTHORIZED));
   }
-  if (deps.backend !== 'sqlite') {
+  if (deps.backend !== 'sqlite' && deps.backend !== 'postgres') {
     deps.log.audit('rotate', { caller: req.peerId, outcome: 'unsupported', backend: deps.backend });
     return refuse(400, rotateResponse.error(ROTATION_UNSUPPORTED));
   }

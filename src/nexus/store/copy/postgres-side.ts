@@ -14,7 +14,7 @@
 import type pg from 'pg';
 import { connectPostgres, type PostgresDatabase } from '../postgres/database.js';
 import { connectError, createPool, pgErrorSummary, poolSettings, PostgresConnectError } from '../postgres/connection.js';
-import { ADVISORY_LOCKS, BOOTSTRAP_TABLE, MIGRATIONS, MIGRATIONS_TABLE } from '../postgres/schema.js';
+import { ADVISORY_LOCKS, BOOTSTRAP_TABLE, MIGRATIONS, MIGRATIONS_TABLE, ROTATION_TABLE } from '../postgres/schema.js';
 import { CopyError } from './errors.js';
 import type { SourceSide, TargetSide } from './side.js';
 import { checkValue, columnsOf, COPIED_TABLES, rowKey, type Row, type TableSpec } from './tables.js';
@@ -109,9 +109,10 @@ class PostgresSource extends PostgresSide implements SourceSide {
     super(client, describe);
   }
 
-  rotationInProgress(): Promise<boolean> {
-    // Root-key rotation does not run on PostgreSQL (its schema has no rotation table).
-    return Promise.resolve(false);
+  async rotationInProgress(): Promise<boolean> {
+    // The source's schema is this build's (checked at open): the rotation table exists.
+    const r = await this.query(`SELECT 1 FROM ${ROTATION_TABLE} WHERE id = 1`);
+    return r.rows.length > 0;
   }
 
   private closing: Promise<void> | undefined;
@@ -190,7 +191,7 @@ class PostgresTarget extends PostgresSide implements TargetSide {
 
   async nonEmptyTables(): Promise<string[]> {
     const out: string[] = [];
-    for (const t of [...COPIED_TABLES.map((s) => s.name), BOOTSTRAP_TABLE]) if ((await this.countTable(t)) > 0) out.push(t);
+    for (const t of [...COPIED_TABLES.map((s) => s.name), BOOTSTRAP_TABLE, ROTATION_TABLE]) if ((await this.countTable(t)) > 0) out.push(t);
     return out;
   }
 

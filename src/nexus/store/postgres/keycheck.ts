@@ -5,14 +5,13 @@
 //              upstream store, no key-check value) decrypts a stored row
 //   'retired'  the key is one a finished rotation retired
 //   'mismatch' otherwise
-// (Root-key rotation does not run on PostgreSQL yet: no rotation row to
-// consult for a new key.)
+// While a rotation runs, its new key is a 'match' too (rotation-row.ts).
 import { DecryptError, fieldNonce, KEY_BYTES, keyCheckValue, METADATA_SALTS, NONCE_BYTES, open, sameKeyCheck } from '../crypto.js';
 import { StoreError } from '../errors.js';
 import { openPolicyFields, type PolicyRow } from '../sqlite/rows.js';
 import type { KeyCheckResult } from '../types.js';
 import type { PostgresDatabase } from './database.js';
-import { KEY_CHECK_TABLE, RETIRED_KEY_CHECKS_TABLE } from './schema.js';
+import { KEY_CHECK_TABLE, RETIRED_KEY_CHECKS_TABLE, ROTATION_TABLE } from './schema.js';
 import { withTransaction, type Queryable } from './tx.js';
 
 function tryOpen(key: Uint8Array, nonce: unknown, sealed: unknown): boolean {
@@ -25,6 +24,9 @@ function tryOpen(key: Uint8Array, nonce: unknown, sealed: unknown): boolean {
     throw e;
   }
 }
+
+/** The algorithm name stored with every key-check value (as SQLite's). */
+export const KEY_CHECK_ALGORITHM = 'hmac-sha256/spike-ts-key-check-v1';
 
 export function checkKeyLength(key: unknown): asserts key is Uint8Array {
   if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) throw new StoreError('invalid_input', `the root key must be ${KEY_BYTES} bytes`);
@@ -44,6 +46,8 @@ export async function storedKeyCheck(q: Queryable): Promise<Buffer | undefined> 
  */
 export interface KeyCheckSnapshot {
   readonly current: Buffer | undefined;
+  /** The running rotation's new key check (undefined: none runs). */
+  readonly rotating?: Buffer | undefined;
   readonly retired: readonly Buffer[];
   readonly secret: { readonly nonce: unknown; readonly encrypted_data: unknown } | undefined;
   readonly metadata: { readonly nonce: unknown; readonly encrypted_current_version: unknown } | undefined;
@@ -55,7 +59,8 @@ export async function readKeyCheckSnapshot(q: Queryable): Promise<KeyCheckSnapsh
   const current = await storedKeyCheck(q);
   if (current !== undefined) {
     const retired = await q.query<{ value: Buffer }>(`SELECT value FROM ${RETIRED_KEY_CHECKS_TABLE}`);
-    return { current, retired: retired.rows.map((r) => r.value), secret: undefined, metadata: undefined, policy: undefined };
+    const rotating = (await q.query<{ new_key_check: Buffer }>(`SELECT new_key_check FROM ${ROTATION_TABLE} WHERE id = 1`)).rows[0]?.new_key_check;
+    return { current, rotating, retired: retired.rows.map((r) => r.value), secret: undefined, metadata: undefined, policy: undefined };
   }
   const secret = (await q.query<{ nonce: unknown; encrypted_data: unknown }>('SELECT nonce, encrypted_data FROM secrets LIMIT 1')).rows[0];
   const metadata =
@@ -76,6 +81,7 @@ export function keyVerdictFrom(snap: KeyCheckSnapshot, key: Uint8Array): KeyChec
     const kcv = keyCheckValue(key);
     try {
       if (sameKeyCheck(kcv, snap.current)) return 'match';
+      if (snap.rotating !== undefined && sameKeyCheck(kcv, snap.rotating)) return 'match';
       return snap.retired.some((v) => sameKeyCheck(kcv, v)) ? 'retired' : 'mismatch';
     } finally {
       kcv.fill(0);
@@ -108,8 +114,7 @@ export async function keyVerdict(q: Queryable, key: Uint8Array): Promise<KeyChec
  * A synchronous checker for many candidate keys (restore's search): the
  * key-check values are read once, on one snapshot, and each candidate is
  * checked against them in memory — no database round trip per candidate, and
- * no key ever reaches the database. (No rotation runs on PostgreSQL yet, so
- * there is no rotation's new key check to accept.)
+ * no key ever reaches the database. A running rotation's new key is accepted.
  */
 export async function loadPostgresKeyChecker(db: PostgresDatabase): Promise<(key: Uint8Array) => KeyCheckResult> {
   const snap = await withTransaction(db.pool, (c) => readKeyCheckSnapshot(c), { snapshot: true });

@@ -19,6 +19,7 @@ export const KEY_CHECK_TABLE = 'spike_ts_key_check';
 export const RETIRED_KEY_CHECKS_TABLE = 'spike_ts_retired_key_checks';
 export const BOOTSTRAP_TABLE = 'spike_ts_bootstrap';
 export const REPLICAS_TABLE = 'spike_ts_replicas';
+export const ROTATION_TABLE = 'spike_ts_rotation';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -92,6 +93,35 @@ CREATE TABLE ${REPLICAS_TABLE} (
 ALTER TABLE ${REPLICAS_TABLE} ADD COLUMN advertise_url TEXT, ADD COLUMN collector_pid INTEGER;
 `,
   },
+  {
+    version: 4,
+    name: 'root-key rotation',
+    // The running root-key rotation (docs/postgres.md § Root-key rotation): at most one row. Both keys
+    // wrapped (each under the other), the new key's check value, the cursor on the primary key of
+    // the table being re-encrypted, progress, and the replica driving it with its lease.
+    sql: `
+CREATE TABLE ${ROTATION_TABLE} (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  phase TEXT NOT NULL CHECK (phase IN ('reencrypting', 'pushing')),
+  new_key_check BYTEA NOT NULL,
+  new_key_nonce BYTEA NOT NULL,
+  new_key_wrapped BYTEA NOT NULL,
+  previous_key_nonce BYTEA NOT NULL,
+  previous_key_wrapped BYTEA NOT NULL,
+  cursor_table INTEGER NOT NULL,
+  cursor_name TEXT COLLATE "C",
+  cursor_version BIGINT,
+  done BIGINT NOT NULL,
+  total BIGINT NOT NULL,
+  unreadable BIGINT NOT NULL,
+  started_by TEXT NOT NULL,
+  started_time BIGINT NOT NULL,
+  driver TEXT NOT NULL,
+  lease_until TIMESTAMPTZ NOT NULL
+);
+ALTER TABLE ${REPLICAS_TABLE} ADD COLUMN key_fingerprint TEXT;
+`,
+  },
 ];
 
 /**
@@ -107,4 +137,9 @@ export const ADVISORY_LOCKS = {
   bootstrapRun: '6003378890919400196', // …_04
   /** Session-level: held by the replica that collects restore shards (restore/collector-election.ts). */
   restoreCollector: '6003378890919400197', // …_05
+  /**
+   * Transaction-level. Every write takes it shared, then reads the key new rows must be sealed with;
+   * a rotation's begin and finish take it exclusively: no write seals with a key the store just retired.
+   */
+  keyFence: '6003378890919400198', // …_06
 } as const;

@@ -20,11 +20,17 @@
 // read whose newest live row is not the current version (possible with rows
 // copied from upstream), which reads twice on one REPEATABLE READ snapshot.
 // Nothing is cached: another replica may have written since.
+//
+// Root-key rotation (rotation.ts, docs/postgres.md § Root-key rotation): every
+// write that seals first checks, under the key fence, that this replica seals
+// with the key the store expects; if not, it learns the keys (refresh) and runs
+// again once. A read whose row opens with neither key refreshes the keys and
+// reads again once. A replica that lacks the store's key answers
+// StoreUnavailableError (503), never data sealed under another key.
 import type pg from 'pg';
 import { validateMaxVersions } from '../core.js';
 import { keyCheckValue } from '../crypto.js';
 import { KeyMismatchError, NotFoundError, RetiredKeyError, StoreError } from '../errors.js';
-import { Keyring } from '../keyring.js';
 import type { NexusStore } from '../nexus-store.js';
 import {
   openCurrentVersion,
@@ -43,7 +49,8 @@ import { planDelete, planPut, planUndelete, resolveReadableVersionOf, type Secre
 import type { PostgresDatabase } from './database.js';
 import { POLICY_CHANNEL } from './listen.js';
 import { checkName, checkPath, checkPolicyInput, checkValues, checkVersion, checkVersionList, copyValues } from './input.js';
-import { checkKeyLength, keyVerdict } from './keycheck.js';
+import { checkKeyLength, KEY_CHECK_ALGORITHM, keyVerdict } from './keycheck.js';
+import { postgresRotation, ReplicaKeys, StaleKeyError, staleKeyUnavailable } from './rotation.js';
 import { ADVISORY_LOCKS, KEY_CHECK_TABLE } from './schema.js';
 import { asStoreError, queryOnce, withTransaction, writeTransaction, type Queryable } from './tx.js';
 
@@ -54,9 +61,11 @@ export interface PostgresStoreOptions {
   readonly maxVersions: number;
   /** Clock (tests). */
   readonly now?: () => Date;
+  /** close() leaves `db` open (its owner ends it): a replica that drops a retired key opens the store again on the same pool. */
+  readonly keepDatabaseOpen?: boolean;
+  /** This replica's keys changed, or it lacks the store's current key (rotation.ts). */
+  readonly onKeys?: (what: 'changed' | 'stale') => void;
 }
-
-const KEY_CHECK_ALGORITHM = 'hmac-sha256/spike-ts-key-check-v1';
 
 const METADATA_COLUMNS = 'nonce, encrypted_current_version, encrypted_oldest_version, encrypted_created_time, encrypted_updated_time, encrypted_max_versions';
 const POLICY_COLUMNS = 'name, nonce, encrypted_spiffe_id_pattern, encrypted_path_pattern, encrypted_permissions, created_time, updated_time';
@@ -185,7 +194,15 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
     key.fill(0);
     throw asStoreError(e);
   }
-  const keyring = new Keyring(key);
+  const keys = new ReplicaKeys(key);
+  const rotation = postgresRotation({ db, keys, now, ...(opts.onKeys === undefined ? {} : { onKeys: opts.onKeys }) });
+  try {
+    // A rotation may be running: learn its other key now.
+    await rotation.refresh();
+  } catch (e) {
+    keys.zero();
+    throw asStoreError(e);
+  }
   const pool = db.pool;
 
   let closed = false;
@@ -194,6 +211,7 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
   /** Runs an operation unless closed; close() waits for the ones running. */
   const run = <T>(op: () => Promise<T>): Promise<T> => {
     if (closed) return Promise.reject(new StoreError('closed', 'the store is closed'));
+    if (keys.stale) return Promise.reject(staleKeyUnavailable());
     const p = op().catch((e: unknown) => {
       throw asStoreError(e);
     });
@@ -214,7 +232,7 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
     return run(op);
   };
 
-  const openMeta = (row: MetadataRow) => keyring.open((k) => openMetadata(k, row));
+  const openMeta = (row: MetadataRow) => keys.ring.open((k) => openMetadata(k, row));
 
   /** Metadata (locked by the caller) and every version row, as SQLite's loadHeader reads it. */
   const lockedHeader = async (c: Queryable, path: string, meta: MetadataRow): Promise<SecretHeader> => {
@@ -231,14 +249,14 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
   };
 
   const metadataValues = (path: string, header: SecretHeader): unknown[] => {
-    const sm = sealMetadata(keyring.sealing, header.metadata);
+    const sm = sealMetadata(keys.ring.sealing, header.metadata);
     return [path, sm.nonce, sm.currentVersion, sm.oldestVersion, sm.createdTime, sm.updatedTime, sm.maxVersions];
   };
 
   const insertVersion = async (c: Queryable, path: string, header: SecretHeader, version: number, values: Readonly<Record<string, string>>): Promise<void> => {
     const info = header.versions.get(version);
     if (info === undefined) throw new StoreError('integrity', 'new version missing from its plan');
-    const sealed = sealSecretValues(keyring.sealing, values);
+    const sealed = sealSecretValues(keys.ring.sealing, values);
     await c.query(stmt('insertVersion', [path, version, sealed.nonce, sealed.data, info.createdTime, info.deletedTime]));
   };
 
@@ -246,9 +264,40 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
   const lockMetadata = async (c: Queryable, path: string): Promise<MetadataRow | undefined> =>
     (await c.query<MetadataRow>(stmt('lockMetadata', [path]))).rows[0];
 
+  /**
+   * A write transaction that seals: the key fence first (rotation.ts); when the store expects
+   * another key, the keys are refreshed and the write runs again once.
+   */
+  const sealingWrite = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await writeTransaction(db, async (c) => {
+          await keys.fence(c);
+          return fn(c);
+        });
+      } catch (e) {
+        if (!(e instanceof StaleKeyError)) throw e;
+        if (attempt > 1 || (await rotation.refresh()) !== 'changed') throw staleKeyUnavailable();
+      }
+    }
+  };
+
+  /** A read: when a row opens with neither key, the keys are refreshed and the read runs again once. */
+  const keyedRead = async <T>(op: () => Promise<T>): Promise<T> => {
+    try {
+      return await op();
+    } catch (e) {
+      if (!(e instanceof StoreError) || e.code !== 'integrity') throw e;
+      const sync = await rotation.refresh();
+      if (sync === 'changed') return op();
+      if (sync === 'stale') throw staleKeyUnavailable();
+      throw e;
+    }
+  };
+
   const putSecret = (path: string, values: Record<string, string>): Promise<number> => {
     const at = now();
-    return writeTransaction(db, async (c) => {
+    return sealingWrite(async (c) => {
       for (;;) {
         const meta = await lockMetadata(c, path);
         if (meta === undefined) {
@@ -270,7 +319,7 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
 
   const changeDeletion = (path: string, versions: readonly number[], planner: typeof planDelete): Promise<void> => {
     const at = now();
-    return writeTransaction(db, async (c) => {
+    return sealingWrite(async (c) => {
       const meta = await lockMetadata(c, path);
       if (meta === undefined) throw new NotFoundError('secret not found');
       const plan = planner(await lockedHeader(c, path, meta), versions, at);
@@ -284,7 +333,7 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
   };
 
   const decodePolicy = (row: PolicyFullRow): Policy => {
-    const fields = keyring.open((k) => openPolicyFields(k, row));
+    const fields = keys.ring.open((k) => openPolicyFields(k, row));
     const createdAt = unixSecondsToDate(toSafeInt(row.created_time, 'policy'));
     const updatedAt = unixSecondsToDate(toSafeInt(row.updated_time, 'policy'));
     if (createdAt === undefined || updatedAt === undefined) throw integrity('policy');
@@ -293,8 +342,8 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
 
   const putPolicy = async (input: PolicyInput): Promise<Policy> => {
     const at = dateToUnixSeconds(now());
-    const sealed = sealPolicyFields(keyring.sealing, input);
-    const r = await writeTransaction(db, async (c) => {
+    const r = await sealingWrite(async (c) => {
+      const sealed = sealPolicyFields(keys.ring.sealing, input);
       const out = await c.query<{ created_time: string; updated_time: string }>(
         stmt('upsertPolicy', [input.name, sealed.nonce, sealed.spiffeIdPattern, sealed.pathPattern, sealed.permissions, at, at]),
       );
@@ -313,12 +362,12 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
     nonce: unknown;
     encrypted_data: unknown;
   }
-  const values = (row: DataRow): Record<string, string> => keyring.open((k) => openSecretValues(k, row.nonce, row.encrypted_data));
+  const values = (row: DataRow): Record<string, string> => keys.ring.open((k) => openSecretValues(k, row.nonce, row.encrypted_data));
 
   const getCurrent = async (path: string): Promise<Record<string, string>> => {
     const row = (await queryOnce<DataRow & { m_nonce: unknown; encrypted_current_version: unknown }>(pool, stmt('current', [path]))).rows[0];
     if (row === undefined) throw new NotFoundError('secret not found');
-    const current = keyring.open((k) => openCurrentVersion(k, row.m_nonce, row.encrypted_current_version));
+    const current = keys.ring.open((k) => openCurrentVersion(k, row.m_nonce, row.encrypted_current_version));
     if (row.version !== null && toSafeInt(row.version, 'secret version') === current) {
       resolveReadableVersionOf(current, 0, () => decodeVersion(row));
       return values(row);
@@ -329,7 +378,7 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
       async (c) => {
         const m = (await c.query<{ m_nonce: unknown; encrypted_current_version: unknown }>(stmt('currentOnly', [path]))).rows[0];
         if (m === undefined) throw new NotFoundError('secret not found');
-        const n = keyring.open((k) => openCurrentVersion(k, m.m_nonce, m.encrypted_current_version));
+        const n = keys.ring.open((k) => openCurrentVersion(k, m.m_nonce, m.encrypted_current_version));
         const wanted = versionParam(n);
         const found = wanted === null ? undefined : (await c.query<DataRow>(stmt('version', [path, wanted]))).rows[0];
         resolveReadableVersionOf(n, 0, () => (found === undefined || found.version === null ? undefined : decodeVersion(found)));
@@ -341,19 +390,20 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
 
   return {
     kind: 'postgres',
+    rotation,
     getSecret: (path, version = 0) =>
       checked(
         () => {
           checkPath(path);
           checkVersion(version);
         },
-        async () => {
+        () => keyedRead(async () => {
           if (version === 0) return getCurrent(path);
           const row = (await queryOnce<DataRow>(pool, stmt('version', [path, versionParam(version)]))).rows[0];
           if (row === undefined) throw new NotFoundError('secret not found');
           resolveReadableVersionOf(0, version, () => (row.version === null ? undefined : decodeVersion(row)));
           return values(row);
-        },
+        }),
       ),
     getSecretMetadata: (path, version = 0) =>
       checked(
@@ -361,7 +411,7 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
           checkPath(path);
           checkVersion(version);
         },
-        async (): Promise<SecretMetadata> => {
+        () => keyedRead(async (): Promise<SecretMetadata> => {
           const rows = (await queryOnce<MetadataRow & { m_nonce: unknown } & VersionRow>(pool, stmt('header', [path]))).rows;
           const first = rows[0];
           if (first === undefined) throw new NotFoundError('secret not found');
@@ -377,30 +427,41 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
           }
           resolveReadableVersionOf(metadata.currentVersion, version, (n) => versions.get(n));
           return { versions, metadata };
-        },
+        }),
       ),
     listSecretPaths: () => run(async () => (await queryOnce<{ path: string }>(pool, stmt('paths', []))).rows.map((r) => r.path)),
     getPolicy: (name) =>
       checked(
         () => checkName(name),
-        async () => {
-          const row = (await queryOnce<PolicyFullRow>(pool, stmt('policy', [name]))).rows[0];
-          if (row === undefined) throw new NotFoundError('policy not found');
-          return decodePolicy(row);
-        },
+        () =>
+          keyedRead(async () => {
+            const row = (await queryOnce<PolicyFullRow>(pool, stmt('policy', [name]))).rows[0];
+            if (row === undefined) throw new NotFoundError('policy not found');
+            return decodePolicy(row);
+          }),
       ),
     listPolicies: () =>
       run(async () => {
-        const out: Policy[] = [];
-        for (const row of (await queryOnce<PolicyFullRow>(pool, stmt('policies', []))).rows) {
-          try {
-            out.push(decodePolicy(row));
-          } catch (e) {
-            // As SQLite (and upstream's LoadAllPolicies): an unreadable row is skipped, not fatal for every policy check.
-            if (!(e instanceof StoreError)) throw e;
+        const load = async (): Promise<{ out: Policy[]; skipped: number }> => {
+          const out: Policy[] = [];
+          let skipped = 0;
+          for (const row of (await queryOnce<PolicyFullRow>(pool, stmt('policies', []))).rows) {
+            try {
+              out.push(decodePolicy(row));
+            } catch (e) {
+              // As SQLite (and upstream's LoadAllPolicies): an unreadable row is skipped, not fatal for every policy check.
+              if (!(e instanceof StoreError)) throw e;
+              skipped++;
+            }
           }
-        }
-        return out;
+          return { out, skipped };
+        };
+        const first = await load();
+        if (first.skipped === 0) return first.out;
+        // Rows sealed under a key this replica may not have learned yet: never answer without them.
+        const sync = await rotation.refresh();
+        if (sync === 'stale') throw staleKeyUnavailable();
+        return sync === 'changed' ? (await load()).out : first.out;
       }),
     grouped: {
       putSecret: (path, vals) => {
@@ -451,8 +512,8 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
       closing ??= (async () => {
         closed = true;
         await Promise.allSettled([...inflight]);
-        keyring.zero();
-        await db.close();
+        keys.zero();
+        if (opts.keepDatabaseOpen !== true) await db.close();
       })();
       return closing;
     },

@@ -1,0 +1,86 @@
+// Keeps one replica's root keys in step with a store several replicas share
+// (PostgreSQL; docs/postgres.md § Root-key rotation). A LISTEN connection on
+// the rotation channel makes the replica re-read the store's keys at once when
+// another replica begins a rotation, re-encrypts a batch or finishes; a poll
+// is the safety net: every second while LISTEN is down, every
+// ROTATION_POLL_RUNNING_MS while a rotation runs (so that a replica takes the
+// rotation over when its driver stops renewing the lease), every
+// ROTATION_POLL_IDLE_MS otherwise. What a re-read found reaches the replica
+// through the store's onKeys hook (keys learned or dropped; key lacking).
+import { describeError, type Logger } from '../../common/log.js';
+import type { PostgresConfig } from '../store/postgres/connection.js';
+import { startChangeListener, type ChangeListener } from '../store/postgres/listen.js';
+import { ROTATION_CHANNEL } from '../store/postgres/rotation.js';
+import type { SharedStoreRotation } from '../store/postgres/rotation-api.js';
+
+export const ROTATION_POLL_UNLISTENED_MS = 1_000;
+export const ROTATION_POLL_RUNNING_MS = 5_000;
+export const ROTATION_POLL_IDLE_MS = 30_000;
+
+export interface RotationWatchOptions {
+  readonly config: PostgresConfig;
+  readonly log: Logger;
+  /** The open store's rotation (undefined while no store is open). */
+  readonly rotation: () => SharedStoreRotation | undefined;
+  /** A rotation runs (after a re-read): this replica may take it over (RotationEngine.resume). */
+  readonly onRunning: () => void;
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+}
+
+export interface RotationWatch {
+  close(): Promise<void>;
+}
+
+export function watchSharedRotation(opts: RotationWatchOptions): RotationWatch {
+  let listening = false;
+  let lastRefresh = 0;
+  let running: Promise<void> | undefined;
+  let closed = false;
+
+  /** `poll`: also tell onRunning (not on every batch's notification: a take-over is only worth trying now and then). */
+  const refresh = (poll = false): void => {
+    if (running !== undefined || closed) return;
+    const rotation = opts.rotation();
+    if (rotation === undefined) return;
+    lastRefresh = Date.now();
+    running = rotation
+      .refresh()
+      .then(() => {
+        if (poll && !closed && rotation.status() !== undefined) opts.onRunning();
+      })
+      .catch((e: unknown) => opts.log.debug('re-reading the root-key state failed', { error: describeError(e) }))
+      .finally(() => (running = undefined));
+  };
+
+  const listener: ChangeListener = startChangeListener({
+    config: opts.config,
+    channel: ROTATION_CHANNEL,
+    onNotify: () => refresh(),
+    onListening: () => {
+      listening = true;
+      refresh(true);
+    },
+    onLost: (e) => {
+      listening = false;
+      opts.log.event('rotation_notifications_lost', { error: describeError(e), polling_ms: ROTATION_POLL_UNLISTENED_MS });
+    },
+    ...(opts.retryInitialMs === undefined ? {} : { retryInitialMs: opts.retryInitialMs }),
+    ...(opts.retryMaxMs === undefined ? {} : { retryMaxMs: opts.retryMaxMs }),
+  });
+
+  const tick = setInterval(() => {
+    const every = !listening ? ROTATION_POLL_UNLISTENED_MS : opts.rotation()?.status() !== undefined ? ROTATION_POLL_RUNNING_MS : ROTATION_POLL_IDLE_MS;
+    if (Date.now() - lastRefresh >= every) refresh(true);
+  }, ROTATION_POLL_UNLISTENED_MS);
+  tick.unref();
+
+  return {
+    async close() {
+      closed = true;
+      clearInterval(tick);
+      await running;
+      await listener.close();
+    },
+  };
+}
