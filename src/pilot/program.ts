@@ -44,11 +44,23 @@ export interface CommandSpec {
   readonly load: () => Promise<DefineCommand>;
 }
 
-const GROUPS: readonly (readonly [Group, string])[] = [
-  ['operator', 'Manage admin operations'],
-  ['secret', 'Manage secrets'],
-  ['policy', 'Manage policies'],
+/** The group commands: name, description, examples (docs/cli.md § Help: every command's help has exit codes and an example). */
+const GROUPS: readonly (readonly [Group, string, string])[] = [
+  ['operator', 'Manage admin operations', '  $ spike operator recover\n  $ spike operator restore'],
+  ['secret', 'Manage secrets', '  $ spike secret put secrets/db/creds username=admin password=@./db-password.txt\n  $ spike secret get secrets/db/creds'],
+  ['policy', 'Manage policies', "  $ spike policy list\n  $ spike policy get db-read"],
 ];
+
+/** The text after a group's option list. */
+const groupHelp = (group: Group, examples: string): string => `
+Run \`spike ${group} <command> --help\` for a command's flags, exit codes and examples.
+
+Exit codes:
+  0  this help was asked for (--help)
+  2  no command, or an unknown one (this help is printed on stderr)
+
+Examples:
+${examples}`;
 
 /** Every subcommand, in the order help lists them. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -125,18 +137,19 @@ export async function buildProgram(deps: () => PilotDeps, output: ProgramOutput,
     .addHelpText('after', `${EXIT_CODES_HELP}
 
 Examples:
-  spike operator recover        save recovery shards (while SPIKE Nexus is healthy)
-  spike operator restore        feed one shard to SPIKE Nexus after a total failure
-  spike operator verify         check shard files offline against the manifest
-  spike operator rotate         replace the root key (then run recover again)
-  spike secret put secrets/db/creds username=admin password=s3cr3t
-  spike secret get secrets/db/creds
-  spike policy list`);
+  $ spike operator recover      # save recovery shards (while SPIKE Nexus is healthy)
+  $ spike operator restore      # feed one shard to SPIKE Nexus after a total failure
+  $ spike operator verify       # check shard files offline against the manifest
+  $ spike operator rotate       # replace the root key (then run recover again)
+  $ spike secret put secrets/db/creds username=admin password=@./db-password.txt
+  $ spike secret get secrets/db/creds
+  $ spike policy list
+  $ source <(spike completion bash)   # tab completion (zsh, fish: spike completion --help)`);
 
-  for (const [group, description] of GROUPS) {
+  for (const [group, description, examples] of GROUPS) {
     const specs = COMMANDS.filter((c) => c.group === group && defines.has(c));
     if (specs.length === 0) continue;
-    const parent = program.command(group).description(description);
+    const parent = program.command(group).description(description).addHelpText('after', groupHelp(group, examples));
     for (const spec of specs) (defines.get(spec) as DefineCommand)(parent.command(spec.name), deps);
   }
   for (const alias of ALIASES) {

@@ -57,11 +57,19 @@ export function definePreflight(cmd: Command, deps: () => PilotDeps): Command {
 Checks: recovery-dir, memory (swap, core dumps), workload-api, role,
 svid-expiry (WARN under 5 minutes), nexus (reachable, presents a SPIKE Nexus
 SPIFFE ID), nexus-state (recover: ready; restore: waiting for a restore).
-Exit 0 unless a check FAILs (--strict: or WARNs); else 1 (Nexus), 3 (identity) or 4 (directory).
+A failed check (--strict: or a warning) exits with the code of the first one.
+
+Exit codes:
+  0  no check FAILed (--strict: and none WARNed)
+  1  a SPIKE Nexus check failed (unreachable, or not in the state the step needs)
+  2  usage error (bad --for, flag or format)
+  3  an identity check failed (no Workload API or SVID, wrong role, or the
+     server is not SPIKE Nexus)
+  4  the recovery directory check failed (unsafe or not writable)
 
 Examples:
-  spike operator preflight --for recover
-  spike operator preflight --for restore -f json`,
+  $ spike operator preflight --for recover
+  $ spike operator preflight --for restore -f json`,
     )
     .action(async (o: PreflightOptions) => runPreflight(deps(), o));
 }

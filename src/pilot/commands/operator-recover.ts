@@ -142,9 +142,19 @@ Earlier files in that directory: spike.recovery*.txt files and the manifest
 are replaced; earlier .age files are replaced by an encrypted export, and a
 plaintext export refuses to run while they are there (exit 4).
 
+Exit codes:
+  0  the shard files and the manifest were saved
+  1  SPIKE Nexus unreachable, too slow, or answered with an error
+  2  usage error or invalid input (bad flag or format, invalid age recipient,
+     unreadable recipients file); nothing was fetched
+  3  identity failure (no SVID in time, not the recover role, or the server
+     is not SPIKE Nexus)
+  4  the recovery directory is unsafe or cannot be written, or a plaintext
+     export would delete earlier .age exports in it
+
 Examples:
-  spike ${name}
-  spike ${name} -r age1alice… -r age1bob… -r age1carol…`,
+  $ spike ${name}
+  $ spike ${name} -r age1alice… -r age1bob… -r age1carol…`,
     )
     .action(async (o: RecoverOptions) => runRecover(deps(), o));
 }

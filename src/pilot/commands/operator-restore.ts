@@ -130,16 +130,27 @@ shard until SPIKE Nexus reports that it is restored. With --manifest a shard
 that is not in the manifest's set is refused locally (exit 2, nothing sent).
 
 SPIKE Nexus keeps every shard given until the root key is rebuilt: a wrong
-shard never discards good ones. Exit 5 when the shards held do not fit
-together yet (give more), when Nexus refuses the shard, or, on a healthy
-Nexus (a drill), when the shard does NOT match the current root key or Nexus
-cannot check it. --reset empties the collection to start over.
+shard never discards good ones. --reset empties the collection to start over.
+
+Exit codes:
+  0  the shard was accepted (more may be needed) or SPIKE Nexus is restored;
+     --reset: the collection was emptied
+  1  SPIKE Nexus unreachable, too slow, or answered with an error
+  2  usage error or invalid input (malformed shard, unreadable --file or
+     --identity, a shard not in --manifest's set); nothing was sent
+  3  identity failure (no SVID in time, not the restore role, or the server
+     is not SPIKE Nexus)
+  5  SPIKE Nexus did not take the shard: the shards held do not fit together
+     yet (give more) or belong to a previous root key, too many values for
+     one id (--reset), or on a healthy Nexus (a drill) the shard does NOT
+     match the current root key or Nexus cannot check it
+  130 Ctrl-C at the hidden prompt; nothing was sent
 
 Examples:
-  spike ${name}
-  spike ${name} < spike.recovery.1.txt
-  spike ${name} --file spike.recovery.1.txt.age -i ~/alice.agekey -m spike.recovery.manifest.json
-  spike ${name} --reset`,
+  $ spike ${name}
+  $ spike ${name} < spike.recovery.1.txt
+  $ spike ${name} --file spike.recovery.1.txt.age -i ~/alice.agekey -m spike.recovery.manifest.json
+  $ spike ${name} --reset`,
     )
     .action(async (o: RestoreOptions) => runRestore(deps(), o));
 }

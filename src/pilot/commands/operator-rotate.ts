@@ -127,13 +127,17 @@ it follows the rotation to its end (a progress line on a terminal's stderr).
 If a rotation is already running, it says so and follows that one.
 JSON: {"rotated":true,"fingerprint":"…","previousFingerprint":"…","rows":1200,"seconds":3.2}.
 
-Exit codes: 0 rotated (or declined at the question; --no-wait: started);
-1 SPIKE Nexus refused, does not support rotation, is not ready, or was out of
-reach for 60 s while following; 2 no --yes and no terminal; 3 wrong role or
-HTTP 401; 130 Ctrl-C at the question (nothing sent).
+Exit codes:
+  0  rotated (or declined at the question; --no-wait: started)
+  1  SPIKE Nexus refused, does not support rotation, is not ready, or was out
+     of reach for 60 s while following
+  2  usage error: no --yes and no terminal, bad flag or format
+  3  identity failure (no SVID in time, not the superuser role, HTTP 401, or
+     the server is not SPIKE Nexus)
+  130 Ctrl-C at the question (nothing sent)
 
 Example:
-  spike operator rotate --yes`,
+  $ spike operator rotate --yes`,
     )
     .action(async (o: RotateOptions) => runRotate(deps(), o));
 }

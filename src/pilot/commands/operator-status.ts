@@ -41,8 +41,17 @@ Needs a Pilot role: superuser, recover or restore. Never sends or shows shard va
 JSON: {"ready":false,"collected":1,"remaining":1,"threshold":2,"ids":[2]}.
 Upstream SPIKE Nexus has no status route: spike says so and exits 1.
 
-Example:
-  spike operator status -f json`,
+Exit codes:
+  0  the status was printed
+  1  SPIKE Nexus unreachable, too slow, answered with an error, or has no
+     status route (upstream SPIKE Nexus)
+  2  usage error (bad flag or format)
+  3  identity failure (no SVID in time, no Pilot role, or the server is not
+     SPIKE Nexus)
+
+Examples:
+  $ spike operator status
+  $ spike operator status -f json`,
     )
     .action(async (o: StatusOptions) => runStatus(deps(), o));
 }

@@ -144,13 +144,17 @@ export function defineVerify(cmd: Command, deps: () => PilotDeps): Command {
       'after',
       `
 Works offline: no SPIFFE Workload API, no SPIKE Nexus. Shard values are never printed.
-Exit 0 when every checked file is good, 2 otherwise (the report names each bad file).
+
+Exit codes:
+  0  every checked file is good
+  2  a file is bad (the report names each one), no manifest or no shard file
+     was found, a directory cannot be read, or a usage error
 
 Examples:
-  spike operator verify                          # the recovery directory
-  spike operator verify ~/.spike/recover
-  spike operator verify --manifest m.json spike.recovery.2.txt
-  spike operator verify -i ~/alice.agekey spike.recovery.1.txt.age`,
+  $ spike operator verify                          # the recovery directory
+  $ spike operator verify ~/.spike/recover
+  $ spike operator verify --manifest m.json spike.recovery.2.txt
+  $ spike operator verify -i ~/alice.agekey spike.recovery.1.txt.age`,
     )
     .action(async (paths: string[], o: VerifyOptions) => runVerify(deps(), paths, o));
 }

@@ -52,10 +52,20 @@ Policy file (YAML, read as upstream's Go yaml.v3 reads it; other keys are ignore
     - read
     - list
 
+Exit codes:
+  0  created or updated
+  1  SPIKE Nexus unreachable, too slow, or answered with an error
+  2  usage error or invalid input (a missing flag, --file together with other
+     flags, an invalid or missing policy file, name, pattern or permission);
+     nothing was sent
+  3  identity failure (no SVID in time, not the superuser role, or the server
+     is not SPIKE Nexus)
+  4  the policy file exists but cannot be read
+
 Examples:
-  spike policy apply --file db-read.yaml
-  spike policy apply --name db-read --path-pattern '^secrets/db/.*$' \\
-    --spiffeid-pattern '^spiffe://example\\.org/app/.*$' --permissions read,list`,
+  $ spike policy apply --file db-read.yaml
+  $ spike policy apply --name db-read --path-pattern '^secrets/db/.*$' \\
+      --spiffeid-pattern '^spiffe://example\\.org/app/.*$' --permissions read,list`,
     )
     .action(async (o: PolicyApplyFlags) => runPolicyApply(deps(), o));
 }

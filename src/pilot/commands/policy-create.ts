@@ -66,11 +66,20 @@ Patterns are regular expressions matched against the workload's SPIFFE ID and
 the secret path (unanchored unless they use ^ and $). Fails if a policy with
 this name exists; \`spike policy apply\` creates or updates.
 
+Exit codes:
+  0  created
+  1  SPIKE Nexus unreachable, too slow, or answered with an error
+     (a policy with this name exists)
+  2  usage error or invalid input (a missing flag, an invalid name, pattern or
+     permission); nothing was sent
+  3  identity failure (no SVID in time, not the superuser role, or the server
+     is not SPIKE Nexus)
+
 Example:
-  spike policy create --name db-read \\
-    --path-pattern '^secrets/db/.*$' \\
-    --spiffeid-pattern '^spiffe://example\\.org/app/.*$' \\
-    --permissions read,list`,
+  $ spike policy create --name db-read \\
+      --path-pattern '^secrets/db/.*$' \\
+      --spiffeid-pattern '^spiffe://example\\.org/app/.*$' \\
+      --permissions read,list`,
     )
     .action(async (o: PolicyFlags) => runPolicyCreate(deps(), o));
 }

@@ -35,9 +35,17 @@ export function definePolicyDelete(cmd: Command, deps: () => PilotDeps): Command
 Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser).
 Asks for confirmation on standard input; only y or Y deletes.
 
+Exit codes:
+  0  deleted, or "Operation canceled." at the question
+  1  SPIKE Nexus unreachable, too slow, or answered with an error
+     (no policy with this name: "Entity not found.")
+  2  usage error (no name, or both an argument and --name); nothing was sent
+  3  identity failure (no SVID in time, not the superuser role, or the server
+     is not SPIKE Nexus)
+
 Examples:
-  spike policy delete db-read
-  echo y | spike policy delete --name db-read`,
+  $ spike policy delete db-read
+  $ echo y | spike policy delete --name db-read`,
     )
     .action(async (arg: string | undefined, o: { name?: string }) => runPolicyDelete(deps(), arg, o));
 }

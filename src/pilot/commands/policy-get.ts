@@ -29,9 +29,18 @@ export function definePolicyGet(cmd: Command, deps: () => PilotDeps): Command {
       `
 Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser).
 
+Exit codes:
+  0  the policy was printed
+  1  SPIKE Nexus unreachable, too slow, or answered with an error
+     (no policy with this name: "Entity not found.")
+  2  usage error (no name, or both an argument and --name; bad format);
+     nothing was sent
+  3  identity failure (no SVID in time, not the superuser role, or the server
+     is not SPIKE Nexus)
+
 Examples:
-  spike policy get db-read
-  spike policy get --name db-read -f yaml`,
+  $ spike policy get db-read
+  $ spike policy get --name db-read -f yaml`,
     )
     .action(async (arg: string | undefined, o: { name?: string; format: string }) => runPolicyGet(deps(), arg, o));
 }

@@ -37,9 +37,16 @@ Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser)
 The filters compare the stored pattern text exactly (they are not matched as
 regular expressions).
 
+Exit codes:
+  0  the policies (or "No policies found.") were printed
+  1  SPIKE Nexus unreachable, too slow, or answered with an error
+  2  usage error (bad flag or format, both filters); nothing was sent
+  3  identity failure (no SVID in time, not the superuser role, or the server
+     is not SPIKE Nexus)
+
 Examples:
-  spike policy list
-  spike policy list --path-pattern '^secrets/db/.*$' -f json`,
+  $ spike policy list
+  $ spike policy list --path-pattern '^secrets/db/.*$' -f json`,
     )
     .action(async (o: PolicyListFlags) => runPolicyList(deps(), o));
 }

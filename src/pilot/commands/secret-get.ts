@@ -138,10 +138,19 @@ On a terminal, keys and values holding control characters (escape sequences,
 line breaks, tabs) are shown quoted with Go %q escapes, e.g. "a\\x1b[2J"; in a
 pipe or a file the output is exact. --raw prints them as they are.
 
+Exit codes:
+  0  the secret (or the key's value) was printed
+  1  SPIKE Nexus unreachable, too slow, or answered with an error
+     (no such secret or version: "Resource not found."; no such key)
+  2  usage error or invalid input (bad flag, format, path or version);
+     nothing was sent
+  3  identity failure (no SVID in time, not the superuser role, or the server
+     is not SPIKE Nexus)
+
 Examples:
-  spike secret get secrets/db/creds
-  spike secret get secrets/db/creds password
-  spike secret get secrets/db/creds -v 2 -f json`,
+  $ spike secret get secrets/db/creds
+  $ spike secret get secrets/db/creds password
+  $ spike secret get secrets/db/creds -v 2 -f json`,
     )
     .action(async (path: string, key: string | undefined, o: SecretGetOptions) => runSecretGet(deps(), path, key, o));
 }

@@ -37,9 +37,16 @@ export function defineSecretList(cmd: Command, deps: () => PilotDeps): Command {
 Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser).
 Lists every stored path, sorted, including secrets whose versions are all deleted.
 
+Exit codes:
+  0  the paths (or "No secrets found.") were printed
+  1  SPIKE Nexus unreachable, too slow, or answered with an error
+  2  usage error (bad flag or format, an extra argument); nothing was sent
+  3  identity failure (no SVID in time, not the superuser role, or the server
+     is not SPIKE Nexus)
+
 Examples:
-  spike secret list
-  spike secret list -f json`,
+  $ spike secret list
+  $ spike secret list -f json`,
     )
     .action(async (o: { format: string }) => runSecretList(deps(), o));
 }

@@ -99,7 +99,18 @@ export async function runSecretMetadataGet(deps: PilotDeps, path: string, opts: 
 }
 
 export function defineSecretMetadata(cmd: Command, deps: () => PilotDeps): Command {
-  cmd.description(METADATA_SUMMARY);
+  cmd.description(METADATA_SUMMARY).addHelpText(
+    'after',
+    `
+Run \`spike secret metadata get --help\` for its flags, exit codes and examples.
+
+Exit codes:
+  0  this help was asked for (--help)
+  2  no command, or an unknown one (this help is printed on stderr)
+
+Example:
+  $ spike secret metadata get secrets/db/creds`,
+  );
   cmd
     .command('get')
     .description(METADATA_GET_SUMMARY)
@@ -113,9 +124,18 @@ Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser)
 The requested version (0 = current) must exist and not be deleted; the answer
 then lists every version, deleted ones included.
 
+Exit codes:
+  0  the metadata was printed
+  1  SPIKE Nexus unreachable, too slow, or answered with an error
+     (no such secret or version: "Resource not found.")
+  2  usage error or invalid input (bad flag, format, path or version);
+     nothing was sent
+  3  identity failure (no SVID in time, not the superuser role, or the server
+     is not SPIKE Nexus)
+
 Examples:
-  spike secret metadata get secrets/db/creds
-  spike secret metadata get secrets/db/creds -v 2 -f json`,
+  $ spike secret metadata get secrets/db/creds
+  $ spike secret metadata get secrets/db/creds -v 2 -f json`,
     )
     .action(async (path: string, o: { version: string; format: string }) => runSecretMetadataGet(deps(), path, o));
   return cmd;

@@ -62,9 +62,17 @@ Values:
 Command-line arguments are visible to other local users (ps, /proc): pass
 secret values with @file or - instead.
 
+Exit codes:
+  0  written (prints OK)
+  1  SPIKE Nexus unreachable, too slow, or answered with an error
+  2  usage error or invalid input (invalid path or pair, a value file that
+     cannot be read or is too large, too much standard input); nothing was sent
+  3  identity failure (no SVID in time, not the superuser role, or the server
+     is not SPIKE Nexus)
+
 Examples:
-  spike secret put secrets/db/creds username=admin password=@./db-password.txt
-  printf '%s' "$TOKEN" | spike secret put secrets/api token=-`,
+  $ spike secret put secrets/db/creds username=admin password=@./db-password.txt
+  $ printf '%s' "$TOKEN" | spike secret put secrets/api token=-`,
     )
     .action(async (path: string, pairs: string[]) => runSecretPut(deps(), path, pairs));
 }

@@ -29,9 +29,16 @@ Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser)
 Version 0 is the current version. When every version is deleted there is no
 current version: name the versions to bring back.
 
+Exit codes:
+  0  undeleted (prints OK)
+  1  SPIKE Nexus unreachable, too slow, or answered with an error
+  2  usage error or invalid input (invalid path or version list); nothing was sent
+  3  identity failure (no SVID in time, not the superuser role, or the server
+     is not SPIKE Nexus)
+
 Examples:
-  spike secret undelete secrets/db/creds -v 2
-  spike secret undelete secrets/db/creds -v 1,2,3`,
+  $ spike secret undelete secrets/db/creds -v 2
+  $ spike secret undelete secrets/db/creds -v 1,2,3`,
     )
     .action(async (path: string, o: { versions: string }) => runSecretUndelete(deps(), path, o));
 }
