@@ -45,21 +45,21 @@ export interface CommandSpec {
 }
 
 /** The group commands: name, description, examples (docs/cli.md § Help: every command's help has exit codes and an example). */
-const GROUPS: readonly (readonly [Group, string, string])[] = [
+const GROUPS: readonly (readonly [Group, string, string?])[] = [
   ['operator', 'Manage admin operations', '  $ spike operator recover\n  $ spike operator restore'],
   ['secret', 'Manage secrets', '  $ spike secret put secrets/db/creds username=admin password=@./db-password.txt\n  $ spike secret get secrets/db/creds'],
   ['policy', 'Manage policies', "  $ spike policy list\n  $ spike policy get db-read"],
 ];
 
-/** The text after a group's option list. */
-const groupHelp = (group: Group, examples: string): string => `
-Run \`spike ${group} <command> --help\` for a command's flags, exit codes and examples.
+/** The text after a group's option list (`examples`: `  $ spike …` lines). */
+const groupHelp = (group: Group, examples = `  $ spike ${group} --help`): string => `
+Run \`spike ${group} <command> --help\` for a command's flags, exit codes and example.
 
 Exit codes:
   0  this help was asked for (--help)
   2  no command, or an unknown one (this help is printed on stderr)
 
-Examples:
+Example:
 ${examples}`;
 
 /** Every subcommand, in the order help lists them. */
@@ -136,7 +136,7 @@ export async function buildProgram(deps: () => PilotDeps, output: ProgramOutput,
     .version(VERSION, '-V, --version', 'Print the version of spike')
     .addHelpText('after', `${EXIT_CODES_HELP}
 
-Examples:
+Example:
   $ spike operator recover      # save recovery shards (while SPIKE Nexus is healthy)
   $ spike operator restore      # feed one shard to SPIKE Nexus after a total failure
   $ spike operator verify       # check shard files offline against the manifest

@@ -32,7 +32,7 @@ Exit codes:
   0  the script was printed
   2  usage error (no shell, or one that is not bash, zsh or fish)
 
-Examples:
+Example:
   $ spike completion bash > ~/.local/share/bash-completion/completions/spike
   $ source <(spike completion zsh)`,
     )

@@ -67,7 +67,7 @@ Exit codes:
      server is not SPIKE Nexus)
   4  the recovery directory check failed (unsafe or not writable)
 
-Examples:
+Example:
   $ spike operator preflight --for recover
   $ spike operator preflight --for restore -f json`,
     )

@@ -152,7 +152,7 @@ Exit codes:
   4  the recovery directory is unsafe or cannot be written, or a plaintext
      export would delete earlier .age exports in it
 
-Examples:
+Example:
   $ spike ${name}
   $ spike ${name} -r age1alice… -r age1bob… -r age1carol…`,
     )

@@ -146,7 +146,7 @@ Exit codes:
      match the current root key or Nexus cannot check it
   130 Ctrl-C at the hidden prompt; nothing was sent
 
-Examples:
+Example:
   $ spike ${name}
   $ spike ${name} < spike.recovery.1.txt
   $ spike ${name} --file spike.recovery.1.txt.age -i ~/alice.agekey -m spike.recovery.manifest.json

@@ -49,7 +49,7 @@ Exit codes:
   3  identity failure (no SVID in time, no Pilot role, or the server is not
      SPIKE Nexus)
 
-Examples:
+Example:
   $ spike operator status
   $ spike operator status -f json`,
     )

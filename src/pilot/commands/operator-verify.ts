@@ -150,7 +150,7 @@ Exit codes:
   2  a file is bad (the report names each one), no manifest or no shard file
      was found, a directory cannot be read, or a usage error
 
-Examples:
+Example:
   $ spike operator verify                          # the recovery directory
   $ spike operator verify ~/.spike/recover
   $ spike operator verify --manifest m.json spike.recovery.2.txt

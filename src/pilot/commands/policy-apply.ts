@@ -62,7 +62,7 @@ Exit codes:
      is not SPIKE Nexus)
   4  the policy file exists but cannot be read
 
-Examples:
+Example:
   $ spike policy apply --file db-read.yaml
   $ spike policy apply --name db-read --path-pattern '^secrets/db/.*$' \\
       --spiffeid-pattern '^spiffe://example\\.org/app/.*$' --permissions read,list`,

@@ -43,7 +43,7 @@ Exit codes:
   3  identity failure (no SVID in time, not the superuser role, or the server
      is not SPIKE Nexus)
 
-Examples:
+Example:
   $ spike policy delete db-read
   $ echo y | spike policy delete --name db-read`,
     )

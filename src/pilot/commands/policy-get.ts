@@ -38,7 +38,7 @@ Exit codes:
   3  identity failure (no SVID in time, not the superuser role, or the server
      is not SPIKE Nexus)
 
-Examples:
+Example:
   $ spike policy get db-read
   $ spike policy get --name db-read -f yaml`,
     )

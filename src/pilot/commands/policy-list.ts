@@ -44,7 +44,7 @@ Exit codes:
   3  identity failure (no SVID in time, not the superuser role, or the server
      is not SPIKE Nexus)
 
-Examples:
+Example:
   $ spike policy list
   $ spike policy list --path-pattern '^secrets/db/.*$' -f json`,
     )

@@ -36,7 +36,7 @@ Exit codes:
   3  identity failure (no SVID in time, not the superuser role, or the server
      is not SPIKE Nexus)
 
-Examples:
+Example:
   $ spike secret delete secrets/db/creds          # the current version
   $ spike secret delete secrets/db/creds -v 1,2,3 # versions 1, 2 and 3
   $ spike secret delete secrets/db/creds -v 0,1   # the current version and version 1`,

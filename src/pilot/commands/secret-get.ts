@@ -147,7 +147,7 @@ Exit codes:
   3  identity failure (no SVID in time, not the superuser role, or the server
      is not SPIKE Nexus)
 
-Examples:
+Example:
   $ spike secret get secrets/db/creds
   $ spike secret get secrets/db/creds password
   $ spike secret get secrets/db/creds -v 2 -f json`,

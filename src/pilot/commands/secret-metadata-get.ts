@@ -133,7 +133,7 @@ Exit codes:
   3  identity failure (no SVID in time, not the superuser role, or the server
      is not SPIKE Nexus)
 
-Examples:
+Example:
   $ spike secret metadata get secrets/db/creds
   $ spike secret metadata get secrets/db/creds -v 2 -f json`,
     )

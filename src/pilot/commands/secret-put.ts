@@ -70,7 +70,7 @@ Exit codes:
   3  identity failure (no SVID in time, not the superuser role, or the server
      is not SPIKE Nexus)
 
-Examples:
+Example:
   $ spike secret put secrets/db/creds username=admin password=@./db-password.txt
   $ printf '%s' "$TOKEN" | spike secret put secrets/api token=-`,
     )

@@ -36,7 +36,7 @@ Exit codes:
   3  identity failure (no SVID in time, not the superuser role, or the server
      is not SPIKE Nexus)
 
-Examples:
+Example:
   $ spike secret undelete secrets/db/creds -v 2
   $ spike secret undelete secrets/db/creds -v 1,2,3`,
     )

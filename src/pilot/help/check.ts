@@ -5,8 +5,8 @@
 //   Exit codes:
 //     0  <when>
 //     2  <when>
-//   Example:            (or Examples: for several)
-//     $ spike secret get secrets/db
+//   Example:
+//     $ spike secret get secrets/db        (one or more lines)
 //
 // with only codes of output/exit.ts (docs/design.md § Exit codes), 0 among
 // them, and at least one example running the command itself. The commands
@@ -51,7 +51,7 @@ export function helpProblems(cmd: Command, path: readonly string[], helpText: st
     if (new Set(codes).size !== codes.length) problems.push('"Exit codes:" lists a code twice');
   }
 
-  const examples = section(lines, /^Examples?:$/);
+  const examples = section(lines, /^Example:$/);
   if (examples === undefined) {
     problems.push('no "Example:" section');
   } else {
