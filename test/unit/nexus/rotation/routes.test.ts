@@ -98,10 +98,12 @@ describe('POST /v1/operator/rotate', () => {
     const refused = g('{}', IDS.recover, 'memory');
     expect(refused.ok ? undefined : { status: refused.reply.status, err: JSON.parse(refused.reply.body.toString()).err }).toEqual({ status: 401, err: 'access_unauthorized' });
     expect(audits).toEqual([expect.objectContaining({ action: 'rotate', caller: IDS.recover, outcome: 'unauthorized' })]);
-    for (const backend of ['memory', 'lite', 'postgres'] as const) {
+    for (const backend of ['memory', 'lite'] as const) {
       const r = g('{}', IDS.superuser, backend);
       expect(r.ok ? undefined : { status: r.reply.status, err: JSON.parse(r.reply.body.toString()).err }).toEqual({ status: 400, err: 'rotation_unsupported' });
     }
+    // PostgreSQL rotates (docs/postgres.md § Root-key rotation).
+    expect(g('{}', IDS.superuser, 'postgres')).toEqual({ ok: true, value: { caller: IDS.superuser } });
     expect(g('{"extra":1}', IDS.superuser)).toEqual({ ok: true, value: { caller: IDS.superuser } });
   });
 
