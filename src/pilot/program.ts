@@ -35,7 +35,7 @@ export interface ProgramOutput {
 /** A command module's `define…` function: options, texts and action of `cmd`. */
 type DefineCommand = (cmd: Command, deps: () => PilotDeps, name?: string) => Command;
 
-type Group = 'operator' | 'secret' | 'policy';
+type Group = 'operator' | 'secret' | 'policy' | 'cipher';
 
 /** One subcommand: where it hangs and how to load its module. */
 export interface CommandSpec {
@@ -49,6 +49,7 @@ const GROUPS: readonly (readonly [Group, string, string?])[] = [
   ['operator', 'Manage admin operations', '  $ spike operator recover\n  $ spike operator restore'],
   ['secret', 'Manage secrets', '  $ spike secret put secrets/db/creds username=admin password=@./db-password.txt\n  $ spike secret get secrets/db/creds'],
   ['policy', 'Manage policies', "  $ spike policy list\n  $ spike policy get db-read"],
+  ['cipher', 'Encrypt and decrypt data using SPIKE Nexus', '  $ spike cipher encrypt -f secret.txt -o secret.enc\n  $ spike cipher decrypt -f secret.enc -o secret.txt'],
 ];
 
 /** The text after a group's option list (`examples`: `  $ spike …` lines). */
@@ -82,6 +83,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { group: 'policy', name: 'list', load: async () => (await import('./commands/policy-list.js')).definePolicyList },
   { group: 'policy', name: 'get', load: async () => (await import('./commands/policy-get.js')).definePolicyGet },
   { group: 'policy', name: 'delete', load: async () => (await import('./commands/policy-delete.js')).definePolicyDelete },
+  { group: 'cipher', name: 'encrypt', load: async () => (await import('./commands/cipher-encrypt.js')).defineCipherEncrypt },
+  { group: 'cipher', name: 'decrypt', load: async () => (await import('./commands/cipher-decrypt.js')).defineCipherDecrypt },
 ];
 
 /**
@@ -131,6 +134,8 @@ export async function buildProgram(deps: () => PilotDeps, output: ProgramOutput,
   program
     .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s), outputError: () => undefined })
     .exitOverride()
+    // Program options only before the subcommand: `spike cipher decrypt --version 1` is the command's flag, not -V.
+    .enablePositionalOptions()
     .helpCommand(true)
     .description(`SPIKE v${VERSION}\n>> Secure your secrets with SPIFFE: https://spike.ist/ #`)
     .version(VERSION, '-V, --version', 'Print the version of spike')

@@ -3,10 +3,13 @@
 // implementations (nexus/identity.ts, output/io.ts).
 import type { Env } from '../protocol/config/env.js';
 import type { PilotConfig } from './config.js';
+import type { CallOptions } from '../client/transport.js';
 
 export interface PilotIo {
   /** Writes to stdout. */
   out(text: string): void;
+  /** Writes bytes to stdout as they are (cipher output); the buffer must not change afterwards. Absent: not supported. */
+  outBytes?(bytes: Uint8Array): void;
   /** Writes to stderr. */
   err(text: string): void;
   /** Whether stdout is a terminal (`secret get` escapes control characters then). */
@@ -38,7 +41,7 @@ export interface NexusAnswer {
 
 /** POSTs to SPIKE Nexus over mTLS with Nexus's SPIFFE ID pinned. Errors are the client's ClientError. */
 export interface NexusCaller {
-  post(path: string, action: string | undefined, body: Uint8Array): Promise<NexusAnswer>;
+  post(path: string, action: string | undefined, body: Uint8Array, opts?: CallOptions): Promise<NexusAnswer>;
   /** The SPIFFE ID the server presented on the last connection, once known (recover records it in the manifest). */
   peerId?(): string | undefined;
 }

@@ -103,7 +103,7 @@ const NEXUS_BASE = new URL('https://spike-nexus.invalid');
 /** api.ts's transport interface over a NexusCaller. */
 function callerClient(caller: NexusCaller): SpikeHttpClient {
   return {
-    postJson: (url, body) => caller.post(url.pathname, url.searchParams.get(ACTION_PARAM) ?? undefined, body),
+    postJson: (url, body, opts) => caller.post(url.pathname, url.searchParams.get(ACTION_PARAM) ?? undefined, body, opts),
     close: () => undefined,
   };
 }

@@ -105,7 +105,7 @@ export async function openWorkloadIdentity(cfg: PilotConfig, notices: NoticeStre
       );
       closers.push(() => client.close());
       return {
-        post: (path, action, body) => client.postJson(urlFor(client.base, path, action), body),
+        post: (path, action, body, opts) => client.postJson(urlFor(client.base, path, action), body, opts),
         peerId: () => nexusId,
       };
     },

@@ -10,6 +10,7 @@ import type { PilotIo } from '../runtime.js';
 export function processIo(): PilotIo {
   return {
     out: (text) => void process.stdout.write(text),
+    outBytes: (bytes) => void process.stdout.write(bytes),
     err: (text) => void process.stderr.write(text),
     stdoutIsTty: () => process.stdout.isTTY === true,
     // isatty(0), not process.stdin.isTTY: the getter would create the stdin stream (readStdin).
