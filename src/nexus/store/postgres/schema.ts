@@ -119,7 +119,6 @@ CREATE TABLE ${ROTATION_TABLE} (
   driver TEXT NOT NULL,
   lease_until TIMESTAMPTZ NOT NULL
 );
-ALTER TABLE ${REPLICAS_TABLE} ADD COLUMN key_fingerprint TEXT;
 `,
   },
 ];
