@@ -66,15 +66,16 @@ function optionValue(opt: Option): ValueKind {
   if (opt.attributeName() === 'format') return choices(supportedFormats(opt));
   const fixed = opt.long === undefined ? undefined : FLAG_VALUES[opt.long];
   if (fixed !== undefined) return choices(fixed);
-  // `--file <file>`, `-R, --recipients-file <file>`, `-i, --identity <file>`, `policy apply --file <path>`.
-  if (/^file$/i.test(placeholderOf(opt)) || /-file$/.test(opt.long ?? '') || opt.long === '--file') return FILE;
+  // `--file <file>`, `-R, --recipients-file <file>`, `-i, --identity <file>`, `policy apply --file <path>`, `-o, --out <path>`:
+  // an option's value named file, path or dir is a local one (secret paths are arguments, never option values).
+  if (/^(file|path|dir)$/i.test(placeholderOf(opt)) || /-file$/.test(opt.long ?? '') || ['--file', '--out', '--output'].includes(opt.long ?? '')) return FILE;
   return ANY;
 }
 
 function argumentValue(arg: Argument): ValueKind {
   if (arg.argChoices !== undefined) return choices(arg.argChoices);
-  // operator verify [paths...]: shard files or a directory.
-  if (/^(paths?|files?)$/.test(arg.name())) return FILE;
+  // operator verify [paths...]: shard files or a directory. A lone <path> is a secret path (secret get <path>): not local.
+  if (/^(paths|files?)$/.test(arg.name())) return FILE;
   return ANY;
 }
 

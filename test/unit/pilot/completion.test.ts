@@ -84,6 +84,8 @@ describe('spike completion bash, run in bash', () => {
     // A flag's value is not a command word: `-f json` is skipped, `get` still names the command.
     [['spike', 'secret', 'get', '-f', 'json', 'secrets/db', ''], []],
     [['spike', 'secret', 'get', 'secrets/db', '--r'], ['--raw']],
+    // A secret path is no local file: nothing is offered.
+    [['spike', 'secret', 'get', 'shards/sp'], []],
   ])('%j → %j', (words, expected) => {
     expect(bash(...words)).toEqual(expected);
   });
