@@ -11,8 +11,8 @@ function item(name: string, description: string): string {
 
 function itemsFunction(name: string, comment: string, entries: readonly (readonly [string, readonly string[]])[]): string {
   const lines = [`# ${comment}`, `${name}() {`, '  case "$1" in'];
-  for (const [key, items] of entries) lines.push(`    ${shellQuote(key)}) reply=(${items.map(shellQuote).join(' ')}) ;;`);
-  lines.push('    *) reply=() ;;', '  esac', '}');
+  for (const [key, items] of entries) lines.push(`    ${shellQuote(key)}) _spike_list=(${items.map(shellQuote).join(' ')}) ;;`);
+  lines.push('    *) _spike_list=() ;;', '  esac', '}');
   return lines.join('\n');
 }
 
@@ -23,16 +23,15 @@ function describedFunctions(root: CompletionNode): string {
     .map((n) => [pathKey(n), n.children.flatMap((c) => [c.name, ...c.aliases].map((w) => item(w, c.description)))] as const);
   const flags = nodes.map((n) => [pathKey(n), n.flags.flatMap((f) => f.names.map((w) => item(w, f.description)))] as const);
   return [
-    itemsFunction('_spike_command_items', '$1 command path: its subcommands as name:description', commands),
+    itemsFunction('_spike_command_items', '$1 command path: its subcommands as name:description, in _spike_list (compsys uses reply itself)', commands),
     itemsFunction('_spike_flag_items', '$1 command path: its flags as flag:description', flags),
   ].join('\n\n');
 }
 
 const MAIN = `# Completes the word under the cursor from the command path named by the words before it.
 _spike() {
-  emulate -L zsh
   local cur=\${words[CURRENT]} prev=\${words[CURRENT-1]} cmdpath='' w kind='' REPLY
-  local -a reply kinds
+  local -a _spike_list kinds
   local -i i=2 nargs=0 n
   while (( i < CURRENT )); do
     w=\${words[i]}
@@ -55,12 +54,12 @@ _spike() {
   if [[ -n $kind ]]; then _spike_value "$kind"; return; fi
   if [[ $cur == -* ]]; then
     _spike_flag_items "$cmdpath"
-    _describe -t options 'spike flag' reply
+    _describe -t options 'spike flag' _spike_list
     return
   fi
   if (( nargs == 0 )); then
     _spike_command_items "$cmdpath"
-    if (( \${#reply} > 0 )); then _describe -t commands 'spike command' reply; return; fi
+    if (( \${#_spike_list} > 0 )); then _describe -t commands 'spike command' _spike_list; return; fi
   fi
   _spike_args "$cmdpath"
   kinds=(\${(s:|:)REPLY})

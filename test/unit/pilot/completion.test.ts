@@ -40,7 +40,8 @@ beforeAll(async () => {
     [
       'compdef() { : }',
       'compset() { : }',
-      '_describe() { local -a items; items=("${(@P)${@[-1]}}"); print -l -- ${items%%:*} }',
+      // Like compsys's, it has a local reply of its own: an array named reply would read empty.
+      '_describe() { local -a reply items; items=("${(@P)${@[-1]}}"); print -l -- ${items%%:*} }',
       'compadd() { while [[ $1 == -* && $1 != -- ]]; do shift; done; [[ $1 == -- ]] && shift; print -l -- "$@" }',
       '_files() { print -- "<files>" }',
       'source "$1"; shift; words=("$@"); CURRENT=$#; _spike',
