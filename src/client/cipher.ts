@@ -43,7 +43,13 @@ export interface CipherSealed {
   ciphertext: Buffer;
 }
 
-export interface CipherDecryptInput extends CipherSealed {
+export interface CipherDecryptInput {
+  /** The cipher format version byte (Nexus takes 1). */
+  version: number;
+  nonce: Uint8Array;
+  /** Ciphertext with the 16-byte GCM tag appended. */
+  ciphertext: Uint8Array;
+  /** An algorithm hint; Nexus ignores it, as upstream. */
   algorithm?: string;
 }
 

@@ -31,7 +31,7 @@ export function cipherCallFailure(e: unknown, op: 'encrypt' | 'decrypt', limit: 
   if (e.status === 400 && code === 'api_bad_request') {
     const why =
       op === 'encrypt'
-        ? `SPIKE Nexus refused the plaintext: more than its limit, ${limit} bytes here unless SPIKE_NEXUS_CRYPTO_MAX_CIPHERTEXT_SIZE differs there`
+        ? `SPIKE Nexus refused it; it encrypts at most ${limit} bytes, unless its SPIKE_NEXUS_CRYPTO_MAX_CIPHERTEXT_SIZE differs from this one`
         : `SPIKE Nexus takes cipher format version 1, a 12-byte nonce and at most ${limit} bytes of ciphertext`;
     return new CliError(ExitCode.nexus, `Invalid request. (${why})`);
   }
