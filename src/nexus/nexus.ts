@@ -26,6 +26,7 @@ import { recoverFromKeepers } from './sync/recovery.js';
 import { unpinnedKeepersWarning } from '../protocol/config/shared.js';
 import { createKeeperLinks } from './keeper-links.js';
 import { RotationEngine } from './rotation/engine.js';
+import { keysInStep } from './rotation/replica-watch.js';
 import { createFailpoints, NO_FAILPOINTS, type Failpoints } from '../common/failpoint.js';
 
 /** Restore: a burst of 10 calls per caller, then one every 3 s; only calls that add nothing are charged (docs/design.md § Restore). */
@@ -127,6 +128,8 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
           log,
           intervalMs: config.keeperUpdateIntervalMs,
           retryMaxMs: config.recoveryMaxIntervalMs,
+          // Replicas on one store: re-read the store's keys first, so that a key another replica's rotation retired is never sent.
+          ...(gate.replicas === undefined ? {} : { beforePush: () => keysInStep(state) }),
         });
 
   const rotation = new RotationEngine({

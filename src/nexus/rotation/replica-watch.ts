@@ -12,6 +12,8 @@ import type { PostgresConfig } from '../store/postgres/connection.js';
 import { startChangeListener, type ChangeListener } from '../store/postgres/listen.js';
 import { ROTATION_CHANNEL } from '../store/postgres/rotation.js';
 import type { SharedStoreRotation } from '../store/postgres/rotation-api.js';
+import type { NexusStore } from '../store/nexus-store.js';
+import { isShared } from './types.js';
 
 export const ROTATION_POLL_UNLISTENED_MS = 1_000;
 export const ROTATION_POLL_RUNNING_MS = 5_000;
@@ -83,4 +85,15 @@ export function watchSharedRotation(opts: RotationWatchOptions): RotationWatch {
       await listener.close();
     },
   };
+}
+
+/**
+ * Re-reads the shared store's keys (a store without a shared rotation: true at once);
+ * false when the store's key is one this replica lacks. What changed reaches the
+ * replica through the store's onKeys hook before this resolves.
+ */
+export async function keysInStep(host: { store(): Pick<NexusStore, 'rotation'> | undefined }): Promise<boolean> {
+  const r = host.store()?.rotation;
+  if (r === undefined || !isShared(r)) return true;
+  return (await r.refresh()) !== 'stale';
 }

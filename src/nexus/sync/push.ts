@@ -27,6 +27,12 @@ export interface KeeperSyncOptions {
   intervalMs: number;
   retryMaxMs: number;
   now?: () => number;
+  /**
+   * Asked before every push (several replicas on one store: docs/postgres.md § Root-key rotation):
+   * false skips it — the store's key is one this replica lacks, so its shares must not reach a Keeper.
+   * A throw is logged and the push goes ahead.
+   */
+  beforePush?: () => Promise<boolean>;
 }
 
 export interface PushReport {
@@ -132,6 +138,18 @@ export class KeeperSync {
   }
 
   async #push(targets: readonly KeeperLink[], reason: string, onAck?: (keeperId: number) => void): Promise<PushReport> {
+    if (this.#o.beforePush !== undefined) {
+      let go = true;
+      try {
+        go = await this.#o.beforePush();
+      } catch (e) {
+        this.#o.log.warn('checking the root key before a shard send failed; sending', { reason, error: describeError(e) });
+      }
+      if (!go) {
+        this.#o.log.warn('the store holds a newer root key than this Nexus: skipping shard send', { reason });
+        return { ok: [], failed: [], skipped: true };
+      }
+    }
     let shares: Share[] | undefined;
     try {
       shares = this.#o.rootKey.use((k) => computeShares(k, this.#o.threshold, this.#o.shares));
