@@ -12,6 +12,7 @@ import { X509Source } from '../spiffe/workloadapi.js';
 import type { X509SvidSource } from '../spiffe/x509context.js';
 import { isNexus } from '../protocol/roles.js';
 import * as api from './api.js';
+import { cipherDecrypt, cipherDecryptStream, cipherEncrypt, cipherEncryptStream } from './cipher.js';
 import { createFailoverClient, type FailoverClient } from './failover.js';
 import { createSpikeHttpClient } from './http.js';
 import type { CallOptions, SpikeHttpClient } from './transport.js';
@@ -87,6 +88,21 @@ export interface ListPoliciesOptions extends RequestOptions {
   pathPattern?: string;
 }
 
+export interface CipherOptions extends RequestOptions {
+  /** An algorithm hint sent along (upstream's `algorithm`; Nexus uses AES-256-GCM whatever it says). */
+  algorithm?: string;
+}
+
+/** What `encrypt` gives and `decrypt` takes (upstream's JSON mode). */
+export interface EncryptedData {
+  /** The cipher format version (1). */
+  version: number;
+  /** The 12-byte AES-GCM nonce. */
+  nonce: Buffer;
+  /** The ciphertext with its 16-byte GCM tag. */
+  ciphertext: Buffer;
+}
+
 /** The workload's current X.509-SVID, as far as callers need to know it. */
 export interface WorkloadIdentity {
   spiffeId: string;
@@ -108,6 +124,12 @@ function checkVersion(v: unknown): number {
 function checkName(name: unknown): string {
   if (typeof name !== 'string' || name === '') throw new RangeError('SpikeClient: a policy name must be a non-empty string');
   return name;
+}
+
+/** `v` as a Buffer over the same memory (no copy), or a RangeError. */
+function checkBytes(v: unknown, what: string): Buffer {
+  if (!(v instanceof Uint8Array)) throw new RangeError(`SpikeClient: ${what} must be a Buffer or Uint8Array`);
+  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
 export class SpikeClient {
@@ -283,6 +305,48 @@ export class SpikeClient {
       if (e instanceof SpikeError && e.kind === 'not_found') return [];
       throw e;
     }
+  }
+
+  // ---- encryption as a service (superuser, a lite workload, or `execute` on spike/system/cipher/exec) ----
+
+  /**
+   * Encrypts with Nexus's key (upstream CipherEncryptJSON). A string is
+   * taken as UTF-8; the caller keeps ownership of a Uint8Array (it is not
+   * zeroed; the request body holding it is).
+   */
+  async encrypt(plaintext: Uint8Array | string, opts: CipherOptions = {}): Promise<EncryptedData> {
+    const bytes = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : checkBytes(plaintext, 'plaintext');
+    try {
+      return await this.#run(opts, (c, base, o) => cipherEncrypt(c, base, { plaintext: bytes, ...(opts.algorithm === undefined ? {} : { algorithm: opts.algorithm }) }, o));
+    } finally {
+      if (typeof plaintext === 'string') bytes.fill(0);
+    }
+  }
+
+  /** Decrypts what `encrypt` gave (upstream CipherDecryptJSON). The plaintext is a Buffer the caller should zero. */
+  async decrypt(data: EncryptedData, opts: CipherOptions = {}): Promise<Buffer> {
+    if (data === null || typeof data !== 'object') throw new RangeError('SpikeClient: decrypt needs { version, nonce, ciphertext }');
+    const input = { version: data.version, nonce: checkBytes(data.nonce, 'nonce'), ciphertext: checkBytes(data.ciphertext, 'ciphertext') };
+    return this.#run(opts, (c, base, o) => cipherDecrypt(c, base, { ...input, ...(opts.algorithm === undefined ? {} : { algorithm: opts.algorithm }) }, o));
+  }
+
+  /**
+   * Encrypts in stream mode (upstream CipherEncryptStream, application/octet-stream):
+   * the answer is one Buffer, `version ‖ nonce ‖ ciphertext`.
+   */
+  async encryptStream(plaintext: Uint8Array | string, opts: RequestOptions = {}): Promise<Buffer> {
+    const bytes = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : checkBytes(plaintext, 'plaintext');
+    try {
+      return await this.#run(opts, (c, base, o) => cipherEncryptStream(c, base, bytes, o));
+    } finally {
+      if (typeof plaintext === 'string') bytes.fill(0);
+    }
+  }
+
+  /** Decrypts `version ‖ nonce ‖ ciphertext` in stream mode (upstream CipherDecryptStream); zero the plaintext after use. */
+  async decryptStream(sealed: Uint8Array, opts: RequestOptions = {}): Promise<Buffer> {
+    const bytes = checkBytes(sealed, 'sealed data');
+    return this.#run(opts, (c, base, o) => cipherDecryptStream(c, base, bytes, o));
   }
 
   // ---- lifecycle ---------------------------------------------------------------

@@ -3,6 +3,8 @@
 // its typed errors. Nothing of the apps (CLI, Nexus, Keeper, …) is exported.
 export {
   SpikeClient,
+  type CipherOptions,
+  type EncryptedData,
   type GetSecretOptions,
   type ListPoliciesOptions,
   type Policy,

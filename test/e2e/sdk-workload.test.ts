@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Proc, REPO, Stack, type LogLine } from '../helpers/stack.js';
 import { SpikeClient } from '../../src/client/spike-client.js';
+import { SpikeError, SpikeUnauthorizedError } from '../../src/client/sdk-errors.js';
 
 const APP = 'spiffe://spike.ist/workload/sdk-app';
 const OTHER = 'spiffe://spike.ist/workload/sdk-other';
@@ -107,6 +108,29 @@ describe('a workload using the library', () => {
     expect(app.lines.at(-1)).toMatchObject({ msg: 'closed' });
     expect(code).toBe(0);
   }, 120_000);
+
+  it('encrypt / decrypt through the real Nexus (both modes); a workload without execute is unauthorized', async () => {
+    const c = pilot as SpikeClient;
+    const plain = randomBytes(100);
+    const enc = await c.encrypt(plain);
+    expect(enc.version).toBe(1);
+    expect(enc.nonce).toHaveLength(12);
+    expect(enc.ciphertext).toHaveLength(plain.length + 16);
+    expect((await c.decrypt(enc)).equals(plain)).toBe(true);
+    const sealed = await c.encryptStream(plain);
+    expect(sealed).toHaveLength(1 + 12 + plain.length + 16);
+    expect((await c.decryptStream(sealed)).equals(plain)).toBe(true);
+    // a tampered ciphertext does not open
+    sealed[sealed.length - 1] = (sealed[sealed.length - 1] as number) ^ 1;
+    await expect(c.decryptStream(sealed)).rejects.toBeInstanceOf(SpikeError);
+
+    const app = await SpikeClient.create({ env: stack.envFor('sdk-app') });
+    try {
+      await expect(app.encrypt(plain)).rejects.toBeInstanceOf(SpikeUnauthorizedError);
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
 
   it('a workload without a policy: the typed unauthorized error, exit 1', async () => {
     const other = runExample('sdk-other', ['sdk/db', '--count', '1']);

@@ -154,6 +154,52 @@ describe('SpikeClient: policies', () => {
   });
 });
 
+describe('SpikeClient: encrypt / decrypt', () => {
+  const NONCE = Buffer.alloc(12, 7);
+  const SEALED = Buffer.alloc(20, 9); // ciphertext ‖ 16-byte tag, as Nexus sends it
+
+  it('JSON mode: upstream request shapes; the plaintext comes back as a Buffer', async () => {
+    serve((req) => {
+      if (req.url === '/v1/cipher/encrypt') return { status: 200, json: { version: 1, nonce: NONCE.toString('base64'), ciphertext: SEALED.toString('base64') } };
+      if (req.url === '/v1/cipher/decrypt') return { status: 200, json: { plaintext: Buffer.from('attack at dawn').toString('base64') } };
+      return { status: 400, json: { err: 'api_bad_request' } };
+    });
+    const c = await open();
+    const mine = Buffer.from('attack at dawn');
+    const enc = await c.encrypt(mine, { algorithm: 'AES-GCM' });
+    expect(JSON.parse(nexus.requests.at(-1)?.body.toString() ?? '')).toEqual({ plaintext: mine.toString('base64'), algorithm: 'AES-GCM' });
+    expect(mine.toString()).toBe('attack at dawn'); // the caller's bytes are left alone
+    expect(enc).toEqual({ version: 1, nonce: NONCE, ciphertext: SEALED });
+    await c.encrypt('text');
+    expect(JSON.parse(nexus.requests.at(-1)?.body.toString() ?? '')).toEqual({ plaintext: Buffer.from('text').toString('base64') });
+
+    const plain = await c.decrypt(enc);
+    expect(JSON.parse(nexus.requests.at(-1)?.body.toString() ?? '')).toEqual({ version: 1, nonce: NONCE.toString('base64'), ciphertext: SEALED.toString('base64') });
+    expect(Buffer.isBuffer(plain)).toBe(true);
+    expect(plain.toString()).toBe('attack at dawn');
+  });
+
+  it('stream mode: the body is the plaintext, the answer version ‖ nonce ‖ ciphertext', async () => {
+    const stream = Buffer.concat([Buffer.of(1), NONCE, SEALED]);
+    serve((req) => (req.url === '/v1/cipher/encrypt' ? { status: 200, raw: stream } : { status: 200, raw: 'plain bytes' }));
+    const c = await open();
+    expect(await c.encryptStream('plain bytes')).toEqual(stream);
+    expect(nexus.requests.at(-1)?.body.toString()).toBe('plain bytes');
+    expect((await c.decryptStream(stream)).toString()).toBe('plain bytes');
+    expect(nexus.requests.at(-1)?.body.equals(stream)).toBe(true);
+  });
+
+  it('errors are typed; bad input is refused before sending', async () => {
+    serve(() => ({ status: 401, json: { err: 'access_unauthorized' } }));
+    const c = await open();
+    await expect(c.encrypt('x')).rejects.toBeInstanceOf(SpikeUnauthorizedError);
+    const before = nexus.requests.length;
+    await expect(c.decrypt({ version: 1, nonce: 'x' as unknown as Buffer, ciphertext: SEALED })).rejects.toThrow(RangeError);
+    await expect(c.decryptStream('x' as unknown as Buffer)).rejects.toThrow(RangeError);
+    expect(nexus.requests.length).toBe(before);
+  });
+});
+
 describe('SpikeClient: typed errors', () => {
   it.each([
     [404, 'api_not_found', SpikeNotFoundError],
