@@ -151,11 +151,13 @@ describe('restore through any replica (two replicas on PostgreSQL)', () => {
     // A got the first call while the lock was free: A collects, B forwarded to A's default URL.
     expect(readyA['source']).toBe('restore');
     const [collector, other, otherName] = readyA['source'] === 'restore' ? [a, b, 'nexus-b'] : [b, a, 'nexus-a'];
-    const audits = collector.events('restore').filter((l) => l['outcome'] === 'collected' || l['outcome'] === 'restored');
+    // Audit lines travel through a pipe: wait for them rather than read what has arrived so far.
+    const isCollectedOrRestored = (l: Record<string, unknown>): boolean => l['outcome'] === 'collected' || l['outcome'] === 'restored';
+    const audits = await collector.waitForCount('restore', 2, { where: isCollectedOrRestored });
     expect(audits.map((l) => l['outcome'])).toEqual(['collected', 'restored']);
     for (const l of audits) expect(l['caller']).toBe(stack.ids.restore);
     expect(audits.filter((l) => l['via'] === 'spiffe://spike.ist/spike/nexus')).toHaveLength(1);
-    expect(other.events('restore').filter((l) => l['outcome'] === 'forwarded')).toMatchObject([{ caller: stack.ids.restore, collector: 'nexus-a', status: 200 }]);
+    expect(await other.waitForCount('restore', 1, { where: (l) => l['outcome'] === 'forwarded' })).toMatchObject([{ caller: stack.ids.restore, collector: 'nexus-a', status: 200 }]);
     expect(otherName).toMatch(/^nexus-[ab]$/);
 
     // Both replicas serve every secret.
@@ -188,14 +190,14 @@ describe('restore through any replica (two replicas on PostgreSQL)', () => {
 
     const r1 = await spikeRestore(stack.nexusUrl, 1);
     expect(r1.code, r1.stderr).toBe(0);
-    expect(a.events('restore').filter((l) => l['outcome'] === 'collected')).toHaveLength(1);
+    expect(await a.waitForCount('restore', 1, { where: (l) => l['outcome'] === 'collected' })).toHaveLength(1);
     await stack.kill('nexus'); // the collector, holding shard 1 in memory only
 
     // Shard 2 through B: B takes the lock (A's went with its connection), its collection is empty.
     const r2 = await spikeRestore(urlB(), 2);
     expect(r2.code, r2.stderr).toBe(0);
     expect(r2.stdout).toMatch(/Shards collected: 1\n/);
-    expect(b.events('restore_collector')).toContainEqual(expect.objectContaining({ collector: 'this replica' }));
+    await b.waitForEvent('restore_collector', { where: (l) => l['collector'] === 'this replica' });
     // The operator gives shard 1 again.
     const r3 = await spikeRestore(urlB(), 1);
     expect(r3.code, r3.stderr).toBe(0);
