@@ -82,6 +82,9 @@ describe('spike completion bash, run in bash', () => {
     [['spike', 'operator', 'restore', '--file', 'shards/spike'], ['shards/spike.recovery.1.txt', 'shards/spike.recovery.2.txt']],
     [['spike', 'operator', 'verify', 'shards/spike.recovery.1.txt', 'shards/n'], ['shards/notes.md']],
     [['spike', 'recover', '-R', 'shards/no'], ['shards/notes.md']],
+    // -f is --file on cipher (files), --format elsewhere (formats).
+    [['spike', 'cipher', 'encrypt', '-f', 'shards/spike'], ['shards/spike.recovery.1.txt', 'shards/spike.recovery.2.txt']],
+    [['spike', 'cipher', 'decrypt', '-o', 'shards/n'], ['shards/notes.md']],
     // A flag's value is not a command word: `-f json` is skipped, `get` still names the command.
     [['spike', 'secret', 'get', '-f', 'json', 'secrets/db', ''], []],
     [['spike', 'secret', 'get', 'secrets/db', '--r'], ['--raw']],
