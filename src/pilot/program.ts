@@ -21,7 +21,8 @@ Exit codes:
   2  usage error or invalid input (bad flag, malformed shard, invalid path,
      rotate without --yes and without a terminal)
   3  identity failure (no SVID in time, wrong role, server is not SPIKE Nexus)
-  4  local filesystem failure (recovery directory unsafe or unwritable)
+  4  local filesystem failure (recovery directory unsafe or unwritable, a
+     policy file that cannot be read, an output file that cannot be written)
   5  restore: Nexus did not take the shard (the shards held do not fit yet
      or belong to a previous root key, a drill shard does NOT match the root
      key or cannot be checked, or too many values for one id)

@@ -22,7 +22,7 @@ export function defineCompletion(cmd: Command, deps: () => PilotDeps): Command {
       `
 Completes commands, subcommands, aliases, flags and the values of flags that
 take a fixed set (-f/--format, --for, --permissions) or a file (--file, -i,
--m, -R). Secret paths and policy names are not completed (that would need
+-m, -R, -o). Secret paths and policy names are not completed (that would need
 SPIKE Nexus). Enable it:
   bash  source <(spike completion bash)             in ~/.bashrc
   zsh   source <(spike completion zsh)              in ~/.zshrc, after compinit
