@@ -8,8 +8,8 @@
 //   Example:
 //     $ spike secret get secrets/db        (one or more lines)
 //
-// with only codes of output/exit.ts (docs/design.md § Exit codes), 0 among
-// them, and at least one example running the command itself. The commands
+// with only codes of output/exit.ts (docs/design.md § Exit codes), 0 and 2
+// (an unknown flag) among them, and at least one example running the command itself. The commands
 // keep their help as static text next to their flags; nothing on a command's
 // path loads this module (test/unit/pilot/help-tree.test.ts does).
 import type { Command } from 'commander';
@@ -47,6 +47,8 @@ export function helpProblems(cmd: Command, path: readonly string[], helpText: st
       else if (!/^ {4,}\S/.test(line)) problems.push(`"Exit codes:" line is not "  <code>  <when>" or its continuation: ${JSON.stringify(line)}`);
     }
     if (!codes.includes(ExitCode.ok)) problems.push('"Exit codes:" does not list 0');
+    // Commander refuses an unknown flag on every command (report.ts: exit 2).
+    if (!codes.includes(ExitCode.usage)) problems.push('"Exit codes:" does not list 2 (every command exits 2 on an unknown flag)');
     for (const c of codes) if (!KNOWN_CODES.has(c)) problems.push(`"Exit codes:" lists ${c}, which is not an exit code of spike (output/exit.ts)`);
     if (new Set(codes).size !== codes.length) problems.push('"Exit codes:" lists a code twice');
   }

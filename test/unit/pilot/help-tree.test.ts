@@ -50,7 +50,7 @@ describe('every spike command has man-page quality help', async () => {
 });
 
 describe('the help check can fail', () => {
-  const good = ['Usage: spike x', '', 'Exit codes:', '  0  success', '  130 interrupted', '     (continued)', '', 'Example:', '  $ spike x --y', ''].join('\n');
+  const good = ['Usage: spike x', '', 'Exit codes:', '  0  success', '  2  usage error', '  130 interrupted', '     (continued)', '', 'Example:', '  $ spike x --y', ''].join('\n');
   const cmd = (): Command => new Command('x').description('does x').option('--y', 'the y flag');
 
   it('accepts a help in the format', () => {
@@ -64,6 +64,10 @@ describe('the help check can fail', () => {
     ['no Exit codes', cmd(), good.replace('Exit codes:', 'Exit status:'), 'no "Exit codes:" section'],
     ['an unknown code', cmd(), good.replace('  130 interrupted', '  7  weird'), '"Exit codes:" lists 7, which is not an exit code of spike (output/exit.ts)'],
     ['no 0', cmd(), good.replace('  0  success\n', ''), '"Exit codes:" does not list 0'],
+    ['no 2', cmd(), good.replace('  2  usage error\n', ''), '"Exit codes:" does not list 2 (every command exits 2 on an unknown flag)'],
+    ['a code twice', cmd(), good.replace('  2  usage error\n', '  2  usage error\n  2  again\n'), '"Exit codes:" lists a code twice'],
+    ['Example before Exit codes', cmd(), 'Example:\n  $ spike x\n\nExit codes:\n  0  ok\n  2  usage\n', '"Example:" comes before "Exit codes:"'],
+    ['a stray line in Exit codes', cmd(), good.replace('     (continued)', 'see above'), '"Exit codes:" line is not "  <code>  <when>" or its continuation: "see above"'],
     ['no Example', cmd(), good.replace('Example:', 'Usage examples:'), 'no "Example:" section'],
     ['an example of another command', cmd(), good.replace('$ spike x --y', '$ spike xy'), 'no example runs "spike x"'],
     ['examples without $', cmd(), good.replace('  $ spike x --y', '  spike x --y'), '"Example:" has no "  $ …" line'],
