@@ -18,7 +18,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Proc, REPO } from '../helpers/proc.js';
 
 const BINS = ['spike', 'spike-nexus', 'spike-keeper', 'spike-bootstrap', 'spike-dev-agent'];
-const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string>; main?: string; types?: string; exports?: unknown };
+interface PackageJson {
+  name: string;
+  version: string;
+  bin: Record<string, string>;
+  main?: string;
+  types?: string;
+  exports?: unknown;
+}
 
 /** Every string in an `exports` value (conditions and subpaths nest). */
 function exportTargets(v: unknown): string[] {
@@ -71,6 +78,8 @@ function nodedirArgs(): string[] {
 }
 
 let work = '';
+/** The package.json that was packed. */
+let pkg: PackageJson;
 let tarball = '';
 let prefix = '';
 let installed = '';
@@ -89,6 +98,7 @@ beforeAll(async () => {
   }
   if (existsSync(join(src, 'dist'))) throw new Error('the copy of the checkout has a dist/: npm pack would not show that prepack builds it');
   symlinkSync(join(REPO, 'node_modules'), join(src, 'node_modules'));
+  pkg = JSON.parse(readFileSync(join(src, 'package.json'), 'utf8')) as PackageJson;
   const packed = await mustRun('npm', ['pack', '--json', '--pack-destination', work], { cwd: src, env: cleanEnv() });
   // Its JSON follows whatever the prepack build printed.
   const info = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[$/m))) as { filename: string }[];
@@ -247,6 +257,8 @@ describe('npm install -g of the tarball', () => {
 
     await role('superuser');
     expect(await spike(['secret', 'get', 'secrets/installed', 'password'])).toMatchObject({ code: 0, stdout: 'from the tarball\n' });
+    // Done with this stack (afterAll kills what a failure left running).
+    await Promise.all(procs.filter((p) => p.running()).map((p) => p.stop('SIGKILL')));
   });
 
   it("the installed hack/demo.sh runs its drill on the installed dist/ (no build)", { timeout: 300_000 }, async () => {
