@@ -24,6 +24,7 @@ import { recoverSecret } from '../../src/shamir/index.js';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
 import { lostSecrets, nexusStatus, postRotate, readRecovery, seedSecrets, spike, type RecoveryFiles } from '../helpers/rotation.js';
 import { Stack, type Proc, type StackClient } from '../helpers/stack.js';
+import { statusOfError } from '../helpers/status.js';
 
 /** Enough rows (metadata + versions) for two re-encryption batches of 500. */
 const COUNT = 400;
@@ -94,6 +95,25 @@ async function statusUntil(url: URL, done: (s: StatusResponse) => boolean, what:
     }
     if (Date.now() > end) throw new Error(`${url.href} never showed ${what}; last: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error(`never: ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function heartbeatAgeMs(name: string): Promise<number> {
+  const c = new pg.Client({ host: cluster.socketDir, port: cluster.port, user: 'postgres', database: 'spike' });
+  await c.connect();
+  try {
+    const r = await c.query<{ ms: string }>('SELECT (extract(epoch FROM now() - last_seen) * 1000)::bigint AS ms FROM spike_ts_replicas WHERE name = $1', [name]);
+    return Number(r.rows[0]?.ms ?? 0);
+  } finally {
+    await c.end();
   }
 }
 
@@ -202,6 +222,47 @@ describe('root-key rotation with two active replicas on PostgreSQL', () => {
     expect(resumed.length).toBeGreaterThanOrEqual(1);
     expect(await lostSecrets(pilot, urlB, expected)).toEqual([]);
     expect(await lostSecrets(pilot, stack.nexusUrl, expected)).toEqual([]);
+  });
+
+  it('a replica frozen through a whole rotation never answers with the old key, sends no old shares, and fetches the new key from the Keepers without a restart', { timeout: 420_000 }, async () => {
+    const b = stack.proc('nexus-b');
+    const pid = b.child.pid;
+    if (pid === undefined) throw new Error('nexus-b has no pid');
+    const before = await nexusStatus(pilot, urlB);
+    expect(before.ready).toBe(true);
+    const readyBefore = b.events('root_key_ready').length;
+    process.kill(pid, 'SIGSTOP');
+    let resumed = false;
+    try {
+      const rot = await spike(stack, ['operator', 'rotate', '--yes', '-f', 'json']);
+      expect(rot).toMatchObject({ code: 0, stderr: '' });
+      const answer = JSON.parse(rot.stdout) as { fingerprint: string; previousFingerprint: string };
+      expect(answer.previousFingerprint).toBe(before.fingerprint);
+      // B's periodic push (every 2 s) is overdue once its heartbeat is 3 s old: it runs first thing after SIGCONT.
+      await until(async () => (await heartbeatAgeMs('nexus-b')) > 3_000, 'B overdue');
+      const mark = b.mark();
+      process.kill(pid, 'SIGCONT');
+      resumed = true;
+      // Until B has the new key: every answer through B is 503 or the right value.
+      const answers = new Set<string>();
+      let s: StatusResponse | undefined;
+      while (s?.ready !== true || s.fingerprint !== answer.fingerprint) {
+        answers.add(await getSecret(pilot.http, urlB, 'app/s/7').then((v) => JSON.stringify(v), (e: unknown) => String(statusOfError(e))));
+        s = await nexusStatus(pilot, urlB).catch(() => undefined);
+      }
+      expect([...answers].filter((a) => a !== JSON.stringify({ v: 'value-7' }) && a !== '503')).toEqual([]);
+      await b.waitForEvent('root_key_retired_elsewhere', { after: mark });
+      await b.waitForEvent('root_key_dropped', { after: mark });
+      expect(b.events('root_key_ready').length).toBe(readyBefore + 1);
+      expect(b.events('root_key_ready').at(-1)).toMatchObject({ source: 'keepers' });
+      // Its first shard send after the freeze was skipped: the old key's shares never left it.
+      const skipped = b.lines.slice(mark).filter((l) => /skipping shard send/.test(String(l.msg)));
+      expect(skipped.length).toBeGreaterThanOrEqual(1);
+      expect(b.events('nexus_listening')).toHaveLength(1);
+      expect(await lostSecrets(pilot, urlB, expected)).toEqual([]);
+    } finally {
+      if (!resumed) process.kill(pid, 'SIGCONT');
+    }
   });
 
   it('after a total loss the shards from before the rotations are refused and the new ones restore', { timeout: 420_000 }, async () => {
