@@ -25,6 +25,15 @@ function section(lines: readonly string[], heading: RegExp): { at: number; body:
   return { at, body: lines.slice(at + 1, end < 0 ? lines.length : end) };
 }
 
+/** The codes a help text lists under "Exit codes:" ([] without that section). */
+export function listedExitCodes(helpText: string): number[] {
+  const exits = section(helpText.split('\n'), /^Exit codes:$/);
+  return (exits?.body ?? []).flatMap((l) => {
+    const m = /^ {2}(\d+) {1,2}\S/.exec(l);
+    return m === null ? [] : [Number(m[1])];
+  });
+}
+
 /**
  * What is missing from the help of `cmd` (`path`: its words after `spike`),
  * given the text its `--help` prints; [] when it follows the format.
