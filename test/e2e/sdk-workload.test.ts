@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Proc, REPO, Stack, type LogLine } from '../helpers/stack.js';
 import { SpikeClient } from '../../src/client/spike-client.js';
-import { SpikeError, SpikeUnauthorizedError } from '../../src/client/sdk-errors.js';
+import { SpikeBadRequestError, SpikeServerError, SpikeUnauthorizedError } from '../../src/client/sdk-errors.js';
 
 const APP = 'spiffe://spike.ist/workload/sdk-app';
 const OTHER = 'spiffe://spike.ist/workload/sdk-other';
@@ -120,9 +120,15 @@ describe('a workload using the library', () => {
     const sealed = await c.encryptStream(plain);
     expect(sealed).toHaveLength(1 + 12 + plain.length + 16);
     expect((await c.decryptStream(sealed)).equals(plain)).toBe(true);
-    // a tampered ciphertext does not open
+    // a tampered ciphertext does not open: upstream's answers (stream: 400 "decryption failed"; JSON: 500 api_internal_error)
     sealed[sealed.length - 1] = (sealed[sealed.length - 1] as number) ^ 1;
-    await expect(c.decryptStream(sealed)).rejects.toBeInstanceOf(SpikeError);
+    const streamErr = await c.decryptStream(sealed).catch((e: unknown) => e);
+    expect(streamErr).toBeInstanceOf(SpikeBadRequestError);
+    expect(streamErr).toMatchObject({ status: 400, code: 'crypto_decryption_failed' });
+    enc.ciphertext[0] = (enc.ciphertext[0] as number) ^ 1;
+    const jsonErr = await c.decrypt(enc).catch((e: unknown) => e);
+    expect(jsonErr).toBeInstanceOf(SpikeServerError);
+    expect(jsonErr).toMatchObject({ status: 500, code: 'api_internal_error' });
 
     const app = await SpikeClient.create({ env: stack.envFor('sdk-app') });
     try {
