@@ -5,6 +5,7 @@
 // (src/pilot/help/check.ts listedExitCodes).
 import { describe, expect, it } from 'vitest';
 import { listedExitCodes } from '../../../src/pilot/help/check.js';
+import { COMMANDS } from '../../../src/pilot/program.js';
 import { ExitCode } from '../../../src/pilot/output/exit.js';
 import { fake, ID, json, runProgram } from './fakes.js';
 
@@ -40,7 +41,15 @@ async function listed(path: string[]): Promise<number[]> {
   return listedExitCodes(r.out);
 }
 
+/** The commands that never call SPIKE Nexus through a role (checked on their own below). */
+const LOCAL = ['operator verify', 'operator preflight'];
+
 describe('the exit codes of a command are in its --help', () => {
+  it('every command of program.ts is run here (a new one needs a line in RUNS, or in LOCAL)', () => {
+    const run = new Set(RUNS.map((r) => r.path.join(' ')));
+    expect(COMMANDS.map((c) => `${c.group} ${c.name}`).filter((n) => !run.has(n) && !LOCAL.includes(n))).toEqual([]);
+  });
+
   it.each(RUNS.map((r) => [r.path.join(' '), r] as const))('spike %s', async (_name, run) => {
     const codes = await listed(run.path);
     const seen = new Map<string, number>();
