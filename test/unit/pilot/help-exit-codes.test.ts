@@ -46,8 +46,9 @@ const LOCAL = ['operator verify', 'operator preflight'];
 
 describe('the exit codes of a command are in its --help', () => {
   it('every command of program.ts is run here (a new one needs a line in RUNS, or in LOCAL)', () => {
-    const run = new Set(RUNS.map((r) => r.path.join(' ')));
-    expect(COMMANDS.map((c) => `${c.group} ${c.name}`).filter((n) => !run.has(n) && !LOCAL.includes(n))).toEqual([]);
+    // `secret metadata` is run as `secret metadata get`.
+    const covered = (n: string): boolean => LOCAL.includes(n) || RUNS.some((r) => `${r.path.join(' ')} `.startsWith(`${n} `));
+    expect(COMMANDS.map((c) => `${c.group} ${c.name}`).filter((n) => !covered(n))).toEqual([]);
   });
 
   it.each(RUNS.map((r) => [r.path.join(' '), r] as const))('spike %s', async (_name, run) => {
