@@ -231,6 +231,8 @@ describe('root-key rotation with two active replicas on PostgreSQL', () => {
     const before = await nexusStatus(pilot, urlB);
     expect(before.ready).toBe(true);
     const readyBefore = b.events('root_key_ready').length;
+    await putSecret(pilot.http, stack.nexusUrl, 'app/frozen', { v: 'frozen' });
+    expected.set('app/frozen', 'frozen');
     process.kill(pid, 'SIGSTOP');
     let resumed = false;
     try {
@@ -247,10 +249,10 @@ describe('root-key rotation with two active replicas on PostgreSQL', () => {
       const answers = new Set<string>();
       let s: StatusResponse | undefined;
       while (s?.ready !== true || s.fingerprint !== answer.fingerprint) {
-        answers.add(await getSecret(pilot.http, urlB, 'app/s/7').then((v) => JSON.stringify(v), (e: unknown) => String(statusOfError(e))));
+        answers.add(await getSecret(pilot.http, urlB, 'app/frozen').then((v) => JSON.stringify(v), (e: unknown) => String(statusOfError(e))));
         s = await nexusStatus(pilot, urlB).catch(() => undefined);
       }
-      expect([...answers].filter((a) => a !== JSON.stringify({ v: 'value-7' }) && a !== '503')).toEqual([]);
+      expect([...answers].filter((a) => a !== JSON.stringify({ v: 'frozen' }) && a !== '503')).toEqual([]);
       await b.waitForEvent('root_key_retired_elsewhere', { after: mark });
       await b.waitForEvent('root_key_dropped', { after: mark });
       expect(b.events('root_key_ready').length).toBe(readyBefore + 1);
