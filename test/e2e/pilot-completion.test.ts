@@ -27,11 +27,12 @@ describe('spike completion (built CLI)', () => {
     const script = join(dir, 'spike.bash');
     writeFileSync(script, r.stdout);
     const complete = (...words: string[]): string =>
-      execFileSync('bash', ['-c', 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _spike; printf "%s\\n" "${COMPREPLY[@]}"', 'bash', script, ...words], {
+      execFileSync('bash', ['-c', 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _spike; for w in "${COMPREPLY[@]}"; do printf "<%s>\\n" "$w"; done', 'bash', script, ...words], {
         encoding: 'utf8',
       });
-    expect(complete('spike', 'op')).toBe('operator\n');
-    expect(complete('spike', 'operator', 're')).toBe('recover\nrestore\n');
+    // One <…> line per COMPREPLY element.
+    expect(complete('spike', 'op')).toBe('<operator>\n');
+    expect(complete('spike', 'operator', 're')).toBe('<recover>\n<restore>\n');
     // The completion function is registered for the command `spike`.
     expect(execFileSync('bash', ['-c', 'source "$1"; complete -p spike', 'bash', script], { encoding: 'utf8' })).toBe('complete -F _spike spike\n');
   });

@@ -65,17 +65,17 @@ _spike() {
 }
 
 # $1 what may stand here (any, file, choices:…), $2 the word typed so far: sets COMPREPLY.
+# compgen prints one candidate a line: split its output on line breaks only.
 _spike_reply() {
+  local IFS='
+'
   case "$1" in
     file)
       compopt -o filenames 2>/dev/null
-      local IFS='
-'
       COMPREPLY=($(compgen -f -- "$2"))
       ;;
     choices:*)
-      local IFS=' '
-      COMPREPLY=($(compgen -W "\${1#choices:}" -- "$2"))
+      COMPREPLY=($(IFS=' '; compgen -W "\${1#choices:}" -- "$2"))
       ;;
     *) COMPREPLY=() ;;
   esac

@@ -33,7 +33,8 @@ beforeAll(async () => {
   for (const f of ['spike.recovery.1.txt', 'spike.recovery.2.txt', 'notes.md']) writeFileSync(join(dir, 'shards', f), '');
   writeFileSync(
     join(dir, 'complete.bash'),
-    'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMPREPLY=(); _spike; printf "%s\\n" "${COMPREPLY[@]}"\n',
+    // Each COMPREPLY element in <…>: an element holding a line break would show.
+    'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMPREPLY=(); _spike; for w in "${COMPREPLY[@]}"; do printf "<%s>\\n" "$w"; done\n',
   );
   writeFileSync(
     join(dir, 'complete.zsh'),
@@ -55,7 +56,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** What bash offers for the command line `words` (the last one is the word under the cursor). */
 function bash(...words: string[]): string[] {
   const out = execFileSync('bash', [join(dir, 'complete.bash'), scripts.bash as string, ...words], { cwd: dir, encoding: 'utf8' });
-  return out.split('\n').filter((l) => l !== '');
+  return out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => (/^<.*>$/.test(l) ? l.slice(1, -1) : `broken element: ${l}`));
 }
 
 describe('spike completion bash, run in bash', () => {
