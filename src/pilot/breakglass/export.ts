@@ -11,13 +11,11 @@
 // earlier `.age` files are there (it would delete them without a word and
 // leave nothing that matches them) — refuseToDropEncryptedExports.
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { CliError, ExitCode } from '../output/exit.js';
 import { recoveryFileName, writeRecoveryFiles } from './recovery-writer.js';
 import { formatShardFile } from './shard.js';
 import { AGE_SUFFIX } from './age.js';
-import { fsyncDirectoryAsync, writeFileExclusiveAsync } from '../../common/durable-file.js';
-import { discardQuietly, errnoCode, errnoOf, removeOldBreakglassFiles, stageAtomic, type StagedFile } from './files.js';
+import { discardQuietly, errnoCode, errnoOf, removeOldBreakglassFiles, stageAtomic, writeShardFilesAllOrNone, type StagedFile } from './files.js';
 import { buildManifest, MANIFEST_FILE, serializeManifest, type Manifest } from './manifest.js';
 import { deduceThreshold } from './polynomial.js';
 
@@ -70,43 +68,17 @@ export function refuseToDropEncryptedExports(dir: string): void {
   );
 }
 
-/** After a failure: removes what this run wrote (plaintext shard files zeroed first). */
-function removeAll(paths: readonly string[]): void {
-  for (const p of paths) discardQuietly(p);
-}
-
 /**
  * Writes the armored shard files, all at once, then fsyncs `dir`; returns
  * their paths (ascending id). On a failure the lowest failing id is reported
  * and every file written here removed.
  */
-async function writeEncryptedFiles(dir: string, armoredById: ReadonlyMap<number, Uint8Array>): Promise<string[]> {
+function writeEncryptedFiles(dir: string, armoredById: ReadonlyMap<number, Uint8Array>): Promise<string[]> {
   const ids = [...armoredById.keys()].sort((a, b) => a - b);
-  const results = await Promise.allSettled(
-    ids.map(async (id) => {
-      const path = join(dir, encryptedFileName(id));
-      try {
-        await writeFileExclusiveAsync(path, armoredById.get(id) as Uint8Array, { syncDirectory: false });
-      } catch (e) {
-        throw new CliError(ExitCode.filesystem, `Failed to save shard ${id}: ${path} (${errnoCode(e)}).`);
-      }
-      return path;
-    }),
+  return writeShardFilesAllOrNone(
+    dir,
+    ids.map((id) => ({ id, name: encryptedFileName(id), content: () => armoredById.get(id) as Uint8Array, wipe: false })),
   );
-  const written = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  try {
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
-    try {
-      await fsyncDirectoryAsync(dir);
-    } catch (e) {
-      throw new CliError(ExitCode.filesystem, `Failed to sync recovery directory ${dir} (${errnoCode(e)}).`);
-    }
-    return written;
-  } catch (e) {
-    removeAll(written);
-    throw e;
-  }
 }
 
 /**
@@ -174,7 +146,7 @@ export async function exportBreakglass(opts: {
     return { files: written, manifestPath, manifest };
   } catch (e) {
     staged?.discard();
-    removeAll(written);
+    for (const p of written) discardQuietly(p); // plaintext shard content zeroed first
     throw e;
   }
 }

@@ -7,7 +7,7 @@
 import { closeSync, constants, openSync, readdirSync, readSync, fstatSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, ExitCode } from '../output/exit.js';
-import { overwriteAndUnlink, overwriteAndUnlinkAsync, stageReplacementAsync } from '../../common/durable-file.js';
+import { fsyncDirectoryAsync, overwriteAndUnlink, overwriteAndUnlinkAsync, stageReplacementAsync, writeFileExclusiveAsync } from '../../common/durable-file.js';
 
 /** The errno code of a Node fs error ("EACCES", …), if it has one. */
 export function errnoOf(e: unknown): string | undefined {
@@ -132,5 +132,51 @@ export function readLimitedFile(path: string, limit: number, what = 'file', exit
     throw new CliError(exitCode, `Cannot read ${what} ${path} (${errnoCode(e)}).`);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** One shard file of a run: its id (for the error text), its name in the directory and its content. */
+export interface ShardFile {
+  readonly id: number;
+  readonly name: string;
+  /** Builds the bytes to write; zeroed after the write when `wipe` is set. */
+  content(): Uint8Array;
+  readonly wipe: boolean;
+}
+
+/**
+ * Writes every file (O_EXCL, no symlink followed, 0600, each fsynced) at once,
+ * then fsyncs `dir` once; returns the paths in `files` order. All or none: on
+ * any failure (the first failing file in `files` order is reported, exit 4)
+ * every file this run wrote is removed again, plaintext zeroed first.
+ */
+export async function writeShardFilesAllOrNone(dir: string, files: readonly ShardFile[]): Promise<string[]> {
+  const results = await Promise.allSettled(
+    files.map(async (f) => {
+      const path = join(dir, f.name);
+      const content = f.content();
+      try {
+        await writeFileExclusiveAsync(path, content, { syncDirectory: false });
+        return path;
+      } catch (e) {
+        throw new CliError(ExitCode.filesystem, `Failed to save shard ${f.id}: ${path} (${errnoCode(e)}).`);
+      } finally {
+        if (f.wipe) content.fill(0);
+      }
+    }),
+  );
+  const written = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  try {
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    try {
+      await fsyncDirectoryAsync(dir);
+    } catch (e) {
+      throw new CliError(ExitCode.filesystem, `Failed to sync recovery directory ${dir} (${errnoCode(e)}).`);
+    }
+    return written;
+  } catch (e) {
+    for (const p of written) discardQuietly(p);
+    throw e;
   }
 }

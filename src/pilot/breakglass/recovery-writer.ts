@@ -5,10 +5,8 @@
 // (common/durable-file.ts; docs/design.md § Recovery directory and files).
 // On any failure the files written by this run are removed again, so a run
 // leaves all shards or none.
-import { extname, join } from 'node:path';
-import { CliError, ExitCode } from '../output/exit.js';
-import { fsyncDirectoryAsync, writeFileExclusiveAsync } from '../../common/durable-file.js';
-import { discardQuietly, errnoCode, removeMatching } from './files.js';
+import { extname } from 'node:path';
+import { removeMatching, writeShardFilesAllOrNone } from './files.js';
 import { formatShardFile } from './shard.js';
 
 export function recoveryFileName(id: number): string {
@@ -36,34 +34,10 @@ export function removeOldRecoveryFiles(dir: string): Promise<void> {
  * Does not zero `shards` (the caller owns them); zeroes the file contents it
  * builds.
  */
-export async function writeRecoveryFiles(dir: string, shards: ReadonlyMap<number, Uint8Array>): Promise<string[]> {
+export function writeRecoveryFiles(dir: string, shards: ReadonlyMap<number, Uint8Array>): Promise<string[]> {
   const ids = [...shards.keys()].sort((a, b) => a - b);
-  const results = await Promise.allSettled(
-    ids.map(async (id) => {
-      const path = join(dir, recoveryFileName(id));
-      const content = formatShardFile(id, shards.get(id) as Uint8Array);
-      try {
-        await writeFileExclusiveAsync(path, content, { syncDirectory: false });
-        return path;
-      } catch (e) {
-        throw new CliError(ExitCode.filesystem, `Failed to save shard ${id}: ${path} (${errnoCode(e)}).`);
-      } finally {
-        content.fill(0);
-      }
-    }),
+  return writeShardFilesAllOrNone(
+    dir,
+    ids.map((id) => ({ id, name: recoveryFileName(id), content: () => formatShardFile(id, shards.get(id) as Uint8Array), wipe: true })),
   );
-  const written = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  try {
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
-    try {
-      await fsyncDirectoryAsync(dir);
-    } catch (e) {
-      throw new CliError(ExitCode.filesystem, `Failed to sync recovery directory ${dir} (${errnoCode(e)}).`);
-    }
-    return written;
-  } catch (e) {
-    for (const p of written) discardQuietly(p);
-    throw e;
-  }
 }
