@@ -36,6 +36,8 @@ export interface SpikeClientOptions {
   timeoutMs?: number;
   /** With several Nexus URLs, the TLS connect deadline per URL before the next one is tried. Default: 10 s (capped by timeoutMs). */
   connectTimeoutMs?: number;
+  /** Aborts `create()` while it waits for the first SVID (SpikeWorkloadApiError). */
+  signal?: AbortSignal;
   /** Where defaults come from instead of `process.env` (tests, or a workload's own configuration). */
   env?: Env;
 }

@@ -172,7 +172,11 @@ export class SpikeClient {
     if (opts.source !== undefined) return new SpikeClient(opts.source, undefined, settings);
     let source: X509Source;
     try {
-      source = await X509Source.create({ address: settings.endpointSocket, timeoutMs: settings.sourceTimeoutMs });
+      source = await X509Source.create({
+        address: settings.endpointSocket,
+        timeoutMs: settings.sourceTimeoutMs,
+        ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      });
     } catch (e) {
       if (e instanceof WorkloadApiAddressError) throw new RangeError(`SpikeClient: endpointSocket: ${e.message}`, { cause: e });
       const mapped = toSpikeError(e);

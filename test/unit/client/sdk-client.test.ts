@@ -236,6 +236,20 @@ describe('SpikeClient: typed errors', () => {
     expect(e).toBeInstanceOf(SpikeWorkloadApiError);
   });
 
+  it('create() can be aborted while it waits for the first SVID', async () => {
+    const silent = await FakeWorkloadApi.start();
+    try {
+      silent.setResponse(null); // no identity (PERMISSION_DENIED): the source keeps retrying
+      const ac = new AbortController();
+      const p = SpikeClient.create({ env: {}, endpointSocket: silent.address, nexusUrl: nexus.url, sourceTimeoutMs: 60_000, signal: ac.signal });
+      await silent.waitFor(() => silent.calls > 0);
+      ac.abort();
+      await expect(p).rejects.toBeInstanceOf(SpikeWorkloadApiError);
+    } finally {
+      await silent.close();
+    }
+  });
+
   it('invalid options: RangeError naming the option', async () => {
     await expect(open({ nexusUrl: 'http://x' })).rejects.toThrow(/nexusUrl/);
     await expect(open({ nexusUrl: [] })).rejects.toThrow(/nexusUrl/);
