@@ -44,6 +44,126 @@ export function seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array):
   return Buffer.concat([body, c.getAuthTag()]);
 }
 
+// Sealing several short fields under one key (a secret's metadata: five
+// fields, each with its own nonce): the same bytes as `seal` for each, but
+// with one AES-256-ECB cipher object for all of them instead of one GCM
+// cipher object per field (creating and finishing a cipher object cost more
+// than the AES work on a few bytes: about 15 µs per field against 3). GCM by
+// hand (NIST SP 800-38D): H = E(0¹²⁸); J0 = nonce ‖ 0³¹1; the ciphertext is
+// the plaintext XOR E(inc32(J0)), E(inc32²(J0)), …; the tag is
+// GHASH_H(ciphertext, lengths) XOR E(J0) — no associated data, 16-byte tag.
+// All E(·) blocks come from one ECB update call; GHASH runs here, one
+// multiplication in GF(2¹²⁸) per 16 bytes, so longer plaintexts go to `seal`.
+
+/** Longest plaintext `sealFields` seals by hand; longer ones go through `seal`. */
+const FIELD_MAX_BYTES = 256;
+const BLOCK = 16;
+
+/** x·y in GCM's GF(2¹²⁸) (SP 800-38D Algorithm 1, without branches), blocks as four big-endian 32-bit words; the result goes to `x`. */
+function gfMul(x: Uint32Array, y: Uint32Array): void {
+  let z0 = 0;
+  let z1 = 0;
+  let z2 = 0;
+  let z3 = 0;
+  let v0 = y[0] as number;
+  let v1 = y[1] as number;
+  let v2 = y[2] as number;
+  let v3 = y[3] as number;
+  for (let w = 0; w < 4; w++) {
+    let word = x[w] as number;
+    for (let b = 0; b < 32; b++) {
+      const take = -((word >>> 31) & 1); // all ones when the bit of x is set
+      z0 ^= v0 & take;
+      z1 ^= v1 & take;
+      z2 ^= v2 & take;
+      z3 ^= v3 & take;
+      word <<= 1;
+      const reduce = -(v3 & 1) & 0xe1000000; // V·x: a shift right, R = 11100001 ‖ 0¹²⁰ when a bit falls off
+      v3 = (v3 >>> 1) | (v2 << 31);
+      v2 = (v2 >>> 1) | (v1 << 31);
+      v1 = (v1 >>> 1) | (v0 << 31);
+      v0 = (v0 >>> 1) ^ reduce;
+    }
+  }
+  x[0] = z0 >>> 0;
+  x[1] = z1 >>> 0;
+  x[2] = z2 >>> 0;
+  x[3] = z3 >>> 0;
+}
+
+/** X ^= the 16 bytes of `b` at `off` (zero-padded past `end`); then X = X·H. */
+function ghashBlock(x: Uint32Array, h: Uint32Array, b: Uint8Array, off: number, end: number): void {
+  for (let w = 0; w < 4; w++) {
+    let word = 0;
+    for (let j = 0; j < 4; j++) {
+      const i = off + w * 4 + j;
+      word = (word << 8) | (i < end ? (b[i] as number) : 0);
+    }
+    x[w] = ((x[w] as number) ^ word) >>> 0;
+  }
+  gfMul(x, h);
+}
+
+/**
+ * AES-256-GCM seals of several plaintexts under one key, one nonce each:
+ * element i is exactly `seal(key, fields[i].nonce, fields[i].plaintext)`
+ * (ciphertext ‖ 16-byte tag). Nonces must be 12 bytes.
+ */
+export function sealFields(key: Uint8Array, fields: readonly { readonly nonce: Uint8Array; readonly plaintext: Uint8Array }[]): Buffer[] {
+  const blocksOf = (n: number): number => Math.ceil(n / BLOCK);
+  let blocks = 1; // E(0¹²⁸) = H
+  for (const f of fields) {
+    if (f.nonce.length !== NONCE_BYTES) throw new Error('a GCM field nonce must be 12 bytes');
+    if (f.plaintext.length <= FIELD_MAX_BYTES) blocks += 1 + blocksOf(f.plaintext.length);
+  }
+  // The counter blocks: per field J0, then inc32(J0), inc32²(J0), … (12-byte nonce: the counter starts at 1).
+  const counters = Buffer.alloc(blocks * BLOCK);
+  let at = BLOCK;
+  for (const f of fields) {
+    if (f.plaintext.length > FIELD_MAX_BYTES) continue;
+    for (let c = 1; c <= 1 + blocksOf(f.plaintext.length); c++) {
+      counters.set(f.nonce, at);
+      counters.writeUInt32BE(c, at + NONCE_BYTES);
+      at += BLOCK;
+    }
+  }
+  const ecb = createCipheriv('aes-256-ecb', key, null);
+  ecb.setAutoPadding(false);
+  const stream = ecb.update(counters);
+  const h = new Uint32Array([stream.readUInt32BE(0), stream.readUInt32BE(4), stream.readUInt32BE(8), stream.readUInt32BE(12)]);
+  const x = new Uint32Array(4);
+  const out: Buffer[] = [];
+  at = BLOCK;
+  try {
+    for (const f of fields) {
+      const pt = f.plaintext;
+      if (pt.length > FIELD_MAX_BYTES) {
+        out.push(seal(key, f.nonce, pt));
+        continue;
+      }
+      const j0 = at;
+      at += BLOCK;
+      const sealed = Buffer.alloc(pt.length + TAG_BYTES);
+      for (let i = 0; i < pt.length; i++) sealed[i] = (pt[i] as number) ^ (stream[at + i] as number);
+      at += blocksOf(pt.length) * BLOCK;
+      x.fill(0);
+      for (let off = 0; off < pt.length; off += BLOCK) ghashBlock(x, h, sealed, off, pt.length);
+      // The lengths block: 64-bit bit lengths of the (absent) associated data and of the ciphertext.
+      const bits = pt.length * 8;
+      x[2] = ((x[2] as number) ^ Math.floor(bits / 2 ** 32)) >>> 0;
+      x[3] = ((x[3] as number) ^ bits) >>> 0;
+      gfMul(x, h);
+      for (let w = 0; w < 4; w++) sealed.writeUInt32BE(((x[w] as number) ^ stream.readUInt32BE(j0 + w * 4)) >>> 0, pt.length + w * 4);
+      out.push(sealed);
+    }
+    return out;
+  } finally {
+    stream.fill(0);
+    h.fill(0);
+    x.fill(0);
+  }
+}
+
 /** Returns the plaintext in a fresh Buffer (caller zeroes it when done); throws DecryptError. */
 export function open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Buffer {
   if (nonce.length !== NONCE_BYTES || sealed.length < TAG_BYTES) throw new DecryptError();
