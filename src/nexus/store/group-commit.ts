@@ -25,10 +25,12 @@
 // settled, each with its own result or error (an error answer, too, may
 // depend on what earlier groups wrote). A group that commits while an fsync
 // runs gets an fsync of its own at once, up to `durability.parallel` in
-// flight (SQLite: 2); the groups committed while that many run wait for the
-// next one to start, which covers them all. fsyncs may return out of order:
-// one that returns answers every group committed before it started.
-// Committing goes on while fsyncs run. Until a committed group is
+// flight (SQLite: 2). While that many run, queued writes are not committed:
+// they stay queued until one returns, and the flush scheduled then commits
+// them together (fewer, larger transactions under load: every group costs
+// a COMMIT that writes its pages to the WAL, and an fsync; the writes would
+// wait for that fsync anyway). fsyncs may return out of order: one that
+// returns answers every group committed before it started. Until a committed group is
 // durable, nobody may see it: `barrier()` (before every read of the store)
 // makes everything committed durable first, synchronously if it must, and
 // `durable()` waits for it without blocking.
@@ -213,6 +215,7 @@ export function createGroupCommitter(tx: GroupTransactions, opts: GroupCommitOpt
       if (error !== null) fail(error);
       else markDurable(target);
       startSync();
+      schedule();
     });
   };
 
@@ -279,6 +282,8 @@ export function createGroupCommitter(tx: GroupTransactions, opts: GroupCommitOpt
   const flush = (): void => {
     scheduled = false;
     if (failed !== undefined) return;
+    // Every fsync slot busy: the writes wait, queued, for the next slot; the sync callback schedules the flush.
+    if (durability !== undefined && syncing >= maxSyncs && !closed) return;
     flushOne();
     schedule();
   };

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore } from '../../../../src/nexus/store/core.js';
+import type { GroupCommitOptions } from '../../../../src/nexus/store/group-commit.js';
 import { Keyring } from '../../../../src/nexus/store/keyring.js';
 import { openConnection } from '../../../../src/nexus/store/sqlite/connection.js';
 import { sqliteBackend } from '../../../../src/nexus/store/sqlite/sqlite-backend.js';
@@ -86,10 +87,10 @@ function heldFsync(): WalFsyncHooks & {
   return h;
 }
 
-function sqliteStore(fsync: WalFsyncHooks): { store: SecretStore; dataDir: string } {
+function sqliteStore(fsync: WalFsyncHooks, groupCommit?: GroupCommitOptions): { store: SecretStore; dataDir: string } {
   const t = tempDir();
   const dataDir = join(t.dir, 'data');
-  const store = openSqliteStore({ dataDir, rootKey: KEY, maxVersions: 10, walFsync: fsync });
+  const store = openSqliteStore({ dataDir, rootKey: KEY, maxVersions: 10, walFsync: fsync, ...(groupCommit === undefined ? {} : { groupCommit }) });
   cleanups.push(() => {
     store.close();
     t.cleanup();
@@ -176,7 +177,7 @@ describe('group commit: answered after the fsync that follows COMMIT', () => {
     const notFound = track(store.grouped.undeleteSecretVersions('no/such', [1])); // would fail alone with NotFoundError
     await nextTurn(); // group 2 commits, its own fsync is held too
     const third = track(store.grouped.putSecret('g2/b', { v: '1' }));
-    await nextTurn(); // group 3 commits and waits: two fsyncs are in flight
+    await nextTurn(); // not committed: two fsyncs are in flight, the write stays queued
     expect(f.asyncCalls).toBe(2);
     const fourth = track(store.grouped.putSecret('g4/a', { v: '1' })); // queued, not yet flushed
     const d = track(store.durable());
@@ -196,20 +197,22 @@ describe('group commit: answered after the fsync that follows COMMIT', () => {
     expect(() => store.close()).not.toThrow();
   });
 
-  it('a group committing while an fsync runs gets its own (two at most, on two descriptors); one returning answers every group committed before it started, in any order', async () => {
+  it('a group committing while an fsync runs gets its own (two at most, on two descriptors); while two run, writes stay queued and commit together once one returns; one returning answers every group committed before it started, in any order', async () => {
     const f = heldFsync();
-    const { store } = sqliteStore(f);
+    const commits: number[] = [];
+    const { store } = sqliteStore(f, { hooks: { beforeCommit: (n) => commits.push(n) } });
     const a = track(store.grouped.putSecret('p/a', { v: '1' }));
     await nextTurn(); // group 1 → fsync #1
     const b = track(store.grouped.putSecret('p/b', { v: '1' }));
     const missing = track(store.grouped.deleteSecretVersions('p/none', []));
     await nextTurn(); // group 2 → fsync #2
     const c = track(store.grouped.putSecret('p/a', { v: '2' }));
-    await nextTurn(); // group 3 waits: two in flight
+    await nextTurn(); // c stays queued: two fsyncs in flight
     const e = track(store.grouped.putSecret('p/e', { v: '1' }));
-    await nextTurn(); // group 4 waits too
+    await nextTurn(); // e too
     expect(f.asyncCalls).toBe(2);
     expect(new Set(f.fds).size).toBe(2);
+    expect(commits).toEqual([1, 2]);
     await settle();
     expect([a.state, b.state, missing.state, c.state, e.state]).toEqual(['pending', 'pending', 'pending', 'pending', 'pending']);
     f.release(1); // fsync #2 returns first: groups 1 and 2 are durable
@@ -219,7 +222,9 @@ describe('group commit: answered after the fsync that follows COMMIT', () => {
     expect(missing.state).toBe('rejected');
     expect(missing.error).toBeInstanceOf(NotFoundError);
     expect([c.state, e.state]).toEqual(['pending', 'pending']);
-    expect(f.asyncCalls).toBe(3); // one fsync for groups 3 and 4, started at once
+    await nextTurn(); // the flush the returning fsync scheduled: c and e in one group, its fsync started at once
+    expect(commits).toEqual([1, 2, 2]);
+    expect(f.asyncCalls).toBe(3);
     f.release(0); // fsync #1, late: changes nothing
     await settle();
     expect([c.state, e.state]).toEqual(['pending', 'pending']);
