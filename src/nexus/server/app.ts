@@ -71,6 +71,8 @@ export interface NexusAppOptions {
 declare module 'fastify' {
   interface FastifyRequest {
     nexusRoute: NexusRoute | undefined;
+    /** The request target as onRequest parsed it (reused by the audit line). */
+    nexusTarget: { path: string; action: string } | undefined;
   }
 }
 
@@ -86,6 +88,7 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
   });
   const log = opts.log;
   app.decorateRequest('nexusRoute', undefined);
+  app.decorateRequest('nexusTarget', undefined);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
@@ -116,6 +119,7 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
       send(reply, { status: 400, body: encodeErr(API_BAD_REQUEST) }, true);
       return;
     }
+    req.nexusTarget = target;
     if (opts.backend !== 'memory' && !opts.isReady() && !EMERGENCY_PATHS.has(target.path)) {
       send(reply, { status: 503, body: encodeErr(STATE_NOT_READY) }, true);
       return;
@@ -194,7 +198,7 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
 
   // One audit line per request, as upstream's HandleRoute does (never bodies).
   app.addHook('onResponse', (req, reply, done) => {
-    const target = parseRequestTarget(req.url);
+    const target = req.nexusTarget ?? parseRequestTarget(req.url);
     log.audit('request', {
       caller: opts.peerIdOf(req) ?? null,
       method: req.method,
