@@ -48,7 +48,7 @@ const RESTORE_RUNS = 7; // Nexus allows a burst of 10 restore calls per caller
 const RECOVER_RUNS = 7;
 const NEXUS_RESTARTS = 5;
 const LOAD = { concurrency: 8, warmupMs: 1000, durationMs: 2000, rounds: 5, maxRequests: 200_000 };
-/** BENCH_ONLY=throughput runs only (b), BENCH_ONLY=postgres only (p), BENCH_ONLY=scale only (s) without rotations, BENCH_ONLY=rotation only (r), for a quick look. */
+/** BENCH_ONLY=throughput runs only (b), BENCH_ONLY=put only (b)'s put and its echo, BENCH_ONLY=postgres only (p), BENCH_ONLY=scale only (s) without rotations, BENCH_ONLY=rotation only (r), for a quick look. */
 const ONLY = process.env.BENCH_ONLY;
 /** The workload whose get a policy authorizes (not a Pilot role: Nexus checks its policies on every request). */
 const POLICY_WORKLOAD = { name: 'bench-app', id: 'spiffe://spike.ist/workload/bench-app' };
@@ -140,7 +140,8 @@ async function benchCli(stack) {
 
 // ---- (b) Nexus throughput vs an echo server -----------------------------------
 
-async function benchThroughput(stack) {
+/** `only`: the names of the targets to measure (BENCH_ONLY=put: the put and its echo); every target by default. */
+async function benchThroughput(stack, only) {
   const pilot = await fetchSvid(stack.socketOf('pilot'));
   await stack.setEntry(POLICY_WORKLOAD.name, POLICY_WORKLOAD.id);
   const app = await fetchSvid(stack.socketOf(POLICY_WORKLOAD.name));
@@ -163,8 +164,19 @@ async function benchThroughput(stack) {
     const policy = await post(seedAgent, `${stack.nexusUrl}/v1/acl/policy`, Buffer.from(JSON.stringify(POLICY)));
     if (policy.status !== 200) throw new Error(`creating the policy failed: HTTP ${policy.status}`);
     seedAgent.destroy();
-    const results = await measureRounds(targets, { load: LOAD, svid: pilot, pin });
+    const chosen = only === undefined ? targets : Object.fromEntries(Object.entries(targets).filter(([k]) => only.includes(k)));
+    // Nexus's CPU time per put (BENCH_ONLY=put): every put sent (warm-up included) counted by its body.
+    let putsSent = 0;
+    if (only !== undefined) chosen.nexusPut = { ...targets.nexusPut, body: (i) => (putsSent++, targets.nexusPut.body(i)) };
+    const cpu0 = cpuMs(stack.proc('nexus').child.pid);
+    const results = await measureRounds(chosen, { load: LOAD, svid: pilot, pin });
     const out = Object.fromEntries(Object.entries(results).map(([k, rs]) => [k, summarizeRounds(rs)]));
+    if (only !== undefined) {
+      out.nexusCpuUsPerPut = ((cpuMs(stack.proc('nexus').child.pid) - cpu0) * 1000) / putsSent;
+      out.putRatio = roundRatio(results.nexusPut, results.echoPut);
+      out.putRounds = results.nexusPut.map((r, i) => ({ put: Math.round(r.perSecond), echo: Math.round(results.echoPut[i].perSecond) }));
+      return out;
+    }
     // Per-round ratios (Nexus and echo measured back to back) are steadier than a ratio of medians on a shared machine.
     out.getRatio = roundRatio(results.nexusGet, results.echoGet);
     out.putRatio = roundRatio(results.nexusPut, results.echoPut);
@@ -179,6 +191,12 @@ async function benchThroughput(stack) {
     nexusSvid.key = '';
     echo.stop();
   }
+}
+
+/** A process's CPU time (user + system) so far, in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 // ---- (c) Nexus start → ready ------------------------------------------------
@@ -291,6 +309,14 @@ function throughputFigures(b) {
     { name: 'Nexus get via policy', unit: 'req/s', value: b.policyGet.perSecond, baseline: echo('echo', b.echoGet.perSecond), ratio: b.policyGetEchoRatio, target: target('ratio', '>=', 0.5) },
     { name: 'Nexus get via policy, vs superuser get', unit: 'req/s', value: b.policyGet.perSecond, baseline: echo('superuser get', b.nexusGet.perSecond), ratio: b.policyGetRatio },
     { name: 'Nexus get via policy p50', unit: 'ms', value: b.policyGet.p50, baseline: echo('superuser get', b.nexusGet.p50), ratio: b.policyGet.p50 / b.nexusGet.p50 },
+    ...putFigures(b),
+  ];
+}
+
+/** The put rows of (b). */
+function putFigures(b) {
+  const echo = (label, x) => ({ label, value: x });
+  return [
     { name: 'Nexus put', unit: 'req/s', value: b.nexusPut.perSecond, baseline: echo('echo', b.echoPut.perSecond), ratio: b.putRatio, target: target('ratio', '>=', 0.5) },
     { name: 'Nexus put p50', unit: 'ms', value: b.nexusPut.p50, baseline: echo('echo', b.echoPut.p50), ratio: b.nexusPut.p50 / b.echoPut.p50 },
     { name: 'Nexus put p99', unit: 'ms', value: b.nexusPut.p99, baseline: echo('echo', b.echoPut.p99), ratio: b.nexusPut.p99 / b.echoPut.p99 },
@@ -337,8 +363,8 @@ function writeSvg(levels, m) {
 async function main() {
   const t0 = performance.now();
   const m = machine();
-  if (ONLY !== undefined && !['throughput', 'postgres', 'scale', 'rotation'].includes(ONLY)) {
-    throw new Error(`BENCH_ONLY=${ONLY}: only "throughput", "postgres", "scale" and "rotation" are known`);
+  if (ONLY !== undefined && !['throughput', 'put', 'postgres', 'scale', 'rotation'].includes(ONLY)) {
+    throw new Error(`BENCH_ONLY=${ONLY}: only "throughput", "put", "postgres", "scale" and "rotation" are known`);
   }
   /** Clean-ups of what the run starts besides the stack (the PostgreSQL part), run by the finally below. */
   const cleanups = [];
@@ -371,6 +397,13 @@ async function main() {
       log('(b) Nexus throughput vs echo server (BENCH_ONLY=throughput)');
       const rows = finalize(throughputFigures(await benchThroughput(stack)));
       printReport(rows, m, [], 'nothing written');
+      return exitStatus(rows);
+    }
+    if (ONLY === 'put') {
+      log('(b) Nexus put vs echo server only (BENCH_ONLY=put)');
+      const b = await benchThroughput(stack, ['nexusPut', 'echoPut']);
+      const rows = finalize(putFigures(b));
+      printReport(rows, m, [], `put/echo per round (req/s): ${b.putRounds.map((r) => `${r.put}/${r.echo}`).join(' ')}; Nexus CPU ${Math.round(b.nexusCpuUsPerPut)} µs per put; nothing written`);
       return exitStatus(rows);
     }
     if (ONLY === 'scale' || ONLY === 'rotation') {

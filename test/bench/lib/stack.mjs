@@ -10,7 +10,7 @@
 // The temp dir is also removed when the bench process exits without cleanup()
 // (watchdog, signal).
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Proc, runTimed } from './procs.mjs';
 
 /** The `port` of a `*_listening` line. */
@@ -23,7 +23,8 @@ function portOf(line, name) {
 export class Stack {
   /** @param {string} repo the repository root (dist/ must be built) */
   static async create(repo, keepers = 3) {
-    const dist = join(repo, 'dist');
+    // BENCH_DIST=<dir>: another build (before/after comparisons against the same bench).
+    const dist = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : join(repo, 'dist');
     if (!existsSync(join(dist, 'spike-nexus.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
     const dir = mkdtempSync('/tmp/skb-');
     const removeDir = () => rmSync(dir, { recursive: true, force: true });
