@@ -195,7 +195,7 @@ export class SpikeClient {
     return this.#settings.nexusUrls;
   }
 
-  /** The SPIFFE ID of the Nexus that answered last (undefined before the first call). */
+  /** The SPIFFE ID of the Nexus this client last connected to (undefined before the first connection). */
   get nexusId(): string | undefined {
     return this.#nexusId;
   }
