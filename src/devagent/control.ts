@@ -34,8 +34,8 @@ function isStringRecord(v: unknown): v is Record<string, string> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
 }
 
-/** Decodes a request line; undefined when it is not a valid request. */
-export function decodeControlRequest(line: string): ControlRequest | undefined {
+/** Parses a line as a JSON object; undefined when it is not JSON or not an object. */
+function parseJsonObject(line: string): Record<string, unknown> | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(line);
@@ -43,7 +43,13 @@ export function decodeControlRequest(line: string): ControlRequest | undefined {
     return undefined;
   }
   if (typeof raw !== 'object' || raw === null) return undefined;
-  const r = raw as Record<string, unknown>;
+  return raw as Record<string, unknown>;
+}
+
+/** Decodes a request line; undefined when it is not a valid request. */
+export function decodeControlRequest(line: string): ControlRequest | undefined {
+  const r = parseJsonObject(line);
+  if (r === undefined) return undefined;
   switch (r['op']) {
     case 'ping':
       return { op: 'ping' };
@@ -66,14 +72,8 @@ export function encodeControlRequest(req: ControlRequest): string {
 }
 
 export function decodeControlResponse(line: string): ControlResponse | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const r = raw as Record<string, unknown>;
+  const r = parseJsonObject(line);
+  if (r === undefined) return undefined;
   if (r['ok'] === true) {
     const out: ControlResponse = { ok: true };
     if (typeof r['pid'] === 'number') out.pid = r['pid'];
