@@ -48,8 +48,8 @@ function failed(deps: RouteDeps, ctx: StoreCallContext, audit: (outcome: string)
   return { status: 500, body: errorBodyFor(ctx.route, API_INTERNAL_ERROR) };
 }
 
-/** A read: `op` awaits the store's answer (docs/design.md § Async store). */
-export async function storeCall(deps: RouteDeps, ctx: StoreCallContext, op: (store: SecretsStore) => Promise<Reply>): Promise<Reply> {
+/** Runs `op` on the open store, audits its outcome and maps a failure to its answer. */
+async function runStoreOp(deps: RouteDeps, ctx: StoreCallContext, op: (store: SecretsStore) => Promise<Reply>): Promise<Reply> {
   const audit = auditor(deps, ctx);
   const store = deps.state.store();
   try {
@@ -60,18 +60,16 @@ export async function storeCall(deps: RouteDeps, ctx: StoreCallContext, op: (sto
   }
 }
 
+/** A read: `op` awaits the store's answer (docs/design.md § Async store). */
+export function storeCall(deps: RouteDeps, ctx: StoreCallContext, op: (store: SecretsStore) => Promise<Reply>): Promise<Reply> {
+  return runStoreOp(deps, ctx, op);
+}
+
 /**
  * A write through the store's group commit (`store.grouped`): `op`'s promise
  * settles once the transaction holding the write is durable, so the reply
  * (and its audit line) never comes before that.
  */
-export async function storeWrite(deps: RouteDeps, ctx: StoreCallContext, op: (store: SecretsStore) => Promise<Reply>): Promise<Reply> {
-  const audit = auditor(deps, ctx);
-  const store = deps.state.store();
-  try {
-    if (store === undefined) throw new Error('store is not open');
-    return answered(audit, await op(store));
-  } catch (e) {
-    return failed(deps, ctx, audit, e);
-  }
+export function storeWrite(deps: RouteDeps, ctx: StoreCallContext, op: (store: SecretsStore) => Promise<Reply>): Promise<Reply> {
+  return runStoreOp(deps, ctx, op);
 }
