@@ -2,7 +2,15 @@
 // values are Buffers for the caller (UTF-8 bytes it can zero), strings on
 // the wire (upstream's map[string]string); Go times become Dates.
 import type { GoTimeValue } from '../protocol/messages.js';
-import type { Secret } from './spike-client.js';
+
+/** A secret read through SpikeClient: its values as Buffers the caller zeroes. */
+export interface Secret {
+  readonly path: string;
+  /** Each key's value, as bytes (UTF-8). The Buffers are the caller's: zero them when done. */
+  readonly values: Map<string, Buffer>;
+  /** Fills every value with zeros and empties the map. */
+  zero(): void;
+}
 
 /** What putSecret takes: a Map or a plain object of string or UTF-8 byte values. */
 export type SecretInput = ReadonlyMap<string, string | Uint8Array> | Readonly<Record<string, string | Uint8Array>>;

@@ -18,7 +18,7 @@ import { createSpikeHttpClient } from './http.js';
 import type { CallOptions, SpikeHttpClient } from './transport.js';
 import { SpikeClosedError, SpikeError, SpikeWorkloadApiError, toSpikeError } from './sdk-errors.js';
 import { resolveSdkOptions, type ResolvedSdkOptions, type SpikeClientOptions } from './sdk-options.js';
-import { goTimeToDate, secretValuesFromStrings, secretValuesToStrings, type SecretInput } from './sdk-values.js';
+import { goTimeToDate, secretValuesFromStrings, secretValuesToStrings, type Secret, type SecretInput } from './sdk-values.js';
 
 export type { SpikeClientOptions } from './sdk-options.js';
 
@@ -38,13 +38,8 @@ export interface SecretVersionsOptions extends RequestOptions {
   versions?: readonly number[];
 }
 
-export interface Secret {
-  readonly path: string;
-  /** Each key's value, as bytes (UTF-8). The Buffers are the caller's: zero them when done. */
-  readonly values: Map<string, Buffer>;
-  /** Fills every value with zeros and empties the map. */
-  zero(): void;
-}
+/** A secret as the library returns it (defined with the value helpers: sdk-values.ts). */
+export type { Secret } from './sdk-values.js';
 
 export interface SecretVersionInfo {
   version: number;

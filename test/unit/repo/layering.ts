@@ -19,7 +19,7 @@ import { posix } from 'node:path';
 import ts from 'typescript';
 
 /** src/ folders that are libraries: no printing, no exiting, no process.env, no app imports. */
-export const LIBRARIES: ReadonlySet<string> = new Set(['spiffe', 'shamir', 'protocol', 'client', 'gocompat', 'util']);
+export const LIBRARIES: ReadonlySet<string> = new Set(['spiffe', 'shamir', 'protocol', 'client', 'gocompat', 'util', 'lib']);
 /** App-side helpers shared by the apps. */
 export const APP_SUPPORT: ReadonlySet<string> = new Set(['common']);
 /** The programs. */
