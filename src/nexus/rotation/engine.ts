@@ -232,6 +232,8 @@ export class RotationEngine {
 
   #progressOf(status: RotationStatus): RotationProgress {
     const run = this.#run;
+    // Not driven here (another replica drives it): the fingerprints of the keys this replica holds for it.
+    const keys = run === undefined ? this.#heldFingerprints() : undefined;
     return {
       phase: status.phase,
       done: status.done,
@@ -239,10 +241,23 @@ export class RotationEngine {
       unreadable: status.unreadable,
       startedAt: status.startedAt,
       startedBy: status.startedBy,
-      previousFingerprint: run?.previousFingerprint ?? '',
-      fingerprint: run?.fingerprint ?? '',
+      previousFingerprint: run?.previousFingerprint ?? keys?.previousFingerprint ?? '',
+      fingerprint: run?.fingerprint ?? keys?.fingerprint ?? '',
       waiting: status.phase === 'pushing' && run !== undefined ? this.#waitingOf(run) : [],
     };
+  }
+
+  #heldFingerprints(): { fingerprint: string; previousFingerprint: string } | undefined {
+    try {
+      const rotation = rotationOf(this.#o.host.store());
+      if (rotation === undefined || rotation.withPreviousKey(() => true) === undefined) return undefined;
+      return {
+        fingerprint: rotation.withSealingKey((k) => fingerprintOf(k, this.#o)),
+        previousFingerprint: rotation.withPreviousKey((k) => fingerprintOf(k, this.#o)) ?? '',
+      };
+    } catch {
+      return undefined;
+    }
   }
 
   #waitingOf(run: Run): number[] {

@@ -170,6 +170,7 @@ export function postgresRotation(deps: PostgresRotationDeps): PostgresRotation {
   const driverId = randomUUID();
   let current: RotationStatus | undefined;
   let refreshing: Promise<KeySync> | undefined;
+  let queued: Promise<KeySync> | undefined;
 
   const notify = (c: Queryable, payload: string) => c.query('SELECT pg_notify($1, $2)', [ROTATION_CHANNEL, payload]);
 
@@ -218,9 +219,19 @@ export function postgresRotation(deps: PostgresRotationDeps): PostgresRotation {
     return outcome;
   };
 
+  /** A read that starts after the call: callers while one runs share the next one (it may have started before what they saw). */
   const refresh = (): Promise<KeySync> => {
-    refreshing ??= refreshNow().finally(() => (refreshing = undefined));
-    return refreshing;
+    if (refreshing === undefined) {
+      refreshing = refreshNow().finally(() => (refreshing = undefined));
+      return refreshing;
+    }
+    queued ??= refreshing
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return refresh();
+      });
+    return queued;
   };
 
   const begin = async (newKey: Uint8Array, startedBy: string): Promise<RotationStatus> => {
