@@ -167,12 +167,18 @@ async function benchThroughput(stack, only) {
     const chosen = only === undefined ? targets : Object.fromEntries(Object.entries(targets).filter(([k]) => only.includes(k)));
     // Nexus's CPU time per put (BENCH_ONLY=put): every put sent (warm-up included) counted by its body.
     let putsSent = 0;
-    if (only !== undefined) chosen.nexusPut = { ...targets.nexusPut, body: (i) => (putsSent++, targets.nexusPut.body(i)) };
+    let echoesSent = 0;
+    if (only !== undefined) {
+      chosen.nexusPut = { ...targets.nexusPut, body: (i) => (putsSent++, targets.nexusPut.body(i)) };
+      chosen.echoPut = { ...targets.echoPut, body: (i) => (echoesSent++, targets.echoPut.body(i)) };
+    }
     const cpu0 = cpuMs(stack.proc('nexus').child.pid);
+    const echoCpu0 = cpuMs(echo.pid);
     const results = await measureRounds(chosen, { load: LOAD, svid: pilot, pin });
     const out = Object.fromEntries(Object.entries(results).map(([k, rs]) => [k, summarizeRounds(rs)]));
     if (only !== undefined) {
       out.nexusCpuUsPerPut = ((cpuMs(stack.proc('nexus').child.pid) - cpu0) * 1000) / putsSent;
+      out.echoCpuUsPerRequest = ((cpuMs(echo.pid) - echoCpu0) * 1000) / echoesSent;
       out.putRatio = roundRatio(results.nexusPut, results.echoPut);
       out.putRounds = results.nexusPut.map((r, i) => ({ put: Math.round(r.perSecond), echo: Math.round(results.echoPut[i].perSecond) }));
       return out;
@@ -403,7 +409,7 @@ async function main() {
       log('(b) Nexus put vs echo server only (BENCH_ONLY=put)');
       const b = await benchThroughput(stack, ['nexusPut', 'echoPut']);
       const rows = finalize(putFigures(b));
-      printReport(rows, m, [], `put/echo per round (req/s): ${b.putRounds.map((r) => `${r.put}/${r.echo}`).join(' ')}; Nexus CPU ${Math.round(b.nexusCpuUsPerPut)} µs per put; nothing written`);
+      printReport(rows, m, [], `put/echo per round (req/s): ${b.putRounds.map((r) => `${r.put}/${r.echo}`).join(' ')}; Nexus CPU ${Math.round(b.nexusCpuUsPerPut)} µs per put, echo server ${Math.round(b.echoCpuUsPerRequest)} µs per request; nothing written`);
       return exitStatus(rows);
     }
     if (ONLY === 'scale' || ONLY === 'rotation') {

@@ -4,7 +4,7 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 
-/** Starts the echo server; resolves with { port, stop }. */
+/** Starts the echo server; resolves with { port, pid, stop }. */
 export async function startEcho(nexusSvid, clientId) {
   const child = fork(join(import.meta.dirname, '..', 'echo-server.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { PATH: process.env.PATH } });
   const port = await new Promise((ok, ko) => {
@@ -13,5 +13,5 @@ export async function startEcho(nexusSvid, clientId) {
     child.once('exit', (c) => ko(new Error(`echo server exited ${c}`)));
     child.send({ cert: nexusSvid.cert, key: nexusSvid.key, ca: nexusSvid.ca, clientId });
   });
-  return { port, stop: () => child.kill('SIGTERM') };
+  return { port, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
