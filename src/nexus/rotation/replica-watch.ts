@@ -28,9 +28,13 @@ export interface RotationWatchOptions {
   readonly onRunning: () => void;
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
+  /** Poll periods (tests): defaults ROTATION_POLL_UNLISTENED_MS, ROTATION_POLL_RUNNING_MS, ROTATION_POLL_IDLE_MS. */
+  readonly pollMs?: { readonly unlistened: number; readonly running: number; readonly idle: number };
 }
 
 export interface RotationWatch {
+  /** True while LISTEN is in effect. */
+  readonly listening: boolean;
   close(): Promise<void>;
 }
 
@@ -71,13 +75,20 @@ export function watchSharedRotation(opts: RotationWatchOptions): RotationWatch {
     ...(opts.retryMaxMs === undefined ? {} : { retryMaxMs: opts.retryMaxMs }),
   });
 
-  const tick = setInterval(() => {
-    const every = !listening ? ROTATION_POLL_UNLISTENED_MS : opts.rotation()?.status() !== undefined ? ROTATION_POLL_RUNNING_MS : ROTATION_POLL_IDLE_MS;
-    if (Date.now() - lastRefresh >= every) refresh(true);
-  }, ROTATION_POLL_UNLISTENED_MS);
+  const poll = opts.pollMs ?? { unlistened: ROTATION_POLL_UNLISTENED_MS, running: ROTATION_POLL_RUNNING_MS, idle: ROTATION_POLL_IDLE_MS };
+  const tick = setInterval(
+    () => {
+      const every = !listening ? poll.unlistened : opts.rotation()?.status() !== undefined ? poll.running : poll.idle;
+      if (Date.now() - lastRefresh >= every) refresh(true);
+    },
+    Math.min(poll.unlistened, poll.running, poll.idle),
+  );
   tick.unref();
 
   return {
+    get listening() {
+      return listener.listening;
+    },
     async close() {
       closed = true;
       clearInterval(tick);
