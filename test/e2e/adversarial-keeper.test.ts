@@ -3,13 +3,12 @@
 // finish TLS or never finish their headers must neither block Nexus's calls
 // nor be held open for minutes. Real processes from dist/ (npm run build
 // first): the dev agent and one Keeper; the test calls it as Nexus.
-import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { contributeShard, fetchShard } from '../../src/client/index.js';
 import { svidToTlsCredentials } from '../../src/spiffe/x509svid.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
 import { reportMeasurements } from '../helpers/measurements.js';
+import { connectMtls, StalledConnections, type Watched } from '../helpers/stalled-connections.js';
 
 const READ_HEADER_TIMEOUT_MS = 2_000;
 
@@ -29,51 +28,18 @@ afterAll(async () => {
   await stack?.cleanup();
 });
 
-interface Watched {
-  socket: Socket;
-  closed: Promise<void>;
-  data: () => string;
-}
-
-function watch(socket: Socket): Watched {
-  let text = '';
-  socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
-  socket.on('error', () => undefined);
-  return { socket, closed: new Promise((resolve) => socket.once('close', () => resolve())), data: () => text };
-}
-
-const opened: Socket[] = [];
-afterEach(() => {
-  for (const s of opened.splice(0)) s.destroy();
-});
+const stalled = new StalledConnections();
+afterEach(() => stalled.destroyAll());
 
 /** `n` TCP connections to keeper 1 that never start TLS. */
 function idleConnections(n: number): Promise<Watched[]> {
-  const port = stack.keeperPorts[0]!;
-  return Promise.all(
-    Array.from({ length: n }, () => new Promise<Watched>((resolve, reject) => {
-      const s = netConnect(port, '127.0.0.1', () => resolve(watch(s)));
-      opened.push(s);
-      s.once('error', reject);
-    })),
-  );
+  return stalled.idle(stack.keeperPorts[0]!, n);
 }
 
 /** `n` mTLS connections to keeper 1 (as Nexus) that send half a request line and stop. */
 function slowHeaderConnections(n: number): Promise<Watched[]> {
-  const port = stack.keeperPorts[0]!;
-  const { cert, key } = svidToTlsCredentials(asNexus.source.getX509Svid());
-  return Promise.all(
-    Array.from({ length: n }, () => new Promise<Watched>((resolve, reject) => {
-      // The test talks to its own Keeper; the Keeper's SVID is checked by the real client elsewhere.
-      const s: TLSSocket = tlsConnect({ host: '127.0.0.1', port, cert, key, rejectUnauthorized: false }, () => {
-        s.write('POST /v1/store/contribute HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-le');
-        resolve(watch(s));
-      });
-      opened.push(s);
-      s.once('error', reject);
-    })),
-  );
+  const creds = svidToTlsCredentials(asNexus.source.getX509Svid());
+  return stalled.slowHeaders(n, () => connectMtls(stack.keeperPorts[0]!, creds), '/v1/store/contribute');
 }
 
 // Node's own defaults would hold these connections 60 s or more, past each test's limit (30 s):

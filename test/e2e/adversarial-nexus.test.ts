@@ -12,7 +12,6 @@
 // Each test sets up the Nexus state it needs (ready, or restore needed with
 // a given set of shards collected), so any one of them runs alone with -t.
 // Measured counts and times go to a file (test/helpers/measurements.ts).
-import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClientError, getSecret, putSecret, recover, restore } from '../../src/client/index.js';
@@ -21,6 +20,7 @@ import { Stack, type Proc, type StackClient } from '../helpers/stack.js';
 import { createTestCa } from '../helpers/testca.js';
 import { statusOf } from '../helpers/status.js';
 import { reportMeasurements } from '../helpers/measurements.js';
+import { connectMtls, StalledConnections, type Watched } from '../helpers/stalled-connections.js';
 
 const THRESHOLD = 3;
 const READ_HEADER_TIMEOUT_MS = 2_000;
@@ -103,51 +103,19 @@ function shard(id: number): Buffer {
 }
 
 /** A raw mTLS connection to Nexus with the Pilot's current SVID (for hand-made requests). */
-async function rawMtls(): Promise<TLSSocket> {
-  const { cert, key } = svidToTlsCredentials(pilot.source.getX509Svid());
-  return new Promise((resolve, reject) => {
-    // The test talks to its own Nexus; the server's SVID is checked by the real clients elsewhere.
-    const s = tlsConnect({ host: '127.0.0.1', port: stack.nexusPort, cert, key, rejectUnauthorized: false, servername: '' }, () => resolve(s));
-    s.once('error', reject);
-  });
+function rawMtls(): Promise<TLSSocket> {
+  return connectMtls(stack.nexusPort, svidToTlsCredentials(pilot.source.getX509Svid()), { servername: '' });
 }
 
-interface Watched {
-  socket: Socket;
-  closed: Promise<void>;
-  data: () => string;
-}
-
-/** Records what the server sends and when it closes the connection. */
-function watch(socket: Socket): Watched {
-  let text = '';
-  socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
-  socket.on('error', () => undefined);
-  opened.push(socket);
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  return { socket, closed, data: () => text };
-}
-const opened: Socket[] = [];
-afterEach(() => {
-  for (const s of opened.splice(0)) s.destroy();
-});
+const stalled = new StalledConnections();
+afterEach(() => stalled.destroyAll());
+const watch = (socket: TLSSocket): Watched => stalled.watch(socket);
 
 /** `n` TCP connections that never start TLS. */
-const idleConnections = (n: number): Promise<Watched[]> =>
-  Promise.all(
-    Array.from({ length: n }, () => new Promise<Watched>((resolve, reject) => {
-      const s = netConnect(stack.nexusPort, '127.0.0.1', () => resolve(watch(s)));
-      s.once('error', reject);
-    })),
-  );
+const idleConnections = (n: number): Promise<Watched[]> => stalled.idle(stack.nexusPort, n);
 
 /** `n` mTLS connections (the Pilot's current SVID) that send half a request header and stall. */
-const slowHeaderConnections = (n: number): Promise<Watched[]> =>
-  Promise.all(Array.from({ length: n }, async () => {
-    const w = watch(await rawMtls());
-    w.socket.write('POST /v1/operator/restore HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-le');
-    return w;
-  }));
+const slowHeaderConnections = (n: number): Promise<Watched[]> => stalled.slowHeaders(n, rawMtls, '/v1/operator/restore');
 
 /** `n` mTLS connections that send the headers and 5 of 1000 body bytes, then stall. */
 const slowBodyConnections = (n: number): Promise<Watched[]> =>
