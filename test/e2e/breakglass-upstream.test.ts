@@ -3,44 +3,28 @@
 // `spike` says so plainly and never guesses. Also: `--version` does not
 // load age (only the commands that use it do), seen in the list of modules
 // the process resolved (test/helpers/import-trace.mjs).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIST } from '../helpers/proc.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeNexus, runSpike, SPIKE_BIN } from '../helpers/fakenexus.js';
-import { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
-import { createTestCa, svidResponse, type TestCa } from '../helpers/testca.js';
+import { fakePilotEnv, startFakePilot, stopFakePilot } from '../helpers/fake-pilot.js';
+import { runSpike, type FakeNexus } from '../helpers/fakenexus.js';
+import type { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
+import { svidResponse, type TestCa } from '../helpers/testca.js';
 
 const TD = 'spike.ist';
-let ca: TestCa;
-let wl: FakeWorkloadApi;
-let nexus: FakeNexus;
-let tmp: string;
+let ca: TestCa, wl: FakeWorkloadApi, nexus: FakeNexus, tmp: string;
 
 beforeAll(async () => {
-  if (!existsSync(SPIKE_BIN)) throw new Error(`${SPIKE_BIN} is missing: run npm run build first`);
-  ca = await createTestCa(TD);
-  wl = await FakeWorkloadApi.start();
+  ({ ca, wl, nexus, tmp } = await startFakePilot('/tmp/bgu-', TD));
   wl.setResponse(svidResponse(ca, await ca.issue(`spiffe://${TD}/spike/pilot/role/restore`)));
-  nexus = await FakeNexus.start({ ca, svid: await ca.issue(`spiffe://${TD}/spike/nexus`) });
   nexus.respond(() => ({ status: 400, json: { err: 'api_bad_request' } }));
-  tmp = mkdtempSync('/tmp/bgu-');
 });
-afterAll(async () => {
-  await nexus?.close();
-  await wl?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => stopFakePilot({ wl, nexus, tmp }));
 
-const env = (): Record<string, string> => ({
-  HOME: tmp,
-  SPIFFE_ENDPOINT_SOCKET: wl.address,
-  SPIKE_NEXUS_API_URL: nexus.url,
-  SPIKE_PILOT_RECOVERY_DIR: join(tmp, 'r'),
-  SPIKE_SPIFFE_SOURCE_TIMEOUT: '10s',
-  SPIKE_HTTP_CLIENT_TIMEOUT: '10s',
-});
+const env = (): Record<string, string> =>
+  fakePilotEnv({ wl, nexus, tmp }, { SPIKE_PILOT_RECOVERY_DIR: join(tmp, 'r'), SPIKE_HTTP_CLIENT_TIMEOUT: '10s' });
 
 describe('break-glass commands against a Nexus without the status route', () => {
   it('status: one plain line, exit 1', async () => {

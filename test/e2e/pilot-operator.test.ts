@@ -5,6 +5,7 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fakePilotEnv } from '../helpers/fake-pilot.js';
 import { FakeNexus, runSpike, SPIKE_BIN } from '../helpers/fakenexus.js';
 import { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
 import { createTestCa, svidResponse, type TestCa, type TestSvid } from '../helpers/testca.js';
@@ -48,15 +49,7 @@ async function asRole(id: string): Promise<void> {
 }
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    HOME: tmp,
-    SPIFFE_ENDPOINT_SOCKET: wl.address,
-    SPIKE_NEXUS_API_URL: nexus.url,
-    SPIKE_PILOT_RECOVERY_DIR: join(tmp, 'r'),
-    SPIKE_SPIFFE_SOURCE_TIMEOUT: '10s',
-    SPIKE_HTTP_CLIENT_TIMEOUT: '10s',
-    ...extra,
-  };
+  return fakePilotEnv({ wl, nexus, tmp }, { SPIKE_PILOT_RECOVERY_DIR: join(tmp, 'r'), SPIKE_HTTP_CLIENT_TIMEOUT: '10s', ...extra });
 }
 
 describe('spike operator recover', () => {

@@ -3,34 +3,23 @@
 // the fake Nexus intact; an error after the hidden prompt starts on a line of
 // its own; Ctrl-C at the prompt exits 130 and sends nothing, Ctrl-D is an
 // empty input (exit 2).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawn as spawnPty } from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeNexus, SPIKE_BIN } from '../helpers/fakenexus.js';
-import { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
-import { createTestCa, svidResponse, type TestCa } from '../helpers/testca.js';
+import { fakePilotEnv, startFakePilot, stopFakePilot } from '../helpers/fake-pilot.js';
+import { SPIKE_BIN, type FakeNexus } from '../helpers/fakenexus.js';
+import type { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
+import { svidResponse, type TestCa } from '../helpers/testca.js';
 
 const TD = 'spike.ist';
 const HEX = 'c3'.repeat(32);
 
-let ca: TestCa;
-let wl: FakeWorkloadApi;
-let nexus: FakeNexus;
-let tmp: string;
+let ca: TestCa, wl: FakeWorkloadApi, nexus: FakeNexus, tmp: string;
 
 beforeAll(async () => {
-  if (!existsSync(SPIKE_BIN)) throw new Error(`${SPIKE_BIN} is missing: run npm run build first`);
-  tmp = mkdtempSync('/tmp/pp-');
-  ca = await createTestCa(TD);
-  wl = await FakeWorkloadApi.start();
-  nexus = await FakeNexus.start({ ca, svid: await ca.issue(`spiffe://${TD}/spike/nexus`) });
+  ({ ca, wl, nexus, tmp } = await startFakePilot('/tmp/pp-', TD));
   nexus.respond(() => ({ status: 200, json: { collected: 1, remaining: 2, restored: false } }));
 });
-afterAll(async () => {
-  await nexus?.close();
-  await wl?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => stopFakePilot({ wl, nexus, tmp }));
 
 const CTRL_C = '\x03';
 const CTRL_D = '\x04';
@@ -47,13 +36,7 @@ function runInPty(args: string[], answer: string | undefined): Promise<PtyRun> {
     cols: 200,
     rows: 30,
     cwd: tmp,
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: tmp,
-      SPIFFE_ENDPOINT_SOCKET: wl.address,
-      SPIKE_NEXUS_API_URL: nexus.url,
-      SPIKE_SPIFFE_SOURCE_TIMEOUT: '10s',
-    },
+    env: fakePilotEnv({ wl, nexus, tmp }, { PATH: process.env.PATH ?? '/usr/bin:/bin' }),
   });
   let output = '';
   let typed = false;

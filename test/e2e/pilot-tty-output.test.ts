@@ -3,44 +3,27 @@
 // bell, a C1 CSI, a line break) reaches the terminal escaped Go-%q style,
 // with one notice on stderr; `--raw` writes the bytes; a pipe gets the exact
 // bytes. Needs `npm run build` first.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawn as spawnPty } from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeNexus, runSpike, SPIKE_BIN } from '../helpers/fakenexus.js';
-import { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
-import { createTestCa, svidResponse, type TestCa } from '../helpers/testca.js';
+import { fakePilotEnv, startFakePilot, stopFakePilot } from '../helpers/fake-pilot.js';
+import { runSpike, SPIKE_BIN, type FakeNexus } from '../helpers/fakenexus.js';
+import type { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
+import { svidResponse, type TestCa } from '../helpers/testca.js';
 
 const TD = 'spike.ist';
 const VALUE = 'red\x1b[31m!\x07\u009b2J\nnext';
 const DATA = { evil: VALUE, plain: 'ok' };
 
-let ca: TestCa;
-let wl: FakeWorkloadApi;
-let nexus: FakeNexus;
-let tmp: string;
+let ca: TestCa, wl: FakeWorkloadApi, nexus: FakeNexus, tmp: string;
 
 beforeAll(async () => {
-  if (!existsSync(SPIKE_BIN)) throw new Error(`${SPIKE_BIN} is missing: run npm run build first`);
-  tmp = mkdtempSync('/tmp/pt-');
-  ca = await createTestCa(TD);
-  wl = await FakeWorkloadApi.start();
+  ({ ca, wl, nexus, tmp } = await startFakePilot('/tmp/pt-', TD));
   wl.setResponse(svidResponse(ca, await ca.issue(`spiffe://${TD}/spike/pilot/role/superuser`)));
-  nexus = await FakeNexus.start({ ca, svid: await ca.issue(`spiffe://${TD}/spike/nexus`) });
   nexus.respond(() => ({ status: 200, json: { data: DATA } }));
 });
-afterAll(async () => {
-  await nexus?.close();
-  await wl?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => stopFakePilot({ wl, nexus, tmp }));
 
-const env = (): Record<string, string> => ({
-  PATH: process.env.PATH ?? '/usr/bin:/bin',
-  HOME: tmp,
-  SPIFFE_ENDPOINT_SOCKET: wl.address,
-  SPIKE_NEXUS_API_URL: nexus.url,
-  SPIKE_SPIFFE_SOURCE_TIMEOUT: '10s',
-});
+const env = (): Record<string, string> => fakePilotEnv({ wl, nexus, tmp }, { PATH: process.env.PATH ?? '/usr/bin:/bin' });
 
 /** Runs spike with stdout and stderr on a pty; returns everything the terminal received (CRLF back to LF). */
 function runInPty(args: string[]): Promise<{ output: string; code: number }> {
