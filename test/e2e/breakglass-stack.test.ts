@@ -4,31 +4,21 @@
 // tampered), recover --recipient (no plaintext), total loss, status during
 // the restore, restore --file --identity --manifest (wrong identity and a
 // foreign shard refused locally), restored, every secret back.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as age from 'age-encryption';
-import { runSpike } from '../helpers/fakenexus.js';
-import { Stack } from '../helpers/stack.js';
+import type { Stack } from '../helpers/stack.js';
+import { spikeAsPilot, startStackWithTmp, stopStackWithTmp } from '../helpers/stack-cli.js';
 
-let stack: Stack;
-let tmp: string;
+let stack: Stack, tmp: string;
 
 beforeAll(async () => {
-  tmp = mkdtempSync('/tmp/bgs-');
-  stack = await Stack.create({ keepers: 3, threshold: 2 });
-  await stack.startAll();
+  ({ stack, tmp } = await startStackWithTmp('/tmp/bgs-', { keepers: 3, threshold: 2 }));
 }, 120_000);
-afterAll(async () => {
-  await stack?.cleanup();
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => stopStackWithTmp(stack, tmp));
 
-function spike(args: string[], extra: Record<string, string> = {}, stdin?: string) {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(stack.envFor('pilot', extra))) if (v !== undefined) env[k] = v;
-  return runSpike(args, { env, stdin });
-}
+const spike = (args: string[], extra: Record<string, string> = {}, stdin?: string) => spikeAsPilot(stack, args, { extra, stdin });
 
 const plainEnv = () => ({ SPIKE_PILOT_RECOVERY_DIR: join(tmp, 'plain') });
 const ageEnv = () => ({ SPIKE_PILOT_RECOVERY_DIR: join(tmp, 'age') });

@@ -1,31 +1,21 @@
 // Every new `spike secret` and `spike policy` command, built CLI against the
 // real local stack (dev agent, keepers, Nexus, Bootstrap from dist/).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSpike } from '../helpers/fakenexus.js';
-import { Stack } from '../helpers/stack.js';
+import type { Stack } from '../helpers/stack.js';
+import { spikeAsPilot, startStackWithTmp, stopStackWithTmp } from '../helpers/stack-cli.js';
 import { RECENT_RFC3339 } from '../helpers/expect.js';
 
-let stack: Stack;
-let tmp: string;
+let stack: Stack, tmp: string;
 
 beforeAll(async () => {
-  tmp = mkdtempSync('/tmp/pst-');
-  stack = await Stack.create({ keepers: 2 });
-  await stack.startAll();
+  ({ stack, tmp } = await startStackWithTmp('/tmp/pst-', { keepers: 2 }));
   await stack.setEntry('pilot', stack.ids.superuser);
 }, 120_000);
-afterAll(async () => {
-  await stack?.cleanup();
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => stopStackWithTmp(stack, tmp));
 
-function spike(args: string[], stdin?: string) {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(stack.envFor('pilot'))) if (v !== undefined) env[k] = v;
-  return runSpike(args, { env, stdin });
-}
+const spike = (args: string[], stdin?: string) => spikeAsPilot(stack, args, { stdin });
 
 describe('spike secret and policy against the real stack', () => {
   it('secret list, delete, undelete, metadata get, get -f yaml', { timeout: 120_000 }, async () => {

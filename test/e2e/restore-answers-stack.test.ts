@@ -5,30 +5,20 @@
 // with two values, a shard given twice, a set that does not fit, `--reset`,
 // a restore that names the shard it did not use — and the rate limit's
 // promise (429 with the wait). The texts are those of docs/cli.md.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSpike } from '../helpers/fakenexus.js';
-import { Stack } from '../helpers/stack.js';
+import type { Stack } from '../helpers/stack.js';
+import { spikeAsPilot, startStackWithTmp, stopStackWithTmp } from '../helpers/stack-cli.js';
 
-let stack: Stack;
-let tmp: string;
+let stack: Stack, tmp: string;
 
 beforeAll(async () => {
-  tmp = mkdtempSync('/tmp/ras-');
-  stack = await Stack.create({ keepers: 3, threshold: 2 });
-  await stack.startAll();
+  ({ stack, tmp } = await startStackWithTmp('/tmp/ras-', { keepers: 3, threshold: 2 }));
 }, 120_000);
-afterAll(async () => {
-  await stack?.cleanup();
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => stopStackWithTmp(stack, tmp));
 
-function spike(args: string[], stdin?: string) {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(stack.envFor('pilot', { SPIKE_PILOT_RECOVERY_DIR: tmp }))) if (v !== undefined) env[k] = v;
-  return runSpike(args, { env, stdin });
-}
+const spike = (args: string[], stdin?: string) => spikeAsPilot(stack, args, { extra: { SPIKE_PILOT_RECOVERY_DIR: tmp }, stdin });
 const restore = (shard: string, ...args: string[]) => spike(['operator', 'restore', ...args], shard);
 
 const PROGRESS = (collected: number, remaining: number): string =>
