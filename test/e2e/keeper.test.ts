@@ -186,21 +186,31 @@ describe('spike-keeper', () => {
     expect((await fetchShard(c, keeperUrl)).equals(SHARD)).toBe(true);
   });
 
-  it.each([
-    ['null body', 400, 'POST', '/v1/store/contribute', 'null', '{"err":"api_bad_request"}'],
-    ['empty body', 400, 'POST', '/v1/store/contribute', '', '{"err":"api_bad_request"}'],
-    ['short array of zeros', 400, 'POST', '/v1/store/contribute', '{"shard":[0,0]}', '{"err":"api_bad_request"}'],
-    ['element 256', 400, 'POST', '/v1/store/contribute', '{"shard":[256]}', '{"err":"api_bad_request"}'],
-    ['base64 string', 400, 'POST', '/v1/store/contribute', '{"shard":"AAAA"}', '{"err":"api_bad_request"}'],
-    ['string elements', 400, 'POST', '/v1/store/contribute', '{"shard":["1","2"]}', '{"err":"api_bad_request"}'],
-    ['wrong type', 400, 'POST', '/v1/store/contribute', '{"shard":{"0":1}}', '{"err":"api_bad_request"}'],
-    ['oversized body', 400, 'POST', '/v1/store/contribute', `{"shard":[1],"pad":"${'x'.repeat(20_000)}"}`, '{"err":"api_bad_request"}'],
-    ['GET', 400, 'GET', '/v1/store/shard', '', '{"err":"api_bad_request"}'],
-    ['PUT', 400, 'PUT', '/v1/store/contribute', '{"shard":[1]}', '{"err":"api_bad_request"}'],
-    ['DELETE', 400, 'DELETE', '/v1/store/shard', '', '{"err":"api_bad_request"}'],
-    ['PATCH', 400, 'PATCH', '/v1/store/contribute', '{"shard":[1]}', '{"err":"api_bad_request"}'],
-    ['unknown action', 400, 'POST', '/v1/store/shard?action=get', '{}', '{"err":"api_bad_request"}'],
-    ['unknown path', 400, 'POST', '/v1/store/keep', '{}', '{"err":"api_bad_request"}'],
+  type RefusedRequest = [name: string, status: number, method: string, path: string, body: string, answer: string];
+  const BAD_REQUEST = '{"err":"api_bad_request"}';
+  /** Bodies of POST /v1/store/contribute that the keeper refuses with 400 api_bad_request. */
+  const badContributeBodies: [name: string, body: string][] = [
+    ['null body', 'null'],
+    ['empty body', ''],
+    ['short array of zeros', '{"shard":[0,0]}'],
+    ['element 256', '{"shard":[256]}'],
+    ['base64 string', '{"shard":"AAAA"}'],
+    ['string elements', '{"shard":["1","2"]}'],
+    ['wrong type', '{"shard":{"0":1}}'],
+    ['oversized body', `{"shard":[1],"pad":"${'x'.repeat(20_000)}"}`],
+  ];
+  /** Methods and paths that the keeper refuses with 400 api_bad_request. */
+  const badRoutes: [name: string, method: string, path: string, body: string][] = [
+    ['GET', 'GET', '/v1/store/shard', ''],
+    ['PUT', 'PUT', '/v1/store/contribute', '{"shard":[1]}'],
+    ['DELETE', 'DELETE', '/v1/store/shard', ''],
+    ['PATCH', 'PATCH', '/v1/store/contribute', '{"shard":[1]}'],
+    ['unknown action', 'POST', '/v1/store/shard?action=get', '{}'],
+    ['unknown path', 'POST', '/v1/store/keep', '{}'],
+  ];
+  it.each<RefusedRequest>([
+    ...badContributeBodies.map(([name, body]): RefusedRequest => [name, 400, 'POST', '/v1/store/contribute', body, BAD_REQUEST]),
+    ...badRoutes.map(([name, method, path, body]): RefusedRequest => [name, 400, method, path, body, BAD_REQUEST]),
     ['shard with array body', 400, 'POST', '/v1/store/shard', '[]', '{"shard":null,"Err":"api_bad_request"}'],
   ])('%s → %i and the keeper keeps serving', async (_name, status, method, path, body, answer) => {
     await holdingShard();
