@@ -47,22 +47,37 @@ function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { ...env, ...extra };
 }
 
+interface RunOptions {
+  cwd?: string;
+  env: Record<string, string>;
+  input?: string;
+  /** Killed (SIGKILL) after this long, so that a hang fails with its output; default 2 minutes. */
+  killAfterMs?: number;
+}
+
 /** Runs `cmd args` (found on env.PATH) to its end; stdin is `input` or closed. */
-function run(cmd: string, args: readonly string[], opts: { cwd?: string; env: Record<string, string>; input?: string }): Promise<Run> {
+function run(cmd: string, args: readonly string[], opts: RunOptions): Promise<Run> {
   const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
+  const killer = setTimeout(() => {
+    stderr += `\n(killed after ${opts.killAfterMs ?? 120_000} ms)`;
+    child.kill('SIGKILL');
+  }, opts.killAfterMs ?? 120_000);
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   child.stdin.on('error', () => undefined);
   child.stdin.end(opts.input ?? '');
   return new Promise((ok, ko) => {
     child.on('error', ko);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      ok({ code, stdout, stderr });
+    });
   });
 }
 
-async function mustRun(cmd: string, args: readonly string[], opts: { cwd?: string; env: Record<string, string>; input?: string }): Promise<Run> {
+async function mustRun(cmd: string, args: readonly string[], opts: RunOptions): Promise<Run> {
   const r = await run(cmd, args, opts);
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
   return r;
@@ -99,7 +114,7 @@ beforeAll(async () => {
   if (existsSync(join(src, 'dist'))) throw new Error('the copy of the checkout has a dist/: npm pack would not show that prepack builds it');
   symlinkSync(join(REPO, 'node_modules'), join(src, 'node_modules'));
   pkg = JSON.parse(readFileSync(join(src, 'package.json'), 'utf8')) as PackageJson;
-  const packed = await mustRun('npm', ['pack', '--json', '--pack-destination', work], { cwd: src, env: cleanEnv() });
+  const packed = await mustRun('npm', ['pack', '--json', '--pack-destination', work], { cwd: src, env: cleanEnv(), killAfterMs: 600_000 });
   // Its JSON follows whatever the prepack build printed.
   const info = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[$/m))) as { filename: string }[];
   tarball = join(work, info[0]!.filename);
@@ -115,9 +130,9 @@ beforeAll(async () => {
   );
   const npmFlags = ['--prefer-offline', '--no-audit', '--no-fund', ...nodedirArgs()];
   await Promise.all([
-    mustRun('npm', ['install', '-g', '--prefix', prefix, '--allow-scripts=better-sqlite3', ...npmFlags, tarball], { cwd: work, env: cleanEnv() }),
+    mustRun('npm', ['install', '-g', '--prefix', prefix, '--allow-scripts=better-sqlite3', ...npmFlags, tarball], { cwd: work, env: cleanEnv(), killAfterMs: 1_100_000 }),
     // The library needs no install script (nor better-sqlite3's native build): the project allows none.
-    mustRun('npm', ['install', '--ignore-scripts', ...npmFlags], { cwd: consumer, env: cleanEnv() }),
+    mustRun('npm', ['install', '--ignore-scripts', ...npmFlags], { cwd: consumer, env: cleanEnv(), killAfterMs: 1_100_000 }),
   ]);
 }, 1_200_000);
 
@@ -262,7 +277,7 @@ describe('npm install -g of the tarball', () => {
   });
 
   it("the installed hack/demo.sh runs its drill on the installed dist/ (no build)", { timeout: 300_000 }, async () => {
-    const r = await run('bash', [join(installed, 'hack', 'demo.sh')], { cwd: work, env: env({ CI: 'true' }) });
+    const r = await run('bash', [join(installed, 'hack', 'demo.sh')], { cwd: work, env: env({ CI: 'true' }), killAfterMs: 280_000 });
     const out = r.stdout + r.stderr;
     if (r.code !== 0) console.error(out);
     expect(out).not.toContain('Building spike-ts');
