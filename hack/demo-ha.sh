@@ -14,16 +14,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=hack/lib-demo.sh
 source "$ROOT/hack/lib-demo.sh"
 
-[ -f "$ROOT/dist/spike.cjs" ] || (cd "$ROOT" && npm run --silent build) || fail "build failed"
-
-DEMO_DIR=$(mktemp -d /tmp/spike-demo.XXXXXX)
-chmod 700 "$DEMO_DIR"
-cleanup() {
-  # Every replica, the Keepers, the agent and the PostgreSQL cluster.
-  "$ROOT/hack/stop.sh" --kill >/dev/null 2>&1 || true
-  if [ "${SPIKE_DEMO_KEEP:-}" = true ]; then echo "(kept $DEMO_DIR)"; else rm -rf -- "$DEMO_DIR"; fi
-}
-trap cleanup EXIT
+demo_init
+export SPIKE_NEXUS_BACKEND_STORE=postgres SPIKE_NEXUS_REPLICAS=2
+# The private cluster, never a database of the caller's environment.
+unset SPIKE_NEXUS_DATABASE_URL SPIKE_NEXUS_DATABASE_PASSWORD_FILE
 
 # Two replicas on consecutive ports (P0, P0 + 1) and three Keepers.
 pick_ports() {
@@ -38,20 +32,6 @@ pick_ports() {
   export SPIKE_NEXUS_KEEPER_PEERS="https://127.0.0.1:$k1=$k/1,https://127.0.0.1:$k2=$k/2,https://127.0.0.1:$k3=$k/3"
 }
 
-export SPIKE_DEV_DIR="$DEMO_DIR/dev"
-export SPIKE_NEXUS_DATA_DIR="$DEMO_DIR/nexus"
-export SPIKE_PILOT_RECOVERY_DIR="$DEMO_DIR/operator"
-export SPIKE_DEV_LISTEN_HOST=127.0.0.1
-export SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL=2s
-export SPIKE_NEXUS_SHAMIR_SHARES=3 SPIKE_NEXUS_SHAMIR_THRESHOLD=2
-export SPIKE_NEXUS_BACKEND_STORE=postgres SPIKE_NEXUS_REPLICAS=2
-# The private cluster, never a database of the caller's environment.
-unset SPIKE_NEXUS_DATABASE_URL SPIKE_NEXUS_DATABASE_PASSWORD_FILE
-mkdir -m 700 "$SPIKE_PILOT_RECOVERY_DIR"
-
-START="$ROOT/hack/start.sh"
-STOP="$ROOT/hack/stop.sh"
-spike() { node "$ROOT/dist/spike.cjs" "$@"; }
 # spike_at URL ARGS...: the Pilot against one replica.
 spike_at() { local url=$1; shift; printf '$ SPIKE_NEXUS_API_URL=%s spike %s\n' "$url" "$*"; SPIKE_NEXUS_API_URL=$url spike "$@"; }
 LOG="$SPIKE_DEV_DIR/logs"
@@ -66,16 +46,7 @@ wait_log() {
 }
 
 step "1. Start the stack: a private PostgreSQL cluster, dev Workload API, 3 Keepers, 2 Nexus replicas, Bootstrap"
-for attempt in 1 2 3; do
-  pick_ports
-  if run "$START"; then break; fi
-  # only a port taken meanwhile is worth another try
-  if ! grep -qs EADDRINUSE "$LOG"/*.log || [ "$attempt" -ge 3 ]; then fail "the stack did not become ready"; fi
-  echo "(a port was taken meanwhile: starting again on new ports)"
-  "$STOP" --kill nexus nexus-2 keeper-1 keeper-2 keeper-3 agent >/dev/null 2>&1 || true
-  mv "$LOG" "$SPIKE_DEV_DIR/logs.attempt-$attempt"
-done
-eval "$("$ROOT/hack/env.sh")"
+demo_start_stack nexus nexus-2 keeper-1 keeper-2 keeper-3 agent
 echo "The Pilot's SPIKE_NEXUS_API_URL lists both replicas: $SPIKE_NEXUS_API_URL"
 
 step "2. As superuser: write through replica 1, read through replica 2 (one store)"
@@ -120,23 +91,13 @@ printf '%s\n' "$got"
 [ "$(tail -n 1 <<<"$got")" = 'AKIA-DEMO-1234' ] || fail "replica 1 does not read what replica 2 stored while it was down"
 
 step "6. Disaster: both replicas and every Keeper die at once (the database keeps the sealed store)"
-run "$STOP" --kill nexus nexus-2 keeper-1 keeper-2 keeper-3
-run "$START"
-rc=$?
-[ "$rc" -eq 10 ] || fail "expected Nexus to wait for an operator restore (start.sh exit 10), got exit $rc"
+demo_total_loss nexus nexus-2 keeper-1 keeper-2 keeper-3
 
 step "7. Break glass: switch to the restore role and feed the shards to replica 1, one per run"
 run "$ROOT/hack/spire-server-entry-restore-register.sh" || fail "role switch failed"
 spike_at "$URL1" operator status || fail "spike operator status failed"
 off2=$(stat -c %s "$LOG/nexus-2.log")
-restored=false
-for f in "$SHARD_DIR"/spike.recovery.*.txt; do
-  printf '$ SPIKE_NEXUS_API_URL=%s spike operator restore --manifest %s < %s\n' "$URL1" "$SHARD_DIR/spike.recovery.manifest.json" "$f"
-  out=$(SPIKE_NEXUS_API_URL=$URL1 spike operator restore --manifest "$SHARD_DIR/spike.recovery.manifest.json" <"$f") || fail "spike operator restore failed: $out"
-  printf '%s\n' "$out"
-  if grep -q 'restored and ready' <<<"$out"; then restored=true; break; fi
-done
-[ "$restored" = true ] || fail "Nexus was not restored after feeding every shard"
+demo_feed_shards "$URL1"
 # Replica 1 refills the Keepers; replica 2 rebuilds the key from them.
 wait_log nexus-2 root_key_ready "$off2" "replica 2 did not get the root key from the refilled Keepers within 60 s"
 echo "Replica 2 rebuilt the root key from the Keepers that replica 1 refilled."

@@ -22,15 +22,10 @@ for arg in "$@"; do
 done
 if [ "${DEMO_HA:-}" = 1 ] || [ "${DEMO_HA:-}" = true ]; then exec bash "$ROOT/hack/demo-ha.sh"; fi
 
-[ -f "$ROOT/dist/spike.cjs" ] || (cd "$ROOT" && npm run --silent build) || fail "build failed"
-
-DEMO_DIR=$(mktemp -d /tmp/spike-demo.XXXXXX)
-chmod 700 "$DEMO_DIR"
-cleanup() {
-  "$ROOT/hack/stop.sh" --kill >/dev/null 2>&1 || true
-  if [ "${SPIKE_DEMO_KEEP:-}" = true ]; then echo "(kept $DEMO_DIR)"; else rm -rf -- "$DEMO_DIR"; fi
-}
-trap cleanup EXIT
+demo_init
+# One Nexus, and never a database of the caller's environment (eval "$(hack/env.sh)" exports one).
+unset SPIKE_NEXUS_REPLICAS SPIKE_NEXUS_DATABASE_URL SPIKE_NEXUS_DATABASE_PASSWORD_FILE
+export -f spike 2>/dev/null || true
 
 nexus_port() {
   export SPIKE_NEXUS_TLS_PORT="127.0.0.1:$1"
@@ -44,32 +39,9 @@ pick_ports() {
   export SPIKE_NEXUS_KEEPER_PEERS="https://127.0.0.1:$P1=$k/1,https://127.0.0.1:$P2=$k/2,https://127.0.0.1:$P3=$k/3"
 }
 
-export SPIKE_DEV_DIR="$DEMO_DIR/dev"
-export SPIKE_NEXUS_DATA_DIR="$DEMO_DIR/nexus"
-export SPIKE_PILOT_RECOVERY_DIR="$DEMO_DIR/operator"
-export SPIKE_DEV_LISTEN_HOST=127.0.0.1
-export SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL=2s
-export SPIKE_NEXUS_SHAMIR_SHARES=3 SPIKE_NEXUS_SHAMIR_THRESHOLD=2
-# One Nexus, and never a database of the caller's environment (eval "$(hack/env.sh)" exports one).
-unset SPIKE_NEXUS_REPLICAS SPIKE_NEXUS_DATABASE_URL SPIKE_NEXUS_DATABASE_PASSWORD_FILE
-mkdir -m 700 "$SPIKE_PILOT_RECOVERY_DIR"
-
-START="$ROOT/hack/start.sh"
-STOP="$ROOT/hack/stop.sh"
-spike() { node "$ROOT/dist/spike.cjs" "$@"; }
-export -f spike 2>/dev/null || true
-
 step "1. Start the stack: dev Workload API, 3 Keepers, Nexus, Bootstrap"
-for attempt in 1 2 3; do
-  pick_ports
-  if run "$START"; then break; fi
-  # only a port taken meanwhile is worth another try
-  if ! grep -qs EADDRINUSE "$SPIKE_DEV_DIR"/logs/*.log || [ "$attempt" -ge 3 ]; then fail "the stack did not become ready"; fi
-  echo "(a port was taken meanwhile: starting again on new ports)"
-  "$STOP" --kill >/dev/null 2>&1 || true
-  mv "$SPIKE_DEV_DIR/logs" "$SPIKE_DEV_DIR/logs.attempt-$attempt"
-done
-eval "$("$ROOT/hack/env.sh")"
+# shellcheck disable=SC2119 # no NAME: a retry stops everything
+demo_start_stack
 
 step "2. As superuser, store some secrets"
 run spike secret put secrets/db-creds username=admin 'password=c0rrect horse' || fail "secret put failed"
@@ -114,22 +86,13 @@ done
 echo "keeper-1 holds its shard again after $(( ($(date +%s%N) - t0) / 1000000 )) ms (update interval $SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL)."
 
 step "6. Disaster: Nexus and every Keeper die at once"
-run "$STOP" --kill nexus keeper-1 keeper-2 keeper-3
-run "$START"
-rc=$?
-[ "$rc" -eq 10 ] || fail "expected Nexus to wait for an operator restore (start.sh exit 10), got exit $rc"
+demo_total_loss nexus keeper-1 keeper-2 keeper-3
 
 step "7. Break glass: switch to the restore role and feed the shards, one per run"
 run "$ROOT/hack/spire-server-entry-restore-register.sh" || fail "role switch failed"
 run spike operator status || fail "spike operator status failed"
-restored=false
-for f in "$SHARD_DIR"/spike.recovery.*.txt; do
-  printf '$ spike operator restore --manifest %s < %s\n' "$SHARD_DIR/spike.recovery.manifest.json" "$f"
-  out=$(spike operator restore --manifest "$SHARD_DIR/spike.recovery.manifest.json" <"$f") || fail "spike operator restore failed: $out"
-  printf '%s\n' "$out"
-  if grep -q 'restored and ready' <<<"$out"; then restored=true; break; fi
-done
-[ "$restored" = true ] || fail "Nexus was not restored after feeding every shard"
+# shellcheck disable=SC2119 # no URL: the Pilot's own
+demo_feed_shards
 
 step "8. Back to superuser: every secret reads back as written"
 run "$ROOT/hack/spire-server-entry-su-register.sh" || fail "role switch failed"
