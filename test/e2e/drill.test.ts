@@ -9,14 +9,20 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Runs `bash hack/demo.sh args` from the repository root; its exit code and its stdout and stderr as one text (printed when it fails). */
+async function runDemo(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn('bash', ['hack/demo.sh', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) console.error(out);
+  return { code, out };
+}
+
 describe('break-glass drill (hack/demo.sh)', () => {
   it('recovers shards, self-heals, restores after total loss, and loses no secret', async () => {
-    const child = spawn('bash', ['hack/demo.sh'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    if (code !== 0) console.error(out);
+    const { code, out } = await runDemo([]);
     expect(out).toContain('PASS: the break-glass drill succeeded');
     expect(out).toContain('SPIKE is now restored and ready to use.');
     expect(out).toMatch(/Shards collected: 1/);
@@ -24,12 +30,7 @@ describe('break-glass drill (hack/demo.sh)', () => {
   }, 240_000);
 
   it('--ha: on PostgreSQL with two replicas, keeps serving through one while the other is killed, and restores both', async () => {
-    const child = spawn('bash', ['hack/demo.sh', '--ha'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    if (code !== 0) console.error(out);
+    const { code, out } = await runDemo(['--ha']);
     expect(out).toContain('postgres: started (pid ');
     expect(out).toMatch(/SPIKE Nexus is ready: 2 replicas at https:\/\/127\.0\.0\.1:(\d+),https:\/\/127\.0\.0\.1:\d+\./);
     // Replica 1 killed, then a write and a read answered with it down, the Pilot given both URLs.
