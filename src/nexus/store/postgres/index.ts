@@ -14,7 +14,9 @@
 //     KeyMismatchError / RetiredKeyError for another store's key (nothing written);
 //     stores the key-check value on a store never used. The store owns `db`:
 //     close() waits for running operations, zeroes its key copy and ends the pool.
-//     rotation: undefined (root-key rotation does not run on PostgreSQL yet).
+//     rotation: SharedStoreRotation (rotation.ts; docs/postgres.md § Root-key rotation).
+//     keepDatabaseOpen: close() leaves `db` to its owner; onKeys: this replica's keys
+//     changed ('changed') or it lacks the store's key ('stale').
 //   claimBootstrap(db): Promise<boolean>   true for exactly one caller, ever
 //   bootstrapClaimed(db): Promise<boolean>
 //   acquireBootstrapLease(db): Promise<BootstrapLease | undefined>
@@ -23,4 +25,6 @@ export { connectPostgres, type ConnectOptions, type PostgresDatabase } from './d
 export { PostgresConnectError, type PostgresConfig, type PostgresConnectFailure } from './connection.js';
 export { checkPostgresRootKey, loadPostgresKeyChecker, postgresStoreHoldsData } from './keycheck.js';
 export { openPostgresStore, type PostgresStoreOptions } from './store.js';
+export { ROTATION_CHANNEL, ROTATION_LEASE_MS } from './rotation.js';
+export type { KeySync, SharedStoreRotation } from './rotation-api.js';
 export { acquireBootstrapLease, bootstrapClaimed, claimBootstrap, type BootstrapLease } from './bootstrap.js';
