@@ -204,6 +204,20 @@ function listenOn(server: NetServer, path: string): Promise<void> {
   });
 }
 
+/** The handle of a listening `server`: `count()` as its count; close destroys every one of `open` first. */
+function socketHandle(server: { close(callback: () => void): unknown }, open: ReadonlySet<{ destroy(): void }>, count: () => number): SocketHandle {
+  return {
+    get count() {
+      return count();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of open) c.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** A unix socket that accepts connections and never says a word (an agent that hangs). */
 export async function silentSocket(path: string): Promise<SocketHandle> {
   const conns = new Set<Socket>();
@@ -215,16 +229,7 @@ export async function silentSocket(path: string): Promise<SocketHandle> {
     c.on('error', () => undefined);
   });
   await listenOn(server, path);
-  return {
-    get count() {
-      return count;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const c of conns) c.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return socketHandle(server, conns, () => count);
 }
 
 /**
@@ -264,14 +269,5 @@ export async function statusOnlyApi(path: string, code: number, message: string)
     );
   });
   await listenOn(server, path);
-  return {
-    get count() {
-      return count;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sessions) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return socketHandle(server, sessions, () => count);
 }
