@@ -17,6 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClientError, getSecret, putSecret, recover, restore } from '../../src/client/index.js';
 import { svidToTlsCredentials } from '../../src/spiffe/x509svid.js';
 import { Stack, type Proc, type StackClient } from '../helpers/stack.js';
+import { pickShard } from '../helpers/recovered-shards.js';
 import { createTestCa } from '../helpers/testca.js';
 import { statusOf } from '../helpers/status.js';
 import { reportMeasurements } from '../helpers/measurements.js';
@@ -96,11 +97,7 @@ async function ready(): Promise<Proc> {
   return n;
 }
 
-function shard(id: number): Buffer {
-  const s = shards.get(id);
-  if (!s) throw new Error(`no shard ${id}`);
-  return s;
-}
+const shard = (id: number): Buffer => pickShard(shards, id);
 
 /** A raw mTLS connection to Nexus with the Pilot's current SVID (for hand-made requests). */
 function rawMtls(): Promise<TLSSocket> {

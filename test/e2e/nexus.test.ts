@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchShard, getSecret, putSecret, recover, restore } from '../../src/client/index.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
+import { pickShard } from '../helpers/recovered-shards.js';
 import { statusOf, statusOfError } from '../helpers/status.js';
 import { reportMeasurements } from '../helpers/measurements.js';
 
@@ -38,11 +39,7 @@ async function asRole(id: string): Promise<void> {
   if (pilot.id() !== id) await stack.switchIdentity(pilot, id);
 }
 
-function shard(id: number): Uint8Array {
-  const s = shards.get(id);
-  if (!s) throw new Error(`no shard ${id}`);
-  return s;
-}
+const shard = (id: number): Uint8Array => pickShard(shards, id);
 
 /** Nexus's view of keeper i's shard: the bytes, or the failure (as the nexus workload). */
 async function keeperShard(i: number): Promise<Buffer | number | string> {

@@ -11,6 +11,7 @@ import { getSecret, putSecret, recover } from '../../src/client/index.js';
 import { encodeRestoreRequest } from '../../src/protocol/messages.js';
 import { ACTION_RESET, PATH_OPERATOR_RESTORE, urlFor } from '../../src/protocol/paths.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
+import { pickShard } from '../helpers/recovered-shards.js';
 
 const SECRETS: Record<string, Record<string, string>> = {
   'apps/db': { user: 'admin', pass: 's3cr3t' },
@@ -40,11 +41,7 @@ async function asRole(id: string): Promise<void> {
   if (pilot.id() !== id) await stack.switchIdentity(pilot, id);
 }
 
-function shard(id: number): Uint8Array {
-  const s = shards.get(id);
-  if (!s) throw new Error(`no shard ${id}`);
-  return s;
-}
+const shard = (id: number): Uint8Array => pickShard(shards, id);
 
 function typo(v: Uint8Array): Uint8Array {
   const t = Uint8Array.from(v);
