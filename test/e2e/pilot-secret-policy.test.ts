@@ -1,42 +1,49 @@
 // The built `spike` against the fake mTLS Nexus with an in-memory store:
 // every `spike secret` and `spike policy` command, upstream's requests and
 // output layouts, the exit codes of docs/design.md § Exit codes. Needs `npm run build` first.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeNexus, MemoryNexus, runSpike, SPIKE_BIN } from '../helpers/fakenexus.js';
-import { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
-import { createTestCa, svidResponse, type TestCa } from '../helpers/testca.js';
+import { startFakePilot, stopFakePilot } from '../helpers/fake-pilot.js';
+import { MemoryNexus, runSpike, type FakeNexus } from '../helpers/fakenexus.js';
+import type { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
+import { svidResponse, type TestCa } from '../helpers/testca.js';
 
 const TD = 'spike.ist';
 const SUPERUSER = `spiffe://${TD}/spike/pilot/role/superuser`;
 const T0 = '2025-01-15T14:30:45Z';
 
-let ca: TestCa;
-let wl: FakeWorkloadApi;
-let nexus: FakeNexus;
-let mem: MemoryNexus;
-let tmp: string;
+let ca: TestCa, wl: FakeWorkloadApi, nexus: FakeNexus, tmp: string;
+const mem = new MemoryNexus({ now: () => T0 });
 
 beforeAll(async () => {
-  if (!existsSync(SPIKE_BIN)) throw new Error(`${SPIKE_BIN} is missing: run npm run build first`);
-  tmp = mkdtempSync('/tmp/psp-');
-  ca = await createTestCa(TD);
-  wl = await FakeWorkloadApi.start();
+  ({ ca, wl, nexus, tmp } = await startFakePilot('/tmp/psp-', TD, { handler: mem.handler }));
   wl.setResponse(svidResponse(ca, await ca.issue(SUPERUSER)));
-  mem = new MemoryNexus({ now: () => T0 });
-  nexus = await FakeNexus.start({ ca, svid: await ca.issue(`spiffe://${TD}/spike/nexus`), handler: mem.handler });
 });
-afterAll(async () => {
-  await nexus?.close();
-  await wl?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => stopFakePilot({ wl, nexus, tmp }));
 
 const env = (): Record<string, string> => ({ HOME: tmp, SPIFFE_ENDPOINT_SOCKET: wl.address, SPIKE_NEXUS_API_URL: nexus.url });
 const spike = (args: string[], stdin?: string) => runSpike(args, { env: env(), stdin });
 const lastBody = (): unknown => JSON.parse(nexus.requests.at(-1)?.body.toString() ?? 'null');
 const dash = '-'.repeat(50);
+
+/**
+ * A policy file with a duplicate key, then each of `argsList`: exit 2 with one `Error:` line
+ * (the parser's own for the file), and no request reaches Nexus.
+ */
+async function expectRefusedLocally(argsList: string[][]): Promise<void> {
+  const before = nexus.requests.length;
+  const bad = join(tmp, 'bad.yaml');
+  writeFileSync(bad, 'name: a\nname: b\n');
+  const r = await spike(['policy', 'apply', '--file', bad]);
+  expect([r.code, r.stderr]).toEqual([2, `Error: Error reading policy file: failed to parse YAML file ${bad}: line 2: mapping key "name" already defined at line 1\n`]);
+  for (const args of argsList) {
+    const r = await spike(args);
+    expect(r.code, args.join(' ')).toBe(2);
+    expect(r.stderr, args.join(' ')).toMatch(/^Error: [^\n]+\n$/);
+  }
+  expect(nexus.requests.length).toBe(before);
+}
 
 describe('spike secret (list, delete, undelete, metadata get, get -f yaml)', () => {
   it('walks a secret through its versions', async () => {
@@ -80,23 +87,13 @@ describe('spike secret (list, delete, undelete, metadata get, get -f yaml)', () 
   });
 
   it('invalid input: exit 2, nothing sent', async () => {
-    const before = nexus.requests.length;
-    const bad = join(tmp, 'bad.yaml');
-    writeFileSync(bad, 'name: a\nname: b\n');
-    const r = await spike(['policy', 'apply', '--file', bad]);
-    expect([r.code, r.stderr]).toEqual([2, `Error: Error reading policy file: failed to parse YAML file ${bad}: line 2: mapping key "name" already defined at line 1\n`]);
-    for (const args of [
+    await expectRefusedLocally([
       ['secret', 'delete', 'apps/db', '-v', '1,x'],
       ['secret', 'undelete', 'apps/db', '-v', '-2'],
       ['secret', 'delete', 'bad path'],
       ['secret', 'metadata', 'get', 'apps/db', '-f', 'xml'],
       ['secret', 'list', 'extra'],
-    ]) {
-      const r = await spike(args);
-      expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr, args.join(' ')).toMatch(/^Error: [^\n]+\n$/);
-    }
-    expect(nexus.requests.length).toBe(before);
+    ]);
   });
 });
 
@@ -140,12 +137,7 @@ describe('spike policy', () => {
   });
 
   it('invalid input: exit 2, nothing sent', async () => {
-    const before = nexus.requests.length;
-    const bad = join(tmp, 'bad.yaml');
-    writeFileSync(bad, 'name: a\nname: b\n');
-    const r = await spike(['policy', 'apply', '--file', bad]);
-    expect([r.code, r.stderr]).toEqual([2, `Error: Error reading policy file: failed to parse YAML file ${bad}: line 2: mapping key "name" already defined at line 1\n`]);
-    for (const args of [
+    await expectRefusedLocally([
       ['policy', 'create', '--name', 'x'],
       ['policy', 'create', ...flags.slice(0, 6), '--permissions', 'read,fly'],
       ['policy', 'apply', '--file', join(tmp, 'missing.yaml')],
@@ -153,12 +145,7 @@ describe('spike policy', () => {
       ['policy', 'list', '-f', 'table'],
       ['policy', 'get'],
       ['policy', 'delete', 'a', '--name', 'b'],
-    ]) {
-      const r = await spike(args);
-      expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr, args.join(' ')).toMatch(/^Error: [^\n]+\n$/);
-    }
-    expect(nexus.requests.length).toBe(before);
+    ]);
   });
 
   it('without the superuser role: exit 3, nothing sent', async () => {

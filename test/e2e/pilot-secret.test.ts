@@ -1,28 +1,22 @@
 // `spike secret put/get` (built CLI) against the fake mTLS Nexus: upstream's
 // requests and output, the exit codes of docs/design.md § Exit codes. Needs `npm run build` first.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeNexus, runSpike, SPIKE_BIN } from '../helpers/fakenexus.js';
-import { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
-import { createTestCa, svidResponse, type TestCa } from '../helpers/testca.js';
+import { startFakePilot, stopFakePilot } from '../helpers/fake-pilot.js';
+import { runSpike, type FakeNexus } from '../helpers/fakenexus.js';
+import type { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
+import { svidResponse, type TestCa } from '../helpers/testca.js';
 
 const TD = 'spike.ist';
 const SUPERUSER = `spiffe://${TD}/spike/pilot/role/superuser`;
 
-let ca: TestCa;
-let wl: FakeWorkloadApi;
-let nexus: FakeNexus;
-let tmp: string;
+let ca: TestCa, wl: FakeWorkloadApi, nexus: FakeNexus, tmp: string;
 const store = new Map<string, Record<string, string>>();
 
 beforeAll(async () => {
-  if (!existsSync(SPIKE_BIN)) throw new Error(`${SPIKE_BIN} is missing: run npm run build first`);
-  tmp = mkdtempSync('/tmp/ps-');
-  ca = await createTestCa(TD);
-  wl = await FakeWorkloadApi.start();
+  ({ ca, wl, nexus, tmp } = await startFakePilot('/tmp/ps-', TD));
   wl.setResponse(svidResponse(ca, await ca.issue(SUPERUSER)));
-  nexus = await FakeNexus.start({ ca, svid: await ca.issue(`spiffe://${TD}/spike/nexus`) });
   nexus.respond((req) => {
     const body = JSON.parse(req.body.toString()) as { path: string; values?: Record<string, string> };
     if (body.path.startsWith('notready/')) return { status: 503, json: { err: 'state_not_ready' } };
@@ -37,11 +31,7 @@ beforeAll(async () => {
     return { status: 400, json: { err: 'api_bad_request' } };
   });
 });
-afterAll(async () => {
-  await nexus?.close();
-  await wl?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => stopFakePilot({ wl, nexus, tmp }));
 
 const env = (): Record<string, string> => ({ HOME: tmp, SPIFFE_ENDPOINT_SOCKET: wl.address, SPIKE_NEXUS_API_URL: nexus.url });
 

@@ -9,7 +9,7 @@
 //   afterAll(() => stopFakePilot({ wl, nexus, tmp }));
 //   await runSpike(['secret', 'get', 'a'], { env: fakePilotEnv({ wl, nexus, tmp }) });
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { FakeNexus, SPIKE_BIN } from './fakenexus.js';
+import { FakeNexus, SPIKE_BIN, type FakeNexusOptions } from './fakenexus.js';
 import { FakeWorkloadApi } from './fakeworkloadapi.js';
 import { createTestCa, type TestCa } from './testca.js';
 
@@ -21,16 +21,19 @@ export interface FakePilot {
   tmp: string;
 }
 
-/** Checks that the built `spike` exists, then starts the CA, the Workload API and the Nexus; on failure stops what it started. */
-export async function startFakePilot(tmpPrefix: string, trustDomain = 'spike.ist'): Promise<FakePilot> {
+/**
+ * Checks that the built `spike` exists, then starts the CA, the Workload API and the Nexus (answering with
+ * `nexus.handler` if given); on failure stops what it started.
+ */
+export async function startFakePilot(tmpPrefix: string, trustDomain = 'spike.ist', nexus: Pick<FakeNexusOptions, 'handler'> = {}): Promise<FakePilot> {
   if (!existsSync(SPIKE_BIN)) throw new Error(`${SPIKE_BIN} is missing: run npm run build first`);
   const ca = await createTestCa(trustDomain);
   const tmp = mkdtempSync(tmpPrefix);
   let wl: FakeWorkloadApi | undefined;
   try {
     wl = await FakeWorkloadApi.start();
-    const nexus = await FakeNexus.start({ ca, svid: await ca.issue(`spiffe://${trustDomain}/spike/nexus`) });
-    return { ca, wl, nexus, tmp };
+    const server = await FakeNexus.start({ ca, svid: await ca.issue(`spiffe://${trustDomain}/spike/nexus`), ...nexus });
+    return { ca, wl, nexus: server, tmp };
   } catch (e) {
     await stopFakePilot({ wl, tmp });
     throw e;
