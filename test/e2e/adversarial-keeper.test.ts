@@ -8,7 +8,7 @@ import { contributeShard, fetchShard } from '../../src/client/index.js';
 import { svidToTlsCredentials } from '../../src/spiffe/x509svid.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
 import { reportMeasurements } from '../helpers/measurements.js';
-import { connectMtls, StalledConnections, type Watched } from '../helpers/stalled-connections.js';
+import { connectMtls, StalledConnections, untilServerCloses, type Watched } from '../helpers/stalled-connections.js';
 
 const READ_HEADER_TIMEOUT_MS = 2_000;
 
@@ -58,18 +58,14 @@ describe('Keeper under slow connections', () => {
   });
 
   it(`slow headers are cut off by SPIKE_HTTP_SERVER_READ_HEADER_TIMEOUT (${READ_HEADER_TIMEOUT_MS} ms here), with no answer`, async () => {
-    const t0 = Date.now();
-    const slow = await slowHeaderConnections(10);
-    await Promise.all(slow.map((w) => w.closed));
-    measured.slowHeadersClosedAfterMs = Date.now() - t0;
+    const { watched: slow, closedAfterMs } = await untilServerCloses(() => slowHeaderConnections(10));
+    measured.slowHeadersClosedAfterMs = closedAfterMs;
     for (const w of slow) expect(w.data()).not.toMatch(/^HTTP\/1\.1 200 /);
   }, 30_000);
 
   it('TCP connections that never start TLS are closed by the header deadline', async () => {
-    const t0 = Date.now();
-    const idle = await idleConnections(30);
-    await Promise.all(idle.map((w) => w.closed));
-    measured.idlePreTlsClosedAfterMs = Date.now() - t0;
+    const { watched: idle, closedAfterMs } = await untilServerCloses(() => idleConnections(30));
+    measured.idlePreTlsClosedAfterMs = closedAfterMs;
     expect(idle.every((w) => w.data() === '')).toBe(true);
   }, 30_000);
 });

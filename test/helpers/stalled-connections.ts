@@ -22,6 +22,14 @@ export function connectMtls(port: number, creds: { cert: string; key: string }, 
   });
 }
 
+/** Opens connections with `open` and waits until the server has closed every one; `closedAfterMs` counts from before `open`. */
+export async function untilServerCloses(open: () => Promise<Watched[]>): Promise<{ watched: Watched[]; closedAfterMs: number }> {
+  const t0 = Date.now();
+  const watched = await open();
+  await Promise.all(watched.map((w) => w.closed));
+  return { watched, closedAfterMs: Date.now() - t0 };
+}
+
 export class StalledConnections {
   readonly #opened: Socket[] = [];
 
