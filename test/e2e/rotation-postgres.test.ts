@@ -200,11 +200,13 @@ describe('root-key rotation with two active replicas on PostgreSQL', () => {
     expect(rows.filter((r) => opensWith(oldKey, r))).toHaveLength(0);
   });
 
-  it('a replica SIGKILLed mid-rotation: a second rotate answers running; a surviving replica resumes and finishes it', { timeout: 420_000 }, async () => {
-    const c = await startReplica('nexus-c', { SPIKE_NEXUS_FAILPOINTS: 'rotation.after_batch@1' });
+  it.each(['rotation.after_batch@1', 'rotation.before_finish'])('a replica SIGKILLed mid-rotation (%s): a second rotate answers running; a surviving replica resumes and finishes it', { timeout: 420_000 }, async (failpoint) => {
+    const prior = (await nexusStatus(pilot, urlB)).fingerprint;
+    const marks = { a: stack.proc('nexus').mark(), b: stack.proc('nexus-b').mark() };
+    const c = await startReplica('nexus-c', { SPIKE_NEXUS_FAILPOINTS: failpoint });
     await c.proc.waitForEvent('root_key_ready');
     const first = await postRotate(pilot, c.url).catch(() => undefined);
-    // C may die before or after it answered: either way its first batch committed.
+    // C may die before or after it answered: either way the rotation began (and went as far as the failpoint).
     const code = await c.proc.exited;
     expect(code).toBeNull();
     expect(c.proc.child.signalCode).toBe('SIGKILL');
@@ -214,11 +216,14 @@ describe('root-key rotation with two active replicas on PostgreSQL', () => {
     expect(again.status).toBe(200);
     expect(again.answer).toMatchObject({ state: 'running' });
 
-    const done = await statusUntil(urlB, (s) => s.rotation === '' && s.fingerprint !== afterFirst, 'the rotation finished by a surviving replica');
+    const done = await statusUntil(urlB, (s) => s.rotation === '' && s.fingerprint !== prior && s.fingerprint !== afterFirst, 'the rotation finished by a surviving replica');
     expect(done.ready).toBe(true);
     const a = await statusUntil(stack.nexusUrl, (s) => s.fingerprint === done.fingerprint, 'A on the same key');
     expect(a.rotation).toBe('');
-    const resumed = [...stack.proc('nexus').events('rotation_resumed'), ...stack.proc('nexus-b').events('rotation_resumed')];
+    const resumed = [
+      ...stack.proc('nexus').lines.slice(marks.a).filter((l) => l.action === 'rotation_resumed' || l.msg === 'rotation_resumed'),
+      ...stack.proc('nexus-b').lines.slice(marks.b).filter((l) => l.action === 'rotation_resumed' || l.msg === 'rotation_resumed'),
+    ];
     expect(resumed.length).toBeGreaterThanOrEqual(1);
     expect(await lostSecrets(pilot, urlB, expected)).toEqual([]);
     expect(await lostSecrets(pilot, stack.nexusUrl, expected)).toEqual([]);

@@ -107,6 +107,7 @@ export class ReplicaKeys {
   #ring: Keyring;
   #sealingCheck: Buffer;
   #stale = false;
+  #generation = 0;
 
   /** Takes ownership of `key`. */
   constructor(key: Buffer) {
@@ -131,11 +132,23 @@ export class ReplicaKeys {
     return this.#sealingCheck;
   }
 
+  /** Changes with every change of the keys: a caller that failed with the keys of one generation may try again with the next. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** A rotation finished: the previous key is zeroed and dropped. */
+  retirePrevious(): void {
+    this.#ring.retirePrevious();
+    this.#generation++;
+  }
+
   /** Replaces the keyring (takes ownership of both buffers; the old ring is zeroed). */
   replace(sealing: Buffer, previous?: Buffer): void {
     const old = this.#ring;
     this.#ring = new Keyring(sealing, previous);
     this.#sealingCheck = keyCheckValue(sealing);
+    this.#generation++;
     old.zero();
   }
 
@@ -201,7 +214,7 @@ export function postgresRotation(deps: PostgresRotationDeps): PostgresRotation {
     }
     if (storeCheck === undefined || sameKeyCheck(mine, storeCheck)) {
       if (ring.previous === undefined) return 'unchanged';
-      ring.retirePrevious();
+      keys.retirePrevious();
       return 'changed';
     }
     return 'stale';
@@ -359,7 +372,7 @@ export function postgresRotation(deps: PostgresRotationDeps): PostgresRotation {
     } finally {
       oldKcv.fill(0);
     }
-    keys.ring.retirePrevious();
+    keys.retirePrevious();
     current = undefined;
   };
 

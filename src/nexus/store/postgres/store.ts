@@ -266,10 +266,12 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
 
   /**
    * A write transaction that seals: the key fence first (rotation.ts); when the store expects
-   * another key, the keys are refreshed and the write runs again once.
+   * another key, the keys are refreshed and, when they changed meanwhile (by this refresh or a
+   * concurrent one), the write runs again (at most twice more).
    */
   const sealingWrite = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
+      const generation = keys.generation;
       try {
         return await writeTransaction(db, async (c) => {
           await keys.fence(c);
@@ -277,20 +279,21 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
         });
       } catch (e) {
         if (!(e instanceof StaleKeyError)) throw e;
-        if (attempt > 1 || (await rotation.refresh()) !== 'changed') throw staleKeyUnavailable();
+        if (attempt >= 3 || (await rotation.refresh()) === 'stale' || keys.generation === generation) throw staleKeyUnavailable();
       }
     }
   };
 
-  /** A read: when a row opens with neither key, the keys are refreshed and the read runs again once. */
+  /** A read: when a row opens with none of the keys, they are refreshed and, when they changed meanwhile, the read runs again once. */
   const keyedRead = async <T>(op: () => Promise<T>): Promise<T> => {
+    const generation = keys.generation;
     try {
       return await op();
     } catch (e) {
       if (!(e instanceof StoreError) || e.code !== 'integrity') throw e;
       const sync = await rotation.refresh();
-      if (sync === 'changed') return op();
       if (sync === 'stale') throw staleKeyUnavailable();
+      if (keys.generation !== generation) return op();
       throw e;
     }
   };
@@ -456,12 +459,13 @@ export async function openPostgresStore(db: PostgresDatabase, opts: PostgresStor
           }
           return { out, skipped };
         };
+        const generation = keys.generation;
         const first = await load();
         if (first.skipped === 0) return first.out;
         // Rows sealed under a key this replica may not have learned yet: never answer without them.
         const sync = await rotation.refresh();
         if (sync === 'stale') throw staleKeyUnavailable();
-        return sync === 'changed' ? (await load()).out : first.out;
+        return keys.generation !== generation ? (await load()).out : first.out;
       }),
     grouped: {
       putSecret: (path, vals) => {

@@ -160,6 +160,31 @@ describe('PostgreSQL root-key rotation across replicas', () => {
     }
   });
 
+  it('writes and reads through a replica racing its own key refresh right after a begin all succeed (none answered 503)', async () => {
+    const url = await cluster.createDatabase();
+    const a = await replica(url, OLD);
+    const b = await replica(url, OLD);
+    try {
+      await fill(a.store, 20, 1);
+      for (let round = 0; round < 3; round++) {
+        const next = testKey(0x20 + round);
+        await a.rotation.begin(next, 'op');
+        // B learns the key through whichever comes first: a refresh of its own or a fenced write / unreadable read.
+        const results = await Promise.allSettled([
+          b.rotation.refresh(),
+          ...Array.from({ length: 20 }, (_, i) => b.store.grouped.putSecret(`race/${round}/${i}`, { v: String(i) })),
+          ...Array.from({ length: 10 }, (_, i) => a.store.grouped.putSecret(`app/s${String(i).padStart(3, '0')}`, { v: `r${round}` }).then(() => b.store.getSecret(`app/s${String(i).padStart(3, '0')}`))),
+        ]);
+        expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+        await runToPushing(a, 50);
+        await a.rotation.finish();
+      }
+    } finally {
+      await a.store.close();
+      await b.store.close();
+    }
+  });
+
   it('a replica that slept through a whole rotation answers 503 (reads and writes), never data, and is told it lacks the key', async () => {
     const url = await cluster.createDatabase();
     const a = await replica(url, OLD);
