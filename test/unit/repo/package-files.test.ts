@@ -84,8 +84,14 @@ describe('npm pack of this checkout', () => {
     for (const f of docs) expect(files).toContain(f);
   });
 
-  it('has nothing outside dist/, hack/, docs/ and those three files', () => {
-    const outside = files.filter((f) => !/^(dist|hack|docs)\//.test(f) && !['README.md', 'LICENSE', 'package.json'].includes(f));
+  it('has the examples docs/sdk.md and README link to', () => {
+    const examples = readdirSync(join(root, 'examples')).map((f) => `examples/${f}`);
+    expect(examples).toContain('examples/read-secret.mjs');
+    for (const f of examples) expect(files).toContain(f);
+  });
+
+  it('has nothing outside dist/, hack/, docs/, examples/ and those three files', () => {
+    const outside = files.filter((f) => !/^(dist|hack|docs|examples)\//.test(f) && !['README.md', 'LICENSE', 'package.json'].includes(f));
     expect(outside).toEqual([]);
   });
 
