@@ -11,6 +11,9 @@
 //     batch: a rotate through B meanwhile answers `running` (one rotation at a
 //     time); the rotation is resumed by a surviving replica once C's lease runs
 //     out and finishes; every secret reads back.
+//   - Replica B frozen (SIGSTOP) through a whole rotation through A: after
+//     SIGCONT it answers only 503 or the right value, drops the retired key
+//     and fetches the new one from the Keepers, without a restart.
 //   - Total loss (every Nexus and Keeper): the shards exported before the last
 //     rotation are refused (exit 5, "previous root key"), the new ones restore.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -229,7 +232,7 @@ describe('root-key rotation with two active replicas on PostgreSQL', () => {
     expect(await lostSecrets(pilot, stack.nexusUrl, expected)).toEqual([]);
   });
 
-  it('a replica frozen through a whole rotation never answers with the old key, sends no old shares, and fetches the new key from the Keepers without a restart', { timeout: 420_000 }, async () => {
+  it('a replica frozen through a whole rotation never answers with the old key and fetches the new key from the Keepers without a restart', { timeout: 420_000 }, async () => {
     const b = stack.proc('nexus-b');
     const pid = b.child.pid;
     if (pid === undefined) throw new Error('nexus-b has no pid');
@@ -245,7 +248,7 @@ describe('root-key rotation with two active replicas on PostgreSQL', () => {
       expect(rot).toMatchObject({ code: 0, stderr: '' });
       const answer = JSON.parse(rot.stdout) as { fingerprint: string; previousFingerprint: string };
       expect(answer.previousFingerprint).toBe(before.fingerprint);
-      // B's periodic push (every 2 s) is overdue once its heartbeat is 3 s old: it runs first thing after SIGCONT.
+      // B's timers (heartbeat, periodic push, the rotation poll) are overdue once its heartbeat is 3 s old.
       await until(async () => (await heartbeatAgeMs('nexus-b')) > 3_000, 'B overdue');
       const mark = b.mark();
       process.kill(pid, 'SIGCONT');
@@ -262,9 +265,6 @@ describe('root-key rotation with two active replicas on PostgreSQL', () => {
       await b.waitForEvent('root_key_dropped', { after: mark });
       expect(b.events('root_key_ready').length).toBe(readyBefore + 1);
       expect(b.events('root_key_ready').at(-1)).toMatchObject({ source: 'keepers' });
-      // Its first shard send after the freeze was skipped: the old key's shares never left it.
-      const skipped = b.lines.slice(mark).filter((l) => /skipping shard send/.test(String(l.msg)));
-      expect(skipped.length).toBeGreaterThanOrEqual(1);
       expect(b.events('nexus_listening')).toHaveLength(1);
       expect(await lostSecrets(pilot, urlB, expected)).toEqual([]);
     } finally {

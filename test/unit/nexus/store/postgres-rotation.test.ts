@@ -13,6 +13,7 @@ import type { NexusStore } from '../../../../src/nexus/store/nexus-store.js';
 import { checkPostgresRootKey, connectPostgres, openPostgresStore } from '../../../../src/nexus/store/postgres/index.js';
 import type { SharedStoreRotation } from '../../../../src/nexus/store/postgres/rotation-api.js';
 import { copyStore, CopyError, openCopySource, openCopyTarget, parseStoreEndpoint } from '../../../../src/nexus/store/copy/index.js';
+import { keysInStep } from '../../../../src/nexus/rotation/replica-watch.js';
 import { startPostgres, type PostgresCluster } from '../../../helpers/postgres.js';
 import { tempDir, testKey } from './helpers.js';
 
@@ -202,6 +203,9 @@ describe('PostgreSQL root-key rotation across replicas', () => {
       expect(c.events).toEqual(['stale']);
       await expect(c.store.grouped.putSecret('x', { v: '1' })).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(c.store.listPolicies()).rejects.toBeInstanceOf(StoreUnavailableError);
+      // Its shard sends are held back (KeeperSync's beforePush): its key must not reach a Keeper.
+      expect(await keysInStep({ store: () => c.store })).toBe(false);
+      expect(await keysInStep({ store: () => a.store })).toBe(true);
       // Nothing was written by the stale replica.
       expect(await sealedWith(url)).toMatchObject({ old: 0, neither: 0 });
     } finally {
