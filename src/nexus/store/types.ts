@@ -1,6 +1,7 @@
 // Public data types and the SecretStore interface (documented in index.ts).
 import type { GroupCommitOptions } from './group-commit.js';
 import type { WalFsyncHooks } from './sqlite/wal-sync.js';
+import type { CheckpointerOptions } from './sqlite/checkpointer.js';
 
 /** One stored version of a secret, without its values. */
 export interface SecretVersionInfo {
@@ -168,6 +169,8 @@ export interface SqliteStoreOptions {
   readonly groupCommit?: GroupCommitOptions;
   /** The fsyncs that make group commits durable (tests: hold or fail one); default node:fs. */
   readonly walFsync?: WalFsyncHooks;
+  /** The WAL checkpoint worker's settings (tests; sqlite/checkpointer.ts). */
+  readonly checkpoint?: CheckpointerOptions;
 }
 
 export interface MemoryStoreOptions {

@@ -18,6 +18,7 @@ import { DEFAULT_BUSY_TIMEOUT_MS, openConnection } from './connection.js';
 import { checkKeyOnDb, checkRootKey, dbFile, storedKeyCheck } from './keycheck.js';
 import { readRotationRow } from './rotation-row.js';
 import { openWalSync, type WalSync } from './wal-sync.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { sqliteRotation } from './rotation.js';
 import { KEY_CHECK_ALGORITHM, KEY_CHECK_SCHEMA, KEY_CHECK_TABLE, ROTATION_SCHEMA, UPSTREAM_SCHEMA } from './schema.js';
 
@@ -86,6 +87,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SecretStore {
   let keyring: Keyring | undefined;
   let db: Db | undefined;
   let walSync: WalSync | undefined;
+  let checkpointer: Checkpointer | undefined;
   try {
     ensureDataDir(opts.dataDir);
     // Read-only check before anything is written: a wrong or retired key changes nothing on disk.
@@ -122,7 +124,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): SecretStore {
       .immediate();
     // After the first transaction: the connection has its WAL file open (wal-sync.ts).
     walSync = openWalSync(file, opts.walFsync);
-    const backend = sqliteBackend(conn, keyring, walSync);
+    checkpointer = startCheckpointer(file, conn, opts.checkpoint);
+    const backend = sqliteBackend(conn, keyring, walSync, checkpointer);
     const rotation = sqliteRotation({ db: conn, keyring, forgetSealedRows: () => backend.forgetSealedRows(), now });
     return createStore(backend, {
       maxVersions: opts.maxVersions,
@@ -133,6 +136,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SecretStore {
   } catch (e) {
     key.fill(0);
     keyring?.zero();
+    checkpointer?.close();
     db?.close();
     walSync?.close();
     if (e instanceof StoreError) throw e;

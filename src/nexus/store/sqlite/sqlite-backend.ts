@@ -8,6 +8,7 @@ import type { SecretHeader } from '../versioning.js';
 import { openCurrentVersion, openMetadata, openPolicyFields, openSecretValues, sealMetadata, sealPolicyFields, sealSecretValues, type MetadataRow, type PolicyRow } from './rows.js';
 import { dateToUnixSeconds, formatSqliteTime, parseSqliteTime, unixSecondsToDate } from './time.js';
 import type { WalSync } from './wal-sync.js';
+import type { Checkpointer } from './checkpointer.js';
 
 interface VersionRow {
   version: number | bigint;
@@ -64,13 +65,16 @@ export interface SqliteBackend extends StoreBackend {
  * its sealing key and opened with it (then, during a rotation, with the
  * previous key: Keyring.open).
  *
+ * `checkpointer` (owned, closed before the connection): WAL checkpoints in a
+ * worker thread, asked after group commits.
+ *
  * `walSync` (owned too, closed after the connection): group transactions then
  * commit with synchronous=NORMAL and are made durable by its fsyncs
  * (`deferredSync`); every other transaction keeps the connection's
  * synchronous=FULL, durable when COMMIT returns. Without it, group
  * transactions are synchronous=FULL too.
  */
-export function sqliteBackend(db: Database, keyring: Keyring, walSync?: WalSync): SqliteBackend {
+export function sqliteBackend(db: Database, keyring: Keyring, walSync?: WalSync, checkpointer?: Checkpointer): SqliteBackend {
   const q = {
     metadata: db.prepare<[string], MetadataRow>(
       'SELECT nonce, encrypted_current_version, encrypted_oldest_version, encrypted_created_time, encrypted_updated_time, encrypted_max_versions FROM secret_metadata WHERE path = ?',
@@ -194,11 +198,14 @@ export function sqliteBackend(db: Database, keyring: Keyring, walSync?: WalSync)
             // synchronous=NORMAL in WAL mode: COMMIT writes the frames and does not sync them
             // (checkpoints still sync); FULL again for every other transaction.
             db.exec('PRAGMA synchronous = NORMAL');
+            let out: T;
             try {
-              return atomically(fn);
+              out = atomically(fn);
             } finally {
               db.exec('PRAGMA synchronous = FULL');
             }
+            checkpointer?.committed();
+            return out;
           },
           parallel: walSync.parallel,
           sync: (done) => walSync.sync(done),
@@ -335,6 +342,8 @@ export function sqliteBackend(db: Database, keyring: Keyring, walSync?: WalSync)
       headers.clear();
       lastRow = undefined;
       try {
+        // The checkpointing connection first, so that this one is the last to close (checkpointer.ts).
+        checkpointer?.close();
         if (db.open) db.close();
       } finally {
         keyring.zero();
