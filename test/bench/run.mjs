@@ -177,6 +177,7 @@ async function benchThroughput(stack, only) {
     const results = await measureRounds(chosen, { load: LOAD, svid: pilot, pin });
     const out = Object.fromEntries(Object.entries(results).map(([k, rs]) => [k, summarizeRounds(rs)]));
     if (only !== undefined) {
+      out.putsSent = putsSent;
       out.nexusCpuUsPerPut = ((cpuMs(stack.proc('nexus').child.pid) - cpu0) * 1000) / putsSent;
       out.echoCpuUsPerRequest = ((cpuMs(echo.pid) - echoCpu0) * 1000) / echoesSent;
       out.putRatio = roundRatio(results.nexusPut, results.echoPut);
@@ -409,7 +410,7 @@ async function main() {
       log('(b) Nexus put vs echo server only (BENCH_ONLY=put)');
       const b = await benchThroughput(stack, ['nexusPut', 'echoPut']);
       const rows = finalize(putFigures(b));
-      printReport(rows, m, [], `put/echo per round (req/s): ${b.putRounds.map((r) => `${r.put}/${r.echo}`).join(' ')}; Nexus CPU ${Math.round(b.nexusCpuUsPerPut)} µs per put, echo server ${Math.round(b.echoCpuUsPerRequest)} µs per request; nothing written`);
+      printReport(rows, m, [], `put/echo per round (req/s): ${b.putRounds.map((r) => `${r.put}/${r.echo}`).join(' ')}; ${b.putsSent} puts sent; Nexus CPU ${Math.round(b.nexusCpuUsPerPut)} µs per put, echo server ${Math.round(b.echoCpuUsPerRequest)} µs per request; nothing written`);
       return exitStatus(rows);
     }
     if (ONLY === 'scale' || ONLY === 'rotation') {
