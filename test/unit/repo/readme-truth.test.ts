@@ -35,6 +35,10 @@
 // after a full name F (`SPIKE_TRUST_ROOT_PILOT`, `_NEXUS`) stands for
 // P + `_X` for some underscore prefix P of F (F itself included): it covers
 // each such name, and at least one of them must be read by the code.
+// The hack/ scripts: every variable they take from the caller
+// (`${NAME:-…}` or `${NAME:=…}` in hack/*.sh) that src/ does not read is named
+// in README's `## The local stack (\`hack/\`)` section (subsections included),
+// except HACK_INTERNAL below (each with its reason).
 // Exit codes: every code of src/pilot/output/exit.ts has a row in the exit-code
 // tables of README.md (`### Exit codes`) and docs/cli.md (`## Exit codes`)
 // whose meaning contains the code's keyword (EXIT_KEYWORDS, each also checked
@@ -59,6 +63,12 @@ const read = (path: string): string => readFileSync(join(root, path), 'utf8');
 /** Variables the code reads that README's table does not list, and why. */
 const ENV_NOT_IN_TABLE: Readonly<Record<string, string>> = {
   SPIKE_NEXUS_STORE_COPY_FAILPOINTS: 'tests only; README § Moving a store names it where the command is described',
+};
+
+/** Variables hack/ reads with a default that are not the user's to set, and why. */
+const HACK_INTERNAL: Readonly<Record<string, string>> = {
+  SPIKE_START_ARGS: "set by hack/start.sh for one spike_start call (the dev agent's `run`)",
+  SPIKE_PG_SEARCH_ROOT: 'tests only: replaces /usr/lib/postgresql where the PostgreSQL binaries are looked for',
 };
 
 /** The word each exit code's meaning must contain (in README, docs/cli.md and exit.ts's comment of that code). */
@@ -352,6 +362,26 @@ describe('README.md lists exactly the environment variables the code reads', () 
   it('every variable in the table is read by the code', () => {
     expect([...table.full].filter((v) => !code.has(v))).toEqual([]);
     expect(table.shorthands.filter((s) => !s.candidates.some((c) => code.has(c))).map((s) => s.text)).toEqual([]);
+  });
+});
+
+describe('README.md names the variables the hack/ scripts take', () => {
+  const taken = new Set(
+    readdirSync(join(root, 'hack'))
+      .filter((n) => n.endsWith('.sh'))
+      .flatMap((n) => [...read(`hack/${n}`).matchAll(/\$\{((?:SPIKE|SPIFFE|DEMO)_[A-Z0-9_]+):[-=]/g)].map((m) => m[1] ?? '')),
+  );
+  const code = envReadByCode();
+
+  it('the scripts are read', () => {
+    expect(taken).toContain('SPIKE_NEXUS_REPLICAS');
+  });
+
+  it('every one not read by src/ is in § The local stack (or internal, with a reason)', () => {
+    const stack = sectionNamed(readme, 'The local stack (`hack/`)').body;
+    const named = (v: string): boolean => new RegExp(`\\b${v}\\b`).test(stack);
+    expect([...taken].filter((v) => !code.has(v) && !(v in HACK_INTERNAL) && !named(v))).toEqual([]);
+    expect(Object.keys(HACK_INTERNAL).filter((v) => !taken.has(v))).toEqual([]);
   });
 });
 
