@@ -15,7 +15,8 @@
 //    command is named by `<bin>` alone or `<bin> -…`. Every long flag of the
 //    command must occur in its entry as `--flag` (not followed by a letter,
 //    digit or dash). README.md: every command has a non-empty entry; docs/cli.md:
-//    every command other than a group has one (its `### \`spike …\`` heading).
+//    every command other than a group has one (its `### \`spike …\`` heading;
+//    the aliases `spike recover`/`spike restore` may use their operator command's).
 // Server binaries (README.md, same entry rule):
 //  - spike-nexus: the `store` subcommands and their long flags from
 //    `spike-nexus store [<command>] --help` (runStoreCommand, the real parser);
