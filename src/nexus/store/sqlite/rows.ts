@@ -1,7 +1,7 @@
 // Encrypting and decrypting upstream's rows (upstream persist/secret.go, policy.go).
 // Every function takes the root key explicitly; plaintext buffers are zeroed
 // as soon as they have been sealed or parsed.
-import { DecryptError, fieldNonce, METADATA_SALTS, newNonce, NONCE_BYTES, open, POLICY_SALTS, seal, sealFields } from '../crypto.js';
+import { DecryptError, fieldNonce, METADATA_SALTS, newNonce, NONCE_BYTES, open, POLICY_SALTS, seal } from '../crypto.js';
 import { StoreError } from '../errors.js';
 import { emptyStringMap, goStringMap } from '../../../gocompat/json/decode.js';
 import { goEncode } from '../../../gocompat/json/encode.js';
@@ -20,13 +20,12 @@ function toBuffer(v: unknown, what: string): Buffer {
   throw integrity(what);
 }
 
-/** Each text sealed with its own nonce (sealFields: one cipher object for all); the plaintext buffers are zeroed. */
-function sealTexts(key: Uint8Array, texts: readonly { readonly nonce: Uint8Array; readonly text: string }[]): Buffer[] {
-  const fields = texts.map((t) => ({ nonce: t.nonce, plaintext: Buffer.from(t.text, 'utf8') }));
+function sealText(key: Uint8Array, nonce: Uint8Array, text: string): Buffer {
+  const plain = Buffer.from(text, 'utf8');
   try {
-    return sealFields(key, fields);
+    return seal(key, nonce, plain);
   } finally {
-    for (const f of fields) f.plaintext.fill(0);
+    plain.fill(0);
   }
 }
 
@@ -100,15 +99,15 @@ export interface SealedMetadata {
 
 export function sealMetadata(key: Uint8Array, m: SecretMetadataInfo): SealedMetadata {
   const nonce = newNonce();
-  const f = (salt: string, n: number) => ({ nonce: fieldNonce(nonce, salt), text: String(n) });
-  const [currentVersion, oldestVersion, createdTime, updatedTime, maxVersions] = sealTexts(key, [
-    f(METADATA_SALTS.currentVersion, m.currentVersion),
-    f(METADATA_SALTS.oldestVersion, m.oldestVersion),
-    f(METADATA_SALTS.createdTime, dateToUnixSeconds(m.createdTime)),
-    f(METADATA_SALTS.updatedTime, dateToUnixSeconds(m.updatedTime)),
-    f(METADATA_SALTS.maxVersions, m.maxVersions),
-  ]) as [Buffer, Buffer, Buffer, Buffer, Buffer];
-  return { nonce, currentVersion, oldestVersion, createdTime, updatedTime, maxVersions };
+  const f = (salt: string, n: number): Buffer => sealText(key, fieldNonce(nonce, salt), String(n));
+  return {
+    nonce,
+    currentVersion: f(METADATA_SALTS.currentVersion, m.currentVersion),
+    oldestVersion: f(METADATA_SALTS.oldestVersion, m.oldestVersion),
+    createdTime: f(METADATA_SALTS.createdTime, dateToUnixSeconds(m.createdTime)),
+    updatedTime: f(METADATA_SALTS.updatedTime, dateToUnixSeconds(m.updatedTime)),
+    maxVersions: f(METADATA_SALTS.maxVersions, m.maxVersions),
+  };
 }
 
 export interface MetadataRow {
@@ -162,12 +161,12 @@ export interface SealedPolicy {
 
 export function sealPolicyFields(key: Uint8Array, p: { spiffeIdPattern: string; pathPattern: string; permissions: readonly string[] }): SealedPolicy {
   const nonce = newNonce();
-  const [spiffeIdPattern, pathPattern, permissions] = sealTexts(key, [
-    { nonce: fieldNonce(nonce, POLICY_SALTS.spiffeIdPattern), text: p.spiffeIdPattern },
-    { nonce: fieldNonce(nonce, POLICY_SALTS.pathPattern), text: p.pathPattern },
-    { nonce: fieldNonce(nonce, POLICY_SALTS.permissions), text: p.permissions.join(',') },
-  ]) as [Buffer, Buffer, Buffer];
-  return { nonce, spiffeIdPattern, pathPattern, permissions };
+  return {
+    nonce,
+    spiffeIdPattern: sealText(key, fieldNonce(nonce, POLICY_SALTS.spiffeIdPattern), p.spiffeIdPattern),
+    pathPattern: sealText(key, fieldNonce(nonce, POLICY_SALTS.pathPattern), p.pathPattern),
+    permissions: sealText(key, fieldNonce(nonce, POLICY_SALTS.permissions), p.permissions.join(',')),
+  };
 }
 
 export interface PolicyRow {
