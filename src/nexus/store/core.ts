@@ -4,6 +4,7 @@
 import type { StoreBackend } from './store-backend.js';
 import { NotFoundError, StoreError } from './errors.js';
 import { createGroupCommitter, type GroupCommitOptions } from './group-commit.js';
+import { checkName, checkPath, checkPolicyInput, checkValues, checkVersion, checkVersionList, copyValues } from './input-checks.js';
 import type { Policy, PolicyInput, SecretMetadata, SecretStore, SecretVersionInfo, StoreRotation } from './types.js';
 import { planDelete, planPut, planUndelete, resolveReadableVersion, resolveReadableVersionOf, type SecretHeader } from './versioning.js';
 
@@ -18,52 +19,6 @@ export interface CoreOptions {
 
 export function validateMaxVersions(n: number): void {
   if (!Number.isSafeInteger(n) || n < 1) throw new StoreError('invalid_input', 'maxVersions must be a positive integer');
-}
-
-function checkPath(path: unknown): asserts path is string {
-  if (typeof path !== 'string' || path === '') throw new StoreError('invalid_input', 'secret path must be a non-empty string');
-}
-
-function checkValues(values: unknown): asserts values is Record<string, string> {
-  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-    throw new StoreError('invalid_input', 'secret values must be an object of strings');
-  }
-  for (const v of Object.values(values)) {
-    if (typeof v !== 'string') throw new StoreError('invalid_input', 'secret values must be strings');
-  }
-}
-
-function checkVersionList(versions: unknown): asserts versions is readonly number[] {
-  if (!Array.isArray(versions)) throw new StoreError('invalid_input', 'versions must be an array of numbers');
-  for (const v of versions) if (typeof v !== 'number') throw new StoreError('invalid_input', 'versions must be numbers');
-}
-
-function checkVersion(version: unknown): asserts version is number {
-  if (typeof version !== 'number') throw new StoreError('invalid_input', 'version must be a number');
-}
-
-function checkName(name: unknown): asserts name is string {
-  if (typeof name !== 'string') throw new StoreError('invalid_input', 'policy name must be a string');
-}
-
-function checkPolicyInput(input: PolicyInput): void {
-  if (typeof input !== 'object' || input === null) throw new StoreError('invalid_input', 'policy must be an object');
-  if (typeof input.name !== 'string' || input.name === '') throw new StoreError('invalid_input', 'policy name must be a non-empty string');
-  if (typeof input.spiffeIdPattern !== 'string' || typeof input.pathPattern !== 'string') {
-    throw new StoreError('invalid_input', 'policy patterns must be strings');
-  }
-  if (!Array.isArray(input.permissions)) throw new StoreError('invalid_input', 'policy permissions must be an array');
-  for (const p of input.permissions) {
-    if (typeof p !== 'string' || p === '' || p.includes(',')) {
-      throw new StoreError('invalid_input', 'each policy permission must be a non-empty string without commas');
-    }
-  }
-}
-
-function copyValues(values: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [k, v] of Object.entries(values)) out[k] = v;
-  return out;
 }
 
 /** Deep copy (Dates included) so that callers can never reach a backend's state. */
