@@ -112,8 +112,9 @@ const ROLE_RULES: Partial<Record<NexusRouteName, RoleRule>> = {
   operatorRecover: (id, r) => isPilotRecover(id, r.pilot),
   // PostgreSQL: Nexus may be another replica forwarding an operator's call; the guard checks the operator (docs/design.md § Restore through any replica).
   operatorRestore: (id, r, backend) => isPilotRestore(id, r.pilot) || (backend === 'postgres' && isNexus(id, r.nexus)),
-  operatorRestoreReset: (id, r) => isPilotRestore(id, r.pilot),
-  operatorStatus: (id, r) => isPilotOperator(id, r.pilot) || isPilotRecover(id, r.pilot) || isPilotRestore(id, r.pilot),
+  operatorRestoreReset: (id, r, backend) => isPilotRestore(id, r.pilot) || (backend === 'postgres' && isNexus(id, r.nexus)),
+  operatorStatus: (id, r, backend) =>
+    isPilotOperator(id, r.pilot) || isPilotRecover(id, r.pilot) || isPilotRestore(id, r.pilot) || (backend === 'postgres' && isNexus(id, r.nexus)),
   operatorRotate: (id, r) => isPilotOperator(id, r.pilot),
   bootstrapVerify: (id, r) => isBootstrap(id, r.bootstrap),
 };

@@ -21,8 +21,12 @@ export const RESTORE_CHANNEL = 'spike_ts_restore';
 export const RESTORED_PAYLOAD = 'restored';
 
 export type CollectorRole =
-  /** This replica holds the lock: it collects. */
-  | { readonly kind: 'self' }
+  /**
+   * This replica holds the lock: it collects. `previous`: only when this call
+   * took the lock and found that a replica had held it before and stopped
+   * without giving it back (its collection is lost).
+   */
+  | { readonly kind: 'self'; readonly previous?: string }
   /** Another live replica holds the lock: forward to it. */
   | { readonly kind: 'forward'; readonly name: string; readonly url: string }
   /** The lock is held but its holder is not known yet (it is writing its row), or the database failed: try again shortly. */
@@ -43,6 +47,10 @@ export interface CollectorElectionOptions {
 export interface CollectorElection {
   /** Takes the lock when it is free, then tells who collects. */
   resolve(): Promise<CollectorRole>;
+  /** Who collects, without taking the lock: `none` when nobody holds it (status, reset). */
+  peek(): Promise<CollectorRole | { readonly kind: 'none' }>;
+  /** The collection ended with a restore: give the lock back and clear this replica's collector mark. */
+  release(): Promise<void>;
   /** True while this replica holds the lock on a live connection. */
   readonly holds: boolean;
   /** Tells every replica LISTENing on RESTORE_CHANNEL that the root key is back (from the lock connection). */
@@ -122,9 +130,13 @@ export function startCollectorElection(opts: CollectorElectionOptions): Collecto
     const c = await connected();
     const r = await c.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [key]);
     if (r.rows[0]?.locked === true) {
+      let previous: string | undefined;
       try {
-        // A stale row of a dead collector may name the pid PostgreSQL gave this connection: it must not shadow ours.
-        await c.query(`UPDATE ${REPLICAS_TABLE} SET collector_pid = NULL WHERE collector_pid = pg_backend_pid() AND name <> $1`, [opts.name]);
+        // Holding the lock, every other collector mark is a stale one: a collector that stopped without
+        // giving the lock back (release() clears the mark after a restore), its collection lost. Cleared,
+        // so that it is told once; a stale mark may also name the pid PostgreSQL gave this connection.
+        const stale = await c.query<{ name: string }>(`UPDATE ${REPLICAS_TABLE} SET collector_pid = NULL WHERE collector_pid IS NOT NULL RETURNING name`);
+        previous = stale.rows.map((x) => x.name).sort()[0];
         await c.query(CLAIM_SQL, [opts.name, opts.advertiseUrl]);
       } catch (e) {
         // Not recorded: nobody could find us; give the lock back (or lose it with the connection).
@@ -132,7 +144,7 @@ export function startCollectorElection(opts: CollectorElectionOptions): Collecto
         throw e;
       }
       held = true;
-      return { kind: 'self' };
+      return previous === undefined ? { kind: 'self' } : { kind: 'self', previous };
     }
     const h = await c.query<{ name: string; advertise_url: string | null }>(HOLDER_SQL, [key]);
     const row = h.rows[0];
@@ -147,6 +159,40 @@ export function startCollectorElection(opts: CollectorElectionOptions): Collecto
     resolve() {
       // One at a time: two concurrent calls must not both try the lock (a session lock counts per call).
       const next = queue.then(resolveOnce, resolveOnce);
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    peek() {
+      const once = async (): Promise<CollectorRole | { readonly kind: 'none' }> => {
+        if (closed) throw new Error('the restore-collector election is closed');
+        if (held && client !== undefined) return { kind: 'self' };
+        const c = await connected();
+        const h = await c.query<{ name: string; advertise_url: string | null }>(HOLDER_SQL, [key]);
+        const row = h.rows[0];
+        if (row === undefined) {
+          const any = await c.query<{ locked: boolean }>(
+            `SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+              AND l.classid = ($1::bigint >> 32)::oid AND l.objid = ($1::bigint & 4294967295)::oid) AS locked`,
+            [key],
+          );
+          return any.rows[0]?.locked === true ? { kind: 'unknown' } : { kind: 'none' };
+        }
+        if (row.advertise_url === null || row.name === opts.name) return { kind: 'unknown' };
+        return { kind: 'forward', name: row.name, url: row.advertise_url };
+      };
+      const next = queue.then(once, once);
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    release() {
+      const once = async (): Promise<void> => {
+        const c = client;
+        if (!held || c === undefined) return;
+        held = false;
+        await c.query(`UPDATE ${REPLICAS_TABLE} SET collector_pid = NULL WHERE name = $1 AND collector_pid = pg_backend_pid()`, [opts.name]);
+        await c.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
+      };
+      const next = queue.then(once, once);
       queue = next.catch(() => undefined);
       return next;
     },

@@ -22,9 +22,18 @@ export const DEFAULT_COLLECTOR_LIMITS: CollectorLimits = { maxValuesPerId: MAX_V
 /** What adding (id, value) would do: keep a new value, nothing (same value held), or nothing (the id is full). */
 export type Offer = 'new' | 'duplicate' | 'full';
 
+/** Several replicas: this collection began after the replica that collected before stopped (names only). */
+export interface CollectionRestart {
+  /** The replica that collects now (this one). */
+  readonly collector: string;
+  /** The replica whose collection was lost. */
+  readonly previous: string;
+}
+
 export class RestoreCollector {
   readonly #values = new Map<number, Buffer[]>();
   #lastAdded = 0;
+  #restart: CollectionRestart | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -107,8 +116,24 @@ export class RestoreCollector {
     return this.#values;
   }
 
-  /** Drops (and zeroes) everything; returns how many ids were held. */
+  /**
+   * Marks this collection as begun after another collector's was lost
+   * (docs/design.md § Restore through any replica): the answers say so until
+   * the collection ends (restored, reset, expired).
+   */
+  markRestarted(r: CollectionRestart): void {
+    this.#restart = r;
+  }
+
+  /** The restart this collection began with, if any. */
+  restart(): CollectionRestart | undefined {
+    this.#expire();
+    return this.#restart;
+  }
+
+  /** Drops (and zeroes) everything, and the restart mark; returns how many ids were held. */
   reset(): number {
+    this.#restart = undefined;
     const n = this.#values.size;
     for (const vs of this.#values.values()) for (const v of vs) v.fill(0);
     this.#values.clear();

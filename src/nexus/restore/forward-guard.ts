@@ -38,6 +38,20 @@ export function restoreCallerOf(
   forwarded: string | readonly string[] | undefined,
   roots: RestoreCallerRoots,
 ): RestoreCaller {
+  return forwardedCallerOf(peerId, forwarded, roots, isPilotRestore);
+}
+
+/**
+ * The same rule for any route a replica forwards to the collector (restore,
+ * its reset, status): `allowed` is the route's own role check, applied to
+ * the original caller.
+ */
+export function forwardedCallerOf(
+  peerId: string | undefined,
+  forwarded: string | readonly string[] | undefined,
+  roots: RestoreCallerRoots,
+  allowed: (id: string, pilotRoots: readonly string[]) => boolean,
+): RestoreCaller {
   const wellFormedPeer = peerId !== undefined && isWellFormedPeerId(peerId) ? peerId : undefined;
   if (wellFormedPeer !== undefined && isNexus(wellFormedPeer, roots.nexus)) {
     const via = wellFormedPeer;
@@ -46,11 +60,11 @@ export function restoreCallerOf(
       return { ok: false, caller: null, via, why: 'forwarded_caller_malformed' };
     }
     // A replica never vouches for another replica (nor for itself): only for an operator.
-    if (!isPilotRestore(forwarded, roots.pilot)) return { ok: false, caller: forwarded, via, why: 'not_restore_role' };
+    if (!allowed(forwarded, roots.pilot)) return { ok: false, caller: forwarded, via, why: 'not_restore_role' };
     return { ok: true, caller: forwarded, via };
   }
   // Not Nexus: whatever the header says is ignored.
-  if (wellFormedPeer === undefined || !isPilotRestore(wellFormedPeer, roots.pilot)) {
+  if (wellFormedPeer === undefined || !allowed(wellFormedPeer, roots.pilot)) {
     return { ok: false, caller: wellFormedPeer ?? null, why: 'not_restore_role' };
   }
   return { ok: true, caller: wellFormedPeer };

@@ -10,9 +10,19 @@ import { mtlsClientOptions } from '../../spiffe/tlsconfig.js';
 import type { X509SvidSource } from '../../spiffe/x509context.js';
 import type { Authorizer } from '../../spiffe/authorizer.js';
 import { FORWARDED_CALLER_HEADER } from './forward-guard.js';
+import { ACTION_RESET, PATH_OPERATOR_RESTORE, PATH_OPERATOR_STATUS, urlFor } from '../../protocol/paths.js';
 
-/** The restore route's path (collectors are Nexus replicas of the same version). */
-const RESTORE_PATH = '/v1/operator/restore';
+/**
+ * What is forwarded to the collector (collectors are Nexus replicas of the
+ * same version): a shard, the reset of the collection, or the status call
+ * (whose restore fields are the collector's).
+ */
+export type ForwardedCall = 'restore' | 'reset' | 'status';
+
+function targetOf(base: URL, call: ForwardedCall): URL {
+  if (call === 'status') return urlFor(base, PATH_OPERATOR_STATUS);
+  return urlFor(base, PATH_OPERATOR_RESTORE, call === 'reset' ? ACTION_RESET : undefined);
+}
 /** Restore answers are a few hundred bytes; anything much larger is not one. */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
@@ -29,18 +39,18 @@ export interface RestoreForwarderOptions {
   readonly timeoutMs: number;
 }
 
-export type RestoreForwarder = (collectorUrl: string, body: Uint8Array, caller: string) => Promise<ForwardedAnswer>;
+export type RestoreForwarder = (collectorUrl: string, body: Uint8Array, caller: string, call?: ForwardedCall) => Promise<ForwardedAnswer>;
 
 export class ForwardError extends Error {
   override readonly name = 'ForwardError';
 }
 
 export function createRestoreForwarder(opts: RestoreForwarderOptions): RestoreForwarder {
-  return (collectorUrl, body, caller) =>
+  return (collectorUrl, body, caller, call = 'restore') =>
     new Promise<ForwardedAnswer>((resolve, reject) => {
       let target: URL;
       try {
-        target = new URL(RESTORE_PATH, collectorUrl);
+        target = targetOf(new URL(collectorUrl), call);
       } catch {
         reject(new ForwardError(`not a URL: ${JSON.stringify(collectorUrl)}`));
         return;
@@ -94,6 +104,10 @@ export function createRestoreForwarder(opts: RestoreForwarderOptions): RestoreFo
 export interface RestoreForwarding {
   /** Who collects now (takes the collector lock when it is free). */
   resolve(): Promise<import('./collector-election.js').CollectorRole>;
+  /** Who collects now, without taking the lock (`none`: nobody). */
+  peek(): Promise<import('./collector-election.js').CollectorRole | { readonly kind: 'none' }>;
+  /** This replica's name (what answers call the collector). */
+  readonly name: string;
   /** This replica holds the collector lock. */
   readonly holds: boolean;
   readonly forward: RestoreForwarder;

@@ -84,10 +84,21 @@ export function startReplicaRestore(opts: ReplicaRestoreOptions): ReplicaRestore
         const role = await e.resolve();
         const now = role.kind === 'self' ? 'self' : role.kind === 'forward' ? role.name : undefined;
         if (now !== undefined && now !== lastRole) {
-          log.event('restore_collector', role.kind === 'self' ? { collector: 'this replica' } : { collector: role.kind === 'forward' ? role.name : '' });
+          log.event(
+            'restore_collector',
+            role.kind === 'self'
+              ? { collector: 'this replica', ...(role.previous === undefined ? {} : { previousCollector: role.previous, collection: 'restarted' }) }
+              : { collector: role.kind === 'forward' ? role.name : '' },
+          );
           lastRole = now;
         }
         return role;
+      },
+      async peek() {
+        return electionNow().peek();
+      },
+      get name() {
+        return opts.identity().name;
       },
       forward,
     },
@@ -100,6 +111,8 @@ export function startReplicaRestore(opts: ReplicaRestoreOptions): ReplicaRestore
     async announceRestored() {
       if (election?.holds !== true) return;
       await election.notifyRestored();
+      // The collection ended: a replica that takes the lock later must not take this one's mark for a lost collection.
+      await election.release();
     },
     async close() {
       closed = true;

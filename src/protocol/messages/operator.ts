@@ -94,6 +94,12 @@ export const RESTORE_STATES: readonly RestoreState[] = ['collecting', 'no_fit', 
  * - `retired`: only with `no_fit`: a set of the held values rebuilds a root
  *   key this store used before a rotation ("these shards belong to a
  *   previous root key"); such a key is never installed.
+ * - `restarted`: several replicas (docs/design.md § Restore through any
+ *   replica): the collection this answer reports began after the replica
+ *   that collected before stopped; every shard sent before that is lost and
+ *   must be sent again (all but `ids`). `collector` names the replica that
+ *   collects now and `previousCollector` the one that stopped (both only
+ *   with `restarted`).
  */
 export interface RestoreResponse {
   collected: number;
@@ -108,6 +114,9 @@ export interface RestoreResponse {
   match: boolean | null;
   retryAfter: number;
   retired: boolean;
+  restarted: boolean;
+  collector: string;
+  previousCollector: string;
 }
 
 /** Go `*bool`: null stays null, anything else decodes as a bool. */
@@ -134,6 +143,9 @@ export const restoreResponse: ResponseCodec<RestoreResponse> = responseCodec<Res
     match: field('match', goBoolPtr, () => null),
     retryAfter: field('retryAfter', goInt, () => 0),
     retired: field('retired', goBool, () => false),
+    restarted: field('restarted', goBool, () => false),
+    collector: field('collector', goString, () => ''),
+    previousCollector: field('previousCollector', goString, () => ''),
   },
   (w, v) =>
     w.object([
@@ -149,12 +161,29 @@ export const restoreResponse: ResponseCodec<RestoreResponse> = responseCodec<Res
       v.match !== null && ['match', (x) => x.bool(v.match as boolean)],
       v.retryAfter !== 0 && ['retryAfter', (x) => x.int(v.retryAfter)],
       v.retired && ['retired', (x) => x.bool(true)],
+      v.restarted && ['restarted', (x) => x.bool(true)],
+      v.collector !== '' && ['collector', (x) => x.string(v.collector)],
+      v.previousCollector !== '' && ['previousCollector', (x) => x.string(v.previousCollector)],
     ]),
 );
 
 /** An upstream-shaped restore answer: the spike-ts fields empty. */
 export function restoreAnswer(base: Pick<RestoreResponse, 'collected' | 'remaining' | 'restored'> & Partial<RestoreResponse>): RestoreResponse {
-  return { err: '', state: '', duplicate: false, ids: null, conflict: null, rejected: null, match: null, retryAfter: 0, retired: false, ...base };
+  return {
+    err: '',
+    state: '',
+    duplicate: false,
+    ids: null,
+    conflict: null,
+    rejected: null,
+    match: null,
+    retryAfter: 0,
+    retired: false,
+    restarted: false,
+    collector: '',
+    previousCollector: '',
+    ...base,
+  };
 }
 
 export function decodeRestoreResponse(raw: unknown): RestoreResponse {
@@ -174,6 +203,10 @@ export function decodeRestoreResponse(raw: unknown): RestoreResponse {
  * replica that answered and `replicas` lists those seen recently (name,
  * ready, last heartbeat as RFC 3339, its age in ms by the database's clock);
  * both omitted otherwise, so older clients and upstream readers ignore them.
+ * While the answering replica waits for its key, the restore fields are the
+ * collecting replica's (docs/design.md § Restore through any replica):
+ * `collector` names it, and `restarted` says that its collection began after
+ * the replica that collected before stopped (shards sent before are lost).
  */
 export interface ReplicaStatus {
   name: string;
@@ -204,6 +237,8 @@ export interface StatusResponse {
   rotationWaiting: number[] | null;
   replica: string;
   replicas: ReplicaStatus[] | null;
+  collector: string;
+  restarted: boolean;
   err: string;
 }
 export const statusResponse: ResponseCodec<StatusResponse> = responseCodec<StatusResponse>(
@@ -223,6 +258,8 @@ export const statusResponse: ResponseCodec<StatusResponse> = responseCodec<Statu
     rotationWaiting: field('rotationWaiting', goIntSlice, () => null),
     replica: field('replica', goString, () => ''),
     replicas: field('replicas', goSlice(goStruct(replicaSpec, 'replica'), zeroReplica), () => null),
+    collector: field('collector', goString, () => ''),
+    restarted: field('restarted', goBool, () => false),
     err: errSpec,
   },
   (w, v) =>
@@ -253,6 +290,8 @@ export const statusResponse: ResponseCodec<StatusResponse> = responseCodec<Statu
               ]),
             ),
         ],
+      v.collector !== '' && ['collector', (x) => x.string(v.collector)],
+      v.restarted && ['restarted', (x) => x.bool(true)],
       errField(v.err),
     ]),
 );
@@ -269,6 +308,8 @@ export function statusAnswer(base: Pick<StatusResponse, 'ready' | 'collected' | 
     rotationWaiting: null,
     replica: '',
     replicas: null,
+    collector: '',
+    restarted: false,
     err: '',
     ...base,
   };

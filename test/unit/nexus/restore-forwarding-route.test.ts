@@ -33,6 +33,8 @@ function forwarding(role: CollectorRole, holds: boolean, answer?: ForwardedAnswe
     f: {
       holds,
       resolve: () => Promise.resolve(role),
+      peek: () => Promise.resolve(role),
+      name: 'nexus-here',
       forward: (url, body, caller) => {
         sent.push({ url, body: Buffer.from(body).toString('utf8'), caller });
         return answer === undefined ? Promise.reject(new Error('connection refused')) : Promise.resolve(answer);

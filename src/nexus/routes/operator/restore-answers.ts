@@ -5,6 +5,7 @@
 import { API_BAD_REQUEST, API_INTERNAL_ERROR, STATE_NOT_READY } from '../../../protocol/errors.js';
 import { restoreAnswer, restoreResponse, type RestoreResponse } from '../../../protocol/messages.js';
 import type { Reply } from '../route.js';
+import type { CollectionRestart } from '../../restore/collector.js';
 
 /** Where the collection stands (no values). */
 export interface Progress {
@@ -14,6 +15,8 @@ export interface Progress {
   readonly remaining: number;
   readonly ids: readonly number[];
   readonly conflict: readonly number[];
+  /** Several replicas: the collection began after another collector's was lost. */
+  readonly restart?: CollectionRestart;
 }
 
 /** What `RestoreCollector` tells about itself (the ids, never a value). */
@@ -21,6 +24,7 @@ export interface ProgressSource {
   readonly threshold: number;
   ids(): number[];
   conflicts(): number[];
+  restart?(): CollectionRestart | undefined;
 }
 
 export const READY_PROGRESS: Progress = { collected: 0, remaining: 0, ids: [], conflict: [] };
@@ -29,15 +33,17 @@ export function progressOf(c: ProgressSource): Progress {
   const ids = c.ids();
   const collected = ids.length;
   const remaining = collected < c.threshold ? c.threshold - collected : 1;
-  return { collected, remaining, ids, conflict: c.conflicts() };
+  const restart = c.restart?.();
+  return { collected, remaining, ids, conflict: c.conflicts(), ...(restart === undefined ? {} : { restart }) };
 }
 
 function reply(status: number, a: RestoreResponse, headers?: Record<string, string>): Reply {
   return { status, body: restoreResponse.encode(a), ...(headers === undefined ? {} : { headers }) };
 }
 
-function fields(p: Progress): Pick<RestoreResponse, 'collected' | 'remaining' | 'ids' | 'conflict'> {
-  return { collected: p.collected, remaining: p.remaining, ids: [...p.ids], conflict: [...p.conflict] };
+function fields(p: Progress): Pick<RestoreResponse, 'collected' | 'remaining' | 'ids' | 'conflict'> & Partial<RestoreResponse> {
+  const restart = p.restart === undefined ? {} : { restarted: true, collector: p.restart.collector, previousCollector: p.restart.previous };
+  return { collected: p.collected, remaining: p.remaining, ids: [...p.ids], conflict: [...p.conflict], ...restart };
 }
 
 /**

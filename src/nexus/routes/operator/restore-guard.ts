@@ -3,12 +3,11 @@
 // value ≥ the P-256 group order is refused with 400 — upstream crashes).
 // Also the guard of spike-ts's `?action=reset`: restore role, body `{}`.
 import { API_BAD_REQUEST, ACCESS_UNAUTHORIZED } from '../../../protocol/errors.js';
-import { isPilotRestore } from '../../../protocol/roles.js';
 import { isValidScalar } from '../../../shamir/index.js';
 import { restoreCallerOf } from '../../restore/forward-guard.js';
 import { isAllZero } from '../../../protocol/bytes.js';
 import { DecodeError, decodeRestoreRequest, recoverRequest, restoreResponse } from '../../../protocol/messages.js';
-import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
+import { type GuardResult, type RouteDeps, type RouteRequest, pass, refuse } from '../route.js';
 
 export const restoreBadRequest = (): Buffer => restoreResponse.error(API_BAD_REQUEST);
 
@@ -65,7 +64,7 @@ export function guardRestore(req: RouteRequest, deps: RouteDeps): GuardResult<Va
  * is an empty request (`{}`, any JSON object, or `null`), as status's.
  * The memory backend has nothing to restore: 400 before anything else.
  */
-export function guardRestoreReset(req: RouteRequest, deps: RouteDeps): GuardResult<{ caller: string }> {
+export function guardRestoreReset(req: RouteRequest, deps: RouteDeps): GuardResult<{ caller: string; via?: string }> {
   if (deps.backend === 'memory') return refuse(400, restoreBadRequest());
   try {
     recoverRequest.decode(req.body);
@@ -76,9 +75,12 @@ export function guardRestoreReset(req: RouteRequest, deps: RouteDeps): GuardResu
     }
     throw e;
   }
-  if (!peerIs(req.peerId, isPilotRestore, deps.roots.pilot)) {
-    deps.log.audit('restore', { caller: req.peerId ?? null, outcome: 'reset_unauthorized' });
+  // A reset forwarded by another replica acts for the operator it names (restore role), as a forwarded shard.
+  const forwarded = deps.restoreForward === undefined ? undefined : req.forwardedCaller;
+  const who = restoreCallerOf(req.peerId, forwarded, { nexus: deps.roots.nexus, pilot: deps.roots.pilot });
+  if (!who.ok) {
+    deps.log.audit('restore', { caller: who.caller, ...(who.via === undefined ? {} : { via: who.via }), outcome: 'reset_unauthorized' });
     return refuse(401, restoreResponse.error(ACCESS_UNAUTHORIZED));
   }
-  return pass({ caller: req.peerId });
+  return pass({ caller: who.caller, ...(who.via === undefined ? {} : { via: who.via }) });
 }

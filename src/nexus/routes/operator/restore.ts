@@ -197,7 +197,11 @@ async function throughCollector(body: Buffer | undefined, r: ValidRestore, f: Re
     deps.log.error('restore: finding the collecting replica failed', { error: describeError(e) });
     return unavailable('collector_unknown');
   }
-  if (role.kind === 'self') return handleRestore(r, deps);
+  if (role.kind === 'self') {
+    // This call took the lock from a collector that stopped: its shards are lost; the answers say so.
+    if (role.previous !== undefined) deps.collector.markRestarted({ collector: f.name, previous: role.previous });
+    return handleRestore(r, deps);
+  }
   if (role.kind === 'unknown' || body === undefined) return unavailable('collector_unknown');
   // The decoded copy is not needed: the raw body goes as it came (the app zeroes it).
   r.shard.fill(0);

@@ -6,7 +6,8 @@
 import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST } from '../../../protocol/errors.js';
 import { DecodeError, recoverRequest, statusResponse } from '../../../protocol/messages.js';
 import { isPilotOperator, isPilotRecover, isPilotRestore } from '../../../protocol/roles.js';
-import { type GuardResult, type RouteDeps, type RouteRequest, pass, peerIs, refuse } from '../route.js';
+import { type GuardResult, type RouteDeps, type RouteRequest, pass, refuse } from '../route.js';
+import { forwardedCallerOf } from '../../restore/forward-guard.js';
 
 /** `{"ready":false,"collected":0,"remaining":0,"threshold":0,"ids":null,"err":"<code>"}` */
 export const statusError = (code: string): Buffer => statusResponse.error(code);
@@ -15,7 +16,7 @@ export const statusBadRequest = (): Buffer => statusError(API_BAD_REQUEST);
 
 const isPilotRole = (id: string, roots: readonly string[]): boolean => isPilotOperator(id, roots) || isPilotRecover(id, roots) || isPilotRestore(id, roots);
 
-export function guardStatus(req: RouteRequest, deps: Pick<RouteDeps, 'roots' | 'log'>): GuardResult<{ caller: string }> {
+export function guardStatus(req: RouteRequest, deps: Pick<RouteDeps, 'roots' | 'log'> & { forward?: unknown }): GuardResult<{ caller: string; via?: string }> {
   try {
     // Upstream's empty request struct (reqres.RecoverRequest's shape).
     recoverRequest.decode(req.body);
@@ -23,9 +24,12 @@ export function guardStatus(req: RouteRequest, deps: Pick<RouteDeps, 'roots' | '
     if (e instanceof DecodeError) return refuse(400, statusBadRequest());
     throw e;
   }
-  if (!peerIs(req.peerId, isPilotRole, deps.roots.pilot)) {
-    deps.log.audit('status', { caller: req.peerId ?? null, outcome: 'unauthorized' });
+  // Several replicas: a replica asking the collector for its collection names the operator (docs/design.md § Restore through any replica).
+  const forwarded = deps.forward === undefined ? undefined : req.forwardedCaller;
+  const who = forwardedCallerOf(req.peerId, forwarded, { nexus: deps.roots.nexus, pilot: deps.roots.pilot }, isPilotRole);
+  if (!who.ok) {
+    deps.log.audit('status', { caller: who.caller, ...(who.via === undefined ? {} : { via: who.via }), outcome: 'unauthorized' });
     return refuse(401, statusError(ACCESS_UNAUTHORIZED));
   }
-  return pass({ caller: req.peerId });
+  return pass({ caller: who.caller, ...(who.via === undefined ? {} : { via: who.via }) });
 }

@@ -14,6 +14,8 @@ import { fingerprintOf } from '../../rotation/fingerprint.js';
 import type { NexusRoute, ReplicaInfo, Reply, RouteDeps, RouteRequest } from '../route.js';
 import { rfc3339 } from './rotate.js';
 import { guardStatus, statusBadRequest } from './status-guard.js';
+import type { RestoreForwarding } from '../../restore/forward.js';
+import type { CollectionRestart } from '../../restore/collector.js';
 
 /** What the status route reads of the restore collection (RestoreCollector has it). */
 export interface RestoreProgress {
@@ -24,6 +26,10 @@ export interface RestoreProgress {
 }
 
 export interface StatusDeps extends Pick<RouteDeps, 'roots' | 'log'> {
+  /** Several replicas on one database: the restore fields come from the collecting replica (absent: this one's). */
+  forward?: RestoreForwarding;
+  /** This collection began after another collector's was lost (RestoreCollector.restart). */
+  restart?: () => CollectionRestart | undefined;
   /** True once the root key is installed. */
   ready(): boolean;
   progress: RestoreProgress;
@@ -64,12 +70,36 @@ function rotationFields(p: RotationProgress | undefined): Partial<StatusResponse
   };
 }
 
-export function handleStatus(caller: string, deps: StatusDeps, replicas: Partial<StatusResponse> = {}): Reply {
-  const t = deps.progress.threshold;
+/**
+ * The restore fields of the collecting replica (docs/design.md § Restore
+ * through any replica), when another replica collects: its status answer,
+ * asked for the same caller. undefined: this replica's own fields count
+ * (it collects, nobody does, or the call came forwarded already).
+ */
+async function collectorFields(caller: string, via: string | undefined, deps: StatusDeps): Promise<Partial<StatusResponse> | undefined> {
+  const f = deps.forward;
+  if (f === undefined || deps.ready()) return undefined;
+  const own = (): Partial<StatusResponse> => ({ collector: f.name, restarted: deps.restart?.() !== undefined });
+  // Asked by another replica: this one's collection (a forwarded call is never forwarded again).
+  if (via !== undefined) return own();
+  const role = await f.peek();
+  if (role.kind === 'self') return own();
+  if (role.kind !== 'forward') return undefined;
+  const a = await f.forward(role.url, Buffer.from('{}'), caller, 'status');
+  const s = a.status === 200 ? statusResponse.decode(a.body) : undefined;
+  if (s === undefined || s.err !== '') throw new Error(`the collector ${role.name} answered HTTP ${a.status}`);
+  const ids = [...(s.ids ?? [])].sort((x, y) => x - y);
+  return { collected: ids.length, remaining: Math.max(0, s.threshold - ids.length), threshold: s.threshold, ids, collector: role.name, restarted: s.restarted };
+}
+
+export function handleStatus(caller: string, deps: StatusDeps, replicas: Partial<StatusResponse> = {}, collector?: Partial<StatusResponse>): Reply {
+  const t = collector?.threshold ?? deps.progress.threshold;
   const ready = deps.ready();
-  const ids = ready ? [] : [...deps.progress.ids()].sort((a, b) => a - b);
+  const ids = ready ? [] : collector?.ids ?? [...deps.progress.ids()].sort((a, b) => a - b);
   const collected = ready ? 0 : ids.length;
   const remaining = ready ? 0 : Math.max(0, t - collected);
+  const restore: Partial<StatusResponse> =
+    ready || collector === undefined ? {} : { collector: collector.collector ?? '', restarted: collector.restarted ?? false };
   let extra: Partial<StatusResponse> = {};
   if (ready) {
     try {
@@ -78,10 +108,16 @@ export function handleStatus(caller: string, deps: StatusDeps, replicas: Partial
       deps.log.error('status: describing the root key failed', { error: describeError(e) });
     }
   }
-  deps.log.audit('status', { caller, outcome: ready ? 'ready' : 'collecting', collected, ...(extra.rotation ? { rotation: extra.rotation } : {}) });
+  deps.log.audit('status', {
+    caller,
+    outcome: ready ? 'ready' : 'collecting',
+    collected,
+    ...(restore.collector ? { collector: restore.collector } : {}),
+    ...(extra.rotation ? { rotation: extra.rotation } : {}),
+  });
   return {
     status: 200,
-    body: statusResponse.encode(statusAnswer({ ready, collected, remaining, threshold: t, ids, ...extra, ...replicas })),
+    body: statusResponse.encode(statusAnswer({ ready, collected, remaining, threshold: t, ids, ...extra, ...replicas, ...restore })),
   };
 }
 
@@ -91,7 +127,16 @@ export function statusRoute(deps: StatusDeps): NexusRoute {
     badRequest: statusBadRequest,
     handle: async (req: RouteRequest) => {
       const g = guardStatus(req, deps);
-      return g.ok ? handleStatus(g.value.caller, deps, await replicaFields(deps)) : g.reply;
+      if (!g.ok) return g.reply;
+      const { caller, via } = g.value;
+      let collector: Partial<StatusResponse> | undefined;
+      try {
+        collector = await collectorFields(caller, via, deps);
+      } catch (e) {
+        // An emergency path: answer with this replica's own (empty) collection rather than not at all.
+        deps.log.warn('status: the collecting replica could not be asked', { error: describeError(e) });
+      }
+      return handleStatus(caller, deps, await replicaFields(deps), collector);
     },
   };
 }
@@ -105,6 +150,8 @@ export function statusDepsFrom(deps: RouteDeps, progress: RestoreProgress): Stat
     progress,
     fingerprint: () => deps.state.rootKey.use((k) => fingerprintOf(k, deps.shamir)) ?? '',
     rotation: () => deps.rotation.progress(),
+    restart: () => deps.collector.restart(),
     ...(deps.replicas === undefined ? {} : { replicas: deps.replicas }),
+    ...(deps.restoreForward === undefined ? {} : { forward: deps.restoreForward }),
   };
 }
