@@ -9,6 +9,7 @@ import { CliError, ExitCode } from '../output/exit.js';
 import { restoreCompleteText, restoreProgressText } from '../output/texts.js';
 import {
   cannotCheckMessage,
+  collectionRestartedLine,
   healthyMatchLine,
   healthyMismatchMessage,
   noFitMessage,
@@ -70,6 +71,11 @@ function decodeBody(body: Uint8Array): RestoreResponse | undefined {
   return a.collected < 0 || a.remaining < 0 || a.retryAfter < 0 ? undefined : a;
 }
 
+/** A replica name from Nexus, shown: printable ASCII only, at most 128 characters. */
+function shownName(name: string): string {
+  return name.slice(0, 128).replace(/[^\x20-\x7e]/g, '?');
+}
+
 /** A printable, short form of an `err` code from Nexus. */
 function errText(err: string): string {
   return err.slice(0, 64).replace(/[^\x20-\x7e]/g, '?');
@@ -106,7 +112,12 @@ export function submitReport(id: number, answer: NexusAnswer): RestoreReport {
   if (body.err !== '') throw new CliError(ExitCode.nexus, `${RESTORE_FAILED} (${errText(body.err)})`);
 
   const report = (text: string, failure?: CliError): RestoreReport => ({ answer: body, text, ...(failure ? { failure } : {}) });
-  const given = body.duplicate ? shardAlreadyGivenLine(id) : '';
+  // Several replicas: the collector stopped and another started over (docs/design.md § Restore through any replica).
+  const restarted =
+    body.restarted && (body.state === 'collecting' || body.state === 'no_fit')
+      ? collectionRestartedLine(shownName(body.collector), shownName(body.previousCollector), body.ids ?? [])
+      : '';
+  const given = restarted + (body.duplicate ? shardAlreadyGivenLine(id) : '');
   switch (body.state) {
     case 'collecting':
       return report(given + conflictLines(id, body) + restoreProgressText(body.collected, body.remaining));

@@ -12,6 +12,7 @@ import { CliError, ExitCode } from '../output/exit.js';
 import type { NexusAnswer, NexusCaller } from '../runtime.js';
 import { callFailure, describeAnswer } from '../nexus/calls.js';
 import { displayFingerprint } from './manifest.js';
+import { statusRestartedLine } from '../output/restore-texts.js';
 
 export type RotationPhase = 'reencrypting' | 'pushing';
 const ROTATION_PHASES: readonly string[] = ['reencrypting', 'pushing'] satisfies readonly RotationPhase[];
@@ -43,6 +44,10 @@ export interface RestoreStatusView {
   replica?: string;
   /** The replicas seen recently, by name (PostgreSQL backend). */
   replicas?: ReplicaView[];
+  /** Several replicas, waiting for a key: the replica whose collection the restore fields are. */
+  collector?: string;
+  /** Its collection began after the replica that collected before stopped (shards sent before are lost). */
+  restarted?: true;
 }
 
 export interface ReplicaView {
@@ -113,6 +118,8 @@ export function interpretStatusAnswer(answer: NexusAnswer): RestoreStatusView | 
   if (r.replicas !== null && r.replicas.length > 0) {
     view.replicas = r.replicas.map((x) => ({ name: shown(x.name), ready: x.ready, lastSeen: x.lastSeen, ageMs: x.ageMs }));
   }
+  if (!r.ready && r.collector !== '') view.collector = shown(r.collector);
+  if (!r.ready && r.restarted) view.restarted = true;
   return view;
 }
 
@@ -182,6 +189,8 @@ export function statusText(s: RestoreStatusView): string {
       `Shards remaining: ${s.remaining}`,
       `Threshold: ${s.threshold}`,
       `Shard ids received: ${s.ids.length === 0 ? 'none' : s.ids.join(', ')}`,
+      ...(s.collector === undefined ? [] : [`Collecting replica: ${s.collector}`]),
+      ...(s.restarted === true ? [statusRestartedLine(s.ids)] : []),
       ...rotationLines(s),
       ...replicaLines(s),
       '',

@@ -95,3 +95,25 @@ export const RESET_UNSUPPORTED_MESSAGE = 'This SPIKE Nexus does not support `spi
 
 /** Ctrl-C at the hidden prompt (exit 130). */
 export const PROMPT_CANCELED_MESSAGE = 'Canceled; nothing was sent to SPIKE Nexus.';
+
+/** Shards to send again: every one but those held now. */
+function sendAgain(held: readonly number[]): string {
+  return held.length === 0 ? 'Send every shard again' : `Send every shard again except ${held.length === 1 ? 'shard' : 'shards'} ${idList(held)} (held now)`;
+}
+
+/**
+ * Several replicas: the replica collecting shards stopped and another one
+ * took over with an empty collection (docs/design.md § Restore through any
+ * replica). `held`: the ids the new collector holds (this call's included).
+ */
+export function collectionRestartedLine(collector: string, previous: string, held: readonly number[]): string {
+  const who = previous === '' ? 'the replica that collected the shards before' : `replica ${previous}, which collected the shards before,`;
+  const on = collector === '' ? 'another replica' : `replica ${collector}`;
+  return `The restore started again on ${on}: ${who} stopped, and the shards it held are lost. ${sendAgain(held)}.
+`;
+}
+
+/** The same, in `spike operator status` (no trailing newline: a line of the status text). */
+export function statusRestartedLine(held: readonly number[]): string {
+  return `The collection started again after the replica that collected before stopped: the shards sent before are lost. ${sendAgain(held)}.`;
+}
