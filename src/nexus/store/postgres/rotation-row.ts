@@ -1,15 +1,21 @@
 // The spike_ts_rotation row of a PostgreSQL store (schema.ts migration 4):
 // reading and writing it. Nothing secret in the clear: the keys are wrapped
 // (key-wrap.ts), the key check is an HMAC.
-import { StoreError } from '../errors.js';
-import type { WrappedKey } from '../key-wrap.js';
-import type { RotationPhase, RotationStatus } from '../types.js';
+import {
+  decodeRotationFields,
+  REENCRYPTED_TABLES,
+  rotationCount,
+  rotationRowMalformed,
+  rotationStatusOf,
+  type RawRotationFields,
+  type ReencryptedTable,
+  type RotationRowFields,
+} from '../rotation/row-fields.js';
+import type { RotationPhase } from '../types.js';
 import { ROTATION_TABLE } from './schema.js';
 import type { Queryable } from './tx.js';
 
-/** The tables a rotation re-encrypts, in cursor order, with their primary keys. */
-export const REENCRYPTED_TABLES = ['policies', 'secret_metadata', 'secrets'] as const;
-export type ReencryptedTable = (typeof REENCRYPTED_TABLES)[number];
+export { REENCRYPTED_TABLES, rotationStatusOf, type ReencryptedTable };
 
 /** Where re-encryption stands: a table (index into REENCRYPTED_TABLES) and the last primary key gone over there. */
 export interface RotationCursor {
@@ -21,79 +27,39 @@ export interface RotationCursor {
   readonly version?: number;
 }
 
-export interface RotationRow {
-  readonly phase: RotationPhase;
-  readonly newKeyCheck: Buffer;
-  /** The new key wrapped under the old one. */
-  readonly newKey: WrappedKey;
-  /** The old key wrapped under the new one. */
-  readonly previousKey: WrappedKey;
+export interface RotationRow extends RotationRowFields {
   readonly cursor: RotationCursor;
-  readonly done: number;
-  readonly total: number;
-  readonly unreadable: number;
-  readonly startedBy: string;
-  /** Unix milliseconds. */
-  readonly startedTime: number;
   /** The replica (its store instance's random id) driving the rotation. */
   readonly driver: string;
 }
 
-interface RawRow {
-  phase: unknown;
-  new_key_check: unknown;
-  new_key_nonce: unknown;
-  new_key_wrapped: unknown;
-  previous_key_nonce: unknown;
-  previous_key_wrapped: unknown;
-  cursor_table: unknown;
+interface RawRow extends RawRotationFields {
   cursor_name: unknown;
   cursor_version: unknown;
-  done: unknown;
-  total: unknown;
-  unreadable: unknown;
-  started_by: unknown;
-  started_time: unknown;
   driver: unknown;
-}
-
-function malformed(): StoreError {
-  return new StoreError('integrity', 'the stored root-key rotation state is malformed');
 }
 
 function bytes(v: unknown): Buffer {
   if (Buffer.isBuffer(v)) return v;
-  throw malformed();
+  throw rotationRowMalformed();
 }
 
 /** int8 columns come as decimal strings. */
 function count(v: unknown): number {
-  const n = typeof v === 'string' && /^\d{1,16}$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw malformed();
-  return n;
+  return rotationCount(typeof v === 'string' && /^\d{1,16}$/.test(v) ? Number(v) : v);
 }
 
 export function rotationRowOf(r: RawRow): RotationRow {
-  if (r.phase !== 'reencrypting' && r.phase !== 'pushing') throw malformed();
-  if (typeof r.started_by !== 'string' || typeof r.driver !== 'string') throw malformed();
-  const table = count(r.cursor_table);
-  if (table > REENCRYPTED_TABLES.length) throw malformed();
-  if (r.cursor_name !== null && typeof r.cursor_name !== 'string') throw malformed();
+  if (typeof r.driver !== 'string') throw rotationRowMalformed();
+  if (r.cursor_name !== null && typeof r.cursor_name !== 'string') throw rotationRowMalformed();
+  const { cursorTable, ...fields } = decodeRotationFields(r, { bytes, count });
   return {
-    phase: r.phase,
-    newKeyCheck: bytes(r.new_key_check),
-    newKey: { nonce: bytes(r.new_key_nonce), sealed: bytes(r.new_key_wrapped) },
-    previousKey: { nonce: bytes(r.previous_key_nonce), sealed: bytes(r.previous_key_wrapped) },
+    ...fields,
     cursor: {
-      table,
+      table: cursorTable,
       ...(r.cursor_name === null ? {} : { name: r.cursor_name }),
       ...(r.cursor_version === null ? {} : { version: count(r.cursor_version) }),
     },
-    done: count(r.done),
-    total: count(r.total),
-    unreadable: count(r.unreadable),
-    startedBy: r.started_by,
-    startedTime: count(r.started_time),
     driver: r.driver,
   };
 }
@@ -156,15 +122,4 @@ export async function claimRotationLease(q: Queryable, driver: string, leaseMs: 
 
 export async function deleteRotationRow(q: Queryable): Promise<void> {
   await q.query(`DELETE FROM ${ROTATION_TABLE} WHERE id = 1`);
-}
-
-export function rotationStatusOf(row: RotationRow): RotationStatus {
-  return {
-    phase: row.phase,
-    startedAt: new Date(row.startedTime),
-    startedBy: row.startedBy,
-    done: row.phase === 'pushing' ? row.total : Math.min(row.done, row.total),
-    total: row.total,
-    unreadable: row.unreadable,
-  };
 }

@@ -2,15 +2,21 @@
 // spike_ts_rotation row and the retired key checks. Works on any connection
 // (read-only ones included for reading); tables that do not exist read as empty.
 import type { Database as Db } from 'better-sqlite3';
-import { StoreError } from '../errors.js';
-import type { WrappedKey } from '../key-wrap.js';
-import type { RotationPhase, RotationStatus } from '../types.js';
+import {
+  decodeRotationFields,
+  REENCRYPTED_TABLES,
+  rotationCount,
+  rotationRowMalformed,
+  rotationStatusOf,
+  type RawRotationFields,
+  type ReencryptedTable,
+  type RotationRowFields,
+} from '../rotation/row-fields.js';
+import type { RotationPhase } from '../types.js';
 import { KEY_CHECK_ALGORITHM, RETIRED_KEY_CHECKS_TABLE, ROTATION_TABLE } from './schema.js';
 import { tableExists } from './tables.js';
 
-/** The tables a rotation re-encrypts, in cursor order (cursor_table indexes this list). */
-export const REENCRYPTED_TABLES = ['policies', 'secret_metadata', 'secrets'] as const;
-export type ReencryptedTable = (typeof REENCRYPTED_TABLES)[number];
+export { REENCRYPTED_TABLES, rotationStatusOf, type ReencryptedTable };
 
 export interface RotationCursor {
   /** Index into REENCRYPTED_TABLES; REENCRYPTED_TABLES.length once every table was gone over. */
@@ -19,58 +25,29 @@ export interface RotationCursor {
   readonly rowid: number;
 }
 
-export interface RotationRow {
-  readonly phase: RotationPhase;
-  readonly newKeyCheck: Buffer;
-  /** The new key wrapped under the old one. */
-  readonly newKey: WrappedKey;
-  /** The old key wrapped under the new one. */
-  readonly previousKey: WrappedKey;
+export interface RotationRow extends RotationRowFields {
   readonly cursor: RotationCursor;
   /** Highest rowid per table (REENCRYPTED_TABLES order) at begin: rows above were written with the new key. */
   readonly endRowids: readonly [number, number, number];
   /** Rows gone over (may pass `total` when a row written during the rotation reused a rowid). */
   readonly done: number;
-  readonly total: number;
-  readonly unreadable: number;
-  readonly startedBy: string;
-  /** Unix milliseconds. */
-  readonly startedTime: number;
 }
 
-interface RawRow {
-  phase: unknown;
-  new_key_check: unknown;
-  new_key_nonce: unknown;
-  new_key_wrapped: unknown;
-  previous_key_nonce: unknown;
-  previous_key_wrapped: unknown;
-  cursor_table: unknown;
+interface RawRow extends RawRotationFields {
   cursor_rowid: unknown;
   end_rowid_policies: unknown;
   end_rowid_secret_metadata: unknown;
   end_rowid_secrets: unknown;
-  done: unknown;
-  total: unknown;
-  unreadable: unknown;
-  started_by: unknown;
-  started_time: unknown;
-}
-
-function malformed(): StoreError {
-  return new StoreError('integrity', 'the stored root-key rotation state is malformed');
 }
 
 function bytes(v: unknown): Buffer {
   if (Buffer.isBuffer(v)) return v;
   if (v instanceof Uint8Array) return Buffer.from(v);
-  throw malformed();
+  throw rotationRowMalformed();
 }
 
 function count(v: unknown): number {
-  const n = typeof v === 'bigint' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw malformed();
-  return n;
+  return rotationCount(typeof v === 'bigint' ? Number(v) : v);
 }
 
 /** The running rotation, or undefined (also when our tables do not exist yet). */
@@ -78,22 +55,11 @@ export function readRotationRow(db: Db): RotationRow | undefined {
   if (!tableExists(db, ROTATION_TABLE)) return undefined;
   const r = db.prepare<[], RawRow>(`SELECT * FROM ${ROTATION_TABLE} WHERE id = 1`).get();
   if (r === undefined) return undefined;
-  if (r.phase !== 'reencrypting' && r.phase !== 'pushing') throw malformed();
-  if (typeof r.started_by !== 'string') throw malformed();
-  const table = count(r.cursor_table);
-  if (table > REENCRYPTED_TABLES.length) throw malformed();
+  const { cursorTable, ...fields } = decodeRotationFields(r, { bytes, count });
   return {
-    phase: r.phase,
-    newKeyCheck: bytes(r.new_key_check),
-    newKey: { nonce: bytes(r.new_key_nonce), sealed: bytes(r.new_key_wrapped) },
-    previousKey: { nonce: bytes(r.previous_key_nonce), sealed: bytes(r.previous_key_wrapped) },
-    cursor: { table, rowid: count(r.cursor_rowid) },
+    ...fields,
+    cursor: { table: cursorTable, rowid: count(r.cursor_rowid) },
     endRowids: [count(r.end_rowid_policies), count(r.end_rowid_secret_metadata), count(r.end_rowid_secrets)],
-    done: count(r.done),
-    total: count(r.total),
-    unreadable: count(r.unreadable),
-    startedBy: r.started_by,
-    startedTime: count(r.started_time),
   };
 }
 
@@ -149,15 +115,4 @@ export function retireKeyCheck(db: Db, value: Uint8Array, unixSeconds: number): 
     KEY_CHECK_ALGORITHM,
     unixSeconds,
   );
-}
-
-export function rotationStatusOf(row: RotationRow): RotationStatus {
-  return {
-    phase: row.phase,
-    startedAt: new Date(row.startedTime),
-    startedBy: row.startedBy,
-    done: row.phase === 'pushing' ? row.total : Math.min(row.done, row.total),
-    total: row.total,
-    unreadable: row.unreadable,
-  };
 }
