@@ -1,86 +1,25 @@
 // Re-sealing a batch of rows of one table from the old root key to the new
-// one, on PostgreSQL (the same outcome per row as sqlite/reseal.ts, docs/design.md
-// § Root-key rotation): raw plaintext bytes kept, fresh nonces, policies
-// written in our per-field-nonce form whichever form they were in. A row the
-// new key already opens is kept; a row neither key opens is 'unreadable' and
-// left as it is. Rows are selected after the cursor in primary-key order and
-// locked (FOR UPDATE) until the batch commits; the changed ones are written
-// back with one UPDATE. Plaintext buffers are zeroed.
-import { DecryptError, fieldNonce, METADATA_SALTS, newNonce, NONCE_BYTES, open, POLICY_SALTS, seal } from '../crypto.js';
+// one, on PostgreSQL: the SQL here, what to do with each row (the same as on
+// SQLite) in ../rotation/reseal-row.ts (docs/design.md § Root-key rotation).
+// Rows are selected after the cursor in primary-key order and locked (FOR
+// UPDATE) until the batch commits; the changed ones are written back with one
+// UPDATE.
+import { resealRow, SEALED_FIELD_LAYOUTS, type SealedFieldLayout } from '../rotation/reseal-row.js';
 import type { ReencryptedTable, RotationCursor } from './rotation-row.js';
 import type { Queryable } from './tx.js';
 
-interface FieldLayout {
+interface TableLayout extends SealedFieldLayout {
   /** Primary-key columns: name/path, then (secrets) version. */
   readonly key: readonly ['name'] | readonly ['path'] | readonly ['path', 'version'];
-  readonly columns: readonly string[];
-  /** Per-field salts (derived nonces); undefined: one nonce for the row (secrets). */
-  readonly salts?: readonly string[];
-  /** Also open rows whose fields all share the row's nonce (upstream-written policies). */
-  readonly sharedNonceForm: boolean;
 }
 
-const LAYOUTS: Record<ReencryptedTable, FieldLayout> = {
-  policies: {
-    key: ['name'],
-    columns: ['encrypted_spiffe_id_pattern', 'encrypted_path_pattern', 'encrypted_permissions'],
-    salts: [POLICY_SALTS.spiffeIdPattern, POLICY_SALTS.pathPattern, POLICY_SALTS.permissions],
-    sharedNonceForm: true,
-  },
-  secret_metadata: {
-    key: ['path'],
-    columns: ['encrypted_current_version', 'encrypted_oldest_version', 'encrypted_created_time', 'encrypted_updated_time', 'encrypted_max_versions'],
-    salts: [METADATA_SALTS.currentVersion, METADATA_SALTS.oldestVersion, METADATA_SALTS.createdTime, METADATA_SALTS.updatedTime, METADATA_SALTS.maxVersions],
-    sharedNonceForm: false,
-  },
-  secrets: { key: ['path', 'version'], columns: ['encrypted_data'], sharedNonceForm: false },
+const LAYOUTS: Record<ReencryptedTable, TableLayout> = {
+  policies: { ...SEALED_FIELD_LAYOUTS.policies, key: ['name'] },
+  secret_metadata: { ...SEALED_FIELD_LAYOUTS.secret_metadata, key: ['path'] },
+  secrets: { ...SEALED_FIELD_LAYOUTS.secrets, key: ['path', 'version'] },
 };
 
 type Row = Record<string, unknown>;
-
-function zeroAll(bufs: readonly Buffer[]): void {
-  for (const b of bufs) b.fill(0);
-}
-
-function openFields(key: Uint8Array, nonces: readonly Buffer[], sealed: readonly unknown[]): Buffer[] | undefined {
-  const out: Buffer[] = [];
-  for (let i = 0; i < sealed.length; i++) {
-    const s = sealed[i];
-    const n = nonces[i];
-    if (!(s instanceof Uint8Array) || n === undefined) {
-      zeroAll(out);
-      return undefined;
-    }
-    try {
-      out.push(open(key, n, s));
-    } catch (e) {
-      zeroAll(out);
-      if (e instanceof DecryptError) return undefined;
-      throw e;
-    }
-  }
-  return out;
-}
-
-function openRow(layout: FieldLayout, key: Uint8Array, base: Buffer, sealed: readonly unknown[]): Buffer[] | undefined {
-  const perField = layout.salts === undefined ? [base] : layout.salts.map((salt) => fieldNonce(base, salt));
-  const plain = openFields(key, perField, sealed);
-  if (plain !== undefined || !layout.sharedNonceForm) return plain;
-  return openFields(
-    key,
-    sealed.map(() => base),
-    sealed,
-  );
-}
-
-function sealRow(layout: FieldLayout, key: Uint8Array, plain: readonly Buffer[]): { nonce: Buffer; sealed: Buffer[] } {
-  const nonce = newNonce();
-  const sealed = plain.map((p, i) => {
-    const salt = layout.salts?.[i];
-    return seal(key, salt === undefined ? nonce : fieldNonce(nonce, salt), p);
-  });
-  return { nonce, sealed };
-}
 
 export interface BatchOutcome {
   /** Rows gone over. */
@@ -92,7 +31,7 @@ export interface BatchOutcome {
   readonly tableDone: boolean;
 }
 
-function afterClause(layout: FieldLayout, cursor: RotationCursor): { where: string; values: unknown[] } {
+function afterClause(layout: TableLayout, cursor: RotationCursor): { where: string; values: unknown[] } {
   if (cursor.name === undefined) return { where: '', values: [] };
   if (layout.key.length === 2) return { where: 'WHERE (path, version) > ($1, $2)', values: [cursor.name, cursor.version ?? 0] };
   return { where: `WHERE ${layout.key[0]} > $1`, values: [cursor.name] };
@@ -123,29 +62,9 @@ export async function resealBatch(
   let unreadable = 0;
   const changed: { key: unknown[]; nonce: Buffer; sealed: Buffer[] }[] = [];
   for (const row of rows) {
-    const base = row['nonce'];
-    const sealed = layout.columns.map((col) => row[col]);
-    const key = layout.key.map((k) => row[k]);
-    if (!(base instanceof Uint8Array) || base.length !== NONCE_BYTES) {
-      unreadable++;
-      continue;
-    }
-    const baseBuf = Buffer.from(base);
-    const underNew = openRow(layout, newKey, baseBuf, sealed);
-    if (underNew !== undefined) {
-      zeroAll(underNew);
-      continue;
-    }
-    const plain = openRow(layout, oldKey, baseBuf, sealed);
-    if (plain === undefined) {
-      unreadable++;
-      continue;
-    }
-    try {
-      changed.push({ key, ...sealRow(layout, newKey, plain) });
-    } finally {
-      zeroAll(plain);
-    }
+    const next = resealRow(layout, row, oldKey, newKey);
+    if (next.outcome === 'unreadable') unreadable++;
+    else if (next.outcome === 'resealed') changed.push({ key: layout.key.map((k) => row[k]), nonce: next.nonce, sealed: next.sealed });
   }
   if (changed.length > 0) {
     // One UPDATE for the batch: unnest the key columns, the nonces and each sealed column.
