@@ -140,6 +140,8 @@ export async function connectWithRetry(opts: PostgresGateOptions, onIdleError: (
 /** Heartbeat period; replicas whose heartbeat is older than REPLICA_SEEN_WITHIN_MS are not listed. */
 export const HEARTBEAT_INTERVAL_MS = 3_000;
 export const REPLICA_SEEN_WITHIN_MS = 30_000;
+/** How often a replica compares its readiness with its last heartbeat (an in-process check; it writes only on a change). */
+export const READINESS_WATCH_MS = 100;
 /** A safety net under LISTEN/NOTIFY: the policy index is dropped this often anyway. */
 export const POLICY_SAFETY_RELOAD_MS = 60_000;
 
@@ -159,7 +161,7 @@ export function postgresReplicas(
   let rotationWatch: RotationWatch | undefined;
   let rotationSink: RotationChangeSink | undefined;
   let safety: NodeJS.Timeout | undefined;
-  let beat: { timer: NodeJS.Timeout; name: string; running?: Promise<void> } | undefined;
+  let beat: { timer: NodeJS.Timeout; watch?: NodeJS.Timeout; name: string; running?: Promise<void> } | undefined;
   let stopping: Promise<void> | undefined;
   const startedAt = new Date();
   return {
@@ -187,16 +189,22 @@ export function postgresReplicas(
     startHeartbeat(name, ready, advertiseUrl) {
       checkReplicaName(name);
       if (beat !== undefined || stopping !== undefined) throw new Error('the heartbeat runs already');
+      let written: boolean | undefined;
       const write = (): void => {
         if (beat === undefined || beat.running !== undefined) return;
         const b = beat;
+        const now = ready();
+        written = now;
         b.running = tracker
-          .track(writeHeartbeat(db.pool, name, ready(), startedAt, advertiseUrl))
+          .track(writeHeartbeat(db.pool, name, now, startedAt, advertiseUrl))
           .catch((e: unknown) => log.debug('heartbeat not written', { error: describeError(e) }))
           .finally(() => (b.running = undefined));
       };
       beat = { timer: setInterval(write, opts.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS), name };
       beat.timer.unref();
+      // Readiness changed (key installed or dropped, database back or gone): write at once, not at the next period.
+      beat.watch = setInterval(() => ready() !== written && write(), READINESS_WATCH_MS);
+      beat.watch.unref();
       write();
     },
     watchRotation(sink) {
@@ -224,6 +232,7 @@ export function postgresReplicas(
         beat = undefined;
         if (b !== undefined) {
           clearInterval(b.timer);
+          clearInterval(b.watch);
           await b.running;
           // A clean stop: the replica is gone, not late (a database out of reach may not delay the stop by more than 2 s).
           if (!db.closed) await Promise.race([removeHeartbeat(db.pool, b.name).catch(() => undefined), sleep(2_000, undefined, { ref: false })]);

@@ -1,0 +1,56 @@
+// A replica's heartbeat row follows its readiness at once (docs/ha.md § Nexus
+// replicas): when the replica becomes ready or stops being ready (key
+// installed or dropped, database back or gone), it writes its row then, not
+// at the next period. On a real private PostgreSQL cluster, with a heartbeat
+// period of an hour, so that only a write on the change can show it; the test
+// waits for each condition as another replica reads it.
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { loadDatabaseConfig } from '../../../src/nexus/database-config.js';
+import { openPostgresGate } from '../../../src/nexus/state/postgres-gate.js';
+import type { StoreGate } from '../../../src/nexus/state/store-interface.js';
+import { startPostgres, type PostgresCluster } from '../../helpers/postgres.js';
+import { captureLogger } from './fixtures.js';
+
+let cluster: PostgresCluster;
+beforeAll(async () => {
+  cluster = await startPostgres();
+}, 120_000);
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+/** Waits for `cond` (polls every 10 ms); the test's own timeout bounds it. */
+async function until(cond: () => Promise<boolean>): Promise<void> {
+  while (!(await cond())) await new Promise((r) => setTimeout(r, 10));
+}
+
+const HOUR_MS = 3_600_000;
+
+describe('heartbeat on a readiness change', () => {
+  it('the row says ready as soon as the replica is, and not ready as soon as it is not', { timeout: 60_000 }, async () => {
+    const url = await cluster.createDatabase();
+    const gates: StoreGate[] = [];
+    const gate = async (): Promise<StoreGate> => {
+      const g = await openPostgresGate({ database: loadDatabaseConfig({ SPIKE_NEXUS_DATABASE_URL: url }), maxVersions: 10, log: captureLogger().log, heartbeatIntervalMs: HOUR_MS });
+      gates.push(g);
+      return g;
+    };
+    try {
+      const a = await gate();
+      const reader = await gate();
+      let ready = false;
+      a.replicas?.startHeartbeat('nexus-a', () => ready);
+      const seenReady = async (): Promise<boolean | undefined> => ((await reader.replicas?.list()) ?? []).find((r) => r.name === 'nexus-a')?.ready;
+      await until(async () => (await seenReady()) === false);
+      ready = true;
+      await until(async () => (await seenReady()) === true);
+      ready = false;
+      await until(async () => (await seenReady()) === false);
+    } finally {
+      for (const g of gates) {
+        await g.replicas?.stop();
+        await g.close();
+      }
+    }
+  });
+});
