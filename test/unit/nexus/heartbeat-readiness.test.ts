@@ -4,7 +4,7 @@
 // at the next period. On a real private PostgreSQL cluster, with a heartbeat
 // period of an hour, so that only a write on the change can show it; the test
 // waits for each condition as another replica reads it.
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDatabaseConfig } from '../../../src/nexus/database-config.js';
 import { openPostgresGate } from '../../../src/nexus/state/postgres-gate.js';
 import type { StoreGate } from '../../../src/nexus/state/store-interface.js';
@@ -44,8 +44,10 @@ describe('heartbeat on a readiness change', () => {
       await until(async () => (await seenReady()) === false);
       ready = true;
       await until(async () => (await seenReady()) === true);
+      expect(await seenReady()).toBe(true);
       ready = false;
       await until(async () => (await seenReady()) === false);
+      expect(await seenReady()).toBe(false);
     } finally {
       for (const g of gates) {
         await g.replicas?.stop();
