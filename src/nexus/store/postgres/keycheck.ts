@@ -6,31 +6,18 @@
 //   'retired'  the key is one a finished rotation retired
 //   'mismatch' otherwise
 // While a rotation runs, its new key is a 'match' too (rotation-row.ts).
-import { DecryptError, fieldNonce, KEY_BYTES, keyCheckValue, METADATA_SALTS, NONCE_BYTES, open, sameKeyCheck } from '../crypto.js';
-import { StoreError } from '../errors.js';
-import { openPolicyFields, type PolicyRow } from '../sqlite/rows.js';
+import { KEY_BYTES, keyCheckValue, sameKeyCheck } from '../crypto.js';
+import type { PolicyRow } from '../sqlite/rows.js';
 import type { KeyCheckResult } from '../types.js';
+import { checkKeyLength, metadataRowVerdict, policyRowVerdict, secretRowVerdict } from '../upstream-row-key-check.js';
 import type { PostgresDatabase } from './database.js';
 import { KEY_CHECK_TABLE, RETIRED_KEY_CHECKS_TABLE, ROTATION_TABLE } from './schema.js';
 import { withTransaction, type Queryable } from './tx.js';
 
-function tryOpen(key: Uint8Array, nonce: unknown, sealed: unknown): boolean {
-  if (!(nonce instanceof Uint8Array) || !(sealed instanceof Uint8Array)) return false;
-  try {
-    open(key, nonce, sealed).fill(0);
-    return true;
-  } catch (e) {
-    if (e instanceof DecryptError) return false;
-    throw e;
-  }
-}
-
 /** The algorithm name stored with every key-check value (as SQLite's). */
 export const KEY_CHECK_ALGORITHM = 'hmac-sha256/spike-ts-key-check-v1';
 
-export function checkKeyLength(key: unknown): asserts key is Uint8Array {
-  if (!(key instanceof Uint8Array) || key.length !== KEY_BYTES) throw new StoreError('invalid_input', `the root key must be ${KEY_BYTES} bytes`);
-}
+export { checkKeyLength };
 
 /** The stored key-check value of the current key; undefined when there is none. */
 export async function storedKeyCheck(q: Queryable): Promise<Buffer | undefined> {
@@ -88,20 +75,9 @@ export function keyVerdictFrom(snap: KeyCheckSnapshot, key: Uint8Array): KeyChec
     }
   }
   const { secret, metadata: meta, policy } = snap;
-  if (secret !== undefined) return tryOpen(key, secret.nonce, secret.encrypted_data) ? 'match' : 'mismatch';
-  if (meta !== undefined) {
-    if (!(meta.nonce instanceof Uint8Array) || meta.nonce.length !== NONCE_BYTES) return 'mismatch';
-    return tryOpen(key, fieldNonce(meta.nonce, METADATA_SALTS.currentVersion), meta.encrypted_current_version) ? 'match' : 'mismatch';
-  }
-  if (policy !== undefined) {
-    try {
-      openPolicyFields(key, policy);
-      return 'match';
-    } catch (e) {
-      if (e instanceof StoreError) return 'mismatch';
-      throw e;
-    }
-  }
+  if (secret !== undefined) return secretRowVerdict(key, secret);
+  if (meta !== undefined) return metadataRowVerdict(key, meta);
+  if (policy !== undefined) return policyRowVerdict(key, policy);
   return 'empty';
 }
 

@@ -8,27 +8,17 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
-import { DecryptError, fieldNonce, KEY_BYTES, keyCheckValue, METADATA_SALTS, open, sameKeyCheck } from '../crypto.js';
+import { keyCheckValue, sameKeyCheck } from '../crypto.js';
 import { StoreError } from '../errors.js';
 import type { KeyCheckResult } from '../types.js';
+import { checkKeyLength, metadataRowVerdict, policyRowVerdict, secretRowVerdict } from '../upstream-row-key-check.js';
 import { readRotationRow, retiredKeyChecks } from './rotation-row.js';
-import { openPolicyFields, type PolicyRow } from './rows.js';
+import type { PolicyRow } from './rows.js';
 import { DB_FILE_NAME, KEY_CHECK_TABLE } from './schema.js';
 import { tableExists } from './tables.js';
 
 export function dbFile(dataDir: string): string {
   return join(dataDir, DB_FILE_NAME);
-}
-
-function tryOpen(key: Uint8Array, nonce: unknown, sealed: unknown): boolean {
-  if (!(nonce instanceof Uint8Array) || !(sealed instanceof Uint8Array)) return false;
-  try {
-    open(key, nonce, sealed).fill(0);
-    return true;
-  } catch (e) {
-    if (e instanceof DecryptError) return false;
-    throw e;
-  }
 }
 
 /** The stored key-check value of the current key (undefined when there is none: fresh or upstream-only data). */
@@ -59,30 +49,19 @@ export function checkKeyOnDb(db: Db, key: Uint8Array): KeyCheckResult {
   if (verdict !== undefined) return verdict;
   if (tableExists(db, 'secrets')) {
     const row = db.prepare<[], { nonce: unknown; encrypted_data: unknown }>('SELECT nonce, encrypted_data FROM secrets LIMIT 1').get();
-    if (row !== undefined) return tryOpen(key, row.nonce, row.encrypted_data) ? 'match' : 'mismatch';
+    if (row !== undefined) return secretRowVerdict(key, row);
   }
   if (tableExists(db, 'secret_metadata')) {
     const row = db.prepare<[], { nonce: unknown; encrypted_current_version: unknown }>(
       'SELECT nonce, encrypted_current_version FROM secret_metadata LIMIT 1',
     ).get();
-    if (row !== undefined) {
-      if (!(row.nonce instanceof Uint8Array) || row.nonce.length !== 12) return 'mismatch';
-      return tryOpen(key, fieldNonce(row.nonce, METADATA_SALTS.currentVersion), row.encrypted_current_version) ? 'match' : 'mismatch';
-    }
+    if (row !== undefined) return metadataRowVerdict(key, row);
   }
   if (tableExists(db, 'policies')) {
     const row = db.prepare<[], PolicyRow>(
       'SELECT nonce, encrypted_spiffe_id_pattern, encrypted_path_pattern, encrypted_permissions FROM policies LIMIT 1',
     ).get();
-    if (row !== undefined) {
-      try {
-        openPolicyFields(key, row);
-        return 'match';
-      } catch (e) {
-        if (e instanceof StoreError) return 'mismatch';
-        throw e;
-      }
-    }
+    if (row !== undefined) return policyRowVerdict(key, row);
   }
   return 'empty';
 }
@@ -133,9 +112,7 @@ function withReadOnlyDb<T>(dataDir: string, fn: (db: Db) => T): T | undefined {
 }
 
 export function checkRootKey(dataDir: string, candidateKey: Uint8Array): KeyCheckResult {
-  if (!(candidateKey instanceof Uint8Array) || candidateKey.length !== KEY_BYTES) {
-    throw new StoreError('invalid_input', `the root key must be ${KEY_BYTES} bytes`);
-  }
+  checkKeyLength(candidateKey);
   return withReadOnlyDb(dataDir, (db) => checkKeyOnDb(db, candidateKey)) ?? 'empty';
 }
 
@@ -148,9 +125,7 @@ export function withKeyChecker<T>(dataDir: string, fn: (check: (candidateKey: Ui
   const check =
     (db: Db | undefined) =>
     (candidateKey: Uint8Array): KeyCheckResult => {
-      if (!(candidateKey instanceof Uint8Array) || candidateKey.length !== KEY_BYTES) {
-        throw new StoreError('invalid_input', `the root key must be ${KEY_BYTES} bytes`);
-      }
+      checkKeyLength(candidateKey);
       return db === undefined ? 'empty' : checkKeyOnDb(db, candidateKey);
     };
   let out = undefined as { value: T } | undefined;
