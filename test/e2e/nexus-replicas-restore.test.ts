@@ -10,7 +10,10 @@
 // or the decimal bytes of the JSON body) in any table of the database, in the
 // PostgreSQL server log, or in any process's output. Then the collector
 // SIGKILLed mid-collection: the next call makes B the collector with an empty
-// collection; the operator gives every shard again → restored.
+// collection, and the Pilot says so (started again on nexus-b, nexus-a's
+// shards lost, which to send again); the operator gives every shard again →
+// restored. Then `spike operator status` and `--reset` through the replica
+// that does not collect report and empty the collector's collection.
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +21,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSecret, putSecret, recover } from '../../src/client/index.js';
 import { runSpike, type CliRun } from '../helpers/fakenexus.js';
-import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
+import type { PostgresCluster } from '../helpers/postgres.js';
+import { postgresStack } from '../helpers/postgres-stack.js';
 import { Stack, type Proc, type StackClient } from '../helpers/stack.js';
 
 const SECRETS: Record<string, Record<string, string>> = {
@@ -30,26 +34,14 @@ const SECRETS: Record<string, Record<string, string>> = {
 let cluster: PostgresCluster;
 let stack: Stack;
 let tmp: string;
+const pgStack = postgresStack('/tmp/nrr-');
 let pilot: StackClient;
 let shards: Map<number, Uint8Array | null>;
 let portB: number;
 const cliRuns: CliRun[] = [];
 
 beforeAll(async () => {
-  tmp = mkdtempSync('/tmp/nrr-');
-  cluster = await startPostgres();
-  const passwordFile = join(tmp, 'db-password');
-  writeFileSync(passwordFile, `${cluster.password}\n`, { mode: 0o600 });
-  stack = await Stack.create({
-    keepers: 3,
-    threshold: 2,
-    env: {
-      SPIKE_NEXUS_BACKEND_STORE: 'postgres',
-      SPIKE_NEXUS_DATABASE_URL: cluster.passwordUrl,
-      SPIKE_NEXUS_DATABASE_PASSWORD_FILE: passwordFile,
-      SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL: '2s',
-    },
-  });
+  ({ cluster, stack, tmp } = await pgStack.start());
   await stack.startAll();
   portB = await freePort();
   const b = startB();
@@ -61,11 +53,7 @@ beforeAll(async () => {
   shards = await recover(pilot.http, stack.nexusUrl);
 }, 180_000);
 
-afterAll(async () => {
-  await stack?.cleanup();
-  await cluster?.stop();
-  if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => pgStack.cleanup());
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -97,12 +85,19 @@ function shard(id: number): Uint8Array {
 }
 
 async function spikeRestore(url: URL, id: number): Promise<CliRun> {
+  return spike(url, ['operator', 'restore'], `spike:${id}:${Buffer.from(shard(id)).toString('hex')}\n`);
+}
+
+/** The real `spike` against one replica's URL. */
+async function spike(url: URL, args: string[], stdin = ''): Promise<CliRun> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(stack.envFor('pilot', { SPIKE_NEXUS_API_URL: url.origin }))) if (v !== undefined) env[k] = v;
-  const r = await runSpike(['operator', 'restore'], { env, stdin: `spike:${id}:${Buffer.from(shard(id)).toString('hex')}\n` });
+  const r = await runSpike(args, { env, stdin });
   cliRuns.push(r);
   return r;
 }
+
+const RESTARTED = /started again/;
 
 /** Every row of every table of the database, as text. */
 async function databaseText(): Promise<string> {
@@ -141,6 +136,7 @@ describe('restore through any replica (two replicas on PostgreSQL)', () => {
     const r1 = await spikeRestore(urlA, 1);
     expect(r1.code, r1.stderr).toBe(0);
     expect(r1.stdout).toMatch(/Shards collected: 1\n/);
+    expect(r1.stdout).not.toMatch(RESTARTED);
     const r2 = await spikeRestore(urlB(), 2);
     expect(r2.code, r2.stderr).toBe(0);
     expect(r2.stdout.toLowerCase()).toContain('restored');
@@ -190,6 +186,8 @@ describe('restore through any replica (two replicas on PostgreSQL)', () => {
 
     const r1 = await spikeRestore(stack.nexusUrl, 1);
     expect(r1.code, r1.stderr).toBe(0);
+    // A restored the key last time and gave the lock back: a new collection, nothing lost.
+    expect(r1.stdout).not.toMatch(RESTARTED);
     expect(await a.waitForCount('restore', 1, { where: (l) => l['outcome'] === 'collected' })).toHaveLength(1);
     await stack.kill('nexus'); // the collector, holding shard 1 in memory only
 
@@ -197,13 +195,61 @@ describe('restore through any replica (two replicas on PostgreSQL)', () => {
     const r2 = await spikeRestore(urlB(), 2);
     expect(r2.code, r2.stderr).toBe(0);
     expect(r2.stdout).toMatch(/Shards collected: 1\n/);
-    await b.waitForEvent('restore_collector', { where: (l) => l['collector'] === 'this replica' });
+    // The operator is told plainly: started again on B, A's shards lost, which to send again.
+    expect(r2.stdout).toContain(
+      'The restore started again on replica nexus-b: replica nexus-a, which collected the shards before, stopped, and the shards it held are lost. Send every shard again except shard 2 (held now).\n',
+    );
+    await b.waitForEvent('restore_collector', { where: (l) => l['collector'] === 'this replica' && l['previousCollector'] === 'nexus-a' });
+    // Status through B says it too.
+    const st = await spike(urlB(), ['operator', 'status']);
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.stdout).toContain('Collecting replica: nexus-b\n');
+    expect(st.stdout).toMatch(RESTARTED);
     // The operator gives shard 1 again.
     const r3 = await spikeRestore(urlB(), 1);
     expect(r3.code, r3.stderr).toBe(0);
     expect(r3.stdout.toLowerCase()).toContain('restored');
+    expect(r3.stdout).not.toMatch(RESTARTED);
     await b.waitForEvent('root_key_ready', { where: (l) => l['source'] === 'restore' });
     await stack.switchIdentity(pilot, stack.ids.superuser);
     for (const [p, v] of Object.entries(SECRETS)) expect(await getSecret(pilot.http, urlB(), p)).toEqual(v);
+  });
+
+  it("status and --reset through the replica that does not collect act on the collector's collection", { timeout: 240_000 }, async () => {
+    for (const n of ['nexus', 'nexus-b', 'keeper-1', 'keeper-2', 'keeper-3']) await stack.kill(n);
+    await stack.startKeepers();
+    const a = await stack.startNexus({ SPIKE_NEXUS_REPLICA_NAME: 'nexus-a' });
+    const b = startB();
+    await b.waitForEvent('nexus_listening');
+    await a.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
+    await b.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
+    await stack.setEntry('pilot', stack.ids.restore);
+    const urlA = stack.nexusUrl;
+
+    // A collects shard 1 (the lock was free: B restored last time and gave it back).
+    const r1 = await spikeRestore(urlA, 1);
+    expect(r1.code, r1.stderr).toBe(0);
+    expect(r1.stdout).not.toMatch(RESTARTED);
+    // Status through B: A's collection, named.
+    const s1 = await spike(urlB(), ['operator', 'status']);
+    expect(s1.code, s1.stderr).toBe(0);
+    expect(s1.stdout).toContain('Shards collected: 1\n');
+    expect(s1.stdout).toContain('Shard ids received: 1\n');
+    expect(s1.stdout).toContain('Collecting replica: nexus-a\n');
+    expect(s1.stdout).toContain('Answered by replica: nexus-b\n');
+    // --reset through B empties A's collection.
+    const reset = await spike(urlB(), ['operator', 'restore', '--reset']);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout).toContain('Restore collection emptied');
+    expect(await a.waitForCount('restore', 1, { where: (l) => l['outcome'] === 'reset' })).toMatchObject([{ caller: stack.ids.restore, via: 'spiffe://spike.ist/spike/nexus', dropped: 1 }]);
+    const s2 = await spike(urlA, ['operator', 'status', '-f', 'json']);
+    expect(JSON.parse(s2.stdout)).toMatchObject({ ready: false, collected: 0, ids: [], collector: 'nexus-a' });
+
+    // Both shards again, through B: forwarded to A, restored.
+    expect((await spikeRestore(urlB(), 2)).stdout).toMatch(/Shards collected: 1\n/);
+    const r3 = await spikeRestore(urlB(), 1);
+    expect(r3.code, r3.stderr).toBe(0);
+    expect(r3.stdout.toLowerCase()).toContain('restored');
+    await a.waitForEvent('root_key_ready', { where: (l) => l['source'] === 'restore' });
   });
 });
