@@ -13,7 +13,8 @@
 // take it at once) and `onLost` is told: the owner must drop its partial
 // collection, which the operator then resends to the new collector.
 import pg from 'pg';
-import { poolSettings, type PostgresConfig } from '../store/postgres/connection.js';
+import { singleClientConfig } from '../store/postgres/client-config.js';
+import type { PostgresConfig } from '../store/postgres/connection.js';
 import { ADVISORY_LOCKS, REPLICAS_TABLE } from '../store/postgres/schema.js';
 
 /** The channel the collector NOTIFYs on once the root key is restored (payload: RESTORED_PAYLOAD). */
@@ -69,24 +70,8 @@ const CLAIM_SQL = `INSERT INTO ${REPLICAS_TABLE} (name, ready, started_time, las
   VALUES ($1, false, now(), now(), $2, pg_backend_pid())
   ON CONFLICT (name) DO UPDATE SET advertise_url = excluded.advertise_url, collector_pid = excluded.collector_pid`;
 
-function clientConfigOf(config: PostgresConfig, queryTimeoutMs: number): pg.ClientConfig {
-  const { pool } = poolSettings(config);
-  return {
-    ...(pool.host === undefined ? {} : { host: pool.host }),
-    ...(pool.port === undefined ? {} : { port: pool.port }),
-    ...(pool.user === undefined ? {} : { user: pool.user }),
-    ...(pool.database === undefined ? {} : { database: pool.database }),
-    ...(typeof pool.password === 'string' ? { password: pool.password } : {}),
-    ...(pool.ssl === undefined ? {} : { ssl: pool.ssl }),
-    ...(pool.connectionTimeoutMillis === undefined ? {} : { connectionTimeoutMillis: pool.connectionTimeoutMillis }),
-    query_timeout: queryTimeoutMs,
-    keepAlive: true,
-    application_name: pool.application_name ?? 'spike-nexus',
-  };
-}
-
 export function startCollectorElection(opts: CollectorElectionOptions): CollectorElection {
-  const clientConfig = clientConfigOf(opts.config, opts.queryTimeoutMs ?? 5_000);
+  const clientConfig = singleClientConfig(opts.config, opts.queryTimeoutMs ?? 5_000);
   const key = ADVISORY_LOCKS.restoreCollector;
   let client: pg.Client | undefined;
   let connecting: Promise<pg.Client> | undefined;

@@ -13,7 +13,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { Backoff } from '../../../util/backoff.js';
-import { poolSettings, type PostgresConfig } from './connection.js';
+import { singleClientConfig } from './client-config.js';
+import type { PostgresConfig } from './connection.js';
 
 /** The channel policy writes notify on (payload: the policy's name). */
 export const POLICY_CHANNEL = 'spike_ts_policies';
@@ -48,21 +49,8 @@ export interface ChangeListener {
 
 export function startChangeListener(opts: ChangeListenerOptions): ChangeListener {
   if (!CHANNEL_NAME.test(opts.channel)) throw new Error(`not a channel name: ${JSON.stringify(opts.channel)}`);
-  const { pool } = poolSettings(opts.config);
   const pingTimeoutMs = opts.pingTimeoutMs ?? 5_000;
-  const clientConfig: pg.ClientConfig = {
-    ...(pool.host === undefined ? {} : { host: pool.host }),
-    ...(pool.port === undefined ? {} : { port: pool.port }),
-    ...(pool.user === undefined ? {} : { user: pool.user }),
-    ...(pool.database === undefined ? {} : { database: pool.database }),
-    ...(typeof pool.password === 'string' ? { password: pool.password } : {}),
-    ...(pool.ssl === undefined ? {} : { ssl: pool.ssl }),
-    ...(pool.connectionTimeoutMillis === undefined ? {} : { connectionTimeoutMillis: pool.connectionTimeoutMillis }),
-    query_timeout: pingTimeoutMs,
-    keepAlive: true,
-    // The pool's name: a running Nexus then always holds a session by that name (store copy refuses while one is there).
-    application_name: pool.application_name ?? 'spike-nexus',
-  };
+  const clientConfig = singleClientConfig(opts.config, pingTimeoutMs);
   const backoff = new Backoff({ initialMs: opts.retryInitialMs ?? 250, maxMs: opts.retryMaxMs ?? 5_000, jitter: 0.2 });
   let closed = false;
   let listening = false;
