@@ -27,6 +27,7 @@ import { unpinnedKeepersWarning } from '../protocol/config/shared.js';
 import { createKeeperLinks } from './keeper-links.js';
 import { RotationEngine } from './rotation/engine.js';
 import { keysInStep } from './rotation/replica-watch.js';
+import { fingerprintOf } from './rotation/fingerprint.js';
 import { createFailpoints, NO_FAILPOINTS, type Failpoints } from '../common/failpoint.js';
 
 /** Restore: a burst of 10 calls per caller, then one every 3 s; only calls that add nothing are charged (docs/design.md § Restore). */
@@ -208,7 +209,16 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
   log.event('nexus_listening', { port, backend: config.backend, replica: replicaName });
   // Ready for a load balancer: the root key installed and the database answering.
   const servesNow = (): boolean => state.ready() && (replicas?.databaseUp() ?? true);
-  replicas?.startHeartbeat(replicaName, servesNow, replicaRestore === undefined ? undefined : advertiseUrl);
+  // The key it serves with and the rotation it knows of, as public names, for `spike operator status` through any replica.
+  const keyState = (): { fingerprint: string; rotation: string } => {
+    if (!state.ready()) return { fingerprint: '', rotation: '' };
+    try {
+      return { fingerprint: state.rootKey.use((k) => fingerprintOf(k, config.shamir)) ?? '', rotation: rotation.progress()?.phase ?? '' };
+    } catch {
+      return { fingerprint: '', rotation: '' };
+    }
+  };
+  replicas?.startHeartbeat(replicaName, servesNow, replicaRestore === undefined ? undefined : advertiseUrl, keyState);
   let health: HealthListener | undefined;
   if (config.health !== undefined) {
     try {

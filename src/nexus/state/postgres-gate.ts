@@ -186,7 +186,7 @@ export function postgresReplicas(
       safety = setInterval(() => sink.invalidate(), POLICY_SAFETY_RELOAD_MS);
       safety.unref();
     },
-    startHeartbeat(name, ready, advertiseUrl) {
+    startHeartbeat(name, ready, advertiseUrl, key) {
       checkReplicaName(name);
       if (beat !== undefined || stopping !== undefined) throw new Error('the heartbeat runs already');
       let written: boolean | undefined;
@@ -196,7 +196,7 @@ export function postgresReplicas(
         const now = ready();
         written = now;
         b.running = tracker
-          .track(writeHeartbeat(db.pool, name, now, startedAt, advertiseUrl))
+          .track(writeHeartbeat(db.pool, name, now, startedAt, advertiseUrl, key?.()))
           .catch((e: unknown) => log.debug('heartbeat not written', { error: describeError(e) }))
           .finally(() => (b.running = undefined));
       };

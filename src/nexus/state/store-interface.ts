@@ -70,6 +70,9 @@ export interface ReplicaSeen {
   readonly lastSeen: Date;
   /** Age of the last heartbeat by the database's clock (ms). */
   readonly ageMs: number;
+  /** Shard-set fingerprint of the key it serves with, and the rotation phase it knows of ('' when not told). */
+  readonly fingerprint?: string;
+  readonly rotation?: string;
 }
 
 /**
@@ -84,7 +87,8 @@ export interface ReplicaCoordination {
   watchRotation?(sink: RotationChangeSink): void;
   /** Writes this replica's heartbeat now and every few seconds (ready: whether it serves). */
   /** `advertiseUrl`: this replica's mTLS URL for restore forwarding (docs/design.md § Restore through any replica). */
-  startHeartbeat(name: string, ready: () => boolean, advertiseUrl?: string): void;
+  /** `key`: the key it serves with and the rotation it knows of, as public names (docs/ha.md § Nexus replicas). */
+  startHeartbeat(name: string, ready: () => boolean, advertiseUrl?: string, key?: () => { fingerprint: string; rotation: string }): void;
   /** The replicas whose heartbeat is recent, by name. */
   list(): Promise<readonly ReplicaSeen[]>;
   /** False after a database call failed for want of the database, until one answers again. */

@@ -56,6 +56,10 @@ export interface ReplicaView {
   /** RFC 3339, as Nexus sent it. */
   lastSeen: string;
   ageMs: number;
+  /** The shard-set fingerprint of the key it serves with (64 hex), when it told. */
+  fingerprint?: string;
+  /** The rotation phase it knows of, when one runs. */
+  rotation?: RotationPhase;
 }
 
 /** A name from the database, shown: printable ASCII only, at most 128 characters. */
@@ -101,7 +105,9 @@ export function interpretStatusAnswer(answer: NexusAnswer): RestoreStatusView | 
     isFingerprintOrEmpty(r.fingerprint) &&
     isFingerprintOrEmpty(r.rotationFingerprint) &&
     isTimestampOrEmpty(r.rotationStartedAt) &&
-    (r.replicas ?? []).every((x) => nonNeg(x.ageMs) && isTimestampOrEmpty(x.lastSeen)) &&
+    (r.replicas ?? []).every(
+      (x) => nonNeg(x.ageMs) && isTimestampOrEmpty(x.lastSeen) && isFingerprintOrEmpty(x.fingerprint) && (x.rotation === '' || ROTATION_PHASES.includes(x.rotation)),
+    ) &&
     (r.rotation === '' || ROTATION_PHASES.includes(r.rotation));
   if (!wellFormed) throw new CliError(ExitCode.nexus, `${FAILED} (malformed answer)`);
   const view: RestoreStatusView = { ready: r.ready, collected: r.collected, remaining: r.remaining, threshold: r.threshold, ids: [...ids].sort((a, b) => a - b) };
@@ -116,7 +122,14 @@ export function interpretStatusAnswer(answer: NexusAnswer): RestoreStatusView | 
   }
   if (r.replica !== '') view.replica = shown(r.replica);
   if (r.replicas !== null && r.replicas.length > 0) {
-    view.replicas = r.replicas.map((x) => ({ name: shown(x.name), ready: x.ready, lastSeen: x.lastSeen, ageMs: x.ageMs }));
+    view.replicas = r.replicas.map((x) => ({
+      name: shown(x.name),
+      ready: x.ready,
+      lastSeen: x.lastSeen,
+      ageMs: x.ageMs,
+      ...(x.fingerprint === '' ? {} : { fingerprint: x.fingerprint }),
+      ...(x.rotation === '' ? {} : { rotation: x.rotation as RotationPhase }),
+    }));
   }
   if (!r.ready && r.collector !== '') view.collector = shown(r.collector);
   if (!r.ready && r.restarted) view.restarted = true;
@@ -156,13 +169,19 @@ function rotationLines(s: RestoreStatusView): string[] {
   ];
 }
 
+/** What a replica's heartbeat told of its key: the first 16 hex of the fingerprint (as the status shows it), a rotation it knows of. */
+function replicaKeyText(r: ReplicaView): string {
+  const key = r.fingerprint === undefined ? '' : `  key ${displayFingerprint(r.fingerprint.slice(0, 16))}…`;
+  return key + (r.rotation === undefined ? '' : `  rotation: ${r.rotation}`);
+}
+
 /** The replica lines of the status text ([] for a single Nexus that does not say). */
 function replicaLines(s: RestoreStatusView): string[] {
   const out = s.replica === undefined ? [] : [`Answered by replica: ${s.replica}`];
   if (s.replicas === undefined) return out;
   const width = Math.max(...s.replicas.map((r) => r.name.length));
   out.push(`Replicas seen recently: ${s.replicas.length}`);
-  for (const r of s.replicas) out.push(`  ${r.name.padEnd(width)}  ${r.ready ? 'ready    ' : 'not ready'}  last seen ${(r.ageMs / 1000).toFixed(1)} s ago`);
+  for (const r of s.replicas) out.push(`  ${r.name.padEnd(width)}  ${r.ready ? 'ready    ' : 'not ready'}  last seen ${(r.ageMs / 1000).toFixed(1)} s ago${replicaKeyText(r)}`);
   return out;
 }
 

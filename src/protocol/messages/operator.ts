@@ -213,14 +213,20 @@ export interface ReplicaStatus {
   ready: boolean;
   lastSeen: string;
   ageMs: number;
+  /** The shard-set fingerprint of the key the replica serves with (64 hex; omitted when not told). */
+  fingerprint: string;
+  /** The root-key rotation phase the replica knows of (omitted when none). */
+  rotation: string;
 }
 const replicaSpec: StructSpec<ReplicaStatus> = {
   name: field('name', goString, () => ''),
   ready: field('ready', goBool, () => false),
   lastSeen: field('lastSeen', goString, () => ''),
   ageMs: field('ageMs', goInt, () => 0),
+  fingerprint: field('fingerprint', goString, () => ''),
+  rotation: field('rotation', goString, () => ''),
 };
-const zeroReplica = (): ReplicaStatus => ({ name: '', ready: false, lastSeen: '', ageMs: 0 });
+const zeroReplica = (): ReplicaStatus => ({ name: '', ready: false, lastSeen: '', ageMs: 0, fingerprint: '', rotation: '' });
 
 export interface StatusResponse {
   ready: boolean;
@@ -287,6 +293,8 @@ export const statusResponse: ResponseCodec<StatusResponse> = responseCodec<Statu
                 ['ready', (z) => z.bool(r.ready)],
                 ['lastSeen', (z) => z.string(r.lastSeen)],
                 ['ageMs', (z) => z.int(r.ageMs)],
+                r.fingerprint !== '' && ['fingerprint', (z) => z.string(r.fingerprint)],
+                r.rotation !== '' && ['rotation', (z) => z.string(r.rotation)],
               ]),
             ),
         ],

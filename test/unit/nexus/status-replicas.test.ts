@@ -62,6 +62,6 @@ describe('status with replicas', () => {
       JSON.parse('{"ready":true,"collected":0,"remaining":0,"threshold":2,"ids":[],"replica":"a","replicas":[{"name":"a","ready":true,"lastSeen":"2026-03-01T10:00:00Z","ageMs":5}]}'),
     );
     expect(now.replica).toBe('a');
-    expect(now.replicas).toEqual([{ name: 'a', ready: true, lastSeen: '2026-03-01T10:00:00Z', ageMs: 5 }]);
+    expect(now.replicas).toEqual([{ name: 'a', ready: true, lastSeen: '2026-03-01T10:00:00Z', ageMs: 5, fingerprint: '', rotation: '' }]);
   });
 });

@@ -50,7 +50,14 @@ async function replicaFields(deps: StatusDeps): Promise<Partial<StatusResponse>>
   if (info.list === undefined) return out;
   try {
     const seen = await info.list();
-    out.replicas = seen.map((r) => ({ name: r.name, ready: r.ready, lastSeen: rfc3339(r.lastSeen), ageMs: Math.round(r.ageMs) }));
+    out.replicas = seen.map((r) => ({
+      name: r.name,
+      ready: r.ready,
+      lastSeen: rfc3339(r.lastSeen),
+      ageMs: Math.round(r.ageMs),
+      fingerprint: r.fingerprint ?? '',
+      rotation: r.rotation ?? '',
+    }));
   } catch (e) {
     // The database out of reach: the status still answers (it is an emergency path), without the list.
     deps.log.warn('status: the replicas could not be listed', { error: describeError(e) });

@@ -121,6 +121,15 @@ CREATE TABLE ${ROTATION_TABLE} (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'replica key state',
+    // Each replica's heartbeat also names the key it serves with (its shard-set fingerprint, a
+    // public name, never key material) and the rotation phase it knows of (docs/ha.md § Nexus replicas).
+    sql: `
+ALTER TABLE ${REPLICAS_TABLE} ADD COLUMN fingerprint TEXT, ADD COLUMN rotation TEXT;
+`,
+  },
 ];
 
 /**
