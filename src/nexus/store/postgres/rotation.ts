@@ -21,7 +21,7 @@
 // Every write checks, under the fence held shared, that it seals with the key
 // the store expects (keyFence()): a replica never seals with a retired key.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { DecryptError, KEY_BYTES, keyCheckValue, sameKeyCheck } from '../crypto.js';
+import { DecryptError, keyCheckValue, sameKeyCheck } from '../crypto.js';
 import { StoreError, StoreUnavailableError } from '../errors.js';
 import { unwrapKey, wrapKey } from '../key-wrap.js';
 import { Keyring } from '../keyring.js';
@@ -40,6 +40,7 @@ import {
   type RotationCursor,
   type RotationRow,
 } from './rotation-row.js';
+import { checkNewRootKey, noRotationRunning, rotationConflict, withKeyCopy } from '../rotation/rotation-guards.js';
 import { resealBatch } from './reseal.js';
 import { ADVISORY_LOCKS, KEY_CHECK_TABLE, RETIRED_KEY_CHECKS_TABLE, ROTATION_TABLE } from './schema.js';
 import { withTransaction, writeTransaction, type Queryable } from './tx.js';
@@ -65,23 +66,8 @@ export function staleKeyUnavailable(): StoreUnavailableError {
 const FENCE_SQL = `SELECT pg_advisory_xact_lock_shared(${ADVISORY_LOCKS.keyFence}::bigint);
 SELECT coalesce((SELECT new_key_check FROM ${ROTATION_TABLE} WHERE id = 1), (SELECT value FROM ${KEY_CHECK_TABLE} WHERE id = 1)) AS kcv`;
 
-function conflict(message: string): StoreError {
-  return new StoreError('conflict', message);
-}
-
-function noRotation(): StoreError {
-  return conflict('no root-key rotation is running');
-}
-
 function notDriver(): StoreError {
-  return conflict('another Nexus replica drives the root-key rotation');
-}
-
-function checkNewKey(newKey: unknown): asserts newKey is Uint8Array {
-  if (!(newKey instanceof Uint8Array) || newKey.length !== KEY_BYTES) {
-    throw new StoreError('invalid_input', `the new root key must be ${KEY_BYTES} bytes`);
-  }
-  if (newKey.every((b) => b === 0)) throw new StoreError('invalid_input', 'the new root key must not be all zero');
+  return rotationConflict('another Nexus replica drives the root-key rotation');
 }
 
 function unwrapped(wrapping: Uint8Array, wrapped: RotationRow['newKey']): Buffer {
@@ -90,15 +76,6 @@ function unwrapped(wrapping: Uint8Array, wrapped: RotationRow['newKey']): Buffer
   } catch (e) {
     if (e instanceof DecryptError) throw new StoreError('integrity', 'the stored rotation keys do not open with this key');
     throw e;
-  }
-}
-
-function withCopy<T>(key: Buffer, fn: (key: Buffer) => T): T {
-  const copy = Buffer.from(key);
-  try {
-    return fn(copy);
-  } finally {
-    copy.fill(0);
   }
 }
 
@@ -248,10 +225,10 @@ export function postgresRotation(deps: PostgresRotationDeps): PostgresRotation {
   };
 
   const begin = async (newKey: Uint8Array, startedBy: string): Promise<RotationStatus> => {
-    checkNewKey(newKey);
+    checkNewRootKey(newKey);
     if (typeof startedBy !== 'string') throw new StoreError('invalid_input', 'startedBy must be a string');
     const ring = keys.ring;
-    if (ring.previous !== undefined) throw conflict('a root-key rotation is already running');
+    if (ring.previous !== undefined) throw rotationConflict('a root-key rotation is already running');
     if (keys.stale) throw staleKeyUnavailable();
     const next = Buffer.from(newKey);
     const old = Buffer.from(ring.sealing);
@@ -261,7 +238,7 @@ export function postgresRotation(deps: PostgresRotationDeps): PostgresRotation {
       const newKeyCheck = keyCheckValue(next);
       const row = await writeTransaction(db, async (c): Promise<RotationRow> => {
         await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [ADVISORY_LOCKS.keyFence]);
-        if ((await readRotationRow(c)) !== undefined) throw conflict('a root-key rotation is already running');
+        if ((await readRotationRow(c)) !== undefined) throw rotationConflict('a root-key rotation is already running');
         if (!sameKeyCheck(keys.sealingCheck(), await storedKeyCheck(c))) throw staleKeyUnavailable();
         const retired = await c.query<{ value: Buffer }>(`SELECT value FROM ${RETIRED_KEY_CHECKS_TABLE}`);
         if (retired.rows.some((r) => sameKeyCheck(newKeyCheck, r.value))) {
@@ -307,13 +284,13 @@ export function postgresRotation(deps: PostgresRotationDeps): PostgresRotation {
       await refresh();
     }
     const oldKey = keys.ring.previous;
-    if (oldKey === undefined) throw current === undefined ? noRotation() : new StoreError('integrity', 'the rotation has no previous root key');
+    if (oldKey === undefined) throw current === undefined ? noRotationRunning() : new StoreError('integrity', 'the rotation has no previous root key');
     const o = Buffer.from(oldKey);
     const n = Buffer.from(keys.ring.sealing);
     try {
       const row = await writeTransaction(db, async (c): Promise<RotationRow> => {
         const r = await readRotationRow(c, true);
-        if (r === undefined) throw noRotation();
+        if (r === undefined) throw noRotationRunning();
         if (r.driver !== driverId) throw notDriver();
         if (r.phase === 'pushing') return r;
         let cursor: RotationCursor = r.cursor;
@@ -345,15 +322,15 @@ export function postgresRotation(deps: PostgresRotationDeps): PostgresRotation {
   const finish = async (): Promise<void> => {
     const ring = keys.ring;
     const oldKey = ring.previous;
-    if (oldKey === undefined) throw current === undefined ? noRotation() : new StoreError('integrity', 'the rotation has no previous root key');
+    if (oldKey === undefined) throw current === undefined ? noRotationRunning() : new StoreError('integrity', 'the rotation has no previous root key');
     const oldKcv = keyCheckValue(oldKey);
     try {
       await writeTransaction(db, async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [ADVISORY_LOCKS.keyFence]);
         const r = await readRotationRow(c, true);
-        if (r === undefined) throw noRotation();
+        if (r === undefined) throw noRotationRunning();
         if (r.driver !== driverId) throw notDriver();
-        if (r.phase !== 'pushing') throw conflict('the rotation has not re-encrypted every row yet');
+        if (r.phase !== 'pushing') throw rotationConflict('the rotation has not re-encrypted every row yet');
         if (!sameKeyCheck(keys.sealingCheck(), r.newKeyCheck)) throw new StoreError('integrity', "this replica's sealing key is not the rotation's new key");
         const nowSeconds = Math.floor(deps.now().getTime() / 1000);
         await c.query(
@@ -389,10 +366,10 @@ export function postgresRotation(deps: PostgresRotationDeps): PostgresRotation {
       return got;
     },
     refresh,
-    withSealingKey: (fn) => withCopy(keys.ring.sealing, fn),
+    withSealingKey: (fn) => withKeyCopy(keys.ring.sealing, fn),
     withPreviousKey(fn) {
       const previous = keys.ring.previous;
-      return previous === undefined ? undefined : withCopy(previous, fn);
+      return previous === undefined ? undefined : withKeyCopy(previous, fn);
     },
   };
 }

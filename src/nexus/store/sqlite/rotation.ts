@@ -12,11 +12,12 @@
 //           the rotation row (with both wrapped keys) deleted; the old key zeroed.
 import { timingSafeEqual } from 'node:crypto';
 import type { Database as Db } from 'better-sqlite3';
-import { KEY_BYTES, keyCheckValue, sameKeyCheck } from '../crypto.js';
+import { keyCheckValue, sameKeyCheck } from '../crypto.js';
 import { StoreError } from '../errors.js';
 import { wrapKey } from '../key-wrap.js';
 import type { Keyring } from '../keyring.js';
 import type { RotationStatus, StoreRotation } from '../types.js';
+import { checkNewRootKey, noRotationRunning, rotationConflict, withKeyCopy } from '../rotation/rotation-guards.js';
 import { tableResealer, type TableResealer } from './reseal.js';
 import {
   deleteRotationRow,
@@ -40,32 +41,8 @@ export interface SqliteRotationDeps {
   readonly now: () => Date;
 }
 
-function conflict(message: string): StoreError {
-  return new StoreError('conflict', message);
-}
-
-function noRotation(): StoreError {
-  return conflict('no root-key rotation is running');
-}
-
-function checkNewKey(newKey: unknown): asserts newKey is Uint8Array {
-  if (!(newKey instanceof Uint8Array) || newKey.length !== KEY_BYTES) {
-    throw new StoreError('invalid_input', `the new root key must be ${KEY_BYTES} bytes`);
-  }
-  if (newKey.every((b) => b === 0)) throw new StoreError('invalid_input', 'the new root key must not be all zero');
-}
-
 function copyStatus(s: RotationStatus): RotationStatus {
   return { ...s, startedAt: new Date(s.startedAt) };
-}
-
-function withCopy<T>(key: Buffer, fn: (key: Buffer) => T): T {
-  const copy = Buffer.from(key);
-  try {
-    return fn(copy);
-  } finally {
-    copy.fill(0);
-  }
 }
 
 export function sqliteRotation(deps: SqliteRotationDeps): StoreRotation {
@@ -79,15 +56,15 @@ export function sqliteRotation(deps: SqliteRotationDeps): StoreRotation {
   current = loaded === undefined ? undefined : rotationStatusOf(loaded);
 
   const begin = (newKey: Uint8Array, startedBy: string): RotationStatus => {
-    checkNewKey(newKey);
+    checkNewRootKey(newKey);
     if (typeof startedBy !== 'string') throw new StoreError('invalid_input', 'startedBy must be a string');
-    if (current !== undefined || keyring.previous !== undefined) throw conflict('a root-key rotation is already running');
+    if (current !== undefined || keyring.previous !== undefined) throw rotationConflict('a root-key rotation is already running');
     const next = Buffer.from(newKey);
     let owned = false;
     try {
       if (timingSafeEqual(next, keyring.sealing)) throw new StoreError('invalid_input', 'the new root key is the current one');
       const row = immediate((): RotationRow => {
-        if (readRotationRow(db) !== undefined) throw conflict('a root-key rotation is already running');
+        if (readRotationRow(db) !== undefined) throw rotationConflict('a root-key rotation is already running');
         const newKeyCheck = keyCheckValue(next);
         if (retiredKeyChecks(db).some((v) => sameKeyCheck(newKeyCheck, v))) {
           throw new StoreError('invalid_input', 'the new root key was retired by an earlier rotation');
@@ -126,7 +103,7 @@ export function sqliteRotation(deps: SqliteRotationDeps): StoreRotation {
 
   const reencryptBatch = (maxRows: number, hooks?: { readonly beforeCommit?: () => void }): RotationStatus => {
     if (!Number.isSafeInteger(maxRows) || maxRows < 1) throw new StoreError('invalid_input', 'maxRows must be a positive integer');
-    if (current === undefined) throw noRotation();
+    if (current === undefined) throw noRotationRunning();
     if (current.phase === 'pushing') return copyStatus(current);
     const oldKey = keyring.previous;
     if (oldKey === undefined) throw new StoreError('integrity', 'the rotation has no previous root key');
@@ -134,7 +111,7 @@ export function sqliteRotation(deps: SqliteRotationDeps): StoreRotation {
     deps.forgetSealedRows();
     const row = immediate((): RotationRow => {
       const r = readRotationRow(db);
-      if (r === undefined) throw noRotation();
+      if (r === undefined) throw noRotationRunning();
       let { table, rowid } = r.cursor;
       let { done, unreadable } = r;
       let budget = maxRows;
@@ -167,8 +144,8 @@ export function sqliteRotation(deps: SqliteRotationDeps): StoreRotation {
   };
 
   const finish = (): void => {
-    if (current === undefined) throw noRotation();
-    if (current.phase !== 'pushing') throw conflict('the rotation has not re-encrypted every row yet');
+    if (current === undefined) throw noRotationRunning();
+    if (current.phase !== 'pushing') throw rotationConflict('the rotation has not re-encrypted every row yet');
     const oldKey = keyring.previous;
     if (oldKey === undefined) throw new StoreError('integrity', 'the rotation has no previous root key');
     const newKcv = keyCheckValue(keyring.sealing);
@@ -176,8 +153,8 @@ export function sqliteRotation(deps: SqliteRotationDeps): StoreRotation {
     try {
       immediate(() => {
         const r = readRotationRow(db);
-        if (r === undefined) throw noRotation();
-        if (r.phase !== 'pushing') throw conflict('the rotation has not re-encrypted every row yet');
+        if (r === undefined) throw noRotationRunning();
+        if (r.phase !== 'pushing') throw rotationConflict('the rotation has not re-encrypted every row yet');
         const nowSeconds = Math.floor(deps.now().getTime() / 1000);
         db.prepare(
           `INSERT INTO ${KEY_CHECK_TABLE} (id, algorithm, value, created_time) VALUES (1, ?, ?, ?)
@@ -200,10 +177,10 @@ export function sqliteRotation(deps: SqliteRotationDeps): StoreRotation {
     begin,
     reencryptBatch,
     finish,
-    withSealingKey: (fn) => withCopy(keyring.sealing, fn),
+    withSealingKey: (fn) => withKeyCopy(keyring.sealing, fn),
     withPreviousKey(fn) {
       const previous = keyring.previous;
-      return previous === undefined ? undefined : withCopy(previous, fn);
+      return previous === undefined ? undefined : withKeyCopy(previous, fn);
     },
   };
 }
