@@ -16,12 +16,14 @@
 //     restores it and every secret reads back.
 //   - A Bootstrap SIGKILLed while it holds the store's run lock: the one
 //     waiting for it runs and completes; later ones skip.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSpike } from '../helpers/fakenexus.js';
-import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
+import { filesUnder } from '../helpers/files-under.js';
+import type { PostgresCluster } from '../helpers/postgres.js';
+import { postgresStack } from '../helpers/postgres-stack.js';
 import { Stack } from '../helpers/stack.js';
 
 const NOT_READY = 'Error: SPIKE is not ready yet: SPIKE Nexus is starting or waiting for an operator restore; see `spike operator status`.\n';
@@ -32,29 +34,13 @@ const POLICY_PATTERN = '^pg-e2e-path-pattern/.*$';
 let cluster: PostgresCluster;
 let stack: Stack;
 let tmp: string;
+const pgStack = postgresStack('/tmp/npg-');
 
 beforeAll(async () => {
-  tmp = mkdtempSync('/tmp/npg-');
-  cluster = await startPostgres();
-  const passwordFile = join(tmp, 'db-password');
-  writeFileSync(passwordFile, `${cluster.password}\n`, { mode: 0o600 });
-  stack = await Stack.create({
-    keepers: 3,
-    threshold: 2,
-    env: {
-      SPIKE_NEXUS_BACKEND_STORE: 'postgres',
-      SPIKE_NEXUS_DATABASE_URL: cluster.passwordUrl,
-      SPIKE_NEXUS_DATABASE_PASSWORD_FILE: passwordFile,
-      SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL: '2s',
-    },
-  });
+  ({ cluster, stack, tmp } = await pgStack.start());
 }, 120_000);
 
-afterAll(async () => {
-  await stack?.cleanup();
-  await cluster?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => pgStack.cleanup());
 
 function spike(args: string[], extra: Record<string, string> = {}, stdin?: string) {
   const env: Record<string, string> = {};
@@ -71,19 +57,6 @@ async function query<R extends pg.QueryResultRow>(sql: string): Promise<R[]> {
   } finally {
     await c.end();
   }
-}
-
-/** Every regular file under `dir`. */
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p, { throwIfNoEntry: false });
-    if (st === undefined) continue;
-    if (st.isDirectory()) out.push(...filesUnder(p));
-    else if (st.isFile()) out.push(p);
-  }
-  return out;
 }
 
 async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {

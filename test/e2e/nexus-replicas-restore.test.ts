@@ -15,8 +15,6 @@
 // restored. Then `spike operator status` and `--reset` through the replica
 // that does not collect report and empty the collector's collection.
 import { createServer } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSecret, putSecret, recover } from '../../src/client/index.js';
@@ -33,7 +31,6 @@ const SECRETS: Record<string, Record<string, string>> = {
 
 let cluster: PostgresCluster;
 let stack: Stack;
-let tmp: string;
 const pgStack = postgresStack('/tmp/nrr-');
 let pilot: StackClient;
 let shards: Map<number, Uint8Array | null>;
@@ -41,7 +38,7 @@ let portB: number;
 const cliRuns: CliRun[] = [];
 
 beforeAll(async () => {
-  ({ cluster, stack, tmp } = await pgStack.start());
+  ({ cluster, stack } = await pgStack.start());
   await stack.startAll();
   portB = await freePort();
   const b = startB();

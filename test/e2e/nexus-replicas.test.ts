@@ -16,14 +16,13 @@
 //     within 1 s.
 //   - SIGKILL of one replica during a burst of writes through both: every
 //     answered write is stored, the other replica keeps answering.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePolicy, getSecret, getSecretMetadata, putPolicy, putSecret } from '../../src/client/index.js';
 import { runSpike } from '../helpers/fakenexus.js';
-import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
+import type { PostgresCluster } from '../helpers/postgres.js';
+import { postgresStack } from '../helpers/postgres-stack.js';
 import { nexusStatus } from '../helpers/rotation.js';
 import { Stack, type Proc, type StackClient } from '../helpers/stack.js';
 import { statusOf } from '../helpers/status.js';
@@ -32,7 +31,7 @@ const APP = 'spiffe://spike.ist/workload/app-1';
 
 let cluster: PostgresCluster;
 let stack: Stack;
-let tmp: string;
+const pgStack = postgresStack('/tmp/nrep-');
 let pilot: StackClient;
 let app: StackClient;
 /** Replica A is the Stack's own `nexus`; B and C are started here. */
@@ -42,21 +41,7 @@ let nexusB: Proc;
 let healthB: number;
 
 beforeAll(async () => {
-  tmp = mkdtempSync('/tmp/nrep-');
-  cluster = await startPostgres();
-  const passwordFile = join(tmp, 'db-password');
-  writeFileSync(passwordFile, `${cluster.password}\n`, { mode: 0o600 });
-  stack = await Stack.create({
-    keepers: 3,
-    threshold: 2,
-    env: {
-      SPIKE_NEXUS_BACKEND_STORE: 'postgres',
-      SPIKE_NEXUS_DATABASE_URL: cluster.passwordUrl,
-      SPIKE_NEXUS_DATABASE_PASSWORD_FILE: passwordFile,
-      SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL: '2s',
-      SPIKE_NEXUS_MAX_SECRET_VERSIONS: '1000',
-    },
-  });
+  ({ cluster, stack } = await pgStack.start({ SPIKE_NEXUS_MAX_SECRET_VERSIONS: '1000' }));
   await stack.startAll();
   urlA = stack.nexusUrl;
   const b = await startReplica('nexus-b', { SPIKE_NEXUS_REPLICA_NAME: 'nexus-b', SPIKE_NEXUS_HEALTH_PORT: '0' });
@@ -70,11 +55,7 @@ beforeAll(async () => {
   app = await stack.client('app-1');
 }, 180_000);
 
-afterAll(async () => {
-  await stack?.cleanup();
-  await cluster?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => pgStack.cleanup());
 
 /** Another Nexus on the same database and Keepers (its own port). */
 async function startReplica(name: string, extra: Record<string, string>): Promise<{ proc: Proc; url: URL }> {

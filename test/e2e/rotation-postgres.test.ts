@@ -16,7 +16,6 @@
 //     and fetches the new one from the Keepers, without a restart.
 //   - Total loss (every Nexus and Keeper): the shards exported before the last
 //     rotation are refused (exit 5, "previous root key"), the new ones restore.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +23,8 @@ import { getSecret, putSecret } from '../../src/client/index.js';
 import type { StatusResponse } from '../../src/protocol/messages.js';
 import { openSecretValues } from '../../src/nexus/store/sqlite/rows.js';
 import { recoverSecret } from '../../src/shamir/index.js';
-import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
+import type { PostgresCluster } from '../helpers/postgres.js';
+import { postgresStack } from '../helpers/postgres-stack.js';
 import { lostSecrets, nexusStatus, postRotate, readRecovery, seedSecrets, spike, type RecoveryFiles } from '../helpers/rotation.js';
 import { Stack, type Proc, type StackClient } from '../helpers/stack.js';
 import { statusOfError } from '../helpers/status.js';
@@ -35,25 +35,13 @@ const COUNT = 400;
 let cluster: PostgresCluster;
 let stack: Stack;
 let tmp: string;
+const pgStack = postgresStack('/tmp/rotpg-');
 let pilot: StackClient;
 let urlB: URL;
 const expected = new Map<string, string>();
 
 beforeAll(async () => {
-  tmp = mkdtempSync('/tmp/rotpg-');
-  cluster = await startPostgres();
-  const passwordFile = join(tmp, 'db-password');
-  writeFileSync(passwordFile, `${cluster.password}\n`, { mode: 0o600 });
-  stack = await Stack.create({
-    keepers: 3,
-    threshold: 2,
-    env: {
-      SPIKE_NEXUS_BACKEND_STORE: 'postgres',
-      SPIKE_NEXUS_DATABASE_URL: cluster.passwordUrl,
-      SPIKE_NEXUS_DATABASE_PASSWORD_FILE: passwordFile,
-      SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL: '2s',
-    },
-  });
+  ({ cluster, stack, tmp } = await pgStack.start());
   await stack.startAll();
   urlB = (await startReplica('nexus-b')).url;
   await stack.proc('nexus-b').waitForEvent('root_key_ready');
@@ -61,11 +49,7 @@ beforeAll(async () => {
   await stack.switchIdentity(pilot, stack.ids.superuser);
 }, 180_000);
 
-afterAll(async () => {
-  await stack?.cleanup();
-  await cluster?.stop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => pgStack.cleanup());
 
 async function startReplica(name: string, extra: Record<string, string> = {}): Promise<{ proc: Proc; url: URL }> {
   const proc = stack.spawn(name, 'spike-nexus', [], stack.envFor('nexus', { SPIKE_NEXUS_TLS_PORT: '127.0.0.1:0', SPIKE_NEXUS_REPLICA_NAME: name, ...extra }));

@@ -2,7 +2,7 @@
 // several replicas (pools) on one database — concurrent writers to one path,
 // racing first opens, the bootstrap marker —, nothing secret in clear in the
 // database or its files, tampered rows, and connections dropped under it.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import {
   postgresStoreHoldsData,
   type PostgresDatabase,
 } from '../../../../src/nexus/store/postgres/index.js';
+import { filesUnder } from '../../../helpers/files-under.js';
 import { startPostgres, type PostgresCluster } from '../../../helpers/postgres.js';
 import { testKey } from './helpers.js';
 
@@ -268,19 +269,6 @@ describe('several replicas on one database', () => {
     }
   });
 });
-
-/** Every file under `dir`, recursively. */
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = statSync(p, { throwIfNoEntry: false });
-    if (st === undefined) continue;
-    if (st.isDirectory()) out.push(...filesUnder(p));
-    else if (st.isFile()) out.push(p);
-  }
-  return out;
-}
 
 describe('what the database sees', () => {
   it('no secret value, policy pattern or permission, nor the root key, in any column or in the cluster files', async () => {
