@@ -5,7 +5,8 @@
 // UPDATE) until the batch commits; the changed ones are written back with one
 // UPDATE.
 import { resealRow, SEALED_FIELD_LAYOUTS, type SealedFieldLayout } from '../rotation/reseal-row.js';
-import type { ReencryptedTable, RotationCursor } from './rotation-row.js';
+import type { ReencryptedTable } from '../rotation/row-fields.js';
+import type { RotationCursor } from './rotation-row.js';
 import type { Queryable } from './tx.js';
 
 interface TableLayout extends SealedFieldLayout {

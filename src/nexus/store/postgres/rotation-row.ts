@@ -1,21 +1,10 @@
 // The spike_ts_rotation row of a PostgreSQL store (schema.ts migration 4):
 // reading and writing it. Nothing secret in the clear: the keys are wrapped
 // (key-wrap.ts), the key check is an HMAC.
-import {
-  decodeRotationFields,
-  REENCRYPTED_TABLES,
-  rotationCount,
-  rotationRowMalformed,
-  rotationStatusOf,
-  type RawRotationFields,
-  type ReencryptedTable,
-  type RotationRowFields,
-} from '../rotation/row-fields.js';
+import { decodeRotationFields, rotationCount, rotationRowMalformed, type RawRotationFields, type RotationRowFields } from '../rotation/row-fields.js';
 import type { RotationPhase } from '../types.js';
 import { ROTATION_TABLE } from './schema.js';
 import type { Queryable } from './tx.js';
-
-export { REENCRYPTED_TABLES, rotationStatusOf, type ReencryptedTable };
 
 /** Where re-encryption stands: a table (index into REENCRYPTED_TABLES) and the last primary key gone over there. */
 export interface RotationCursor {

@@ -34,13 +34,12 @@ import {
   deleteRotationRow,
   insertRotationRow,
   readRotationRow,
-  REENCRYPTED_TABLES,
-  rotationStatusOf,
   saveRotationProgress,
   type RotationCursor,
   type RotationRow,
 } from './rotation-row.js';
 import { checkNewRootKey, noRotationRunning, rotationConflict, withKeyCopy } from '../rotation/rotation-guards.js';
+import { REENCRYPTED_TABLES, rotationStatusOf } from '../rotation/row-fields.js';
 import { resealBatch } from './reseal.js';
 import { ADVISORY_LOCKS, KEY_CHECK_TABLE, RETIRED_KEY_CHECKS_TABLE, ROTATION_TABLE } from './schema.js';
 import { withTransaction, writeTransaction, type Queryable } from './tx.js';

@@ -3,7 +3,7 @@
 // ../rotation/reseal-row.ts (docs/design.md § Root-key rotation).
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { resealRow, SEALED_FIELD_LAYOUTS } from '../rotation/reseal-row.js';
-import type { ReencryptedTable } from './rotation-row.js';
+import type { ReencryptedTable } from '../rotation/row-fields.js';
 
 export type ResealOutcome = 'kept' | 'resealed' | 'unreadable';
 

@@ -2,21 +2,10 @@
 // spike_ts_rotation row and the retired key checks. Works on any connection
 // (read-only ones included for reading); tables that do not exist read as empty.
 import type { Database as Db } from 'better-sqlite3';
-import {
-  decodeRotationFields,
-  REENCRYPTED_TABLES,
-  rotationCount,
-  rotationRowMalformed,
-  rotationStatusOf,
-  type RawRotationFields,
-  type ReencryptedTable,
-  type RotationRowFields,
-} from '../rotation/row-fields.js';
+import { decodeRotationFields, rotationCount, rotationRowMalformed, type RawRotationFields, type RotationRowFields } from '../rotation/row-fields.js';
 import type { RotationPhase } from '../types.js';
 import { KEY_CHECK_ALGORITHM, RETIRED_KEY_CHECKS_TABLE, ROTATION_TABLE } from './schema.js';
 import { tableExists } from './tables.js';
-
-export { REENCRYPTED_TABLES, rotationStatusOf, type ReencryptedTable };
 
 export interface RotationCursor {
   /** Index into REENCRYPTED_TABLES; REENCRYPTED_TABLES.length once every table was gone over. */

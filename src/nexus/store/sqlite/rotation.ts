@@ -18,15 +18,14 @@ import { wrapKey } from '../key-wrap.js';
 import type { Keyring } from '../keyring.js';
 import type { RotationStatus, StoreRotation } from '../types.js';
 import { checkNewRootKey, noRotationRunning, rotationConflict, withKeyCopy } from '../rotation/rotation-guards.js';
+import { REENCRYPTED_TABLES, rotationStatusOf } from '../rotation/row-fields.js';
 import { tableResealer, type TableResealer } from './reseal.js';
 import {
   deleteRotationRow,
   insertRotationRow,
   readRotationRow,
-  REENCRYPTED_TABLES,
   retireKeyCheck,
   retiredKeyChecks,
-  rotationStatusOf,
   saveRotationProgress,
   type RotationRow,
 } from './rotation-row.js';
