@@ -504,7 +504,7 @@ describe('root-key rotation (SQLite)', () => {
     expectReadsBack(store, model);
   });
 
-  it('survives a crash at every step: either key reopens the store, everything reads back, the rotation resumes and finishes', () => {
+  it('survives a crash at every step: either key reopens the store, everything reads back, the rotation resumes and finishes', { timeout: 120_000 }, () => {
     const { dir, store, model } = seeded();
     const r = rotationOf(store);
     const snapshots: { step: string; dir: string }[] = [{ step: 'before begin', dir: crashCopy(dir) }];
