@@ -14,11 +14,11 @@
 // shards lost, which to send again); the operator gives every shard again →
 // restored. Then `spike operator status` and `--reset` through the replica
 // that does not collect report and empty the collector's collection.
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSecret, putSecret, recover } from '../../src/client/index.js';
 import { runSpike, type CliRun } from '../helpers/fakenexus.js';
+import { freePort } from '../helpers/free-port.js';
 import type { PostgresCluster } from '../helpers/postgres.js';
 import { postgresStack } from '../helpers/postgres-stack.js';
 import { Stack, type Proc, type StackClient } from '../helpers/stack.js';
@@ -51,18 +51,6 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(() => pgStack.cleanup());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const urlB = (): URL => new URL(`https://127.0.0.1:${portB}`);
 

@@ -6,57 +6,25 @@
 // (and `spike operator recover` writes into the manifest); a replica waiting
 // for its key names none and is listed not ready, then ready with the key
 // once the Keepers give it back. Every wait is for a condition.
-import { createServer } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSpike } from '../helpers/fakenexus.js';
-import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
-import { Stack, type Proc } from '../helpers/stack.js';
+import { freePort } from '../helpers/free-port.js';
+import { postgresStack } from '../helpers/postgres-stack.js';
+import type { Proc, Stack } from '../helpers/stack.js';
 
-let cluster: PostgresCluster;
 let stack: Stack;
-let tmp: string;
+const pgStack = postgresStack('/tmp/nrs-');
 let portB: number;
 
 beforeAll(async () => {
-  tmp = mkdtempSync('/tmp/nrs-');
-  cluster = await startPostgres();
-  const passwordFile = join(tmp, 'db-password');
-  writeFileSync(passwordFile, `${cluster.password}\n`, { mode: 0o600 });
-  stack = await Stack.create({
-    keepers: 3,
-    threshold: 2,
-    env: {
-      SPIKE_NEXUS_BACKEND_STORE: 'postgres',
-      SPIKE_NEXUS_DATABASE_URL: cluster.passwordUrl,
-      SPIKE_NEXUS_DATABASE_PASSWORD_FILE: passwordFile,
-      SPIKE_NEXUS_KEEPER_UPDATE_INTERVAL: '2s',
-    },
-  });
+  ({ stack } = await pgStack.start());
   await stack.startAll();
   portB = await freePort();
   await startB().waitForEvent('root_key_ready');
   await stack.setEntry('pilot', stack.ids.superuser);
 }, 180_000);
 
-afterAll(async () => {
-  await stack?.cleanup();
-  await cluster?.stop();
-  if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
-});
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+afterAll(() => pgStack.cleanup());
 
 function startB(): Proc {
   return stack.spawn(

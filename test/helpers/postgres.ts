@@ -12,10 +12,10 @@
 // handed to that user.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.js';
 
 /** The role tests connect as with password authentication (scram-sha-256). */
 export const PASSWORD_ROLE = 'spike_pw';
@@ -106,18 +106,6 @@ function runChecked(who: RunAs, argv: readonly string[], what: string): void {
 function urlOf(socketDir: string, port: number, user: string, database: string): string {
   const portParam = port === 5432 ? '' : `&port=${port}`;
   return `postgresql://${encodeURIComponent(user)}@/${encodeURIComponent(database)}?host=${encodeURIComponent(socketDir)}${portParam}`;
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr !== null ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** A CA and a server certificate for DNS:localhost (ECDSA P-256, openssl), the key readable by the server only. */
