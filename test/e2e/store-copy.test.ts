@@ -7,20 +7,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/nexus/store/index.js';
 import { asNexusStore, type NexusStore } from '../../src/nexus/store/nexus-store.js';
-import { PASSWORD_ROLE, startPostgres, type PostgresCluster } from '../helpers/postgres.js';
+import { PASSWORD_ROLE, usePostgres } from '../helpers/postgres.js';
 import { minimalEnv, spawnBin } from '../helpers/proc.js';
 import { tempDir, testKey } from '../unit/nexus/store/helpers.js';
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
+const cluster = usePostgres();
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -76,7 +70,7 @@ async function sqliteContents(dataDir: string): Promise<unknown> {
 
 /** Rows per table in the PostgreSQL database (as PASSWORD_ROLE, which owns the tables the copy created). */
 async function pgCounts(database: string): Promise<Record<string, number>> {
-  const c = new pg.Client({ host: cluster.socketDir, port: cluster.port, user: PASSWORD_ROLE, database, password: cluster.password });
+  const c = new pg.Client({ host: cluster().socketDir, port: cluster().port, user: PASSWORD_ROLE, database, password: cluster().password });
   await c.connect();
   try {
     const out: Record<string, number> = {};
@@ -91,10 +85,10 @@ async function pgCounts(database: string): Promise<Record<string, number>> {
 
 /** A fresh database, as its URL for `spike` (trust) and for PASSWORD_ROLE (no password in it). */
 async function freshDatabase(): Promise<{ name: string; passwordRoleUrl: string }> {
-  const url = await cluster.createDatabase();
+  const url = await cluster().createDatabase();
   const name = /@\/([^?]+)/.exec(url)?.[1];
   if (name === undefined) throw new Error(`no database name in ${url}`);
-  return { name, passwordRoleUrl: cluster.urlFor(name, PASSWORD_ROLE) };
+  return { name, passwordRoleUrl: cluster().urlFor(name, PASSWORD_ROLE) };
 }
 
 describe('spike-nexus store copy (built binary)', () => {
@@ -103,9 +97,9 @@ describe('spike-nexus store copy (built binary)', () => {
     writeStore(src);
     const expected = await sqliteContents(src);
     const { name, passwordRoleUrl } = await freshDatabase();
-    expect(passwordRoleUrl).not.toContain(cluster.password);
+    expect(passwordRoleUrl).not.toContain(cluster().password);
     const passwordFile = join(dir(), 'pg-password');
-    writeFileSync(passwordFile, `${cluster.password}\n`, { mode: 0o600 });
+    writeFileSync(passwordFile, `${cluster().password}\n`, { mode: 0o600 });
     const env = { SPIKE_NEXUS_DATABASE_PASSWORD_FILE: passwordFile };
 
     // Without the file, PostgreSQL asks for the password: exit 1, one line.
@@ -133,7 +127,7 @@ describe('spike-nexus store copy (built binary)', () => {
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     const lines = ok.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(`copied sqlite:${join(src, 'spike.db')} -> postgres:${PASSWORD_ROLE}@/${name} (socket in ${cluster.socketDir})`);
+    expect(lines[0]).toBe(`copied sqlite:${join(src, 'spike.db')} -> postgres:${PASSWORD_ROLE}@/${name} (socket in ${cluster().socketDir})`);
     expect(lines.slice(1, 6).map((l) => l.trim().split(/\s+/).slice(0, 2))).toEqual([
       ['secret_metadata', '7'],
       ['secrets', '9'], // app/db keeps 3 of its 4 versions (maxVersions 3), plus 6 others

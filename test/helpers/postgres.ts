@@ -15,6 +15,7 @@ import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readdirS
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from './free-port.js';
 
 /** The role tests connect as with password authentication (scram-sha-256). */
@@ -310,4 +311,23 @@ function createDatabaseSql(name: string, icu: boolean): string {
   return icu
     ? `CREATE DATABASE ${name} OWNER spike TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'`
     : `CREATE DATABASE ${name} OWNER spike TEMPLATE template0 ENCODING 'UTF8'`;
+}
+
+/**
+ * For a test file's top level: a private cluster (startPostgres()) started in
+ * beforeAll and stopped in afterAll. Returns the cluster's getter, which throws
+ * before beforeAll started it.
+ */
+export function usePostgres(): () => PostgresCluster {
+  let cluster: PostgresCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return () => {
+    if (cluster === undefined) throw new Error('no PostgreSQL cluster: usePostgres() starts it in beforeAll');
+    return cluster;
+  };
 }

@@ -4,19 +4,13 @@
 // dies (a crashed Bootstrap) leaves the lock free and no row, so the next one
 // runs; a store holding data without a row is recorded as bootstrapped.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStoreMarker, type StoreMarker } from '../../../src/bootstrap/store-marker.js';
 import { loadDatabaseConfig } from '../../../src/nexus/database-config.js';
 import { connectPostgres, openPostgresStore } from '../../../src/nexus/store/postgres/index.js';
-import { startPostgres, type PostgresCluster } from '../../helpers/postgres.js';
+import { usePostgres } from '../../helpers/postgres.js';
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
+const cluster = usePostgres();
 
 const MARKER = { bootstrap_completed: true as const, completed_at: 'now', completed_by: 'spiffe://spike.ist/spike/bootstrap', shares: 3, threshold: 2 };
 
@@ -47,7 +41,7 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 
 describe('the PostgreSQL bootstrap marker', () => {
   it('a second Bootstrap waits for the first, then finds the store bootstrapped', { timeout: 60_000 }, async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const first = await open(url);
     expect(await first.alreadyBootstrapped()).toBe(false);
     const seen: { waiting?: number } = {};
@@ -66,7 +60,7 @@ describe('the PostgreSQL bootstrap marker', () => {
   });
 
   it('a Bootstrap that dies before recording (its connection ends) leaves no row and no lock: the next one runs', { timeout: 60_000 }, async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const dying = await open(url);
     expect(await dying.alreadyBootstrapped()).toBe(false);
     const seen: { waiting?: number } = {};
@@ -74,7 +68,7 @@ describe('the PostgreSQL bootstrap marker', () => {
     const opening = open(url, seen).then((m) => (next = m));
     await until(() => seen.waiting === 1, 'the next to wait');
     // The crash: the server ends the holder's sessions (as when its process dies).
-    const admin = await cluster.adminClient();
+    const admin = await cluster().adminClient();
     try {
       const dbName = decodeURIComponent(/@\/([^?]+)/.exec(url)?.[1] ?? '');
       const killed = await admin.query(
@@ -95,7 +89,7 @@ describe('the PostgreSQL bootstrap marker', () => {
   });
 
   it('a store that holds data under a root key but has no row is recorded as bootstrapped (a new key would orphan it)', { timeout: 60_000 }, async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const db = await connectPostgres({ url });
     const store = await openPostgresStore(db, { rootKey: Buffer.alloc(32, 7), maxVersions: 10 });
     await store.close();

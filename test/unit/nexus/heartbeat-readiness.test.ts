@@ -6,20 +6,14 @@
 // waits for each condition as another replica reads it. The row also carries
 // the replica's key state (fingerprint, rotation phase: public names), listed
 // by the others, and nothing when the replica has no key.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDatabaseConfig } from '../../../src/nexus/database-config.js';
 import { openPostgresGate } from '../../../src/nexus/state/postgres-gate.js';
 import type { StoreGate } from '../../../src/nexus/state/store-interface.js';
-import { startPostgres, type PostgresCluster } from '../../helpers/postgres.js';
+import { usePostgres } from '../../helpers/postgres.js';
 import { captureLogger } from './fixtures.js';
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
+const cluster = usePostgres();
 
 /** Waits for `cond` (polls every 10 ms); the test's own timeout bounds it. */
 async function until(cond: () => Promise<boolean>): Promise<void> {
@@ -30,7 +24,7 @@ const HOUR_MS = 3_600_000;
 
 describe('heartbeat on a readiness change', () => {
   it('the row says ready as soon as the replica is, and not ready as soon as it is not', { timeout: 60_000 }, async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const gates: StoreGate[] = [];
     const gate = async (): Promise<StoreGate> => {
       const g = await openPostgresGate({ database: loadDatabaseConfig({ SPIKE_NEXUS_DATABASE_URL: url }), maxVersions: 10, log: captureLogger().log, heartbeatIntervalMs: HOUR_MS });
@@ -59,7 +53,7 @@ describe('heartbeat on a readiness change', () => {
   });
 
   it("the row carries the key's fingerprint and the rotation phase the replica knows of; the others list them", { timeout: 60_000 }, async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const log = captureLogger().log;
     const database = loadDatabaseConfig({ SPIKE_NEXUS_DATABASE_URL: url });
     const a = await openPostgresGate({ database, maxVersions: 10, log, heartbeatIntervalMs: 20 });

@@ -8,23 +8,17 @@
 // - heartbeats: both replicas listed with their readiness; a clean stop
 //   removes the row.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PolicyIndex } from '../../../src/nexus/auth/policy-index.js';
 import { loadDatabaseConfig } from '../../../src/nexus/database-config.js';
 import { connectPostgresGate } from '../../../src/nexus/state/store-gate.js';
 import type { SecretsStore, StoreGate } from '../../../src/nexus/state/store-interface.js';
 import { POLICY_CHANNEL } from '../../../src/nexus/store/postgres/listen.js';
-import { startPostgres, type PostgresCluster } from '../../helpers/postgres.js';
+import { usePostgres } from '../../helpers/postgres.js';
 import { captureLogger } from './fixtures.js';
 import { testKey } from './store/helpers.js';
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
+const cluster = usePostgres();
 
 const KEY = testKey(0x42);
 const WORKLOAD = 'spiffe://spike.ist/workload/app';
@@ -75,7 +69,7 @@ const policy = { name: 'app-read', spiffeIdPattern: '^spiffe://spike\\.ist/workl
 
 describe('policy changes across replicas', () => {
   it('a policy deleted through A denies on B by notification (not the 60 s safety reload); a rolled-back write notifies nobody', { timeout: 60_000 }, async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const a = await replica(url);
     const b = await replica(url);
     try {
@@ -124,11 +118,11 @@ describe('policy changes across replicas', () => {
   });
 
   it("B's LISTEN connection lost: nothing cached meanwhile, a change made then is seen at once; A, back at once, caches again", { timeout: 60_000 }, async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const a = await replica(url);
     // B reconnects only a minute later: the test looks at it while it is disconnected.
     const b = await replica(url, 60_000);
-    const admin = await cluster.adminClient();
+    const admin = await cluster().adminClient();
     try {
       await until(() => a.index.caching && b.index.caching, 'both replicas listening');
       await a.store.grouped.putPolicy(policy);
@@ -189,7 +183,7 @@ describe('policy changes across replicas', () => {
 
 describe('replica heartbeats', () => {
   it('each replica is listed with its readiness; a clean stop removes its row', { timeout: 60_000 }, async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const a = await replica(url);
     const b = await replica(url);
     try {

@@ -7,25 +7,19 @@
 // crash): B's resume() waits while A's lease is live and, once it ran out,
 // takes the rotation over and finishes it.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RootKey } from '../../../../src/nexus/state/rootkey.js';
 import { KeeperSync } from '../../../../src/nexus/sync/push.js';
 import { RotationEngine } from '../../../../src/nexus/rotation/engine.js';
 import type { NexusStore } from '../../../../src/nexus/store/nexus-store.js';
 import { connectPostgres, openPostgresStore } from '../../../../src/nexus/store/postgres/index.js';
 import type { SharedStoreRotation } from '../../../../src/nexus/store/postgres/rotation-api.js';
-import { startPostgres, type PostgresCluster } from '../../../helpers/postgres.js';
+import { usePostgres } from '../../../helpers/postgres.js';
 import { captureLogger, FakeKeeper } from '../fixtures.js';
 import { testKey } from '../store/helpers.js';
 import { until } from './helpers.js';
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+const cluster = usePostgres();
 
 const OLD = testKey(0x42);
 
@@ -78,7 +72,7 @@ const heldKey = (r: Replica): string => r.rootKey.use((k) => k.toString('hex')) 
 
 describe('RotationEngine on a shared store', () => {
   it('one rotation across replicas: B answers running with the same fingerprints; A drives it; B holds the new key', async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const keepers = [new FakeKeeper(1), new FakeKeeper(2), new FakeKeeper(3)];
     const a = await replica(url, keepers);
     const b = await replica(url, keepers);
@@ -105,7 +99,7 @@ describe('RotationEngine on a shared store', () => {
   });
 
   it('the driver gone mid-rotation: B takes it over once the lease ran out, not before', async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const keepers = [new FakeKeeper(1), new FakeKeeper(2), new FakeKeeper(3)];
     const a = await replica(url, keepers);
     const b = await replica(url, keepers);

@@ -4,22 +4,16 @@
 // a read or a write of its own. The poll is the safety net: a short poll alone
 // (no notification reaches a watcher started after the begin's NOTIFY) learns
 // the key and reports the running rotation (so that a replica may take it over).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../../src/common/log.js';
 import type { NexusStore } from '../../../../src/nexus/store/nexus-store.js';
 import { connectPostgres, openPostgresStore } from '../../../../src/nexus/store/postgres/index.js';
 import type { SharedStoreRotation } from '../../../../src/nexus/store/postgres/rotation-api.js';
 import { watchSharedRotation } from '../../../../src/nexus/rotation/replica-watch.js';
-import { startPostgres, type PostgresCluster } from '../../../helpers/postgres.js';
+import { usePostgres } from '../../../helpers/postgres.js';
 import { testKey } from '../store/helpers.js';
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+const cluster = usePostgres();
 
 const OLD = testKey(0x42);
 const NEW = testKey(0x17);
@@ -40,7 +34,7 @@ const quiet = createLogger({ level: 'error', component: 'test', out: () => undef
 
 describe('rotation watcher', () => {
   it('learns the new key from the begin notification and drops the old one on the finish notification (no poll, no traffic)', async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const aEvents: string[] = [];
     const bEvents: string[] = [];
     const a = await open(url, OLD, aEvents);
@@ -74,7 +68,7 @@ describe('rotation watcher', () => {
   });
 
   it('the poll alone learns a rotation begun before the watcher started and reports it running', async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const a = await open(url, OLD, []);
     const bEvents: string[] = [];
     const b = await open(url, OLD, bEvents);

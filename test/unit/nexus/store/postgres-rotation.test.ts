@@ -6,7 +6,7 @@
 // at a time, the driver lease and a take-over after a "crash", and store copy's
 // refusal of a store mid-rotation.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StoreError, StoreUnavailableError } from '../../../../src/nexus/store/index.js';
 import { openMetadata, openPolicyFields, openSecretValues } from '../../../../src/nexus/store/sqlite/rows.js';
 import type { NexusStore } from '../../../../src/nexus/store/nexus-store.js';
@@ -14,16 +14,10 @@ import { checkPostgresRootKey, connectPostgres, openPostgresStore } from '../../
 import type { SharedStoreRotation } from '../../../../src/nexus/store/postgres/rotation-api.js';
 import { copyStore, CopyError, openCopySource, openCopyTarget, parseStoreEndpoint } from '../../../../src/nexus/store/copy/index.js';
 import { keysInStep } from '../../../../src/nexus/rotation/replica-watch.js';
-import { startPostgres, type PostgresCluster } from '../../../helpers/postgres.js';
+import { usePostgres } from '../../../helpers/postgres.js';
 import { tempDir, testKey } from './helpers.js';
 
-let cluster: PostgresCluster;
-beforeAll(async () => {
-  cluster = await startPostgres();
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+const cluster = usePostgres();
 
 const OLD = testKey(0x42);
 const NEW = testKey(0x17);
@@ -102,7 +96,7 @@ async function runToPushing(r: Replica, batch: number, between?: () => Promise<v
 
 describe('PostgreSQL root-key rotation across replicas', () => {
   it('re-seals every row under the new key in batches; a replica that never heard of it writes under the new key and reads everything', async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const a = await replica(url, OLD);
     const b = await replica(url, OLD);
     try {
@@ -162,7 +156,7 @@ describe('PostgreSQL root-key rotation across replicas', () => {
   });
 
   it('writes and reads through a replica racing its own key refresh right after a begin all succeed (none answered 503)', async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const a = await replica(url, OLD);
     const b = await replica(url, OLD);
     try {
@@ -187,7 +181,7 @@ describe('PostgreSQL root-key rotation across replicas', () => {
   });
 
   it('a replica that slept through a whole rotation answers 503 (reads and writes), never data, and is told it lacks the key', async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const a = await replica(url, OLD);
     const c = await replica(url, OLD);
     try {
@@ -215,7 +209,7 @@ describe('PostgreSQL root-key rotation across replicas', () => {
   });
 
   it('one rotation at a time across replicas; only the lease holder drives; a replica takes over an expired lease and finishes', async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const a = await replica(url, OLD);
     const b = await replica(url, OLD);
     try {
@@ -260,7 +254,7 @@ describe('PostgreSQL root-key rotation across replicas', () => {
   });
 
   it('a replica started mid-rotation with either key opens the store, learns the other key and can finish it', async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const a = await replica(url, OLD);
     await fill(a.store, 9, 1);
     await a.rotation.begin(NEW, 'op');
@@ -288,7 +282,7 @@ describe('PostgreSQL root-key rotation across replicas', () => {
   });
 
   it('store copy refuses a PostgreSQL source with a rotation in progress, in one line', async () => {
-    const url = await cluster.createDatabase();
+    const url = await cluster().createDatabase();
     const a = await replica(url, OLD);
     await fill(a.store, 2, 0);
     await a.rotation.begin(NEW, 'op');
