@@ -63,6 +63,24 @@ function startB(): Proc {
   );
 }
 
+/**
+ * Total loss: Keepers and both replicas SIGKILLed, the Keepers started again
+ * (empty), both replicas started and waiting for a restore with nothing
+ * collected; the Pilot's entry is the restore identity.
+ */
+async function totalLoss(): Promise<{ a: Proc; b: Proc }> {
+  for (const n of ['nexus', 'nexus-b', 'keeper-1', 'keeper-2', 'keeper-3']) await stack.kill(n);
+  await stack.startKeepers();
+  // No SPIKE_NEXUS_ADVERTISE_URL for A: the default is its bound address (B sets it).
+  const a = await stack.startNexus({ SPIKE_NEXUS_REPLICA_NAME: 'nexus-a' });
+  const b = startB();
+  await b.waitForEvent('nexus_listening');
+  await a.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
+  await b.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
+  await stack.setEntry('pilot', stack.ids.restore);
+  return { a, b };
+}
+
 function shard(id: number): Uint8Array {
   const s = shards.get(id);
   if (!s) throw new Error(`no shard ${id}`);
@@ -107,17 +125,8 @@ function forms(v: Uint8Array): string[] {
 
 describe('restore through any replica (two replicas on PostgreSQL)', () => {
   it('total loss; shard 1 to A and shard 2 to B → restored; both serve every secret; Keepers refilled; no shard in the database or a log', { timeout: 240_000 }, async () => {
-    for (const n of ['nexus', 'nexus-b', 'keeper-1', 'keeper-2', 'keeper-3']) await stack.kill(n);
-    await stack.startKeepers();
+    const { a, b } = await totalLoss();
     const urlA = stack.nexusUrl;
-    // No SPIKE_NEXUS_ADVERTISE_URL for A: the default is its bound address (B sets it).
-    const a = await stack.startNexus({ SPIKE_NEXUS_REPLICA_NAME: 'nexus-a' });
-    const b = startB();
-    await b.waitForEvent('nexus_listening');
-    await a.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
-    await b.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
-
-    await stack.setEntry('pilot', stack.ids.restore);
     const r1 = await spikeRestore(urlA, 1);
     expect(r1.code, r1.stderr).toBe(0);
     expect(r1.stdout).toMatch(/Shards collected: 1\n/);
@@ -160,15 +169,7 @@ describe('restore through any replica (two replicas on PostgreSQL)', () => {
   });
 
   it('the collector killed mid-collection: the next call makes the other replica the collector, empty; every shard again → restored', { timeout: 240_000 }, async () => {
-    for (const n of ['nexus', 'nexus-b', 'keeper-1', 'keeper-2', 'keeper-3']) await stack.kill(n);
-    await stack.startKeepers();
-    const a = await stack.startNexus({ SPIKE_NEXUS_REPLICA_NAME: 'nexus-a' });
-    const b = startB();
-    await b.waitForEvent('nexus_listening');
-    await a.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
-    await b.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
-    await stack.setEntry('pilot', stack.ids.restore);
-
+    const { a, b } = await totalLoss();
     const r1 = await spikeRestore(stack.nexusUrl, 1);
     expect(r1.code, r1.stderr).toBe(0);
     // A restored the key last time and gave the lock back: a new collection, nothing lost.
@@ -201,14 +202,7 @@ describe('restore through any replica (two replicas on PostgreSQL)', () => {
   });
 
   it("status and --reset through the replica that does not collect act on the collector's collection", { timeout: 240_000 }, async () => {
-    for (const n of ['nexus', 'nexus-b', 'keeper-1', 'keeper-2', 'keeper-3']) await stack.kill(n);
-    await stack.startKeepers();
-    const a = await stack.startNexus({ SPIKE_NEXUS_REPLICA_NAME: 'nexus-a' });
-    const b = startB();
-    await b.waitForEvent('nexus_listening');
-    await a.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
-    await b.waitForEvent('restore_needed', { where: (l) => l['collected'] === 0 });
-    await stack.setEntry('pilot', stack.ids.restore);
+    const { a } = await totalLoss();
     const urlA = stack.nexusUrl;
 
     // A collects shard 1 (the lock was free: B restored last time and gave it back).
