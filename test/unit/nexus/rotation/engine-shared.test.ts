@@ -68,14 +68,18 @@ async function replica(url: string, keepers: FakeKeeper[]): Promise<Replica> {
   };
 }
 
+/** Replicas A and B on a fresh database, behind the same three fake Keepers. */
+async function twoReplicas(): Promise<{ url: string; a: Replica; b: Replica }> {
+  const url = await cluster().createDatabase();
+  const keepers = [new FakeKeeper(1), new FakeKeeper(2), new FakeKeeper(3)];
+  return { url, a: await replica(url, keepers), b: await replica(url, keepers) };
+}
+
 const heldKey = (r: Replica): string => r.rootKey.use((k) => k.toString('hex')) ?? '';
 
 describe('RotationEngine on a shared store', () => {
   it('one rotation across replicas: B answers running with the same fingerprints; A drives it; B holds the new key', async () => {
-    const url = await cluster().createDatabase();
-    const keepers = [new FakeKeeper(1), new FakeKeeper(2), new FakeKeeper(3)];
-    const a = await replica(url, keepers);
-    const b = await replica(url, keepers);
+    const { a, b } = await twoReplicas();
     try {
       for (let i = 0; i < 30; i++) await a.store.grouped.putSecret(`s/${i}`, { v: String(i) });
       const started = await a.engine.start('spiffe://spike.ist/spike/pilot/role/superuser');
@@ -99,10 +103,7 @@ describe('RotationEngine on a shared store', () => {
   });
 
   it('the driver gone mid-rotation: B takes it over once the lease ran out, not before', async () => {
-    const url = await cluster().createDatabase();
-    const keepers = [new FakeKeeper(1), new FakeKeeper(2), new FakeKeeper(3)];
-    const a = await replica(url, keepers);
-    const b = await replica(url, keepers);
+    const { url, a, b } = await twoReplicas();
     try {
       for (let i = 0; i < 30; i++) await a.store.grouped.putSecret(`s/${i}`, { v: String(i) });
       // A begins and does one batch, then "crashes" (closed, lease left in place).
