@@ -25,7 +25,7 @@ import { openSecretValues } from '../../src/nexus/store/sqlite/rows.js';
 import { recoverSecret } from '../../src/shamir/index.js';
 import type { PostgresCluster } from '../helpers/postgres.js';
 import { postgresStack } from '../helpers/postgres-stack.js';
-import { lostSecrets, nexusStatus, postRotate, readRecovery, seedSecrets, spike, type RecoveryFiles } from '../helpers/rotation.js';
+import { lostSecrets, nexusStatus, postRotate, readRecovery, seedSecrets, spike, totalLoss, type RecoveryFiles } from '../helpers/rotation.js';
 import { Stack, type Proc, type StackClient } from '../helpers/stack.js';
 import { statusOfError } from '../helpers/status.js';
 
@@ -259,10 +259,7 @@ describe('root-key rotation with two active replicas on PostgreSQL', () => {
   it('after a total loss the shards from before the rotations are refused and the new ones restore', { timeout: 420_000 }, async () => {
     const fresh = await recoverInto('new');
     expect(fresh.fingerprint).not.toBe(old.fingerprint);
-    for (const n of ['nexus', 'nexus-b', 'keeper-1', 'keeper-2', 'keeper-3']) await stack.kill(n);
-    await stack.startKeepers();
-    const again = await stack.startNexus();
-    await again.waitForEvent('restore_needed', { where: (l) => l.collected === 0 && l.threshold === 2 });
+    const again = await totalLoss(stack, ['nexus', 'nexus-b', 'keeper-1', 'keeper-2', 'keeper-3']);
     await asRole(stack.ids.restore);
     const o1 = await spike(stack, ['operator', 'restore', '--file', old.files.get(1)!]);
     expect(o1).toMatchObject({ code: 0, stderr: '' });

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteSecret, getPolicy, getSecret, putPolicy, putSecret, undeleteSecret } from '../../src/client/index.js';
 import { Stack, type StackClient } from '../helpers/stack.js';
 import { statusOf } from '../helpers/status.js';
-import { lostSecrets, nexusStatus, readRecovery, seedSecrets, spike, type RecoveryFiles } from '../helpers/rotation.js';
+import { lostSecrets, nexusStatus, readRecovery, seedSecrets, spike, totalLoss, type RecoveryFiles } from '../helpers/rotation.js';
 
 const COUNT = 300;
 const POLICY = {
@@ -168,10 +168,7 @@ describe('root-key rotation (real stack, 3 keepers, threshold 2)', () => {
     for (const id of [1, 2, 3]) expect(fresh.hex.get(id)).not.toBe(old.hex.get(id));
 
     // ---- total loss: Nexus and every Keeper
-    for (const n of ['nexus', 'keeper-1', 'keeper-2', 'keeper-3']) await stack.kill(n);
-    await stack.startKeepers();
-    const again = await stack.startNexus();
-    await again.waitForEvent('restore_needed', { where: (l) => l.collected === 0 && l.threshold === 2 });
+    const again = await totalLoss(stack, ['nexus', 'keeper-1', 'keeper-2', 'keeper-3']);
     await asRole(stack.ids.restore);
 
     // the OLD shards: the first is collected, the second completes a set that rebuilds a retired key

@@ -10,7 +10,7 @@ import { getSecret, putSecret } from '../../src/client/index.js';
 import { rotateResponse, statusResponse, type RotateResponse, type StatusResponse } from '../../src/protocol/messages.js';
 import { PATH_OPERATOR_ROTATE, PATH_OPERATOR_STATUS, urlFor } from '../../src/protocol/paths.js';
 import { runSpike, type CliRun } from './fakenexus.js';
-import type { Stack, StackClient } from './stack.js';
+import type { Proc, Stack, StackClient } from './stack.js';
 import { statusOfError } from './status.js';
 
 /** `spike args…` with the stack's `pilot` environment plus `extra`; `stdin` is written then closed. */
@@ -142,4 +142,17 @@ export function readRecovery(recoveryDir: string): RecoveryFiles {
 export function killedBySigkill(stack: Stack, name: string): boolean {
   const p = stack.proc(name);
   return p.child.signalCode === 'SIGKILL';
+}
+
+/**
+ * A total loss: the `killed` processes SIGKILLed, the Keepers started again
+ * (empty) and Nexus started again; resolves with Nexus once it waits for a
+ * restore with nothing collected (threshold 2).
+ */
+export async function totalLoss(stack: Stack, killed: readonly string[]): Promise<Proc> {
+  for (const n of killed) await stack.kill(n);
+  await stack.startKeepers();
+  const nexus = await stack.startNexus();
+  await nexus.waitForEvent('restore_needed', { where: (l) => l.collected === 0 && l.threshold === 2 });
+  return nexus;
 }
