@@ -135,7 +135,13 @@ export const goBase64Bytes: FieldDecoder<Uint8Array | null> = (node, prev, field
   if (node.kind !== 'string') throw typeError(field, 'a base64 string');
   const s = node.value.replace(/[\r\n]/g, '');
   if (!BASE64_STD.test(s)) throw typeError(field, 'standard base64 with padding');
-  return new Uint8Array(Buffer.from(s, 'base64'));
+  // Buffer.from may use Node's shared pool: copy into a buffer of our own and zero the decoded one.
+  const decoded = Buffer.from(s, 'base64');
+  try {
+    return new Uint8Array(decoded);
+  } finally {
+    decoded.fill(0);
+  }
 };
 
 // ---------------------------------------------------------------------------

@@ -51,7 +51,10 @@ export function decodeStruct<S>(node: JsonNode, spec: StructSpec<S>, what: strin
       const name = exact.get(k) ?? folded.get(foldKey(k));
       if (name === undefined) continue;
       const fs = spec[name];
-      out[name] = fs.decode(v, out[name], fs.key);
+      const prev = out[name];
+      out[name] = fs.decode(v, prev, fs.key);
+      // A repeated key (Go keeps the last): bytes decoded for the earlier one are zeroed, not dropped.
+      if (prev instanceof Uint8Array && out[name] !== prev) prev.fill(0);
     }
   } catch (e) {
     for (const n of names) wipe(out[n]);

@@ -62,7 +62,12 @@ export async function runCipherDecrypt(deps: PilotDeps, o: CipherDecryptOptions)
       throw cipherCallFailure(e, 'decrypt', limits.ciphertext);
     }
   });
-  writeCipherOutput(deps, o.out, plaintext);
+  try {
+    writeCipherOutput(deps, o.out, plaintext);
+  } catch (e) {
+    plaintext.fill(0); // the write failed: the plaintext goes nowhere, so nothing keeps it
+    throw e;
+  }
   // Standard output may still hold the buffer (a full pipe): only a file's copy is zeroed here.
   if (given(o.out)) plaintext.fill(0);
 }

@@ -82,6 +82,18 @@ describe('spike cipher decrypt', () => {
     expect(g.sent[0]?.body.toString()).toBe(`{"version":1,"nonce":"${NONCE_B64}","ciphertext":"/w==","algorithm":"AES-GCM"}`);
   });
 
+  it('a plaintext the output cannot take is zeroed, not left behind (non-zero exit)', async () => {
+    const f = cipherFake(() => ok('plaintext!'), { stdin: stream() });
+    let held: Uint8Array | undefined;
+    f.deps.io.outBytes = (b) => {
+      held = b;
+      throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    };
+    const r = await runProgram(['cipher', 'decrypt'], f);
+    expect(r.code).not.toBe(0);
+    expect(Buffer.from(held ?? Buffer.alloc(0)).toString()).toBe('\0'.repeat('plaintext!'.length));
+  });
+
   it('upstream flag checks: --version 0-255, base64 nonce and ciphertext; exit 2 and nothing sent', async () => {
     for (const [args, line] of [
       [['--version', '256', '--nonce', NONCE_B64, '--ciphertext', '/w=='], 'Error: Invalid --version, must be 0-255.\n'],
