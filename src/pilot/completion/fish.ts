@@ -2,8 +2,8 @@
 // `root`: one `complete` line per subcommand, flag and argument, each with a
 // condition on the command path typed so far (__spike_state walks the words
 // before the cursor the way the bash and zsh scripts do).
-import { allNodes, type CompletionNode, type ValueKind } from './model.js';
-import { encodeValue, pathKey } from './shell-data.js';
+import { allNodes, namesOf, type CompletionNode, type ValueKind } from './model.js';
+import { childTable, flagValueTable, pathKey } from './shell-data.js';
 
 /** `s` as one single-quoted fish word (in fish quotes only \\ and \' are escapes). */
 function fishQuote(s: string): string {
@@ -32,7 +32,7 @@ function completeLines(root: CompletionNode): string[] {
   for (const n of allNodes(root)) {
     const at = fishQuote(pathKey(n));
     for (const c of n.children) {
-      for (const w of [c.name, ...c.aliases]) lines.push(`complete -c spike -n "__spike_command ${at}" -a ${fishQuote(w)} -d ${fishQuote(oneLine(c.description))}`);
+      for (const w of namesOf(c)) lines.push(`complete -c spike -n "__spike_command ${at}" -a ${fishQuote(w)} -d ${fishQuote(oneLine(c.description))}`);
     }
     for (const f of n.flags) {
       const names = f.names.map((w) => (w.startsWith('--') ? ` -l ${fishQuote(w.slice(2))}` : ` -s ${fishQuote(w.slice(1))}`)).join('');
@@ -108,10 +108,8 @@ end`;
 
 export function fishScript(root: CompletionNode, version: string): string {
   const nodes = allNodes(root);
-  const child = nodes.flatMap((n) => n.children.map((c) => [[c.name, ...c.aliases].map((w) => `${pathKey(n)}|${w}`), c.name] as const));
-  const flagValues = nodes.flatMap((n) =>
-    n.flags.filter((f) => f.value.kind !== 'none').map((f) => [f.names.map((w) => `${pathKey(n)}|${w}`), encodeValue(f.value)] as const),
-  );
+  const child = childTable(nodes);
+  const flagValues = flagValueTable(nodes);
   return `# fish completion for spike ${version}, written by \`spike completion fish\`.
 # Enable it for this shell:   spike completion fish | source
 # or for every new shell:     spike completion fish > ~/.config/fish/completions/spike.fish

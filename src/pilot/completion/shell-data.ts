@@ -3,7 +3,7 @@
 // value and which, and what the positional arguments are. Each sets REPLY.
 // Values are encoded as one word: '' (a flag without a value), `any`,
 // `file`, or `choices:<value> <value>…`.
-import { allNodes, type CompletionNode, type ValueKind } from './model.js';
+import { allNodes, namesOf, type CompletionNode, type ValueKind } from './model.js';
 
 /** `s` as one single-quoted shell word (bash, zsh and fish alike for these characters). */
 export function shellQuote(s: string): string {
@@ -35,15 +35,28 @@ export function caseFunction(name: string, comment: string, key: string, entries
   return lines.join('\n');
 }
 
+/** Lookup-table entries: the `<path>|<word>` keys a value answers to, and the value. */
+export type TableEntries = (readonly [readonly string[], string])[];
+
+/** `<path>|<word>` → the subcommand a word names (its name or an alias), over `nodes`. */
+export function childTable(nodes: readonly CompletionNode[]): TableEntries {
+  return nodes.flatMap((n) => n.children.map((c) => [namesOf(c).map((w) => `${pathKey(n)}|${w}`), c.name] as const));
+}
+
+/** `<path>|<flag>` → the encoded value of every flag that takes one, over `nodes`. */
+export function flagValueTable(nodes: readonly CompletionNode[]): TableEntries {
+  return nodes.flatMap((n) =>
+    n.flags.filter((f) => f.value.kind !== 'none').map((f) => [f.names.map((w) => `${pathKey(n)}|${w}`), encodeValue(f.value)] as const),
+  );
+}
+
 /** The lookup functions of bash and zsh for the tree under `root`; `prefix` names them (`_spike`). */
 export function lookupFunctions(root: CompletionNode, prefix: string): string {
   const nodes = allNodes(root);
-  const child = nodes.flatMap((n) => n.children.map((c) => [[c.name, ...c.aliases].map((w) => `${pathKey(n)}|${w}`), c.name] as const));
-  const subcommands = nodes.filter((n) => n.children.length > 0).map((n) => [[pathKey(n)], n.children.flatMap((c) => [c.name, ...c.aliases]).join(' ')] as const);
+  const child = childTable(nodes);
+  const subcommands = nodes.filter((n) => n.children.length > 0).map((n) => [[pathKey(n)], n.children.flatMap(namesOf).join(' ')] as const);
   const flags = nodes.map((n) => [[pathKey(n)], n.flags.flatMap((f) => f.names).join(' ')] as const);
-  const flagValues = nodes.flatMap((n) =>
-    n.flags.filter((f) => f.value.kind !== 'none').map((f) => [f.names.map((w) => `${pathKey(n)}|${w}`), encodeValue(f.value)] as const),
-  );
+  const flagValues = flagValueTable(nodes);
   const args = nodes.filter((n) => n.args.length > 0).map((n) => [[pathKey(n)], encodeArgs(n)] as const);
   return [
     caseFunction(`${prefix}_child`, '$1 command path, $2 word: the subcommand the word names (aliases too), or empty', '$1|$2', child),

@@ -1,7 +1,7 @@
 // `spike completion zsh`: a zsh completion script (compsys) for the tree
 // under `root`, with the descriptions of commands and flags. It works
 // sourced (after compinit) or as the file `_spike` in a directory of $fpath.
-import { allNodes, type CompletionNode } from './model.js';
+import { allNodes, namesOf, type CompletionNode } from './model.js';
 import { lookupFunctions, pathKey, shellQuote } from './shell-data.js';
 
 /** `name:description` for _describe (a colon in the name escaped, the description on one line). */
@@ -20,7 +20,7 @@ function describedFunctions(root: CompletionNode): string {
   const nodes = allNodes(root);
   const commands = nodes
     .filter((n) => n.children.length > 0)
-    .map((n) => [pathKey(n), n.children.flatMap((c) => [c.name, ...c.aliases].map((w) => item(w, c.description)))] as const);
+    .map((n) => [pathKey(n), n.children.flatMap((c) => namesOf(c).map((w) => item(w, c.description)))] as const);
   const flags = nodes.map((n) => [pathKey(n), n.flags.flatMap((f) => f.names.map((w) => item(w, f.description)))] as const);
   return [
     itemsFunction('_spike_command_items', '$1 command path: its subcommands as name:description, in _spike_list (compsys uses reply itself)', commands),
