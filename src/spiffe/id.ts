@@ -17,7 +17,8 @@ const SEGMENT_CHARS = /^[a-zA-Z0-9._-]+$/;
 
 /** Shows a bad input in an error message: quoted, and cut short if long. */
 function show(s: string): string {
-  return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
+  // JSON.stringify escapes \r and \n but not U+2028/U+2029, which also end a line in many viewers.
+  return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 function checkTrustDomain(td: string, whole: string, what = 'SPIFFE ID'): void {

@@ -53,6 +53,10 @@ const long = fc
   .map(([n, c]) => `spiffe://td/${c.repeat(n - 'spiffe://td/'.length)}`);
 
 describe('fuzz: parseSpiffeId', () => {
+  it('line and paragraph separators (U+2028, U+2029) stay escaped in the one-line error (a counterexample fast-check found)', () => {
+    for (const input of ['\u2028', 'spiffe://a\u2029b/x', 'spiffe://td/\u2028']) resultOrRefusal(() => parseSpiffeId(input), SpiffeIdError);
+  });
+
   it('arbitrary strings (any code points)', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 80 }), check), { numRuns: RUNS });
   });
