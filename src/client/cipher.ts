@@ -10,20 +10,15 @@
 // of its body: the JSON `err`, or the text Go's http.Error wrote in stream
 // mode (`crypto_failed_to_read_nonce`, …; `decryption failed` is reported as
 // upstream's code for it, `crypto_decryption_failed`).
+import { CIPHER_FORMAT_VERSION, CIPHER_NONCE_BYTES, CIPHER_STREAM_CONTENT_TYPE, CIPHER_STREAM_HEADER_BYTES, CIPHER_TAG_BYTES } from '../protocol/cipher-format.js';
 import { PATH_CIPHER_DECRYPT, PATH_CIPHER_ENCRYPT, urlFor } from '../protocol/paths.js';
 import { cipherDecryptRequest, cipherDecryptResponse, cipherEncryptRequest, cipherEncryptResponse, DecodeError } from '../protocol/messages.js';
 import { ClientError } from './errors.js';
 import { errCodeOf } from './json.js';
 import type { CallOptions, HttpResponse, SpikeHttpClient } from './transport.js';
 
-/** The stream-mode Content-Type (upstream net.ContentTypeOctetStream). */
-export const CIPHER_STREAM_CONTENT_TYPE = 'application/octet-stream';
-/** The cipher format version Nexus answers with and accepts (upstream `spikeCipherVersion`). */
-export const CIPHER_FORMAT_VERSION = 1;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
-/** Bytes before the ciphertext in a stream: version byte and nonce. */
-export const CIPHER_STREAM_HEADER_BYTES = 1 + NONCE_BYTES;
+// The format's constants (shared with Nexus and the Pilot), re-exported as part of this library's API.
+export { CIPHER_FORMAT_VERSION, CIPHER_STREAM_CONTENT_TYPE, CIPHER_STREAM_HEADER_BYTES } from '../protocol/cipher-format.js';
 
 /** Upstream's error code for a ciphertext that does not open (stream mode answers the text `decryption failed`). */
 export const CRYPTO_DECRYPTION_FAILED = 'crypto_decryption_failed';
@@ -111,7 +106,7 @@ export async function cipherEncrypt(client: SpikeHttpClient, nexus: URL, input: 
     res.body.fill(0);
   }
   if (v.err !== '') throw answerError(what, v.err);
-  if (v.nonce === null || v.nonce.length !== NONCE_BYTES || v.ciphertext === null || v.ciphertext.length < TAG_BYTES) throw malformed(what);
+  if (v.nonce === null || v.nonce.length !== CIPHER_NONCE_BYTES || v.ciphertext === null || v.ciphertext.length < CIPHER_TAG_BYTES) throw malformed(what);
   return { version: v.version, nonce: Buffer.from(v.nonce), ciphertext: Buffer.from(v.ciphertext) };
 }
 
@@ -145,7 +140,7 @@ export async function cipherEncryptStream(client: SpikeHttpClient, nexus: URL, p
   const what = 'cipher encrypt';
   const body = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength);
   const res = await post(client, urlFor(nexus, PATH_CIPHER_ENCRYPT), body, what, false, opts, CIPHER_STREAM_CONTENT_TYPE);
-  if (res.body.length < CIPHER_STREAM_HEADER_BYTES + TAG_BYTES || res.body[0] !== CIPHER_FORMAT_VERSION) throw malformed(what);
+  if (res.body.length < CIPHER_STREAM_HEADER_BYTES + CIPHER_TAG_BYTES || res.body[0] !== CIPHER_FORMAT_VERSION) throw malformed(what);
   return res.body;
 }
 

@@ -22,6 +22,7 @@
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError, type Env, type ListenAddress, readDuration, readEnum, readInt, readListenAddress, readString } from '../protocol/config/env.js';
+import { readMaxCiphertextSize } from '../protocol/cipher-format.js';
 import { FailpointSpecError, parseFailpointSpec } from '../common/failpoint.js';
 import { ROTATION_FAILPOINTS } from './rotation/failpoint-names.js';
 import { STORE_FAILPOINTS } from './store/failpoint-names.js';
@@ -106,7 +107,6 @@ export const DEFAULT_NEXUS_LISTEN = ':8553';
 export const DEFAULT_KEEPER_UPDATE_INTERVAL_MS = 5 * 60_000;
 export const DEFAULT_RECOVERY_MAX_INTERVAL_MS = 5_000;
 export const DEFAULT_MAX_SECRET_VERSIONS = 10;
-export const DEFAULT_MAX_CIPHERTEXT_SIZE = 65_536;
 export const DEFAULT_MAX_CONNECTIONS = 1024;
 export const DEFAULT_MAX_CONNECTIONS_PER_PEER = 64;
 
@@ -144,7 +144,7 @@ export function loadNexusConfig(env: Env): NexusConfig {
     dbPath: join(dataDir, 'spike.db'),
     ...(database === undefined ? {} : { database }),
     maxSecretVersions: readInt(env, 'SPIKE_NEXUS_MAX_SECRET_VERSIONS', DEFAULT_MAX_SECRET_VERSIONS, 1, 1_000_000),
-    maxCiphertextSize: readInt(env, 'SPIKE_NEXUS_CRYPTO_MAX_CIPHERTEXT_SIZE', DEFAULT_MAX_CIPHERTEXT_SIZE, 1, 64 * 1024 * 1024),
+    maxCiphertextSize: readMaxCiphertextSize(env),
     readHeaderTimeoutMs,
     requestTimeoutMs: Math.max(readHeaderTimeoutMs, 30_000),
     keeperCallTimeoutMs: Math.min(readDuration(env, 'SPIKE_HTTP_CLIENT_TIMEOUT', 60_000, 100, DAY_MS), 30_000),

@@ -2,7 +2,7 @@
 // into a buffer of the caller's (zeroed on failure). No associated data, tag
 // appended, as Go's cipher.AEAD Seal/Open.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { CIPHER_NONCE_BYTES, CIPHER_TAG_BYTES } from './format.js';
+import { CIPHER_ALGORITHM, CIPHER_NONCE_BYTES, CIPHER_TAG_BYTES } from '../../protocol/cipher-format.js';
 
 export interface Sealed {
   nonce: Buffer;
@@ -12,7 +12,7 @@ export interface Sealed {
 
 export function sealWith(key: Uint8Array, plaintext: Uint8Array): Sealed {
   const nonce = randomBytes(CIPHER_NONCE_BYTES);
-  const c = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: CIPHER_TAG_BYTES });
+  const c = createCipheriv(CIPHER_ALGORITHM, key, nonce, { authTagLength: CIPHER_TAG_BYTES });
   const ciphertext = Buffer.alloc(plaintext.length + CIPHER_TAG_BYTES);
   const body = c.update(plaintext);
   body.copy(ciphertext);
@@ -29,7 +29,7 @@ export function openWith(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array)
   const out = Buffer.alloc(bodyLength);
   let part: Buffer | undefined;
   try {
-    const d = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: CIPHER_TAG_BYTES });
+    const d = createDecipheriv(CIPHER_ALGORITHM, key, nonce, { authTagLength: CIPHER_TAG_BYTES });
     d.setAuthTag(sealed.subarray(bodyLength));
     part = d.update(sealed.subarray(0, bodyLength));
     part.copy(out);

@@ -10,7 +10,8 @@
 // nonce (12 bytes) and the ciphertext size (≤ SPIKE_NEXUS_CRYPTO_MAX_CIPHERTEXT_SIZE):
 // 400 with the BadRequest body. `algorithm` is read and ignored, as upstream.
 import { cipherDecryptRequest } from '../../../protocol/messages.js';
-import { CIPHER_NONCE_BYTES, CIPHER_VERSION, splitStream } from '../../cipher/format.js';
+import { CIPHER_FORMAT_VERSION, CIPHER_NONCE_BYTES } from '../../../protocol/cipher-format.js';
+import { splitStream } from '../../cipher/format.js';
 import { type GuardResult, type RouteDeps, type RouteRequest, badRequest, decodeBody, pass, unauthorized } from '../route.js';
 import { cipherCaller } from './authorize.js';
 import { textError } from './replies.js';
@@ -45,7 +46,7 @@ export async function guardDecrypt(req: RouteRequest, deps: RouteDeps, stream: b
     deps.log.audit('cipher_decrypt', { caller, outcome: 'bad_request', reason });
     return badRequest('cipherDecrypt');
   };
-  if (version !== CIPHER_VERSION) return bad('unsupported_version');
+  if (version !== CIPHER_FORMAT_VERSION) return bad('unsupported_version');
   if (nonce.length !== CIPHER_NONCE_BYTES) return bad('nonce_size');
   if (ciphertext.length > deps.maxCiphertextSize) return bad('too_large');
   return pass({ caller, nonce, ciphertext });

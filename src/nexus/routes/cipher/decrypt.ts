@@ -8,7 +8,7 @@
 // `crypto_cipher_not_available`). The plaintext is zeroed once sent.
 import { API_BAD_REQUEST, API_INTERNAL_ERROR } from '../../../protocol/errors.js';
 import { cipherDecryptResponse, errorBodyFor } from '../../../protocol/messages.js';
-import { OCTET_STREAM } from '../../cipher/format.js';
+import { CIPHER_STREAM_CONTENT_TYPE } from '../../../protocol/cipher-format.js';
 import type { CipherKeys } from '../../cipher/keys.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
 import { guardDecrypt, type ValidDecrypt } from './decrypt-guard.js';
@@ -38,7 +38,7 @@ export function decryptRoute(deps: RouteDeps, keys: CipherKeys): NexusRoute {
     name: 'cipherDecrypt',
     badRequest: () => cipherDecryptResponse.error(API_BAD_REQUEST),
     handle: async (req: RouteRequest) => {
-      const stream = req.contentType === OCTET_STREAM;
+      const stream = req.contentType === CIPHER_STREAM_CONTENT_TYPE;
       const g = await guardDecrypt(req, deps, stream);
       return g.ok ? handleDecrypt(g.value, deps, keys, stream) : g.reply;
     },

@@ -6,7 +6,7 @@
 // is the ciphertext cap less the GCM tag (docs/design.md § Cipher).
 // `algorithm` is read and ignored, as upstream.
 import { cipherEncryptRequest } from '../../../protocol/messages.js';
-import { maxPlaintextSize } from '../../cipher/format.js';
+import { maxPlaintextSize } from '../../../protocol/cipher-format.js';
 import { type GuardResult, type RouteDeps, type RouteRequest, badRequest, decodeBody, pass, unauthorized } from '../route.js';
 import { cipherCaller } from './authorize.js';
 

@@ -7,7 +7,7 @@
 // upstream's nil cipher.
 import { API_BAD_REQUEST, API_INTERNAL_ERROR } from '../../../protocol/errors.js';
 import { cipherEncryptResponse, errorBodyFor } from '../../../protocol/messages.js';
-import { CIPHER_VERSION, OCTET_STREAM } from '../../cipher/format.js';
+import { CIPHER_FORMAT_VERSION, CIPHER_STREAM_CONTENT_TYPE } from '../../../protocol/cipher-format.js';
 import type { CipherKeys } from '../../cipher/keys.js';
 import type { NexusRoute, Reply, RouteDeps, RouteRequest } from '../route.js';
 import { guardEncrypt, type ValidEncrypt } from './encrypt-guard.js';
@@ -25,8 +25,8 @@ export function handleEncrypt(v: ValidEncrypt, deps: RouteDeps, keys: CipherKeys
     return stream ? textError(500, 'crypto_cipher_not_available') : { status: 500, body: errorBodyFor('cipherEncrypt', API_INTERNAL_ERROR) };
   }
   deps.log.audit('cipher_encrypt', { caller: v.caller, outcome: 'ok', mode: stream ? 'stream' : 'json' });
-  if (stream) return octetReply(Buffer.concat([Buffer.of(CIPHER_VERSION), sealed.nonce, sealed.ciphertext]), false);
-  return { status: 200, body: cipherEncryptResponse.encode({ version: CIPHER_VERSION, nonce: sealed.nonce, ciphertext: sealed.ciphertext, err: '' }) };
+  if (stream) return octetReply(Buffer.concat([Buffer.of(CIPHER_FORMAT_VERSION), sealed.nonce, sealed.ciphertext]), false);
+  return { status: 200, body: cipherEncryptResponse.encode({ version: CIPHER_FORMAT_VERSION, nonce: sealed.nonce, ciphertext: sealed.ciphertext, err: '' }) };
 }
 
 export function encryptRoute(deps: RouteDeps, keys: CipherKeys): NexusRoute {
@@ -34,7 +34,7 @@ export function encryptRoute(deps: RouteDeps, keys: CipherKeys): NexusRoute {
     name: 'cipherEncrypt',
     badRequest: () => cipherEncryptResponse.error(API_BAD_REQUEST),
     handle: async (req: RouteRequest) => {
-      const stream = req.contentType === OCTET_STREAM;
+      const stream = req.contentType === CIPHER_STREAM_CONTENT_TYPE;
       const g = await guardEncrypt(req, deps, stream);
       return g.ok ? handleEncrypt(g.value, deps, keys, stream) : g.reply;
     },

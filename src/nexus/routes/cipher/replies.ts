@@ -2,7 +2,7 @@
 // Go's http.Error (stream mode's read and decryption failures) and the
 // octet-stream success bodies.
 import type { Reply } from '../route.js';
-import { OCTET_STREAM } from '../../cipher/format.js';
+import { CIPHER_STREAM_CONTENT_TYPE } from '../../../protocol/cipher-format.js';
 
 /** Go http.Error(w, text, status): text/plain, nosniff, the text and a newline. */
 export function textError(status: number, text: string): Reply {
@@ -15,5 +15,5 @@ export function textError(status: number, text: string): Reply {
 
 /** A 200 application/octet-stream answer; `secret` when it holds plaintext (the app zeroes it once written). */
 export function octetReply(body: Buffer, secret: boolean): Reply {
-  return { status: 200, body, secret, headers: { 'content-type': OCTET_STREAM } };
+  return { status: 200, body, secret, headers: { 'content-type': CIPHER_STREAM_CONTENT_TYPE } };
 }
