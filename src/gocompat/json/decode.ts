@@ -10,6 +10,7 @@
 import { DecodeError } from './errors.js';
 import type { JsonNode } from './parse.js';
 import { GO_ZERO_TIME_TEXT, GoTimeError, parseRfc3339 } from '../time.js';
+import { decodeStdBase64 } from '../base64.js';
 
 export type FieldDecoder<T> = (node: JsonNode, prev: T, field: string) => T;
 
@@ -110,9 +111,6 @@ export const goBytes32: FieldDecoder<Uint8Array | null> = (node, prev, field) =>
   return out;
 };
 
-// Standard alphabet, padded; Go's decoder skips \r and \n anywhere.
-const BASE64_STD = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /**
  * Go `[]byte`: a standard base64 string with padding (a fresh slice), or an
  * array of byte numbers (decoded into `prev`'s elements, as Go reuses the
@@ -133,15 +131,10 @@ export const goBase64Bytes: FieldDecoder<Uint8Array | null> = (node, prev, field
     return out;
   }
   if (node.kind !== 'string') throw typeError(field, 'a base64 string');
-  const s = node.value.replace(/[\r\n]/g, '');
-  if (!BASE64_STD.test(s)) throw typeError(field, 'standard base64 with padding');
-  // Buffer.from may use Node's shared pool: copy into a buffer of our own and zero the decoded one.
-  const decoded = Buffer.from(s, 'base64');
-  try {
-    return new Uint8Array(decoded);
-  } finally {
-    decoded.fill(0);
-  }
+  const decoded = decodeStdBase64(node.value);
+  if (decoded === undefined) throw typeError(field, 'standard base64 with padding');
+  // A buffer of its own (not the shared pool): handed over as a plain Uint8Array view, no copy.
+  return new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength);
 };
 
 // ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 // (a byte; SPIKE Nexus takes 1), not `spike --version`.
 import type { Command } from 'commander';
 import { cipherDecrypt, cipherDecryptStream } from '../../client/cipher.js';
-import { decodeStdBase64 } from '../cipher/base64.js';
+import { decodeStdBase64 } from '../../gocompat/base64.js';
 import { cipherCallFailure } from '../cipher/failures.js';
 import { DECRYPT_AFTER, DECRYPT_DESCRIPTION, DECRYPT_SUMMARY } from '../cipher/help.js';
 import { readCipherInput, tooLong } from '../cipher/input.js';

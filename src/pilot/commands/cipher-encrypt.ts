@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { cipherEncrypt, cipherEncryptStream } from '../../client/cipher.js';
 import { cipherEncryptResponse } from '../../protocol/messages.js';
-import { decodeStdBase64 } from '../cipher/base64.js';
+import { decodeStdBase64 } from '../../gocompat/base64.js';
 import { cipherCallFailure } from '../cipher/failures.js';
 import { ENCRYPT_AFTER, ENCRYPT_DESCRIPTION, ENCRYPT_SUMMARY } from '../cipher/help.js';
 import { readCipherInput, tooLong } from '../cipher/input.js';

@@ -8,6 +8,7 @@
 // - decodeDoubleQuoted: yaml.v3's escapes (`\'` yes, `\/` no) and folding;
 // - decodeBinary: a `!!binary` scalar is base64, decoded.
 // Errors are ScalarErrors: the message only, the caller adds the line.
+import { decodeStdBase64 } from '../../gocompat/base64.js';
 
 export class ScalarError extends Error {
   override readonly name = 'ScalarError';
@@ -122,11 +123,9 @@ export function checkTagged(tag: string, s: string): 'null' | 'value' {
 
 /** A `!!binary` scalar: standard base64 (line breaks ignored, as Go's decoder does), decoded. */
 export function decodeBinary(s: string): string {
-  const b64 = s.replace(/[\r\n]/g, '');
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64)) {
-    throw new ScalarError('!!binary value contains invalid base64 data');
-  }
-  return Buffer.from(b64, 'base64').toString('utf8');
+  const bytes = decodeStdBase64(s);
+  if (bytes === undefined) throw new ScalarError('!!binary value contains invalid base64 data');
+  return bytes.toString('utf8');
 }
 
 const ESCAPES: Record<string, string> = {
