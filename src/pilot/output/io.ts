@@ -66,7 +66,7 @@ function errnoOf(e: unknown): string | undefined {
 }
 
 /**
- * Standard input to EOF, at most `limit` bytes (CliError exit 2 beyond).
+ * Standard input to EOF, at most `limit` bytes (InputTooLongError, exit 2, beyond).
  * Not a terminal: read from descriptor 0 directly, without creating
  * process.stdin (a stream over the pipe or file costs a CLI's start-up about
  * 1.5 ms; test/bench/README.md § Start-up). A terminal: the stream, as always.
@@ -76,13 +76,26 @@ export function readStdin(limit: number): Promise<Buffer> {
   return readLimitedSync((buf) => readSync(0, buf, 0, buf.length, null), () => process.stdin, limit);
 }
 
+/** More than `limit` bytes of input (exit 2). A type of its own, so that a caller can say what the limit is for. */
+export class InputTooLongError extends CliError {
+  constructor(
+    readonly limit: number,
+    message = `Input too long: more than ${limit} bytes.`,
+  ) {
+    super(ExitCode.usage, message);
+  }
+}
+
+/** What readToLimit read: all of it, or — a read would block (EAGAIN) — the chunks so far, which the caller takes over. */
+export type LimitedRead = { readonly done: true; readonly bytes: Buffer } | { readonly done: false; readonly chunks: Buffer[] };
+
 /**
- * Reads with `read` (a read(2) of `buf`, 0 at EOF) to EOF, at most `limit`
- * bytes; when a read would block (EAGAIN: a non-blocking descriptor) the
- * rest comes from `stream()` (readLimited, with what was read so far).
- * Errors as readLimited's; what was read is zeroed.
+ * The bounded read(2) loop: reads with `read` (a read of `buf`, 0 at EOF) to
+ * EOF, at most `limit` bytes; EINTR is retried. More than `limit` bytes:
+ * InputTooLongError; another failed read: `failure(errno)`. What was read is
+ * zeroed on every path but the EAGAIN one (there the caller owns the chunks).
  */
-export function readLimitedSync(read: (buf: Buffer) => number, stream: () => NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+export function readToLimit(read: (buf: Buffer) => number, limit: number, failure: (code: string) => Error): LimitedRead {
   const chunks: Buffer[] = [];
   let size = 0;
   const wipe = (): void => {
@@ -97,28 +110,44 @@ export function readLimitedSync(read: (buf: Buffer) => number, stream: () => Nod
       buf.fill(0);
       const code = errnoOf(e);
       if (code === 'EINTR') continue;
-      if (code === 'EAGAIN') return readLimited(stream(), limit, chunks);
+      if (code === 'EAGAIN') return { done: false, chunks };
       wipe();
-      return Promise.reject(new CliError(ExitCode.usage, `Failed to read standard input (${code ?? 'error'}).`));
+      throw failure(code ?? 'error');
     }
     if (n === 0) {
-      const all = Buffer.concat(chunks, size);
+      const bytes = Buffer.concat(chunks, size);
       wipe();
-      return Promise.resolve(all);
+      return { done: true, bytes };
     }
     chunks.push(buf.subarray(0, n));
     size += n;
     if (size > limit) {
       wipe();
-      return Promise.reject(new CliError(ExitCode.usage, `Input too long: more than ${limit} bytes.`));
+      throw new InputTooLongError(limit);
     }
   }
 }
 
 /**
+ * Reads with `read` (a read(2) of `buf`, 0 at EOF) to EOF, at most `limit`
+ * bytes; when a read would block (EAGAIN: a non-blocking descriptor) the
+ * rest comes from `stream()` (readLimited, with what was read so far).
+ * Errors as readLimited's; what was read is zeroed.
+ */
+export function readLimitedSync(read: (buf: Buffer) => number, stream: () => NodeJS.ReadableStream, limit: number): Promise<Buffer> {
+  let r: LimitedRead;
+  try {
+    r = readToLimit(read, limit, (code) => new CliError(ExitCode.usage, `Failed to read standard input (${code}).`));
+  } catch (e) {
+    return Promise.reject(e as Error);
+  }
+  return r.done ? Promise.resolve(r.bytes) : readLimited(stream(), limit, r.chunks);
+}
+
+/**
  * Reads `stream` to EOF into one Buffer, after the `already` read chunks
  * (taken over: zeroed like the rest); more than `limit` bytes in all →
- * CliError exit 2 (what was read is zeroed).
+ * InputTooLongError, exit 2 (what was read is zeroed).
  */
 export function readLimited(stream: NodeJS.ReadableStream, limit: number, already: Buffer[] = []): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
@@ -143,7 +172,7 @@ export function readLimited(stream: NodeJS.ReadableStream, limit: number, alread
         cleanup();
         wipe();
         stream.pause();
-        reject(new CliError(ExitCode.usage, `Input too long: more than ${limit} bytes.`));
+        reject(new InputTooLongError(limit));
       }
     };
     const onEnd = (): void => {
