@@ -15,6 +15,7 @@ import * as api from './api.js';
 import { cipherDecrypt, cipherDecryptStream, cipherEncrypt, cipherEncryptStream } from './cipher.js';
 import { createFailoverClient, type FailoverClient } from './failover.js';
 import { createSpikeHttpClient } from './http.js';
+import { emptyIfNotFound } from './not-found.js';
 import type { CallOptions, SpikeHttpClient } from './transport.js';
 import { SpikeClosedError, SpikeError, SpikeWorkloadApiError, toSpikeError } from './sdk-errors.js';
 import { resolveSdkOptions, type ResolvedSdkOptions, type SpikeClientOptions } from './sdk-options.js';
@@ -228,14 +229,9 @@ export class SpikeClient {
     await this.#run(opts, (c, base, o) => api.putSecret(c, base, path, strings, o));
   }
 
-  /** Every secret path this workload may list (deleted ones too), sorted; [] when there are none. */
+  /** Every secret path this workload may list (deleted ones too), sorted; [] when there are none (Nexus answers 404). */
   async listSecrets(opts: RequestOptions = {}): Promise<string[]> {
-    try {
-      return await this.#run(opts, (c, base, o) => api.listSecrets(c, base, o));
-    } catch (e) {
-      if (e instanceof SpikeError && e.kind === 'not_found') return [];
-      throw e;
-    }
+    return this.#run(opts, (c, base, o) => emptyIfNotFound(api.listSecrets(c, base, o)));
   }
 
   /** Soft-deletes versions of a secret (default: the current one). SpikeNotFoundError when the path does not exist. */
@@ -292,18 +288,13 @@ export class SpikeClient {
     await this.#run(opts, (c, base, o) => api.deletePolicy(c, base, name, o));
   }
 
-  /** Policy names, optionally only those whose patterns are exactly the given ones; [] when there are none. */
+  /** Policy names, optionally only those whose patterns are exactly the given ones; [] when there are none (Nexus answers 404). */
   async listPolicies(opts: ListPoliciesOptions = {}): Promise<string[]> {
     const filter: api.PolicyListFilter = {
       ...(opts.spiffeIdPattern === undefined ? {} : { spiffeIdPattern: opts.spiffeIdPattern }),
       ...(opts.pathPattern === undefined ? {} : { pathPattern: opts.pathPattern }),
     };
-    try {
-      return await this.#run(opts, (c, base, o) => api.listPolicies(c, base, filter, o));
-    } catch (e) {
-      if (e instanceof SpikeError && e.kind === 'not_found') return [];
-      throw e;
-    }
+    return this.#run(opts, (c, base, o) => emptyIfNotFound(api.listPolicies(c, base, filter, o)));
   }
 
   // ---- encryption as a service (superuser, a lite workload, or `execute` on spike/system/cipher/exec) ----

@@ -7,6 +7,8 @@
 // their bodies themselves and use the failure helpers below directly.
 import { errCodeOf } from '../../client/json.js';
 import { isClientError } from '../../client/errors.js';
+// A list call whose 404 means "none": the client library's helper, as SpikeClient uses it.
+export { emptyIfNotFound } from '../../client/not-found.js';
 import type { SpikeHttpClient } from '../../client/transport.js';
 import { ACTION_PARAM } from '../../protocol/paths.js';
 import { CliError, ExitCode, firstLine, NotReadyError, oneLine } from '../output/exit.js';
@@ -106,16 +108,6 @@ function callerClient(caller: NexusCaller): SpikeHttpClient {
     postJson: (url, body, opts) => caller.post(url.pathname, url.searchParams.get(ACTION_PARAM) ?? undefined, body, opts),
     close: () => undefined,
   };
-}
-
-/** A list call whose 404 means "none" (as the SDK's list calls do). */
-export async function emptyIfNotFound<T>(list: Promise<T[]>): Promise<T[]> {
-  try {
-    return await list;
-  } catch (e) {
-    if (isClientError(e) && e.kind === 'status' && e.status === 404) return [];
-    throw e;
-  }
 }
 
 /**

@@ -220,6 +220,13 @@ describe('SpikeClient: typed errors', () => {
     expect(await c.listPolicies()).toEqual([]);
   });
 
+  it('a 200 answer carrying api_not_found is an error, not [] (as upstream\'s list calls: only a 404 means none)', async () => {
+    serve(() => ({ status: 200, json: { keys: null, err: 'api_not_found' } }));
+    const c = await open();
+    await expect(c.listSecrets()).rejects.toBeInstanceOf(SpikeNotFoundError);
+    await expect(c.listPolicies()).rejects.toBeInstanceOf(SpikeNotFoundError);
+  });
+
   it('a server that is not SPIKE Nexus (pinned ID) is refused: SpikeIdentityError, nothing sent', async () => {
     const keeper = await FakeNexus.start({ ca, svid: await ca.issue(`spiffe://${TD}/spike/keeper/1`) });
     try {
