@@ -64,7 +64,7 @@ export function defineCipherEncrypt(cmd: Command, deps: () => PilotDeps): Comman
     .description(ENCRYPT_DESCRIPTION)
     .option('-f, --file <path>', 'Input file (default: standard input)')
     .option('-o, --out <path>', 'Output file (default: standard output); replaced atomically, mode 0600')
-    .option('--plaintext <base64>', 'Base64 plaintext for JSON mode; if set, uses the JSON API and prints its JSON answer')
+    .option('--plaintext <base64>', 'Base64 plaintext for JSON mode; if set, uses the JSON API and prints its JSON answer. Warning: other local users can read it in the process list (ps); prefer -f or standard input')
     .option('--algorithm <name>', 'Algorithm hint for JSON mode (sent as is; SPIKE Nexus ignores it)')
     .addHelpText('after', ENCRYPT_AFTER)
     .action(async (o: CipherEncryptOptions) => runCipherEncrypt(deps(), o));

@@ -219,3 +219,14 @@ describe('spike cipher encrypt', () => {
     expect(existsSync(dir)).toBe(false);
   });
 });
+
+describe('spike cipher encrypt --help', () => {
+  it('warns that --plaintext is visible in the process list and points to -f / standard input', async () => {
+    const f = cipherFake(() => ok(''));
+    const r = await runProgram(['cipher', 'encrypt', '--help'], f);
+    const help = r.out + r.err;
+    const line = /--plaintext <base64>[\s\S]*?(?=\n\s*--algorithm)/.exec(help)?.[0].replace(/\s+/g, ' ') ?? '';
+    expect(line).toContain('process list (ps)');
+    expect(line).toContain('prefer -f or standard input');
+  });
+});
