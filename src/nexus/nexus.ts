@@ -17,6 +17,7 @@ import { RestoreCollector } from './restore/collector.js';
 import { defaultAdvertiseUrl } from './restore/advertise.js';
 import { RateLimiter } from './restore/rate-limit.js';
 import { buildRoutes } from './routes/index.js';
+import { cipherKeys } from './cipher/keys.js';
 import { PolicyIndex } from './auth/policy-index.js';
 import { buildNexusApp } from './server/app.js';
 import { startHealthListener, type HealthListener } from './server/health.js';
@@ -152,6 +153,8 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
   // Several replicas on one database: other replicas' policy writes drop this index (LISTEN/NOTIFY).
   gate.replicas?.watchPolicies(policies);
   const replicas = gate.replicas;
+  // The cipher routes' keys: the memory backend's process key is zeroed at close.
+  const cipher = cipherKeys(state, config.backend);
   const routes = buildRoutes({
     state,
     backend: config.backend,
@@ -162,6 +165,7 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
     ...(replicaRestore === undefined ? {} : { restoreForward: replicaRestore.forwarding }),
     restoreLimiter: new RateLimiter(RESTORE_RATE),
     maxCiphertextSize: config.maxCiphertextSize,
+    cipherKeys: cipher,
     policies,
     rotation,
     // Only where replicas share a store: a single Nexus's status answer stays as it was.
@@ -268,6 +272,7 @@ export async function startNexus(config: NexusConfig, source: X509Source, log: L
         await health?.close();
         detach();
         await app.close();
+        cipher.zero();
         await replicaRestore?.close();
         // Before the store ends the pool: the heartbeat row goes with a clean stop.
         await replicas?.stop();

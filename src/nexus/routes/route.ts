@@ -8,6 +8,7 @@ import { ACCESS_UNAUTHORIZED, API_BAD_REQUEST } from '../../protocol/errors.js';
 import { DecodeError, errorBodyFor } from '../../protocol/messages.js';
 import type { Logger } from '../../common/log.js';
 import type { NexusState } from '../state/nexus-state.js';
+import type { CipherKeys } from '../cipher/keys.js';
 import type { ReplicaSeen } from '../state/store-interface.js';
 import type { RestoreCollector } from '../restore/collector.js';
 import type { RateLimiter } from '../restore/rate-limit.js';
@@ -61,6 +62,8 @@ export interface RouteDeps {
   /** Several replicas on one database: restore calls go through the collecting replica (absent: collect here). */
   restoreForward?: RestoreForwarding;
   maxCiphertextSize: number;
+  /** The cipher routes' keys, made by nexus.ts so that it zeroes the memory backend's process key at close (absent: the routes make their own). */
+  cipherKeys?: CipherKeys;
   /** Compiled policies of the open store (secret and policy routes). */
   policies: PolicyIndex;
   /** The root-key rotation (rotate and status routes). */
