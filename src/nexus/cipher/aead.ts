@@ -1,6 +1,6 @@
 // AES-256-GCM for the cipher routes: seal with a fresh random nonce, open
-// into a buffer of the caller's (zeroed on failure). No associated data, tag
-// appended, as Go's cipher.AEAD Seal/Open.
+// into one buffer that becomes the caller's (zeroed on failure). No
+// associated data, tag appended, as Go's cipher.AEAD Seal/Open.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { CIPHER_ALGORITHM, CIPHER_NONCE_BYTES, CIPHER_TAG_BYTES } from '../../protocol/cipher-format.js';
 
@@ -22,23 +22,24 @@ export function sealWith(key: Uint8Array, plaintext: Uint8Array): Sealed {
   return { nonce, ciphertext };
 }
 
-/** The plaintext (caller zeroes it), or undefined when `key` does not open it (wrong key, changed or cut bytes). */
+/**
+ * The plaintext (caller zeroes it), or undefined when `key` does not open it
+ * (wrong key, changed or cut bytes). The plaintext is built once: GCM's
+ * update() gives every byte and final() only checks the tag, so update()'s
+ * buffer is the answer, zeroed when the tag does not match.
+ */
 export function openWith(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Buffer | undefined {
   if (nonce.length !== CIPHER_NONCE_BYTES || sealed.length < CIPHER_TAG_BYTES) return undefined;
   const bodyLength = sealed.length - CIPHER_TAG_BYTES;
-  const out = Buffer.alloc(bodyLength);
-  let part: Buffer | undefined;
+  let plaintext: Buffer | undefined;
   try {
     const d = createDecipheriv(CIPHER_ALGORITHM, key, nonce, { authTagLength: CIPHER_TAG_BYTES });
     d.setAuthTag(sealed.subarray(bodyLength));
-    part = d.update(sealed.subarray(0, bodyLength));
-    part.copy(out);
+    plaintext = d.update(sealed.subarray(0, bodyLength));
     d.final();
-    return out;
+    return plaintext;
   } catch {
-    out.fill(0);
+    plaintext?.fill(0);
     return undefined;
-  } finally {
-    part?.fill(0);
   }
 }
