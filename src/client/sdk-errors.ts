@@ -135,7 +135,17 @@ export class SpikeClosedError extends SpikeError {
   }
 }
 
-function byCode(code: string | undefined): SpikeErrorKind | undefined {
+/** The kinds an answer of Nexus maps to (by its status or `err` code), each with its class. */
+type AnswerKind = 'not_found' | 'unauthorized' | 'not_ready' | 'bad_request' | 'server';
+const ANSWER_ERRORS: Readonly<Record<AnswerKind, new (message: string, details?: SpikeErrorDetails) => SpikeError>> = {
+  not_found: SpikeNotFoundError,
+  unauthorized: SpikeUnauthorizedError,
+  not_ready: SpikeNotReadyError,
+  bad_request: SpikeBadRequestError,
+  server: SpikeServerError,
+};
+
+function byCode(code: string | undefined): AnswerKind | undefined {
   switch (code) {
     case 'api_not_found':
       return 'not_found';
@@ -151,7 +161,7 @@ function byCode(code: string | undefined): SpikeErrorKind | undefined {
   }
 }
 
-function byStatus(status: number): SpikeErrorKind | undefined {
+function byStatus(status: number): AnswerKind | undefined {
   switch (status) {
     case 404:
       return 'not_found';
@@ -164,31 +174,6 @@ function byStatus(status: number): SpikeErrorKind | undefined {
       return 'bad_request';
     default:
       return undefined;
-  }
-}
-
-function make(kind: SpikeErrorKind, message: string, details: SpikeErrorDetails): SpikeError {
-  switch (kind) {
-    case 'not_found':
-      return new SpikeNotFoundError(message, details);
-    case 'unauthorized':
-      return new SpikeUnauthorizedError(message, details);
-    case 'not_ready':
-      return new SpikeNotReadyError(message, details);
-    case 'bad_request':
-      return new SpikeBadRequestError(message, details);
-    case 'transport':
-      return new SpikeTransportError(message, details);
-    case 'timeout':
-      return new SpikeTimeoutError(message, details);
-    case 'identity':
-      return new SpikeIdentityError(message, details);
-    case 'workload_api':
-      return new SpikeWorkloadApiError(message, details);
-    case 'closed':
-      return new SpikeClosedError(message);
-    default:
-      return new SpikeServerError(message, details);
   }
 }
 
@@ -220,7 +205,7 @@ export function toSpikeError(e: unknown): unknown {
     case 'status': {
       const status = e.status ?? 0;
       const kind = (status === 200 ? byCode(e.code) : (byStatus(status) ?? byCode(e.code))) ?? 'server';
-      return make(kind, firstLine(e), details);
+      return new ANSWER_ERRORS[kind](firstLine(e), details);
     }
     default:
       return new SpikeServerError(firstLine(e), details);
