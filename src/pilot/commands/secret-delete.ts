@@ -5,6 +5,7 @@ import { deleteSecret } from '../../client/api.js';
 import { asSuperuser } from '../nexus/calls.js';
 import type { PilotDeps } from '../runtime.js';
 import { checkSecretPath, parseVersionList } from '../secret/input.js';
+import { secretVersionsHelp } from '../secret/versions-help.js';
 
 export const DELETE_SUMMARY = 'Delete secrets at the specified path';
 
@@ -24,22 +25,15 @@ export function defineSecretDelete(cmd: Command, deps: () => PilotDeps): Command
     .option('-v, --versions <versions>', 'Comma-separated list of versions to delete', '0')
     .addHelpText(
       'after',
-      `
-Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser).
-Version 0 is the current version; deleted versions can be brought back with
-\`spike secret undelete\`.
-
-Exit codes:
-  0  deleted (prints OK)
-  1  SPIKE Nexus unreachable, too slow, or answered with an error
-  2  usage error or invalid input (invalid path or version list); nothing was sent
-  3  identity failure (no SVID in time, not the superuser role, or the server
-     is not SPIKE Nexus)
-
-Example:
-  $ spike secret delete secrets/db/creds          # the current version
-  $ spike secret delete secrets/db/creds -v 1,2,3 # versions 1, 2 and 3
-  $ spike secret delete secrets/db/creds -v 0,1   # the current version and version 1`,
+      secretVersionsHelp(
+        'Version 0 is the current version; deleted versions can be brought back with\n`spike secret undelete`.',
+        'deleted',
+        [
+          'spike secret delete secrets/db/creds          # the current version',
+          'spike secret delete secrets/db/creds -v 1,2,3 # versions 1, 2 and 3',
+          'spike secret delete secrets/db/creds -v 0,1   # the current version and version 1',
+        ],
+      ),
     )
     .action(async (path: string, o: { versions: string }) => runSecretDelete(deps(), path, o));
 }
