@@ -3,6 +3,7 @@
 // transaction), and the key check still works on the crashed store's WAL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
@@ -11,6 +12,9 @@ import { checkRootKey, openSqliteStore } from '../../../../src/nexus/store/index
 import { tempDir, testKey } from './helpers.js';
 
 const REPO = resolve(import.meta.dirname, '../../../..');
+// The child bundle lives in a temp dir: its better-sqlite3 is this repository's, by absolute path
+// (a bare name would be looked up from the temp dir upwards, e.g. a node_modules in /tmp built for another Node).
+const BETTER_SQLITE3 = createRequire(join(REPO, 'package.json')).resolve('better-sqlite3');
 
 // The child: reads the hex root key from stdin (never argv/env), then writes
 // secrets and policies forever, acknowledging each one after it returned.
@@ -52,13 +56,20 @@ describe('SQLite durability', () => {
       platform: 'node',
       format: 'cjs',
       target: 'node20',
-      external: ['better-sqlite3'],
+      plugins: [
+        {
+          name: 'better-sqlite3-of-the-repository',
+          setup(b) {
+            b.onResolve({ filter: /^better-sqlite3$/ }, () => ({ path: BETTER_SQLITE3, external: true }));
+          },
+        },
+      ],
       outfile: bundle,
       logLevel: 'error',
     });
     const dataDir = join(t.dir, 'data');
     const child: ChildProcess = spawn(process.execPath, [bundle, dataDir], {
-      env: { PATH: process.env['PATH'] ?? '', NODE_PATH: join(REPO, 'node_modules') },
+      env: { PATH: process.env['PATH'] ?? '' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     cleanups.unshift(() => {
