@@ -11,7 +11,6 @@ import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { lazyBuiltins } from './lazy-builtins.mjs';
 
 const entries = {
   'spike-nexus': 'src/nexus/main.ts',
@@ -103,14 +102,7 @@ const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname
 const WRAPPER_TAIL = '\n})';
 for (const command of ['restore', 'recover']) {
   const file = `${out}/spike-operator-${command}.cjs`;
-  // node:tls (with node:crypto) and node:https load on first use (scripts/lazy-builtins.mjs): fast/run.ts has
-  // them loaded while the Workload API answers, after the request is sent.
-  await build({
-    ...commonjs,
-    entryPoints: [`src/pilot/fast/${command}.ts`],
-    outfile: file,
-    plugins: [lazyLibrariesAsFiles, lazyBuiltins(['crypto', 'tls', 'https'])],
-  });
+  await build({ ...commonjs, entryPoints: [`src/pilot/fast/${command}.ts`], outfile: file, plugins: [lazyLibrariesAsFiles] });
   // Cached code is used only for the same source: the path the bundle will have in dist/ (filename) does not matter to V8.
   setFlagsFromString('--no-lazy');
   let script;

@@ -5,13 +5,13 @@
 // outside: the module files the process resolves (test/helpers/import-trace.mjs)
 // and its output, against the same line spelled so that only the full CLI
 // takes it (`-fhuman` instead of `-f human`: fast/args.ts leaves it to commander).
-import { spawn, spawnSync, type StdioOptions } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileBundle, WRAPPER_HEAD, WRAPPER_TAIL } from '../../src/pilot/fast/load.js';
+import { compileBundle } from '../../src/pilot/fast/load.js';
 import { FakeNexus, runSpike, SPIKE_BIN, type CliRun } from '../helpers/fakenexus.js';
 import { FakeWorkloadApi } from '../helpers/fakeworkloadapi.js';
 import { DIST } from '../helpers/proc.js';
@@ -99,27 +99,6 @@ describe('spike operator restore|recover: the fast path (src/pilot/fast/)', () =
     expect(chunksOf(bad.files)).toContain(join(DIST, 'chunks', 'spike-cli.js'));
     expect(bad.stderr).toMatch(/^Error: SPIKE_FORMAT is 'yaml', which this command cannot print/);
     expect(bad.code).toBe(2);
-  });
-
-  it.each(BUNDLES)('%s: loading it loads none of node:tls, node:https and node:crypto (they load on first use: scripts/lazy-builtins.mjs)', (file) => {
-    // A fresh process with a clean environment (NODE_OPTIONS could load them first); the bundle compiled and run as fast/load.ts does.
-    const script = join(tmp, 'load-bundle.cjs');
-    writeFileSync(
-      script,
-      `const { readFileSync } = require('node:fs');
-const { Script } = require('node:vm');
-const loaded = () => ['tls', 'https', 'crypto'].filter((n) => process.moduleLoadList.includes('NativeModule ' + n));
-const before = loaded();
-const file = process.argv[2];
-const fn = new Script(${JSON.stringify(WRAPPER_HEAD)} + readFileSync(file, 'utf8') + ${JSON.stringify(WRAPPER_TAIL)}, { filename: file }).runInThisContext();
-const mod = { exports: {} };
-fn.call(mod.exports, mod.exports, require, mod, file, require('node:path').dirname(file));
-process.stdout.write(JSON.stringify({ before, after: loaded(), runFastPath: typeof mod.exports.runFastPath }));
-`,
-    );
-    const r = spawnSync(process.execPath, [script, file], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-    expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ before: [], after: [], runFastPath: 'function' });
   });
 
   it.each(BUNDLES)('%s: V8 takes its code cache, and it holds no commander', (file) => {

@@ -13,7 +13,6 @@ import { loadFormatSetting } from '../config.js';
 import { ExitCode, reportCommandFailure } from '../output/exit.js';
 import { processIo } from '../output/io.js';
 import { exitOnStrayFailure, exitWhenWritten } from '../process-run.js';
-import { loadTlsModules } from './tls-modules.js';
 import type { PilotDeps } from '../runtime.js';
 
 /** What a fast-path bundle exports to main.ts. */
@@ -42,9 +41,5 @@ export function runFastLine<C extends BreakglassLine['command']>(
     () => exitWhenWritten(ExitCode.ok),
     (e: unknown) => exitWhenWritten(reportCommandFailure(e, io.err)),
   );
-  // The command runs without waiting on anything until its Workload API
-  // request: the socket connects, and the request is written, in the first
-  // turn of the event loop; this runs right after, while the agent answers.
-  setImmediate(loadTlsModules);
   return true;
 }
