@@ -4,7 +4,7 @@
 //   writeFileExclusive  the path itself is created (O_CREAT|O_EXCL|O_NOFOLLOW):
 //                       fails with EEXIST when anything, a symlink included, is there
 //                       (the Pilot's shard files, written in a batch: it syncs the
-//                       directory once for the batch, with the files' fsyncs);
+//                       directory once at the end);
 //   replaceFileAtomic   a temporary file renamed over the path: readers see the old
 //                       or the new content, never a mix (entries.json, bootstrap.json,
 //                       the recovery manifest); rename replaces a symlink, never follows it;

@@ -1,14 +1,13 @@
 // What `spike operator recover` adds after it has validated Nexus's answer:
 // optional age encryption (one armored file per shard, no plaintext file is
 // ever written) and the manifest, written atomically last: its temporary file
-// is written and synced together with the shard files and their directory,
-// and renamed into place only once all of these are synced. Recipients: one
+// is written and synced together with the shard files, and renamed into place
+// only once the shard files and then their directory are synced. Recipients: one
 // for every shard, or exactly one per shard (shard i → the i-th recipient,
 // ids ascending). On failure every file this run wrote is removed again.
 // Earlier outputs in the directory: an encrypted export replaces earlier
 // `.age` files and the manifest (earlier plaintext shard files are zeroed,
-// fsynced and removed before — recovery-writer.ts removeOldRecoveryFiles, passed
-// as removeEarlier —, the manifest prepared meanwhile); a plaintext export refuses to run while
+// fsynced and removed before: recovery-writer.ts removeOldRecoveryFiles); a plaintext export refuses to run while
 // earlier `.age` files are there (it would delete them without a word and
 // leave nothing that matches them) — refuseToDropEncryptedExports.
 import { readdirSync } from 'node:fs';
@@ -85,13 +84,9 @@ function writeEncryptedFiles(dir: string, armoredById: ReadonlyMap<number, Uint8
 /**
  * Writes the shard files — age-encrypted when `recipients` is non-empty,
  * else plaintext when `writePlaintext` — and the manifest into `dir`
- * (prepared by the caller). `removeEarlier` (recover: the plaintext files of
- * earlier runs, recovery-writer.ts removeOldRecoveryFiles) is started first
- * and has finished before anything is removed or written here; the
- * threshold, the encryption and the manifest, which touch no file, are
- * prepared while its fsyncs run. Its failure is reported before theirs.
+ * (prepared by the caller; plaintext files of earlier runs already removed).
  * The manifest's temporary file is synced together with the shard files and
- * their directory, and renamed into place after all of them. `plaintextFiles` are
+ * renamed into place after them and their directory. `plaintextFiles` are
  * files the caller already wrote, removed again like the others if anything
  * fails.
  */
@@ -103,19 +98,38 @@ export async function exportBreakglass(opts: {
   plaintextFiles?: readonly string[];
   writePlaintext?: boolean;
   now?: Date;
-  removeEarlier?: () => Promise<void>;
 }): Promise<ExportResult> {
   const { dir, shards } = opts;
+  const ids = [...shards.keys()].sort((a, b) => a - b);
+  const byId = opts.recipients.length > 0 ? assignRecipients(ids, opts.recipients) : undefined;
+  const shareList = ids.map((id) => ({ id, value: shards.get(id) as Uint8Array }));
+  const threshold = deduceThreshold(shareList);
   const written: string[] = [...(opts.plaintextFiles ?? [])];
   let staged: StagedFile | undefined;
   try {
-    const removal = settle(opts.removeEarlier?.() ?? Promise.resolve());
-    const preparing = settle(prepareExport(opts));
-    const [removed, prepared] = [await removal, await preparing];
-    if (removed.status === 'rejected') throw removed.reason;
-    if (prepared.status === 'rejected') throw prepared.reason;
-    const { manifest, armoredById } = prepared.value;
     await removeOldBreakglassFiles(dir);
+    let armoredById: Map<number, Buffer> | undefined;
+    if (byId !== undefined) {
+      const { encryptToRecipient } = await import('./age.js');
+      armoredById = new Map<number, Buffer>();
+      for (const id of ids) {
+        const plain = formatShardFile(id, shards.get(id) as Uint8Array);
+        try {
+          armoredById.set(id, await encryptToRecipient(plain, byId.get(id) as string));
+        } finally {
+          plain.fill(0);
+        }
+      }
+    }
+    const manifest = buildManifest({
+      shares: shards,
+      threshold,
+      nexusId: opts.nexusId,
+      exportedAt: opts.now ?? new Date(),
+      encryption: byId === undefined ? 'none' : 'age',
+      fileOf: (id) => (byId === undefined ? recoveryFileName(id) : encryptedFileName(id)),
+      recipientOf: (id) => byId?.get(id),
+    });
     const writeShards = async (): Promise<string[]> => {
       if (armoredById !== undefined) return writeEncryptedFiles(dir, armoredById);
       return opts.writePlaintext === true ? writeRecoveryFiles(dir, shards) : [];
@@ -135,46 +149,4 @@ export async function exportBreakglass(opts: {
     for (const p of written) discardQuietly(p); // plaintext shard content zeroed first
     throw e;
   }
-}
-
-/** What exportBreakglass writes, prepared without touching a file: the manifest and, for recipients, the armored shard files. */
-async function prepareExport(opts: {
-  shards: ReadonlyMap<number, Uint8Array>;
-  nexusId: string;
-  recipients: readonly string[];
-  now?: Date;
-}): Promise<{ manifest: Manifest; armoredById: Map<number, Buffer> | undefined }> {
-  const { shards } = opts;
-  const ids = [...shards.keys()].sort((a, b) => a - b);
-  const byId = opts.recipients.length > 0 ? assignRecipients(ids, opts.recipients) : undefined;
-  const threshold = deduceThreshold(ids.map((id) => ({ id, value: shards.get(id) as Uint8Array })));
-  const manifest = buildManifest({
-    shares: shards,
-    threshold,
-    nexusId: opts.nexusId,
-    exportedAt: opts.now ?? new Date(),
-    encryption: byId === undefined ? 'none' : 'age',
-    fileOf: (id) => (byId === undefined ? recoveryFileName(id) : encryptedFileName(id)),
-    recipientOf: (id) => byId?.get(id),
-  });
-  if (byId === undefined) return { manifest, armoredById: undefined };
-  const { encryptToRecipient } = await import('./age.js');
-  const armoredById = new Map<number, Buffer>();
-  for (const id of ids) {
-    const plain = formatShardFile(id, shards.get(id) as Uint8Array);
-    try {
-      armoredById.set(id, await encryptToRecipient(plain, byId.get(id) as string));
-    } finally {
-      plain.fill(0);
-    }
-  }
-  return { manifest, armoredById };
-}
-
-/** `p`'s outcome, never rejected. */
-function settle<T>(p: Promise<T>): Promise<PromiseSettledResult<T>> {
-  return p.then(
-    (value) => ({ status: 'fulfilled', value }),
-    (reason: unknown) => ({ status: 'rejected', reason }),
-  );
 }

@@ -145,49 +145,38 @@ export interface ShardFile {
 }
 
 /**
- * Writes every file (O_EXCL, no symlink followed, 0600, each fsynced) and
- * fsyncs `dir` once, all at once: every file is created and written before
- * its fsync and the directory's are started, so that when they have all
- * completed, the files' contents and their names are durable (the
- * directory's fsync covers the names created before it started; it needs
- * nothing from the files' fsyncs, so it does not wait for them). Returns the
- * paths in `files` order. All or none: on any failure (the first failing
- * file in `files` order is reported, then the directory's, exit 4) every
- * file this run wrote is removed again, plaintext zeroed first.
+ * Writes every file (O_EXCL, no symlink followed, 0600, each fsynced) at once,
+ * then fsyncs `dir` once; returns the paths in `files` order. All or none: on
+ * any failure (the first failing file in `files` order is reported, exit 4)
+ * every file this run wrote is removed again, plaintext zeroed first.
  */
 export async function writeShardFilesAllOrNone(dir: string, files: readonly ShardFile[]): Promise<string[]> {
-  // Each call below creates and writes its file before it returns (durable-file.ts writeFileExclusiveAsync): only the fsyncs are pending.
-  const writes = files.map(async (f) => {
-    const path = join(dir, f.name);
-    const content = f.content();
-    try {
-      await writeFileExclusiveAsync(path, content, { syncDirectory: false });
-      return path;
-    } catch (e) {
-      throw new CliError(ExitCode.filesystem, `Failed to save shard ${f.id}: ${path} (${errnoCode(e)}).`);
-    } finally {
-      if (f.wipe) content.fill(0);
-    }
-  });
-  const [results, dirSynced] = await Promise.all([Promise.allSettled(writes), settle(fsyncDirectoryAsync(dir))]);
+  const results = await Promise.allSettled(
+    files.map(async (f) => {
+      const path = join(dir, f.name);
+      const content = f.content();
+      try {
+        await writeFileExclusiveAsync(path, content, { syncDirectory: false });
+        return path;
+      } catch (e) {
+        throw new CliError(ExitCode.filesystem, `Failed to save shard ${f.id}: ${path} (${errnoCode(e)}).`);
+      } finally {
+        if (f.wipe) content.fill(0);
+      }
+    }),
+  );
   const written = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   try {
     const failed = results.find((r) => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
-    if (dirSynced.status === 'rejected') {
-      throw new CliError(ExitCode.filesystem, `Failed to sync recovery directory ${dir} (${errnoCode(dirSynced.reason)}).`);
+    try {
+      await fsyncDirectoryAsync(dir);
+    } catch (e) {
+      throw new CliError(ExitCode.filesystem, `Failed to sync recovery directory ${dir} (${errnoCode(e)}).`);
     }
     return written;
   } catch (e) {
     for (const p of written) discardQuietly(p);
     throw e;
   }
-}
-
-/** `p`'s outcome, never rejected (an error thrown before its first await included). */
-function settle<T>(p: Promise<T>): Promise<PromiseSettledResult<T>> {
-  return p.then(
-    (value) => ({ status: 'fulfilled', value }),
-    (reason: unknown) => ({ status: 'rejected', reason }),
-  );
 }

@@ -1,8 +1,8 @@
 // Writes the recovery files: upstream's names and bytes
 // (`spike.recovery.<id>.txt`, `spike:<id>:<hex>` without newline), created
-// with O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600, each fsynced, and the
-// directory fsynced once every file is written, all these fsyncs at once
-// (files.ts; docs/design.md § Recovery directory and files).
+// with O_CREAT|O_EXCL|O_NOFOLLOW and mode 0600, each fsynced (all at once),
+// then, once every file is synced, the directory fsynced once
+// (common/durable-file.ts; docs/design.md § Recovery directory and files).
 // On any failure the files written by this run are removed again, so a run
 // leaves all shards or none.
 import { extname } from 'node:path';
@@ -28,8 +28,8 @@ export function removeOldRecoveryFiles(dir: string): Promise<void> {
 
 /**
  * Writes one file per shard into `dir`, which must already be prepared and
- * cleaned; the files are written, then they and the directory are synced
- * at once. Returns the file paths (ascending id). When a file
+ * cleaned; the files are written and synced at once, the directory synced
+ * after all of them. Returns the file paths (ascending id). When a file
  * fails, the lowest such id is reported and every file of this run removed.
  * Does not zero `shards` (the caller owns them); zeroes the file contents it
  * builds.

@@ -88,14 +88,13 @@ export async function runRecover(deps: PilotDeps, opts: RecoverOptions): Promise
       if (recipients.length > 0) assignRecipients([...shards.keys()], recipients);
       const dir = prepareRecoveryDir(cfg.recoveryDir);
       if (recipients.length === 0) refuseToDropEncryptedExports(dir); // again: files may have appeared meanwhile
+      await removeOldRecoveryFiles(dir);
       const r = await exportBreakglass({
         dir,
         shards,
         nexusId: nexus.peerId?.() ?? nexusIdOf(cfg.trustRoots.nexus[0] ?? 'spike.ist'),
         recipients,
         writePlaintext: recipients.length === 0,
-        // earlier plaintext shard files: zeroed, synced and removed before anything is written (the manifest is prepared meanwhile)
-        removeEarlier: () => removeOldRecoveryFiles(dir),
       });
       if (format === 'json') {
         deps.io.out(

@@ -1,21 +1,18 @@
-// How exportBreakglass puts files on disk: the shard files, the manifest's
-// temporary file and the shards' directory are synced at the same time (the
-// directory's fsync started only once every shard file is created and
-// written), and the manifest is renamed into place only after all of these
-// have completed; earlier files that recover removes (removeEarlier) are
-// gone before anything is written; a failure leaves no file of the run (no
-// manifest, no temporary file). node:fs is the real one, watched:
-// thread-pool fsyncs can be held back and each fsync and rename is recorded
-// by file name.
+// How exportBreakglass puts files on disk: the shard files and the manifest's
+// temporary file are synced at the same time, and the manifest is renamed
+// into place only after the shard files and their directory are synced; a
+// failure leaves no file of the run (no manifest, no temporary file). node:fs
+// is the real one, watched: thread-pool fsyncs can be held back and each
+// fsync and rename is recorded by file name.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 
 const probe = vi.hoisted(() => ({
   events: [] as string[],
   hold: false,
-  held: [] as ((() => void) & { file: string })[],
+  held: [] as (() => void)[],
 }));
 
 vi.mock('node:fs', async (importOriginal) => {
@@ -28,16 +25,12 @@ vi.mock('node:fs', async (importOriginal) => {
     ...fs,
     fsync: (fd: number, cb: (e: NodeJS.ErrnoException | null) => void): void => {
       const name = nameOf(fd);
-      // A directory's fsync covers the names there when it starts: which files (and their sizes) it found.
-      const dir = fs.readlinkSync(`/proc/self/fd/${fd}`);
-      const seen = name === 'dir' ? ` [${fs.readdirSync(dir).sort().map((f) => `${f}:${fs.statSync(`${dir}/${f}`).size}`).join(' ')}]` : '';
-      probe.events.push(`sync ${name}${seen}`);
       const run = (): void =>
         fs.fsync(fd, (e) => {
           probe.events.push(`synced ${name}`);
           cb(e);
         });
-      if (probe.hold) probe.held.push(Object.assign(run, { file: name }));
+      if (probe.hold) probe.held.push(run);
       else run();
     },
     renameSync: (from: string, to: string): void => {
@@ -49,7 +42,6 @@ vi.mock('node:fs', async (importOriginal) => {
 
 const { computeShares } = await import('../../../../src/shamir/index.js');
 const { exportBreakglass } = await import('../../../../src/pilot/breakglass/export.js');
-const { removeOldRecoveryFiles } = await import('../../../../src/pilot/breakglass/recovery-writer.js');
 const { CliError } = await import('../../../../src/pilot/output/exit.js');
 
 const NEXUS = 'spiffe://spike.ist/spike/nexus';
@@ -63,74 +55,27 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('exportBreakglass writes', () => {
-  const SYNCED_TOGETHER = ['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt', 'spike.recovery.manifest.json.tmp', 'dir'];
-
-  it.each(SYNCED_TOGETHER)(
-    'syncs the shard files, the manifest’s temporary file and the directory at once; the manifest goes in place only after all of them (%s completing last)',
-    async (last) => {
-      probe.hold = true;
-      const done = exportBreakglass({ dir, shards: shares(), nexusId: NEXUS, recipients: [], writePlaintext: true });
-      await vi.waitFor(() => expect(probe.held.length).toBe(5)); // all in flight together
-      expect(probe.held.map((r) => r.file).sort()).toEqual([...SYNCED_TOGETHER].sort());
-      // The directory's fsync started after every shard file was created and written (72 bytes: `spike:<id>:<64 hex>`).
-      const dirSync = probe.events.find((e) => e.startsWith('sync dir'));
-      expect(dirSync).toMatch(/ \[spike\.recovery\.1\.txt:72 spike\.recovery\.2\.txt:72 spike\.recovery\.3\.txt:72[\] ]/);
-      probe.hold = false;
-      for (const run of probe.held.filter((r) => r.file !== last)) run();
-      await vi.waitFor(() => expect(probe.events.filter((e) => e.startsWith('synced '))).toHaveLength(4));
-      await new Promise((r) => setImmediate(r)); // a rename that did not wait would have happened by now
-      expect(probe.events.some((e) => e.startsWith('rename'))).toBe(false);
-      expect(readdirSync(dir)).not.toContain('spike.recovery.manifest.json');
-      probe.held.find((r) => r.file === last)!();
-      const r = await done;
-      const ev = probe.events;
-      const rename = ev.indexOf('rename to spike.recovery.manifest.json');
-      for (const f of SYNCED_TOGETHER) expect(ev.indexOf(`synced ${f}`)).toBeLessThan(rename);
-      expect(ev.lastIndexOf('synced dir')).toBeGreaterThan(rename); // the directory again, for the rename
-      expect(r.files.map((f) => basename(f))).toEqual(['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt']);
-      expect(readdirSync(dir).sort()).toEqual(['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt', 'spike.recovery.manifest.json']);
-      expect(JSON.parse(readFileSync(r.manifestPath, 'utf8'))).toMatchObject({ threshold: 2 });
-    },
-  );
-
-  it('removeEarlier (earlier shard files zeroed and synced) has finished before anything is removed or written', async () => {
-    for (const id of [1, 2, 3, 7]) writeFileSync(join(dir, `spike.recovery.${id}.txt`), `spike:${id}:${'ab'.repeat(32)}`);
-    writeFileSync(join(dir, 'spike.recovery.manifest.json'), '{}');
+  it('syncs the shard files and the manifest’s temporary file at once; the manifest goes in place after the shards and their directory are synced', async () => {
     probe.hold = true;
-    const done = exportBreakglass({
-      dir,
-      shards: shares(),
-      nexusId: NEXUS,
-      recipients: [],
-      writePlaintext: true,
-      removeEarlier: () => removeOldRecoveryFiles(dir),
-    });
-    await vi.waitFor(() => expect(probe.held.length).toBe(4)); // the four earlier files' zeros
-    await new Promise((r) => setImmediate(r)); // a write that did not wait would have happened by now
-    // nothing removed or written yet: the earlier files are there, zeroed, and so is the earlier manifest
-    expect(readdirSync(dir).sort()).toEqual(['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt', 'spike.recovery.7.txt', 'spike.recovery.manifest.json']);
-    expect(readFileSync(join(dir, 'spike.recovery.7.txt'))).toEqual(Buffer.alloc(72));
-    expect(readFileSync(join(dir, 'spike.recovery.manifest.json'), 'utf8')).toBe('{}');
+    const done = exportBreakglass({ dir, shards: shares(), nexusId: NEXUS, recipients: [], writePlaintext: true });
+    await vi.waitFor(() => expect(probe.held.length).toBe(4)); // three shard files and the manifest's temporary file, in flight together
+    expect(readdirSync(dir)).not.toContain('spike.recovery.manifest.json');
     probe.hold = false;
     for (const run of probe.held.splice(0)) run();
     const r = await done;
+    const ev = probe.events;
+    const rename = ev.indexOf('rename to spike.recovery.manifest.json');
+    // The directory sync that must precede the rename (staging the manifest may sync the directory too, at any moment).
+    const dirSync = ev.lastIndexOf('synced dir', rename);
+    for (const f of ['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt', 'spike.recovery.manifest.json.tmp']) {
+      expect(ev.indexOf(`synced ${f}`)).toBeGreaterThanOrEqual(0);
+      expect(ev.indexOf(`synced ${f}`)).toBeLessThan(dirSync);
+    }
+    expect(rename).toBeGreaterThan(dirSync);
+    expect(ev.lastIndexOf('synced dir')).toBeGreaterThan(rename);
+    expect(r.files.map((f) => basename(f))).toEqual(['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt']);
     expect(readdirSync(dir).sort()).toEqual(['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt', 'spike.recovery.manifest.json']);
     expect(JSON.parse(readFileSync(r.manifestPath, 'utf8'))).toMatchObject({ threshold: 2 });
-  });
-
-  it('a failing removeEarlier is what is reported, before a failure of the export itself, and nothing is written', async () => {
-    const e = await exportBreakglass({
-      dir,
-      shards: shares(),
-      nexusId: NEXUS,
-      recipients: ['age1a', 'age1b'], // two recipients for three shards: refused too
-      removeEarlier: () => Promise.reject(new CliError(4, 'Failed to remove old recovery file x (EACCES).')),
-    }).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect((e as Error).message).toBe('Failed to remove old recovery file x (EACCES).');
-    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('a shard that cannot be written: exit 4 naming it, no shard file, no manifest, no temporary file left', async () => {
