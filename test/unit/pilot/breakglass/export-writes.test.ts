@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 const probe = vi.hoisted(() => ({
   events: [] as string[],
   hold: false,
-  held: [] as (() => void)[],
+  held: [] as ((() => void) & { file: string })[],
 }));
 
 vi.mock('node:fs', async (importOriginal) => {
@@ -30,7 +30,7 @@ vi.mock('node:fs', async (importOriginal) => {
           probe.events.push(`synced ${name}`);
           cb(e);
         });
-      if (probe.hold) probe.held.push(run);
+      if (probe.hold) probe.held.push(Object.assign(run, { file: name }));
       else run();
     },
     renameSync: (from: string, to: string): void => {
@@ -55,28 +55,47 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('exportBreakglass writes', () => {
-  it('syncs the shard files and the manifest’s temporary file at once; the manifest goes in place after the shards and their directory are synced', async () => {
-    probe.hold = true;
-    const done = exportBreakglass({ dir, shards: shares(), nexusId: NEXUS, recipients: [], writePlaintext: true });
-    await vi.waitFor(() => expect(probe.held.length).toBe(4)); // three shard files and the manifest's temporary file, in flight together
-    expect(readdirSync(dir)).not.toContain('spike.recovery.manifest.json');
-    probe.hold = false;
-    for (const run of probe.held.splice(0)) run();
-    const r = await done;
-    const ev = probe.events;
-    const rename = ev.indexOf('rename to spike.recovery.manifest.json');
-    // The directory sync that must precede the rename (staging the manifest may sync the directory too, at any moment).
-    const dirSync = ev.lastIndexOf('synced dir', rename);
-    for (const f of ['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt', 'spike.recovery.manifest.json.tmp']) {
-      expect(ev.indexOf(`synced ${f}`)).toBeGreaterThanOrEqual(0);
-      expect(ev.indexOf(`synced ${f}`)).toBeLessThan(dirSync);
-    }
-    expect(rename).toBeGreaterThan(dirSync);
-    expect(ev.lastIndexOf('synced dir')).toBeGreaterThan(rename);
-    expect(r.files.map((f) => basename(f))).toEqual(['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt']);
-    expect(readdirSync(dir).sort()).toEqual(['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt', 'spike.recovery.manifest.json']);
-    expect(JSON.parse(readFileSync(r.manifestPath, 'utf8'))).toMatchObject({ threshold: 2 });
-  });
+  const SHARDS = ['spike.recovery.1.txt', 'spike.recovery.2.txt', 'spike.recovery.3.txt'];
+  const TMP = 'spike.recovery.manifest.json.tmp';
+
+  // The shard files' fsyncs and the manifest's are independent: either may complete first (seen both
+  // ways on the real thread pool), so each order is played out by holding one side back.
+  it.each(['the manifest’s temporary file', 'the shard files'])(
+    'syncs the shard files and the manifest’s temporary file at once; the manifest goes in place after the shards, their directory and its own file are synced (%s completing last)',
+    async (last) => {
+      probe.hold = true;
+      const done = exportBreakglass({ dir, shards: shares(), nexusId: NEXUS, recipients: [], writePlaintext: true });
+      await vi.waitFor(() => expect(probe.held.length).toBe(4)); // three shard files and the manifest's temporary file, in flight together
+      expect(probe.held.map((r) => r.file).sort()).toEqual([...SHARDS, TMP].sort());
+      expect(readdirSync(dir)).not.toContain('spike.recovery.manifest.json');
+      probe.hold = false;
+      const manifestLast = last === 'the manifest’s temporary file';
+      const first = probe.held.filter((r) => (r.file === TMP) !== manifestLast);
+      const second = probe.held.filter((r) => (r.file === TMP) === manifestLast);
+      for (const run of first) run();
+      // The first side is through (with the shards, their directory's fsync too); the rename still waits for the other.
+      await vi.waitFor(() => expect(probe.events).toEqual(expect.arrayContaining(manifestLast ? [...SHARDS.map((f) => `synced ${f}`), 'synced dir'] : [`synced ${TMP}`])));
+      await new Promise((res) => setImmediate(res)); // a rename that did not wait would have happened by now
+      expect(probe.events.some((e) => e.startsWith('rename'))).toBe(false);
+      for (const run of second) run();
+      const r = await done;
+      const ev = probe.events;
+      const rename = ev.indexOf('rename to spike.recovery.manifest.json');
+      // The directory sync that must precede the rename (staging the manifest may sync the directory too, at any moment).
+      const dirSync = ev.lastIndexOf('synced dir', rename);
+      for (const f of SHARDS) {
+        expect(ev.indexOf(`synced ${f}`)).toBeGreaterThanOrEqual(0);
+        expect(ev.indexOf(`synced ${f}`)).toBeLessThan(dirSync);
+      }
+      expect(ev.indexOf(`synced ${TMP}`)).toBeGreaterThanOrEqual(0);
+      expect(ev.indexOf(`synced ${TMP}`)).toBeLessThan(rename);
+      expect(rename).toBeGreaterThan(dirSync);
+      expect(ev.lastIndexOf('synced dir')).toBeGreaterThan(rename);
+      expect(r.files.map((f) => basename(f))).toEqual(SHARDS);
+      expect(readdirSync(dir).sort()).toEqual([...SHARDS, 'spike.recovery.manifest.json']);
+      expect(JSON.parse(readFileSync(r.manifestPath, 'utf8'))).toMatchObject({ threshold: 2 });
+    },
+  );
 
   it('a shard that cannot be written: exit 4 naming it, no shard file, no manifest, no temporary file left', async () => {
     mkdirSync(join(dir, 'spike.recovery.2.txt'));
