@@ -10,7 +10,7 @@ import https from 'node:https';
 import * as tlsNet from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
-import type { ConnectionOptions, TLSSocket, PeerCertificate } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { ClientError } from './errors.js';
 import { isIdempotentUrl, mayResend } from './resend.js';
 
@@ -58,23 +58,22 @@ export interface HttpsJsonClientOptions {
   connectTimeoutMs?: number;
   maxResponseBytes?: number;
   /**
-   * The server check (throw to refuse it: kind `identity`, nothing sent).
-   * When given, `tlsOptions` are used as they are (src/spiffe/tlsconfig.ts
-   * `mtlsClientCredentials`: no CA, OpenSSL's verdict ignored) and this runs
-   * on every new connection once its handshake is done, before the request
-   * is handed to it, and again on a pooled connection before each reuse (the
-   * bundles are not in the pool key). Without it, OpenSSL's chain check and
-   * the options' `checkServerIdentity` decide (`rejectUnauthorized` forced on).
+   * The server check (throw to refuse it: kind `identity`, nothing sent):
+   * src/spiffe/tlsconfig.ts `verifyMtlsServer` with the source's bundles and
+   * an authorizer (src/client/http.ts). `tlsOptions` are used as they are
+   * (`mtlsClientCredentials`: no CA, OpenSSL's verdict ignored); this runs on
+   * every new connection once its handshake is done, before the request is
+   * handed to it, and again on a pooled connection before each reuse (the
+   * bundles are not in the pool key).
    */
-  verifyServer?: (socket: TLSSocket) => void;
+  verifyServer: (socket: TLSSocket) => void;
 }
 
 /** Request option: told the raw socket as soon as it is connecting (so a request that ends early can destroy it). */
 const kConnecting = Symbol('spike.connecting');
 type ConnectOptions = ConnectionOptions & { [kConnecting]?: (socket: TLSSocket) => void };
 
-// Errors of the server check (verifyServer, or our checkServerIdentity
-// wrapper, or OpenSSL's chain check): the server's SVID failed SPIFFE
+// Errors of the server check (verifyServer): the server's SVID failed SPIFFE
 // verification or authorization.
 const identityErrors = new WeakSet<object>();
 
@@ -89,32 +88,16 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
   if (opts.connectTimeoutMs !== undefined && (!Number.isFinite(opts.connectTimeoutMs) || opts.connectTimeoutMs <= 0)) {
     throw new RangeError('connectTimeoutMs must be a positive number');
   }
-  const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  // One checkServerIdentity for the client's whole life, given to the agents
-  // too: Node 24 gives every request that brings its own checkServerIdentity
-  // (unless its agent has one) a pool key of its own, so pooled connections
-  // would never be reused. It runs only when a connection is made, and checks
-  // the server against the TLS options current at that moment (certificate,
-  // key and bundles are in the pool key too, so a pooled socket matches them).
-  const checkServerIdentity = (host: string, cert: PeerCertificate): Error | undefined => {
-    let err: Error | undefined;
-    try {
-      const check = opts.tlsOptions().checkServerIdentity;
-      err = check ? check(host, cert) : new Error('no SPIFFE server authorizer configured');
-    } catch (e) {
-      err = e instanceof Error ? e : new Error(String(e));
-    }
-    if (err) identityErrors.add(err);
-    return err;
-  };
-  // keepAlive reuses authorized connections (idempotent calls only);
-  // maxCachedSessions: 0 disables TLS session resumption, which would skip
-  // checkServerIdentity. Other calls get a connection of their own, so that
-  // they never go out on one the server already closed.
   const verifyServer = opts.verifyServer;
-  const legacyCheck = verifyServer === undefined ? { checkServerIdentity } : {};
-  const pooled = new https.Agent({ keepAlive: true, maxCachedSessions: 0, maxSockets: 16, ...legacyCheck });
-  const oneShot = new https.Agent({ keepAlive: false, maxCachedSessions: 0, maxSockets: 16, ...legacyCheck });
+  if (typeof verifyServer !== 'function') throw new TypeError('verifyServer (the server check) is required');
+  const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  // keepAlive reuses verified connections (idempotent calls only);
+  // maxCachedSessions: 0 disables TLS session resumption (verifyServer
+  // refuses a resumed session: its server was never verified here). Other
+  // calls get a connection of their own, so that they never go out on one
+  // the server already closed.
+  const pooled = new https.Agent({ keepAlive: true, maxCachedSessions: 0, maxSockets: 16 });
+  const oneShot = new https.Agent({ keepAlive: false, maxCachedSessions: 0, maxSockets: 16 });
   // The agents' connect (Node's Agent calls createConnection(options,
   // oncreate) and waits for oncreate when nothing is returned): TLS connect,
   // wait for the handshake, verify, and only then give the socket to the
@@ -129,9 +112,6 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
       socket.removeListener('secureConnect', onSecure);
       socket.on('error', () => {}); // destroyed below; nothing is listening any more
       socket.destroy();
-      // OpenSSL's chain check refused the server (legacy mode: it records why before destroying).
-      const authError = socket.authorizationError as unknown;
-      if (verifyServer === undefined && authError !== undefined && authError !== null && authError !== '') identityErrors.add(e);
       oncreate(e);
     };
     const onError = (e: Error): void => fail(e);
@@ -139,7 +119,7 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
     const onSecure = (): void => {
       if (done) return;
       try {
-        verifyServer?.(socket);
+        verifyServer(socket);
       } catch (e) {
         const err = e instanceof Error ? e : new Error(String(e));
         identityErrors.add(err);
@@ -217,7 +197,6 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
         method: 'POST',
         agent,
         ...tls,
-        ...(verifyServer === undefined ? { rejectUnauthorized: true, checkServerIdentity } : {}),
         ...onConnecting,
         headers: {
           'content-type': call.contentType ?? 'application/json',
@@ -241,13 +220,11 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
           established = true;
           // 'socket' is emitted before the request is flushed: a pooled
           // server is checked against the current bundles before reuse.
-          if (verifyServer !== undefined) {
-            try {
-              verifyServer(socket);
-            } catch (e) {
-              const err = e instanceof Error ? e : new Error(String(e));
-              finish(new ClientError('identity', `server at ${url.origin} failed SPIFFE authentication: ${oneLine(err)}`, { cause: err, maybeSent: false }));
-            }
+          try {
+            verifyServer(socket);
+          } catch (e) {
+            const err = e instanceof Error ? e : new Error(String(e));
+            finish(new ClientError('identity', `server at ${url.origin} failed SPIFFE authentication: ${oneLine(err)}`, { cause: err, maybeSent: false }));
           }
         } else if (verifiedSockets.has(socket)) established = true;
         else socket.once('secureConnect', () => {
@@ -271,7 +248,7 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
           attempt(false).then(resolve, reject);
           return;
         }
-        finish(classifyRequestError(e, verifyServer === undefined ? socket : undefined, where, maybeSent()));
+        finish(classifyRequestError(e, where, maybeSent()));
       });
       req.on('response', (res: IncomingMessage) => {
         answered = true;
@@ -323,13 +300,9 @@ export function createHttpsJsonClient(opts: HttpsJsonClientOptions): SpikeHttpCl
   };
 }
 
-function classifyRequestError(e: Error, socket: TLSSocket | undefined, where: string, maybeSent: boolean): ClientError {
-  // The server's certificate failed verification: our SPIFFE check (tagged
-  // above) or, without verifyServer, OpenSSL's chain verification (Node
-  // records it in socket.authorizationError; with verifyServer it is always
-  // set and means nothing, so no socket is passed then).
-  const authError = socket?.authorizationError as unknown;
-  if (identityErrors.has(e) || (authError !== undefined && authError !== null && authError !== '')) {
+function classifyRequestError(e: Error, where: string, maybeSent: boolean): ClientError {
+  // The server's certificate failed our SPIFFE check (tagged in connectVerified).
+  if (identityErrors.has(e)) {
     return new ClientError('identity', `server at ${where} failed SPIFFE authentication: ${oneLine(e)}`, { cause: e, maybeSent: false });
   }
   const code = (e as NodeJS.ErrnoException).code;

@@ -7,13 +7,15 @@ import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ConnectionOptions, PeerCertificate } from 'node:tls';
-import { createTestCa, type TestCa, type TestSvid } from '../../helpers/testca.js';
+import type { TLSSocket } from 'node:tls';
+import { createTestCa, svidResponse, type TestCa, type TestSvid } from '../../helpers/testca.js';
 import { createHttpsJsonClient, type SpikeHttpClient } from '../../../src/client/transport.js';
 import { createFailoverClient, type FailoverClient } from '../../../src/client/failover.js';
 import { ClientError } from '../../../src/client/errors.js';
-import { spiffeIdFromLeafDer } from '../../../src/spiffe/x509svid.js';
 import { isNexus } from '../../../src/protocol/roles.js';
+import { authorizeIf } from '../../../src/spiffe/authorizer.js';
+import { mtlsClientCredentials, verifyMtlsServer } from '../../../src/spiffe/tlsconfig.js';
+import { parseX509SvidResponse, StaticX509Source } from '../../../src/spiffe/x509context.js';
 import { ACTION_GET, PATH_OPERATOR_RESTORE, PATH_SECRETS, urlFor } from '../../../src/protocol/paths.js';
 
 const TD = 'spike.ist';
@@ -21,25 +23,23 @@ const NEXUS = `spiffe://${TD}/spike/nexus`;
 const PILOT = `spiffe://${TD}/spike/pilot/role/superuser`;
 
 let ca: TestCa;
-let pilot: TestSvid;
+let pilot: StaticX509Source;
 let nexusSvid: TestSvid;
 const closers: (() => Promise<void> | void)[] = [];
 
-/** The Pilot's check of the server: a chain to our CA and a SPIKE Nexus ID (src/pilot/nexus/identity.ts). */
-function tlsOptions(): ConnectionOptions {
-  return {
-    ca: [ca.certPem],
-    cert: pilot.certPem,
-    key: pilot.keyPem,
-    checkServerIdentity: (_host: string, cert: PeerCertificate) => {
-      const id = spiffeIdFromLeafDer(cert.raw).toString();
-      return isNexus(id, [TD]) ? undefined : new Error(`unauthorized SPIFFE ID ${id}: want a SPIKE Nexus ID`);
-    },
-  };
+/** The Pilot's check of the server, as src/client/http.ts: its chain verified against our CA's bundle, a SPIKE Nexus ID (src/pilot/nexus/identity.ts). */
+const isNexusId = authorizeIf((id) => isNexus(id, [TD]), 'a SPIKE Nexus ID');
+function verifyServer(socket: TLSSocket): void {
+  verifyMtlsServer(socket, pilot.getBundles(), isNexusId);
 }
 
 function client(bases: URL[], connectTimeoutMs?: number, timeoutMs = 10_000): FailoverClient {
-  const inner: SpikeHttpClient = createHttpsJsonClient({ tlsOptions, timeoutMs, ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }) });
+  const inner: SpikeHttpClient = createHttpsJsonClient({
+    tlsOptions: () => mtlsClientCredentials(pilot),
+    verifyServer,
+    timeoutMs,
+    ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+  });
   const c = createFailoverClient(inner, bases);
   closers.push(() => c.close());
   return c;
@@ -112,7 +112,7 @@ const answeredBy = (res: { body: Buffer }): number => (JSON.parse(res.body.toStr
 
 beforeAll(async () => {
   ca = await createTestCa(TD);
-  pilot = await ca.issue(PILOT);
+  pilot = new StaticX509Source(parseX509SvidResponse(svidResponse(ca, await ca.issue(PILOT))));
   nexusSvid = await ca.issue(NEXUS);
 });
 

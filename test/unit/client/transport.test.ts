@@ -1,14 +1,16 @@
-// The client transport against a local mTLS server made with the test CA.
+// The client transport against a local mTLS server made with the test CA,
+// the server checked as src/client/http.ts does (verifyMtlsServer against the
+// bundle of the test CA, the server's ID pinned by an authorizer).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { ConnectionOptions, PeerCertificate } from 'node:tls';
-import { createTestCa, type TestCa, type TestSvid } from '../../helpers/testca.js';
-import { createHttpsJsonClient, type SpikeHttpClient } from '../../../src/client/transport.js';
+import { createTestCa, svidResponse, type TestCa, type TestSvid } from '../../helpers/testca.js';
+import { createHttpsJsonClient, type HttpsJsonClientOptions, type SpikeHttpClient } from '../../../src/client/transport.js';
 import { ClientError } from '../../../src/client/errors.js';
-import { spiffeIdFromLeafDer } from '../../../src/spiffe/x509svid.js';
 import { authorizeId, type Authorizer } from '../../../src/spiffe/authorizer.js';
+import { mtlsClientCredentials, verifyMtlsServer } from '../../../src/spiffe/tlsconfig.js';
+import { parseX509SvidResponse, StaticX509Source } from '../../../src/spiffe/x509context.js';
 
 const TD = 'spike.ist';
 const NEXUS = `spiffe://${TD}/spike/nexus`;
@@ -16,24 +18,7 @@ const PILOT = `spiffe://${TD}/spike/pilot/role/superuser`;
 
 let ca: TestCa;
 let otherCa: TestCa;
-let client: TestSvid;
-
-/** Client TLS options like mtlsClientOptions: chain against our CA, SPIFFE authorization, no hostname check. */
-function tlsFor(authorize: Authorizer): () => ConnectionOptions {
-  return () => ({
-    ca: [ca.certPem],
-    cert: client.certPem,
-    key: client.keyPem,
-    checkServerIdentity: (_host: string, cert: PeerCertificate) => {
-      try {
-        authorize(spiffeIdFromLeafDer(cert.raw));
-        return undefined;
-      } catch (e) {
-        return e as Error;
-      }
-    },
-  });
-}
+let source: StaticX509Source;
 
 type Handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
 
@@ -56,7 +41,15 @@ async function serve(svid: TestSvid, handler: Handler): Promise<{ url: URL; clos
 
 const clients: SpikeHttpClient[] = [];
 function newClient(authorize: Authorizer, timeoutMs = 5000, maxResponseBytes?: number): SpikeHttpClient {
-  const c = createHttpsJsonClient({ tlsOptions: tlsFor(authorize), timeoutMs, maxResponseBytes });
+  // As createSpikeHttpClient: our SVID with no CA, the server verified by verifyMtlsServer (never a hostname check).
+  const c = createHttpsJsonClient({
+    tlsOptions: () => mtlsClientCredentials(source),
+    verifyServer: (socket) => {
+      verifyMtlsServer(socket, source.getBundles(), authorize);
+    },
+    timeoutMs,
+    maxResponseBytes,
+  });
   clients.push(c);
   return c;
 }
@@ -77,7 +70,7 @@ let echo: Awaited<ReturnType<typeof serve>>;
 beforeAll(async () => {
   ca = await createTestCa(TD);
   otherCa = await createTestCa(TD);
-  client = await ca.issue(PILOT);
+  source = new StaticX509Source(parseX509SvidResponse(svidResponse(ca, await ca.issue(PILOT))));
   nexusSvid = await ca.issue(NEXUS);
   echo = await serve(nexusSvid, (req, res) => {
     const chunks: Buffer[] = [];
@@ -104,10 +97,24 @@ describe('createHttpsJsonClient', () => {
     expect((await c.postJson(echo.url, Buffer.from('{}'))).status).toBe(200);
   });
 
-  it('a server with another SPIFFE ID → identity', async () => {
-    const c = newClient(authorizeId(`spiffe://${TD}/spike/keeper`));
-    const e = await expectClientError(c.postJson(echo.url, Buffer.from('{}')), 'identity');
-    expect(e.message).toContain('spike/nexus');
+  it('a server with another SPIFFE ID → identity, no request sent', async () => {
+    let requests = 0;
+    const s = await serve(nexusSvid, (_q, r) => {
+      requests++;
+      r.end('{}');
+    });
+    try {
+      const c = newClient(authorizeId(`spiffe://${TD}/spike/keeper`));
+      // a pooled (idempotent) call and a one-shot one
+      for (const path of ['/v1/store/secrets?action=get', '/v1/store/secrets']) {
+        const e = await expectClientError(c.postJson(new URL(path, s.url), Buffer.from('{}')), 'identity');
+        expect(e.message).toContain('spike/nexus');
+        expect(e.maybeSent).toBe(false);
+      }
+      expect(requests).toBe(0);
+    } finally {
+      await s.close();
+    }
   });
 
   /** A server that drops the connection, without answering, when `drop(path, k)` for the `k`th request read on that connection. */
@@ -192,12 +199,19 @@ describe('createHttpsJsonClient', () => {
     }
   });
 
-  it('a server certificate from another CA → identity', async () => {
+  it('a server certificate from another CA → identity, no request sent', async () => {
     const foreign = await otherCa.issue(NEXUS);
-    const s = await serve(foreign, (_q, r) => r.end('{}'));
+    let requests = 0;
+    const s = await serve(foreign, (_q, r) => {
+      requests++;
+      r.end('{}');
+    });
     try {
       const c = newClient(authorizeId(NEXUS));
-      await expectClientError(c.postJson(s.url, Buffer.from('{}')), 'identity');
+      const e = await expectClientError(c.postJson(s.url, Buffer.from('{}')), 'identity');
+      expect(e.message).toMatch(/not signed by an authority of the "spike.ist" bundle/);
+      expect(e.maybeSent).toBe(false);
+      expect(requests).toBe(0);
     } finally {
       await s.close();
     }
@@ -334,11 +348,17 @@ describe('createHttpsJsonClient', () => {
     await expectClientError(c.postJson(echo.url, Buffer.from('{}')), 'transport');
   });
 
+  it('refuses to be made without a server check', () => {
+    const opts = { tlsOptions: () => mtlsClientCredentials(source), timeoutMs: 1000 };
+    expect(() => createHttpsJsonClient(opts as unknown as HttpsJsonClientOptions)).toThrow(/verifyServer .* is required/);
+  });
+
   it('no SVID available → identity', async () => {
     const c = createHttpsJsonClient({
       tlsOptions: () => {
         throw new Error('source is closed');
       },
+      verifyServer: () => undefined,
       timeoutMs: 1000,
     });
     clients.push(c);
