@@ -115,15 +115,28 @@ export function findRoute<N extends string>(routes: readonly Route<N>[], path: s
  * as Go's `r.URL.Path` and `r.URL.Query().Get("action")` see them (first
  * value wins; missing = ""). Returns undefined for an unparsable target.
  */
-export function parseRequestTarget(target: string): { path: string; action: string } | undefined {
+export function parseRequestTarget(target: string): Readonly<{ path: string; action: string }> | undefined {
+  const known = parsedTargets.get(target);
+  if (known !== undefined) return known;
   let u: URL;
   try {
     u = new URL(target, 'https://spike.invalid');
   } catch {
     return undefined;
   }
-  return { path: decodeURIComponentSafe(u.pathname) ?? u.pathname, action: u.searchParams.get(ACTION_PARAM) ?? '' };
+  const parsed = Object.freeze({ path: decodeURIComponentSafe(u.pathname) ?? u.pathname, action: u.searchParams.get(ACTION_PARAM) ?? '' });
+  if (parsedTargets.size >= MAX_PARSED_TARGETS) parsedTargets.clear();
+  parsedTargets.set(target, parsed);
+  return parsed;
 }
+
+/**
+ * parseRequestTarget's answers by request target: a server sees the same few
+ * targets (one per route) on every request, and parsing a URL is a few
+ * microseconds of each. Bounded: emptied when full.
+ */
+const parsedTargets = new Map<string, Readonly<{ path: string; action: string }>>();
+const MAX_PARSED_TARGETS = 256;
 
 function decodeURIComponentSafe(s: string): string | undefined {
   try {

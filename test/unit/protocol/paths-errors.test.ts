@@ -39,6 +39,22 @@ describe('route tables', () => {
     expect(parseRequestTarget('/v1/acl/policy?action=get&action=list')).toEqual({ path: '/v1/acl/policy', action: 'get' });
     expect(parseRequestTarget('/v1/operator/restore')).toEqual({ path: '/v1/operator/restore', action: '' });
   });
+  it('answers a repeated target from its memo, which no caller can change, and stays right past the memo’s bound', () => {
+    const first = parseRequestTarget('/v1/store/secrets?action=get');
+    expect(parseRequestTarget('/v1/store/secrets?action=get')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => {
+      (first as { path: string }).path = '/v1/operator/recover';
+    }).toThrow(TypeError);
+    // More distinct targets than the memo holds (it is emptied when full), then the first ones again.
+    const targets = Array.from({ length: 600 }, (_, i) => `/v1/x%2F${i}?action=a${i}`);
+    for (const t of [...targets, ...targets.slice(0, 10)]) {
+      const i = targets.indexOf(t);
+      expect(parseRequestTarget(t)).toEqual({ path: `/v1/x/${i}`, action: `a${i}` });
+    }
+    expect(parseRequestTarget('%zz/\u0000://')).toEqual(parseRequestTarget('%zz/\u0000://'));
+    expect(parseRequestTarget('http://[::1')).toBeUndefined();
+  });
 });
 
 describe('error codes', () => {
