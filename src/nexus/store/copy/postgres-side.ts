@@ -28,6 +28,8 @@ export interface PostgresLocation {
 /** The application name of the copy's sessions; Nexus's own is NEXUS_APPLICATION_NAME. */
 export const COPY_APPLICATION_NAME = 'spike-nexus-store-copy';
 export const NEXUS_APPLICATION_NAME = 'spike-nexus';
+/** How long sessions of a Nexus that has just stopped may take to leave pg_stat_activity before the copy refuses. */
+export const NEXUS_SESSION_GRACE_MS = 2000;
 
 function ioError(describe: string, e: unknown): CopyError {
   if (e instanceof CopyError) return e;
@@ -89,14 +91,29 @@ class PostgresSide {
     }
   }
 
-  /** CopyError 'in_use' when a Nexus has a session on this database. */
+  /**
+   * CopyError 'in_use' when a Nexus has a session on this database. A Nexus
+   * that has just stopped (its pool ended) may still be listed for a moment:
+   * the server lists a backend until the process has exited. So sessions seen
+   * are looked at again for up to NEXUS_SESSION_GRACE_MS; a running Nexus
+   * keeps its own and is refused.
+   */
   async refuseWhileNexusConnected(): Promise<void> {
+    const deadline = Date.now() + NEXUS_SESSION_GRACE_MS;
+    let n = await this.nexusSessions();
+    while (n > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      n = await this.nexusSessions();
+    }
+    if (n > 0) throw new CopyError('in_use', `${this.describe} is in use: ${n} Nexus connection(s) open (stop every Nexus on it first)`);
+  }
+
+  private async nexusSessions(): Promise<number> {
     const r = await this.query<{ n: string }>(
       'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()',
       [NEXUS_APPLICATION_NAME],
     );
-    const n = Number(r.rows[0]?.n ?? 0);
-    if (n > 0) throw new CopyError('in_use', `${this.describe} is in use: ${n} Nexus connection(s) open (stop every Nexus on it first)`);
+    return Number(r.rows[0]?.n ?? 0);
   }
 }
 

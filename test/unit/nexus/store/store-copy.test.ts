@@ -304,6 +304,17 @@ describe('store copy: refusals change nothing', () => {
     expect((await copyError(copy(`postgres:${url}`, `sqlite:${join(dir(), 'data')}`))).reason).toBe('in_use');
   });
 
+  it('a Nexus that has just closed its sessions does not block the copy (the server may still list them a moment)', async () => {
+    const url = await cluster.createDatabase();
+    await copy(`sqlite:${smallSqliteStore()}`, `postgres:${url}`);
+    // A session that is still there when the copy first looks (busy for half a second), then goes.
+    const nexus = await connectPostgres({ url }); // application_name spike-nexus, as Nexus's
+    const going = nexus.pool.query('SELECT pg_sleep(0.5)').then(() => nexus.close());
+    const back = await copy(`postgres:${url}`, `sqlite:${join(dir(), 'data')}`);
+    expect(back.keyCheck).toBe('identical');
+    await going;
+  });
+
   it('a source without a key-check value, a missing source and one store as both ends are refused', async () => {
     const d = join(dir(), 'data');
     const url = await cluster.createDatabase();
