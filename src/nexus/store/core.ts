@@ -194,15 +194,18 @@ export function createStore(backend: StoreBackend, opts: CoreOptions): SecretSto
       checkPath(path);
       checkVersion(version);
       const b = readable();
-      // The hot path: a read snapshot, the current version and the one needed row only.
-      return b.readSnapshot(() => {
-        const current = b.loadCurrentVersion(path);
-        if (current === undefined) throw new NotFoundError('secret not found');
-        const n = resolveReadableVersionOf(current, version, (v) => b.loadVersionInfo(path, v));
-        const values = b.loadValues(path, n);
-        if (values === undefined) throw new StoreError('integrity', 'a listed secret version has no stored data');
-        return values;
-      });
+      // The hot path: the current version and the one needed row only, without a
+      // transaction of their own. Every write goes through this store's backend on
+      // this thread and these reads run within one synchronous call, so no commit
+      // can land between them: each reads the latest commit, the one snapshot a
+      // transaction would have held (SQLite: its connection is spike.db's only
+      // writer; the checkpoint worker's copies pages and changes no row).
+      const current = b.loadCurrentVersion(path);
+      if (current === undefined) throw new NotFoundError('secret not found');
+      const n = resolveReadableVersionOf(current, version, (v) => b.loadVersionInfo(path, v));
+      const values = b.loadValues(path, n);
+      if (values === undefined) throw new StoreError('integrity', 'a listed secret version has no stored data');
+      return values;
     },
 
     deleteSecretVersions(path, versions) {

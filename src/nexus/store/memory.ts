@@ -40,7 +40,6 @@ function memoryBackend(): StoreBackend {
     // Every write changes the maps only after its last check, so a write that throws changed nothing.
     atomically: (fn) => fn(),
     inTransaction: () => true,
-    readSnapshot: (fn) => fn(),
     loadCurrentVersion: (path) => secrets.get(path)?.header.metadata.currentVersion,
     loadVersionInfo(path, version) {
       const v = secrets.get(path)?.header.versions.get(version);

@@ -35,8 +35,6 @@ export interface StoreBackend {
   atomically<T>(fn: () => T): T;
   /** Whether a write transaction is open (SQLite ends one by itself on some errors); memory: always true. */
   inTransaction(): boolean;
-  /** Runs fn on one consistent read snapshot, taking no write lock (SQLite: its statements, on the only writer connection within one synchronous call). */
-  readSnapshot<T>(fn: () => T): T;
   loadHeader(path: string): SecretHeader | undefined;
   /** The secret's current version alone (the get path); undefined when the secret does not exist. */
   loadCurrentVersion(path: string): number | undefined;

@@ -220,16 +220,6 @@ export function sqliteBackend(db: Database, keyring: Keyring, walSync?: WalSync,
 
     inTransaction: () => db.inTransaction,
 
-    readSnapshot<T>(fn: () => T): T {
-      // No BEGIN/COMMIT around the reads (they were ~a fifth of a get's store time): this
-      // connection is spike.db's only writer and fn runs its statements on it within one
-      // synchronous call, so no commit can land between two of them (the checkpoint worker's
-      // connection copies pages, it changes no row); each statement reads the latest commit,
-      // which is the one snapshot a transaction would have held. Inside a transaction, fn
-      // reads that transaction's state as before.
-      return fn();
-    },
-
     loadCurrentVersion(path): number | undefined {
       const cached = currentVersions.get(path);
       if (cached !== undefined) return cached;
