@@ -7,7 +7,11 @@
 //      notBefore) on a kept-alive connection → 401, connection closed;
 //   5. the early filter (auth/early-filter.ts): a caller that can have no
 //      permission on the route → 401 with the route's Unauthorized body,
-//      connection closed, the body never read (docs/design.md § Limits).
+//      connection closed, the body never parsed (docs/design.md § Limits).
+// An answer that closes the connection while the request body is still
+// coming closes it lingering (lingering-close.ts): half-closed, what still
+// arrives read and discarded for at most 1 s / 256 KiB, so that no TCP reset
+// discards the answer before the client read it.
 // These run in onRequest, before the body is read. Bodies: any content type,
 // read raw (the routes decode with Go semantics), capped at `bodyLimit`
 // (oversized/unreadable → 400 with the route's BadRequest body, connection
@@ -35,6 +39,7 @@ import type { EarlyFilter, EarlyRefusal } from '../auth/early-filter.js';
 import type { NexusRoute, Reply } from '../routes/route.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import { FORWARDED_CALLER_HEADER } from '../restore/forward-guard.js';
+import { LingeringClose, type LingerBounds } from './lingering-close.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -64,6 +69,8 @@ export interface NexusAppOptions {
   bodyLimit?: number;
   /** Whole-request deadline (headers + body). */
   requestTimeoutMs?: number;
+  /** Bounds of the lingering close after an answer that closes a connection with its body unread (lingering-close.ts). */
+  linger?: LingerBounds;
   /** TLS options of the https server (mtlsServerOptions); omitted in unit tests (fastify inject). */
   https?: TlsOptions & SecureContextOptions;
 }
@@ -91,11 +98,22 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
   app.decorateRequest('nexusTarget', undefined);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // An answer that closes the connection before the body was read: half-close,
+  // read and discard a bounded amount for a bounded time, then destroy (so no
+  // RST discards the answer on its way); all lingering sockets go when the app closes.
+  const lingering = new LingeringClose(opts.linger);
+  app.addHook('preClose', (done) => {
+    lingering.closeAll();
+    done();
+  });
 
   const send = (reply: import('fastify').FastifyReply, r: Reply, close = false): void => {
     reply.code(r.status).headers(JSON_HEADERS);
     if (r.headers !== undefined) reply.headers(r.headers);
-    if (close) reply.header('connection', 'close');
+    if (close) {
+      reply.header('connection', 'close');
+      lingering.arm(reply.request.raw);
+    }
     if (r.secret === true && Buffer.isBuffer(r.body)) {
       const buf = r.body;
       const zero = (): void => {
@@ -181,7 +199,7 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
   app.setErrorHandler((err, req, reply) => {
     // Body too large, bad content-length, aborted or timed-out body: the
     // route's BadRequest, and the connection is closed (the rest of an
-    // oversized body is never read).
+    // oversized body is only read and discarded while the socket lingers).
     const code = (err as { code?: unknown }).code;
     const status = (err as { statusCode?: unknown }).statusCode;
     const clientError = typeof status === 'number' && status >= 400 && status < 500;
