@@ -1,0 +1,26 @@
+// Quoting outside input (an environment value, a name from a file, an ID from
+// a request) inside a one-line error or log message. A library: it imports
+// nothing from the project, never prints, never exits.
+//
+// JSON.stringify alone is not enough: it escapes ", \ and C0 controls (so no
+// \n or \r can start a forged line) and, since ES2019, lone surrogates, but
+// leaves raw
+//   - U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR, which many
+//     terminals, editors and log viewers show as a line break;
+//   - DEL (U+007F) and the C1 controls U+0080–U+009F (U+0085 is NEL, a line
+//     break; U+009B is CSI, an escape sequence on some terminals);
+//   - the Unicode Bidi_Control characters (U+061C, U+200E, U+200F,
+//     U+202A–U+202E, U+2066–U+2069), which reorder what a reader sees
+//     ("Trojan Source", CVE-2021-42574).
+// quoteForMessage is JSON.stringify with those written as \uXXXX (lowercase
+// hex, as JSON.stringify writes C0 controls), so it still parses back with
+// JSON.parse to the input, and equals JSON.stringify for any other input.
+// It does not shorten: a caller that cuts long input short does so first.
+
+/** The characters JSON.stringify leaves raw that must not reach a message raw; lone surrogates too (JSON.stringify already escapes them). */
+const UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu;
+
+/** `s` as a double-quoted JSON string with every line-breaking, control or bidi character escaped: safe inside a one-line message. */
+export function quoteForMessage(s: string): string {
+  return JSON.stringify(s).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
