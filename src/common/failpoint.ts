@@ -4,6 +4,7 @@
 // the 1st) the code reaches it; firing calls `kill` (the apps: SIGKILL to
 // themselves, so nothing runs after it — no finally, no exit handler). With
 // no spec every `hit` is a no-op. Never enable in production.
+import { quoteForMessage } from '../util/quote-for-message.js';
 
 export interface Failpoints {
   /** Counts one pass through `name`; fires when it is the armed pass. `detail` (numbers only, never secrets) goes into the kill line. */
@@ -30,10 +31,10 @@ export function parseFailpointSpec(spec: string, known: readonly string[]): Read
   for (const raw of spec.split(',')) {
     const item = raw.trim();
     const m = ITEM.exec(item);
-    if (m === null) throw new FailpointSpecError(`bad failpoint ${JSON.stringify(item)}: expected name or name@N (N ≥ 1)`);
+    if (m === null) throw new FailpointSpecError(`bad failpoint ${quoteForMessage(item)}: expected name or name@N (N ≥ 1)`);
     const name = m[1] as string;
-    if (!known.includes(name)) throw new FailpointSpecError(`unknown failpoint ${JSON.stringify(name)} (known: ${known.join(', ')})`);
-    if (out.has(name)) throw new FailpointSpecError(`failpoint ${JSON.stringify(name)} given twice`);
+    if (!known.includes(name)) throw new FailpointSpecError(`unknown failpoint ${quoteForMessage(name)} (known: ${known.join(', ')})`);
+    if (out.has(name)) throw new FailpointSpecError(`failpoint ${quoteForMessage(name)} given twice`);
     out.set(name, m[2] === undefined ? 1 : Number(m[2]));
   }
   return out;

@@ -13,6 +13,7 @@ import {
   type Env,
 } from '../protocol/config/env.js';
 import { logLevel, type LogLevelName } from '../protocol/config/shared.js';
+import { quoteForMessage } from '../util/quote-for-message.js';
 
 export interface DevAgentConfig {
   /** SPIKE_DEV_DIR (default ~/.spike/dev): CA, entries.json, sockets, pid file. */
@@ -40,7 +41,7 @@ const TRUST_DOMAIN_RE = /^[a-z0-9._-]{1,255}$/;
 export function devDir(env: Env): string {
   const v = readString(env, 'SPIKE_DEV_DIR');
   if (v !== undefined) {
-    if (!isAbsolute(v)) throw new ConfigError('SPIKE_DEV_DIR', `must be an absolute path, got ${JSON.stringify(v)}`);
+    if (!isAbsolute(v)) throw new ConfigError('SPIKE_DEV_DIR', `must be an absolute path, got ${quoteForMessage(v)}`);
     return v;
   }
   const home = homeDir(env);
@@ -54,7 +55,7 @@ export function devTrustDomain(env: Env): string {
   if (v !== undefined) {
     const td = v.startsWith('spiffe://') ? v.slice('spiffe://'.length) : v;
     if (!TRUST_DOMAIN_RE.test(td)) {
-      throw new ConfigError('SPIKE_DEV_TRUST_DOMAIN', `invalid trust domain ${JSON.stringify(v)} (lowercase letters, digits, '.', '_', '-')`);
+      throw new ConfigError('SPIKE_DEV_TRUST_DOMAIN', `invalid trust domain ${quoteForMessage(v)} (lowercase letters, digits, '.', '_', '-')`);
     }
     return td;
   }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { replaceFileAtomic } from '../common/durable-file.js';
 import { parseSpiffeId, SpiffeIdError } from '../spiffe/id.js';
+import { quoteForMessage } from '../util/quote-for-message.js';
 
 export const WORKLOAD_NAME_RE = /^[a-z0-9-]{1,32}$/;
 const MAX_ENTRIES_FILE_BYTES = 1 << 20;
@@ -18,7 +19,7 @@ export class EntryError extends Error {
 
 export function validateWorkloadName(name: string): string {
   if (!WORKLOAD_NAME_RE.test(name)) {
-    throw new EntryError(`invalid workload name ${JSON.stringify(name)}: use 1 to 32 characters among a-z, 0-9 and '-'`);
+    throw new EntryError(`invalid workload name ${quoteForMessage(name)}: use 1 to 32 characters among a-z, 0-9 and '-'`);
   }
   return name;
 }
@@ -29,13 +30,13 @@ export function validateEntryId(id: string, trustDomain: string): string {
   try {
     parsed = parseSpiffeId(id);
   } catch (e) {
-    throw new EntryError(e instanceof SpiffeIdError ? e.message : `invalid SPIFFE ID ${JSON.stringify(id)}`);
+    throw new EntryError(e instanceof SpiffeIdError ? e.message : `invalid SPIFFE ID ${quoteForMessage(id)}`);
   }
   if (!parsed.memberOf(trustDomain)) {
-    throw new EntryError(`SPIFFE ID ${JSON.stringify(id)} is not in the agent's trust domain ${trustDomain}`);
+    throw new EntryError(`SPIFFE ID ${quoteForMessage(id)} is not in the agent's trust domain ${trustDomain}`);
   }
   if (parsed.path === '') {
-    throw new EntryError(`SPIFFE ID ${JSON.stringify(id)} has no path: an X.509-SVID cannot carry the trust domain's own ID`);
+    throw new EntryError(`SPIFFE ID ${quoteForMessage(id)} has no path: an X.509-SVID cannot carry the trust domain's own ID`);
   }
   return parsed.toString();
 }
@@ -70,7 +71,7 @@ export function parseEntries(text: string, trustDomain: string, source = 'entrie
   }
   const m = new Map<string, string>();
   for (const [name, id] of Object.entries(raw)) {
-    if (typeof id !== 'string') throw new EntryError(`${source}: the entry of ${JSON.stringify(name)} is not a string`);
+    if (typeof id !== 'string') throw new EntryError(`${source}: the entry of ${quoteForMessage(name)} is not a string`);
     try {
       m.set(validateWorkloadName(name), validateEntryId(id, trustDomain));
     } catch (e) {

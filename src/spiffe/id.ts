@@ -2,7 +2,8 @@
 // literal lowercase `spiffe://`, trust domain [a-z0-9._-] (≤ 255 bytes),
 // path segments [a-zA-Z0-9._-] with no empty, `.` or `..` segment, no
 // trailing `/`, no percent-encoding, query, fragment, port or userinfo,
-// ≤ 2048 bytes in all. No imports: the CLI loads this on its fast path.
+// ≤ 2048 bytes in all. One tiny import only: the CLI loads this on its fast path.
+import { quoteForMessage } from '../util/quote-for-message.js';
 
 export const SPIFFE_SCHEME_PREFIX = 'spiffe://';
 export const MAX_SPIFFE_ID_LENGTH = 2048;
@@ -15,10 +16,9 @@ export class SpiffeIdError extends Error {
 const TD_CHARS = /^[a-z0-9._-]+$/;
 const SEGMENT_CHARS = /^[a-zA-Z0-9._-]+$/;
 
-/** Shows a bad input in an error message: quoted, and cut short if long. */
+/** Shows a bad input in an error message: quoted (line breaks, controls and bidi characters escaped), and cut short if long. */
 function show(s: string): string {
-  // JSON.stringify escapes \r and \n but not U+2028/U+2029, which also end a line in many viewers.
-  return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+  return quoteForMessage(s.length > 80 ? `${s.slice(0, 80)}…` : s);
 }
 
 function checkTrustDomain(td: string, whole: string, what = 'SPIFFE ID'): void {

@@ -4,6 +4,7 @@
 // echoed for variables that could hold secrets (none of SPIKE's do).
 import { homedir } from 'node:os';
 import { parseGoDuration } from '../../gocompat/duration.js';
+import { quoteForMessage } from '../../util/quote-for-message.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -34,7 +35,7 @@ export function readString(env: Env, name: string): string | undefined {
 export function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
   const v = readString(env, name);
   if (v === undefined) return fallback;
-  if (!/^[0-9]+$/.test(v)) throw new ConfigError(name, `must be a whole number, got ${JSON.stringify(v)}`);
+  if (!/^[0-9]+$/.test(v)) throw new ConfigError(name, `must be a whole number, got ${quoteForMessage(v)}`);
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     throw new ConfigError(name, `must be between ${min} and ${max}, got ${v}`);
@@ -48,7 +49,7 @@ export function readBool(env: Env, name: string, fallback: boolean): boolean {
   const l = v.toLowerCase();
   if (l === 'true' || l === '1' || l === 'yes') return true;
   if (l === 'false' || l === '0' || l === 'no') return false;
-  throw new ConfigError(name, `must be true or false, got ${JSON.stringify(v)}`);
+  throw new ConfigError(name, `must be true or false, got ${quoteForMessage(v)}`);
 }
 
 export function readEnum<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
@@ -56,7 +57,7 @@ export function readEnum<T extends string>(env: Env, name: string, fallback: T, 
   if (v === undefined) return fallback;
   const l = v.toLowerCase();
   const hit = allowed.find((a) => a === l);
-  if (hit === undefined) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  if (hit === undefined) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got ${quoteForMessage(v)}`);
   return hit;
 }
 
@@ -68,7 +69,7 @@ export function readDuration(env: Env, name: string, fallbackMs: number, minMs: 
   try {
     ms = Number(parseGoDuration(v)) / 1e6;
   } catch {
-    throw new ConfigError(name, `must be a duration such as 30s, 5m or 1h, got ${JSON.stringify(v)}`);
+    throw new ConfigError(name, `must be a duration such as 30s, 5m or 1h, got ${quoteForMessage(v)}`);
   }
   if (ms < minMs || ms > maxMs) {
     throw new ConfigError(name, `must be between ${fmtMs(minMs)} and ${fmtMs(maxMs)}, got ${v}`);
@@ -89,13 +90,13 @@ export function parseHttpsUrl(name: string, raw: string): URL {
   try {
     u = new URL(raw);
   } catch {
-    throw new ConfigError(name, `invalid URL ${JSON.stringify(raw)}`);
+    throw new ConfigError(name, `invalid URL ${quoteForMessage(raw)}`);
   }
   if (u.protocol !== 'https:' || u.hostname === '') {
-    throw new ConfigError(name, `must be an https:// URL with a host, got ${JSON.stringify(raw)}`);
+    throw new ConfigError(name, `must be an https:// URL with a host, got ${quoteForMessage(raw)}`);
   }
   if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '') {
-    throw new ConfigError(name, `must not contain credentials, query or fragment: ${JSON.stringify(raw)}`);
+    throw new ConfigError(name, `must not contain credentials, query or fragment: ${quoteForMessage(raw)}`);
   }
   return u;
 }
@@ -110,7 +111,7 @@ export interface ListenAddress {
 export function readListenAddress(env: Env, name: string, fallback: string): ListenAddress {
   const v = readString(env, name) ?? fallback;
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([a-zA-Z0-9.-]*))?:([0-9]{1,5})$/.exec(v);
-  if (!m) throw new ConfigError(name, `must be a listen address such as :8553 or 127.0.0.1:8553, got ${JSON.stringify(v)}`);
+  if (!m) throw new ConfigError(name, `must be a listen address such as :8553 or 127.0.0.1:8553, got ${quoteForMessage(v)}`);
   const port = Number(m[3]);
   if (port > 65535) throw new ConfigError(name, `port out of range: ${v}`);
   const host = m[1] ?? (m[2] === '' ? undefined : m[2]);
@@ -124,7 +125,7 @@ export function readTrustRootList(env: Env, name: string): readonly string[] {
   const items = v.split(',').map((s) => s.trim());
   for (const td of items) {
     if (!/^[a-z0-9._-]+$/.test(td) || td.length > 255) {
-      throw new ConfigError(name, `invalid trust domain ${JSON.stringify(td)} (lowercase letters, digits, '.', '_', '-')`);
+      throw new ConfigError(name, `invalid trust domain ${quoteForMessage(td)} (lowercase letters, digits, '.', '_', '-')`);
     }
   }
   return Object.freeze(items);

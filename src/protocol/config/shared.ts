@@ -16,6 +16,7 @@ import {
   userName,
 } from './env.js';
 import { isKeeper, isWellFormedPeerId, KEEPER_PATH, keeperId } from '../roles.js';
+import { quoteForMessage } from '../../util/quote-for-message.js';
 
 export interface SpiffeConfig {
   /** The Workload API address, as given (parse it with src/spiffe/address.ts). */
@@ -141,13 +142,13 @@ export function loadKeeperPeerList(env: Env, keeperRoots: readonly string[], opt
 
 function validatePinnedKeeperId(name: string, id: string, position: number, keeperRoots: readonly string[]): string {
   const where = `at position ${position}`;
-  if (!isWellFormedPeerId(id)) throw new ConfigError(name, `invalid keeper SPIFFE ID ${JSON.stringify(id)} ${where}`);
+  if (!isWellFormedPeerId(id)) throw new ConfigError(name, `invalid keeper SPIFFE ID ${quoteForMessage(id)} ${where}`);
   const rest = id.slice('spiffe://'.length);
   const slash = rest.indexOf('/');
   const td = slash < 0 ? rest : rest.slice(0, slash);
   const segments = slash < 0 ? [] : rest.slice(slash + 1).split('/');
   if (td !== td.toLowerCase() || segments.some((s) => s === '.' || s === '..')) {
-    throw new ConfigError(name, `invalid keeper SPIFFE ID ${JSON.stringify(id)} ${where} (lowercase trust domain, no '.' or '..' segments)`);
+    throw new ConfigError(name, `invalid keeper SPIFFE ID ${quoteForMessage(id)} ${where} (lowercase trust domain, no '.' or '..' segments)`);
   }
   if (!keeperRoots.some((root) => root.trim() === td)) {
     throw new ConfigError(name, `keeper SPIFFE ID ${id} ${where} is not in a SPIKE_TRUST_ROOT_KEEPER trust domain (${keeperRoots.join(',')})`);
@@ -214,7 +215,7 @@ export function nexusApiUrls(env: Env): URL[] {
     // https://h:443/ and https://h are one replica: compare the normalised form, trailing slashes aside.
     const key = u.href.replace(/\/+$/, '');
     const first = seen.get(key);
-    if (first !== undefined) throw new ConfigError(name, `element ${position} (${JSON.stringify(t)}) repeats element ${first}: list each Nexus once`);
+    if (first !== undefined) throw new ConfigError(name, `element ${position} (${quoteForMessage(t)}) repeats element ${first}: list each Nexus once`);
     seen.set(key, position);
     out.push(u);
   });
