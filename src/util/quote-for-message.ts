@@ -16,6 +16,10 @@
 // hex, as JSON.stringify writes C0 controls), so it still parses back with
 // JSON.parse to the input, and equals JSON.stringify for any other input.
 // It does not shorten: a caller that cuts long input short does so first.
+// escapeForMessage is the same without the surrounding quotes, for a message
+// whose established form shows a value bare (a URL in parentheses, a path
+// before a colon): what it returns holds no raw control, line-breaking or
+// bidi character either.
 
 /** The characters JSON.stringify leaves raw that must not reach a message raw; lone surrogates too (JSON.stringify already escapes them). */
 const UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu;
@@ -23,4 +27,9 @@ const UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-
 /** `s` as a double-quoted JSON string with every line-breaking, control or bidi character escaped: safe inside a one-line message. */
 export function quoteForMessage(s: string): string {
   return JSON.stringify(s).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** quoteForMessage without the surrounding quotes (so `"` and `\` show as `\"` and `\\`): for a value shown bare in a message. */
+export function escapeForMessage(s: string): string {
+  return quoteForMessage(s).slice(1, -1);
 }

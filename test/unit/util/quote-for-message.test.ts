@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quoteForMessage } from '../../../src/util/quote-for-message.js';
+import { escapeForMessage, quoteForMessage } from '../../../src/util/quote-for-message.js';
 
 // Expected outputs are written by hand (String.raw: what a reader sees in the
 // message, backslashes and all), not computed with JSON.stringify.
@@ -53,5 +53,17 @@ describe('quoteForMessage', () => {
   it('parses back with JSON.parse to the input', () => {
     const s = 'a\u2028\u2029\u007f\u0085\u202e\u2066\ud800"\\\n';
     expect(JSON.parse(quoteForMessage(s))).toBe(s);
+  });
+});
+
+describe('escapeForMessage', () => {
+  it('leaves plain input as it is', () => {
+    expect(escapeForMessage('postgres://spike@db:5432/spike?sslmode=verify-full')).toBe('postgres://spike@db:5432/spike?sslmode=verify-full');
+    expect(escapeForMessage('/tmp/x y/é')).toBe('/tmp/x y/é');
+  });
+
+  it('escapes what quoteForMessage escapes, quotes and backslashes included, without adding quotes', () => {
+    expect(escapeForMessage('a\nb\u2028c\u0085d\u007fe\u202ef\ud800g')).toBe(String.raw`a\nb\u2028c\u0085d\u007fe\u202ef\ud800g`);
+    expect(escapeForMessage('say "hi" \\')).toBe(String.raw`say \"hi\" \\`);
   });
 });
