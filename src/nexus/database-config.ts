@@ -12,6 +12,7 @@
 // util.inspect leave it out). It is handed to the store only (never on a command line).
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ConfigError, type Env, readString } from '../protocol/config/env.js';
+import { escapeForMessage } from '../util/quote-for-message.js';
 
 export const DATABASE_URL_VAR = 'SPIKE_NEXUS_DATABASE_URL';
 export const DATABASE_PASSWORD_FILE_VAR = 'SPIKE_NEXUS_DATABASE_PASSWORD_FILE';
@@ -35,7 +36,8 @@ const SPLIT = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is;
  * The URL as given with the password of its user-info (if any) replaced by `***`, for
  * error messages. Conservative: everything from the first ':' after the scheme to the
  * last '@' is hidden (a password may hold '/', '?' or '#' unencoded). A value that is
- * not scheme://… is not shown.
+ * not scheme://… is not shown. Control, line-breaking and bidi characters are
+ * escaped (escapeForMessage), so the result stays one line as it reads.
  */
 export function redactDatabaseUrl(raw: string): string {
   const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/is.exec(raw);
@@ -43,8 +45,8 @@ export function redactDatabaseUrl(raw: string): string {
   const [, scheme = '', after = ''] = m;
   const at = after.lastIndexOf('@');
   const colon = after.indexOf(':');
-  if (at < 0 || colon < 0 || colon > at) return raw;
-  return `${scheme}${after.slice(0, colon)}:***${after.slice(at)}`;
+  if (at < 0 || colon < 0 || colon > at) return escapeForMessage(raw);
+  return escapeForMessage(`${scheme}${after.slice(0, colon)}:***${after.slice(at)}`);
 }
 
 /** Splits the URL into the URL without its password and the (percent-decoded) password. */
@@ -100,7 +102,7 @@ const READ_ERRORS: Readonly<Record<string, string>> = {
 /** The password held in `path`: at most MAX_PASSWORD_FILE_BYTES of UTF-8, one line, trailing line breaks dropped. */
 export function readPasswordFile(path: string): string {
   const fail = (why: string): never => {
-    throw new ConfigError(DATABASE_PASSWORD_FILE_VAR, `${path}: ${why}`);
+    throw new ConfigError(DATABASE_PASSWORD_FILE_VAR, `${escapeForMessage(path)}: ${why}`);
   };
   const buf = Buffer.alloc(MAX_PASSWORD_FILE_BYTES + 1);
   let length = 0;

@@ -91,6 +91,12 @@ describe('SPIKE_NEXUS_DATABASE_URL', () => {
     expect(redactDatabaseUrl('postgres://host:5432/db')).toBe('postgres://host:5432/db');
     expect(redactDatabaseUrl('u:pw@host')).toBe('(not shown: not a URL)');
   });
+
+  it('line breaks, controls and bidi characters in the URL are shown escaped (one line as it reads)', () => {
+    const e = configError(() => loadDatabaseConfig(urlEnv(`mysql://spike:${SECRET}@db/x\ny\u2028z\u0085\u202e`)));
+    expect(e.message).toBe(String.raw`SPIKE_NEXUS_DATABASE_URL: must start with postgres:// or postgresql:// (mysql://spike:***@db/x\ny\u2028z\u0085\u202e)`);
+    expect(redactDatabaseUrl('postgres://db/a\tb')).toBe(String.raw`postgres://db/a\tb`);
+  });
 });
 
 describe('SPIKE_NEXUS_DATABASE_PASSWORD_FILE', () => {
@@ -138,6 +144,11 @@ describe('SPIKE_NEXUS_DATABASE_PASSWORD_FILE', () => {
     chmodSync(p, 0o000);
     const e = configError(() => loadDatabaseConfig(urlEnv(url, { SPIKE_NEXUS_DATABASE_PASSWORD_FILE: p })));
     expect(e.message).toMatch(/: cannot read it \(permission denied\)$/);
+  });
+
+  it('a path with a line break or a line separator is shown escaped', () => {
+    const e = configError(() => loadDatabaseConfig(urlEnv(url, { SPIKE_NEXUS_DATABASE_PASSWORD_FILE: join(dir, 'no\nsuch\u2028file') })));
+    expect(e.message).toBe(String.raw`SPIKE_NEXUS_DATABASE_PASSWORD_FILE: ${dir}/no\nsuch\u2028file: cannot read it (no such file)`);
   });
 });
 
