@@ -8,6 +8,7 @@ import { DecodeError } from '../../gocompat/json/errors.js';
 import type { JsonNode } from '../../gocompat/json/parse.js';
 import { decodeGoStruct, field } from '../../gocompat/json/struct.js';
 import { SHARD_BYTES } from './shard.js';
+import { quoteForMessage } from '../../util/quote-for-message.js';
 
 function bad(detail: string): CliError {
   return new CliError(ExitCode.nexus, `Failed to retrieve recovery shards. (invalid answer from SPIKE Nexus: ${detail})`);
@@ -42,10 +43,10 @@ export function decodeRecoverResponse(body: Uint8Array, maxShareCount: number): 
   const out = new Map<number, Buffer>();
   try {
     for (const [key, v] of shards.entries) {
-      if (!/^[1-9][0-9]{0,9}$/.test(key)) throw bad(`invalid shard id ${JSON.stringify(key.slice(0, 12))}`);
+      if (!/^[1-9][0-9]{0,9}$/.test(key)) throw bad(`invalid shard id ${quoteForMessage(key.slice(0, 12))}`);
       const id = Number(key);
       if (id > n || id > maxShareCount) throw bad(`shard id ${id} outside 1..${Math.min(n, maxShareCount)}`);
-      if (out.has(id)) throw bad(`duplicate key ${JSON.stringify(key)}`);
+      if (out.has(id)) throw bad(`duplicate key ${quoteForMessage(key)}`);
       if (v.kind === 'null') throw bad(`shard ${id} is null`);
       if (v.kind !== 'array' || v.items.length !== SHARD_BYTES) throw bad(`shard ${id} is not an array of ${SHARD_BYTES} bytes`);
       const buf = Buffer.alloc(SHARD_BYTES);

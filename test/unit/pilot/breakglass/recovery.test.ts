@@ -221,6 +221,7 @@ describe('decodeRecoverResponse', () => {
     ['duplicate ids', `{"shards":{"1":${arr(1)},"1":${arr(2)}}}`, 'duplicate key'],
     ['id 0', `{"shards":{"0":${arr(1)}}}`, 'invalid shard id'],
     ['id 01', `{"shards":{"01":${arr(1)},"2":${arr(2)}}}`, 'invalid shard id'],
+    ['an id with a line separator and a bidi override', `{"shards":{"1\u2028\u202e":${arr(1)}}}`, String.raw`invalid shard id "1\u2028\u202e"`],
     ['id outside 1..n', `{"shards":{"1":${arr(1)},"3":${arr(3)}}}`, 'outside 1..2'],
     ['an err field', `{"err":"root_key_missing"}`, 'root_key_missing'],
     ['not JSON', 'nope', 'invalid answer'],
