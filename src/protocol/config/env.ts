@@ -96,7 +96,14 @@ export function parseHttpsUrl(name: string, raw: string): URL {
     throw new ConfigError(name, `must be an https:// URL with a host, got ${quoteForMessage(raw)}`);
   }
   if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '') {
-    throw new ConfigError(name, `must not contain credentials, query or fragment: ${quoteForMessage(raw)}`);
+    // A password in the URL is a secret: the message shows the parsed URL with it replaced by ***.
+    let shown = raw;
+    if (u.password !== '') {
+      const redacted = new URL(u.href);
+      redacted.password = '***';
+      shown = redacted.href;
+    }
+    throw new ConfigError(name, `must not contain credentials, query or fragment: ${quoteForMessage(shown)}`);
   }
   return u;
 }

@@ -51,6 +51,12 @@ describe('outside input quoted in config and entry errors', () => {
     expect(msg).toContain(String.raw`got "http://h/x\u2028\u0085\u007f\u202ey"`);
   });
 
+  it('a URL with a password is shown with the password replaced by ***', () => {
+    const msg = messageOf(() => parseHttpsUrl('V', 'https://user:Zq9-s3cr3t@h:8553/p'));
+    expect(msg).toBe('V: must not contain credentials, query or fragment: "https://user:***@h:8553/p"');
+    expect(messageOf(() => parseHttpsUrl('V', 'https://user@h/?q=1'))).toBe('V: must not contain credentials, query or fragment: "https://user@h/?q=1"');
+  });
+
   it('a repeated Nexus URL is quoted escaped', () => {
     const url = 'https://a/p\u202e';
     const msg = messageOf(() => nexusApiUrls({ SPIKE_NEXUS_API_URL: `${url},${url}` }));
