@@ -6,6 +6,7 @@
 // target: `unix:/abs/path`, `ipv4:IP:PORT` or `ipv6:[IP]:PORT` (no DNS lookup;
 // grpc-js does not understand `tcp://`).
 import { isIP } from 'node:net';
+import { quoteForMessage } from '../util/quote-for-message.js';
 
 export class WorkloadApiAddressError extends Error {
   override readonly name = 'WorkloadApiAddressError';
@@ -22,7 +23,7 @@ export interface WorkloadApiAddress {
 }
 
 function bad(addr: string, why: string): WorkloadApiAddressError {
-  return new WorkloadApiAddressError(`invalid Workload API address ${JSON.stringify(addr)}: ${why}`);
+  return new WorkloadApiAddressError(`invalid Workload API address ${quoteForMessage(addr)}: ${why}`);
 }
 
 export function parseWorkloadApiAddress(addr: string): WorkloadApiAddress {
@@ -64,6 +65,6 @@ export function parseWorkloadApiAddress(addr: string): WorkloadApiAddress {
       return { target, display: addr, kind: 'tcp', channelOptions: { 'grpc.enable_http_proxy': 0 } };
     }
     default:
-      throw bad(addr, `unsupported scheme ${JSON.stringify(url.protocol.replace(/:$/, ''))} (expected unix or tcp)`);
+      throw bad(addr, `unsupported scheme ${quoteForMessage(url.protocol.replace(/:$/, ''))} (expected unix or tcp)`);
   }
 }

@@ -9,6 +9,7 @@
 // bytes, no repeated extension, each GeneralName in the one form (primitive
 // or constructed) its type has. Anything else is refused with CertDerError.
 // Bounded: one pass, no recursion beyond the fixed depth of the structures read.
+import { quoteForMessage } from '../util/quote-for-message.js';
 
 export class CertDerError extends Error {
   override readonly name = 'CertDerError';
@@ -299,12 +300,12 @@ function readSubtrees(b: Uint8Array, list: Tlv, into: NameSubtrees, what: string
     if (base.tag === TAG_DNS) {
       const d = ia5(b, base, `${what} dNSName`);
       const trimmed = d.startsWith('.') ? d.slice(1) : d;
-      if (!isConstraintDomain(trimmed)) throw bad(`${what}: bad dNSName constraint ${JSON.stringify(d)}`);
+      if (!isConstraintDomain(trimmed)) throw bad(`${what}: bad dNSName constraint ${quoteForMessage(d)}`);
       into.dns.push(d);
     } else if (base.tag === TAG_URI) {
       const d = ia5(b, base, `${what} URI`);
-      if (isIpLiteral(d)) throw bad(`${what}: URI constraint ${JSON.stringify(d)} is an IP address`);
-      if (!isConstraintDomain(d.startsWith('.') ? d.slice(1) : d)) throw bad(`${what}: bad URI constraint ${JSON.stringify(d)}`);
+      if (isIpLiteral(d)) throw bad(`${what}: URI constraint ${quoteForMessage(d)} is an IP address`);
+      if (!isConstraintDomain(d.startsWith('.') ? d.slice(1) : d)) throw bad(`${what}: bad URI constraint ${quoteForMessage(d)}`);
       into.uri.push(d);
     } else if (base.tag === TAG_IP) {
       const len = base.end - base.start;

@@ -8,6 +8,7 @@
 // matches mailboxes; SVIDs carry none) — see docs/design.md § X.509-SVID
 // verification.
 import { isConstraintDomain, type CertExtensions, type NameConstraints, type NameSubtrees } from './certext.js';
+import { quoteForMessage } from '../util/quote-for-message.js';
 
 /** Labels of a domain, last first (Go's domainToReverseLabels); undefined when malformed. */
 function reverseLabels(d: string): string[] | undefined {
@@ -19,7 +20,7 @@ function reverseLabels(d: string): string[] | undefined {
 export function matchDomainConstraint(domain: string, constraint: string): boolean {
   if (constraint === '') return true;
   const dl = reverseLabels(domain);
-  if (dl === undefined) throw new Error(`cannot parse domain ${JSON.stringify(domain)}`);
+  if (dl === undefined) throw new Error(`cannot parse domain ${quoteForMessage(domain)}`);
   let c = constraint;
   let mustHaveSubdomains = false;
   if (c.startsWith('.')) {
@@ -27,7 +28,7 @@ export function matchDomainConstraint(domain: string, constraint: string): boole
     c = c.slice(1);
   }
   const cl = reverseLabels(c);
-  if (cl === undefined) throw new Error(`cannot parse constraint ${JSON.stringify(constraint)}`);
+  if (cl === undefined) throw new Error(`cannot parse constraint ${quoteForMessage(constraint)}`);
   if (dl.length < cl.length || (mustHaveSubdomains && dl.length === cl.length)) return false;
   return cl.every((label, i) => label.toLowerCase() === (dl[i] as string).toLowerCase());
 }
@@ -58,10 +59,10 @@ function uriHost(uri: string): string {
   const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(uri);
   let host = m?.[1] ?? '';
   host = host.slice(host.lastIndexOf('@') + 1);
-  if (host.startsWith('[')) throw new Error(`URI ${JSON.stringify(uri)} has an IP host`);
+  if (host.startsWith('[')) throw new Error(`URI ${quoteForMessage(uri)} has an IP host`);
   host = host.replace(/:\d*$/, '');
-  if (host === '') throw new Error(`URI ${JSON.stringify(uri)} has no host to match name constraints against`);
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) throw new Error(`URI ${JSON.stringify(uri)} has an IP host`);
+  if (host === '') throw new Error(`URI ${quoteForMessage(uri)} has no host to match name constraints against`);
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) throw new Error(`URI ${quoteForMessage(uri)} has an IP host`);
   return host;
 }
 
@@ -74,12 +75,12 @@ export function checkNameConstraints(nc: NameConstraints, cert: CertExtensions):
   const { permitted: p, excluded: e } = nc;
   if (!hasAny(p) && !hasAny(e)) return;
   for (const d of cert.dnsNames) {
-    if (reverseLabels(d) === undefined) throw new Error(`cannot parse dNSName ${JSON.stringify(d)}`);
-    check(d, p.dns, e.dns, matchDomainConstraint, JSON.stringify(d), 'dNSName');
+    if (reverseLabels(d) === undefined) throw new Error(`cannot parse dNSName ${quoteForMessage(d)}`);
+    check(d, p.dns, e.dns, matchDomainConstraint, quoteForMessage(d), 'dNSName');
   }
   for (const u of cert.uris) {
     if (p.uri.length === 0 && e.uri.length === 0) continue;
-    check(uriHost(u), p.uri, e.uri, matchDomainConstraint, JSON.stringify(u), 'URI');
+    check(uriHost(u), p.uri, e.uri, matchDomainConstraint, quoteForMessage(u), 'URI');
   }
   for (const ip of cert.ips) {
     check(ip, p.ip, e.ip, matchIp, ip.join(ip.length === 4 ? '.' : ':'), 'iPAddress');

@@ -46,3 +46,15 @@ describe('parseWorkloadApiAddress', () => {
     expect(() => parseWorkloadApiAddress(addr)).toThrow(why);
   });
 });
+
+describe('parseWorkloadApiAddress: the address in its error', () => {
+  // Escaped forms written by hand: a line separator, a bidi override and DEL
+  // show as \uXXXX, so the one-line error can be neither broken nor reordered.
+  it.each([
+    ['a refused unix address', 'unix:///tmp/a\u2028\u202e\u007f.sock?q', String.raw`invalid Workload API address "unix:///tmp/a\u2028\u202e\u007f.sock?q": a query is not allowed`],
+    ['a refused tcp address', 'tcp://\u202e1.2.3.4:5', String.raw`invalid Workload API address "tcp://\u202e1.2.3.4:5": the host of a tcp address must be an IP address`],
+    ['an address of only a line separator', '\u2028', String.raw`invalid Workload API address "\u2028": empty`],
+  ])('%s', (_what, addr, message) => {
+    expect(() => parseWorkloadApiAddress(addr)).toThrow(new WorkloadApiAddressError(message));
+  });
+});

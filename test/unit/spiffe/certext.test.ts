@@ -211,6 +211,16 @@ describe('readCertExtensions', () => {
     expect(() => readCertExtensions(der)).toThrow(CertDerError);
   });
 
+  // A constraint is IA5 (bytes below 0x80), so DEL is the one raw control
+  // JSON.stringify would let through: it shows as \u007f (written by hand).
+  it.each([
+    ['a dNSName constraint', tlv(0xa0, tlv(0x30, tlv(0x82, [0x61, 0x7f, 0x62]))), String.raw`NameConstraints permitted: bad dNSName constraint "a\u007fb"`],
+    ['a URI constraint', tlv(0xa1, tlv(0x30, tlv(0x86, [0x61, 0x7f]))), String.raw`NameConstraints excluded: bad URI constraint "a\u007f"`],
+    ['an IP-like URI constraint', tlv(0xa0, tlv(0x30, tlv(0x86, [0x3a, 0x7f]))), String.raw`NameConstraints permitted: URI constraint ":\u007f" is an IP address`],
+  ])('quotes %s holding DEL escaped', (_what, subtrees, why) => {
+    expect(() => readCertExtensions(certWith(ext(NC_OID, tlv(0x30, subtrees))))).toThrow(new CertDerError(`malformed certificate DER: ${why}`));
+  });
+
   it('reads pathLenConstraint, every SAN entry, name constraints and unhandled critical extensions', () => {
     expect(readCertExtensions(certWith(ext(BC_OID, tlv(0x30, tlv(0x01, [0xff]), tlv(0x02, [0])), 0xff))).pathLen).toBe(0);
     expect(readCertExtensions(certWith(ext(BC_OID, tlv(0x30, tlv(0x01, [0xff]), tlv(0x02, [0x00, 0x80]))))).pathLen).toBe(128);
