@@ -2,6 +2,7 @@
 // values are Buffers for the caller (UTF-8 bytes it can zero), strings on
 // the wire (upstream's map[string]string); Go times become Dates.
 import type { GoTimeValue } from '../protocol/messages.js';
+import { quoteForMessage } from '../util/quote-for-message.js';
 
 /** A secret read through SpikeClient: its values as Buffers the caller zeroes. */
 export interface Secret {
@@ -29,9 +30,9 @@ export function secretValuesToStrings(values: SecretInput): Record<string, strin
       try {
         out[k] = strictUtf8.decode(v);
       } catch {
-        throw new RangeError(`SpikeClient: the value of key ${JSON.stringify(k)} is not valid UTF-8 (SPIKE stores text values)`);
+        throw new RangeError(`SpikeClient: the value of key ${quoteForMessage(k)} is not valid UTF-8 (SPIKE stores text values)`);
       }
-    } else throw new RangeError(`SpikeClient: the value of key ${JSON.stringify(k)} must be a string or bytes`);
+    } else throw new RangeError(`SpikeClient: the value of key ${quoteForMessage(k)} must be a string or bytes`);
   }
   return out;
 }

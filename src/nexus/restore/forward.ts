@@ -11,6 +11,7 @@ import type { X509SvidSource } from '../../spiffe/x509context.js';
 import type { Authorizer } from '../../spiffe/authorizer.js';
 import { FORWARDED_CALLER_HEADER } from './forward-guard.js';
 import { ACTION_RESET, PATH_OPERATOR_RESTORE, PATH_OPERATOR_STATUS, urlFor } from '../../protocol/paths.js';
+import { quoteForMessage } from '../../util/quote-for-message.js';
 
 /**
  * What is forwarded to the collector (collectors are Nexus replicas of the
@@ -52,7 +53,7 @@ export function createRestoreForwarder(opts: RestoreForwarderOptions): RestoreFo
       try {
         target = targetOf(new URL(collectorUrl), call);
       } catch {
-        reject(new ForwardError(`not a URL: ${JSON.stringify(collectorUrl)}`));
+        reject(new ForwardError(`not a URL: ${quoteForMessage(collectorUrl)}`));
         return;
       }
       if (target.protocol !== 'https:') {

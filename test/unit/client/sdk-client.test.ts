@@ -17,6 +17,7 @@ import {
   SpikeUnauthorizedError,
   SpikeWorkloadApiError,
 } from '../../../src/client/sdk-errors.js';
+import { secretValuesToStrings } from '../../../src/client/sdk-values.js';
 import { X509Source } from '../../../src/spiffe/workloadapi.js';
 
 const TD = 'spike.ist';
@@ -333,5 +334,21 @@ describe('SpikeClient: deadlines, failover, close', () => {
     } finally {
       await source.close();
     }
+  });
+});
+
+describe('SpikeClient: a refused value names its key escaped', () => {
+  // Escaped forms written by hand: a line separator, a bidi override and DEL
+  // in a key show as \uXXXX in the one-line RangeError.
+  const KEY = 'k\u2028\u202e\u007f';
+  it('a byte value that is not UTF-8', () => {
+    expect(() => secretValuesToStrings({ [KEY]: Buffer.from([0xff]) })).toThrow(
+      new RangeError(String.raw`SpikeClient: the value of key "k\u2028\u202e\u007f" is not valid UTF-8 (SPIKE stores text values)`),
+    );
+  });
+  it('a value that is neither a string nor bytes', () => {
+    expect(() => secretValuesToStrings(new Map([[KEY, 1 as unknown as string]]))).toThrow(
+      new RangeError(String.raw`SpikeClient: the value of key "k\u2028\u202e\u007f" must be a string or bytes`),
+    );
   });
 });
