@@ -38,7 +38,8 @@ export function parseStoreEndpoint(text: string): StoreEndpoint {
 
 /**
  * Whether a postgres URL carries a password (user:password@…). Conservative,
- * as redactDatabaseUrl: a ':' anywhere before the last '@' counts.
+ * by the rule redactDatabaseUrl (src/nexus/database-config.ts) masks by: a
+ * ':' anywhere before the last '@' counts.
  */
 export function urlHasPassword(url: string): boolean {
   const m = /^[a-z][a-z0-9+.-]*:\/\/(.*)$/is.exec(url);
