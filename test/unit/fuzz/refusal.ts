@@ -1,10 +1,19 @@
 // What "no undocumented error" means in the fuzz tests: the thrown value is
 // the module's own typed error, its message is one non-empty line of sane
-// length, and it never carries the input's secret part.
+// length that no input can break or reorder (no raw line break, line or
+// paragraph separator, DEL, C1 control or bidi control: outside input is
+// quoted with quoteForMessage), and it never carries the input's secret part.
 import { expect } from 'vitest';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any constructor of an Error subclass
 type ErrorClass = abstract new (...args: any[]) => Error;
+
+/**
+ * What must not appear raw in a refusal: CR, LF, U+2028, U+2029 (line
+ * breaks), DEL and the C1 controls U+0080–U+009F (NEL, CSI among them), and
+ * the bidi controls U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069.
+ */
+export const UNSAFE_IN_MESSAGE = /[\r\n\u2028\u2029\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /** Asserts `e` is a one-line `cls` whose message contains none of `secrets` (each ≥ 6 chars to be meaningful). */
 export function expectRefusal(e: unknown, cls: ErrorClass, secrets: readonly string[] = []): void {
@@ -15,7 +24,7 @@ export function expectRefusal(e: unknown, cls: ErrorClass, secrets: readonly str
   const msg = e.message;
   expect(msg.length).toBeGreaterThan(0);
   expect(msg.length).toBeLessThan(400);
-  expect(msg).not.toMatch(/[\r\n\u2028\u2029]/);
+  expect(msg).not.toMatch(UNSAFE_IN_MESSAGE);
   for (const s of secrets) if (s.length >= 6) expect(msg).not.toContain(s);
 }
 
@@ -29,5 +38,5 @@ export function resultOrRefusal<T>(f: () => T, cls: ErrorClass, secrets: readonl
   }
 }
 
-/** Runs per property: at least 1000 (the issue's floor); FUZZ_RUNS raises it for a longer local session. */
+/** Runs per property: at least 1000 (the floor every fuzz target keeps); FUZZ_RUNS raises it for a longer local session. */
 export const RUNS = Math.max(1000, Number(process.env.FUZZ_RUNS ?? 0) || 0);

@@ -57,6 +57,12 @@ describe('fuzz: parseSpiffeId', () => {
     for (const input of ['\u2028', 'spiffe://a\u2029b/x', 'spiffe://td/\u2028']) resultOrRefusal(() => parseSpiffeId(input), SpiffeIdError);
   });
 
+  it('DEL, C1 controls and bidi controls stay escaped in the one-line error (the generators below seldom produce them)', () => {
+    for (const input of ['\u007f', 'spiffe://a\u0085b/x', 'spiffe://td/\u009b', 'spiffe://td/\u202eevil', 'spiffe://a\u2066b/x', 'spiffe://td/\u061c\u200e\u200f']) {
+      resultOrRefusal(() => parseSpiffeId(input), SpiffeIdError);
+    }
+  });
+
   it('arbitrary strings (any code points)', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 80 }), check), { numRuns: RUNS });
   });
