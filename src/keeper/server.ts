@@ -9,6 +9,8 @@ import type { Logger } from '../common/log.js';
 import type { ListenAddress } from '../protocol/config/env.js';
 import { attachMtlsServer, ConnectionLimitError, mtlsServerOptions, peerCertificateState, peerSpiffeId } from '../spiffe/tlsconfig.js';
 import { LogThrottle } from '../common/log-throttle.js';
+import { LingeringClose, type LingerBounds } from '../common/lingering-close.js';
+import { lingeringClientErrorHandler } from '../common/client-error.js';
 import { ACCESS_UNAUTHORIZED } from '../protocol/errors.js';
 import { encodeErrorOnly } from '../protocol/messages.js';
 import { authorizeIf } from '../spiffe/authorizer.js';
@@ -33,6 +35,8 @@ export interface KeeperServerOptions {
   maxConnections?: number;
   /** Open connections per peer SPIFFE ID (default: no cap); more are closed after the handshake. */
   maxConnectionsPerPeer?: number;
+  /** Bounds of the lingering close (default: 1 s, 256 KiB; src/common/lingering-close.ts). */
+  linger?: LingerBounds;
 }
 
 export interface RunningKeeperServer {
@@ -52,6 +56,13 @@ export async function startKeeperServer(opts: KeeperServerOptions, listen: Liste
   const router = createKeeperRouter(opts.store, opts.policy);
   const readHeaderTimeoutMs = opts.readHeaderTimeoutMs ?? 10_000;
   const throttle = new LogThrottle(opts.logger);
+  // An answer that closes the connection with the request body still coming
+  // (expired peer certificate, body past the limit), and the answer to a
+  // request the HTTP parser gave up on, close lingering: half-closed, what
+  // still arrives read and discarded for a bounded time and amount, so that
+  // no TCP reset discards the answer before the client read it
+  // (src/common/lingering-close.ts); all lingering sockets go when the server closes.
+  const lingering = new LingeringClose(opts.linger);
   const app = Fastify({
     // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval
     // (default 30 s), and drops a connection that never finishes its TLS handshake
@@ -62,6 +73,7 @@ export async function startKeeperServer(opts: KeeperServerOptions, listen: Liste
       connectionsCheckingInterval: Math.min(1_000, readHeaderTimeoutMs),
     },
     logger: false,
+    clientErrorHandler: lingeringClientErrorHandler(lingering),
     bodyLimit,
     requestTimeout: Math.max(30_000, opts.readHeaderTimeoutMs ?? 0),
     connectionTimeout: 30_000,
@@ -81,6 +93,10 @@ export async function startKeeperServer(opts: KeeperServerOptions, listen: Liste
       },
     },
   );
+  app.addHook('preClose', (done) => {
+    lingering.closeAll();
+    done();
+  });
   // Connection caps (docs/design.md § Limits).
   if (opts.maxConnections !== undefined) {
     app.server.maxConnections = opts.maxConnections;
@@ -94,6 +110,7 @@ export async function startKeeperServer(opts: KeeperServerOptions, listen: Liste
     const state = peerCertificateState(request.raw.socket as TLSSocket);
     if (state === 'expired' || state === 'not-yet-valid') {
       opts.logger.audit('keeper_request', { caller: null, method: request.method, route: 'expired_peer_certificate', status: 401, state });
+      lingering.arm(request.raw);
       void reply.code(401).headers({ ...JSON_HEADERS, connection: 'close' }).send(encodeErrorOnly(ACCESS_UNAUTHORIZED));
       return;
     }
@@ -133,9 +150,13 @@ export async function startKeeperServer(opts: KeeperServerOptions, listen: Liste
   };
   app.all('*', handler);
   app.setNotFoundHandler(handler);
-  // Body too large, unreadable body, bad Content-Type, …: upstream's generic 400.
+  // Body too large, unreadable body, bad Content-Type, …: upstream's generic 400,
+  // and the connection closed (fastify sets Connection: close for a body it
+  // could not read), lingering while the rest of the body may still come.
   app.setErrorHandler((_err, request, reply) => {
     const f = fallback();
+    reply.header('connection', 'close');
+    lingering.arm(request.raw);
     return send(request, reply, f.status, f.body, 'error');
   });
 

@@ -9,9 +9,11 @@
 //      permission on the route → 401 with the route's Unauthorized body,
 //      connection closed, the body never parsed (docs/design.md § Limits).
 // An answer that closes the connection while the request body is still
-// coming closes it lingering (lingering-close.ts): half-closed, what still
-// arrives read and discarded for at most 1 s / 256 KiB, so that no TCP reset
-// discards the answer before the client read it.
+// coming closes it lingering (src/common/lingering-close.ts): half-closed,
+// what still arrives read and discarded for at most 1 s / 256 KiB, so that no
+// TCP reset discards the answer before the client read it; so does fastify's
+// answer to a request the HTTP parser gave up on (431 headers too large, 408
+// headers too late, 400 malformed: src/common/client-error.ts).
 // These run in onRequest, before the body is read. Bodies: any content type,
 // read raw (the routes decode with Go semantics), capped at `bodyLimit`
 // (oversized/unreadable → 400 with the route's BadRequest body, connection
@@ -39,7 +41,8 @@ import type { EarlyFilter, EarlyRefusal } from '../auth/early-filter.js';
 import type { NexusRoute, Reply } from '../routes/route.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import { FORWARDED_CALLER_HEADER } from '../restore/forward-guard.js';
-import { LingeringClose, type LingerBounds } from './lingering-close.js';
+import { LingeringClose, type LingerBounds } from '../../common/lingering-close.js';
+import { lingeringClientErrorHandler } from '../../common/client-error.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -69,7 +72,7 @@ export interface NexusAppOptions {
   bodyLimit?: number;
   /** Whole-request deadline (headers + body). */
   requestTimeoutMs?: number;
-  /** Bounds of the lingering close after an answer that closes a connection with its body unread (lingering-close.ts). */
+  /** Bounds of the lingering close after an answer that closes a connection with its body unread (src/common/lingering-close.ts). */
   linger?: LingerBounds;
   /** TLS options of the https server (mtlsServerOptions); omitted in unit tests (fastify inject). */
   https?: TlsOptions & SecureContextOptions;
@@ -84,8 +87,14 @@ declare module 'fastify' {
 }
 
 export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
+  // An answer that closes the connection before the body was read: half-close,
+  // read and discard a bounded amount for a bounded time, then destroy (so no
+  // RST discards the answer on its way); all lingering sockets go when the app closes.
+  // The same for the answer to a request the HTTP parser gave up on (client-error.ts).
+  const lingering = new LingeringClose(opts.linger);
   const app = Fastify({
     logger: false,
+    clientErrorHandler: lingeringClientErrorHandler(lingering),
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestTimeout: opts.requestTimeoutMs ?? 30_000,
     return503OnClosing: false,
@@ -98,10 +107,6 @@ export function buildNexusApp(opts: NexusAppOptions): FastifyInstance {
   app.decorateRequest('nexusTarget', undefined);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  // An answer that closes the connection before the body was read: half-close,
-  // read and discard a bounded amount for a bounded time, then destroy (so no
-  // RST discards the answer on its way); all lingering sockets go when the app closes.
-  const lingering = new LingeringClose(opts.linger);
   app.addHook('preClose', (done) => {
     lingering.closeAll();
     done();
