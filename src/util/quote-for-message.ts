@@ -29,6 +29,20 @@ export function quoteForMessage(s: string): string {
   return JSON.stringify(s).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** The C0 controls too: what escapeControlsForMessage must escape, as it does not go through JSON.stringify. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_OR_C0 = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu;
+
+/**
+ * `s` with only its control, line-breaking and bidi characters written as
+ * \uXXXX (quotes and backslashes left as they are): for text that already
+ * has its own established form, such as a parser's message that shows the
+ * offending input between backquotes, as Go's do.
+ */
+export function escapeControlsForMessage(s: string): string {
+  return s.replace(UNSAFE_OR_C0, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** quoteForMessage without the surrounding quotes (so `"` and `\` show as `\"` and `\\`): for a value shown bare in a message. */
 export function escapeForMessage(s: string): string {
   return quoteForMessage(s).slice(1, -1);

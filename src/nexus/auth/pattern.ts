@@ -22,6 +22,7 @@
 import { RE2JS, RE2JSSyntaxException } from 're2js';
 import { BoundedCache } from './bounded-cache.js';
 import { withUniqueGroupNames } from './group-names.js';
+import { escapeControlsForMessage, quoteForMessage } from '../../util/quote-for-message.js';
 
 /** Path patterns are further capped at 500 by validation; SPIFFE ID patterns at 2048 (an ID's own limit). */
 export const MAX_PATTERN_LENGTH = 2048;
@@ -44,12 +45,13 @@ export class PatternError extends Error {
     /** What the pattern is, for the message: "pattern", "path pattern", "SPIFFE ID pattern". */
     readonly what = 'pattern',
   ) {
-    super(`invalid ${what} ${quotePattern(pattern)}: ${reason}`);
+    // The reason quotes the offending text as Go's does (between backquotes, raw): its controls are escaped.
+    super(`invalid ${what} ${quotePattern(pattern)}: ${escapeControlsForMessage(reason)}`);
   }
 }
 
 function quotePattern(p: string): string {
-  return JSON.stringify(p.length > QUOTE_LIMIT ? `${p.slice(0, QUOTE_LIMIT)}…` : p);
+  return quoteForMessage(p.length > QUOTE_LIMIT ? `${p.slice(0, QUOTE_LIMIT)}…` : p);
 }
 
 /** A compiled pattern. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeForMessage, quoteForMessage } from '../../../src/util/quote-for-message.js';
+import { escapeControlsForMessage, escapeForMessage, quoteForMessage } from '../../../src/util/quote-for-message.js';
 
 // Expected outputs are written by hand (String.raw: what a reader sees in the
 // message, backslashes and all), not computed with JSON.stringify.
@@ -65,5 +65,17 @@ describe('escapeForMessage', () => {
   it('escapes what quoteForMessage escapes, quotes and backslashes included, without adding quotes', () => {
     expect(escapeForMessage('a\nb\u2028c\u0085d\u007fe\u202ef\ud800g')).toBe(String.raw`a\nb\u2028c\u0085d\u007fe\u202ef\ud800g`);
     expect(escapeForMessage('say "hi" \\')).toBe(String.raw`say \"hi\" \\`);
+  });
+});
+
+describe('escapeControlsForMessage', () => {
+  it('leaves plain text, quotes and backslashes as they are', () => {
+    expect(escapeControlsForMessage('invalid escape sequence: `\\1` "x"')).toBe('invalid escape sequence: `\\1` "x"');
+  });
+
+  it('escapes C0 controls, DEL, C1, line separators, bidi controls and lone surrogates', () => {
+    expect(escapeControlsForMessage('a\nb\tc\u0000d\u007fe\u0085f\u2028g\u202eh\u2066i\ud800j')).toBe(
+      String.raw`a\u000ab\u0009c\u0000d\u007fe\u0085f\u2028g\u202eh\u2066i\ud800j`,
+    );
   });
 });

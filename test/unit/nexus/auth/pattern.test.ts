@@ -93,6 +93,15 @@ describe('our rules on top of Go', () => {
     expect(compileFullMatch('x'.repeat(2049))).toBeUndefined();
   });
 
+  it('a refusal shows no raw line-breaking or bidi character of the pattern, in the quoted pattern or in the reason', () => {
+    // The pattern is outside input (a policy from the API): U+2028 and U+202E in it are escaped in both places.
+    const pol = () => compilePolicy({ name: 'p', spiffeIdPattern: '^spiffe://a/b$', pathPattern: '\u2028\u202e\\1', permissions: ['read'] });
+    expect(pol).toThrow(String.raw`invalid path pattern "\u2028\u202e\\1": error parsing regexp: invalid escape sequence: ` + '`\\1`');
+    // Go's reason shows the offending text raw between backquotes: here it holds U+202E.
+    const range = () => compilePolicy({ name: 'p', spiffeIdPattern: '^spiffe://a/b$', pathPattern: '[\u202e-a]', permissions: ['read'] });
+    expect(range).toThrow(String.raw`invalid path pattern "[\u202e-a]": error parsing regexp: invalid character class range: ` + '`' + String.raw`\u202e-a` + '`');
+  });
+
   it('a refusal names the policy pattern and gives Go\'s reason', () => {
     const pol = (spiffeIdPattern: string, pathPattern: string) => () => compilePolicy({ name: 'p', spiffeIdPattern, pathPattern, permissions: ['read'] });
     expect(pol('^spiffe://a/b$', '(a)\\1')).toThrow('invalid path pattern "(a)\\\\1": error parsing regexp: invalid escape sequence: `\\1`');
