@@ -240,8 +240,10 @@ describe('slow and oversized bodies do not block the restore route', () => {
     measured.oversizedClosedAfterMs = Date.now() - t0;
     // announced too large: a clean 400 before any body is read
     for (const w of hugeAnnounced) expect(w.data()).toMatch(/^HTTP\/1\.1 400 /);
-    // streamed too large: the 400 is sent and the connection closed while the client is still
-    // writing, so the client may see only the reset (the rest of the body is never read)
+    // streamed too large: the 400 is sent while the client is still writing, then the connection
+    // lingers (at most 256 KiB more read and dropped, never parsed, for at most 1 s) before it is
+    // closed, so the client reads the 400 before any reset; an empty answer is still let through
+    // for a test process too busy to read for that long
     for (const w of [...oversized, ...chunked]) expect(w.data()).toMatch(/^(HTTP\/1\.1 400 |$)/);
 
     // nothing from the attackers was collected: still exactly one shard, same process
