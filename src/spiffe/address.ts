@@ -6,7 +6,7 @@
 // target: `unix:/abs/path`, `ipv4:IP:PORT` or `ipv6:[IP]:PORT` (no DNS lookup;
 // grpc-js does not understand `tcp://`).
 import { isIP } from 'node:net';
-import { quoteForMessage } from '../util/quote-for-message.js';
+import { escapeForMessage, quoteForMessage } from '../util/quote-for-message.js';
 
 export class WorkloadApiAddressError extends Error {
   override readonly name = 'WorkloadApiAddressError';
@@ -15,7 +15,7 @@ export class WorkloadApiAddressError extends Error {
 export interface WorkloadApiAddress {
   /** grpc-js channel target. */
   target: string;
-  /** The address as given, for messages. */
+  /** The address as given, for messages: its control, line-breaking and bidi characters escaped (escapeForMessage). */
   display: string;
   kind: 'unix' | 'tcp';
   /** Channel options this address needs (TCP: no HTTP proxy). */
@@ -51,7 +51,7 @@ export function parseWorkloadApiAddress(addr: string): WorkloadApiAddress {
       if (url.host === '' && !path.startsWith('/')) throw bad(addr, 'the socket path must be absolute (use unix:///absolute/path)');
       if (path.includes('\0')) throw bad(addr, 'the socket path contains a NUL byte');
       if (Buffer.byteLength(path) > 107) throw bad(addr, 'the socket path is longer than 107 bytes');
-      return { target: `unix:${path}`, display: addr, kind: 'unix', channelOptions: {} };
+      return { target: `unix:${path}`, display: escapeForMessage(addr), kind: 'unix', channelOptions: {} };
     }
     case 'tcp:': {
       const host = url.hostname.startsWith('[') && url.hostname.endsWith(']') ? url.hostname.slice(1, -1) : url.hostname;
@@ -62,7 +62,7 @@ export function parseWorkloadApiAddress(addr: string): WorkloadApiAddress {
       if (url.pathname !== '' && url.pathname !== '/') throw bad(addr, 'a tcp address must not have a path');
       if (/^tcp:\/\/[^/]+\/$/i.test(addr)) throw bad(addr, 'a tcp address must not have a path');
       const target = family === 4 ? `ipv4:${host}:${url.port}` : `ipv6:[${host}]:${url.port}`;
-      return { target, display: addr, kind: 'tcp', channelOptions: { 'grpc.enable_http_proxy': 0 } };
+      return { target, display: escapeForMessage(addr), kind: 'tcp', channelOptions: { 'grpc.enable_http_proxy': 0 } };
     }
     default:
       throw bad(addr, `unsupported scheme ${quoteForMessage(url.protocol.replace(/:$/, ''))} (expected unix or tcp)`);

@@ -205,9 +205,11 @@ function openSocket(address: WorkloadApiAddress, onSocketError: (e: Error) => vo
   if (address.kind === 'unix') {
     return { socket: netConnect(address.target.slice('unix:'.length)).once('error', onSocketError), authority: 'localhost' };
   }
-  const url = new URL(address.display);
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  return { socket: netConnect({ host, port: Number(url.port) }).once('error', onSocketError), authority: url.host };
+  // The target is `ipv4:IP:PORT` or `ipv6:[IP]:PORT` (address.ts): its rest is the authority.
+  const authority = address.target.replace(/^ipv[46]:/, '');
+  const colon = authority.lastIndexOf(':');
+  const host = authority.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return { socket: netConnect({ host, port: Number(authority.slice(colon + 1)) }).once('error', onSocketError), authority };
 }
 
 /** One FetchX509SVID call: the first message, or why there was none. */

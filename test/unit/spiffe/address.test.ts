@@ -18,6 +18,14 @@ describe('parseWorkloadApiAddress', () => {
     expect(a.display).toBe(addr);
   });
 
+  it('the address shown in messages has its line-breaking and bidi characters escaped (the socket path itself is kept)', () => {
+    const a = parseWorkloadApiAddress('unix:///tmp/\u202egpj.sock\u2028x');
+    expect(a.target).toBe('unix:/tmp/\u202egpj.sock\u2028x');
+    expect(a.display).toBe(String.raw`unix:///tmp/\u202egpj.sock\u2028x`);
+    // The URL parser drops a newline from the input; the message still shows it, escaped.
+    expect(parseWorkloadApiAddress('unix:///tmp/a\nb.sock').display).toBe(String.raw`unix:///tmp/a\nb.sock`);
+  });
+
   it('tcp targets disable HTTP proxies', () => {
     expect(parseWorkloadApiAddress('tcp://127.0.0.1:1').channelOptions).toEqual({ 'grpc.enable_http_proxy': 0 });
   });
