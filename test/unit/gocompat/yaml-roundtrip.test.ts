@@ -20,8 +20,13 @@ const tricky = fc.constantFrom(
 // literal block with an indentation hint, which yaml.v3 gets wrong inside
 // sequences and complex keys, and whose leading break it drops), and a
 // multi-line string with U+0085/U+2028/U+2029 (line breaks for libyaml,
-// written without the indentation YAML 1.2 needs).
-const roundTrips = (s: string): boolean => !(s.includes('\n') && (/^[ \n\r\u0085\u2028\u2029]/.test(s) || /[\u0085\u2028\u2029]/.test(s)));
+// written without the indentation YAML 1.2 needs), and a single-quoted
+// string with a character after U+2028/U+2029: yaml.v3 writes that character
+// indented, as after a libyaml line break (test/unit/gocompat/yaml.test.ts,
+// "indents after U+2028/U+2029 inside single quotes"), and for a YAML 1.2
+// parser, where U+2028/U+2029 are not line breaks, the indentation is content.
+const roundTrips = (s: string): boolean =>
+  !(s.includes('\n') && (/^[ \n\r\u0085\u2028\u2029]/.test(s) || /[\u0085\u2028\u2029]/.test(s))) && !/[\u2028\u2029]./su.test(s);
 
 const text = fc
   .array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 6 }), tricky), { maxLength: 4 })
