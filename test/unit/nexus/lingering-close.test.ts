@@ -10,7 +10,6 @@
 // flood were lost on a 2-core Linux machine: the client's next write failed
 // with EPIPE and Node destroyed the socket before reading the answer).
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { attachMtlsServer, mtlsServerOptions, peerSpiffeId } from '../../../src/spiffe/tlsconfig.js';
@@ -22,6 +21,7 @@ import type { NexusRoute } from '../../../src/nexus/routes/route.js';
 import type { NexusRouteName } from '../../../src/protocol/paths.js';
 import { FakeWorkloadApi } from '../../helpers/fakeworkloadapi.js';
 import { createTestCa, svidResponse, type TestCa, type TestSvid } from '../../helpers/testca.js';
+import { flood as floodWith } from '../../helpers/flood-client.js';
 import { captureLogger } from './fixtures.js';
 
 const TD = 'spike.ist';
@@ -98,46 +98,6 @@ const getHead = (length: number): string => `POST ${GET} HTTP/1.1\r\nhost: spike
 /** A chunked body of one endless chunk: the body limit trips in the middle of it. */
 const endlessChunkedGetHead = `POST ${GET} HTTP/1.1\r\nhost: spike\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n${(1024 * 1024 * 1024).toString(16)}\r\n`;
 
-/**
- * The flood client, run by a child Node process: `rounds` times `parallel`
- * connections, each writing `head` then 1 KiB body chunks (one per event-loop
- * turn) until the socket closes; prints, per connection, "<status> <body>"
- * of the complete answer it read, or "lost (<error>)".
- */
-const FLOOD_CLIENT = `
-import tls from 'node:tls';
-const o = JSON.parse(process.argv[process.argv.length - 1]);
-const chunk = Buffer.alloc(1024, 0x20);
-function one() {
-  return new Promise((resolve) => {
-    const s = tls.connect({ host: '127.0.0.1', port: o.port, cert: o.cert, key: o.key, ca: o.ca, checkServerIdentity: () => undefined });
-    let buf = Buffer.alloc(0);
-    let err = '';
-    let closed = false;
-    s.on('data', (d) => { buf = Buffer.concat([buf, d]); });
-    s.on('error', (e) => { err = e.code ?? e.message; });
-    s.on('close', () => {
-      closed = true;
-      const end = buf.indexOf('\\r\\n\\r\\n');
-      const head = buf.subarray(0, Math.max(end, 0)).toString('latin1');
-      const len = /\\r\\ncontent-length: *(\\d+)/i.exec(head);
-      const complete = end >= 0 && len !== null && buf.length >= end + 4 + Number(len[1]);
-      resolve(complete ? head.slice(9, 12) + ' ' + buf.subarray(end + 4, end + 4 + Number(len[1])).toString() : 'lost (' + err + ')');
-    });
-    s.once('secureConnect', async () => {
-      s.write(o.head);
-      while (!closed && !s.destroyed && s.writable) {
-        const ok = await new Promise((r) => s.write(chunk, (e) => r(e == null)));
-        if (!ok) break;
-        await new Promise((r) => setImmediate(r));
-      }
-    });
-  });
-}
-const results = [];
-for (let i = 0; i < o.rounds; i++) results.push(...(await Promise.all(Array.from({ length: o.parallel }, one))));
-process.stdout.write(JSON.stringify(results));
-`;
 
 /**
  * A request line and the start of a header that never ends (the spaces the
@@ -151,13 +111,7 @@ const HEADERS_TOO_LARGE = '{"error":"Request Header Fields Too Large","message":
 const ROUNDS = 5;
 const PARALLEL = 16;
 
-async function flood(port: number, head: string): Promise<string[]> {
-  const opts = { port, cert: caller.certPem, key: caller.keyPem, ca: ca.certPem, head, rounds: ROUNDS, parallel: PARALLEL };
-  const out = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, ['--input-type=module', '-e', FLOOD_CLIENT, JSON.stringify(opts)], (e, stdout, stderr) => (e ? reject(new Error(`flood client: ${e.message} ${stderr}`)) : resolve(stdout)));
-  });
-  return JSON.parse(out) as string[];
-}
+const flood = (port: number, head: string): Promise<string[]> => floodWith({ port, svid: caller, caPem: ca.certPem, head, rounds: ROUNDS, parallel: PARALLEL });
 
 describe('an answer that closes the connection while the client is still sending its body (80 clients of another process)', () => {
   it('refused from its headers (early filter): every client reads the complete 401', async () => {
@@ -249,6 +203,18 @@ class EndlessClient {
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 10));
 
+/** halfOpenConnect, collecting what the server sends (latin1); resolves once the TLS handshake is done. */
+async function collectingConnect(port: number): Promise<{ s: tls.TLSSocket; got: () => string }> {
+  const s = halfOpenConnect(port);
+  let got = '';
+  s.on('data', (d: Buffer) => {
+    got += d.toString('latin1');
+  });
+  s.on('error', () => undefined);
+  await new Promise((r) => s.once('secureConnect', r));
+  return { s, got: () => got };
+}
+
 describe('a lingering socket is destroyed, whatever the client does', () => {
   it('a client that keeps sending slowly and never ends: destroyed after the time bound, having had the complete answer', async () => {
     const { port, serverSockets } = await nexusApp({ timeMs: 300, bytes: 1024 * 1024 * 1024 });
@@ -285,43 +251,31 @@ describe('a lingering socket is destroyed, whatever the client does', () => {
 
   it('what arrives while the socket lingers is discarded, never parsed: a request sent after the refused body is not served', async () => {
     const { port } = await nexusApp({ timeMs: 3_600_000, bytes: 1024 * 1024 * 1024 });
-    const s = halfOpenConnect(port);
-    let got = '';
-    s.on('data', (d: Buffer) => {
-      got += d.toString('latin1');
-    });
-    s.on('error', () => undefined);
-    await new Promise((r) => s.once('secureConnect', r));
+    const { s, got } = await collectingConnect(port);
     // refused from its headers, its body (2 bytes) not sent yet: the socket lingers
     s.write(putHead(2));
-    while (!got.endsWith(UNAUTHORIZED)) await tick();
+    while (!got().endsWith(UNAUTHORIZED)) await tick();
     // the body, then a request the route would answer (in the same write, so it is parsed, if at all, at once)
     s.write(`{}${getHead(2)}{}`);
     // the client ends: the server's socket goes (the hour-long time bound does not matter)
     s.end();
     await new Promise((r) => s.once('close', r));
-    expect(got).toMatch(/^HTTP\/1\.1 401 /);
-    expect(got.match(/HTTP\/1\.1/g)).toHaveLength(1);
+    expect(got()).toMatch(/^HTTP\/1\.1 401 /);
+    expect(got().match(/HTTP\/1\.1/g)).toHaveLength(1);
     expect(handled).toEqual([]);
   });
 
   it('a refused request whose body was all read: its socket is destroyed at once, as before (no lingering)', async () => {
     const { port, serverSockets } = await nexusApp({ timeMs: 3_600_000, bytes: 1024 * 1024 * 1024 });
     // headers and body in one write, so that the body is in before the refusal; then nothing more
-    const s = halfOpenConnect(port);
-    let got = '';
-    s.on('data', (d: Buffer) => {
-      got += d.toString('latin1');
-    });
-    s.on('error', () => undefined);
-    await new Promise((r) => s.once('secureConnect', r));
+    const { s, got } = await collectingConnect(port);
     s.write(`${putHead(2)}{}`);
     // the client never ends its side: with lingering, the server's socket would stay for the hour
     await new Promise((r) => s.once('end', r));
     expect(serverSockets).toHaveLength(1);
     const server = serverSockets[0]!;
     if (!server.destroyed) await new Promise((r) => server.once('close', r));
-    expect(got).toMatch(/^HTTP\/1\.1 401 /);
-    expect(got.endsWith(UNAUTHORIZED)).toBe(true);
+    expect(got()).toMatch(/^HTTP\/1\.1 401 /);
+    expect(got().endsWith(UNAUTHORIZED)).toBe(true);
   });
 });
