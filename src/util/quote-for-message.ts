@@ -21,17 +21,19 @@
 // before a colon): what it returns holds no raw control, line-breaking or
 // bidi character either.
 
-/** The characters JSON.stringify leaves raw that must not reach a message raw; lone surrogates too (JSON.stringify already escapes them). */
-const UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu;
+/** The characters JSON.stringify leaves raw that must not reach a message raw (a character class body). */
+const UNSAFE_CLASS = '\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+/** Those, and lone surrogates (JSON.stringify already escapes them). */
+const UNSAFE = new RegExp(`[${UNSAFE_CLASS}]|\\p{Cs}`, 'gu');
+/** The C0 controls too: what escapeControlsForMessage must escape, as it does not go through JSON.stringify. */
+const UNSAFE_OR_C0 = new RegExp(`[\\u0000-\\u001f${UNSAFE_CLASS}]|\\p{Cs}`, 'gu');
+
+const asEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** `s` as a double-quoted JSON string with every line-breaking, control or bidi character escaped: safe inside a one-line message. */
 export function quoteForMessage(s: string): string {
-  return JSON.stringify(s).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(s).replace(UNSAFE, asEscape);
 }
-
-/** The C0 controls too: what escapeControlsForMessage must escape, as it does not go through JSON.stringify. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE_OR_C0 = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu;
 
 /**
  * `s` with only its control, line-breaking and bidi characters written as
@@ -40,7 +42,7 @@ const UNSAFE_OR_C0 = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\
  * offending input between backquotes, as Go's do.
  */
 export function escapeControlsForMessage(s: string): string {
-  return s.replace(UNSAFE_OR_C0, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s.replace(UNSAFE_OR_C0, asEscape);
 }
 
 /** quoteForMessage without the surrounding quotes (so `"` and `\` show as `\"` and `\\`): for a value shown bare in a message. */
