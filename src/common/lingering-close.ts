@@ -100,6 +100,8 @@ export class LingeringClose {
     const discard = (chunk: Buffer): void => {
       if (!on) return;
       discarded += chunk.length;
+      // The rest of a refused body may hold a secret (a shard, a value): dropped zeroed.
+      chunk.fill(0);
       // Past the byte bound: stop reading (no more work for this client), and
       // let the time bound destroy the socket; destroying it now would send the
       // very RST this avoids, the answer perhaps still unread.
