@@ -25,7 +25,7 @@
 // settled, each with its own result or error (an error answer, too, may
 // depend on what earlier groups wrote). A group that commits while an fsync
 // runs gets an fsync of its own at once, up to `durability.parallel` in
-// flight (SQLite: 2). While that many run, queued writes are not committed:
+// flight (SQLite: 1). While that many run, queued writes are not committed:
 // they stay queued until one returns, and the flush scheduled then commits
 // them together (fewer, larger transactions under load: every group costs
 // a COMMIT that writes its pages to the WAL, and an fsync; the writes would

@@ -14,7 +14,8 @@
 // (after its first transaction) and stays the same inode until close.
 //
 // One descriptor per fsync that may be in flight (fs.fsync: the libuv
-// threadpool; at most WAL_SYNCS_IN_FLIGHT at a time) and one for the
+// threadpool; at most WAL_SYNCS_IN_FLIGHT at a time unless a test asks for
+// more) and one for the
 // synchronous fsyncs (reads that must not wait, close), all opened before the
 // first group commits: Linux reports a writeback error once per open file
 // description, to the first fsync on it after the error, and never to a
@@ -35,10 +36,17 @@ export interface WalFsyncHooks {
   readonly fsync?: (fd: number, done: (error: Error | null) => void) => void;
   /** Synchronous fsync of `fd`; throws on failure (default fs.fsyncSync). */
   readonly fsyncSync?: (fd: number) => void;
+  /** Asynchronous fsyncs that may run at once (default WAL_SYNCS_IN_FLIGHT; tests of the committer ask for more). */
+  readonly inFlight?: number;
 }
 
-/** Asynchronous fsyncs that may run at once (each on its own descriptor). */
-export const WAL_SYNCS_IN_FLIGHT = 2;
+/**
+ * Asynchronous fsyncs that may run at once (each on its own descriptor).
+ * One: the writes that arrive while it runs wait for it and then commit as
+ * one group, so under load groups are larger and each costs its COMMIT and
+ * fsync hand-off once (docs/design.md § Store; test/bench/README.md § Nexus put).
+ */
+export const WAL_SYNCS_IN_FLIGHT = 1;
 
 export interface WalSync {
   /** How many `sync` calls may be in flight at once. */
@@ -71,11 +79,13 @@ function fsyncDirectory(dir: string): void {
 export function openWalSync(dbFile: string, hooks: WalFsyncHooks = {}): WalSync {
   const doFsync = hooks.fsync ?? ((fd: number, done: (error: Error | null) => void) => fsyncAsync(fd, done));
   const doFsyncSync = hooks.fsyncSync ?? fsyncSync;
+  const inFlight = hooks.inFlight ?? WAL_SYNCS_IN_FLIGHT;
+  if (!Number.isSafeInteger(inFlight) || inFlight < 1) throw new StoreError('invalid_input', 'the write-ahead log fsyncs in flight must be a positive integer');
   const path = walFile(dbFile);
   const opened: number[] = [];
   try {
     // Read-only: fsync needs no write access, and nothing here may ever write the WAL.
-    for (let i = 0; i <= WAL_SYNCS_IN_FLIGHT; i++) opened.push(openSync(path, 'r'));
+    for (let i = 0; i <= inFlight; i++) opened.push(openSync(path, 'r'));
     fsyncDirectory(dirname(dbFile));
   } catch (e) {
     for (const fd of opened) closeSync(fd);
@@ -86,7 +96,7 @@ export function openWalSync(dbFile: string, hooks: WalFsyncHooks = {}): WalSync 
   const idle = opened.slice(1);
   let closed = false;
   return {
-    parallel: WAL_SYNCS_IN_FLIGHT,
+    parallel: inFlight,
     sync(done) {
       const fd = idle.pop();
       if (closed || fd === undefined) {

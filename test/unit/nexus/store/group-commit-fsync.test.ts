@@ -46,7 +46,7 @@ function track<T>(p: Promise<T>): Settled<T> {
  * Fsync hooks the test drives: every asynchronous fsync waits for release()/fail() (the oldest
  * held one by default); the synchronous one is counted and may be made to throw.
  */
-function heldFsync(): WalFsyncHooks & {
+function heldFsync(inFlight?: number): WalFsyncHooks & {
   asyncCalls: number;
   syncCalls: number;
   /** The descriptor of each asynchronous fsync, in call order. */
@@ -63,6 +63,7 @@ function heldFsync(): WalFsyncHooks & {
     return d;
   };
   const h = {
+    ...(inFlight === undefined ? {} : { inFlight }),
     asyncCalls: 0,
     syncCalls: 0,
     fds: [] as number[],
@@ -169,7 +170,7 @@ describe('group commit: answered after the fsync that follows COMMIT', () => {
   });
 
   it('a failing asynchronous fsync rejects its group and everything committed or queued after it with StoreError io, nothing answered OK', async () => {
-    const f = heldFsync();
+    const f = heldFsync(2);
     const { store } = sqliteStore(f);
     const first = [track(store.grouped.putSecret('g1/a', { v: '1' })), track(store.grouped.putSecret('g1/b', { v: '1' }))];
     await nextTurn(); // group 1 commits, its fsync is held
@@ -197,8 +198,8 @@ describe('group commit: answered after the fsync that follows COMMIT', () => {
     expect(() => store.close()).not.toThrow();
   });
 
-  it('a group committing while an fsync runs gets its own (two at most, on two descriptors); while two run, writes stay queued and commit together once one returns; one returning answers every group committed before it started, in any order', async () => {
-    const f = heldFsync();
+  it('with two fsyncs allowed in flight: a group committing while an fsync runs gets its own (two at most, on two descriptors); while two run, writes stay queued and commit together once one returns; one returning answers every group committed before it started, in any order', async () => {
+    const f = heldFsync(2);
     const commits: number[] = [];
     const { store } = sqliteStore(f, { hooks: { beforeCommit: (n) => commits.push(n) } });
     const a = track(store.grouped.putSecret('p/a', { v: '1' }));
@@ -233,6 +234,34 @@ describe('group commit: answered after the fsync that follows COMMIT', () => {
     await settle();
     expect(c).toEqual({ state: 'resolved', value: 2 });
     expect(e).toEqual({ state: 'resolved', value: 1 });
+    expect(f.waiting()).toBe(0);
+  });
+
+  it('by default one fsync runs at a time: writes arriving in later turns while it runs stay queued, then commit as one group once it returns, answered by the fsync started for them', async () => {
+    const f = heldFsync();
+    const commits: number[] = [];
+    const { store } = sqliteStore(f, { hooks: { beforeCommit: (n) => commits.push(n) } });
+    const a = track(store.grouped.putSecret('q/a', { v: '1' }));
+    await nextTurn(); // group 1 → the fsync, held
+    const b = track(store.grouped.putSecret('q/b', { v: '1' }));
+    await nextTurn();
+    const c = track(store.grouped.putSecret('q/a', { v: '2' }));
+    await nextTurn();
+    expect(commits).toEqual([1]); // b and c wait: the one fsync slot is busy
+    expect(f.asyncCalls).toBe(1);
+    f.release();
+    await settle();
+    expect(a).toEqual({ state: 'resolved', value: 1 });
+    expect([b.state, c.state]).toEqual(['pending', 'pending']);
+    await nextTurn(); // the flush the returning fsync scheduled: b and c in one group
+    expect(commits).toEqual([1, 2]);
+    expect(f.asyncCalls).toBe(2);
+    await settle();
+    expect([b.state, c.state]).toEqual(['pending', 'pending']); // committed, not yet durable
+    f.release();
+    await settle();
+    expect(b).toEqual({ state: 'resolved', value: 1 });
+    expect(c).toEqual({ state: 'resolved', value: 2 });
     expect(f.waiting()).toBe(0);
   });
 
