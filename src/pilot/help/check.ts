@@ -13,6 +13,7 @@
 // keep their help as static text next to their flags; nothing on a command's
 // path loads this module (test/unit/pilot/help-tree.test.ts does).
 import type { Command } from 'commander';
+import { quoteForMessage } from '../../util/quote-for-message.js';
 import { ExitCode } from '../output/exit.js';
 
 const KNOWN_CODES: ReadonlySet<number> = new Set(Object.values(ExitCode));
@@ -53,7 +54,7 @@ export function helpProblems(cmd: Command, path: readonly string[], helpText: st
     for (const line of exits.body) {
       const m = /^ {2}(\d+) {1,2}\S/.exec(line);
       if (m !== null) codes.push(Number(m[1]));
-      else if (!/^ {4,}\S/.test(line)) problems.push(`"Exit codes:" line is not "  <code>  <when>" or its continuation: ${JSON.stringify(line)}`);
+      else if (!/^ {4,}\S/.test(line)) problems.push(`"Exit codes:" line is not "  <code>  <when>" or its continuation: ${quoteForMessage(line)}`);
     }
     if (!codes.includes(ExitCode.ok)) problems.push('"Exit codes:" does not list 0');
     // Commander refuses an unknown flag on every command (report.ts: exit 2).

@@ -68,6 +68,8 @@ describe('the help check can fail', () => {
     ['a code twice', cmd(), good.replace('  2  usage error\n', '  2  usage error\n  2  again\n'), '"Exit codes:" lists a code twice'],
     ['Example before Exit codes', cmd(), 'Example:\n  $ spike x\n\nExit codes:\n  0  ok\n  2  usage\n', '"Example:" comes before "Exit codes:"'],
     ['a stray line in Exit codes', cmd(), good.replace('     (continued)', 'see above'), '"Exit codes:" line is not "  <code>  <when>" or its continuation: "see above"'],
+    // U+202E (a bidi override) and U+0085 (NEL, a line break) escaped, so the problem stays one readable line.
+    ['a stray line with a bidi override and a NEL', cmd(), good.replace('     (continued)', '\u202esee\u0085above'), '"Exit codes:" line is not "  <code>  <when>" or its continuation: "\\u202esee\\u0085above"'],
     ['no Example', cmd(), good.replace('Example:', 'Usage examples:'), 'no "Example:" section'],
     ['an example of another command', cmd(), good.replace('$ spike x --y', '$ spike xy'), 'no example runs "spike x"'],
     ['examples without $', cmd(), good.replace('  $ spike x --y', '  spike x --y'), '"Example:" has no "  $ …" line'],
