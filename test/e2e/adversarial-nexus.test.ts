@@ -238,13 +238,16 @@ describe('slow and oversized bodies do not block the restore route', () => {
     // oversized: refused and the connection closed, without reading the whole body
     await Promise.all([...oversized, ...chunked, ...hugeAnnounced].map((w) => w.closed));
     measured.oversizedClosedAfterMs = Date.now() - t0;
-    // announced too large: a clean 400 before any body is read
-    for (const w of hugeAnnounced) expect(w.data()).toMatch(/^HTTP\/1\.1 400 /);
-    // streamed too large: the 400 is sent while the client is still writing, then the connection
-    // lingers (at most 256 KiB more read and dropped, never parsed, for at most 1 s) before it is
-    // closed, so the client reads the 400 before any reset; an empty answer is still let through
-    // for a test process too busy to read for that long
-    for (const w of [...oversized, ...chunked]) expect(w.data()).toMatch(/^(HTTP\/1\.1 400 |$)/);
+    // Every one gets the whole answer: status line, then upstream's restore error body (RestoreResponse:
+    // RestorationStatus's collected/remaining/restored, then err) and nothing after it.
+    //  - announced too large: a clean 400 before any body is read;
+    //  - streamed too large: the 400 is sent while the client is still writing, then the connection
+    //    lingers (at most 256 KiB more read and dropped, never parsed, for at most 1 s: lingering close)
+    //    before it is closed, so no reset overtakes the answer.
+    for (const w of [...hugeAnnounced, ...oversized, ...chunked]) {
+      expect(w.data()).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(w.data()).toMatch(/\r\n\r\n\{"collected":0,"remaining":0,"restored":false,"err":"api_bad_request"\}$/);
+    }
 
     // nothing from the attackers was collected: still exactly one shard, same process
     const nexus = stack.proc('nexus');
