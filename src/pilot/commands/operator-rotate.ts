@@ -115,10 +115,11 @@ export function defineRotate(cmd: Command, deps: () => PilotDeps): Command {
       'after',
       `
 Needs the superuser SPIFFE ID (spiffe://<trust root>/spike/pilot/role/superuser)
-and a spike-ts SPIKE Nexus with the SQLite backend (memory and lite keep
-nothing to re-encrypt). SPIKE Nexus makes a new root key, re-encrypts every
-stored record with it and gives each Keeper its new shard; secrets stay
-readable and writable all along, and a restart of SPIKE Nexus resumes it.
+and a spike-ts SPIKE Nexus with the SQLite or PostgreSQL backend (memory and
+lite keep nothing to re-encrypt: SPIKE Nexus refuses, exit 1). SPIKE Nexus
+makes a new root key, re-encrypts every stored record with it and gives each
+Keeper its new shard; secrets stay readable and writable all along, and a
+restart of SPIKE Nexus resumes it.
 Afterwards EVERY EARLIER RECOVERY SHARD FILE IS USELESS: run
 \`spike operator recover\`, store the new files, destroy the old ones.
 

@@ -354,4 +354,13 @@ describe('spike operator rotate --help', () => {
     const top = await runProgram(['operator', '--help'], fake({ spiffeId: ID.superuser }));
     expect(top.out).toMatch(/\n {2}rotate \[options\] +Replace the root key/);
   });
+
+  it('names both backends that rotate and the two that refuse', async () => {
+    // Nexus's rotate guard lets sqlite and postgres through and answers
+    // 400 rotation_unsupported to memory and lite (exit 1).
+    const r = await runProgram(['operator', 'rotate', '--help'], fake({ spiffeId: ID.superuser }));
+    const prose = r.out.replace(/\s+/g, ' ');
+    expect(prose).toContain('a spike-ts SPIKE Nexus with the SQLite or PostgreSQL backend (');
+    expect(prose).toContain('memory and lite keep nothing to re-encrypt');
+  });
 });
