@@ -2,8 +2,8 @@
 // step, check everything it needs — the Workload API and the SVID (role,
 // expiry), SPIKE Nexus (reachable, the right SPIFFE ID, the right state) and
 // the recovery directory — and print a PASS/WARN/FAIL table. Exit 0 unless a
-// check FAILs (with --strict also when one WARNs); otherwise the exit code of
-// the first failed check (docs/cli.md: 1 Nexus, 3 identity, 4 filesystem).
+// check FAILs: then the exit code of the first failed check (docs/cli.md:
+// 1 Nexus, 3 identity, 4 filesystem); with --strict, WARNs and no FAIL exit 1.
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../output/exit.js';
 import { FORMAT_HELP, parseFormat } from '../output/format.js';
@@ -57,11 +57,13 @@ export function definePreflight(cmd: Command, deps: () => PilotDeps): Command {
 Checks: recovery-dir, memory (swap, core dumps), workload-api, role,
 svid-expiry (WARN under 5 minutes), nexus (reachable, presents a SPIKE Nexus
 SPIFFE ID), nexus-state (recover: ready; restore: waiting for a restore).
-A failed check (--strict: or a warning) exits with the code of the first one.
+A failed check exits with the code of the first one; with --strict, warnings
+and no failed check exit 1.
 
 Exit codes:
   0  no check FAILed (--strict: and none WARNed)
-  1  a SPIKE Nexus check failed (unreachable, or not in the state the step needs)
+  1  a SPIKE Nexus check failed (unreachable, or not in the state the step
+     needs), or --strict and a check WARNed with none FAILed
   2  usage error (bad --for, flag or format)
   3  an identity check failed (no Workload API or SVID, wrong role, or the
      server is not SPIKE Nexus)

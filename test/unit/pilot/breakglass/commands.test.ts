@@ -17,8 +17,9 @@ import { checkShardAgainstManifest, readShardFromFile } from '../../../../src/pi
 import { loadManifest } from '../../../../src/pilot/breakglass/load.js';
 import { MANIFEST_FILE } from '../../../../src/pilot/breakglass/manifest.js';
 import type { PreflightSvid, PreflightWorld } from '../../../../src/pilot/breakglass/preflight.js';
+import { listedExitCodes } from '../../../../src/pilot/help/check.js';
 import { parseShard, formatShardFile } from '../../../../src/pilot/breakglass/shard.js';
-import { fake, ID, json, failure } from '../fakes.js';
+import { fake, ID, json, failure, runProgram } from '../fakes.js';
 
 let dir: string;
 beforeEach(() => {
@@ -325,5 +326,28 @@ describe('spike operator preflight', () => {
   it('refuses an unknown --for (exit 2)', async () => {
     const f = fake({ spiffeId: ID.recover });
     expect((await failure(runPreflight(f.deps, { format: 'human', for: 'bake' }, world({})))).exitCode).toBe(2);
+  });
+
+  it('--strict with only warnings exits 1, not the warning check\'s code, and --help says so', async () => {
+    // For restore an unsafe recovery directory is a WARN whose check carries
+    // exit 4; the only other checks pass (Nexus waits for a restore).
+    const f = fake({ spiffeId: ID.restore });
+    const waiting = { ready: false, collected: 1, remaining: 1, threshold: 2, ids: [1] };
+    const w = world({ dirError: true, status: waiting, svid: { spiffeId: ID.restore } });
+    await runPreflight(f.deps, { format: 'human', for: 'restore' }, w);
+    expect(f.out.join('')).toMatch(/recovery-dir +WARN +Refusing/);
+    expect(f.out.join('')).toMatch(/1 warning\(s\), 0 failed/);
+    const g = fake({ spiffeId: ID.restore });
+    const e = await failure(runPreflight(g.deps, { format: 'human', for: 'restore', strict: true }, w));
+    expect(e.exitCode).toBe(ExitCode.nexus);
+
+    const help = await runProgram(['operator', 'preflight', '--help'], fake({ spiffeId: ID.restore }));
+    expect(help.code).toBe(0);
+    expect(listedExitCodes(help.out)).toContain(ExitCode.nexus);
+    // The "1" entry of "Exit codes:" (with its continuation lines) names --strict.
+    const entry = /\n {2}1 {2}(.*(?:\n {4,}.*)*)/.exec(help.out)?.[1].replace(/\s+/g, ' ');
+    expect(entry).toBe('a SPIKE Nexus check failed (unreachable, or not in the state the step needs), or --strict and a check WARNed with none FAILed');
+    const prose = help.out.replace(/\s+/g, ' ');
+    expect(prose).toContain('A failed check exits with the code of the first one; with --strict, warnings and no failed check exit 1.');
   });
 });
