@@ -9,10 +9,18 @@ import { acquireIdentity, fatalFor, loadConfigOrDie, type Die } from '../common/
 import { ShardStore } from './shard-store.js';
 import { keeperPeerPolicy } from './policy.js';
 import { startKeeperServer } from './server.js';
+import { KEEPER_USAGE, parseServerArgs } from '../common/server-args.js';
 
 const die: Die = fatalFor('spike-keeper');
 
 async function main(): Promise<void> {
+  // No arguments but --help (src/common/server-args.ts).
+  const args = parseServerArgs(process.argv.slice(2), KEEPER_USAGE);
+  if (args.kind === 'help') {
+    process.stdout.write(`${KEEPER_USAGE}\n`);
+    process.exit(0);
+  }
+  if (args.kind === 'error') die(args.message, 2);
   const config = loadConfigOrDie(die, () => loadKeeperConfig(processEnv()));
   const logger = createLogger({ component: 'keeper', level: config.logLevel });
   const lifecycle = createLifecycle({ onError: (e) => logger.warn('shutdown step failed', { error: describeError(e) }) });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// spike-nexus: the SPIKE secrets server. Process concerns only: configuration
-// from the environment (invalid → one line on stderr, exit 1), the SVID
+// spike-nexus: the SPIKE secrets server. Process concerns only: the command
+// line (no arguments but `store …` and --help: src/common/server-args.ts),
+// configuration from the environment (invalid → one line on stderr, exit 1), the SVID
 // (must be the Nexus ID), logging, and clean shutdown on SIGTERM/SIGINT
 // (stop serving, close the store, zero the root key).
 import { processEnv } from '../protocol/config/env.js';
@@ -10,6 +11,7 @@ import { createLogger, describeError } from '../common/log.js';
 import { createLifecycle } from '../common/lifecycle.js';
 import { acquireIdentity, fatalFor, loadConfigOrDie, type Die } from '../common/startup.js';
 import { startNexus } from './nexus.js';
+import { NEXUS_USAGE, parseServerArgs } from '../common/server-args.js';
 
 const die: Die = fatalFor('spike-nexus');
 
@@ -21,6 +23,12 @@ async function main(): Promise<void> {
     // Exit now: node-postgres can leave a refused connection open until the server drops it.
     process.exit(code);
   }
+  const args = parseServerArgs(process.argv.slice(2), NEXUS_USAGE);
+  if (args.kind === 'help') {
+    process.stdout.write(`${NEXUS_USAGE}\n`);
+    process.exit(0);
+  }
+  if (args.kind === 'error') die(args.message, 2);
   const config = loadConfigOrDie(die, () => loadNexusConfig(processEnv()));
   const log = createLogger({ component: 'nexus', level: config.logLevel });
   const lifecycle = createLifecycle({ onError: (e) => log.warn('shutdown step failed', { error: describeError(e) }) });

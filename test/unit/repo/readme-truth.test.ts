@@ -25,8 +25,9 @@
 //    parsed: `<var>.command('x')` hangs under `<var>`, options belong to the
 //    command defined last before them);
 //  - spike-bootstrap: its usage line (src/bootstrap/args.ts USAGE) as a code span;
-//  - spike-keeper takes no arguments: src/keeper never reads process.argv
-//    (when it does, this test fails: document the flags here and in README).
+//  - spike-keeper and spike-nexus take no arguments but --help (and
+//    `store …`): their mains parse process.argv with parseServerArgs, and
+//    their README rows say what --help and any other argument do.
 // Environment variables: every name in a quoted string literal matching
 // (SPIKE|SPIFFE)_[A-Z0-9_]+ in src/**/*.ts is taken as read by the code
 // (they are read through src/protocol/config/env.ts by name), except
@@ -332,9 +333,15 @@ describe('README.md names the server binaries’ commands and flags', async () =
     expect(readme.split('\n').some((l) => codeSpans(l).some((s) => s === usage || s.startsWith(`${usage} `)))).toBe(true);
   });
 
-  it('spike-keeper takes no arguments', () => {
-    expect(tsFiles('src/keeper').filter((f) => read(f).includes('process.argv'))).toEqual([]);
-    expect(entryOf(readme, 'spike-keeper', [])).not.toBe('');
+  it('spike-keeper and spike-nexus: no arguments but --help (src/common/server-args.ts), and the README says so', () => {
+    for (const [bin, main] of [
+      ['spike-keeper', 'src/keeper/main.ts'],
+      ['spike-nexus', 'src/nexus/main.ts'],
+    ] as const) {
+      expect(read(main)).toContain('parseServerArgs(process.argv.slice(2)');
+      const entry = entryOf(readme, bin, []);
+      expect(entry, bin).toContain('`--help` prints the usage line (exit 0), anything else exits 2');
+    }
   });
 });
 
