@@ -1,6 +1,8 @@
 // Fuzz: the Go-compatible request decoders (src/protocol/messages.ts). Any
 // body — bytes, JSON text, or a JSON value shaped like the request — decodes
-// or is refused with a one-line DecodeError that never carries a value.
+// or is refused with a one-line DecodeError that never carries a value. The
+// generators mix in control, line-breaking and bidi characters and lone
+// surrogates (dangerous.ts) so the one-line check has something to catch.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -17,6 +19,7 @@ import {
   secretPutRequest,
   type Codec,
 } from '../../../src/protocol/messages.js';
+import { sprinkled, sprinkledBytes, unitWithDangerous } from './dangerous.js';
 import { RUNS, expectRefusal, resultOrRefusal } from './refusal.js';
 
 const MARK = 'SECRETVALUE';
@@ -46,14 +49,20 @@ const leaf = fc.oneof(
   fc.boolean(),
   fc.integer(),
   fc.constantFrom(0, -1, 255, 256, 1.5, 1e21, -0, 2 ** 53, 2 ** 63),
-  fc.string({ maxLength: 10 }).map((s) => `${MARK}${s}`),
+  sprinkled(fc.string({ maxLength: 10 })).map((s) => `${MARK}${s}`),
   fc.array(fc.integer({ min: -2, max: 300 }), { maxLength: 40 }),
   fc.constant(`${MARK}QUFBQQ==`),
 );
 const value = fc.letrec((tie) => ({
-  v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 6 }), tie('v'), { maxKeys: 3 })),
+  v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(sprinkled(fc.string({ maxLength: 6 })), tie('v'), { maxKeys: 3 })),
 })).v;
-const requestLike = fc.dictionary(key, value, { maxKeys: 5 });
+const requestLike = fc.dictionary(sprinkled(key), value, { maxKeys: 5 });
+
+/** JSON text: plain, with dangerous characters in its strings and keys (escaped or raw), or with them inserted anywhere (mostly malformed). */
+const jsonText = fc.oneof(
+  { weight: 3, arbitrary: fc.json() },
+  { weight: 1, arbitrary: sprinkled(fc.json({ stringUnit: unitWithDangerous(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })) })) },
+);
 
 /** Number spellings JSON.stringify never writes (Go tells 1.0 from 1). */
 const numberText = fc.constantFrom('1.0', '1e2', '-0', '0.5', '1E400', '-1e-400', '00', '01', '18446744073709551616', '9007199254740993');
@@ -68,11 +77,11 @@ function check(name: string, raw: unknown): void {
 
 describe('fuzz: request decoders', () => {
   it('arbitrary bytes', () => {
-    fc.assert(fc.property(fc.constantFrom(...names), fc.uint8Array({ maxLength: 120 }), (n, b) => check(n, Buffer.from(b))), { numRuns: RUNS });
+    fc.assert(fc.property(fc.constantFrom(...names), sprinkledBytes(fc.uint8Array({ maxLength: 120 })), (n, b) => check(n, Buffer.from(b))), { numRuns: RUNS });
   });
 
   it('arbitrary JSON text', () => {
-    fc.assert(fc.property(fc.constantFrom(...names), fc.json(), (n, t) => check(n, Buffer.from(t))), { numRuns: RUNS });
+    fc.assert(fc.property(fc.constantFrom(...names), jsonText, (n, t) => check(n, Buffer.from(t))), { numRuns: RUNS });
   });
 
   it('request-shaped JSON, as text and as a parsed value', () => {

@@ -2,10 +2,13 @@
 // ID injected as in test/unit/nexus). Arbitrary methods, paths, actions,
 // callers and bodies on the restore, recover, secret and policy routes get
 // only documented statuses (200/400/401/404/429/503) with a JSON body —
-// never 500 — and Nexus keeps working afterwards.
+// never 500 — and Nexus keeps working afterwards. Paths, queries, callers
+// and body strings mix in control, line-breaking and bidi characters and
+// lone surrogates (dangerous.ts).
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDS, keyOf, makeHarness, type Harness, type HarnessOptions } from '../nexus/fixtures.js';
+import { sprinkled, unitWithDangerous } from './dangerous.js';
 import { RUNS } from './refusal.js';
 
 const DOCUMENTED = [200, 400, 401, 404, 429, 503];
@@ -19,22 +22,33 @@ afterEach(async () => {
   h = undefined;
 });
 
+/**
+ * A request line cannot carry TAB, LF or CR (the HTTP parser refuses them,
+ * and the URL parser the test harness goes through drops them, which can turn
+ * `/\n/` into an invalid `//`): they arrive percent-encoded. The other
+ * dangerous characters stay raw, as raw bytes in a request target would.
+ */
+const requestTarget = (s: string): string => s.replace(/[\t\n\r]/g, (c) => encodeURIComponent(c));
+
 const path = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...ROUTE_PATHS) },
   { weight: 1, arbitrary: fc.constantFrom(...ROUTE_PATHS).map((p) => `${p}/`) },
   { weight: 1, arbitrary: fc.constantFrom(...ROUTE_PATHS).map((p) => p.toUpperCase()) },
   { weight: 1, arbitrary: fc.constantFrom('/v1/operator/%72estore', '/v1/store/secrets/metadata', '//v1/store/secrets', '/v1/store/../operator/recover', '/%zz', '/') },
-  { weight: 1, arbitrary: fc.webPath().map((p) => (p.startsWith('/') ? p : `/${p}`)) }, // a request target always has a path
+  { weight: 1, arbitrary: sprinkled(fc.webPath()).map((p) => requestTarget(p.startsWith('/') ? p : `/${p}`)) }, // a request target always has a path
 );
 const action = fc.oneof(
   fc.constantFrom('', '?action=get', '?action=delete', '?action=list', '?action=undelete', '?action=', '?action=GET', '?action=get&action=delete', '?action=%zz', '?x=1&action=get'),
-  fc.webQueryParameters().map((q) => `?${q}`),
+  sprinkled(fc.webQueryParameters()).map((q) => requestTarget(`?${q}`)),
 );
 const peer = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(IDS.superuser, IDS.restore, IDS.recover) },
   { weight: 1, arbitrary: fc.constantFrom(IDS.bootstrap, IDS.nexus, IDS.keeper, undefined, 'spiffe://spike.ist/spike/pilot/role/superuser/', 'SPIFFE://spike.ist/x', '') },
-  { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+  { weight: 1, arbitrary: sprinkled(fc.string({ maxLength: 40 })) },
+  { weight: 1, arbitrary: sprinkled(fc.constantFrom(IDS.superuser, IDS.restore, 'spiffe://spike.ist/x')) },
 );
+/** A short string field of a request body, sometimes holding dangerous characters. */
+const text = (maxLength: number): fc.Arbitrary<string> => sprinkled(fc.string({ maxLength }));
 const shardArray = fc.oneof(
   fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 32, maxLength: 32 }),
   fc.constant(Array(32).fill(255)),
@@ -42,20 +56,21 @@ const shardArray = fc.oneof(
   fc.array(fc.integer({ min: -300, max: 300 }), { maxLength: 40 }),
 );
 const jsonBody = fc.oneof(
-  fc.record({ id: fc.oneof(fc.integer({ min: -2, max: 1002 }), fc.constant(2 ** 53), fc.string({ maxLength: 4 })), shard: fc.oneof(shardArray, fc.constant(null)) }, { requiredKeys: [] }),
+  fc.record({ id: fc.oneof(fc.integer({ min: -2, max: 1002 }), fc.constant(2 ** 53), text(4)), shard: fc.oneof(shardArray, fc.constant(null)) }, { requiredKeys: [] }),
   fc.record(
     {
-      path: fc.oneof(fc.constantFrom('a', 'app/db', 'a b', '', '../x', 'x'.repeat(501)), fc.string({ maxLength: 20 })),
+      path: fc.oneof(sprinkled(fc.constantFrom('a', 'app/db', 'a b', '', '../x', 'x'.repeat(501))), text(20)),
       values: fc.oneof(
         fc.constant(null),
-        fc.dictionary(fc.oneof(fc.constantFrom('k', 'user', 'pass'), fc.string({ maxLength: 8 })), fc.oneof(fc.string({ maxLength: 8 }).map((v) => `${SECRET}${v}`), fc.integer()), { maxKeys: 3 }),
+        fc.dictionary(fc.oneof(fc.constantFrom('k', 'user', 'pass'), text(8)), fc.oneof(text(8).map((v) => `${SECRET}${v}`), fc.integer()), { maxKeys: 3 }),
       ),
       version: fc.oneof(fc.integer({ min: -2, max: 5 }), fc.constant(1.5), fc.constant(2 ** 64)),
     },
     { requiredKeys: [] },
   ),
-  fc.record({ name: fc.string({ maxLength: 8 }), spiffeidPattern: fc.string({ maxLength: 8 }), pathPattern: fc.string({ maxLength: 8 }), permissions: fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }) }, { requiredKeys: [] }),
+  fc.record({ name: text(8), spiffeidPattern: text(8), pathPattern: text(8), permissions: fc.array(text(5), { maxLength: 3 }) }, { requiredKeys: [] }),
   fc.jsonValue({ maxDepth: 3 }),
+  fc.jsonValue({ maxDepth: 3, stringUnit: unitWithDangerous(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })) }),
 );
 const body = fc.oneof(
   { weight: 6, arbitrary: jsonBody.map((v) => JSON.stringify(v) as string | Buffer | undefined) },

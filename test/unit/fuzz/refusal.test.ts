@@ -1,6 +1,7 @@
 // expectRefusal, the fuzz targets' check, itself: a message holding any raw
-// line-breaking, DEL, C1 or bidi character fails it; the same input quoted
-// with quoteForMessage passes. The characters are listed by hand.
+// control, line-breaking or bidi character or lone surrogate fails it; the
+// same input quoted with quoteForMessage passes. The characters are listed by
+// hand.
 import { describe, expect, it } from 'vitest';
 import { quoteForMessage } from '../../../src/util/quote-for-message.js';
 import { expectRefusal } from './refusal.js';
@@ -8,6 +9,10 @@ import { expectRefusal } from './refusal.js';
 class ProbeError extends Error {}
 
 const RAW = [
+  ['NUL', '\u0000'],
+  ['TAB', '\t'],
+  ['ESC', '\u001b'],
+  ['last C0 control', '\u001f'],
   ['CR', '\r'],
   ['LF', '\n'],
   ['LINE SEPARATOR', '\u2028'],
@@ -24,6 +29,8 @@ const RAW = [
   ['RIGHT-TO-LEFT OVERRIDE', '\u202e'],
   ['LEFT-TO-RIGHT ISOLATE', '\u2066'],
   ['POP DIRECTIONAL ISOLATE', '\u2069'],
+  ['lone high surrogate', '\ud800'],
+  ['lone low surrogate', '\udfff'],
 ] as const;
 
 describe('expectRefusal', () => {
@@ -36,7 +43,7 @@ describe('expectRefusal', () => {
   });
 
   it('passes the neighbours of the refused ranges', () => {
-    expect(() => expectRefusal(new ProbeError('~ \u00a0 \u200d \u2027 \u202f \u2065 \u206a é 日本'), ProbeError)).not.toThrow();
+    expect(() => expectRefusal(new ProbeError('~ \u00a0 \u200d \u2027 \u202f \u2065 \u206a é 日本 \ud83d\ude00'), ProbeError)).not.toThrow();
   });
 
   it('fails on another class, an empty or overlong message, or a secret shown', () => {

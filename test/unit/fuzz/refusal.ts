@@ -1,7 +1,7 @@
 // What "no undocumented error" means in the fuzz tests: the thrown value is
 // the module's own typed error, its message is one non-empty line of sane
-// length that no input can break or reorder (no raw line break, line or
-// paragraph separator, DEL, C1 control or bidi control: outside input is
+// length that no input can break or reorder (no raw control character, line
+// or paragraph separator, bidi control or lone surrogate: outside input is
 // quoted with quoteForMessage), and it never carries the input's secret part.
 import { expect } from 'vitest';
 
@@ -9,11 +9,14 @@ import { expect } from 'vitest';
 type ErrorClass = abstract new (...args: any[]) => Error;
 
 /**
- * What must not appear raw in a refusal: CR, LF, U+2028, U+2029 (line
- * breaks), DEL and the C1 controls U+0080–U+009F (NEL, CSI among them), and
- * the bidi controls U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069.
+ * What must not appear raw in a refusal: the C0 controls U+0000–U+001F (CR
+ * and LF break the line, ESC starts a terminal escape), U+2028, U+2029 (line
+ * breaks), DEL and the C1 controls U+0080–U+009F (NEL, CSI among them), the
+ * bidi controls U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069, and
+ * lone surrogates (a paired one is an ordinary character).
  */
-export const UNSAFE_IN_MESSAGE = /[\r\n\u2028\u2029\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const UNSAFE_IN_MESSAGE = /[\u0000-\u001f\u2028\u2029\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|\p{Cs}/u;
 
 /** Asserts `e` is a one-line `cls` whose message contains none of `secrets` (each ≥ 6 chars to be meaningful). */
 export function expectRefusal(e: unknown, cls: ErrorClass, secrets: readonly string[] = []): void {

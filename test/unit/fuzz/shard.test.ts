@@ -1,10 +1,13 @@
 // Fuzz: the Pilot's recovery-shard parser (`spike:<id>:<64 hex>`,
 // docs/design.md § Restore input). Any input either parses into a canonical shard or is refused
 // with a one-line exit-2 CliError that never repeats the hex (secret) part.
+// The generators mix in control, line-breaking and bidi characters and lone
+// surrogates (dangerous.ts), as text and as bytes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CliError, ExitCode } from '../../../src/pilot/output/exit.js';
 import { MAX_SHARD_INPUT_BYTES, formatShardFile, parseShard } from '../../../src/pilot/breakglass/shard.js';
+import { sprinkled, sprinkledBytes } from './dangerous.js';
 import { RUNS, expectRefusal } from './refusal.js';
 
 const MAX = 1000;
@@ -49,13 +52,14 @@ const hexChars = (min: number, max: number): fc.Arbitrary<string> =>
 /** Near-valid shards: each part drawn from good and bad alternatives. */
 const shardLike = fc
   .tuple(
-    fc.oneof(fc.constant('spike'), fc.constantFrom('SPIKE', 'spik', 'spike ', ' spike', ''), fc.string({ maxLength: 6 })),
+    fc.oneof(fc.constant('spike'), fc.constantFrom('SPIKE', 'spik', 'spike ', ' spike', ''), sprinkled(fc.string({ maxLength: 6 }))),
     fc.oneof(
       fc.integer({ min: 1, max: MAX }).map(String),
       fc.constantFrom('0', '01', '-1', '+1', '1001', '4294967297', '99999999999', '1e3', '0x1', ' 1', '１'),
-      fc.string({ maxLength: 12 }),
+      sprinkled(fc.string({ maxLength: 12 })),
+      sprinkled(fc.integer({ min: 1, max: MAX }).map(String)),
     ),
-    fc.oneof(hexChars(64, 64), hexChars(0, 70), fc.string({ minLength: 60, maxLength: 68 }), fc.constant('0'.repeat(64))),
+    fc.oneof(hexChars(64, 64), hexChars(0, 70), sprinkled(fc.string({ minLength: 60, maxLength: 68 })), sprinkled(hexChars(64, 64)), fc.constant('0'.repeat(64))),
     fc.constantFrom('', '\n', ' \t\r\n', '\0', ':', ':00'),
     fc.constantFrom('', ' ', '\n'),
   )
@@ -81,12 +85,12 @@ const mutated = fc
 
 describe('fuzz: parseShard', () => {
   it('arbitrary bytes: parse or a one-line exit-2 refusal', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 160 }), check), { numRuns: RUNS });
+    fc.assert(fc.property(sprinkledBytes(fc.uint8Array({ maxLength: 160 })), check), { numRuns: RUNS });
   });
 
   it('arbitrary Unicode text', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 120 }), (s) => check(Buffer.from(s, 'utf8'))),
+      fc.property(sprinkled(fc.string({ unit: 'binary', maxLength: 120 })), (s) => check(Buffer.from(s, 'utf8'))),
       { numRuns: RUNS },
     );
   });
