@@ -345,7 +345,7 @@ describe('spike operator preflight', () => {
     expect(help.code).toBe(0);
     expect(listedExitCodes(help.out)).toContain(ExitCode.nexus);
     // The "1" entry of "Exit codes:" (with its continuation lines) names --strict.
-    const entry = /\n {2}1 {2}(.*(?:\n {4,}.*)*)/.exec(help.out)?.[1].replace(/\s+/g, ' ');
+    const entry = /\n {2}1 {2}(.*(?:\n {4,}.*)*)/.exec(help.out)?.[1]?.replace(/\s+/g, ' ');
     expect(entry).toBe('a SPIKE Nexus check failed (unreachable, or not in the state the step needs), or --strict and a check WARNed with none FAILed');
     const prose = help.out.replace(/\s+/g, ' ');
     expect(prose).toContain('A failed check exits with the code of the first one; with --strict, warnings and no failed check exit 1.');
