@@ -82,4 +82,18 @@ describe('spike without a Workload API', () => {
       rmSync(empty, { recursive: true, force: true });
     }
   });
+
+  it('verify with no arguments before any recover: exit 2 naming the manifest inside the recovery directory', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'pcli-home-'));
+    try {
+      const env = { SPIFFE_ENDPOINT_SOCKET: NOWHERE.SPIFFE_ENDPOINT_SOCKET, HOME: home };
+      const v = await runSpike(['operator', 'verify'], { env });
+      expect([v.code, v.stderr]).toEqual([2, `Error: No manifest at ${home}/.spike/recover/spike.recovery.manifest.json (pass --manifest <file>).\n`]);
+      const c = await runSpike(['operator', 'verify'], { env: { ...env, SPIKE_PILOT_RECOVERY_DIR: join(home, 'custom') } });
+      expect([c.code, c.stderr]).toEqual([2, `Error: No manifest at ${home}/custom/recover/spike.recovery.manifest.json (pass --manifest <file>).\n`]);
+      expect(existsSync(join(home, '.spike'))).toBe(false);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
 });

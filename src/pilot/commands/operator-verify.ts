@@ -55,9 +55,14 @@ interface Plan {
 }
 
 function plan(args: readonly string[], manifestFlag: string | undefined, defaultDir: () => string): Plan {
-  const targets = args.length === 0 ? [defaultDir()] : [...args];
-  const dirs = targets.filter(isDirectory);
-  const files = targets.filter((t) => !dirs.includes(t));
+  if (args.length === 0) {
+    // The recovery directory is a directory even before `recover` made it:
+    // the manifest is looked for inside it, and a missing one lists no files.
+    const dir = defaultDir();
+    return { manifestPath: manifestFlag ?? join(dir, MANIFEST_FILE), paths: isDirectory(dir) ? shardFilesIn(dir) : [] };
+  }
+  const dirs = args.filter(isDirectory);
+  const files = args.filter((t) => !dirs.includes(t));
   const manifestPath = manifestFlag ?? join(dirs[0] ?? dirname(files[0] as string), MANIFEST_FILE);
   const paths = [...files];
   for (const d of dirs) paths.push(...shardFilesIn(d));

@@ -3,7 +3,7 @@
 // recover export (age files + manifest, nothing in plaintext), restore's file
 // and manifest checks, and preflight's verdicts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as age from 'age-encryption';
@@ -162,6 +162,33 @@ describe('recover export and spike operator verify', () => {
       ['spike.recovery.2.txt', 'ok'],
       ['spike.recovery.3.txt', 'missing'],
     ]);
+  });
+
+  it('no arguments and no recovery directory yet: names the manifest path inside it (exit 2)', async () => {
+    // `recover` writes to <HOME>/.spike/recover, or <SPIKE_PILOT_RECOVERY_DIR>/recover;
+    // neither exists here.
+    for (const [env, recoverDir] of [
+      [{ HOME: dir }, join(dir, '.spike', 'recover')],
+      [{ HOME: dir, SPIKE_PILOT_RECOVERY_DIR: join(dir, 'custom') }, join(dir, 'custom', 'recover')],
+    ] as const) {
+      const f = fake({ spiffeId: ID.recover, env });
+      const e = await failure(runVerify(f.deps, [], { format: 'human' }));
+      expect([e.exitCode, e.message]).toEqual([ExitCode.usage, `No manifest at ${join(recoverDir, MANIFEST_FILE)} (pass --manifest <file>).`]);
+      expect(f.out).toEqual([]);
+    }
+  });
+
+  it('no arguments, no recovery directory, --manifest given: every listed shard is reported missing there (exit 2)', async () => {
+    const elsewhere = join(dir, 'export');
+    mkdirSync(elsewhere);
+    const r = await exportBreakglass({ dir: elsewhere, shards: setOf(7), nexusId: NEXUS, recipients: [] });
+    const f = fake({ spiffeId: ID.recover, env: { HOME: dir } });
+    const e = await failure(runVerify(f.deps, [], { format: 'json', manifest: r.manifestPath }));
+    expect(e.exitCode).toBe(ExitCode.usage);
+    const rep = JSON.parse(f.out.join('')) as { files: { file: string; problem?: string }[] };
+    expect(rep.files.map((x) => [x.file, x.problem])).toEqual(
+      [1, 2, 3].map((i) => [join(dir, '.spike', 'recover', `spike.recovery.${i}.txt`), 'missing']),
+    );
   });
 
   it('refuses a tampered manifest and a manifest of another set (--fingerprint)', async () => {
