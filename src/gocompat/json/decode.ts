@@ -7,7 +7,7 @@
 //
 // Errors are DecodeError with the field name, never the value. Decoders that
 // produce byte buffers zero what they allocated when they fail.
-import { DecodeError } from './errors.js';
+import { DecodeError, quoteField } from './errors.js';
 import type { JsonNode } from './parse.js';
 import { GO_ZERO_TIME_TEXT, GoTimeError, parseRfc3339 } from '../time.js';
 import { decodeStdBase64 } from '../base64.js';
@@ -15,7 +15,7 @@ import { decodeStdBase64 } from '../base64.js';
 export type FieldDecoder<T> = (node: JsonNode, prev: T, field: string) => T;
 
 function typeError(field: string, want: string): DecodeError {
-  return new DecodeError(`field ${JSON.stringify(field)} must be ${want}`);
+  return new DecodeError(`field ${quoteField(field)} must be ${want}`);
 }
 
 /** Zeroes byte buffers held by a (partly) decoded value. */
@@ -71,10 +71,10 @@ function uint8Of(node: JsonNode, prev: number, what: string): number {
 }
 
 /** Go `uint8` (`byte`) as a struct field. */
-export const goUint8: FieldDecoder<number> = (node, prev, field) => uint8Of(node, prev, `field ${JSON.stringify(field)}`);
+export const goUint8: FieldDecoder<number> = (node, prev, field) => uint8Of(node, prev, `field ${quoteField(field)}`);
 
 const byteAt = (node: JsonNode, prev: number, field: string, i: number): number =>
-  uint8Of(node, prev, `field ${JSON.stringify(field)}: element ${i}`);
+  uint8Of(node, prev, `field ${quoteField(field)}: element ${i}`);
 
 /**
  * Go `json.RawMessage`: the value as it was sent (its parse tree, `null`
@@ -158,11 +158,11 @@ export const goStringMap: FieldDecoder<StringMap | null> = (node, prev, field) =
 
 /** strconv.ParseInt(key, 10, 64): "+1" and "01" are accepted, " 1" and "1.0" are not. */
 function parseIntKey(key: string, field: string): number {
-  if (!/^[+-]?[0-9]+$/.test(key)) throw new DecodeError(`field ${JSON.stringify(field)}: map keys must be integers`);
+  if (!/^[+-]?[0-9]+$/.test(key)) throw new DecodeError(`field ${quoteField(field)}: map keys must be integers`);
   const big = BigInt(key);
   const n = Number(big);
   if (big < INT64_MIN || big > INT64_MAX || !Number.isSafeInteger(n)) {
-    throw new DecodeError(`field ${JSON.stringify(field)}: map key out of range`);
+    throw new DecodeError(`field ${quoteField(field)}: map key out of range`);
   }
   return n === 0 ? 0 : n;
 }
