@@ -8,6 +8,12 @@
 // end through lifecycle.ts's process.exit, and crashes lose none). A SIGKILL
 // may lose the lines of the last turn — requests answered within the last
 // millisecond or so; nothing else is ever lost. Logging stays per-line.
+//
+// Every line is escaped with escapeJsonForLog: request text (a path, a
+// policy name) may hold U+2028, C1 or bidi controls, which JSON.stringify
+// leaves raw and a terminal or log viewer would act on.
+import { escapeJsonForLog } from '../util/quote-for-message.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -87,7 +93,7 @@ export function createLogger(opts: LoggerOptions): Logger {
   const min = ORDER[opts.level];
   const write = (level: LogLevel, msg: string, fields?: LogFields): void => {
     if (ORDER[level] < min) return;
-    out(JSON.stringify({ time: new Date().toISOString(), level: level.toUpperCase(), component: opts.component, msg, ...fields }) + '\n');
+    out(escapeJsonForLog(JSON.stringify({ time: new Date().toISOString(), level: level.toUpperCase(), component: opts.component, msg, ...fields })) + '\n');
   };
   return {
     debug: (m, f) => write('debug', m, f),
@@ -95,10 +101,10 @@ export function createLogger(opts: LoggerOptions): Logger {
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
     event: (m, f) => {
-      out(JSON.stringify({ time: new Date().toISOString(), level: 'INFO', component: opts.component, msg: m, ...f }) + '\n');
+      out(escapeJsonForLog(JSON.stringify({ time: new Date().toISOString(), level: 'INFO', component: opts.component, msg: m, ...f })) + '\n');
     },
     audit: (action, fields) => {
-      auditOut(JSON.stringify({ time: new Date().toISOString(), level: 'AUDIT', component: opts.component, action, ...fields }) + '\n');
+      auditOut(escapeJsonForLog(JSON.stringify({ time: new Date().toISOString(), level: 'AUDIT', component: opts.component, action, ...fields })) + '\n');
     },
   };
 }

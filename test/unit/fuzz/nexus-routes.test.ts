@@ -87,12 +87,18 @@ async function checkRequest(m: string, p: string, a: string, who: string | undef
   expect(String(r.headers['content-type'])).toMatch(/^application\/json/);
 }
 
+/** What JSON.stringify leaves raw, and C0 controls (a line ends with its one \n). */
+// eslint-disable-next-line no-control-regex -- the C0 controls are what it looks for
+const RAW_UNSAFE_IN_LOG = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
 /** After the storm: no route failed internally, and Nexus still answers a normal call. */
 async function expectHealthy(ready: boolean): Promise<void> {
   const hh = h as Harness;
   const failures = hh.logs.lines.filter((l) => l.level === 'ERROR' || l.level === 'error');
   expect(failures).toEqual([]);
   expect(JSON.stringify([...hh.logs.lines, ...hh.logs.audits])).not.toContain(SECRET);
+  // Request text reaches log and audit lines (paths, policy names): none holds a raw line-breaking, control or bidi character.
+  expect(hh.logs.raw.filter((l) => RAW_UNSAFE_IN_LOG.test(l.slice(0, -1)))).toEqual([]);
   const put = await hh.post('/v1/store/secrets', '{"path":"after/fuzz","values":{"k":"v"}}', IDS.superuser);
   expect(put.status).toBe(ready ? 200 : 503);
   if (ready) {

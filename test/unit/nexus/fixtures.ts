@@ -37,16 +37,18 @@ export interface LogLine {
   [k: string]: unknown;
 }
 
-export function captureLogger(): { log: Logger; lines: LogLine[]; audits: LogLine[]; events: (msg: string) => LogLine[] } {
+export function captureLogger(): { log: Logger; lines: LogLine[]; audits: LogLine[]; raw: string[]; events: (msg: string) => LogLine[] } {
   const lines: LogLine[] = [];
   const audits: LogLine[] = [];
+  /** Every line as written (log and audit), before parsing. */
+  const raw: string[] = [];
   const log = createLogger({
     component: 'nexus',
     level: 'debug',
-    out: (l) => lines.push(JSON.parse(l) as LogLine),
-    auditOut: (l) => audits.push(JSON.parse(l) as LogLine),
+    out: (l) => (raw.push(l), lines.push(JSON.parse(l) as LogLine)),
+    auditOut: (l) => (raw.push(l), audits.push(JSON.parse(l) as LogLine)),
   });
-  return { log, lines, audits, events: (msg) => lines.filter((l) => l.msg === msg) };
+  return { log, lines, audits, raw, events: (msg) => lines.filter((l) => l.msg === msg) };
 }
 
 /** A gate with SQLite-like key-check semantics, over the real memory store. */
