@@ -45,9 +45,6 @@ export function escapeControlsForMessage(s: string): string {
   return s.replace(UNSAFE_OR_C0, asEscape);
 }
 
-const UNSAFE_ANY = new RegExp(`[${UNSAFE_CLASS}]`, 'u');
-const UNSAFE_IN_JSON = new RegExp(`[${UNSAFE_CLASS}]`, 'gu');
-
 /**
  * A JSON text (JSON.stringify's output: C0 controls and lone surrogates
  * already escaped) with the characters JSON.stringify leaves raw written as
@@ -55,7 +52,7 @@ const UNSAFE_IN_JSON = new RegExp(`[${UNSAFE_CLASS}]`, 'gu');
  * inside strings, where the escape means the same character.
  */
 export function escapeJsonForLog(json: string): string {
-  return UNSAFE_ANY.test(json) ? json.replace(UNSAFE_IN_JSON, asEscape) : json;
+  return json.replace(UNSAFE, asEscape);
 }
 
 /** quoteForMessage without the surrounding quotes (so `"` and `\` show as `\"` and `\\`): for a value shown bare in a message. */
