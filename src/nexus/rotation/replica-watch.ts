@@ -14,6 +14,7 @@ import { ROTATION_CHANNEL } from '../store/postgres/rotation.js';
 import type { SharedStoreRotation } from '../store/postgres/rotation-api.js';
 import type { NexusStore } from '../store/nexus-store.js';
 import { isShared } from './types.js';
+import { rerunner } from './rerun.js';
 
 export const ROTATION_POLL_UNLISTENED_MS = 1_000;
 export const ROTATION_POLL_RUNNING_MS = 5_000;
@@ -41,23 +42,27 @@ export interface RotationWatch {
 export function watchSharedRotation(opts: RotationWatchOptions): RotationWatch {
   let listening = false;
   let lastRefresh = 0;
-  let running: Promise<void> | undefined;
   let closed = false;
 
-  /** `poll`: also tell onRunning (not on every batch's notification: a take-over is only worth trying now and then). */
-  const refresh = (poll = false): void => {
-    if (running !== undefined || closed) return;
+  /**
+   * Re-reads the keys; `poll`: also tells onRunning (not on every batch's
+   * notification: a take-over is only worth trying now and then). A request
+   * while a re-read runs gets one more re-read after it (rerun.ts): a
+   * notification may announce a change that the running read began too early
+   * to see.
+   */
+  const refresher = rerunner(async (poll) => {
     const rotation = opts.rotation();
     if (rotation === undefined) return;
     lastRefresh = Date.now();
-    running = rotation
-      .refresh()
-      .then(() => {
-        if (poll && !closed && rotation.status() !== undefined) opts.onRunning();
-      })
-      .catch((e: unknown) => opts.log.debug('re-reading the root-key state failed', { error: describeError(e) }))
-      .finally(() => (running = undefined));
-  };
+    try {
+      await rotation.refresh();
+      if (poll && !closed && rotation.status() !== undefined) opts.onRunning();
+    } catch (e) {
+      opts.log.debug('re-reading the root-key state failed', { error: describeError(e) });
+    }
+  });
+  const refresh = (poll = false): void => refresher.request(poll);
 
   const listener: ChangeListener = startChangeListener({
     config: opts.config,
@@ -91,8 +96,9 @@ export function watchSharedRotation(opts: RotationWatchOptions): RotationWatch {
     },
     async close() {
       closed = true;
+      refresher.close();
       clearInterval(tick);
-      await running;
+      await refresher.idle();
       await listener.close();
     },
   };
