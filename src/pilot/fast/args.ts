@@ -59,6 +59,15 @@ export function breakglassCommandOf(args: readonly string[]): Command | undefine
   return commandOf(args)?.command;
 }
 
+function isFormat(value: string): boolean {
+  try {
+    parseFormat(value, FORMATS);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The command and options of `args` (process.argv after the script), or
  * undefined when the full CLI must run it. `spikeFormat` reads SPIKE_FORMAT
@@ -85,6 +94,8 @@ export function parseBreakglassLine(args: readonly string[], spikeFormat: () => 
     const value = eq < 0 ? rest[++i] : arg.slice(eq + 1);
     if (value === undefined || value === '' || value.startsWith('-')) return undefined;
     if (spec.key === 'recipient') recipients.push(value);
+    // commander checks every -f it is given, not only the last: an invalid one anywhere is the full CLI's usage error
+    else if (spec.key === 'format' && !isFormat(value)) return undefined;
     else values.set(spec.key, value);
   }
   let format: OutputFormat;

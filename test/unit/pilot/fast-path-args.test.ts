@@ -108,6 +108,9 @@ const LEFT: readonly (readonly [readonly string[], Env])[] = [
   [['operator', 'restore', '--version'], {}],
   [['operator', 'restore', '-r', 'age1x'], {}],
   [['operator', 'restore', '-f=json'], {}],
+  // commander checks every -f, so a later valid one does not save an invalid one (fast-check seed -84483664)
+  [['operator', 'restore', '-f', 'yaml', '--format=json'], {}],
+  [['operator', 'recover', '--format', 'nope', '-f', 'human'], {}],
   [['operator', 'recover', '--reset'], {}],
   [['operator', 'recover', '--file', 'a'], {}],
   [['operator', 'recover', '-rage1x'], {}],
